@@ -1,0 +1,28 @@
+namespace NetGen;
+
+/// <summary>The non-linearity σ a dense layer applies to its weighted input z = W·a + b.</summary>
+/// <remarks>The numeric values are part of the contract with the source generator; never renumber them.</remarks>
+public enum Activation
+{
+    /// <summary>σ(z) = z.</summary>
+    Identity = 0,
+
+    /// <summary>The logistic function σ(z) = 1 / (1 + e^(−z)).</summary>
+    Sigmoid = 1,
+
+    /// <summary>σ(z) = tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z)).</summary>
+    Tanh = 2,
+
+    /// <summary>Rectified linear unit: σ(z) = max(0, z).</summary>
+    ReLU = 3,
+
+    /// <summary>Leaky rectified linear unit: σ(z) = z for z ≥ 0, αz otherwise (α is <see cref="DenseAttribute.LeakySlope"/>).</summary>
+    LeakyReLU = 4,
+
+    /// <summary>σ(z)_j = e^(z_j) / Σ_k e^(z_k). Output layer only.</summary>
+    Softmax = 5,
+
+    /// <summary>The perceptron's threshold: 1 if z &gt; 0, else 0. Its derivative is zero almost everywhere, so a network
+    /// that uses it is forward-only and cannot be trained.</summary>
+    Step = 6,
+}

@@ -1,0 +1,32 @@
+using System;
+
+namespace NetGen;
+
+/// <summary>
+/// Declares a fully connected layer a^l = σ(W^l a^(l−1) + b^l) of <see cref="Size"/> neurons. The last dense layer is
+/// the output layer.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DenseAttribute : Attribute
+{
+    /// <summary>The slope α a <see cref="Activation.LeakyReLU"/> layer uses when no other is set.</summary>
+    public const double DefaultLeakySlope = 0.01;
+
+    /// <summary>Declares a dense layer.</summary>
+    /// <param name="size">The number of neurons, at least 1.</param>
+    /// <param name="activation">The non-linearity applied to the layer's weighted input.</param>
+    public DenseAttribute(int size, Activation activation)
+    {
+        Size = size;
+        Activation = activation;
+    }
+
+    /// <summary>The number of neurons.</summary>
+    public int Size { get; }
+
+    /// <summary>The non-linearity applied to the layer's weighted input.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>The slope α for negative inputs of a <see cref="Activation.LeakyReLU"/> layer, in (0, 1).</summary>
+    public double LeakySlope { get; set; } = DefaultLeakySlope;
+}

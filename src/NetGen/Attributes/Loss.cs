@@ -1,0 +1,15 @@
+namespace NetGen;
+
+/// <summary>The per-sample cost C_x a network is trained to minimise; training minimises its mean over a mini-batch.</summary>
+/// <remarks>The numeric values are part of the contract with the source generator; never renumber them.</remarks>
+public enum Loss
+{
+    /// <summary>The quadratic cost C_x = ½‖y − a‖², summed over the outputs. Fits any trainable output activation.</summary>
+    MeanSquaredError = 0,
+
+    /// <summary>Binary cross-entropy C_x = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)]. Needs a sigmoid output layer.</summary>
+    BinaryCrossEntropy = 1,
+
+    /// <summary>Log-likelihood of a softmax output, C_x = −Σ_j y_j ln a_j. Needs a softmax output layer.</summary>
+    SoftmaxCrossEntropy = 2,
+}

@@ -1,0 +1,32 @@
+using System;
+
+namespace NetGen;
+
+/// <summary>
+/// Marks a <c>partial class</c> as a feed-forward network for the NetGen source generator. The layers are the
+/// <see cref="InputAttribute"/>, <see cref="DenseAttribute"/> and <see cref="DropoutAttribute"/> attributes on the same
+/// declaration, read in source order.
+/// </summary>
+/// <example>
+/// <code>
+/// [Network(Loss = Loss.SoftmaxCrossEntropy)]
+/// [Input(64)]
+/// [Dense(32, Activation.ReLU)]
+/// [Dropout(0.8)]
+/// [Dense(10, Activation.Softmax)]
+/// public partial class DigitsNet;
+/// </code>
+/// </example>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class NetworkAttribute : Attribute
+{
+    /// <summary>
+    /// The cost the network is trained on. When it is not set, a network is trained on
+    /// <see cref="NetGen.Loss.MeanSquaredError"/>, except a network with a <see cref="Activation.Step"/> layer, which is
+    /// then forward-only.
+    /// </summary>
+    public Loss Loss { get; set; }
+
+    /// <summary>The floating-point type of the generated code; <see cref="NetGen.Precision.Single"/> unless set.</summary>
+    public Precision Precision { get; set; }
+}

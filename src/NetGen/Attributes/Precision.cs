@@ -1,0 +1,12 @@
+namespace NetGen;
+
+/// <summary>The floating-point type a generated network computes in.</summary>
+/// <remarks>The numeric values are part of the contract with the source generator; never renumber them.</remarks>
+public enum Precision
+{
+    /// <summary>32-bit <see cref="float"/>: the default, twice the SIMD width of double.</summary>
+    Single = 0,
+
+    /// <summary>64-bit <see cref="double"/>: for gradient checks and numerically delicate problems.</summary>
+    Double = 1,
+}

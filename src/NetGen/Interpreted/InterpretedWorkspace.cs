@@ -1,0 +1,47 @@
+using System.Numerics;
+
+namespace NetGen;
+
+/// <summary>The scratch memory of an <see cref="InterpretedNetwork{T}"/>, laid out per layer for a batch capacity.</summary>
+/// <typeparam name="T">The floating-point type.</typeparam>
+internal sealed class InterpretedWorkspace<T> : NetworkWorkspace
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public InterpretedWorkspace(NetworkSpec spec, int batchCapacity)
+        : base(spec, batchCapacity)
+    {
+        int stages = spec.Layers.Count + 1;
+        Activations = new T[stages][];
+        DroppedActivations = new T[stages][];
+        Masks = new T[stages][];
+        Deltas = new T[stages][];
+        for (int stage = 0; stage < stages; stage++)
+        {
+            int size = stage == 0 ? spec.InputSize : spec.Layers[stage - 1].Size;
+            double keep = stage == 0 ? spec.InputKeepProbability : spec.Layers[stage - 1].KeepProbability;
+            int length = size * batchCapacity;
+            Activations[stage] = stage == 0 ? [] : new T[length];
+            Deltas[stage] = stage == 0 ? [] : new T[length];
+            bool dropout = keep < 1.0;
+            DroppedActivations[stage] = dropout ? new T[length] : [];
+            Masks[stage] = dropout ? new T[length] : [];
+        }
+
+        OutputWeightedInputs = new T[spec.OutputSize * batchCapacity];
+    }
+
+    /// <summary>a per stage (stage 0 is the input and uses the caller's span), before dropout, sample-major.</summary>
+    public T[][] Activations { get; }
+
+    /// <summary>a ⊙ m per stage with dropout: what the next layer reads during a training pass.</summary>
+    public T[][] DroppedActivations { get; }
+
+    /// <summary>The inverted-dropout masks m (1/p for kept units, 0 for dropped ones) per stage with dropout.</summary>
+    public T[][] Masks { get; }
+
+    /// <summary>δ = ∂C/∂z per dense layer (stage ≥ 1).</summary>
+    public T[][] Deltas { get; }
+
+    /// <summary>z^L, kept for the numerically stable loss forms that work on the weighted input.</summary>
+    public T[] OutputWeightedInputs { get; }
+}

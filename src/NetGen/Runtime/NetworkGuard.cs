@@ -1,0 +1,77 @@
+using System;
+using System.ComponentModel;
+
+namespace NetGen;
+
+/// <summary>
+/// Argument checks shared by generated networks and the interpreted engine, so both reject bad input with the same
+/// specific messages. Public because generated code in user assemblies calls it; not meant to be called directly.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class NetworkGuard
+{
+    /// <summary>Throws unless a span has exactly the length the network needs.</summary>
+    /// <param name="actual">The span's length.</param>
+    /// <param name="expected">The length the network needs.</param>
+    /// <param name="parameterName">The parameter the span was passed as.</param>
+    /// <param name="what">What one element is, e.g. "input features".</param>
+    public static void CheckLength(int actual, int expected, string parameterName, string what)
+    {
+        if (actual != expected)
+        {
+            throw new ArgumentException($"{parameterName} has {actual} elements; this network needs exactly {expected} {what}.", parameterName);
+        }
+    }
+
+    /// <summary>
+    /// Checks a mini-batch's spans and workspace against a network and returns the number of samples in the batch.
+    /// </summary>
+    /// <param name="spec">The network's description.</param>
+    /// <param name="inputsLength">The length of the inputs span.</param>
+    /// <param name="targetsLength">The length of the targets span.</param>
+    /// <param name="workspace">The workspace passed in.</param>
+    /// <returns>The batch size, at least 1.</returns>
+    public static int CheckBatch(NetworkSpec spec, int inputsLength, int targetsLength, NetworkWorkspace? workspace)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (inputsLength == 0)
+        {
+            throw new ArgumentException("inputs is empty; a batch needs at least one sample.", "inputs");
+        }
+
+        if (inputsLength % spec.InputSize != 0)
+        {
+            throw new ArgumentException($"inputs has {inputsLength} elements, which is not a whole number of samples of {spec.InputSize} features.", "inputs");
+        }
+
+        int batch = inputsLength / spec.InputSize;
+        if ((long)batch * spec.OutputSize != targetsLength)
+        {
+            throw new ArgumentException($"targets has {targetsLength} elements; the batch of {batch} samples needs {(long)batch * spec.OutputSize} ({batch} × {spec.OutputSize} outputs).", "targets");
+        }
+
+        if (!workspace.Spec.HasSameParameterLayout(spec) || !workspace.Spec.Equals(spec))
+        {
+            throw new ArgumentException($"The workspace was created for {workspace.Spec}, not for {spec}.", nameof(workspace));
+        }
+
+        if (batch > workspace.BatchCapacity)
+        {
+            throw new ArgumentException($"The batch has {batch} samples but the workspace holds at most {workspace.BatchCapacity}; create one with CreateWorkspace({batch}).", nameof(workspace));
+        }
+
+        return batch;
+    }
+
+    /// <summary>The exception for a workspace made by another kind of engine.</summary>
+    /// <param name="workspace">The workspace passed in.</param>
+    /// <param name="expectedType">The workspace type the network makes.</param>
+    public static ArgumentException ForeignWorkspace(NetworkWorkspace? workspace, Type expectedType)
+    {
+        ArgumentNullException.ThrowIfNull(expectedType);
+        return new ArgumentException(
+            $"The workspace is a {workspace?.GetType().FullName ?? "null"}; this network needs a {expectedType.FullName} from its own CreateWorkspace.",
+            nameof(workspace));
+    }
+}
