@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Numerics;
+
+namespace NetGen.Data;
+
+/// <summary>
+/// An in-memory data set: <see cref="Count"/> samples of <see cref="FeatureCount"/> features and
+/// <see cref="TargetCount"/> targets each, stored sample-major (the layout a network's mini-batch spans use), with the
+/// class label of each sample when the set is a classification set.
+/// </summary>
+/// <typeparam name="T">The floating-point type of features and targets.</typeparam>
+public sealed class Dataset<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T[] _features;
+    private readonly T[] _targets;
+    private readonly int[]? _labels;
+
+    /// <summary>Wraps sample-major arrays (not copied), checking that they agree and hold only finite numbers.</summary>
+    /// <param name="features">Count × featureCount values.</param>
+    /// <param name="targets">Count × targetCount values.</param>
+    /// <param name="featureCount">Features per sample, at least 1.</param>
+    /// <param name="targetCount">Targets per sample, at least 1.</param>
+    /// <param name="labels">The class of each sample, or null for regression; each in [0, classNames or targetCount).</param>
+    /// <param name="classNames">Optional names of the classes.</param>
+    /// <exception cref="ArgumentException">The arrays disagree, a value is NaN or infinite, or a label is out of range.</exception>
+    public Dataset(T[] features, T[] targets, int featureCount, int targetCount, int[]? labels = null, IReadOnlyList<string>? classNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentOutOfRangeException.ThrowIfLessThan(featureCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(targetCount, 1);
+        if (features.Length % featureCount != 0)
+        {
+            throw new ArgumentException($"features has {features.Length} values, not a whole number of samples of {featureCount}.", nameof(features));
+        }
+
+        int count = features.Length / featureCount;
+        if ((long)count * targetCount != targets.Length)
+        {
+            throw new ArgumentException($"targets has {targets.Length} values; {count} samples of {targetCount} targets need {(long)count * targetCount}.", nameof(targets));
+        }
+
+        RequireFinite(features, featureCount, "feature");
+        RequireFinite(targets, targetCount, "target");
+        int classCount = classNames?.Count ?? targetCount;
+        if (labels is not null)
+        {
+            if (labels.Length != count)
+            {
+                throw new ArgumentException($"labels has {labels.Length} entries for {count} samples.", nameof(labels));
+            }
+
+            for (int i = 0; i < labels.Length; i++)
+            {
+                if ((uint)labels[i] >= (uint)classCount)
+                {
+                    throw new ArgumentException($"Sample {i} has label {labels[i]}, outside [0, {classCount}).", nameof(labels));
+                }
+            }
+        }
+
+        _features = features;
+        _targets = targets;
+        _labels = labels;
+        FeatureCount = featureCount;
+        TargetCount = targetCount;
+        Count = count;
+        ClassNames = classNames;
+    }
+
+    /// <summary>The number of samples.</summary>
+    public int Count { get; }
+
+    /// <summary>The number of features per sample.</summary>
+    public int FeatureCount { get; }
+
+    /// <summary>The number of targets per sample (the network's output size).</summary>
+    public int TargetCount { get; }
+
+    /// <summary>Every sample's features, sample-major.</summary>
+    public ReadOnlySpan<T> Features => _features;
+
+    /// <summary>Every sample's targets, sample-major.</summary>
+    public ReadOnlySpan<T> Targets => _targets;
+
+    /// <summary>The class of each sample, or null for a regression set.</summary>
+    public ReadOnlySpan<int> Labels => _labels;
+
+    /// <summary>Whether the set carries class labels.</summary>
+    public bool HasLabels => _labels is not null;
+
+    /// <summary>The names of the classes, when known.</summary>
+    public IReadOnlyList<string>? ClassNames { get; }
+
+    /// <summary>The features of sample <paramref name="index"/>.</summary>
+    /// <param name="index">The sample, in [0, Count).</param>
+    public ReadOnlySpan<T> GetFeatures(int index) => _features.AsSpan(checked(index * FeatureCount), FeatureCount);
+
+    /// <summary>The targets of sample <paramref name="index"/>.</summary>
+    /// <param name="index">The sample, in [0, Count).</param>
+    public ReadOnlySpan<T> GetTargets(int index) => _targets.AsSpan(checked(index * TargetCount), TargetCount);
+
+    /// <summary>A new set of the samples at <paramref name="indices"/>, in that order (copied).</summary>
+    /// <param name="indices">Sample indices, each in [0, Count); repeats allowed.</param>
+    public Dataset<T> Subset(ReadOnlySpan<int> indices)
+    {
+        var features = new T[indices.Length * FeatureCount];
+        var targets = new T[indices.Length * TargetCount];
+        int[]? labels = _labels is null ? null : new int[indices.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int source = indices[i];
+            if ((uint)source >= (uint)Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices), $"Index {source} at position {i} is outside [0, {Count}).");
+            }
+
+            GetFeatures(source).CopyTo(features.AsSpan(i * FeatureCount));
+            GetTargets(source).CopyTo(targets.AsSpan(i * TargetCount));
+            if (labels is not null)
+            {
+                labels[i] = _labels![source];
+            }
+        }
+
+        return new Dataset<T>(features, targets, FeatureCount, TargetCount, labels, ClassNames);
+    }
+
+    /// <summary>The same set in another floating-point type (values rounded to the nearest representable).</summary>
+    /// <typeparam name="TOther">The new element type.</typeparam>
+    public Dataset<TOther> Convert<TOther>()
+        where TOther : unmanaged, IFloatingPointIeee754<TOther>
+    {
+        var features = new TOther[_features.Length];
+        var targets = new TOther[_targets.Length];
+        for (int i = 0; i < features.Length; i++)
+        {
+            features[i] = TOther.CreateChecked(_features[i]);
+        }
+
+        for (int i = 0; i < targets.Length; i++)
+        {
+            targets[i] = TOther.CreateChecked(_targets[i]);
+        }
+
+        return new Dataset<TOther>(features, targets, FeatureCount, TargetCount, _labels?.ToArray(), ClassNames);
+    }
+
+    private static void RequireFinite(T[] values, int width, string what)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!T.IsFinite(values[i]))
+            {
+                throw new ArgumentException($"Sample {i / width}, {what} {i % width} is {values[i]}; data must be finite.");
+            }
+        }
+    }
+}
