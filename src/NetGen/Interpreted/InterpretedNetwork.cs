@@ -41,6 +41,7 @@ public sealed class InterpretedNetwork<T> : ITrainableNetwork<T>
     {
         NetworkGuard.CheckLength(input.Length, Spec.InputSize, nameof(input), "input features");
         NetworkGuard.CheckLength(output.Length, Spec.OutputSize, nameof(output), "outputs");
+        NetworkGuard.CheckNoOverlap(input, output);
 
         int width = Spec.MaxLayerSize;
         T[]? rented = null;

@@ -94,19 +94,51 @@ public sealed class NetworkSpec : IEquatable<NetworkSpec>
     public bool HasSameParameterLayout(NetworkSpec other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return InputSize == other.InputSize
-            && _layers.Length == other._layers.Length
-            && _layers.Zip(other._layers).All(pair => pair.First.Size == pair.Second.Size);
+        if (InputSize != other.InputSize || _layers.Length != other._layers.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            if (_layers[i].Size != other._layers[i].Size)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <inheritdoc/>
-    public bool Equals(NetworkSpec? other) =>
-        other is not null
-        && InputSize == other.InputSize
-        && Loss == other.Loss
-        && Precision == other.Precision
-        && InputKeepProbability.Equals(other.InputKeepProbability)
-        && _layers.SequenceEqual(other._layers);
+    public bool Equals(NetworkSpec? other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (other is null
+            || InputSize != other.InputSize
+            || Loss != other.Loss
+            || Precision != other.Precision
+            || !InputKeepProbability.Equals(other.InputKeepProbability)
+            || _layers.Length != other._layers.Length)
+        {
+            return false;
+        }
+
+        // A loop rather than LINQ: training checks workspaces against specs on every batch and must not allocate.
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            if (!_layers[i].Equals(other._layers[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as NetworkSpec);

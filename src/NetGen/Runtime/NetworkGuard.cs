@@ -23,6 +23,18 @@ public static class NetworkGuard
         }
     }
 
+    /// <summary>Throws if an output span overlaps the input it is computed from.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="input">The input span.</param>
+    /// <param name="output">The output span.</param>
+    public static void CheckNoOverlap<T>(ReadOnlySpan<T> input, Span<T> output)
+    {
+        if (input.Overlaps(output))
+        {
+            throw new ArgumentException("output overlaps input; the network writes its outputs while it still reads the input.", nameof(output));
+        }
+    }
+
     /// <summary>
     /// Checks a mini-batch's spans and workspace against a network and returns the number of samples in the batch.
     /// </summary>
@@ -51,7 +63,7 @@ public static class NetworkGuard
             throw new ArgumentException($"targets has {targetsLength} elements; the batch of {batch} samples needs {(long)batch * spec.OutputSize} ({batch} × {spec.OutputSize} outputs).", "targets");
         }
 
-        if (!workspace.Spec.HasSameParameterLayout(spec) || !workspace.Spec.Equals(spec))
+        if (!ReferenceEquals(workspace.Spec, spec) && !workspace.Spec.Equals(spec))
         {
             throw new ArgumentException($"The workspace was created for {workspace.Spec}, not for {spec}.", nameof(workspace));
         }

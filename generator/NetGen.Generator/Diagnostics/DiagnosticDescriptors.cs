@@ -1,0 +1,101 @@
+using Microsoft.CodeAnalysis;
+
+namespace NetGen.Generator.Diagnostics;
+
+/// <summary>
+/// Every diagnostic NetGen reports. IDs are stable and listed in AnalyzerReleases.*.md; each message says what is wrong
+/// and how to fix it, and each is reported on the attribute or type declaration at fault.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "NetGen";
+
+    public static readonly DiagnosticDescriptor NotPartial = Error(
+        "NG0001", "Network type must be partial",
+        "The network type '{0}' must be declared partial so that NetGen can add the generated members");
+
+    public static readonly DiagnosticDescriptor NestedType = Error(
+        "NG0002", "Network type must not be nested",
+        "The network type '{0}' is nested in '{1}'; declare networks as top-level types");
+
+    public static readonly DiagnosticDescriptor GenericType = Error(
+        "NG0003", "Network type must not be generic",
+        "The network type '{0}' has type parameters; a network's sizes and types are fixed, so it cannot be generic");
+
+    public static readonly DiagnosticDescriptor MissingInput = Error(
+        "NG0004", "Network has no input layer",
+        "The network '{0}' has no [Input(size)] attribute; declare the number of input features before the first [Dense]");
+
+    public static readonly DiagnosticDescriptor DuplicateInput = Error(
+        "NG0005", "Network has more than one input layer",
+        "The network '{0}' declares [Input] more than once; a network has exactly one input layer");
+
+    public static readonly DiagnosticDescriptor InputNotFirst = Error(
+        "NG0006", "Input layer must come first",
+        "[Input] must come before every [Dense] and [Dropout] of the network '{0}'; layers are read in source order");
+
+    public static readonly DiagnosticDescriptor InvalidSize = Error(
+        "NG0007", "Layer size out of range",
+        "The layer size {0} is invalid; a layer has between 1 and {1} units");
+
+    public static readonly DiagnosticDescriptor NoDenseLayer = Error(
+        "NG0008", "Network has no dense layer",
+        "The network '{0}' has no [Dense] layer; the last [Dense] is the output layer");
+
+    public static readonly DiagnosticDescriptor SoftmaxNotLast = Error(
+        "NG0009", "Softmax is only allowed on the output layer",
+        "Dense layer {0} of '{1}' uses Softmax, which is allowed only on the output layer (the last [Dense])");
+
+    public static readonly DiagnosticDescriptor LossMismatch = Error(
+        "NG0010", "Loss does not fit the output activation",
+        "Loss.{0} does not fit an output layer with Activation.{1}: {2}");
+
+    public static readonly DiagnosticDescriptor InvalidKeepProbability = Error(
+        "NG0011", "Dropout keep probability out of range",
+        "The dropout keep probability {0} is invalid; it is the probability that a unit is kept and must be in (0, 1]");
+
+    public static readonly DiagnosticDescriptor MisplacedDropout = Error(
+        "NG0012", "Dropout is misplaced",
+        "[Dropout] {0}; it applies to the activations of the input or of a hidden [Dense] declared just before it");
+
+    public static readonly DiagnosticDescriptor StepInTrainedNetwork = Error(
+        "NG0013", "A network with a Step layer cannot be trained",
+        "Dense layer {0} of '{1}' uses Activation.Step, whose derivative is zero almost everywhere, but the network declares Loss.{2} to be trained with; remove Loss from [Network] to make it forward-only, or use Sigmoid");
+
+    public static readonly DiagnosticDescriptor InvalidLeakySlope = Error(
+        "NG0014", "Leaky ReLU slope out of range",
+        "The leaky ReLU slope {0} is invalid; it must be in (0, 1)");
+
+    public static readonly DiagnosticDescriptor LeakySlopeIgnored = new(
+        "NG0015", "LeakySlope set on a layer that is not LeakyReLU",
+        "LeakySlope is set on a layer with Activation.{0}, where it has no effect; it applies only to LeakyReLU",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor NetworkTooLarge = Error(
+        "NG0016", "Network too large",
+        "The network '{0}' is too large: {1}");
+
+    public static readonly DiagnosticDescriptor LayersOnSeveralDeclarations = Error(
+        "NG0017", "Layers spread over several partial declarations",
+        "The layer attributes of '{0}' are spread over several partial declarations, so their order is undefined; declare [Input], [Dense] and [Dropout] on one declaration");
+
+    public static readonly DiagnosticDescriptor LayerWithoutNetwork = new(
+        "NG0018", "Layer attribute without [Network]",
+        "[{0}] on '{1}' has no effect because the type has no [Network] attribute",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor UnsupportedType = Error(
+        "NG0019", "Unsupported kind of network type",
+        "The network type '{0}' is {1}; a network must be a non-static, non-file-local class");
+
+    public static readonly DiagnosticDescriptor UndefinedEnumValue = Error(
+        "NG0020", "Undefined enum value",
+        "{0} is not a defined {1} value");
+
+    public static readonly DiagnosticDescriptor InternalError = Error(
+        "NG9999", "NetGen generator internal error",
+        "NetGen could not process '{0}': {1}. This is a bug in NetGen; please report it with the declaration.");
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+}

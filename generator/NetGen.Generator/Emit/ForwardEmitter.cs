@@ -1,0 +1,205 @@
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Emit;
+
+/// <summary>
+/// Writes single-sample inference, <c>Forward</c>. Tiny networks are fully unrolled into straight-line code over locals
+/// with constant parameter indices; larger ones loop over neurons with fixed-length vector dot products and keep hidden
+/// activations in stack memory, so the method allocates nothing and touches no shared state.
+/// </summary>
+internal static class ForwardEmitter
+{
+    // Unrolling pays while a layer's weights fit in a few dozen registers' worth of straight-line code.
+    private const int MaxUnrolledWidth = 32;
+    private const int MaxUnrolledWeights = 256;
+
+    // Hidden activations above this many elements would make stackalloc risky on small thread stacks.
+    private const int MaxStackElements = 16 * 1024;
+
+    public static bool IsUnrolled(NetworkModel model) =>
+        Enumerable.Range(0, model.Layers.Count).All(i =>
+            model.InputSizeOf(i) <= MaxUnrolledWidth
+            && model.Layers[i].Size <= MaxUnrolledWidth
+            && model.InputSizeOf(i) * model.Layers[i].Size <= MaxUnrolledWeights);
+
+    public static void Write(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels)
+    {
+        string t = math.T;
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Computes the output a^L for one sample with the whole network (no dropout). Allocates nothing and writes nothing");
+        w.Line("/// shared, so any number of threads may call it at once while no one changes the parameters.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"input\">The sample, <see cref=\"InputSize\"/> features.</param>");
+        w.Line("/// <param name=\"output\">Receives the <see cref=\"OutputSize\"/> outputs; must not overlap <paramref name=\"input\"/>.</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or the two overlap.</exception>");
+        w.Open($"public void Forward(global::System.ReadOnlySpan<{t}> input, global::System.Span<{t}> output)");
+        w.Line("global::NetGen.NetworkGuard.CheckLength(input.Length, InputSize, nameof(input), \"input features\");");
+        w.Line("global::NetGen.NetworkGuard.CheckLength(output.Length, OutputSize, nameof(output), \"outputs\");");
+        w.Line("global::NetGen.NetworkGuard.CheckNoOverlap(input, output);");
+        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters;");
+        if (IsUnrolled(model))
+        {
+            WriteUnrolled(w, model, math);
+        }
+        else
+        {
+            WriteLooped(w, model, math, kernels);
+        }
+
+        w.Close();
+    }
+
+    private static void WriteUnrolled(SourceWriter w, NetworkModel model, MathText math)
+    {
+        string t = math.T;
+        var previous = new List<string>();
+        for (int k = 0; k < model.InputSize; k++)
+        {
+            previous.Add("x" + MathText.Int(k));
+        }
+
+        w.Line(string.Join(" ", previous.Select((name, k) => $"{t} {name} = input[{MathText.Int(k)}];")));
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            var layer = model.Layers[l];
+            bool isOutput = l == model.Layers.Count - 1;
+            string n = MathText.Int(l + 1);
+            string sup = MathText.Sup(l + 1);
+            int inputs = model.InputSizeOf(l);
+            int weights = model.WeightsOffsetOf(l);
+            int biases = model.BiasesOffsetOf(l);
+            w.Line();
+            w.Line($"// Dense layer {n} ({(isOutput ? "output, " : string.Empty)}{MathText.Int(inputs)} → {MathText.Int(layer.Size)}): z{sup} = W{sup} a{MathText.Sup(l)} + b{sup}, a{sup} = {MathText.Formula(layer)}(z{sup}).");
+            var zs = new List<string>();
+            for (int j = 0; j < layer.Size; j++)
+            {
+                string z = $"z{n}_{MathText.Int(j)}";
+                zs.Add(z);
+                var terms = Enumerable.Range(0, inputs).Select(k => $"w[{MathText.Int(weights + j * inputs + k)}] * {previous[k]}");
+                w.Line($"{t} {z} = {string.Join(" + ", terms)} + w[{MathText.Int(biases + j)}];");
+            }
+
+            var activations = new List<string>();
+            if (layer.Activation == ActivationKind.Softmax)
+            {
+                // Subtracting the largest z keeps every exponent ≤ 0, so nothing overflows.
+                w.Line($"{t} max{n} = {zs[0]};");
+                foreach (string z in zs.Skip(1))
+                {
+                    w.Line($"max{n} = {t}.Max(max{n}, {z});");
+                }
+
+                for (int j = 0; j < layer.Size; j++)
+                {
+                    w.Line($"{t} e{n}_{MathText.Int(j)} = {t}.Exp({zs[j]} - max{n});");
+                }
+
+                w.Line($"{t} sum{n} = {string.Join(" + ", Enumerable.Range(0, layer.Size).Select(j => $"e{n}_{MathText.Int(j)}"))};");
+                for (int j = 0; j < layer.Size; j++)
+                {
+                    activations.Add($"e{n}_{MathText.Int(j)} / sum{n}");
+                }
+            }
+            else
+            {
+                activations.AddRange(zs.Select(z => math.Activate(layer, z)));
+            }
+
+            previous.Clear();
+            for (int j = 0; j < layer.Size; j++)
+            {
+                if (isOutput)
+                {
+                    w.Line($"output[{MathText.Int(j)}] = {activations[j]};");
+                }
+                else
+                {
+                    string a = $"a{n}_{MathText.Int(j)}";
+                    w.Line($"{t} {a} = {activations[j]};");
+                    previous.Add(a);
+                }
+            }
+        }
+    }
+
+    private static void WriteLooped(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels)
+    {
+        string t = math.T;
+        int hidden = model.Layers.Count > 1 ? model.Layers.Take(model.Layers.Count - 1).Max(l => l.Size) : 0;
+        bool onStack = 2 * hidden <= MaxStackElements;
+        if (hidden > 0)
+        {
+            if (onStack)
+            {
+                w.Line($"global::System.Span<{t}> even = stackalloc {t}[{MathText.Int(hidden)}];");
+                w.Line($"global::System.Span<{t}> odd = stackalloc {t}[{MathText.Int(hidden)}];");
+            }
+            else
+            {
+                w.Line("// Too wide for the stack: pooled arrays keep the call allocation-free once the pool is warm.");
+                w.Line($"{t}[] evenArray = global::System.Buffers.ArrayPool<{t}>.Shared.Rent({MathText.Int(hidden)});");
+                w.Line($"{t}[] oddArray = global::System.Buffers.ArrayPool<{t}>.Shared.Rent({MathText.Int(hidden)});");
+                w.Line($"global::System.Span<{t}> even = evenArray;");
+                w.Line($"global::System.Span<{t}> odd = oddArray;");
+                w.Open("try");
+            }
+        }
+
+        string x = "input";
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            var layer = model.Layers[l];
+            bool isOutput = l == model.Layers.Count - 1;
+            string n = MathText.Int(l + 1);
+            string sup = MathText.Sup(l + 1);
+            int inputs = model.InputSizeOf(l);
+            string a = isOutput ? "output" : (l % 2 == 0 ? "even" : "odd");
+            w.Line();
+            w.Line($"// Dense layer {n} ({(isOutput ? "output, " : string.Empty)}{MathText.Int(inputs)} → {MathText.Int(layer.Size)}): z{sup} = W{sup} a{MathText.Sup(l)} + b{sup}, a{sup} = {MathText.Formula(layer)}(z{sup}).");
+            w.Open($"for (int j = 0; j < Dense{n}Size; j++)");
+            w.Line($"{t} z = {kernels.Dot(inputs)}(w, Dense{n}WeightsOffset + j * {MathText.Int(inputs)}, {x}, 0) + w[Dense{n}BiasesOffset + j];");
+            w.Line($"{a}[j] = {(layer.Activation == ActivationKind.Softmax ? "z" : math.Activate(layer, "z"))};");
+            w.Close();
+            if (layer.Activation == ActivationKind.Softmax)
+            {
+                WriteSoftmax(w, math, a, "0", $"Dense{n}Size");
+            }
+
+            x = a;
+        }
+
+        if (hidden > 0 && !onStack)
+        {
+            w.Close();
+            w.Open("finally");
+            w.Line($"global::System.Buffers.ArrayPool<{t}>.Shared.Return(evenArray);");
+            w.Line($"global::System.Buffers.ArrayPool<{t}>.Shared.Return(oddArray);");
+            w.Close();
+        }
+    }
+
+    /// <summary>In place over span[start .. start + count): a_j = e^(z_j − max z) / Σ_k e^(z_k − max z).</summary>
+    public static void WriteSoftmax(SourceWriter w, MathText math, string span, string start, string count)
+    {
+        string t = math.T;
+        w.Line("// Softmax, shifted by the largest z so every exponent is ≤ 0 and nothing overflows.");
+        w.Open();
+        w.Line($"{t} max = {span}[{start}];");
+        w.Open($"for (int j = 1; j < {count}; j++)");
+        w.Line($"max = {t}.Max(max, {span}[{start} + j]);");
+        w.Close();
+        w.Line($"{t} sum = {math.Zero};");
+        w.Open($"for (int j = 0; j < {count}; j++)");
+        w.Line($"{t} e = {t}.Exp({span}[{start} + j] - max);");
+        w.Line($"{span}[{start} + j] = e;");
+        w.Line("sum += e;");
+        w.Close();
+        w.Open($"for (int j = 0; j < {count}; j++)");
+        w.Line($"{span}[{start} + j] /= sum;");
+        w.Close();
+        w.Close();
+    }
+}

@@ -1,0 +1,116 @@
+using System;
+using System.Globalization;
+using System.Text;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Emit;
+
+/// <summary>
+/// The text of numbers, activations and their derivatives in generated code. Every literal is written with the invariant
+/// culture in a form that parses back to exactly the value the runtime engine uses, so a culture with a decimal comma or
+/// a U+2212 minus sign can never reach generated code.
+/// </summary>
+internal sealed class MathText
+{
+    public MathText(bool isDouble)
+    {
+        IsDouble = isDouble;
+        T = isDouble ? "double" : "float";
+    }
+
+    public bool IsDouble { get; }
+
+    /// <summary>The element type keyword: float or double.</summary>
+    public string T { get; }
+
+    public string Zero => Real(0.0);
+
+    public string One => Real(1.0);
+
+    /// <summary>A literal of the generated type holding exactly <c>(T)value</c>.</summary>
+    public string Real(double value) => IsDouble ? DoubleLiteral(value) : FloatLiteral((float)value);
+
+    public static string DoubleLiteral(double value)
+    {
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        if (double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture) != value)
+        {
+            text = value.ToString("G17", CultureInfo.InvariantCulture);
+        }
+
+        return text + "d";
+    }
+
+    public static string FloatLiteral(float value)
+    {
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        if (float.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture) != value)
+        {
+            text = value.ToString("G9", CultureInfo.InvariantCulture);
+        }
+
+        return text + "f";
+    }
+
+    public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>σ(z) for an elementwise activation, where <paramref name="z"/> is a variable name (it may be read twice).</summary>
+    public string Activate(DenseLayerModel layer, string z) => layer.Activation switch
+    {
+        ActivationKind.Identity => z,
+        ActivationKind.Sigmoid => $"{One} / ({One} + {T}.Exp(-{z}))",
+        ActivationKind.Tanh => $"{T}.Tanh({z})",
+        ActivationKind.ReLU => $"{z} > {Zero} ? {z} : {Zero}",
+        ActivationKind.LeakyReLU => $"{z} > {Zero} ? {z} : {Real(layer.LeakySlope)} * {z}",
+        ActivationKind.Step => $"{z} > {Zero} ? {One} : {Zero}",
+        _ => throw new InvalidOperationException("Softmax is not elementwise."),
+    };
+
+    /// <summary>δ ⊙ σ'(z) written with a = σ(z), which is what the workspace keeps.</summary>
+    public string TimesDerivative(DenseLayerModel layer, string a, string delta) => layer.Activation switch
+    {
+        ActivationKind.Identity => delta,
+        ActivationKind.Sigmoid => $"{delta} * ({a} * ({One} - {a}))",
+        ActivationKind.Tanh => $"{delta} * ({One} - {a} * {a})",
+        ActivationKind.ReLU => $"{a} > {Zero} ? {delta} : {Zero}",
+        ActivationKind.LeakyReLU => $"{a} > {Zero} ? {delta} : {Real(layer.LeakySlope)} * {delta}",
+        _ => throw new InvalidOperationException(layer.Activation + " has no elementwise derivative."),
+    };
+
+    /// <summary>The activation's formula for comments, e.g. <c>σ(z) = 1 / (1 + e^(−z))</c>.</summary>
+    public static string Formula(DenseLayerModel layer) => layer.Activation switch
+    {
+        ActivationKind.Identity => "identity",
+        ActivationKind.Sigmoid => "sigmoid",
+        ActivationKind.Tanh => "tanh",
+        ActivationKind.ReLU => "ReLU",
+        ActivationKind.LeakyReLU => "leaky ReLU (α = " + layer.LeakySlope.ToString("R", CultureInfo.InvariantCulture) + ")",
+        ActivationKind.Softmax => "softmax",
+        ActivationKind.Step => "step",
+        _ => layer.Activation.ToString(),
+    };
+
+    /// <summary>The derivative σ'(z) in terms of a, for comments.</summary>
+    public static string DerivativeFormula(DenseLayerModel layer) => layer.Activation switch
+    {
+        ActivationKind.Identity => "σ' = 1",
+        ActivationKind.Sigmoid => "σ' = a(1 − a)",
+        ActivationKind.Tanh => "σ' = 1 − a²",
+        ActivationKind.ReLU => "σ' = 1 if z > 0 else 0",
+        ActivationKind.LeakyReLU => "σ' = 1 if z > 0 else α",
+        _ => string.Empty,
+    };
+
+    /// <summary>A layer number as a superscript, as the notes write a^l: 12 → ¹².</summary>
+    public static string Sup(int value)
+    {
+        const string digits = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+        var text = new StringBuilder();
+        foreach (char c in Int(value))
+        {
+            text.Append(digits[c - '0']);
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,385 @@
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Emit;
+
+/// <summary>
+/// Writes the mini-batch passes of a trainable network: the workspace, a batched forward pass that keeps every layer's
+/// activations (and dropout masks while training), the loss with the output error δ^L (BP1, fused where the notes fuse
+/// it), and backpropagation (BP2–BP4) accumulating the mean gradient.
+/// </summary>
+/// <remarks>
+/// The order of every floating-point operation that is not a dot product, and the order in which dropout masks are drawn,
+/// matches <c>InterpretedNetwork&lt;T&gt;</c>, so the two engines agree to rounding.
+/// </remarks>
+internal static class TrainingEmitter
+{
+    public static void Write(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels)
+    {
+        WritePublicMethods(w, math);
+        WriteWorkspace(w, model, math);
+        WriteForwardBatch(w, model, math, kernels);
+        WriteOutputLoss(w, model, math);
+        WriteBackpropagate(w, model, math, kernels);
+    }
+
+    // Stage s is the input (s = 0) or dense layer s; these name its workspace arrays.
+    private static string A(int stage) => "A" + MathText.Int(stage);
+
+    private static string Dropped(int stage) => "X" + MathText.Int(stage);
+
+    private static string Mask(int stage) => "M" + MathText.Int(stage);
+
+    private static string Delta(int stage) => "D" + MathText.Int(stage);
+
+    private static double KeepOf(NetworkModel model, int stage) =>
+        stage == 0 ? model.InputKeepProbability : model.Layers[stage - 1].KeepProbability;
+
+    private static int SizeOf(NetworkModel model, int stage) =>
+        stage == 0 ? model.InputSize : model.Layers[stage - 1].Size;
+
+    private static void WritePublicMethods(SourceWriter w, MathText math)
+    {
+        string t = math.T;
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public global::NetGen.NetworkWorkspace CreateWorkspace(int batchCapacity) => new Workspace(batchCapacity);");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public {t} ComputeLossAndGradient(global::System.ReadOnlySpan<{t}> inputs, global::System.ReadOnlySpan<{t}> targets, global::System.Span<{t}> gradient, global::NetGen.NetworkWorkspace workspace, global::NetGen.SeededRandom? dropoutRandom = null)");
+        w.Line("int batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);");
+        w.Line("global::NetGen.NetworkGuard.CheckLength(gradient.Length, ParameterCount, nameof(gradient), \"gradient entries\");");
+        w.Line("Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));");
+        w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom);");
+        w.Line($"{t} total = OutputLoss(targets, batch, ws, computeDelta: true);");
+        w.Line("Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);");
+        w.Line();
+        w.Line("// The mean over the batch: ∇C = (1/T) Σ_x ∇C_x.");
+        w.Line($"{t} scale = {math.One} / batch;");
+        w.Open("for (int i = 0; i < gradient.Length; i++)");
+        w.Line("gradient[i] *= scale;");
+        w.Close();
+        w.Line("return total * scale;");
+        w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public {t} ComputeLoss(global::System.ReadOnlySpan<{t}> inputs, global::System.ReadOnlySpan<{t}> targets, global::NetGen.NetworkWorkspace workspace)");
+        w.Line("int batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);");
+        w.Line("Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));");
+        w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom: null);");
+        w.Line("return OutputLoss(targets, batch, ws, computeDelta: false) / batch;");
+        w.Close();
+    }
+
+    private static void WriteWorkspace(SourceWriter w, NetworkModel model, MathText math)
+    {
+        string t = math.T;
+        int layers = model.Layers.Count;
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Scratch memory for mini-batch passes of this network: per layer the activations a (before dropout), the dropped");
+        w.Line("/// activations x = a ⊙ m and masks m of layers with dropout, and the errors δ = ∂C/∂z. One per concurrent caller.");
+        w.Line("/// </summary>");
+        w.Open("public sealed class Workspace : global::NetGen.NetworkWorkspace");
+        w.Line("/// <summary>Creates a workspace for batches of up to <paramref name=\"batchCapacity\"/> samples.</summary>");
+        w.Line("/// <param name=\"batchCapacity\">The largest batch, at least 1.</param>");
+        w.Open($"public Workspace(int batchCapacity) : base({model.TypeName}.Spec, batchCapacity)");
+        for (int stage = 0; stage <= layers; stage++)
+        {
+            string size = MathText.Int(SizeOf(model, stage));
+            if (stage > 0)
+            {
+                w.Line($"{A(stage)} = new {t}[batchCapacity * {size}];");
+                w.Line($"{Delta(stage)} = new {t}[batchCapacity * {size}];");
+            }
+
+            if (KeepOf(model, stage) < 1.0)
+            {
+                w.Line($"{Dropped(stage)} = new {t}[batchCapacity * {size}];");
+                w.Line($"{Mask(stage)} = new {t}[batchCapacity * {size}];");
+            }
+        }
+
+        w.Line($"ZL = new {t}[batchCapacity * OutputSize];");
+        w.Close();
+        for (int stage = 0; stage <= layers; stage++)
+        {
+            string sup = MathText.Sup(stage);
+            string what = stage == 0 ? "the inputs" : "dense layer " + MathText.Int(stage);
+            if (stage > 0)
+            {
+                w.Line();
+                w.Line($"/// <summary>a{sup}, the activations of {what} (before dropout), sample-major.</summary>");
+                w.Line($"internal readonly {t}[] {A(stage)};");
+                w.Line();
+                w.Line($"/// <summary>δ{sup} = ∂C/∂z{sup}, sample-major.</summary>");
+                w.Line($"internal readonly {t}[] {Delta(stage)};");
+            }
+
+            if (KeepOf(model, stage) < 1.0)
+            {
+                w.Line();
+                w.Line($"/// <summary>x{sup} = a{sup} ⊙ m{sup}, {what} after dropout: what the next layer reads while training.</summary>");
+                w.Line($"internal readonly {t}[] {Dropped(stage)};");
+                w.Line();
+                w.Line($"/// <summary>m{sup}, the inverted-dropout mask of {what}: 1/p for kept units, 0 for dropped ones.</summary>");
+                w.Line($"internal readonly {t}[] {Mask(stage)};");
+            }
+        }
+
+        w.Line();
+        w.Line("/// <summary>zᴸ, the output layer's weighted input, kept for the numerically stable forms of the losses.</summary>");
+        w.Line($"internal readonly {t}[] ZL;");
+        w.Close();
+    }
+
+    private static void WriteDropout(SourceWriter w, NetworkModel model, MathText math, int stage, string source)
+    {
+        double keep = KeepOf(model, stage);
+        string sup = MathText.Sup(stage);
+        string what = stage == 0 ? "the inputs" : "a" + sup;
+        w.Line($"// Inverted dropout on {what} (keep p = {keep.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}): m{sup} = 1/p with probability p, else 0; x{sup} = a{sup} ⊙ m{sup}.");
+        w.Line("// Drawn sample by sample, unit by unit: the order both engines share.");
+        w.Open($"for (int i = 0; i < batch * {MathText.Int(SizeOf(model, stage))}; i++)");
+        w.Line($"{math.T} m = dropoutRandom.NextDouble() < {MathText.DoubleLiteral(keep)} ? {math.Real(1.0 / keep)} : {math.Zero};");
+        w.Line($"ws.{Mask(stage)}[i] = m;");
+        w.Line($"ws.{Dropped(stage)}[i] = {source}[i] * m;");
+        w.Close();
+    }
+
+    private static void WriteForwardBatch(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels)
+    {
+        string t = math.T;
+        int layers = model.Layers.Count;
+        w.Line();
+        w.Line("// The forward pass over a batch, keeping what backpropagation needs. Dropout only when a random source is given.");
+        w.Open($"private void ForwardBatch(global::System.ReadOnlySpan<{t}> inputs, int batch, Workspace ws, global::NetGen.SeededRandom? dropoutRandom)");
+        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters;");
+        w.Line($"global::System.ReadOnlySpan<{t}> x0 = inputs;");
+        if (model.HasInputDropout)
+        {
+            w.Open("if (dropoutRandom is not null)");
+            WriteDropout(w, model, math, 0, "inputs");
+            w.Line($"x0 = ws.{Dropped(0)};");
+            w.Close();
+        }
+
+        for (int l = 0; l < layers; l++)
+        {
+            var layer = model.Layers[l];
+            bool isOutput = l == layers - 1;
+            int stage = l + 1;
+            string n = MathText.Int(stage);
+            string sup = MathText.Sup(stage);
+            int inputs = model.InputSizeOf(l);
+            string size = MathText.Int(layer.Size);
+            string x = "x" + MathText.Int(l);
+            string z = isOutput ? "ws.ZL" : $"ws.{A(stage)}";
+            w.Line();
+            w.Line($"// Dense layer {n} ({(isOutput ? "output, " : string.Empty)}{MathText.Int(inputs)} → {size}): z{sup} = W{sup} x{MathText.Sup(l)} + b{sup} and a{sup} = {MathText.Formula(layer)}(z{sup}), for every sample.");
+            w.Open("for (int s = 0; s < batch; s++)");
+            w.Open($"for (int j = 0; j < {size}; j++)");
+            w.Line($"{z}[s * {size} + j] = {kernels.Dot(inputs)}(w, Dense{n}WeightsOffset + j * {MathText.Int(inputs)}, {x}, s * {MathText.Int(inputs)}) + w[Dense{n}BiasesOffset + j];");
+            w.Close();
+            w.Close();
+            if (layer.Activation == ActivationKind.Softmax)
+            {
+                w.Open("for (int s = 0; s < batch; s++)");
+                w.Line($"global::System.Array.Copy(ws.ZL, s * {size}, ws.{A(stage)}, s * {size}, {size});");
+                ForwardEmitter.WriteSoftmax(w, math, $"ws.{A(stage)}", $"s * {size}", size);
+                w.Close();
+            }
+            else
+            {
+                w.Open($"for (int i = 0; i < batch * {size}; i++)");
+                w.Line($"{t} zi = {z}[i];");
+                w.Line($"ws.{A(stage)}[i] = {math.Activate(layer, "zi")};");
+                w.Close();
+            }
+
+            if (!isOutput)
+            {
+                w.Line($"global::System.ReadOnlySpan<{t}> x{n} = ws.{A(stage)};");
+                if (layer.HasDropout)
+                {
+                    w.Open("if (dropoutRandom is not null)");
+                    WriteDropout(w, model, math, stage, $"ws.{A(stage)}");
+                    w.Line($"x{n} = ws.{Dropped(stage)};");
+                    w.Close();
+                }
+            }
+        }
+
+        w.Close();
+    }
+
+    private static void WriteOutputLoss(SourceWriter w, NetworkModel model, MathText math)
+    {
+        string t = math.T;
+        var output = model.Layers[model.Layers.Count - 1];
+        int stage = model.Layers.Count;
+        string a = $"ws.{A(stage)}";
+        string d = $"ws.{Delta(stage)}";
+        w.Line();
+        w.Line("// Σ_x C_x over the batch; with computeDelta, also the output error δᴸ = ∇_a C ⊙ σ'(zᴸ) (BP1).");
+        w.Open($"private {t} OutputLoss(global::System.ReadOnlySpan<{t}> targets, int batch, Workspace ws, bool computeDelta)");
+        w.Line($"{t} total = {math.Zero};");
+        w.Open("for (int s = 0; s < batch; s++)");
+        w.Line("int o = s * OutputSize;");
+        w.Line($"{t} sampleLoss = {math.Zero};");
+        switch (model.Loss)
+        {
+            case LossKind.SoftmaxCrossEntropy:
+                w.Line("// C_x = −Σ_j y_j ln a_j with ln a_j = z_j − ln Σ_k e^(z_k): no logarithm of a softmax output rounded to 0.");
+                w.Line($"{t} max = ws.ZL[o];");
+                w.Open("for (int j = 1; j < OutputSize; j++)");
+                w.Line($"max = {t}.Max(max, ws.ZL[o + j]);");
+                w.Close();
+                w.Line($"{t} sumExp = {math.Zero};");
+                w.Open("for (int j = 0; j < OutputSize; j++)");
+                w.Line($"sumExp += {t}.Exp(ws.ZL[o + j] - max);");
+                w.Close();
+                w.Line($"{t} logSumExp = max + {t}.Log(sumExp);");
+                w.Line($"{t} sumY = {math.Zero};");
+                w.Open("for (int j = 0; j < OutputSize; j++)");
+                w.Line("sampleLoss -= targets[o + j] * (ws.ZL[o + j] - logSumExp);");
+                w.Line("sumY += targets[o + j];");
+                w.Close();
+                w.Open("if (computeDelta)");
+                w.Line("// BP1 fused with softmax and log-likelihood: δᴸ = a Σy − y, which is a − y for one-hot targets.");
+                w.Open("for (int j = 0; j < OutputSize; j++)");
+                w.Line($"{d}[o + j] = {a}[o + j] * sumY - targets[o + j];");
+                w.Close();
+                w.Close();
+                break;
+
+            case LossKind.BinaryCrossEntropy:
+                w.Line("// C_x = −Σ_j [y ln σ(z) + (1 − y) ln(1 − σ(z))] = Σ_j max(z, 0) − y z + ln(1 + e^(−|z|)): finite for every z.");
+                w.Open("for (int j = 0; j < OutputSize; j++)");
+                w.Line($"{t} zj = ws.ZL[o + j];");
+                w.Line($"sampleLoss += {t}.Max(zj, {math.Zero}) - targets[o + j] * zj + {t}.LogP1({t}.Exp(-{t}.Abs(zj)));");
+                w.Open("if (computeDelta)");
+                w.Line("// BP1 fused with sigmoid and cross-entropy: σ'(z) cancels, δᴸ = a − y.");
+                w.Line($"{d}[o + j] = {a}[o + j] - targets[o + j];");
+                w.Close();
+                w.Close();
+                break;
+
+            default:
+                w.Line("// C_x = ½‖y − a‖².");
+                w.Open("for (int j = 0; j < OutputSize; j++)");
+                w.Line($"{t} error = {a}[o + j] - targets[o + j];");
+                w.Line("sampleLoss += error * error;");
+                w.Open("if (computeDelta)");
+                w.Line($"{d}[o + j] = error;");
+                w.Close();
+                w.Close();
+                w.Line($"sampleLoss *= {math.Real(0.5)};");
+                w.Open("if (computeDelta)");
+                if (output.Activation == ActivationKind.Softmax)
+                {
+                    w.Line("// BP1 through softmax's Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k) with g = ∇_a C = a − y.");
+                    w.Line($"{t} projection = {math.Zero};");
+                    w.Open("for (int j = 0; j < OutputSize; j++)");
+                    w.Line($"projection += {a}[o + j] * {d}[o + j];");
+                    w.Close();
+                    w.Open("for (int j = 0; j < OutputSize; j++)");
+                    w.Line($"{d}[o + j] = {a}[o + j] * ({d}[o + j] - projection);");
+                    w.Close();
+                }
+                else
+                {
+                    w.Line($"// BP1: δᴸ = (a − y) ⊙ σ'(zᴸ), {MathText.DerivativeFormula(output)}.");
+                    w.Open("for (int j = 0; j < OutputSize; j++)");
+                    w.Line($"{t} aj = {a}[o + j];");
+                    w.Line($"{d}[o + j] = {math.TimesDerivative(output, "aj", $"{d}[o + j]")};");
+                    w.Close();
+                }
+
+                w.Close();
+                break;
+        }
+
+        w.Line("total += sampleLoss;");
+        w.Close();
+        w.Line("return total;");
+        w.Close();
+    }
+
+    private static void WriteBackpropagate(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels)
+    {
+        string t = math.T;
+        int layers = model.Layers.Count;
+        w.Line();
+        w.Line("// Backpropagation, output layer first, summing every sample's gradient into the caller's span.");
+        w.Open($"private void Backpropagate(global::System.ReadOnlySpan<{t}> inputs, int batch, Workspace ws, bool training, global::System.Span<{t}> gradient)");
+        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters;");
+        w.Line("gradient.Clear();");
+        for (int l = layers - 1; l >= 0; l--)
+        {
+            int stage = l + 1;
+            string n = MathText.Int(stage);
+            string sup = MathText.Sup(stage);
+            string prevSup = MathText.Sup(l);
+            int inputs = model.InputSizeOf(l);
+            string inputsText = MathText.Int(inputs);
+            string size = MathText.Int(model.Layers[l].Size);
+            string layerInput = l == 0 ? "inputs" : $"ws.{A(l)}";
+            w.Line();
+            w.Line($"// Dense layer {n}: ∂C/∂b{sup} = δ{sup} (BP3) and ∂C/∂W{sup}_jk = x{prevSup}_k δ{sup}_j (BP4)" + (l > 0 ? $"; then (W{sup})ᵀ δ{sup}, the first half of BP2." : "."));
+            w.Open();
+            if (KeepOf(model, l) < 1.0)
+            {
+                w.Line($"global::System.ReadOnlySpan<{t}> x = training ? ws.{Dropped(l)} : {layerInput};");
+            }
+            else
+            {
+                w.Line($"global::System.ReadOnlySpan<{t}> x = {layerInput};");
+            }
+
+            w.Open("for (int s = 0; s < batch; s++)");
+            w.Line($"int ds = s * {size};");
+            w.Line($"int xs = s * {inputsText};");
+            w.Open($"for (int j = 0; j < {size}; j++)");
+            w.Line($"gradient[Dense{n}BiasesOffset + j] += ws.{Delta(stage)}[ds + j];");
+            w.Close();
+            w.Open($"for (int j = 0; j < {size}; j++)");
+            w.Line($"{kernels.MultiplyAdd(inputs)}(x, xs, ws.{Delta(stage)}[ds + j], gradient, Dense{n}WeightsOffset + j * {inputsText});");
+            w.Close();
+            if (l > 0)
+            {
+                w.Line($"global::System.Array.Clear(ws.{Delta(l)}, xs, {inputsText});");
+                w.Open($"for (int j = 0; j < {size}; j++)");
+                w.Line($"{kernels.MultiplyAdd(inputs)}(w, Dense{n}WeightsOffset + j * {inputsText}, ws.{Delta(stage)}[ds + j], ws.{Delta(l)}, xs);");
+                w.Close();
+            }
+
+            w.Close();
+            if (l > 0)
+            {
+                var previous = model.Layers[l - 1];
+                w.Line();
+                w.Line($"// BP2, second half: δ{prevSup} = ((W{sup})ᵀ δ{sup}){(previous.HasDropout ? $" ⊙ m{prevSup}" : string.Empty)} ⊙ σ'(z{prevSup}), {MathText.DerivativeFormula(previous)}.");
+                if (previous.HasDropout)
+                {
+                    w.Open("if (training)");
+                    w.Open($"for (int i = 0; i < batch * {inputsText}; i++)");
+                    w.Line($"ws.{Delta(l)}[i] *= ws.{Mask(l)}[i];");
+                    w.Close();
+                    w.Close();
+                }
+
+                if (previous.Activation != ActivationKind.Identity)
+                {
+                    w.Open($"for (int i = 0; i < batch * {inputsText}; i++)");
+                    w.Line($"{t} ai = ws.{A(l)}[i];");
+                    w.Line($"ws.{Delta(l)}[i] = {math.TimesDerivative(previous, "ai", $"ws.{Delta(l)}[i]")};");
+                    w.Close();
+                }
+            }
+
+            w.Close();
+        }
+
+        w.Close();
+    }
+}

@@ -1,0 +1,84 @@
+using System;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Emit;
+using NetGen.Generator.Model;
+using NetGen.Generator.Parsing;
+
+namespace NetGen.Generator;
+
+/// <summary>
+/// The NetGen source generator: for every <c>[Network]</c> partial class it emits fixed-size forward and backward pass
+/// code. The pipeline reads top to bottom: syntax (attributed declarations) → model (plain equatable data) →
+/// diagnostics and emitted source, as two separate outputs so a diagnostic change never re-emits code.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class NetworkGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                AttributeNames.Network,
+                static (node, _) => IsClassDeclaration(node),
+                static (syntaxContext, cancellationToken) => NetworkParser.Parse(syntaxContext, cancellationToken))
+            .WithTrackingName(TrackingNames.Parse);
+
+        var models = parsed
+            .Select(static (result, _) => result.Model)
+            .Where(static model => model is not null)
+            .WithTrackingName(TrackingNames.Model);
+        context.RegisterSourceOutput(models, static (output, model) => EmitSource(output, model!));
+
+        var diagnostics = parsed
+            .Select(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (output, list) => Report(output, list));
+
+        RegisterOrphanCheck(context, AttributeNames.Input, "Input", TrackingNames.OrphanInput);
+        RegisterOrphanCheck(context, AttributeNames.Dense, "Dense", TrackingNames.OrphanDense);
+        RegisterOrphanCheck(context, AttributeNames.Dropout, "Dropout", TrackingNames.OrphanDropout);
+    }
+
+    private static bool IsClassDeclaration(SyntaxNode node) =>
+        node is ClassDeclarationSyntax
+        || (node is RecordDeclarationSyntax record && !record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword));
+
+    private static void RegisterOrphanCheck(IncrementalGeneratorInitializationContext context, string metadataName, string shortName, string trackingName)
+    {
+        var orphans = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                metadataName,
+                static (node, _) => IsClassDeclaration(node),
+                (syntaxContext, cancellationToken) => OrphanLayerParser.Find(syntaxContext, shortName, cancellationToken))
+            .WithTrackingName(trackingName);
+        context.RegisterSourceOutput(orphans, static (output, list) => Report(output, list));
+    }
+
+    private static void Report(SourceProductionContext output, EquatableArray<DiagnosticInfo> diagnostics)
+    {
+        foreach (var diagnostic in diagnostics)
+        {
+            output.ReportDiagnostic(diagnostic.ToDiagnostic());
+        }
+    }
+
+    private static void EmitSource(SourceProductionContext output, NetworkModel model)
+    {
+        string source;
+        try
+        {
+            source = NetworkEmitter.Emit(model);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, model.DisplayName, exception.GetType().Name + ": " + exception.Message));
+            return;
+        }
+
+        output.AddSource(model.HintName, source);
+    }
+}

@@ -1,0 +1,92 @@
+using System;
+using System.Numerics;
+using NetGen.Testing;
+using NetGen.Tests.Networks;
+using Xunit;
+
+namespace NetGen.Tests;
+
+/// <summary>Generated and interpreted engines on the same parameters give the same outputs, losses and gradients.</summary>
+public class EngineParityTests
+{
+    private const double FloatTolerance = 1e-5;
+    private const double DoubleTolerance = 1e-12;
+
+    public static TheoryData<string> DoubleNetworks => GradientCheckTests.GeneratedNetworks;
+
+    public static TheoryData<string> FloatNetworks => new() { nameof(XorNet), nameof(DigitsNet), nameof(WideFloatNet), nameof(VeryWideFloatNet) };
+
+    private static ITrainableNetwork<float> CreateFloat(string name) => name switch
+    {
+        nameof(XorNet) => new XorNet(),
+        nameof(DigitsNet) => new DigitsNet(),
+        nameof(WideFloatNet) => new WideFloatNet(),
+        nameof(VeryWideFloatNet) => new VeryWideFloatNet(),
+        _ => throw new ArgumentException(name),
+    };
+
+    [Theory]
+    [MemberData(nameof(DoubleNetworks))]
+    public void DoubleEnginesAgree(string name)
+    {
+        var generated = GradientCheckTests.CreateDouble(name);
+        AssertEnginesAgree(generated, DoubleTolerance);
+    }
+
+    [Theory]
+    [MemberData(nameof(FloatNetworks))]
+    public void FloatEnginesAgree(string name)
+    {
+        var generated = CreateFloat(name);
+        AssertEnginesAgree(generated, FloatTolerance);
+    }
+
+    private static void AssertEnginesAgree<T>(ITrainableNetwork<T> generated, double tolerance)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var interpreted = new InterpretedNetwork<T>(generated.Spec);
+        for (ulong seed = 1; seed <= 3; seed++)
+        {
+            TestData.RandomParameters(generated, seed, seed == 2 ? WeightInitialization.HeNormal : WeightInitialization.XavierUniform);
+            generated.Parameters.CopyTo(interpreted.Parameters);
+
+            int batch = (int)seed * 3;
+            var (inputs, targets) = TestData.Batch(generated.Spec, batch, seed);
+            var x = TestData.Convert<T>(inputs);
+            var y = TestData.Convert<T>(targets);
+
+            var generatedOutput = new T[generated.Spec.OutputSize];
+            var interpretedOutput = new T[generated.Spec.OutputSize];
+            for (int s = 0; s < batch; s++)
+            {
+                var sample = x.AsSpan(s * generated.Spec.InputSize, generated.Spec.InputSize);
+                generated.Forward(sample, generatedOutput);
+                interpreted.Forward(sample, interpretedOutput);
+                AssertClose<T>(generatedOutput, interpretedOutput, tolerance, $"output of sample {s}, seed {seed}");
+            }
+
+            var generatedWorkspace = generated.CreateWorkspace(batch);
+            var interpretedWorkspace = interpreted.CreateWorkspace(batch);
+            var generatedGradient = new T[generated.Spec.ParameterCount];
+            var interpretedGradient = new T[generated.Spec.ParameterCount];
+            foreach (bool training in new[] { false, true })
+            {
+                T generatedLoss = generated.ComputeLossAndGradient(x, y, generatedGradient, generatedWorkspace, training ? new SeededRandom(seed) : null);
+                T interpretedLoss = interpreted.ComputeLossAndGradient(x, y, interpretedGradient, interpretedWorkspace, training ? new SeededRandom(seed) : null);
+                AssertClose<T>([generatedLoss], [interpretedLoss], tolerance, $"loss, seed {seed}, training {training}");
+                AssertClose<T>(generatedGradient, interpretedGradient, tolerance, $"gradient, seed {seed}, training {training}");
+            }
+
+            T evaluated = generated.ComputeLoss(x, y, generatedWorkspace);
+            T evaluatedInterpreted = interpreted.ComputeLoss(x, y, interpretedWorkspace);
+            AssertClose<T>([evaluated], [evaluatedInterpreted], tolerance, $"evaluation loss, seed {seed}");
+        }
+    }
+
+    private static void AssertClose<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, double tolerance, string what)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double difference = TestData.RelativeDifference(a, b);
+        Assert.True(difference <= tolerance, $"{what}: relative difference {difference:E3} exceeds {tolerance:E0}");
+    }
+}

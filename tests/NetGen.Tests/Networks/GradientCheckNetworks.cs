@@ -1,0 +1,106 @@
+using NetGen;
+
+namespace NetGen.Tests.Networks;
+
+// Every hidden activation stacked in one network, so each declaration checks every hidden derivative under one output
+// activation and loss. Double precision: finite differences need it.
+
+[Network(Loss = Loss.MeanSquaredError, Precision = Precision.Double)]
+[Input(3)]
+[Dense(4, Activation.Sigmoid)]
+[Dense(4, Activation.Tanh)]
+[Dense(4, Activation.ReLU)]
+[Dense(4, Activation.LeakyReLU, LeakySlope = 0.1)]
+[Dense(4, Activation.Identity)]
+[Dense(3, Activation.Identity)]
+public partial class MseIdentityCheckNet;
+
+[Network(Loss = Loss.MeanSquaredError, Precision = Precision.Double)]
+[Input(3)]
+[Dense(4, Activation.Sigmoid)]
+[Dense(4, Activation.Tanh)]
+[Dense(4, Activation.ReLU)]
+[Dense(4, Activation.LeakyReLU, LeakySlope = 0.1)]
+[Dense(4, Activation.Identity)]
+[Dense(3, Activation.Sigmoid)]
+public partial class MseSigmoidCheckNet;
+
+[Network(Loss = Loss.MeanSquaredError, Precision = Precision.Double)]
+[Input(3)]
+[Dense(4, Activation.Sigmoid)]
+[Dense(4, Activation.Tanh)]
+[Dense(4, Activation.ReLU)]
+[Dense(4, Activation.LeakyReLU, LeakySlope = 0.1)]
+[Dense(4, Activation.Identity)]
+[Dense(3, Activation.Tanh)]
+public partial class MseTanhCheckNet;
+
+[Network(Loss = Loss.MeanSquaredError, Precision = Precision.Double)]
+[Input(3)]
+[Dense(4, Activation.Sigmoid)]
+[Dense(4, Activation.Tanh)]
+[Dense(4, Activation.ReLU)]
+[Dense(4, Activation.LeakyReLU, LeakySlope = 0.1)]
+[Dense(4, Activation.Identity)]
+[Dense(3, Activation.ReLU)]
+public partial class MseReLUCheckNet;
+
+[Network(Loss = Loss.MeanSquaredError, Precision = Precision.Double)]
+[Input(3)]
+[Dense(4, Activation.Sigmoid)]
+[Dense(4, Activation.Tanh)]
+[Dense(4, Activation.ReLU)]
+[Dense(4, Activation.LeakyReLU, LeakySlope = 0.1)]
+[Dense(4, Activation.Identity)]
+[Dense(3, Activation.LeakyReLU, LeakySlope = 0.2)]
+public partial class MseLeakyReLUCheckNet;
+
+[Network(Loss = Loss.MeanSquaredError, Precision = Precision.Double)]
+[Input(3)]
+[Dense(4, Activation.Sigmoid)]
+[Dense(4, Activation.Tanh)]
+[Dense(4, Activation.ReLU)]
+[Dense(4, Activation.LeakyReLU, LeakySlope = 0.1)]
+[Dense(4, Activation.Identity)]
+[Dense(3, Activation.Softmax)]
+public partial class MseSoftmaxCheckNet;
+
+[Network(Loss = Loss.BinaryCrossEntropy, Precision = Precision.Double)]
+[Input(3)]
+[Dense(4, Activation.Sigmoid)]
+[Dense(4, Activation.Tanh)]
+[Dense(4, Activation.ReLU)]
+[Dense(4, Activation.LeakyReLU, LeakySlope = 0.1)]
+[Dense(4, Activation.Identity)]
+[Dense(3, Activation.Sigmoid)]
+public partial class BceSigmoidCheckNet;
+
+[Network(Loss = Loss.SoftmaxCrossEntropy, Precision = Precision.Double)]
+[Input(3)]
+[Dense(4, Activation.Sigmoid)]
+[Dense(4, Activation.Tanh)]
+[Dense(4, Activation.ReLU)]
+[Dense(4, Activation.LeakyReLU, LeakySlope = 0.1)]
+[Dense(4, Activation.Identity)]
+[Dense(3, Activation.Softmax)]
+public partial class SceSoftmaxCheckNet;
+
+// Dropout on the inputs and on two hidden layers, checked with a fixed mask.
+[Network(Loss = Loss.SoftmaxCrossEntropy, Precision = Precision.Double)]
+[Input(6)]
+[Dropout(0.9)]
+[Dense(8, Activation.Tanh)]
+[Dropout(0.5)]
+[Dense(7, Activation.Sigmoid)]
+[Dropout(0.75)]
+[Dense(4, Activation.Softmax)]
+public partial class DropoutCheckNet;
+
+// Wide enough that Forward loops with vector dot products (not unrolled), with lengths that leave vector tails.
+[Network(Loss = Loss.MeanSquaredError, Precision = Precision.Double)]
+[Input(37)]
+[Dense(33, Activation.Tanh)]
+[Dropout(0.8)]
+[Dense(19, Activation.LeakyReLU)]
+[Dense(5, Activation.Sigmoid)]
+public partial class WideCheckNet;

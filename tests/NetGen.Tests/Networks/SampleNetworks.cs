@@ -1,0 +1,46 @@
+using NetGen;
+
+namespace NetGen.Tests.Networks;
+
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(2)]
+[Dense(4, Activation.Tanh)]
+[Dense(1, Activation.Sigmoid)]
+public partial class XorNet;
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(64)]
+[Dense(32, Activation.ReLU)]
+[Dropout(0.8)]
+[Dense(10, Activation.Softmax)]
+public partial class DigitsNet;
+
+[Network(Loss = Loss.SoftmaxCrossEntropy, Precision = Precision.Double)]
+[Input(64)]
+[Dropout(0.9)]
+[Dense(32, Activation.ReLU)]
+[Dropout(0.8)]
+[Dense(10, Activation.Softmax)]
+public partial class DigitsNetDouble;
+
+[Network]
+[Input(3)]
+[Dense(2, Activation.Step)]
+[Dense(1, Activation.Step)]
+public partial class PerceptronNet;
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(45)]
+[Dropout(0.9)]
+[Dense(70, Activation.Sigmoid)]
+[Dense(33, Activation.Tanh)]
+[Dropout(0.6)]
+[Dense(9, Activation.Softmax)]
+public partial class WideFloatNet;
+
+// A hidden layer too wide for Forward's stack scratch, so it takes the pooled-array path.
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(3)]
+[Dense(9000, Activation.ReLU)]
+[Dense(2, Activation.Identity)]
+public partial class VeryWideFloatNet;
