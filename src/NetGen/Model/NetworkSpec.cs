@@ -55,6 +55,11 @@ public sealed class NetworkSpec : IEquatable<NetworkSpec>
         }
 
         ParameterCount = offset;
+
+        // Cached because engines consult them on every call, which must not allocate.
+        IsTrainable = Loss is not null && !_layers.Any(l => l.Activation == Activation.Step);
+        HasDropout = InputKeepProbability < 1.0 || _layers.Any(l => l.HasDropout);
+        MaxLayerSize = Math.Max(InputSize, _layers.Max(l => l.Size));
     }
 
     /// <summary>The number of input features.</summary>
@@ -79,13 +84,13 @@ public sealed class NetworkSpec : IEquatable<NetworkSpec>
     public double InputKeepProbability { get; }
 
     /// <summary>Whether the network can be trained: it has a loss and no <see cref="Activation.Step"/> layer.</summary>
-    public bool IsTrainable => Loss is not null && !_layers.Any(l => l.Activation == Activation.Step);
+    public bool IsTrainable { get; }
 
     /// <summary>Whether any layer, or the input, applies dropout during training.</summary>
-    public bool HasDropout => InputKeepProbability < 1.0 || _layers.Any(l => l.HasDropout);
+    public bool HasDropout { get; }
 
     /// <summary>The width of the widest layer, input included.</summary>
-    public int MaxLayerSize => Math.Max(InputSize, _layers.Max(l => l.Size));
+    public int MaxLayerSize { get; }
 
     /// <summary>Where the parameters of dense layer <paramref name="layerIndex"/> (0-based) sit in the flat vector.</summary>
     public DenseLayerLayout GetLayout(int layerIndex) => _layouts[layerIndex];

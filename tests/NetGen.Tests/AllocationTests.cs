@@ -1,0 +1,84 @@
+using System;
+using NetGen.Testing;
+using NetGen.Tests.Networks;
+using Xunit;
+
+namespace NetGen.Tests;
+
+/// <summary>Inference and training steps allocate nothing once their workspace exists.</summary>
+public class AllocationTests
+{
+    [Fact]
+    public void GeneratedForwardAllocatesNothing()
+    {
+        AssertForwardAllocatesNothing(new XorNet());
+        AssertForwardAllocatesNothing(new DigitsNet());
+        AssertForwardAllocatesNothing(new WideCheckNet());
+        AssertForwardAllocatesNothing(new VeryWideFloatNet());
+    }
+
+    [Fact]
+    public void InterpretedForwardAllocatesNothing()
+    {
+        AssertForwardAllocatesNothing(new InterpretedNetwork<float>(DigitsNet.Spec));
+        AssertForwardAllocatesNothing(new InterpretedNetwork<float>(VeryWideFloatNet.Spec));
+    }
+
+    [Fact]
+    public void GeneratedTrainingStepAllocatesNothing()
+    {
+        AssertTrainingStepAllocatesNothing(new DigitsNet());
+        AssertTrainingStepAllocatesNothing(new DropoutCheckNet());
+    }
+
+    [Fact]
+    public void InterpretedTrainingStepAllocatesNothing()
+    {
+        AssertTrainingStepAllocatesNothing(new InterpretedNetwork<float>(DigitsNet.Spec));
+        AssertTrainingStepAllocatesNothing(new InterpretedNetwork<double>(DropoutCheckNet.Spec));
+    }
+
+    private static void AssertForwardAllocatesNothing<T>(INetwork<T> network)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        network.InitializeParameters(1);
+        var input = new T[network.Spec.InputSize];
+        var output = new T[network.Spec.OutputSize];
+        input.AsSpan().Fill(T.One);
+        network.Forward(input, output);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            network.Forward(input, output);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"{network.GetType().Name}.Forward allocated {allocated} bytes over 10,000 calls.");
+    }
+
+    private static void AssertTrainingStepAllocatesNothing<T>(ITrainableNetwork<T> network)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        network.InitializeParameters(1);
+        const int batch = 16;
+        var (inputs, targets) = TestData.Batch(network.Spec, batch, seed: 2);
+        var x = TestData.Convert<T>(inputs);
+        var y = TestData.Convert<T>(targets);
+        var gradient = new T[network.Spec.ParameterCount];
+        var workspace = network.CreateWorkspace(batch);
+        var dropout = new SeededRandom(3);
+        network.ComputeLossAndGradient(x, y, gradient, workspace, dropout);
+        network.ComputeLoss(x, y, workspace);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++)
+        {
+            network.ComputeLossAndGradient(x, y, gradient, workspace, dropout);
+            network.ComputeLoss(x, y, workspace);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"{network.GetType().Name} allocated {allocated} bytes over 200 training steps.");
+    }
+}
