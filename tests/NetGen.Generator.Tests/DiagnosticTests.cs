@@ -1,0 +1,87 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace NetGen.Generator.Tests;
+
+/// <summary>One test per diagnostic: exactly one NG diagnostic, with the right ID, on the right span, and no code for errors.</summary>
+public class DiagnosticTests
+{
+    private const string Usings = "using NetGen;\n";
+
+    public static TheoryData<string, string, string> Cases => new()
+    {
+        { "NG0001", "[Network][Input(2)][Dense(1, Activation.Sigmoid)] public class NotPartialNet { }", "NotPartialNet" },
+        { "NG0002", "public class Outer { [Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class Inner; }", "Inner" },
+        { "NG0003", "[Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class GenericNet<T>;", "GenericNet" },
+        { "NG0004", "[Network][Dense(1, Activation.Sigmoid)] public partial class NoInputNet;", "Network" },
+        { "NG0005", "[Network][Input(2)][Input(3)][Dense(1, Activation.Sigmoid)] public partial class TwoInputsNet;", "Input(3)" },
+        { "NG0006", "[Network][Dense(3, Activation.Tanh)][Input(2)][Dense(1, Activation.Sigmoid)] public partial class LateInputNet;", "Input(2)" },
+        { "NG0007", "[Network][Input(2)][Dense(0, Activation.Sigmoid)] public partial class ZeroNet;", "Dense(0, Activation.Sigmoid)" },
+        { "NG0007", "[Network][Input(-4)][Dense(1, Activation.Sigmoid)] public partial class NegativeInputNet;", "Input(-4)" },
+        { "NG0007", "[Network][Input(2)][Dense(2000000, Activation.Sigmoid)] public partial class HugeLayerNet;", "Dense(2000000, Activation.Sigmoid)" },
+        { "NG0008", "[Network][Input(2)] public partial class NoLayersNet;", "Network" },
+        { "NG0009", "[Network][Input(2)][Dense(3, Activation.Softmax)][Dense(1, Activation.Sigmoid)] public partial class HiddenSoftmaxNet;", "Dense(3, Activation.Softmax)" },
+        { "NG0010", "[Network(Loss = Loss.SoftmaxCrossEntropy)][Input(2)][Dense(2, Activation.Sigmoid)] public partial class CrossEntropyNet;", "Loss = Loss.SoftmaxCrossEntropy" },
+        { "NG0010", "[Network(Loss = Loss.BinaryCrossEntropy)][Input(2)][Dense(1, Activation.Tanh)] public partial class BinaryTanhNet;", "Loss = Loss.BinaryCrossEntropy" },
+        { "NG0011", "[Network][Input(2)][Dense(3, Activation.Tanh)][Dropout(0)][Dense(1, Activation.Sigmoid)] public partial class ZeroKeepNet;", "Dropout(0)" },
+        { "NG0011", "[Network][Input(2)][Dense(3, Activation.Tanh)][Dropout(1.5)][Dense(1, Activation.Sigmoid)] public partial class BigKeepNet;", "Dropout(1.5)" },
+        { "NG0011", "[Network][Input(2)][Dense(3, Activation.Tanh)][Dropout(double.NaN)][Dense(1, Activation.Sigmoid)] public partial class NaNKeepNet;", "Dropout(double.NaN)" },
+        { "NG0012", "[Network][Input(2)][Dense(3, Activation.Tanh)][Dropout(0.5)][Dropout(0.7)][Dense(1, Activation.Sigmoid)] public partial class TwoDropoutsNet;", "Dropout(0.7)" },
+        { "NG0012", "[Network][Input(2)][Dense(1, Activation.Sigmoid)][Dropout(0.5)] public partial class OutputDropoutNet;", "Dropout(0.5)" },
+        { "NG0013", "[Network(Loss = Loss.MeanSquaredError)][Input(2)][Dense(1, Activation.Step)] public partial class TrainedStepNet;", "Dense(1, Activation.Step)" },
+        { "NG0014", "[Network][Input(2)][Dense(3, Activation.LeakyReLU, LeakySlope = 1.5)][Dense(1, Activation.Sigmoid)] public partial class SteepNet;", "LeakySlope = 1.5" },
+        { "NG0015", "[Network][Input(2)][Dense(3, Activation.ReLU, LeakySlope = 0.1)][Dense(1, Activation.Sigmoid)] public partial class IgnoredSlopeNet;", "LeakySlope = 0.1" },
+        { "NG0016", "[Network][Input(100000)][Dense(100000, Activation.ReLU)][Dense(1, Activation.Sigmoid)] public partial class BillionNet;", "Network" },
+        { "NG0016", "[Network][Input(1)]" + string.Concat(Enumerable.Repeat("[Dense(1, Activation.Tanh)]", 257)) + " public partial class DeepNet;", "Network" },
+        { "NG0017", "[Network][Input(2)] public partial class SplitNet; [Dense(1, Activation.Sigmoid)] public partial class SplitNet;", "Dense(1, Activation.Sigmoid)" },
+        { "NG0018", "[Dense(3, Activation.ReLU)] public partial class OrphanNet;", "Dense(3, Activation.ReLU)" },
+        { "NG0019", "[Network][Input(2)][Dense(1, Activation.Sigmoid)] public static partial class StaticNet;", "StaticNet" },
+        { "NG0019", "[Network][Input(2)][Dense(1, Activation.Sigmoid)] file partial class FileLocalNet;", "FileLocalNet" },
+        { "NG0020", "[Network][Input(2)][Dense(3, (Activation)42)] public partial class BadActivationNet;", "Dense(3, (Activation)42)" },
+        { "NG0020", "[Network(Loss = (Loss)9)][Input(2)][Dense(1, Activation.Sigmoid)] public partial class BadLossNet;", "Loss = (Loss)9" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ReportsExactlyOneDiagnosticOnTheOffendingSyntax(string id, string declaration, string expectedSpan)
+    {
+        var outcome = GeneratorHarness.Run(Usings + declaration);
+
+        var diagnostic = Assert.Single(outcome.NetGenDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(expectedSpan, outcome.TextAt(diagnostic.Location));
+        Assert.False(string.IsNullOrWhiteSpace(diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
+        if (diagnostic.DefaultSeverity == DiagnosticSeverity.Error)
+        {
+            Assert.Empty(outcome.GeneratedHintNames);
+        }
+        else if (declaration.Contains("[Network", System.StringComparison.Ordinal))
+        {
+            // A warning on a valid network still gets its code.
+            Assert.NotEmpty(outcome.GeneratedHintNames);
+        }
+    }
+
+    [Fact]
+    public void EveryDescriptorHasATest()
+    {
+        var tested = Cases.Select(c => (string)c[0]).ToHashSet();
+        var declared = typeof(NetworkGenerator).Assembly.GetType("NetGen.Generator.Diagnostics.DiagnosticDescriptors")!
+            .GetFields()
+            .Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id)
+            .Where(id => id != "NG9999")
+            .ToHashSet();
+        Assert.Subset(tested, declared);
+    }
+
+    [Fact]
+    public void NetworkOnTwoPartialDeclarationsGeneratesOnceAndLeavesTheErrorToTheCompiler()
+    {
+        var outcome = GeneratorHarness.Run(Usings + "[Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class TwiceNet; [Network] public partial class TwiceNet;");
+
+        Assert.Empty(outcome.NetGenDiagnostics);
+        Assert.Single(outcome.GeneratedHintNames);
+        Assert.Contains(outcome.Output.GetDiagnostics(), d => d.Id == "CS0579");
+    }
+}

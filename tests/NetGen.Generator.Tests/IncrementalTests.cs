@@ -1,0 +1,139 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace NetGen.Generator.Tests;
+
+/// <summary>The pipeline caches: unchanged input regenerates nothing, and its models hold no compiler objects.</summary>
+public class IncrementalTests
+{
+    private static readonly string[] TrackedSteps =
+    [
+        TrackingNames.Parse, TrackingNames.Model, TrackingNames.Diagnostics,
+        TrackingNames.OrphanInput, TrackingNames.OrphanDense, TrackingNames.OrphanDropout,
+    ];
+
+    private const string Source = """
+        using NetGen;
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        [Input(64)]
+        [Dense(32, Activation.ReLU)]
+        [Dropout(0.8)]
+        [Dense(10, Activation.Softmax)]
+        public partial class DigitsNet;
+
+        [Network(Loss = Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(3, Activation.ReLU, LeakySlope = 0.3)]
+        [Dense(1, Activation.Identity)]
+        public partial class WarnedNet;
+
+        [Dense(3, Activation.ReLU)]
+        public partial class Orphan;
+        """;
+
+    [Fact]
+    public void SecondRunOnAClonedCompilationIsFullyCached()
+    {
+        var compilation = GeneratorHarness.Compilation(Source);
+        var driver = GeneratorHarness.Driver(trackSteps: true).RunGenerators(compilation);
+        var first = driver.GetRunResult();
+        Assert.NotEmpty(first.Results.Single().GeneratedSources);
+
+        var second = driver.RunGenerators(compilation.Clone()).GetRunResult().Results.Single();
+
+        foreach (var step in second.TrackedSteps.Where(s => TrackedSteps.Contains(s.Key)).SelectMany(s => s.Value))
+        {
+            Assert.All(step.Outputs, output => Assert.True(
+                output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
+                $"step {step.Name}: {output.Reason}"));
+        }
+
+        Assert.All(second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), output =>
+            Assert.Equal(IncrementalStepRunReason.Cached, output.Reason));
+    }
+
+    [Fact]
+    public void AnUnrelatedEditRegeneratesNothing()
+    {
+        var compilation = GeneratorHarness.Compilation(Source);
+        var driver = GeneratorHarness.Driver(trackSteps: true).RunGenerators(compilation);
+
+        var edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("public static class Unrelated { public static int Answer => 42; }", GeneratorHarness.ParseOptions, path: "Unrelated.cs"));
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), output =>
+            Assert.Equal(IncrementalStepRunReason.Cached, output.Reason));
+        Assert.All(result.TrackedSteps[TrackingNames.Model].SelectMany(s => s.Outputs), output =>
+            Assert.True(output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, output.Reason.ToString()));
+    }
+
+    [Fact]
+    public void EditingALayerRegeneratesThatNetworkOnly()
+    {
+        var compilation = GeneratorHarness.Compilation(Source);
+        var driver = GeneratorHarness.Driver(trackSteps: true).RunGenerators(compilation);
+        var tree = compilation.SyntaxTrees.Single();
+        var changed = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(tree.GetText().Replace(Source.IndexOf("Dense(32", StringComparison.Ordinal) + 6, 2, "48")));
+
+        var result = driver.RunGenerators(changed).GetRunResult().Results.Single();
+
+        var reasons = result.TrackedSteps[TrackingNames.Model].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.Contains(IncrementalStepRunReason.Modified, reasons);
+        Assert.Contains(result.GeneratedSources, s => s.HintName == "DigitsNet.g.cs" && s.SourceText.ToString().Contains("Dense1Size = 48", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void PipelineModelsHoldNoCompilerObjects()
+    {
+        var compilation = GeneratorHarness.Compilation(Source);
+        var result = GeneratorHarness.Driver(trackSteps: true).RunGenerators(compilation).GetRunResult().Results.Single();
+
+        foreach (var stepName in TrackedSteps)
+        {
+            foreach (var step in result.TrackedSteps[stepName])
+            {
+                foreach (var (value, _) in step.Outputs)
+                {
+                    AssertNoCompilerObjects(value, $"{stepName} output", new HashSet<object>(ReferenceEqualityComparer.Instance));
+                }
+            }
+        }
+    }
+
+    private static void AssertNoCompilerObjects(object? value, string path, HashSet<object> seen)
+    {
+        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum || !seen.Add(value))
+        {
+            return;
+        }
+
+        Assert.False(value is Compilation or ISymbol or SyntaxNode or SemanticModel or SyntaxTree || value is Location { Kind: LocationKind.SourceFile }, $"{path} holds a {value.GetType().Name}");
+        if (value is DiagnosticDescriptor or Microsoft.CodeAnalysis.Text.TextSpan or Microsoft.CodeAnalysis.Text.LinePositionSpan)
+        {
+            return;
+        }
+
+        if (value is IEnumerable sequence)
+        {
+            int i = 0;
+            foreach (var item in sequence)
+            {
+                AssertNoCompilerObjects(item, $"{path}[{i++}]", seen);
+            }
+        }
+
+        for (var type = value.GetType(); type is not null && type != typeof(object); type = type.BaseType)
+        {
+            foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                AssertNoCompilerObjects(field.GetValue(value), $"{path}.{field.Name}", seen);
+            }
+        }
+    }
+}
