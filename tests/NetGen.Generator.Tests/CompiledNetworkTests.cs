@@ -1,0 +1,200 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using System.Text;
+using NetGen.Testing;
+using Xunit;
+
+namespace NetGen.Generator.Tests;
+
+/// <summary>
+/// Compiles generated code for the full cross product of activations and losses (and random shapes), loads it, and proves
+/// it: gradients against finite differences in double, and equality with the interpreted engine in float and double.
+/// </summary>
+public class CompiledNetworkTests
+{
+    private static readonly Activation[] HiddenActivations =
+        [Activation.Identity, Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU];
+
+    private static readonly (Activation Output, Loss Loss)[] OutputsAndLosses =
+    [
+        (Activation.Identity, Loss.MeanSquaredError), (Activation.Sigmoid, Loss.MeanSquaredError),
+        (Activation.Tanh, Loss.MeanSquaredError), (Activation.ReLU, Loss.MeanSquaredError),
+        (Activation.LeakyReLU, Loss.MeanSquaredError), (Activation.Softmax, Loss.MeanSquaredError),
+        (Activation.Sigmoid, Loss.BinaryCrossEntropy), (Activation.Softmax, Loss.SoftmaxCrossEntropy),
+    ];
+
+    private static readonly Lazy<Assembly> CrossProduct = new(() => Compile(CrossProductSource()));
+
+    private static string CrossProductSource()
+    {
+        var source = new StringBuilder("using NetGen;\nnamespace Cross;\n");
+        foreach (var hidden in HiddenActivations)
+        {
+            foreach (var (output, loss) in OutputsAndLosses)
+            {
+                // Two hidden layers of the same activation with dropout between, then the output under test.
+                source.Append($"[Network(Loss = Loss.{loss}, Precision = Precision.Double)][Input(4)][Dropout(0.9)][Dense(5, Activation.{hidden}, {Slope(hidden)})][Dropout(0.7)][Dense(4, Activation.{hidden}, {Slope(hidden)})][Dense(3, Activation.{output}, {Slope(output)})] internal partial class {hidden}_{output}_{loss};\n");
+            }
+        }
+
+        return source.ToString().Replace(", )", ")", StringComparison.Ordinal);
+
+        static string Slope(Activation activation) => activation == Activation.LeakyReLU ? "LeakySlope = 0.15" : string.Empty;
+    }
+
+    private static Assembly Compile(string source)
+    {
+        var outcome = GeneratorHarness.Run(source);
+        Assert.Empty(outcome.GeneratorDiagnostics);
+        return GeneratorHarness.CompileAndLoad(outcome);
+    }
+
+    private static ITrainableNetwork<T> Create<T>(Assembly assembly, string name)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+        (ITrainableNetwork<T>)Activator.CreateInstance(assembly.GetType(name, throwOnError: true)!)!;
+
+    [Fact]
+    public void EveryActivationAndLossCombinationHasExactGradients()
+    {
+        var failures = new List<string>();
+        foreach (var hidden in HiddenActivations)
+        {
+            foreach (var (output, loss) in OutputsAndLosses)
+            {
+                var network = Create<double>(CrossProduct.Value, $"Cross.{hidden}_{output}_{loss}");
+                TestData.RandomParameters(network, seed: 17);
+                var (inputs, targets) = TestData.Batch(network.Spec, batch: 4, seed: 23);
+                foreach (ulong? dropoutSeed in new ulong?[] { null, 77 })
+                {
+                    var mismatches = GradientChecker.Check(network, inputs, targets, dropoutSeed);
+                    if (mismatches.Count > 0)
+                    {
+                        failures.Add($"{network.Spec} (dropout seed {dropoutSeed}): {mismatches.Count} mismatches, e.g. {mismatches[0]}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void EveryActivationAndLossCombinationMatchesTheInterpreter()
+    {
+        foreach (var hidden in HiddenActivations)
+        {
+            foreach (var (output, loss) in OutputsAndLosses)
+            {
+                var generated = Create<double>(CrossProduct.Value, $"Cross.{hidden}_{output}_{loss}");
+                AssertMatchesInterpreter(generated, tolerance: 1e-12, seed: 5);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A mutation test of the whole proof: the generated tanh derivative 1 − a² is replaced by 1 − a in the emitted source,
+    /// and the gradient check must notice.
+    /// </summary>
+    [Fact]
+    public void GradientCheckCatchesAWrongDerivativeInGeneratedCode()
+    {
+        const string declaration = "using NetGen;\n[Network(Precision = Precision.Double)][Input(3)][Dense(4, Activation.Tanh)][Dense(2, Activation.Identity)] internal partial class MutantNet;";
+        var outcome = GeneratorHarness.Run(declaration);
+        string generated = outcome.SourceOf("MutantNet.g.cs");
+        const string correct = "(1d - ai * ai)";
+        Assert.Contains(correct, generated, StringComparison.Ordinal);
+
+        var original = Create<double>(GeneratorHarness.CompileAndLoad(outcome), "MutantNet");
+        var mutatedCompilation = GeneratorHarness.Compilation(declaration).AddSyntaxTrees(
+            Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(generated.Replace(correct, "(1d - ai)", StringComparison.Ordinal), GeneratorHarness.ParseOptions, path: "Mutant.g.cs"));
+        var mutant = Create<double>(GeneratorHarness.CompileAndLoad(new GeneratorHarness.Outcome(outcome.Run, mutatedCompilation, [])), "MutantNet");
+
+        foreach (var network in new[] { original, mutant })
+        {
+            TestData.RandomParameters(network, seed: 2);
+        }
+
+        var (inputs, targets) = TestData.Batch(original.Spec, batch: 3, seed: 4);
+        Assert.Empty(GradientChecker.Check(original, inputs, targets));
+        Assert.NotEmpty(GradientChecker.Check(mutant, inputs, targets));
+    }
+
+    [Fact]
+    public void RandomShapesMatchTheInterpreterInFloatAndDouble()
+    {
+        var random = new SeededRandom(2024);
+        var source = new StringBuilder("using NetGen;\nnamespace Random;\n");
+        var names = new List<(string Name, bool IsDouble)>();
+        var activations = new[] { Activation.Identity, Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU };
+        for (int n = 0; n < 24; n++)
+        {
+            bool isDouble = n % 2 == 1;
+            int depth = 1 + random.NextInt32(4);
+            var layers = new StringBuilder();
+            for (int l = 0; l < depth - 1; l++)
+            {
+                layers.Append($"[Dense({1 + random.NextInt32(70)}, Activation.{activations[random.NextInt32(activations.Length)]})]");
+                if (random.NextInt32(3) == 0)
+                {
+                    layers.Append("[Dropout(0.75)]");
+                }
+            }
+
+            var (output, loss) = OutputsAndLosses[random.NextInt32(OutputsAndLosses.Length)];
+            int outputs = output == Activation.Softmax ? 2 + random.NextInt32(12) : 1 + random.NextInt32(12);
+            layers.Append($"[Dense({outputs}, Activation.{output})]");
+            string name = $"Shape{n}";
+            source.Append($"[Network(Loss = Loss.{loss}, Precision = Precision.{(isDouble ? "Double" : "Single")})][Input({1 + random.NextInt32(80)})]{layers}internal partial class {name};\n");
+            names.Add(($"Random.{name}", isDouble));
+        }
+
+        var assembly = Compile(source.ToString());
+        foreach (var (name, isDouble) in names)
+        {
+            if (isDouble)
+            {
+                AssertMatchesInterpreter(Create<double>(assembly, name), 1e-12, seed: 9);
+            }
+            else
+            {
+                AssertMatchesInterpreter(Create<float>(assembly, name), 1e-5, seed: 9);
+            }
+        }
+    }
+
+    private static void AssertMatchesInterpreter<T>(ITrainableNetwork<T> generated, double tolerance, ulong seed)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var interpreted = new InterpretedNetwork<T>(generated.Spec);
+        TestData.RandomParameters(generated, seed);
+        generated.Parameters.CopyTo(interpreted.Parameters);
+        const int batch = 6;
+        var (inputs, targets) = TestData.Batch(generated.Spec, batch, seed);
+        var x = TestData.Convert<T>(inputs);
+        var y = TestData.Convert<T>(targets);
+        var outputG = new T[generated.Spec.OutputSize];
+        var outputI = new T[generated.Spec.OutputSize];
+        for (int s = 0; s < batch; s++)
+        {
+            var sample = x.AsSpan(s * generated.Spec.InputSize, generated.Spec.InputSize);
+            generated.Forward(sample, outputG);
+            interpreted.Forward(sample, outputI);
+            Check(outputG, outputI, "output");
+        }
+
+        var gradientG = new T[generated.Spec.ParameterCount];
+        var gradientI = new T[generated.Spec.ParameterCount];
+        T lossG = generated.ComputeLossAndGradient(x, y, gradientG, generated.CreateWorkspace(batch), new SeededRandom(seed));
+        T lossI = interpreted.ComputeLossAndGradient(x, y, gradientI, interpreted.CreateWorkspace(batch), new SeededRandom(seed));
+        Check([lossG], [lossI], "loss");
+        Check(gradientG, gradientI, "gradient");
+
+        void Check(ReadOnlySpan<T> a, ReadOnlySpan<T> b, string what)
+        {
+            double difference = TestData.RelativeDifference(a, b);
+            Assert.True(difference <= tolerance, $"{generated.Spec}: {what} differs by {difference:E3} (tolerance {tolerance:E0})");
+        }
+    }
+}
