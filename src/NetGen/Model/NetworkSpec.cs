@@ -164,7 +164,13 @@ public sealed class NetworkSpec : IEquatable<NetworkSpec>
     }
 
     /// <summary>A compact description such as <c>64 → 32 ReLU (keep 0.8) → 10 Softmax, SoftmaxCrossEntropy, Single</c>.</summary>
-    public override string ToString()
+    public override string ToString() => DescribeArchitecture() + ", " + Precision;
+
+    /// <summary>
+    /// The description without the precision, such as <c>64 → 32 ReLU (keep 0.8) → 10 Softmax, SoftmaxCrossEntropy</c>:
+    /// what must match for weights to mean the same thing in another network.
+    /// </summary>
+    public string DescribeArchitecture()
     {
         var text = new StringBuilder();
         text.Append(InputSize.ToString(CultureInfo.InvariantCulture));
@@ -180,7 +186,7 @@ public sealed class NetworkSpec : IEquatable<NetworkSpec>
             AppendKeep(text, layer.KeepProbability);
         }
 
-        text.Append(", ").Append(Loss?.ToString() ?? "forward-only").Append(", ").Append(Precision);
+        text.Append(", ").Append(Loss?.ToString() ?? "forward-only");
         return text.ToString();
 
         static void AppendKeep(StringBuilder text, double keep)

@@ -1,0 +1,278 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Numerics;
+using System.Text;
+
+namespace NetGen.Data;
+
+/// <summary>
+/// Loads numeric CSV files (plain or gzip) into a <see cref="Dataset{T}"/>: one sample per line, every field a number
+/// in the invariant culture. Malformed content is a <see cref="DataFormatException"/> naming the line and the problem;
+/// no data set is built until the whole file has parsed.
+/// </summary>
+public static class CsvLoader
+{
+    // Long fields are shortened in messages so a corrupt line cannot produce a megabyte-long exception message.
+    private const int MaxQuotedFieldLength = 40;
+
+    /// <summary>Loads a CSV file; gzip is recognised by its magic bytes, whatever the extension.</summary>
+    /// <typeparam name="T">The floating-point type of features and targets.</typeparam>
+    /// <param name="path">The file.</param>
+    /// <param name="options">The layout of the columns.</param>
+    /// <returns>The data set, with one-hot targets and labels when <see cref="CsvOptions.LabelColumn"/> is set.</returns>
+    /// <exception cref="ArgumentException">The options are inconsistent.</exception>
+    /// <exception cref="DataFormatException">The content is malformed.</exception>
+    public static Dataset<T> Load<T>(string path, CsvOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        using var stream = DataFile.OpenRead(path, out _);
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return Load<T>(reader, path, options);
+    }
+
+    /// <summary>Loads CSV text from a reader.</summary>
+    /// <typeparam name="T">The floating-point type of features and targets.</typeparam>
+    /// <param name="reader">The text, read to its end (not disposed).</param>
+    /// <param name="displayName">The name errors give the source, such as its file name.</param>
+    /// <param name="options">The layout of the columns.</param>
+    /// <returns>The data set, with one-hot targets and labels when <see cref="CsvOptions.LabelColumn"/> is set.</returns>
+    /// <exception cref="ArgumentException">The options are inconsistent.</exception>
+    /// <exception cref="DataFormatException">The content is malformed.</exception>
+    public static Dataset<T> Load<T>(TextReader reader, string displayName, CsvOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(displayName);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return new Parser<T>(displayName, options).Parse(reader);
+    }
+
+    private sealed class Parser<T>(string displayName, CsvOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly List<T> _features = [];
+        private readonly List<T> _targets = [];
+        private readonly List<int>? _labels = options.LabelColumn is null ? null : [];
+        private long _lineNumber;
+        private int _columnCount = -1;
+        private int _labelIndex = -1;
+        private int _firstTargetIndex = int.MaxValue;
+        private int _largestLabel = -1;
+        private long _largestLabelLine;
+
+        public Dataset<T> Parse(TextReader reader)
+        {
+            long blankLine = 0;
+            while (ReadLine(reader) is { } line)
+            {
+                if (_lineNumber == 1 && options.HasHeader)
+                {
+                    continue;
+                }
+
+                if (string.IsNullOrWhiteSpace(line))
+                {
+                    // Blank lines are tolerated only at the end, where editors and exporters leave them; one between
+                    // rows more likely means a damaged file than a deliberate gap.
+                    if (blankLine == 0)
+                    {
+                        blankLine = _lineNumber;
+                    }
+
+                    continue;
+                }
+
+                if (blankLine != 0)
+                {
+                    throw Error($"the line is blank but data rows follow it (line {_lineNumber})", blankLine);
+                }
+
+                ParseRow(line);
+            }
+
+            if (_columnCount < 0)
+            {
+                throw new DataFormatException(
+                    options.HasHeader ? "the file has a header but no data rows" : "the file has no data rows", displayName);
+            }
+
+            return Build();
+        }
+
+        private string? ReadLine(TextReader reader)
+        {
+            try
+            {
+                string? line = reader.ReadLine();
+                if (line is not null)
+                {
+                    _lineNumber++;
+                }
+
+                return line;
+            }
+            catch (InvalidDataException e)
+            {
+                // A corrupt gzip stream surfaces here, in the middle of the text it was producing.
+                throw new DataFormatException($"the file cannot be read past this point: {e.Message}", displayName, _lineNumber + 1, innerException: e);
+            }
+        }
+
+        private void ParseRow(string line)
+        {
+            ReadOnlySpan<char> rest = line;
+            int columns = rest.Count(options.Separator) + 1;
+            if (_columnCount < 0)
+            {
+                DecideLayout(columns);
+            }
+            else if (columns != _columnCount)
+            {
+                throw Error($"expected {_columnCount} columns but found {columns}");
+            }
+
+            for (int column = 0; column < columns; column++)
+            {
+                int end = rest.IndexOf(options.Separator);
+                ReadOnlySpan<char> field = end < 0 ? rest : rest[..end];
+                rest = end < 0 ? default : rest[(end + 1)..];
+                if (field.IsWhiteSpace())
+                {
+                    throw Error($"column {column + 1} is empty");
+                }
+
+                if (column == _labelIndex)
+                {
+                    _labels!.Add(ParseLabel(field, column));
+                }
+                else if (column >= _firstTargetIndex)
+                {
+                    _targets.Add(ParseNumber(field, column));
+                }
+                else
+                {
+                    _features.Add(ParseNumber(field, column));
+                }
+            }
+        }
+
+        // The first data row fixes the column count and, from it, which columns are labels, targets and features.
+        private void DecideLayout(int columns)
+        {
+            if (options.LabelColumn is { } labelColumn)
+            {
+                int index = labelColumn < 0 ? columns + labelColumn : labelColumn;
+                if (index < 0 || index >= columns)
+                {
+                    throw Error($"the label column {labelColumn} does not exist in a row of {columns} columns");
+                }
+
+                if (columns < 2)
+                {
+                    throw Error("the row has only the label column; at least one feature column is needed");
+                }
+
+                _labelIndex = index;
+            }
+            else
+            {
+                int targetColumns = options.TargetColumns!.Value;
+                if (targetColumns >= columns)
+                {
+                    throw Error($"the row has {columns} columns; {targetColumns} target columns leave no feature column");
+                }
+
+                _firstTargetIndex = columns - targetColumns;
+            }
+
+            _columnCount = columns;
+        }
+
+        private T ParseNumber(ReadOnlySpan<char> field, int column)
+        {
+            if (!T.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out T value))
+            {
+                throw Error($"column {column + 1} holds '{Quote(field)}', which is not a number");
+            }
+
+            if (!T.IsFinite(value))
+            {
+                throw Error($"column {column + 1} holds '{Quote(field)}', which is not a finite {typeof(T).Name}; data must be finite");
+            }
+
+            return value;
+        }
+
+        private int ParseLabel(ReadOnlySpan<char> field, int column)
+        {
+            // Labels are parsed as numbers first so "3.0", as some exporters write integers, is accepted; "3.5" is not.
+            if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+                || !double.IsInteger(value))
+            {
+                throw Error($"the label in column {column + 1} is '{Quote(field)}', which is not an integer");
+            }
+
+            int? classCount = options.ClassCount ?? options.ClassNames?.Count;
+            double limit = classCount ?? NetworkLimits.MaxLayerSize;
+            if (value < 0 || value >= limit)
+            {
+                throw Error(classCount is { } count
+                    ? $"the label in column {column + 1} is {Quote(field)}, outside [0, {count})"
+                    : $"the label in column {column + 1} is {Quote(field)}; labels must be in [0, {NetworkLimits.MaxLayerSize})");
+            }
+
+            int label = (int)value;
+            if (label > _largestLabel)
+            {
+                _largestLabel = label;
+                _largestLabelLine = _lineNumber;
+            }
+
+            return label;
+        }
+
+        private Dataset<T> Build()
+        {
+            int featureCount = _labelIndex >= 0 ? _columnCount - 1 : _firstTargetIndex;
+            int sampleCount = _features.Count / featureCount;
+            T[] targets;
+            int targetCount;
+            int[]? labels = null;
+            if (_labels is not null)
+            {
+                targetCount = options.ClassCount ?? options.ClassNames?.Count ?? _largestLabel + 1;
+                if ((long)sampleCount * targetCount > Array.MaxLength)
+                {
+                    throw Error(
+                        $"label {_largestLabel} makes {targetCount} classes; one-hot targets for {sampleCount} samples would not fit in an array",
+                        _largestLabelLine);
+                }
+
+                labels = _labels.ToArray();
+                targets = OneHot.Encode<T>(labels, targetCount);
+            }
+            else
+            {
+                targetCount = options.TargetColumns!.Value;
+                targets = _targets.ToArray();
+            }
+
+            return new Dataset<T>(_features.ToArray(), targets, featureCount, targetCount, labels, options.ClassNames);
+        }
+
+        private DataFormatException Error(string problem, long? line = null) =>
+            new(problem, displayName, line ?? _lineNumber);
+
+        private static string Quote(ReadOnlySpan<char> field)
+        {
+            field = field.Trim();
+            return field.Length <= MaxQuotedFieldLength ? field.ToString() : string.Concat(field[..MaxQuotedFieldLength], "…");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Generic;
+
+namespace NetGen.Data;
+
+/// <summary>
+/// How <see cref="CsvLoader"/> reads a numeric CSV file: whether it has a header, the separator, and which columns are
+/// targets. Set exactly one of <see cref="LabelColumn"/> (classification) and <see cref="TargetColumns"/> (regression);
+/// every other column is a feature.
+/// </summary>
+/// <example><code>
+/// var digits = CsvLoader.Load&lt;float&gt;("digits.csv.gz", new CsvOptions { LabelColumn = -1 });
+/// var houses = CsvLoader.Load&lt;double&gt;("houses.csv", new CsvOptions { HasHeader = true, TargetColumns = 1 });
+/// </code></example>
+public sealed class CsvOptions
+{
+    /// <summary>Whether the first line is a header to skip rather than data. Default <see langword="false"/>.</summary>
+    public bool HasHeader { get; init; }
+
+    /// <summary>The character between fields. Default <c>','</c>.</summary>
+    public char Separator { get; init; } = ',';
+
+    /// <summary>
+    /// The 0-based index of the column that holds integer class labels 0, 1, …, which become one-hot targets and the
+    /// data set's labels; a negative index counts from the end (-1 is the last column). Null for regression.
+    /// </summary>
+    public int? LabelColumn { get; init; }
+
+    /// <summary>
+    /// The number of classes, for <see cref="LabelColumn"/>; a label outside [0, ClassCount) is an error. When null, it is
+    /// the number of <see cref="ClassNames"/> if given, otherwise the largest label + 1.
+    /// </summary>
+    public int? ClassCount { get; init; }
+
+    /// <summary>The names of the classes, in label order, for <see cref="LabelColumn"/>; optional.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>For regression: the number of trailing columns that are raw targets. Null for classification.</summary>
+    public int? TargetColumns { get; init; }
+
+    /// <summary>Throws when the options contradict each other.</summary>
+    /// <exception cref="ArgumentException">The options are inconsistent; the message says how.</exception>
+    public void Validate()
+    {
+        if (LabelColumn is null == TargetColumns is null)
+        {
+            throw new ArgumentException("Set exactly one of CsvOptions.LabelColumn (classification) and CsvOptions.TargetColumns (regression).");
+        }
+
+        if (Separator is '\r' or '\n' or '"' or '.' or '+' or '-' or 'e' or 'E' || char.IsAsciiDigit(Separator))
+        {
+            throw new ArgumentException($"The separator '{Separator}' cannot separate numbers: it is a line break, a quote or part of a number.");
+        }
+
+        if (TargetColumns is { } targetColumns && targetColumns < 1)
+        {
+            throw new ArgumentException($"TargetColumns is {targetColumns}; regression needs at least one target column.");
+        }
+
+        if (LabelColumn is null && (ClassCount is not null || ClassNames is not null))
+        {
+            throw new ArgumentException("ClassCount and ClassNames describe a label column; set LabelColumn too, or leave them null for regression.");
+        }
+
+        if (ClassCount is { } classCount && (classCount < 1 || classCount > NetworkLimits.MaxLayerSize))
+        {
+            throw new ArgumentException($"ClassCount is {classCount}; it must be between 1 and {NetworkLimits.MaxLayerSize}.");
+        }
+
+        if (ClassNames is { } names)
+        {
+            if (names.Count == 0)
+            {
+                throw new ArgumentException("ClassNames is empty; leave it null when the classes have no names.");
+            }
+
+            if (ClassCount is { } count && count != names.Count)
+            {
+                throw new ArgumentException($"ClassCount is {count} but ClassNames has {names.Count} names.");
+            }
+        }
+    }
+}

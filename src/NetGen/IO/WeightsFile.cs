@@ -1,0 +1,346 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Numerics;
+
+namespace NetGen.IO;
+
+/// <summary>
+/// Saves and loads a network's parameters as a safetensors file laid out like the <c>state_dict</c> of the PyTorch
+/// <c>nn.Sequential</c> that mirrors the network, so weights move both ways between NetGen and PyTorch.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Each dense layer is an <c>nn.Linear</c>: tensor <c>&lt;i&gt;.weight</c> of shape [out, in] (NetGen's row-major W)
+/// and <c>&lt;i&gt;.bias</c> of shape [out], where i is the module's index in the Sequential. Indices count modules:
+/// an <c>nn.Dropout</c> first when the inputs have dropout, then per layer the Linear, its activation unless it is
+/// Identity, and an <c>nn.Dropout</c> when the layer has dropout. 64 → 32 ReLU (dropout) → 10 Softmax is therefore
+/// saved as <c>0.weight</c>, <c>0.bias</c>, <c>3.weight</c>, <c>3.bias</c>.
+/// </para>
+/// <para>
+/// Loading only needs the Linear tensors in index order, so a PyTorch model with other parameterless modules in
+/// between (or without the final Softmax, as when training with <c>CrossEntropyLoss</c>) loads as well.
+/// </para>
+/// </remarks>
+public static class WeightsFile
+{
+    /// <summary>The metadata key holding <see cref="NetworkSpec.ToString"/> of the saved network.</summary>
+    public const string SpecMetadataKey = "netgen.spec";
+
+    /// <summary>The metadata key holding the PyTorch <c>nn.Sequential</c> that mirrors the saved network.</summary>
+    public const string PyTorchMetadataKey = "netgen.pytorch";
+
+    private const int MaxNamesListed = 10;
+
+    /// <summary>
+    /// Saves the network's parameters, as F32 for <see cref="float"/>, F64 for <see cref="double"/> or F16 for
+    /// <see cref="Half"/>, with metadata <c>format: pt</c>, <see cref="SpecMetadataKey"/> and <see cref="PyTorchMetadataKey"/>.
+    /// The file is written atomically: a crash leaves either the old file or the new one.
+    /// </summary>
+    /// <typeparam name="T">The network's floating-point type.</typeparam>
+    /// <param name="network">The network to save.</param>
+    /// <param name="path">The file to create or replace, by convention with the extension <c>.safetensors</c>.</param>
+    /// <exception cref="ArgumentException">A parameter is NaN or infinite (the message names it); nothing is written.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not float, double or Half.</exception>
+    public static void Save<T>(INetwork<T> network, string path)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(path);
+        // Fails early, before any work, for a type without a safetensors dtype.
+        _ = SafeTensorsWriter.DataTypeOf<T>();
+        var spec = network.Spec;
+        ReadOnlySpan<T> parameters = network.Parameters;
+        if (parameters.Length != spec.ParameterCount)
+        {
+            throw new ArgumentException($"The network has {parameters.Length} parameters; its spec {spec} lays out {spec.ParameterCount}.", nameof(network));
+        }
+
+        var indices = GetLinearModuleIndices(spec);
+        var writer = new SafeTensorsWriter();
+        writer.AddMetadata("format", "pt");
+        writer.AddMetadata(SpecMetadataKey, spec.DescribeArchitecture());
+        writer.AddMetadata(PyTorchMetadataKey, DescribeAsPyTorchSequential(spec));
+        for (int l = 0; l < spec.Layers.Count; l++)
+        {
+            var layout = spec.GetLayout(l);
+            string weightName = WeightName(indices[l]);
+            string biasName = BiasName(indices[l]);
+            ReadOnlySpan<T> weights = parameters.Slice(layout.WeightsOffset, layout.WeightCount);
+            ReadOnlySpan<T> biases = parameters.Slice(layout.BiasesOffset, layout.OutputSize);
+            RequireFiniteForSave(weights, weightName, layout.InputSize);
+            RequireFiniteForSave(biases, biasName, 0);
+            writer.AddTensor(weightName, weights, layout.OutputSize, layout.InputSize);
+            writer.AddTensor(biasName, biases, layout.OutputSize);
+        }
+
+        writer.Save(path);
+    }
+
+    /// <summary>
+    /// Loads parameters saved by <see cref="Save{T}"/> or by PyTorch (<c>safetensors.torch.save_file(model.state_dict(), path)</c>)
+    /// into <paramref name="network"/>. The file must hold only <c>&lt;i&gt;.weight</c> / <c>&lt;i&gt;.bias</c> pairs that,
+    /// ordered by i, match the network's dense layers in count and shape, in dtype F32, F64, F16 or BF16 (converted to
+    /// <typeparamref name="T"/>), with finite values, and its <see cref="SpecMetadataKey"/>, if present, must equal the
+    /// network's <see cref="NetworkSpec.DescribeArchitecture"/> (precision may differ). Everything is checked into a scratch buffer first: on any error the network is unchanged.
+    /// </summary>
+    /// <typeparam name="T">The network's floating-point type.</typeparam>
+    /// <param name="network">The network to load into.</param>
+    /// <param name="path">The safetensors file.</param>
+    /// <exception cref="WeightsFileException">The file is invalid or is not for this network; the message says why.</exception>
+    public static void Load<T>(INetwork<T> network, string path)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(path);
+        var spec = network.Spec;
+        using var reader = SafeTensorsReader.Open(path);
+        // Precision is not part of the check: float weights load into a double twin and back.
+        if (reader.Metadata.TryGetValue(SpecMetadataKey, out string? savedSpec) && savedSpec != spec.DescribeArchitecture())
+        {
+            throw new WeightsFileException($"the file was saved from the network '{savedSpec}', but this network is '{spec.DescribeArchitecture()}'", path);
+        }
+
+        var modules = PairLinearTensors(reader);
+        if (modules.Count != spec.Layers.Count)
+        {
+            throw new WeightsFileException(
+                $"the file holds {modules.Count} Linear layers (module indices {string.Join(", ", modules.Keys)}) but the network '{spec}' has {spec.Layers.Count} dense layers",
+                path);
+        }
+
+        var scratch = new T[spec.ParameterCount];
+        int layer = 0;
+        foreach (var (index, (weight, bias)) in modules)
+        {
+            var layout = spec.GetLayout(layer);
+            RequireShape(reader, weight, [layout.OutputSize, layout.InputSize], layer, index, "weight");
+            RequireShape(reader, bias, [layout.OutputSize], layer, index, "bias");
+            ReadFinite(reader, weight, scratch.AsSpan(layout.WeightsOffset, layout.WeightCount), layout.InputSize);
+            ReadFinite(reader, bias, scratch.AsSpan(layout.BiasesOffset, layout.OutputSize), 0);
+            layer++;
+        }
+
+        scratch.CopyTo(network.Parameters);
+    }
+
+    /// <summary>
+    /// The index, in the mirroring PyTorch <c>nn.Sequential</c>, of each dense layer's <c>nn.Linear</c> module: the
+    /// number <c>i</c> in its tensor names <c>i.weight</c> and <c>i.bias</c>.
+    /// </summary>
+    /// <param name="spec">The network.</param>
+    /// <returns>One index per dense layer, increasing.</returns>
+    public static IReadOnlyList<int> GetLinearModuleIndices(NetworkSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var indices = new int[spec.Layers.Count];
+        int module = spec.InputKeepProbability < 1.0 ? 1 : 0;
+        for (int l = 0; l < indices.Length; l++)
+        {
+            var layer = spec.Layers[l];
+            indices[l] = module++;
+            if (layer.Activation != Activation.Identity)
+            {
+                module++;
+            }
+
+            if (layer.HasDropout)
+            {
+                module++;
+            }
+        }
+
+        return indices;
+    }
+
+    /// <summary>
+    /// The PyTorch <c>nn.Sequential</c> that mirrors the network, as Python source, e.g.
+    /// <c>nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Dropout(p=0.2), nn.Linear(32, 10), nn.Softmax(dim=-1))</c>.
+    /// The Step activation has no built-in module; it is written <c>Step()</c>, for a module computing <c>(x &gt; 0).to(x.dtype)</c>.
+    /// </summary>
+    /// <param name="spec">The network.</param>
+    public static string DescribeAsPyTorchSequential(NetworkSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var modules = new List<string>();
+        if (spec.InputKeepProbability < 1.0)
+        {
+            modules.Add(Dropout(spec.InputKeepProbability));
+        }
+
+        int inputs = spec.InputSize;
+        foreach (var layer in spec.Layers)
+        {
+            modules.Add(string.Create(CultureInfo.InvariantCulture, $"nn.Linear({inputs}, {layer.Size})"));
+            string? activation = layer.Activation switch
+            {
+                Activation.Identity => null,
+                Activation.Sigmoid => "nn.Sigmoid()",
+                Activation.Tanh => "nn.Tanh()",
+                Activation.ReLU => "nn.ReLU()",
+                Activation.LeakyReLU => $"nn.LeakyReLU(negative_slope={layer.LeakySlope.ToString("R", CultureInfo.InvariantCulture)})",
+                Activation.Softmax => "nn.Softmax(dim=-1)",
+                Activation.Step => "Step()",
+                _ => throw new ArgumentException($"Unknown activation {layer.Activation}.", nameof(spec)),
+            };
+            if (activation is not null)
+            {
+                modules.Add(activation);
+            }
+
+            if (layer.HasDropout)
+            {
+                modules.Add(Dropout(layer.KeepProbability));
+            }
+
+            inputs = layer.Size;
+        }
+
+        return $"nn.Sequential({string.Join(", ", modules)})";
+
+        // G15 prints 1 − 0.8 as 0.2 rather than its binary neighbour 0.19999999999999996.
+        static string Dropout(double keep) => $"nn.Dropout(p={(1.0 - keep).ToString("G15", CultureInfo.InvariantCulture)})";
+    }
+
+    private static string WeightName(int module) => string.Create(CultureInfo.InvariantCulture, $"{module}.weight");
+
+    private static string BiasName(int module) => string.Create(CultureInfo.InvariantCulture, $"{module}.bias");
+
+    // Groups "<i>.weight" / "<i>.bias" by i, in increasing order; anything else in the file is an error.
+    private static SortedDictionary<int, (SafeTensorInfo Weight, SafeTensorInfo Bias)> PairLinearTensors(SafeTensorsReader reader)
+    {
+        var weights = new Dictionary<int, SafeTensorInfo>();
+        var biases = new Dictionary<int, SafeTensorInfo>();
+        var unexpected = new List<string>();
+        foreach (var tensor in reader.Tensors)
+        {
+            if (TryParseLinearName(tensor.Name, out int module, out bool isWeight))
+            {
+                (isWeight ? weights : biases)[module] = tensor;
+            }
+            else
+            {
+                unexpected.Add(tensor.Name);
+            }
+        }
+
+        if (unexpected.Count > 0)
+        {
+            string listed = string.Join(", ", unexpected.Take(MaxNamesListed).Select(name => $"'{name}'"));
+            string more = unexpected.Count > MaxNamesListed ? $" and {unexpected.Count - MaxNamesListed} more" : string.Empty;
+            throw new WeightsFileException(
+                $"the file holds tensors that are not nn.Linear parameters named '<index>.weight' and '<index>.bias': {listed}{more}", reader.Path);
+        }
+
+        var modules = new SortedDictionary<int, (SafeTensorInfo, SafeTensorInfo)>();
+        foreach (var (module, weight) in weights)
+        {
+            if (!biases.TryGetValue(module, out var bias))
+            {
+                throw new WeightsFileException(
+                    $"module {module} has a weight but no '{BiasName(module)}'; NetGen's dense layers always have a bias (nn.Linear with bias=True)",
+                    reader.Path, weight.Name);
+            }
+
+            modules.Add(module, (weight, bias));
+        }
+
+        foreach (var (module, bias) in biases)
+        {
+            if (!weights.ContainsKey(module))
+            {
+                throw new WeightsFileException($"module {module} has a bias but no '{WeightName(module)}'", reader.Path, bias.Name);
+            }
+        }
+
+        return modules;
+    }
+
+    // Accepts exactly the names PyTorch writes: a canonical non-negative integer (no sign, no leading zeros), a dot, weight or bias.
+    private static bool TryParseLinearName(string name, out int module, out bool isWeight)
+    {
+        module = 0;
+        int dot = name.IndexOf('.', StringComparison.Ordinal);
+        isWeight = dot >= 0 && name.AsSpan(dot + 1).SequenceEqual("weight");
+        bool isBias = dot >= 0 && name.AsSpan(dot + 1).SequenceEqual("bias");
+        if (!isWeight && !isBias)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> number = name.AsSpan(0, dot);
+        return number.Length > 0
+            && !number.ContainsAnyExceptInRange('0', '9')
+            && (number.Length == 1 || number[0] != '0')
+            && int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out module);
+    }
+
+    private static void RequireShape(SafeTensorsReader reader, SafeTensorInfo tensor, long[] expected, int layer, int module, string what)
+    {
+        if (!tensor.Shape.SequenceEqual(expected))
+        {
+            throw new WeightsFileException(
+                $"dense layer {layer} (module {module}) needs a {what} of shape {SafeTensorInfo.FormatShape(expected)}, but the file's has shape {tensor.ShapeText}",
+                reader.Path, tensor.Name);
+        }
+
+        if (!SafeTensorDataTypes.IsReadableAsFloatingPoint(tensor.DataType))
+        {
+            throw new WeightsFileException(
+                $"dtype {SafeTensorDataTypes.ToFormatName(tensor.DataType)} cannot hold weights; use F32, F64, F16 or BF16", reader.Path, tensor.Name);
+        }
+    }
+
+    private static void ReadFinite<T>(SafeTensorsReader reader, SafeTensorInfo tensor, Span<T> destination, int rowLength)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        reader.ReadFloatingPoint(tensor, destination);
+        int bad = IndexOfNonFinite<T>(destination);
+        if (bad >= 0)
+        {
+            // A finite F64 value beyond float's range rounds to infinity; say so rather than blame the file.
+            string overflow = T.IsInfinity(destination[bad]) && typeof(T) != typeof(double) && tensor.DataType == SafeTensorDataType.Float64
+                ? $" (or too large for {typeof(T).Name})"
+                : string.Empty;
+            throw new WeightsFileException(
+                $"element {ElementName(bad, rowLength)} is {Describe(destination[bad])}{overflow}; weights must be finite", reader.Path, tensor.Name);
+        }
+    }
+
+    private static void RequireFiniteForSave<T>(ReadOnlySpan<T> values, string tensorName, int rowLength)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int bad = IndexOfNonFinite(values);
+        if (bad >= 0)
+        {
+            throw new ArgumentException(
+                $"Parameter {tensorName}{ElementName(bad, rowLength)} is {Describe(values[bad])}; only finite weights are saved, and nothing was written.",
+                "network");
+        }
+    }
+
+    private static int IndexOfNonFinite<T>(ReadOnlySpan<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!T.IsFinite(values[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    // [row, column] for a weight matrix (rowLength > 0), [index] for a bias vector.
+    private static string ElementName(int index, int rowLength) =>
+        rowLength > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"[{index / rowLength}, {index % rowLength}]")
+            : string.Create(CultureInfo.InvariantCulture, $"[{index}]");
+
+    private static string Describe<T>(T value)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        T.IsNaN(value) ? "NaN" : T.IsPositiveInfinity(value) ? "+infinity" : "-infinity";
+}

@@ -1,0 +1,89 @@
+using System;
+using System.Numerics;
+
+namespace NetGen.Training;
+
+/// <summary>
+/// Adam (Kingma &amp; Ba): exponential moving averages of the gradient m and of its square v, bias-corrected, give the
+/// step w ← w − η_t m̂ / (√v̂ + ε) with m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ), t the 1-based step count of the run.
+/// </summary>
+public sealed class AdamOptimizer : Optimizer
+{
+    /// <summary>The decay rate β₁ of the first-moment estimate, in [0, 1); 0.9 by default.</summary>
+    public double Beta1
+    {
+        get;
+        init => field = RequireUnitInterval(value, nameof(Beta1));
+    } = 0.9;
+
+    /// <summary>The decay rate β₂ of the second-moment estimate, in [0, 1); 0.999 by default.</summary>
+    public double Beta2
+    {
+        get;
+        init => field = RequireUnitInterval(value, nameof(Beta2));
+    } = 0.999;
+
+    /// <summary>ε, added to √v̂ so the step stays bounded where the gradient has been near zero; 1e-8 by default.</summary>
+    public double Epsilon
+    {
+        get;
+        init => field = double.IsFinite(value) && value > 0.0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Epsilon), value, "Epsilon must be finite and positive.");
+    } = 1e-8;
+
+    /// <inheritdoc/>
+    public override string Name => FormattableString.Invariant($"Adam(β₁ = {Beta1}, β₂ = {Beta2}, ε = {Epsilon})");
+
+    /// <inheritdoc/>
+    public override IOptimizerState<T> CreateState<T>(NetworkSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new State<T>(spec.ParameterCount, this);
+    }
+
+    private sealed class State<T>(int parameterCount, AdamOptimizer settings) : IOptimizerState<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly T[] _firstMoment = new T[parameterCount];
+        private readonly T[] _secondMoment = new T[parameterCount];
+        private readonly T _beta1 = T.CreateChecked(settings.Beta1);
+        private readonly T _beta2 = T.CreateChecked(settings.Beta2);
+        private readonly T _epsilon = T.CreateChecked(settings.Epsilon);
+        private int _stepCount;
+
+        public void Reset()
+        {
+            Array.Clear(_firstMoment);
+            Array.Clear(_secondMoment);
+            _stepCount = 0;
+        }
+
+        public OptimizerStepOutcome Step(in TrainingStepContext<T> context)
+        {
+            _stepCount++;
+            // The bias corrections are computed in double: β^t of a float β loses digits quickly as t grows.
+            T firstCorrection = T.CreateChecked(1.0 / (1.0 - Math.Pow(settings.Beta1, _stepCount)));
+            T secondCorrection = T.CreateChecked(1.0 / (1.0 - Math.Pow(settings.Beta2, _stepCount)));
+            T rate = T.CreateChecked(context.LearningRate);
+            T oneMinusBeta1 = T.One - _beta1;
+            T oneMinusBeta2 = T.One - _beta2;
+            Span<T> parameters = context.Parameters;
+            NetworkGuard.CheckLength(parameters.Length, _firstMoment.Length, "context", "parameters (the optimizer state was created for another layout)");
+            ReadOnlySpan<T> gradient = context.Gradient;
+            Span<T> m = _firstMoment;
+            Span<T> v = _secondMoment;
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                T g = gradient[i];
+                m[i] = _beta1 * m[i] + oneMinusBeta1 * g;
+                v[i] = _beta2 * v[i] + oneMinusBeta2 * g * g;
+                T correctedFirst = m[i] * firstCorrection;
+                T correctedSecond = v[i] * secondCorrection;
+                parameters[i] -= rate * correctedFirst / (T.Sqrt(correctedSecond) + _epsilon);
+            }
+
+            return OptimizerStepOutcome.Applied;
+        }
+    }
+}

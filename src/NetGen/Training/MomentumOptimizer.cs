@@ -1,0 +1,62 @@
+using System;
+using System.Numerics;
+
+namespace NetGen.Training;
+
+/// <summary>
+/// Classical momentum: v ← μv − η_t ∇C, w ← w + v, with the velocity v starting at zero. With
+/// <see cref="Nesterov"/>, the look-ahead form w ← w + μv − η_t ∇C (v already updated), which equals evaluating the
+/// gradient at the point momentum is about to carry the weights to, written in terms of the gradient at w.
+/// </summary>
+public sealed class MomentumOptimizer : Optimizer
+{
+    /// <summary>The default momentum coefficient μ.</summary>
+    public const double DefaultCoefficient = 0.9;
+
+    /// <summary>The momentum coefficient μ in [0, 1): how much of the previous velocity survives each step.</summary>
+    public double Coefficient
+    {
+        get;
+        init => field = RequireUnitInterval(value, nameof(Coefficient));
+    } = DefaultCoefficient;
+
+    /// <summary>Whether to use Nesterov's accelerated gradient instead of classical momentum.</summary>
+    public bool Nesterov { get; init; }
+
+    /// <inheritdoc/>
+    public override string Name => FormattableString.Invariant($"{(Nesterov ? "Nesterov momentum" : "Momentum")}(μ = {Coefficient})");
+
+    /// <inheritdoc/>
+    public override IOptimizerState<T> CreateState<T>(NetworkSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new State<T>(spec.ParameterCount, Coefficient, Nesterov);
+    }
+
+    private sealed class State<T>(int parameterCount, double coefficient, bool nesterov) : IOptimizerState<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly T[] _velocity = new T[parameterCount];
+        private readonly T _coefficient = T.CreateChecked(coefficient);
+
+        public void Reset() => Array.Clear(_velocity);
+
+        public OptimizerStepOutcome Step(in TrainingStepContext<T> context)
+        {
+            T rate = T.CreateChecked(context.LearningRate);
+            Span<T> parameters = context.Parameters;
+            NetworkGuard.CheckLength(parameters.Length, _velocity.Length, "context", "parameters (the optimizer state was created for another layout)");
+            ReadOnlySpan<T> gradient = context.Gradient;
+            Span<T> velocity = _velocity;
+            for (int i = 0; i < velocity.Length; i++)
+            {
+                T descent = rate * gradient[i];
+                T v = _coefficient * velocity[i] - descent;
+                velocity[i] = v;
+                parameters[i] += nesterov ? _coefficient * v - descent : v;
+            }
+
+            return OptimizerStepOutcome.Applied;
+        }
+    }
+}

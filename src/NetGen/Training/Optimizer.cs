@@ -1,0 +1,79 @@
+using System;
+using System.Numerics;
+
+namespace NetGen.Training;
+
+/// <summary>
+/// An optimizer's settings: an immutable description (such as Adam's β₁ and β₂) that creates the per-network
+/// <see cref="IOptimizerState{T}"/> holding the buffers and performing the updates. Settings can therefore be shared
+/// between trainers and put in <see cref="TrainerOptions"/>, which are independent of the floating-point type.
+/// </summary>
+/// <remarks>
+/// To add an optimizer (a Newton or Levenberg–Marquardt method, say), derive from this class, return a state from
+/// <see cref="CreateState{T}"/> that allocates every buffer it needs up front, and do the update in
+/// <see cref="IOptimizerState{T}.Step"/> with what the <see cref="TrainingStepContext{T}"/> offers.
+/// </remarks>
+public abstract class Optimizer
+{
+    /// <summary>A short description of the optimizer and its settings, for logs.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>
+    /// Creates the optimizer's state for networks of <paramref name="spec"/>'s layout: every buffer the updates need,
+    /// sized by <see cref="NetworkSpec.ParameterCount"/>, so that steps allocate nothing.
+    /// </summary>
+    /// <typeparam name="T">The network's floating-point type.</typeparam>
+    /// <param name="spec">The layout of the parameters the state will update.</param>
+    public abstract IOptimizerState<T> CreateState<T>(NetworkSpec spec)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Returns <see cref="Name"/>.</summary>
+    public override string ToString() => Name;
+
+    /// <summary>Throws unless <paramref name="value"/> is in [0, 1).</summary>
+    /// <param name="value">The coefficient.</param>
+    /// <param name="parameterName">The property it is set through.</param>
+    private protected static double RequireUnitInterval(double value, string parameterName)
+    {
+        if (!(value >= 0.0 && value < 1.0))
+        {
+            throw new ArgumentOutOfRangeException(parameterName, value, $"{parameterName} must be in [0, 1).");
+        }
+
+        return value;
+    }
+}
+
+/// <summary>
+/// The state of one optimizer for one network: its buffers (velocity, moment estimates, damping …) and the update rule
+/// that advances them. The trainer creates it once and calls <see cref="Reset"/> at the start of every run.
+/// </summary>
+/// <typeparam name="T">The network's floating-point type.</typeparam>
+public interface IOptimizerState<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Forgets everything learnt from earlier steps (zero velocity, zero moments, step count 0).</summary>
+    void Reset();
+
+    /// <summary>
+    /// Updates <see cref="TrainingStepContext{T}.Parameters"/> in place for one mini-batch. Must not allocate.
+    /// </summary>
+    /// <param name="context">The batch, its regularised gradient and objective, the learning rate, and the means to
+    /// re-evaluate the objective.</param>
+    /// <returns>
+    /// Whether the step was taken. An optimizer that returns <see cref="OptimizerStepOutcome.Rejected"/> must leave the
+    /// parameters as it found them.
+    /// </returns>
+    OptimizerStepOutcome Step(in TrainingStepContext<T> context);
+}
+
+/// <summary>What an optimizer did with a step.</summary>
+public enum OptimizerStepOutcome
+{
+    /// <summary>The parameters were updated.</summary>
+    Applied = 0,
+
+    /// <summary>The optimizer tried a step and declined it (e.g. a trust-region method whose trial raised the
+    /// objective); the parameters are unchanged. The trainer counts such steps in the history.</summary>
+    Rejected = 1,
+}

@@ -1,0 +1,124 @@
+using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace NetGen.Training;
+
+/// <summary>
+/// L1 and L2 weight penalties with the lecture notes' scaling by the training-set size n: the objective is
+/// C = C₀ + (λ₁/n) Σ|w| + (λ₂/2n) Σw², whose gradient adds (λ₁/n)·sgn(w) + (λ₂/n)·w to ∂C₀/∂w. Only the weights of
+/// dense layers are penalised; biases never are.
+/// </summary>
+/// <remarks>
+/// The trainer adds <see cref="AddGradientTerms{T}"/> to the batch gradient before any optimizer sees it, and an
+/// optimizer that re-evaluates the objective (through <see cref="TrainingStepContext{T}"/>) gets the same penalty, so
+/// every optimizer minimises the same regularised objective.
+/// </remarks>
+public sealed class Regularization
+{
+    /// <summary>Creates the penalty terms for a training set of <paramref name="trainingSetSize"/> samples.</summary>
+    /// <param name="l1">λ₁, finite and non-negative; 0 turns L1 off.</param>
+    /// <param name="l2">λ₂, finite and non-negative; 0 turns L2 off.</param>
+    /// <param name="trainingSetSize">n, the number of training samples, at least 1.</param>
+    public Regularization(double l1, double l2, int trainingSetSize)
+    {
+        RequireStrength(l1, nameof(l1));
+        RequireStrength(l2, nameof(l2));
+        ArgumentOutOfRangeException.ThrowIfLessThan(trainingSetSize, 1);
+        L1 = l1;
+        L2 = l2;
+        TrainingSetSize = trainingSetSize;
+    }
+
+    /// <summary>λ₁, the L1 strength.</summary>
+    public double L1 { get; }
+
+    /// <summary>λ₂, the L2 (weight decay) strength.</summary>
+    public double L2 { get; }
+
+    /// <summary>n, the training-set size the strengths are divided by.</summary>
+    public int TrainingSetSize { get; }
+
+    /// <summary>Whether either penalty is on.</summary>
+    public bool IsActive => L1 > 0.0 || L2 > 0.0;
+
+    /// <summary>Adds (λ₁/n)·sgn(w) + (λ₂/n)·w to the weight entries of <paramref name="gradient"/>, with sgn(0) = 0.
+    /// Bias entries are left as they are. Allocates nothing.</summary>
+    /// <typeparam name="T">The floating-point type.</typeparam>
+    /// <param name="spec">The network's parameter layout.</param>
+    /// <param name="parameters">The parameters w the penalty is taken at.</param>
+    /// <param name="gradient">The gradient to add to, in the same layout.</param>
+    public void AddGradientTerms<T>(NetworkSpec spec, ReadOnlySpan<T> parameters, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        NetworkGuard.CheckLength(parameters.Length, spec.ParameterCount, nameof(parameters), "parameters");
+        NetworkGuard.CheckLength(gradient.Length, spec.ParameterCount, nameof(gradient), "gradient entries");
+        if (!IsActive)
+        {
+            return;
+        }
+
+        T l1 = T.CreateChecked(L1 / TrainingSetSize);
+        T l2 = T.CreateChecked(L2 / TrainingSetSize);
+        for (int layer = 0; layer < spec.Layers.Count; layer++)
+        {
+            var layout = spec.GetLayout(layer);
+            ReadOnlySpan<T> weights = parameters.Slice(layout.WeightsOffset, layout.WeightCount);
+            Span<T> weightGradient = gradient.Slice(layout.WeightsOffset, layout.WeightCount);
+            for (int i = 0; i < weights.Length; i++)
+            {
+                T w = weights[i];
+                // A hand-written sign: T.Sign throws on NaN, and sgn(0) must be 0 so a zero weight is left alone.
+                T sign = w > T.Zero ? T.One : w < T.Zero ? T.NegativeOne : T.Zero;
+                weightGradient[i] = weightGradient[i] + l2 * w + l1 * sign;
+            }
+        }
+    }
+
+    /// <summary>Returns the penalty (λ₁/n) Σ|w| + (λ₂/2n) Σw² over the weights (biases excluded). Allocates nothing.</summary>
+    /// <typeparam name="T">The floating-point type.</typeparam>
+    /// <param name="spec">The network's parameter layout.</param>
+    /// <param name="parameters">The parameters.</param>
+    public T Penalty<T>(NetworkSpec spec, ReadOnlySpan<T> parameters)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        NetworkGuard.CheckLength(parameters.Length, spec.ParameterCount, nameof(parameters), "parameters");
+        if (!IsActive)
+        {
+            return T.Zero;
+        }
+
+        T sumOfMagnitudes = T.Zero;
+        T sumOfSquares = T.Zero;
+        for (int layer = 0; layer < spec.Layers.Count; layer++)
+        {
+            var layout = spec.GetLayout(layer);
+            ReadOnlySpan<T> weights = parameters.Slice(layout.WeightsOffset, layout.WeightCount);
+            if (L1 > 0.0)
+            {
+                sumOfMagnitudes += TensorPrimitives.SumOfMagnitudes(weights);
+            }
+
+            if (L2 > 0.0)
+            {
+                sumOfSquares += TensorPrimitives.SumOfSquares(weights);
+            }
+        }
+
+        return T.CreateChecked(L1 / TrainingSetSize) * sumOfMagnitudes
+            + T.CreateChecked(L2 / (2.0 * TrainingSetSize)) * sumOfSquares;
+    }
+
+    /// <summary>Describes the penalties, e.g. <c>L1 0, L2 5 (n = 1000)</c>.</summary>
+    public override string ToString() => FormattableString.Invariant($"L1 {L1}, L2 {L2} (n = {TrainingSetSize})");
+
+    private static void RequireStrength(double lambda, string parameterName)
+    {
+        if (!double.IsFinite(lambda) || lambda < 0.0)
+        {
+            throw new ArgumentOutOfRangeException(parameterName, lambda, "A regularisation strength must be finite and non-negative.");
+        }
+    }
+}

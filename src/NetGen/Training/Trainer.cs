@@ -1,0 +1,508 @@
+using System;
+using System.Diagnostics;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Threading;
+using NetGen.Data;
+
+namespace NetGen.Training;
+
+/// <summary>
+/// Mini-batch gradient-descent training of any <see cref="ITrainableNetwork{T}"/> (a generated network or an
+/// <see cref="InterpretedNetwork{T}"/>): seeded shuffling, a learning-rate schedule, a pluggable
+/// <see cref="Optimizer"/>, L1/L2 penalties, dropout, validation, early stopping, divergence detection, progress
+/// reports and a per-epoch history.
+/// </summary>
+/// <typeparam name="T">The network's floating-point type.</typeparam>
+/// <remarks>
+/// <para>
+/// Each step gathers a batch into preallocated buffers, computes the batch's mean loss and gradient (with dropout, from
+/// a seeded stream), checks both are finite, adds the penalty gradient to the weights' entries, lets the optimizer
+/// update the parameters, and checks the result is finite, rolling it back otherwise. None of this allocates once the
+/// trainer has sized its buffers on the first <see cref="Fit"/>.
+/// </para>
+/// <para>A trainer is not thread-safe, and the network must not be used elsewhere while it trains.</para>
+/// </remarks>
+public sealed class Trainer<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    // Mixed into the seed for the stream that seeds shuffling and dropout, so neither equals the initialisation
+    // stream, which ParameterInitializer draws from the seed itself.
+    private const ulong DerivedStreamSalt = 0x7472_6169_6E65_7221UL;
+
+    private readonly ITrainableNetwork<T> _network;
+    private readonly NetworkSpec _spec;
+    private readonly IOptimizerState<T> _optimizer;
+    private readonly T[] _gradient;
+    private readonly T[] _parametersBeforeStep;
+    private readonly T[] _bestParameters;
+    private readonly T[] _output;
+    private readonly double[] _layerNormSums;
+    private NetworkWorkspace? _workspace;
+    private T[] _batchInputs = [];
+    private T[] _batchTargets = [];
+    private int[] _order = [];
+
+    /// <summary>Creates a trainer for <paramref name="network"/> and allocates the optimizer state and step buffers.</summary>
+    /// <param name="network">The network to train; its parameters are changed in place.</param>
+    /// <param name="options">The settings; checked with <see cref="TrainerOptions.Validate"/>.</param>
+    /// <exception cref="ArgumentException">An option is invalid, or the network is forward-only.</exception>
+    public Trainer(ITrainableNetwork<T> network, TrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (!network.Spec.IsTrainable)
+        {
+            throw new ArgumentException($"The network {network.Spec} is forward-only (no loss, or a Step layer) and cannot be trained.", nameof(network));
+        }
+
+        _network = network;
+        _spec = network.Spec;
+        Options = options;
+        _optimizer = options.Optimizer.CreateState<T>(_spec);
+        _gradient = new T[_spec.ParameterCount];
+        _parametersBeforeStep = new T[_spec.ParameterCount];
+        _bestParameters = new T[_spec.ParameterCount];
+        _output = new T[_spec.OutputSize];
+        _layerNormSums = new double[_spec.Layers.Count];
+    }
+
+    /// <summary>The network being trained.</summary>
+    public ITrainableNetwork<T> Network => _network;
+
+    /// <summary>The settings.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>
+    /// Trains the network on <paramref name="train"/> until a stopping criterion holds: the epoch limit, early
+    /// stopping, the target loss, or cancellation (checked before every batch; a cancelled run returns normally with
+    /// <see cref="StopReason.Cancelled"/>). With a validation set and <see cref="TrainerOptions.RestoreBestWeights"/>,
+    /// the network ends with the parameters of the epoch of lowest validation loss.
+    /// </summary>
+    /// <param name="train">The training set; its size n scales the L1/L2 penalties.</param>
+    /// <param name="validation">An optional validation set, evaluated after every epoch with the whole network.</param>
+    /// <param name="progress">Receives throttled reports, called synchronously on the training thread.</param>
+    /// <param name="cancellationToken">Stops training at the next batch boundary.</param>
+    /// <returns>Why training stopped, the best epoch, the final metrics and the history.</returns>
+    /// <exception cref="ArgumentException">A data set does not fit the network, the training set is empty, or early
+    /// stopping is on without a validation set.</exception>
+    /// <exception cref="InvalidOperationException">The network's parameters are not finite before training.</exception>
+    /// <exception cref="TrainingDivergedException">A loss, gradient or update was NaN or infinite; the network keeps
+    /// the parameters from before that step.</exception>
+    public TrainingResult Fit(
+        Dataset<T> train,
+        Dataset<T>? validation = null,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        CheckDataset(train, nameof(train));
+        if (validation is not null)
+        {
+            CheckDataset(validation, nameof(validation));
+        }
+
+        if (Options.EarlyStoppingPatience is not null && validation is null)
+        {
+            throw new ArgumentException("EarlyStoppingPatience is set but no validation set was given; early stopping monitors the validation loss.", nameof(validation));
+        }
+
+        long startTimestamp = Stopwatch.GetTimestamp();
+        if (Options.Initialization is { } scheme)
+        {
+            _network.InitializeParameters(Options.Seed, scheme);
+        }
+
+        if (!TensorPrimitives.IsFiniteAll<T>(_network.Parameters))
+        {
+            throw new InvalidOperationException("The network's parameters contain NaN or infinite values before training; initialise them (TrainerOptions.Initialization) or load finite ones.");
+        }
+
+        int sampleCount = train.Count;
+        int batchSize = Math.Min(Options.BatchSize, sampleCount);
+        EnsureBatchCapacity(batchSize);
+        int stepsPerEpoch = (sampleCount + batchSize - 1) / batchSize;
+        var regularization = new Regularization(Options.L1, Options.L2, sampleCount);
+        var seedStream = new SeededRandom(Options.Seed ^ DerivedStreamSalt);
+        var shuffleRandom = new SeededRandom(seedStream.NextUInt64());
+        var dropoutRandom = new SeededRandom(seedStream.NextUInt64());
+        if (_order.Length != sampleCount)
+        {
+            _order = new int[sampleCount];
+        }
+
+        // Start every run from the stored order, so a run's shuffles depend only on its seed.
+        for (int i = 0; i < sampleCount; i++)
+        {
+            _order[i] = i;
+        }
+
+        _optimizer.Reset();
+        var trainAccuracy = Options.EvaluateTrainingAccuracy ? ClassificationAccuracy.Detect(_spec, train) : AccuracyMode.None;
+        var validationAccuracy = validation is null ? AccuracyMode.None : ClassificationAccuracy.Detect(_spec, validation);
+        var history = new TrainingHistory(_spec.Layers.Count);
+        // In double, so that even TimeSpan.MaxValue converts to timestamp ticks without overflowing.
+        double progressIntervalTicks = Options.ProgressInterval.TotalSeconds * Stopwatch.Frequency;
+        long lastReportTimestamp = startTimestamp;
+        int inputSize = _spec.InputSize;
+        int outputSize = _spec.OutputSize;
+
+        StopReason stopReason = StopReason.MaxEpochsReached;
+        int globalStep = 0;
+        int epochsRun = 0;
+        long samplesProcessed = 0;
+        int? bestEpoch = null;
+        double bestValidationLoss = double.PositiveInfinity;
+        int epochsWithoutImprovement = 0;
+        double? lastValidationLoss = null;
+        double? lastValidationAccuracy = null;
+
+        for (int epoch = 0; epoch < Options.Epochs; epoch++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                stopReason = StopReason.Cancelled;
+                break;
+            }
+
+            if (Options.ShuffleEachEpoch)
+            {
+                shuffleRandom.Shuffle(_order.AsSpan());
+            }
+
+            Array.Clear(_layerNormSums);
+            double lossSum = 0.0;
+            double objectiveSum = 0.0;
+            double rateSum = 0.0;
+            double lastRate = 0.0;
+            int rejectedSteps = 0;
+            int stepInEpoch = 0;
+            for (; stepInEpoch < stepsPerEpoch; stepInEpoch++)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    stopReason = StopReason.Cancelled;
+                    break;
+                }
+
+                int first = stepInEpoch * batchSize;
+                int count = Math.Min(batchSize, sampleCount - first);
+                Span<T> inputs = _batchInputs.AsSpan(0, count * inputSize);
+                Span<T> targets = _batchTargets.AsSpan(0, count * outputSize);
+                for (int i = 0; i < count; i++)
+                {
+                    int sample = _order[first + i];
+                    train.GetFeatures(sample).CopyTo(inputs.Slice(i * inputSize, inputSize));
+                    train.GetTargets(sample).CopyTo(targets.Slice(i * outputSize, outputSize));
+                }
+
+                double rate = Options.LearningRate.GetRate(epoch, globalStep);
+                if (!double.IsFinite(rate) || rate < 0.0)
+                {
+                    throw new InvalidOperationException($"The learning-rate schedule {Options.LearningRate} returned {rate} for epoch {epoch}, step {globalStep}; a rate must be finite and non-negative.");
+                }
+
+                var failure = TrainStep(inputs, targets, regularization, dropoutRandom, rate, epoch, globalStep, out double loss, out double objective, out bool rejected);
+                if (failure is { } quantity)
+                {
+                    throw new TrainingDivergedException(epoch + 1, stepInEpoch + 1, globalStep + 1, quantity, history);
+                }
+
+                globalStep++;
+                samplesProcessed += count;
+                lossSum += loss;
+                objectiveSum += objective;
+                rateSum += rate;
+                lastRate = rate;
+                rejectedSteps += rejected ? 1 : 0;
+
+                if (progress is not null && stepInEpoch + 1 < stepsPerEpoch)
+                {
+                    long now = Stopwatch.GetTimestamp();
+                    if (now - lastReportTimestamp >= progressIntervalTicks)
+                    {
+                        lastReportTimestamp = now;
+                        progress.Report(CreateProgress(epoch, stepInEpoch + 1, stepsPerEpoch, globalStep, lossSum / (stepInEpoch + 1), rate, lastValidationLoss, lastValidationAccuracy, startTimestamp, samplesProcessed, isEpochEnd: false));
+                    }
+                }
+            }
+
+            if (stopReason == StopReason.Cancelled)
+            {
+                break;
+            }
+
+            // The epoch is complete: evaluate it, record it, and decide whether to go on.
+            epochsRun = epoch + 1;
+            double trainingLoss = lossSum / stepsPerEpoch;
+            double? trainingAccuracy = trainAccuracy == AccuracyMode.None ? null : EvaluateAccuracy(train, trainAccuracy);
+            bool improved = false;
+            if (validation is not null)
+            {
+                double validationLoss = EvaluateLoss(validation);
+                lastValidationLoss = validationLoss;
+                lastValidationAccuracy = validationAccuracy == AccuracyMode.None ? null : EvaluateAccuracy(validation, validationAccuracy);
+                if (!double.IsNaN(validationLoss))
+                {
+                    improved = bestEpoch is null || validationLoss < bestValidationLoss - Options.EarlyStoppingMinDelta;
+                    if (bestEpoch is null || validationLoss < bestValidationLoss)
+                    {
+                        bestValidationLoss = validationLoss;
+                        bestEpoch = epochsRun;
+                        _network.Parameters.CopyTo(_bestParameters);
+                    }
+                }
+
+                epochsWithoutImprovement = improved ? 0 : epochsWithoutImprovement + 1;
+            }
+
+            var norms = new double[_layerNormSums.Length];
+            for (int layer = 0; layer < norms.Length; layer++)
+            {
+                norms[layer] = _layerNormSums[layer] / stepsPerEpoch;
+            }
+
+            TimeSpan elapsed = Stopwatch.GetElapsedTime(startTimestamp);
+            history.Add(new EpochRecord
+            {
+                Epoch = epochsRun,
+                Steps = stepsPerEpoch,
+                TrainingLoss = trainingLoss,
+                TrainingObjective = objectiveSum / stepsPerEpoch,
+                TrainingAccuracy = trainingAccuracy,
+                ValidationLoss = lastValidationLoss,
+                ValidationAccuracy = lastValidationAccuracy,
+                LearningRate = rateSum / stepsPerEpoch,
+                RejectedSteps = rejectedSteps,
+                Elapsed = elapsed,
+                LayerGradientNorms = norms,
+            });
+
+            if (progress is not null)
+            {
+                lastReportTimestamp = Stopwatch.GetTimestamp();
+                progress.Report(CreateProgress(epoch, stepsPerEpoch, stepsPerEpoch, globalStep, trainingLoss, lastRate, lastValidationLoss, lastValidationAccuracy, startTimestamp, samplesProcessed, isEpochEnd: true));
+            }
+
+            double monitoredLoss = lastValidationLoss ?? trainingLoss;
+            if (Options.TargetLoss is { } target && monitoredLoss <= target)
+            {
+                stopReason = StopReason.TargetLossReached;
+                break;
+            }
+
+            if (Options.EarlyStoppingPatience is { } patience && epochsWithoutImprovement >= patience)
+            {
+                stopReason = StopReason.EarlyStopped;
+                break;
+            }
+        }
+
+        bool restored = false;
+        if (validation is not null && Options.RestoreBestWeights && bestEpoch is not null)
+        {
+            _bestParameters.CopyTo(_network.Parameters);
+            restored = true;
+        }
+
+        var finalTraining = Evaluate(train, ClassificationAccuracy.Detect(_spec, train));
+        EvaluationResult? finalValidation = validation is null ? null : Evaluate(validation, validationAccuracy);
+        var metrics = new TrainingMetrics(finalTraining.Loss, finalTraining.Accuracy, finalValidation?.Loss, finalValidation?.Accuracy);
+        return new TrainingResult(
+            stopReason,
+            epochsRun,
+            globalStep,
+            bestEpoch,
+            bestEpoch is null ? null : bestValidationLoss,
+            restored,
+            metrics,
+            history,
+            Stopwatch.GetElapsedTime(startTimestamp));
+    }
+
+    /// <summary>
+    /// Measures <paramref name="data"/>'s mean loss and, for a classification set, accuracy under the network's current
+    /// parameters, with the whole network (no dropout).
+    /// </summary>
+    /// <param name="data">A non-empty set that fits the network.</param>
+    /// <exception cref="ArgumentException">The set is empty or does not fit the network.</exception>
+    public EvaluationResult Evaluate(Dataset<T> data)
+    {
+        CheckDataset(data, nameof(data));
+        EnsureBatchCapacity(Math.Min(Options.BatchSize, data.Count));
+        return Evaluate(data, ClassificationAccuracy.Detect(_spec, data));
+    }
+
+    // One training step; returns what was non-finite, or null when the step succeeded. Allocates nothing.
+    private NonFiniteQuantity? TrainStep(
+        ReadOnlySpan<T> inputs,
+        ReadOnlySpan<T> targets,
+        Regularization regularization,
+        SeededRandom dropoutRandom,
+        double rate,
+        int epoch,
+        int step,
+        out double loss,
+        out double objective,
+        out bool rejected)
+    {
+        loss = objective = double.NaN;
+        rejected = false;
+        var workspace = _workspace!;
+        Span<T> parameters = _network.Parameters;
+        T batchLoss = _network.ComputeLossAndGradient(inputs, targets, _gradient, workspace, dropoutRandom);
+        if (!T.IsFinite(batchLoss))
+        {
+            return NonFiniteQuantity.Loss;
+        }
+
+        if (!TensorPrimitives.IsFiniteAll<T>(_gradient))
+        {
+            return NonFiniteQuantity.Gradient;
+        }
+
+        // The norms describe backpropagation itself, so they are taken before the penalty terms are added.
+        for (int layer = 0; layer < _layerNormSums.Length; layer++)
+        {
+            var layout = _spec.GetLayout(layer);
+            _layerNormSums[layer] += Norm(_gradient.AsSpan(layout.WeightsOffset, layout.WeightCount));
+        }
+
+        T batchObjective = batchLoss + regularization.Penalty<T>(_spec, parameters);
+        regularization.AddGradientTerms<T>(_spec, parameters, _gradient);
+        parameters.CopyTo(_parametersBeforeStep);
+        var context = new TrainingStepContext<T>(_network, inputs, targets, workspace, _gradient, batchLoss, batchObjective, rate, regularization, epoch, step);
+        rejected = _optimizer.Step(in context) == OptimizerStepOutcome.Rejected;
+        if (!TensorPrimitives.IsFiniteAll<T>(parameters))
+        {
+            _parametersBeforeStep.CopyTo(parameters);
+            return NonFiniteQuantity.Parameters;
+        }
+
+        loss = double.CreateTruncating(batchLoss);
+        objective = double.CreateTruncating(batchObjective);
+        return null;
+    }
+
+    private EvaluationResult Evaluate(Dataset<T> data, AccuracyMode accuracy) =>
+        new(EvaluateLoss(data), accuracy == AccuracyMode.None ? null : EvaluateAccuracy(data, accuracy));
+
+    // The mean loss over all samples, in chunks the workspace holds; each chunk's mean is weighted by its size.
+    private double EvaluateLoss(Dataset<T> data)
+    {
+        var workspace = _workspace!;
+        int chunk = workspace.BatchCapacity;
+        double total = 0.0;
+        for (int first = 0; first < data.Count; first += chunk)
+        {
+            int count = Math.Min(chunk, data.Count - first);
+            T loss = _network.ComputeLoss(
+                data.Features.Slice(first * data.FeatureCount, count * data.FeatureCount),
+                data.Targets.Slice(first * data.TargetCount, count * data.TargetCount),
+                workspace);
+            total += double.CreateTruncating(loss) * count;
+        }
+
+        return total / data.Count;
+    }
+
+    private double EvaluateAccuracy(Dataset<T> data, AccuracyMode mode)
+    {
+        int correct = 0;
+        for (int sample = 0; sample < data.Count; sample++)
+        {
+            _network.Forward(data.GetFeatures(sample), _output);
+            if (ClassificationAccuracy.IsCorrect(mode, data, sample, _output))
+            {
+                correct++;
+            }
+        }
+
+        return correct / (double)data.Count;
+    }
+
+    private TrainingProgress CreateProgress(
+        int epoch,
+        int stepInEpoch,
+        int stepsPerEpoch,
+        int globalStep,
+        double trainingLoss,
+        double learningRate,
+        double? validationLoss,
+        double? validationAccuracy,
+        long startTimestamp,
+        long samplesProcessed,
+        bool isEpochEnd)
+    {
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(startTimestamp);
+        return new TrainingProgress
+        {
+            Epoch = epoch + 1,
+            TotalEpochs = Options.Epochs,
+            StepInEpoch = stepInEpoch,
+            StepsPerEpoch = stepsPerEpoch,
+            GlobalStep = globalStep,
+            TrainingLoss = trainingLoss,
+            LearningRate = learningRate,
+            ValidationLoss = validationLoss,
+            ValidationAccuracy = validationAccuracy,
+            Elapsed = elapsed,
+            SamplesPerSecond = elapsed > TimeSpan.Zero ? samplesProcessed / elapsed.TotalSeconds : 0.0,
+            IsEpochEnd = isEpochEnd,
+        };
+    }
+
+    // ‖g‖₂ accumulated in double: no overflow for float gradients, and for double ones the rescaled fallback below.
+    private static double Norm(ReadOnlySpan<T> values)
+    {
+        double sumOfSquares = 0.0;
+        foreach (T value in values)
+        {
+            double v = double.CreateTruncating(value);
+            sumOfSquares += v * v;
+        }
+
+        if (double.IsFinite(sumOfSquares))
+        {
+            return Math.Sqrt(sumOfSquares);
+        }
+
+        // Entries beyond 1e154 overflow their squares; scale by the largest magnitude first.
+        double largest = double.CreateTruncating(TensorPrimitives.MaxMagnitude(values));
+        largest = Math.Abs(largest);
+        double scaled = 0.0;
+        foreach (T value in values)
+        {
+            double v = double.CreateTruncating(value) / largest;
+            scaled += v * v;
+        }
+
+        return largest * Math.Sqrt(scaled);
+    }
+
+    private void EnsureBatchCapacity(int batchSize)
+    {
+        if (_workspace is null || _workspace.BatchCapacity < batchSize)
+        {
+            _workspace = _network.CreateWorkspace(batchSize);
+            _batchInputs = new T[batchSize * _spec.InputSize];
+            _batchTargets = new T[batchSize * _spec.OutputSize];
+        }
+    }
+
+    private void CheckDataset(Dataset<T> data, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(data, parameterName);
+        if (data.Count == 0)
+        {
+            throw new ArgumentException("The data set is empty.", parameterName);
+        }
+
+        if (data.FeatureCount != _spec.InputSize || data.TargetCount != _spec.OutputSize)
+        {
+            throw new ArgumentException(
+                $"The data set has {data.FeatureCount} features and {data.TargetCount} targets per sample; the network {_spec} needs {_spec.InputSize} and {_spec.OutputSize}.",
+                parameterName);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+using System;
+
+namespace NetGen.Training;
+
+/// <summary>
+/// The settings of a <see cref="Trainer{T}"/>. Immutable once built (init-only properties); checked by
+/// <see cref="Validate"/>, which the trainer calls, with a message that names the offending property.
+/// </summary>
+/// <example><code>
+/// var options = new TrainerOptions
+/// {
+///     Epochs = 200, BatchSize = 16, LearningRate = LearningRateSchedule.Cosine(0.05, 0.001, 200),
+///     Optimizer = new MomentumOptimizer { Nesterov = true }, L2 = 1e-3, Seed = 42,
+///     Initialization = WeightInitialization.XavierUniform, EarlyStoppingPatience = 10,
+/// };
+/// </code></example>
+public sealed class TrainerOptions
+{
+    /// <summary>The default interval between throttled progress reports.</summary>
+    public static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The most epochs to run, at least 1; 10 by default.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>
+    /// The mini-batch size, at least 1; 32 by default. A size at or above the training-set size means full-batch
+    /// gradient descent. The last batch of an epoch holds the remaining samples and may be smaller.
+    /// </summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>The step-size sequence η_t; a constant 0.01 by default. A plain number converts to a constant schedule.</summary>
+    public LearningRateSchedule LearningRate { get; init; } = LearningRateSchedule.Constant(0.01);
+
+    /// <summary>The update rule; <see cref="SgdOptimizer"/> by default.</summary>
+    public Optimizer Optimizer { get; init; } = new SgdOptimizer();
+
+    /// <summary>λ₁ of the L1 penalty (λ₁/n) Σ|w| on the weights, finite and non-negative; 0 (off) by default.</summary>
+    public double L1 { get; init; }
+
+    /// <summary>λ₂ of the L2 penalty (λ₂/2n) Σw² on the weights (weight decay), finite and non-negative; 0 (off) by default.</summary>
+    public double L2 { get; init; }
+
+    /// <summary>
+    /// The seed of the run. The initial weights (when <see cref="Initialization"/> is set) are drawn with exactly this
+    /// seed, as <c>network.InitializeParameters(Seed, scheme)</c> would; the shuffles and dropout masks come from two
+    /// further independent streams derived from it. Equal seeds give bitwise-equal runs.
+    /// </summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>How to initialise the weights at the start of each <see cref="Trainer{T}.Fit"/>; <see langword="null"/>
+    /// (the default) keeps the network's current parameters, to continue training or to start from loaded weights.</summary>
+    public WeightInitialization? Initialization { get; init; }
+
+    /// <summary>
+    /// Stop after this many consecutive epochs in which the validation loss did not fall more than
+    /// <see cref="EarlyStoppingMinDelta"/> below the best so far; <see langword="null"/> (the default) disables early
+    /// stopping. Needs a validation set. At least 1.
+    /// </summary>
+    public int? EarlyStoppingPatience { get; init; }
+
+    /// <summary>The least fall of the validation loss below the best so far that counts as an improvement for
+    /// <see cref="EarlyStoppingPatience"/>; finite and non-negative, 0 by default.</summary>
+    public double EarlyStoppingMinDelta { get; init; }
+
+    /// <summary>
+    /// When a validation set is given, end every run (whatever stopped it, except divergence) with the parameters of
+    /// the epoch that had the lowest validation loss; <see langword="true"/> by default. Without a validation set the
+    /// network keeps its final parameters.
+    /// </summary>
+    public bool RestoreBestWeights { get; init; } = true;
+
+    /// <summary>
+    /// Stop once the monitored loss is at or below this value: the validation loss when a validation set is given,
+    /// otherwise the epoch's mean training loss (data loss, without penalty). <see langword="null"/> (the default)
+    /// disables it. Checked at the end of each epoch. Finite.
+    /// </summary>
+    public double? TargetLoss { get; init; }
+
+    /// <summary>Whether each epoch visits the training set in a fresh seeded random order; <see langword="true"/> by
+    /// default. <see langword="false"/> visits it in stored order every epoch.</summary>
+    public bool ShuffleEachEpoch { get; init; } = true;
+
+    /// <summary>
+    /// Whether each epoch ends with a pass over the training set (whole network, no dropout) to measure training
+    /// accuracy for classification sets; <see langword="true"/> by default. The pass costs about one forward pass per
+    /// sample; with <see langword="false"/> the history's training accuracy is <see langword="null"/>.
+    /// </summary>
+    public bool EvaluateTrainingAccuracy { get; init; } = true;
+
+    /// <summary>
+    /// The least time between two progress reports within an epoch; 100 ms by default. <see cref="TimeSpan.Zero"/>
+    /// reports after every step. A report is always sent at the end of each epoch regardless.
+    /// </summary>
+    public TimeSpan ProgressInterval { get; init; } = DefaultProgressInterval;
+
+    /// <summary>Checks every setting and throws for the first that is invalid.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range; the message names it and says why.</exception>
+    public void Validate()
+    {
+        if (Epochs < 1)
+        {
+            throw new ArgumentException($"Epochs is {Epochs}; training needs at least 1 epoch.", nameof(Epochs));
+        }
+
+        if (BatchSize < 1)
+        {
+            throw new ArgumentException($"BatchSize is {BatchSize}; a mini-batch needs at least 1 sample.", nameof(BatchSize));
+        }
+
+        if (LearningRate is null)
+        {
+            throw new ArgumentException("LearningRate is null; give a schedule or a number such as 0.01.", nameof(LearningRate));
+        }
+
+        if (Optimizer is null)
+        {
+            throw new ArgumentException("Optimizer is null; give one such as new SgdOptimizer().", nameof(Optimizer));
+        }
+
+        RequireStrength(L1, nameof(L1));
+        RequireStrength(L2, nameof(L2));
+        if (Initialization is { } scheme && !Enum.IsDefined(scheme))
+        {
+            throw new ArgumentException($"Initialization {(int)scheme} is not a known WeightInitialization.", nameof(Initialization));
+        }
+
+        if (EarlyStoppingPatience is < 1)
+        {
+            throw new ArgumentException($"EarlyStoppingPatience is {EarlyStoppingPatience}; it must be at least 1 epoch, or null to disable early stopping.", nameof(EarlyStoppingPatience));
+        }
+
+        if (!double.IsFinite(EarlyStoppingMinDelta) || EarlyStoppingMinDelta < 0.0)
+        {
+            throw new ArgumentException($"EarlyStoppingMinDelta is {EarlyStoppingMinDelta}; it must be finite and non-negative.", nameof(EarlyStoppingMinDelta));
+        }
+
+        if (TargetLoss is { } target && !double.IsFinite(target))
+        {
+            throw new ArgumentException($"TargetLoss is {target}; it must be finite, or null to disable it.", nameof(TargetLoss));
+        }
+
+        if (ProgressInterval < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"ProgressInterval is {ProgressInterval}; it must not be negative.", nameof(ProgressInterval));
+        }
+    }
+
+    private static void RequireStrength(double lambda, string name)
+    {
+        if (!double.IsFinite(lambda) || lambda < 0.0)
+        {
+            throw new ArgumentException($"{name} is {lambda}; a regularisation strength must be finite and non-negative (0 turns it off).", name);
+        }
+    }
+}
