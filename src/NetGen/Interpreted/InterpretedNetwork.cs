@@ -13,7 +13,7 @@ namespace NetGen;
 /// </summary>
 /// <typeparam name="T">The floating-point type to compute in.</typeparam>
 /// <example><code>var twin = new InterpretedNetwork&lt;float&gt;(DigitsNet.Spec);</code></example>
-public sealed class InterpretedNetwork<T> : ITrainableNetwork<T>
+public sealed partial class InterpretedNetwork<T> : ISecondOrderNetwork<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     // Above this many bytes of per-call scratch, Forward rents from the shared pool instead of the stack.

@@ -15,6 +15,9 @@ internal sealed class InterpretedWorkspace<T> : NetworkWorkspace
         DroppedActivations = new T[stages][];
         Masks = new T[stages][];
         Deltas = new T[stages][];
+        DirectionalWeightedInputs = new T[stages][];
+        DirectionalLayerOutputs = new T[stages][];
+        DirectionalDeltas = new T[stages][];
         for (int stage = 0; stage < stages; stage++)
         {
             int size = stage == 0 ? spec.InputSize : spec.Layers[stage - 1].Size;
@@ -22,6 +25,9 @@ internal sealed class InterpretedWorkspace<T> : NetworkWorkspace
             int length = size * batchCapacity;
             Activations[stage] = stage == 0 ? [] : new T[length];
             Deltas[stage] = stage == 0 ? [] : new T[length];
+            DirectionalWeightedInputs[stage] = stage == 0 ? [] : new T[length];
+            DirectionalLayerOutputs[stage] = stage == 0 ? [] : new T[length];
+            DirectionalDeltas[stage] = stage == 0 ? [] : new T[length];
             bool dropout = keep < 1.0;
             DroppedActivations[stage] = dropout ? new T[length] : [];
             Masks[stage] = dropout ? new T[length] : [];
@@ -41,6 +47,15 @@ internal sealed class InterpretedWorkspace<T> : NetworkWorkspace
 
     /// <summary>δ = ∂C/∂z per dense layer (stage ≥ 1).</summary>
     public T[][] Deltas { get; }
+
+    /// <summary>R{z} per dense layer: the directional derivative of the weighted input along v.</summary>
+    public T[][] DirectionalWeightedInputs { get; }
+
+    /// <summary>R{x} = R{a} ⊙ m per dense layer: the directional derivative of what the next layer reads.</summary>
+    public T[][] DirectionalLayerOutputs { get; }
+
+    /// <summary>R{δ} per dense layer.</summary>
+    public T[][] DirectionalDeltas { get; }
 
     /// <summary>z^L, kept for the numerically stable loss forms that work on the weighted input.</summary>
     public T[] OutputWeightedInputs { get; }

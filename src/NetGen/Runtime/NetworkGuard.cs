@@ -76,6 +76,16 @@ public static class NetworkGuard
         return batch;
     }
 
+    /// <summary>Throws unless <paramref name="kind"/> is a defined <see cref="CurvatureKind"/>.</summary>
+    /// <param name="kind">The curvature requested.</param>
+    public static void CheckCurvatureKind(CurvatureKind kind)
+    {
+        if (kind is not (CurvatureKind.Hessian or CurvatureKind.GaussNewton))
+        {
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown curvature kind.");
+        }
+    }
+
     /// <summary>The exception for a workspace made by another kind of engine.</summary>
     /// <param name="workspace">The workspace passed in.</param>
     /// <param name="expectedType">The workspace type the network makes.</param>

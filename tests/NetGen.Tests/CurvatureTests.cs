@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Generic;
+using NetGen.Testing;
+using Xunit;
+
+namespace NetGen.Tests;
+
+/// <summary>Exact Hessian- and Gauss–Newton-vector products of the interpreted engine, against independent oracles.</summary>
+public class CurvatureTests
+{
+    internal static readonly Activation[] HiddenActivations =
+        [Activation.Identity, Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU];
+
+    internal static readonly (Activation Output, Loss Loss)[] OutputsAndLosses =
+    [
+        (Activation.Identity, Loss.MeanSquaredError), (Activation.Sigmoid, Loss.MeanSquaredError),
+        (Activation.Tanh, Loss.MeanSquaredError), (Activation.ReLU, Loss.MeanSquaredError),
+        (Activation.LeakyReLU, Loss.MeanSquaredError), (Activation.Softmax, Loss.MeanSquaredError),
+        (Activation.Sigmoid, Loss.BinaryCrossEntropy), (Activation.Softmax, Loss.SoftmaxCrossEntropy),
+    ];
+
+    internal static NetworkSpec Spec(Activation hidden, Activation output, Loss loss, bool dropout) => new(
+        4,
+        [
+            new DenseLayerSpec(5, hidden) { LeakySlope = 0.15, KeepProbability = dropout ? 0.7 : 1.0 },
+            new DenseLayerSpec(4, hidden) { LeakySlope = 0.15 },
+            new DenseLayerSpec(3, output) { LeakySlope = 0.05 },
+        ],
+        loss,
+        Precision.Double,
+        inputKeepProbability: dropout ? 0.85 : 1.0);
+
+    [Fact]
+    public void HessianVectorProductsMatchFiniteDifferencesOfTheGradient()
+    {
+        var failures = new List<string>();
+        foreach (var hidden in HiddenActivations)
+        {
+            foreach (var (output, loss) in OutputsAndLosses)
+            {
+                foreach (bool dropout in new[] { false, true })
+                {
+                    var network = new InterpretedNetwork<double>(Spec(hidden, output, loss, dropout));
+                    TestData.RandomParameters(network, seed: 31);
+                    var (inputs, targets) = TestData.Batch(network.Spec, batch: 4, seed: 8);
+                    var v = CurvatureChecker.RandomVector(network.Spec.ParameterCount, seed: 3);
+                    double error = CurvatureChecker.HessianError(network, inputs, targets, v, dropout ? 55UL : null);
+                    if (!(error <= 1e-6))
+                    {
+                        failures.Add($"{network.Spec}: relative error {error:E2}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void HessianIsSymmetric()
+    {
+        foreach (var (output, loss) in OutputsAndLosses)
+        {
+            var network = new InterpretedNetwork<double>(Spec(Activation.Tanh, output, loss, dropout: false));
+            TestData.RandomParameters(network, seed: 12);
+            var (inputs, targets) = TestData.Batch(network.Spec, batch: 5, seed: 2);
+            AssertSymmetric(network, inputs, targets, CurvatureKind.Hessian);
+            AssertSymmetric(network, inputs, targets, CurvatureKind.GaussNewton);
+        }
+    }
+
+    [Fact]
+    public void GaussNewtonIsPositiveSemidefiniteAndMatchesItsDefinitionForTheQuadraticCost()
+    {
+        foreach (var hidden in HiddenActivations)
+        {
+            foreach (var (output, loss) in OutputsAndLosses)
+            {
+                var network = new InterpretedNetwork<double>(Spec(hidden, output, loss, dropout: false));
+                TestData.RandomParameters(network, seed: 21);
+                var (inputs, targets) = TestData.Batch(network.Spec, batch: 3, seed: 6);
+                for (ulong seed = 1; seed <= 5; seed++)
+                {
+                    var v = CurvatureChecker.RandomVector(network.Spec.ParameterCount, seed);
+                    var gv = CurvatureChecker.Product(network, inputs, targets, v, CurvatureKind.GaussNewton);
+                    Assert.True(CurvatureChecker.Dot(v, gv) >= -1e-12 * CurvatureChecker.Dot(v, v), $"{network.Spec}: vᵀGv = {CurvatureChecker.Dot(v, gv)}");
+                }
+
+                if (loss == Loss.MeanSquaredError)
+                {
+                    var v = CurvatureChecker.RandomVector(network.Spec.ParameterCount, seed: 9);
+                    var gv = CurvatureChecker.Product(network, inputs, targets, v, CurvatureKind.GaussNewton);
+                    var expected = CurvatureChecker.GaussNewtonFromJacobian(network, inputs, v);
+                    double error = TestData.RelativeDifference<double>(gv, expected);
+                    Assert.True(error <= 1e-7, $"{network.Spec}: Gv differs from JᵀJv by {error:E2}");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(Activation.Identity, Loss.MeanSquaredError)]
+    [InlineData(Activation.Sigmoid, Loss.BinaryCrossEntropy)]
+    [InlineData(Activation.Softmax, Loss.SoftmaxCrossEntropy)]
+    public void GaussNewtonEqualsTheHessianWhenTheOutputIsLinearInTheParameters(Activation output, Loss loss)
+    {
+        // One dense layer: z is linear in w, and these losses are functions of z, so ∇²C = Jᵀ H_out J exactly.
+        var network = new InterpretedNetwork<double>(new NetworkSpec(5, [new DenseLayerSpec(3, output)], loss, Precision.Double));
+        TestData.RandomParameters(network, seed: 4);
+        var (inputs, targets) = TestData.Batch(network.Spec, batch: 6, seed: 4);
+        var v = CurvatureChecker.RandomVector(network.Spec.ParameterCount, seed: 4);
+
+        var hv = CurvatureChecker.Product(network, inputs, targets, v, CurvatureKind.Hessian);
+        var gv = CurvatureChecker.Product(network, inputs, targets, v, CurvatureKind.GaussNewton);
+
+        Assert.True(TestData.RelativeDifference<double>(hv, gv) <= 1e-14);
+    }
+
+    [Fact]
+    public void RejectsBadArguments()
+    {
+        var network = new InterpretedNetwork<double>(Spec(Activation.Tanh, Activation.Identity, Loss.MeanSquaredError, dropout: false));
+        var workspace = network.CreateWorkspace(1);
+        int p = network.Spec.ParameterCount;
+        Assert.Equal("vector", Assert.Throws<ArgumentException>(() => network.ComputeCurvatureProduct(new double[4], new double[3], new double[p - 1], new double[p], workspace)).ParamName);
+        Assert.Equal("product", Assert.Throws<ArgumentException>(() => network.ComputeCurvatureProduct(new double[4], new double[3], new double[p], new double[1], workspace)).ParamName);
+        var shared = new double[p];
+        Assert.Throws<ArgumentException>(() => network.ComputeCurvatureProduct(new double[4], new double[3], shared, shared, workspace));
+        Assert.Throws<ArgumentOutOfRangeException>(() => network.ComputeCurvatureProduct(new double[4], new double[3], new double[p], new double[p], workspace, (CurvatureKind)7));
+    }
+
+    internal static void AssertSymmetric(ISecondOrderNetwork<double> network, double[] inputs, double[] targets, CurvatureKind kind)
+    {
+        int p = network.Spec.ParameterCount;
+        var u = CurvatureChecker.RandomVector(p, seed: 101);
+        var v = CurvatureChecker.RandomVector(p, seed: 202);
+        var hu = CurvatureChecker.Product(network, inputs, targets, u, kind);
+        var hv = CurvatureChecker.Product(network, inputs, targets, v, kind);
+        // ‖H‖ estimated from the products themselves.
+        double scale = Math.Max(CurvatureChecker.Norm(hu) / CurvatureChecker.Norm(u), CurvatureChecker.Norm(hv) / CurvatureChecker.Norm(v));
+        double asymmetry = Math.Abs(CurvatureChecker.Dot(u, hv) - CurvatureChecker.Dot(v, hu));
+        Assert.True(asymmetry <= 1e-10 * CurvatureChecker.Norm(u) * CurvatureChecker.Norm(v) * scale, $"{network.Spec} {kind}: |uᵀHv − vᵀHu| = {asymmetry:E2}");
+    }
+}
