@@ -81,6 +81,32 @@ public class CompiledNetworkTests
     }
 
     [Fact]
+    public void EveryActivationAndLossCombinationHasExactHessianVectorProducts()
+    {
+        var failures = new List<string>();
+        foreach (var hidden in HiddenActivations)
+        {
+            foreach (var (output, loss) in OutputsAndLosses)
+            {
+                var network = (ISecondOrderNetwork<double>)Create<double>(CrossProduct.Value, $"Cross.{hidden}_{output}_{loss}");
+                TestData.RandomParameters(network, seed: 17);
+                var (inputs, targets) = TestData.Batch(network.Spec, batch: 4, seed: 23);
+                var v = CurvatureChecker.RandomVector(network.Spec.ParameterCount, seed: 29);
+                foreach (ulong? dropoutSeed in new ulong?[] { null, 77 })
+                {
+                    double error = CurvatureChecker.HessianError(network, inputs, targets, v, dropoutSeed);
+                    if (!(error <= 1e-6))
+                    {
+                        failures.Add($"{network.Spec} (dropout seed {dropoutSeed}): relative error {error:E2}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
     public void EveryActivationAndLossCombinationMatchesTheInterpreter()
     {
         foreach (var hidden in HiddenActivations)
@@ -191,10 +217,27 @@ public class CompiledNetworkTests
         Check([lossG], [lossI], "loss");
         Check(gradientG, gradientI, "gradient");
 
-        void Check(ReadOnlySpan<T> a, ReadOnlySpan<T> b, string what)
+        var random = new SeededRandom(seed * 3);
+        var direction = new T[generated.Spec.ParameterCount];
+        for (int i = 0; i < direction.Length; i++)
         {
+            direction[i] = T.CreateChecked(random.NextGaussian());
+        }
+
+        var productG = new T[generated.Spec.ParameterCount];
+        var productI = new T[generated.Spec.ParameterCount];
+        foreach (var kind in new[] { CurvatureKind.Hessian, CurvatureKind.GaussNewton })
+        {
+            ((ISecondOrderNetwork<T>)generated).ComputeCurvatureProduct(x, y, direction, productG, generated.CreateWorkspace(batch), kind, new SeededRandom(seed));
+            interpreted.ComputeCurvatureProduct(x, y, direction, productI, interpreted.CreateWorkspace(batch), kind, new SeededRandom(seed));
+            Check(productG, productI, kind + " product", tolerance < 1e-6 ? tolerance : 1e-4);
+        }
+
+        void Check(ReadOnlySpan<T> a, ReadOnlySpan<T> b, string what, double? bound = null)
+        {
+            double limit = bound ?? tolerance;
             double difference = TestData.RelativeDifference(a, b);
-            Assert.True(difference <= tolerance, $"{generated.Spec}: {what} differs by {difference:E3} (tolerance {tolerance:E0})");
+            Assert.True(difference <= limit, $"{generated.Spec}: {what} differs by {difference:E3} (tolerance {limit:E0})");
         }
     }
 }

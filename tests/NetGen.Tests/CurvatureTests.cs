@@ -142,3 +142,44 @@ public class CurvatureTests
         Assert.True(asymmetry <= 1e-10 * CurvatureChecker.Norm(u) * CurvatureChecker.Norm(v) * scale, $"{network.Spec} {kind}: |uᵀHv − vᵀHu| = {asymmetry:E2}");
     }
 }
+
+/// <summary>Curvature products of generated networks: exact against finite differences, and allocation-free.</summary>
+public class GeneratedCurvatureTests
+{
+    [Theory]
+    [MemberData(nameof(GradientCheckTests.GeneratedNetworks), MemberType = typeof(GradientCheckTests))]
+    public void GeneratedHessianVectorProductsMatchFiniteDifferences(string name)
+    {
+        var network = (ISecondOrderNetwork<double>)GradientCheckTests.CreateDouble(name);
+        TestData.RandomParameters(network, seed: 8);
+        var (inputs, targets) = TestData.Batch(network.Spec, batch: 4, seed: 5);
+        var v = CurvatureChecker.RandomVector(network.Spec.ParameterCount, seed: 6);
+
+        double error = CurvatureChecker.HessianError(network, inputs, targets, v, network.Spec.HasDropout ? 91UL : null);
+
+        Assert.True(error <= 1e-6, $"relative error {error:E2}");
+        CurvatureTests.AssertSymmetric(network, inputs, targets, CurvatureKind.Hessian);
+    }
+
+    [Fact]
+    public void CurvatureProductsAllocateNothing()
+    {
+        var network = new NetGen.Tests.Networks.DropoutCheckNet();
+        network.InitializeParameters(1);
+        var (inputs, targets) = TestData.Batch(NetGen.Tests.Networks.DropoutCheckNet.Spec, batch: 8, seed: 1);
+        var workspace = network.CreateWorkspace(8);
+        var v = CurvatureChecker.RandomVector(NetGen.Tests.Networks.DropoutCheckNet.Spec.ParameterCount, seed: 1);
+        var product = new double[NetGen.Tests.Networks.DropoutCheckNet.Spec.ParameterCount];
+        var dropout = new SeededRandom(2);
+        network.ComputeCurvatureProduct(inputs, targets, v, product, workspace, CurvatureKind.Hessian, dropout);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++)
+        {
+            network.ComputeCurvatureProduct(inputs, targets, v, product, workspace, CurvatureKind.Hessian, dropout);
+            network.ComputeCurvatureProduct(inputs, targets, v, product, workspace, CurvatureKind.GaussNewton);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}

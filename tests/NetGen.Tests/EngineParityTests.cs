@@ -77,6 +77,27 @@ public class EngineParityTests
                 AssertClose<T>(generatedGradient, interpretedGradient, tolerance, $"gradient, seed {seed}, training {training}");
             }
 
+            var random = new SeededRandom(seed + 50);
+            var direction = new T[generated.Spec.ParameterCount];
+            for (int i = 0; i < direction.Length; i++)
+            {
+                direction[i] = T.CreateChecked(random.NextGaussian());
+            }
+
+            var generatedProduct = new T[generated.Spec.ParameterCount];
+            var interpretedProduct = new T[generated.Spec.ParameterCount];
+            foreach (var kind in new[] { CurvatureKind.Hessian, CurvatureKind.GaussNewton })
+            {
+                foreach (bool training in new[] { false, true })
+                {
+                    T generatedLoss = ((ISecondOrderNetwork<T>)generated).ComputeCurvatureProduct(x, y, direction, generatedProduct, generatedWorkspace, kind, training ? new SeededRandom(seed) : null);
+                    T interpretedLoss = interpreted.ComputeCurvatureProduct(x, y, direction, interpretedProduct, interpretedWorkspace, kind, training ? new SeededRandom(seed) : null);
+                    AssertClose<T>([generatedLoss], [interpretedLoss], tolerance, $"curvature loss, {kind}, seed {seed}, training {training}");
+                    // Curvature products sum more terms of both signs than gradients; the float bound allows for that.
+                    AssertClose<T>(generatedProduct, interpretedProduct, tolerance == FloatTolerance ? 1e-4 : tolerance, $"{kind} product, seed {seed}, training {training}");
+                }
+            }
+
             T evaluated = generated.ComputeLoss(x, y, generatedWorkspace);
             T evaluatedInterpreted = interpreted.ComputeLoss(x, y, interpretedWorkspace);
             AssertClose<T>([evaluated], [evaluatedInterpreted], tolerance, $"evaluation loss, seed {seed}");

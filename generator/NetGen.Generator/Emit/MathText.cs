@@ -77,6 +77,25 @@ internal sealed class MathText
         _ => throw new InvalidOperationException(layer.Activation + " has no elementwise derivative."),
     };
 
+    /// <summary>σ'(z) as a value, written with a = σ(z).</summary>
+    public string Derivative(DenseLayerModel layer, string a) => layer.Activation switch
+    {
+        ActivationKind.Identity => One,
+        ActivationKind.Sigmoid => $"{a} * ({One} - {a})",
+        ActivationKind.Tanh => $"{One} - {a} * {a}",
+        ActivationKind.ReLU => $"{a} > {Zero} ? {One} : {Zero}",
+        ActivationKind.LeakyReLU => $"{a} > {Zero} ? {One} : {Real(layer.LeakySlope)}",
+        _ => throw new InvalidOperationException(layer.Activation + " has no elementwise derivative."),
+    };
+
+    /// <summary>σ''(z) written with a = σ(z), or null where it is zero (the piecewise-linear activations).</summary>
+    public string? SecondDerivative(DenseLayerModel layer, string a) => layer.Activation switch
+    {
+        ActivationKind.Sigmoid => $"{a} * ({One} - {a}) * ({One} - ({a} + {a}))",
+        ActivationKind.Tanh => $"-({a} + {a}) * ({One} - {a} * {a})",
+        _ => null,
+    };
+
     /// <summary>The activation's formula for comments, e.g. <c>σ(z) = 1 / (1 + e^(−z))</c>.</summary>
     public static string Formula(DenseLayerModel layer) => layer.Activation switch
     {

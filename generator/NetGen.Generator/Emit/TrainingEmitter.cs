@@ -20,6 +20,7 @@ internal static class TrainingEmitter
         WriteForwardBatch(w, model, math, kernels);
         WriteOutputLoss(w, model, math);
         WriteBackpropagate(w, model, math, kernels);
+        CurvatureEmitter.Write(w, model, math, kernels);
     }
 
     // Stage s is the input (s = 0) or dense layer s; these name its workspace arrays.
@@ -31,7 +32,7 @@ internal static class TrainingEmitter
 
     private static string Delta(int stage) => "D" + MathText.Int(stage);
 
-    private static double KeepOf(NetworkModel model, int stage) =>
+    public static double KeepOf(NetworkModel model, int stage) =>
         stage == 0 ? model.InputKeepProbability : model.Layers[stage - 1].KeepProbability;
 
     private static int SizeOf(NetworkModel model, int stage) =>
@@ -90,6 +91,12 @@ internal static class TrainingEmitter
             {
                 w.Line($"{A(stage)} = new {t}[batchCapacity * {size}];");
                 w.Line($"{Delta(stage)} = new {t}[batchCapacity * {size}];");
+                w.Line($"RZ{MathText.Int(stage)} = new {t}[batchCapacity * {size}];");
+                w.Line($"RD{MathText.Int(stage)} = new {t}[batchCapacity * {size}];");
+                if (stage < layers)
+                {
+                    w.Line($"RX{MathText.Int(stage)} = new {t}[batchCapacity * {size}];");
+                }
             }
 
             if (KeepOf(model, stage) < 1.0)
@@ -113,6 +120,18 @@ internal static class TrainingEmitter
                 w.Line();
                 w.Line($"/// <summary>δ{sup} = ∂C/∂z{sup}, sample-major.</summary>");
                 w.Line($"internal readonly {t}[] {Delta(stage)};");
+                w.Line();
+                w.Line($"/// <summary>R{{z{sup}}}, the directional derivative of z{sup} along v (curvature products).</summary>");
+                w.Line($"internal readonly {t}[] RZ{MathText.Int(stage)};");
+                w.Line();
+                w.Line($"/// <summary>R{{δ{sup}}} (curvature products).</summary>");
+                w.Line($"internal readonly {t}[] RD{MathText.Int(stage)};");
+                if (stage < layers)
+                {
+                    w.Line();
+                    w.Line($"/// <summary>R{{x{sup}}} = σ'(z{sup}) ⊙ R{{z{sup}}} ⊙ m{sup} (curvature products).</summary>");
+                    w.Line($"internal readonly {t}[] RX{MathText.Int(stage)};");
+                }
             }
 
             if (KeepOf(model, stage) < 1.0)

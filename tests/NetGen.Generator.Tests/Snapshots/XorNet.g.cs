@@ -7,7 +7,7 @@
 namespace Samples
 {
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "1.0.0.0")]
-    partial class XorNet : global::NetGen.ITrainableNetwork<float>
+    partial class XorNet : global::NetGen.ISecondOrderNetwork<float>
     {
         /// <summary>The number of input features a sample has.</summary>
         public const int InputSize = 2;
@@ -133,8 +133,13 @@ namespace Samples
             {
                 A1 = new float[batchCapacity * 4];
                 D1 = new float[batchCapacity * 4];
+                RZ1 = new float[batchCapacity * 4];
+                RD1 = new float[batchCapacity * 4];
+                RX1 = new float[batchCapacity * 4];
                 A2 = new float[batchCapacity * 1];
                 D2 = new float[batchCapacity * 1];
+                RZ2 = new float[batchCapacity * 1];
+                RD2 = new float[batchCapacity * 1];
                 ZL = new float[batchCapacity * OutputSize];
             }
 
@@ -144,11 +149,26 @@ namespace Samples
             /// <summary>δ¹ = ∂C/∂z¹, sample-major.</summary>
             internal readonly float[] D1;
 
+            /// <summary>R{z¹}, the directional derivative of z¹ along v (curvature products).</summary>
+            internal readonly float[] RZ1;
+
+            /// <summary>R{δ¹} (curvature products).</summary>
+            internal readonly float[] RD1;
+
+            /// <summary>R{x¹} = σ'(z¹) ⊙ R{z¹} ⊙ m¹ (curvature products).</summary>
+            internal readonly float[] RX1;
+
             /// <summary>a², the activations of dense layer 2 (before dropout), sample-major.</summary>
             internal readonly float[] A2;
 
             /// <summary>δ² = ∂C/∂z², sample-major.</summary>
             internal readonly float[] D2;
+
+            /// <summary>R{z²}, the directional derivative of z² along v (curvature products).</summary>
+            internal readonly float[] RZ2;
+
+            /// <summary>R{δ²} (curvature products).</summary>
+            internal readonly float[] RD2;
 
             /// <summary>zᴸ, the output layer's weighted input, kept for the numerically stable forms of the losses.</summary>
             internal readonly float[] ZL;
@@ -264,6 +284,151 @@ namespace Samples
                     for (int j = 0; j < 4; j++)
                     {
                         MultiplyAdd2(x, xs, ws.D1[ds + j], gradient, Dense1WeightsOffset + j * 2);
+                    }
+                }
+            }
+        }
+
+        /// <inheritdoc/>
+        public float ComputeCurvatureProduct(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> vector, global::System.Span<float> product, global::NetGen.NetworkWorkspace workspace, global::NetGen.CurvatureKind kind = global::NetGen.CurvatureKind.Hessian, global::NetGen.SeededRandom? dropoutRandom = null)
+        {
+            int batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
+            global::NetGen.NetworkGuard.CheckLength(vector.Length, ParameterCount, nameof(vector), "vector entries");
+            global::NetGen.NetworkGuard.CheckLength(product.Length, ParameterCount, nameof(product), "product entries");
+            global::NetGen.NetworkGuard.CheckNoOverlap(vector, product);
+            global::NetGen.NetworkGuard.CheckCurvatureKind(kind);
+            Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
+            bool training = dropoutRandom is not null;
+            bool exact = kind == global::NetGen.CurvatureKind.Hessian;
+            ForwardBatch(inputs, batch, ws, dropoutRandom);
+            float total = OutputLoss(targets, batch, ws, computeDelta: true);
+            DirectionalForward(inputs, batch, ws, vector, training);
+            DirectionalOutputDelta(targets, batch, ws, exact);
+            DirectionalBackward(inputs, batch, ws, vector, training, exact, product);
+            float scale = 1f / batch;
+            for (int i = 0; i < product.Length; i++)
+            {
+                product[i] *= scale;
+            }
+            return total * scale;
+        }
+
+        // The directional forward pass: R{z^l} = V^l x^(l-1) + W^l R{x^(l-1)} + v_b^l, R{x^l} = σ'(z^l) ⊙ R{z^l} ⊙ m^l, R{x⁰} = 0.
+        private void DirectionalForward(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<float> vector, bool training)
+        {
+            global::System.ReadOnlySpan<float> w = _parameters;
+
+            // Dense layer 1: R{z¹} and R{x¹}.
+            {
+                global::System.ReadOnlySpan<float> x = inputs;
+                for (int s = 0; s < batch; s++)
+                {
+                    for (int j = 0; j < 4; j++)
+                    {
+                        float value = Dot2(vector, Dense1WeightsOffset + j * 2, x, s * 2);
+                        ws.RZ1[s * 4 + j] = value + vector[Dense1BiasesOffset + j];
+                    }
+                }
+                for (int i = 0; i < batch * 4; i++)
+                {
+                    float ai = ws.A1[i];
+                    ws.RX1[i] = (1f - ai * ai) * ws.RZ1[i];
+                }
+            }
+
+            // Dense layer 2: R{z²}.
+            {
+                global::System.ReadOnlySpan<float> x = ws.A1;
+                for (int s = 0; s < batch; s++)
+                {
+                    for (int j = 0; j < 1; j++)
+                    {
+                        float value = Dot4(vector, Dense2WeightsOffset + j * 4, x, s * 4);
+                        value += Dot4(w, Dense2WeightsOffset + j * 4, ws.RX1, s * 4);
+                        ws.RZ2[s * 1 + j] = value + vector[Dense2BiasesOffset + j];
+                    }
+                }
+            }
+        }
+
+        // R{δᴸ}. For cross-entropy with its matched output the exact and Gauss–Newton forms coincide; for the quadratic
+        // cost Gauss–Newton drops the (a − y) σ''(zᴸ) term.
+        private void DirectionalOutputDelta(global::System.ReadOnlySpan<float> targets, int batch, Workspace ws, bool exact)
+        {
+            for (int s = 0; s < batch; s++)
+            {
+                int o = s * OutputSize;
+                // δ = a − y, so R{δ} = R{a} = a(1 − a) R{z}.
+                for (int j = 0; j < OutputSize; j++)
+                {
+                    ws.RD2[o + j] = ws.A2[o + j] * (1f - ws.A2[o + j]) * ws.RZ2[o + j];
+                }
+            }
+        }
+
+        // The directional backward pass: R{∂C/∂W^l} = R{δ^l} x^(l-1)ᵀ + δ^l R{x^(l-1)}ᵀ, R{∂C/∂b^l} = R{δ^l}, and
+        // R{δ^(l-1)} = (((V^l)ᵀ δ^l + (W^l)ᵀ R{δ^l}) ⊙ m) ⊙ σ' + ((W^l)ᵀ δ^l ⊙ m) ⊙ σ'' ⊙ R{z^(l-1)}. Gauss–Newton keeps the first-order terms.
+        private void DirectionalBackward(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<float> vector, bool training, bool exact, global::System.Span<float> product)
+        {
+            global::System.ReadOnlySpan<float> w = _parameters;
+            product.Clear();
+
+            // Dense layer 2.
+            {
+                global::System.ReadOnlySpan<float> x = ws.A1;
+                for (int s = 0; s < batch; s++)
+                {
+                    int ds = s * 1;
+                    int xs = s * 4;
+                    for (int j = 0; j < 1; j++)
+                    {
+                        product[Dense2BiasesOffset + j] += ws.RD2[ds + j];
+                    }
+                    for (int j = 0; j < 1; j++)
+                    {
+                        MultiplyAdd4(x, xs, ws.RD2[ds + j], product, Dense2WeightsOffset + j * 4);
+                        if (exact)
+                        {
+                            MultiplyAdd4(ws.RX1, xs, ws.D2[ds + j], product, Dense2WeightsOffset + j * 4);
+                        }
+                    }
+                    global::System.Array.Clear(ws.D1, xs, 4);
+                    global::System.Array.Clear(ws.RD1, xs, 4);
+                    for (int j = 0; j < 1; j++)
+                    {
+                        MultiplyAdd4(w, Dense2WeightsOffset + j * 4, ws.D2[ds + j], ws.D1, xs);
+                        MultiplyAdd4(w, Dense2WeightsOffset + j * 4, ws.RD2[ds + j], ws.RD1, xs);
+                        if (exact)
+                        {
+                            MultiplyAdd4(vector, Dense2WeightsOffset + j * 4, ws.D2[ds + j], ws.RD1, xs);
+                        }
+                    }
+                }
+                for (int i = 0; i < batch * 4; i++)
+                {
+                    float g = ws.D1[i];
+                    float rg = ws.RD1[i];
+                    float ai = ws.A1[i];
+                    float d1 = 1f - ai * ai;
+                    ws.RD1[i] = exact ? rg * d1 + g * (-(ai + ai) * (1f - ai * ai)) * ws.RZ1[i] : rg * d1;
+                    ws.D1[i] = g * d1;
+                }
+            }
+
+            // Dense layer 1.
+            {
+                global::System.ReadOnlySpan<float> x = inputs;
+                for (int s = 0; s < batch; s++)
+                {
+                    int ds = s * 4;
+                    int xs = s * 2;
+                    for (int j = 0; j < 4; j++)
+                    {
+                        product[Dense1BiasesOffset + j] += ws.RD1[ds + j];
+                    }
+                    for (int j = 0; j < 4; j++)
+                    {
+                        MultiplyAdd2(x, xs, ws.RD1[ds + j], product, Dense1WeightsOffset + j * 2);
                     }
                 }
             }

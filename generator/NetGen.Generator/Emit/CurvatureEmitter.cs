@@ -1,0 +1,276 @@
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Emit;
+
+/// <summary>
+/// Writes exact Hessian- and Gauss–Newton-vector products by Pearlmutter's R-operator, R{f} = d/dr f(w + r v) at r = 0:
+/// a directional forward pass carrying R{z} and R{x}, the output's R{δ}, and a backward pass carrying δ and R{δ} that
+/// accumulates the product. Same operation order as the interpreted engine.
+/// </summary>
+internal static class CurvatureEmitter
+{
+    public static void Write(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels)
+    {
+        WritePublicMethod(w, math);
+        WriteDirectionalForward(w, model, math, kernels);
+        WriteDirectionalOutputDelta(w, model, math);
+        WriteDirectionalBackward(w, model, math, kernels);
+    }
+
+    private static string LayerInput(NetworkModel model, int layerIndex) =>
+        TrainingEmitter.KeepOf(model, layerIndex) < 1.0
+            ? $"training ? ws.X{MathText.Int(layerIndex)} : {(layerIndex == 0 ? "inputs" : "ws.A" + MathText.Int(layerIndex))}"
+            : (layerIndex == 0 ? "inputs" : "ws.A" + MathText.Int(layerIndex));
+
+    private static void WritePublicMethod(SourceWriter w, MathText math)
+    {
+        string t = math.T;
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public {t} ComputeCurvatureProduct(global::System.ReadOnlySpan<{t}> inputs, global::System.ReadOnlySpan<{t}> targets, global::System.ReadOnlySpan<{t}> vector, global::System.Span<{t}> product, global::NetGen.NetworkWorkspace workspace, global::NetGen.CurvatureKind kind = global::NetGen.CurvatureKind.Hessian, global::NetGen.SeededRandom? dropoutRandom = null)");
+        w.Line("int batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);");
+        w.Line("global::NetGen.NetworkGuard.CheckLength(vector.Length, ParameterCount, nameof(vector), \"vector entries\");");
+        w.Line("global::NetGen.NetworkGuard.CheckLength(product.Length, ParameterCount, nameof(product), \"product entries\");");
+        w.Line("global::NetGen.NetworkGuard.CheckNoOverlap(vector, product);");
+        w.Line("global::NetGen.NetworkGuard.CheckCurvatureKind(kind);");
+        w.Line("Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));");
+        w.Line("bool training = dropoutRandom is not null;");
+        w.Line("bool exact = kind == global::NetGen.CurvatureKind.Hessian;");
+        w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom);");
+        w.Line($"{t} total = OutputLoss(targets, batch, ws, computeDelta: true);");
+        w.Line("DirectionalForward(inputs, batch, ws, vector, training);");
+        w.Line("DirectionalOutputDelta(targets, batch, ws, exact);");
+        w.Line("DirectionalBackward(inputs, batch, ws, vector, training, exact, product);");
+        w.Line($"{t} scale = {math.One} / batch;");
+        w.Open("for (int i = 0; i < product.Length; i++)");
+        w.Line("product[i] *= scale;");
+        w.Close();
+        w.Line("return total * scale;");
+        w.Close();
+    }
+
+    private static void WriteDirectionalForward(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels)
+    {
+        string t = math.T;
+        int layers = model.Layers.Count;
+        w.Line();
+        w.Line("// The directional forward pass: R{z^l} = V^l x^(l-1) + W^l R{x^(l-1)} + v_b^l, R{x^l} = σ'(z^l) ⊙ R{z^l} ⊙ m^l, R{x⁰} = 0.");
+        w.Open($"private void DirectionalForward(global::System.ReadOnlySpan<{t}> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<{t}> vector, bool training)");
+        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters;");
+        for (int l = 0; l < layers; l++)
+        {
+            var layer = model.Layers[l];
+            int stage = l + 1;
+            string n = MathText.Int(stage);
+            string sup = MathText.Sup(stage);
+            string inputs = MathText.Int(model.InputSizeOf(l));
+            string size = MathText.Int(layer.Size);
+            w.Line();
+            w.Line($"// Dense layer {n}: R{{z{sup}}}{(l < layers - 1 ? $" and R{{x{sup}}}" : string.Empty)}.");
+            w.Open();
+            w.Line($"global::System.ReadOnlySpan<{t}> x = {LayerInput(model, l)};");
+            w.Open("for (int s = 0; s < batch; s++)");
+            w.Open($"for (int j = 0; j < {size}; j++)");
+            w.Line($"{t} value = {kernels.Dot(model.InputSizeOf(l))}(vector, Dense{n}WeightsOffset + j * {inputs}, x, s * {inputs});");
+            if (l > 0)
+            {
+                w.Line($"value += {kernels.Dot(model.InputSizeOf(l))}(w, Dense{n}WeightsOffset + j * {inputs}, ws.RX{MathText.Int(l)}, s * {inputs});");
+            }
+
+            w.Line($"ws.RZ{n}[s * {size} + j] = value + vector[Dense{n}BiasesOffset + j];");
+            w.Close();
+            w.Close();
+            if (l < layers - 1)
+            {
+                w.Open($"for (int i = 0; i < batch * {size}; i++)");
+                w.Line($"{t} ai = ws.A{n}[i];");
+                w.Line($"ws.RX{n}[i] = ({math.Derivative(layer, "ai")}) * ws.RZ{n}[i];");
+                w.Close();
+                if (layer.HasDropout)
+                {
+                    w.Open("if (training)");
+                    w.Open($"for (int i = 0; i < batch * {size}; i++)");
+                    w.Line($"ws.RX{n}[i] *= ws.M{n}[i];");
+                    w.Close();
+                    w.Close();
+                }
+            }
+
+            w.Close();
+        }
+
+        w.Close();
+    }
+
+    private static void WriteDirectionalOutputDelta(SourceWriter w, NetworkModel model, MathText math)
+    {
+        string t = math.T;
+        var output = model.Layers[model.Layers.Count - 1];
+        string n = MathText.Int(model.Layers.Count);
+        string a = $"ws.A{n}";
+        string rz = $"ws.RZ{n}";
+        string rd = $"ws.RD{n}";
+        bool softmax = output.Activation == ActivationKind.Softmax;
+        w.Line();
+        w.Line("// R{δᴸ}. For cross-entropy with its matched output the exact and Gauss–Newton forms coincide; for the quadratic");
+        w.Line("// cost Gauss–Newton drops the (a − y) σ''(zᴸ) term.");
+        w.Open($"private void DirectionalOutputDelta(global::System.ReadOnlySpan<{t}> targets, int batch, Workspace ws, bool exact)");
+        w.Open("for (int s = 0; s < batch; s++)");
+        w.Line("int o = s * OutputSize;");
+        if (softmax)
+        {
+            w.Line("// R{a} = J_softmax R{z} = a ⊙ (R{z} − a·R{z}).");
+            w.Line($"{t} projection = {math.Zero};");
+            w.Open("for (int j = 0; j < OutputSize; j++)");
+            w.Line($"projection += {a}[o + j] * {rz}[o + j];");
+            w.Close();
+            w.Open("for (int j = 0; j < OutputSize; j++)");
+            w.Line($"{rd}[o + j] = {a}[o + j] * ({rz}[o + j] - projection);");
+            w.Close();
+        }
+
+        switch (model.Loss)
+        {
+            case LossKind.SoftmaxCrossEntropy:
+                w.Line("// δ = a Σy − y, so R{δ} = R{a} Σy.");
+                w.Line($"{t} sumY = {math.Zero};");
+                w.Open("for (int j = 0; j < OutputSize; j++)");
+                w.Line("sumY += targets[o + j];");
+                w.Close();
+                w.Open("for (int j = 0; j < OutputSize; j++)");
+                w.Line($"{rd}[o + j] *= sumY;");
+                w.Close();
+                break;
+
+            case LossKind.BinaryCrossEntropy:
+                w.Line("// δ = a − y, so R{δ} = R{a} = a(1 − a) R{z}.");
+                w.Open("for (int j = 0; j < OutputSize; j++)");
+                w.Line($"{rd}[o + j] = {a}[o + j] * ({math.One} - {a}[o + j]) * {rz}[o + j];");
+                w.Close();
+                break;
+
+            case LossKind.MeanSquaredError when softmax:
+                w.Line("// δ_j = a_j (g_j − s), g = a − y, s = a·g: R{g} = R{a}, R{s} = Σ_k R{a_k} g_k + a_k R{a_k}.");
+                w.Line($"{t} s0 = {math.Zero};");
+                w.Line($"{t} rs = {math.Zero};");
+                w.Line($"{t} ra0 = {math.Zero};");
+                w.Open("for (int j = 0; j < OutputSize; j++)");
+                w.Line($"{t} g = {a}[o + j] - targets[o + j];");
+                w.Line($"s0 += {a}[o + j] * g;");
+                w.Line($"rs += {rd}[o + j] * g + {a}[o + j] * {rd}[o + j];");
+                w.Line($"ra0 += {a}[o + j] * {rd}[o + j];");
+                w.Close();
+                w.Open("for (int j = 0; j < OutputSize; j++)");
+                w.Line($"{t} ra = {rd}[o + j];");
+                w.Line($"{rd}[o + j] = exact ? ra * ({a}[o + j] - targets[o + j] - s0) + {a}[o + j] * (ra - rs) : {a}[o + j] * (ra - ra0);");
+                w.Close();
+                break;
+
+            default:
+            {
+                string? second = math.SecondDerivative(output, "aj");
+                w.Line($"// δ = (a − y) ⊙ σ'(z): R{{δ}} = σ'² R{{z}}{(second is null ? " (σ'' = 0 here)" : " + (a − y) σ'' R{z}")}.");
+                w.Open("for (int j = 0; j < OutputSize; j++)");
+                w.Line($"{t} aj = {a}[o + j];");
+                w.Line($"{t} d1 = {math.Derivative(output, "aj")};");
+                w.Line($"{t} value = d1 * {rz}[o + j] * d1;");
+                w.Line(second is null
+                    ? $"{rd}[o + j] = value;"
+                    : $"{rd}[o + j] = exact ? value + (aj - targets[o + j]) * ({second}) * {rz}[o + j] : value;");
+                w.Close();
+                if (second is null)
+                {
+                    w.Line("_ = exact;");
+                }
+
+                break;
+            }
+        }
+
+        w.Close();
+        w.Close();
+    }
+
+    private static void WriteDirectionalBackward(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels)
+    {
+        string t = math.T;
+        int layers = model.Layers.Count;
+        w.Line();
+        w.Line("// The directional backward pass: R{∂C/∂W^l} = R{δ^l} x^(l-1)ᵀ + δ^l R{x^(l-1)}ᵀ, R{∂C/∂b^l} = R{δ^l}, and");
+        w.Line("// R{δ^(l-1)} = (((V^l)ᵀ δ^l + (W^l)ᵀ R{δ^l}) ⊙ m) ⊙ σ' + ((W^l)ᵀ δ^l ⊙ m) ⊙ σ'' ⊙ R{z^(l-1)}. Gauss–Newton keeps the first-order terms.");
+        w.Open($"private void DirectionalBackward(global::System.ReadOnlySpan<{t}> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<{t}> vector, bool training, bool exact, global::System.Span<{t}> product)");
+        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters;");
+        w.Line("product.Clear();");
+        for (int l = layers - 1; l >= 0; l--)
+        {
+            int stage = l + 1;
+            string n = MathText.Int(stage);
+            string p = MathText.Int(l);
+            int inputCount = model.InputSizeOf(l);
+            string inputs = MathText.Int(inputCount);
+            string size = MathText.Int(model.Layers[l].Size);
+            string multiplyAdd = kernels.MultiplyAdd(inputCount);
+            w.Line();
+            w.Line($"// Dense layer {n}.");
+            w.Open();
+            w.Line($"global::System.ReadOnlySpan<{t}> x = {LayerInput(model, l)};");
+            w.Open("for (int s = 0; s < batch; s++)");
+            w.Line($"int ds = s * {size};");
+            w.Line($"int xs = s * {inputs};");
+            w.Open($"for (int j = 0; j < {size}; j++)");
+            w.Line($"product[Dense{n}BiasesOffset + j] += ws.RD{n}[ds + j];");
+            w.Close();
+            w.Open($"for (int j = 0; j < {size}; j++)");
+            w.Line($"{multiplyAdd}(x, xs, ws.RD{n}[ds + j], product, Dense{n}WeightsOffset + j * {inputs});");
+            if (l > 0)
+            {
+                w.Open("if (exact)");
+                w.Line($"{multiplyAdd}(ws.RX{p}, xs, ws.D{n}[ds + j], product, Dense{n}WeightsOffset + j * {inputs});");
+                w.Close();
+            }
+
+            w.Close();
+            if (l > 0)
+            {
+                w.Line($"global::System.Array.Clear(ws.D{p}, xs, {inputs});");
+                w.Line($"global::System.Array.Clear(ws.RD{p}, xs, {inputs});");
+                w.Open($"for (int j = 0; j < {size}; j++)");
+                w.Line($"{multiplyAdd}(w, Dense{n}WeightsOffset + j * {inputs}, ws.D{n}[ds + j], ws.D{p}, xs);");
+                w.Line($"{multiplyAdd}(w, Dense{n}WeightsOffset + j * {inputs}, ws.RD{n}[ds + j], ws.RD{p}, xs);");
+                w.Open("if (exact)");
+                w.Line($"{multiplyAdd}(vector, Dense{n}WeightsOffset + j * {inputs}, ws.D{n}[ds + j], ws.RD{p}, xs);");
+                w.Close();
+                w.Close();
+            }
+
+            w.Close();
+            if (l > 0)
+            {
+                var previous = model.Layers[l - 1];
+                string? second = math.SecondDerivative(previous, "ai");
+                w.Open($"for (int i = 0; i < batch * {inputs}; i++)");
+                w.Line($"{t} g = ws.D{p}[i];");
+                w.Line($"{t} rg = ws.RD{p}[i];");
+                if (previous.HasDropout)
+                {
+                    w.Open("if (training)");
+                    w.Line($"g *= ws.M{p}[i];");
+                    w.Line($"rg *= ws.M{p}[i];");
+                    w.Close();
+                }
+
+                w.Line($"{t} ai = ws.A{p}[i];");
+                w.Line($"{t} d1 = {math.Derivative(previous, "ai")};");
+                w.Line(second is null
+                    ? $"ws.RD{p}[i] = rg * d1;"
+                    : $"ws.RD{p}[i] = exact ? rg * d1 + g * ({second}) * ws.RZ{p}[i] : rg * d1;");
+                w.Line($"ws.D{p}[i] = g * d1;");
+                w.Close();
+            }
+
+            w.Close();
+        }
+
+        w.Close();
+    }
+}
