@@ -1,0 +1,173 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NetGen.Numerics;
+
+/// <summary>
+/// Vectorised single-precision activation functions for generated code, with the same result in every lane of every
+/// width (scalar, 128- and 256-bit) because each is the same sequence of IEEE operations.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="Tanh(float)"/> is the rational minimax approximation x·P(x²)/Q(x²) (degrees 13/6, the form Eigen and XLA
+/// use), with inputs clamped to ±7.9053111 where tanh rounds to ±1 in single precision. Measured against
+/// <see cref="System.Math.Tanh"/> on every float in [−10, 10] at a 2⁻¹⁴ step and on a log grid down to 1e-30 (see
+/// VectorMathTests): absolute and relative error ≤ 4e-7 (measured 2.7e-7 with fused multiply-add, 3.6e-7 without; the
+/// polynomial uses MultiplyAddEstimate, so which one applies depends on the hardware, identically in every width).
+/// </para>
+/// <para>
+/// <see cref="Sigmoid(float)"/> is σ(x) = ½ + ½ tanh(x/2), an identity, so its absolute error is at most half of tanh's
+/// plus one rounding: ≤ 2e-7 (measured 1.4e-7 and 1.6e-7). (Its relative error grows where σ underflows towards 0 for
+/// x below about −17; losses never take the logarithm of it — NetGen computes cross-entropy from z.)
+/// </para>
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public static class VectorMath
+{
+    /// <summary>The largest absolute error of <see cref="Tanh(float)"/> against the exact function, as tested.</summary>
+    public const double TanhMaxAbsoluteError = 4e-7;
+
+    /// <summary>The largest relative error of <see cref="Tanh(float)"/> against the exact function, as tested.</summary>
+    public const double TanhMaxRelativeError = 4e-7;
+
+    /// <summary>The largest absolute error of <see cref="Sigmoid(float)"/> against the exact function, as tested.</summary>
+    public const double SigmoidMaxAbsoluteError = 2e-7;
+
+    private const float Clamp = 7.90531110763549805f;
+    private const float Alpha1 = 4.89352455891786e-03f;
+    private const float Alpha3 = 6.37261928875436e-04f;
+    private const float Alpha5 = 1.48572235717979e-05f;
+    private const float Alpha7 = 5.12229709037114e-08f;
+    private const float Alpha9 = -8.60467152213735e-11f;
+    private const float Alpha11 = 2.00018790482477e-13f;
+    private const float Alpha13 = -2.76076847742355e-16f;
+    private const float Beta0 = 4.89352518554385e-03f;
+    private const float Beta2 = 2.26843463243900e-03f;
+    private const float Beta4 = 1.18534705686654e-04f;
+    private const float Beta6 = 1.19825839466702e-06f;
+
+    /// <summary>tanh(x), see the class remarks for its accuracy.</summary>
+    /// <param name="x">The argument.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Tanh(float x)
+    {
+        x = float.Clamp(x, -Clamp, Clamp);
+        float x2 = x * x;
+        float p = float.MultiplyAddEstimate(x2, Alpha13, Alpha11);
+        p = float.MultiplyAddEstimate(p, x2, Alpha9);
+        p = float.MultiplyAddEstimate(p, x2, Alpha7);
+        p = float.MultiplyAddEstimate(p, x2, Alpha5);
+        p = float.MultiplyAddEstimate(p, x2, Alpha3);
+        p = float.MultiplyAddEstimate(p, x2, Alpha1);
+        p *= x;
+        float q = float.MultiplyAddEstimate(x2, Beta6, Beta4);
+        q = float.MultiplyAddEstimate(q, x2, Beta2);
+        q = float.MultiplyAddEstimate(q, x2, Beta0);
+        return p / q;
+    }
+
+    /// <summary>tanh of each lane.</summary>
+    /// <param name="x">The arguments.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Tanh(Vector128<float> x)
+    {
+        x = Vector128.Min(Vector128.Max(x, Vector128.Create(-Clamp)), Vector128.Create(Clamp));
+        Vector128<float> x2 = x * x;
+        Vector128<float> p = Vector128.MultiplyAddEstimate(x2, Vector128.Create(Alpha13), Vector128.Create(Alpha11));
+        p = Vector128.MultiplyAddEstimate(p, x2, Vector128.Create(Alpha9));
+        p = Vector128.MultiplyAddEstimate(p, x2, Vector128.Create(Alpha7));
+        p = Vector128.MultiplyAddEstimate(p, x2, Vector128.Create(Alpha5));
+        p = Vector128.MultiplyAddEstimate(p, x2, Vector128.Create(Alpha3));
+        p = Vector128.MultiplyAddEstimate(p, x2, Vector128.Create(Alpha1));
+        p *= x;
+        Vector128<float> q = Vector128.MultiplyAddEstimate(x2, Vector128.Create(Beta6), Vector128.Create(Beta4));
+        q = Vector128.MultiplyAddEstimate(q, x2, Vector128.Create(Beta2));
+        q = Vector128.MultiplyAddEstimate(q, x2, Vector128.Create(Beta0));
+        return p / q;
+    }
+
+    /// <summary>tanh of each lane.</summary>
+    /// <param name="x">The arguments.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Tanh(Vector256<float> x)
+    {
+        x = Vector256.Min(Vector256.Max(x, Vector256.Create(-Clamp)), Vector256.Create(Clamp));
+        Vector256<float> x2 = x * x;
+        Vector256<float> p = Vector256.MultiplyAddEstimate(x2, Vector256.Create(Alpha13), Vector256.Create(Alpha11));
+        p = Vector256.MultiplyAddEstimate(p, x2, Vector256.Create(Alpha9));
+        p = Vector256.MultiplyAddEstimate(p, x2, Vector256.Create(Alpha7));
+        p = Vector256.MultiplyAddEstimate(p, x2, Vector256.Create(Alpha5));
+        p = Vector256.MultiplyAddEstimate(p, x2, Vector256.Create(Alpha3));
+        p = Vector256.MultiplyAddEstimate(p, x2, Vector256.Create(Alpha1));
+        p *= x;
+        Vector256<float> q = Vector256.MultiplyAddEstimate(x2, Vector256.Create(Beta6), Vector256.Create(Beta4));
+        q = Vector256.MultiplyAddEstimate(q, x2, Vector256.Create(Beta2));
+        q = Vector256.MultiplyAddEstimate(q, x2, Vector256.Create(Beta0));
+        return p / q;
+    }
+
+    /// <summary>σ(x) = 1 / (1 + e^(−x)), computed as ½ + ½ tanh(x/2); see the class remarks.</summary>
+    /// <param name="x">The argument.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sigmoid(float x) => 0.5f * Tanh(0.5f * x) + 0.5f;
+
+    /// <summary>σ of each lane.</summary>
+    /// <param name="x">The arguments.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sigmoid(Vector128<float> x) =>
+        Vector128.Create(0.5f) * Tanh(Vector128.Create(0.5f) * x) + Vector128.Create(0.5f);
+
+    /// <summary>σ of each lane.</summary>
+    /// <param name="x">The arguments.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Sigmoid(Vector256<float> x) =>
+        Vector256.Create(0.5f) * Tanh(Vector256.Create(0.5f) * x) + Vector256.Create(0.5f);
+
+    /// <summary>
+    /// The eight horizontal sums of eight vectors, [Σv0, Σv1, …, Σv7]: the last step of eight dot products computed side
+    /// by side. With AVX it is a tree of seven horizontal adds and one cross-lane add.
+    /// </summary>
+    /// <param name="v0">The first vector.</param>
+    /// <param name="v1">The second vector.</param>
+    /// <param name="v2">The third vector.</param>
+    /// <param name="v3">The fourth vector.</param>
+    /// <param name="v4">The fifth vector.</param>
+    /// <param name="v5">The sixth vector.</param>
+    /// <param name="v6">The seventh vector.</param>
+    /// <param name="v7">The eighth vector.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> HorizontalSums(
+        Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3,
+        Vector256<float> v4, Vector256<float> v5, Vector256<float> v6, Vector256<float> v7)
+    {
+        if (Avx.IsSupported)
+        {
+            Vector256<float> h0123 = Avx.HorizontalAdd(Avx.HorizontalAdd(v0, v1), Avx.HorizontalAdd(v2, v3));
+            Vector256<float> h4567 = Avx.HorizontalAdd(Avx.HorizontalAdd(v4, v5), Avx.HorizontalAdd(v6, v7));
+            return Avx.Permute2x128(h0123, h4567, 0x20) + Avx.Permute2x128(h0123, h4567, 0x31);
+        }
+
+        return Vector256.Create(
+            Vector256.Sum(v0), Vector256.Sum(v1), Vector256.Sum(v2), Vector256.Sum(v3),
+            Vector256.Sum(v4), Vector256.Sum(v5), Vector256.Sum(v6), Vector256.Sum(v7));
+    }
+
+    /// <summary>The four horizontal sums of four vectors, [Σv0, Σv1, Σv2, Σv3].</summary>
+    /// <param name="v0">The first vector.</param>
+    /// <param name="v1">The second vector.</param>
+    /// <param name="v2">The third vector.</param>
+    /// <param name="v3">The fourth vector.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> HorizontalSums(Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3)
+    {
+        if (Avx.IsSupported)
+        {
+            Vector256<float> h = Avx.HorizontalAdd(Avx.HorizontalAdd(v0, v1), Avx.HorizontalAdd(v2, v3));
+            return h.GetLower() + h.GetUpper();
+        }
+
+        return Vector128.Create(Vector256.Sum(v0), Vector256.Sum(v1), Vector256.Sum(v2), Vector256.Sum(v3));
+    }
+}

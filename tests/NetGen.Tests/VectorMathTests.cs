@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.Intrinsics;
+using NetGen.Numerics;
+using Xunit;
+
+namespace NetGen.Tests;
+
+/// <summary>The vectorised activations meet their stated accuracy, and every width computes the same value.</summary>
+public class VectorMathTests
+{
+    private static IEnumerable<float> Arguments()
+    {
+        for (double x = -10; x <= 10; x += 1.0 / 16384)
+        {
+            yield return (float)x;
+        }
+
+        for (double magnitude = 1e-30; magnitude < 10; magnitude *= 1.01)
+        {
+            yield return (float)magnitude;
+            yield return (float)-magnitude;
+        }
+
+        foreach (float special in new[] { 0f, -0f, 7.9053111f, 7.9053116f, 8f, 20f, -20f, 88f, -88f, 1e30f, -1e30f, float.MaxValue, float.MinValue })
+        {
+            yield return special;
+        }
+    }
+
+    [Fact]
+    public void TanhMeetsItsStatedAccuracy()
+    {
+        double maxAbsolute = 0;
+        double maxRelative = 0;
+        foreach (float x in Arguments())
+        {
+            double exact = Math.Tanh(x);
+            double error = Math.Abs(VectorMath.Tanh(x) - exact);
+            maxAbsolute = Math.Max(maxAbsolute, error);
+            if (exact != 0)
+            {
+                maxRelative = Math.Max(maxRelative, error / Math.Abs(exact));
+            }
+        }
+
+        Assert.True(maxAbsolute <= VectorMath.TanhMaxAbsoluteError, $"max absolute error {maxAbsolute:E3}");
+        Assert.True(maxRelative <= VectorMath.TanhMaxRelativeError, $"max relative error {maxRelative:E3}");
+        Assert.InRange(VectorMath.Tanh(100f), 1f - 4e-7f, 1f);
+        Assert.InRange(VectorMath.Tanh(float.MinValue), -1f, -1f + 4e-7f);
+    }
+
+    [Fact]
+    public void SigmoidMeetsItsStatedAccuracy()
+    {
+        double maxAbsolute = 0;
+        foreach (float x in Arguments())
+        {
+            double exact = 1 / (1 + Math.Exp(-x));
+            maxAbsolute = Math.Max(maxAbsolute, Math.Abs(VectorMath.Sigmoid(x) - exact));
+        }
+
+        Assert.True(maxAbsolute <= VectorMath.SigmoidMaxAbsoluteError, $"max absolute error {maxAbsolute:E3}");
+        Assert.Equal(0.5f, VectorMath.Sigmoid(0f));
+    }
+
+    [Fact]
+    public void EveryWidthComputesTheSameValues()
+    {
+        var random = new SeededRandom(1);
+        for (int i = 0; i < 10_000; i++)
+        {
+            var values = new float[8];
+            for (int k = 0; k < 8; k++)
+            {
+                values[k] = (float)(random.NextGaussian() * 4);
+            }
+
+            var v256 = Vector256.Create(values);
+            var v128 = Vector128.Create(values[0], values[1], values[2], values[3]);
+            var tanh256 = VectorMath.Tanh(v256);
+            var tanh128 = VectorMath.Tanh(v128);
+            var sigmoid256 = VectorMath.Sigmoid(v256);
+            var sigmoid128 = VectorMath.Sigmoid(v128);
+            for (int k = 0; k < 8; k++)
+            {
+                Assert.Equal(VectorMath.Tanh(values[k]), tanh256[k]);
+                Assert.Equal(VectorMath.Sigmoid(values[k]), sigmoid256[k]);
+                if (k < 4)
+                {
+                    Assert.Equal(VectorMath.Tanh(values[k]), tanh128[k]);
+                    Assert.Equal(VectorMath.Sigmoid(values[k]), sigmoid128[k]);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void HorizontalSumsAddEachVector()
+    {
+        var vectors = new Vector256<float>[8];
+        for (int r = 0; r < 8; r++)
+        {
+            vectors[r] = Vector256.Create(r + 1f, r + 2f, r + 3f, r + 4f, r + 5f, r + 6f, r + 7f, r + 8f * r);
+        }
+
+        var sums = VectorMath.HorizontalSums(vectors[0], vectors[1], vectors[2], vectors[3], vectors[4], vectors[5], vectors[6], vectors[7]);
+        var four = VectorMath.HorizontalSums(vectors[0], vectors[1], vectors[2], vectors[3]);
+        for (int r = 0; r < 8; r++)
+        {
+            Assert.Equal(Vector256.Sum(vectors[r]), sums[r]);
+            if (r < 4)
+            {
+                Assert.Equal(Vector256.Sum(vectors[r]), four[r]);
+            }
+        }
+    }
+}
