@@ -24,7 +24,7 @@ internal static class ForwardEmitter
             && model.Layers[i].Size <= MaxUnrolledWidth
             && model.InputSizeOf(i) * model.Layers[i].Size <= MaxUnrolledWeights);
 
-    public static void Write(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels)
+    public static void Write(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
     {
         string t = math.T;
         w.Line();
@@ -46,7 +46,7 @@ internal static class ForwardEmitter
         }
         else
         {
-            WriteLooped(w, model, math, kernels);
+            WriteLooped(w, model, math, kernels, floatKernels);
         }
 
         w.Close();
@@ -103,6 +103,26 @@ internal static class ForwardEmitter
                     activations.Add($"e{n}_{MathText.Int(j)} / sum{n}");
                 }
             }
+            else if (!math.IsDouble && layer.Activation is ActivationKind.Sigmoid or ActivationKind.Tanh && layer.Size >= 4)
+            {
+                // The polynomial activations run on packed lanes: four or eight neurons for the price of one.
+                int j = 0;
+                for (int width = 8; width >= 4; width -= 4)
+                {
+                    string vector = width == 8 ? "global::System.Runtime.Intrinsics.Vector256" : "global::System.Runtime.Intrinsics.Vector128";
+                    for (; j + width <= layer.Size; j += width)
+                    {
+                        string packed = $"v{n}_{MathText.Int(j)}";
+                        w.Line($"{vector}<float> {packed} = {MathText.ActivateVector(layer, $"{vector}.Create({string.Join(", ", zs.Skip(j).Take(width))})", width)};");
+                        for (int lane = 0; lane < width; lane++)
+                        {
+                            activations.Add($"{vector}.GetElement({packed}, {MathText.Int(lane)})");
+                        }
+                    }
+                }
+
+                activations.AddRange(zs.Skip(j).Select(z => math.Activate(layer, z)));
+            }
             else
             {
                 activations.AddRange(zs.Select(z => math.Activate(layer, z)));
@@ -125,7 +145,7 @@ internal static class ForwardEmitter
         }
     }
 
-    private static void WriteLooped(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels)
+    private static void WriteLooped(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
     {
         string t = math.T;
         int hidden = model.Layers.Count > 1 ? model.Layers.Take(model.Layers.Count - 1).Max(l => l.Size) : 0;
@@ -159,13 +179,20 @@ internal static class ForwardEmitter
             string a = isOutput ? "output" : (l % 2 == 0 ? "even" : "odd");
             w.Line();
             w.Line($"// Dense layer {n} ({(isOutput ? "output, " : string.Empty)}{MathText.Int(inputs)} → {MathText.Int(layer.Size)}): z{sup} = W{sup} a{MathText.Sup(l)} + b{sup}, a{sup} = {MathText.Formula(layer)}(z{sup}).");
+            if (!math.IsDouble)
+            {
+                WriteFloatLayer(w, math, floatKernels, layer, n, inputs, x, a);
+                x = a;
+                continue;
+            }
+
             w.Open($"for (int j = 0; j < Dense{n}Size; j++)");
             w.Line($"{t} z = {kernels.Dot(inputs)}(w, Dense{n}WeightsOffset + j * {MathText.Int(inputs)}, {x}, 0) + w[Dense{n}BiasesOffset + j];");
             w.Line($"{a}[j] = {(layer.Activation == ActivationKind.Softmax ? "z" : math.Activate(layer, "z"))};");
             w.Close();
             if (layer.Activation == ActivationKind.Softmax)
             {
-                WriteSoftmax(w, math, a, "0", $"Dense{n}Size");
+                WriteSoftmax(w, math, a, "0", $"Dense{n}Size", layer.Size);
             }
 
             x = a;
@@ -181,8 +208,36 @@ internal static class ForwardEmitter
         }
     }
 
+    // Eight neurons at a time: eight dot products side by side, bias and activation fused on the vector of results.
+    private static void WriteFloatLayer(SourceWriter w, MathText math, FloatKernelEmitter kernels, DenseLayerModel layer, string n, int inputs, string x, string a)
+    {
+        int blocks = layer.Size / 8 * 8;
+        bool softmax = layer.Activation == ActivationKind.Softmax;
+        string inputsText = MathText.Int(inputs);
+        if (blocks > 0)
+        {
+            w.Open($"for (int j = 0; j < {MathText.Int(blocks)}; j += 8)");
+            w.Line($"global::System.Runtime.Intrinsics.Vector256<float> z = {kernels.DotRows8(inputs)}(w, Dense{n}WeightsOffset + j * {inputsText}, {x}, 0) + Load8(w, Dense{n}BiasesOffset + j);");
+            w.Line($"Store8({(softmax ? "z" : MathText.ActivateVector(layer, "z", 8))}, {a}, j);");
+            w.Close();
+        }
+
+        if (blocks < layer.Size)
+        {
+            w.Open($"for (int j = {MathText.Int(blocks)}; j < Dense{n}Size; j++)");
+            w.Line($"float z = {kernels.Dot(inputs)}(w, Dense{n}WeightsOffset + j * {inputsText}, {x}, 0) + w[Dense{n}BiasesOffset + j];");
+            w.Line($"{a}[j] = {(softmax ? "z" : math.Activate(layer, "z"))};");
+            w.Close();
+        }
+
+        if (softmax)
+        {
+            WriteSoftmax(w, math, a, "0", $"Dense{n}Size", layer.Size);
+        }
+    }
+
     /// <summary>In place over span[start .. start + count): a_j = e^(z_j − max z) / Σ_k e^(z_k − max z).</summary>
-    public static void WriteSoftmax(SourceWriter w, MathText math, string span, string start, string count)
+    public static void WriteSoftmax(SourceWriter w, MathText math, string span, string start, string count, int size)
     {
         string t = math.T;
         w.Line("// Softmax, shifted by the largest z so every exponent is ≤ 0 and nothing overflows.");
@@ -192,7 +247,18 @@ internal static class ForwardEmitter
         w.Line($"max = {t}.Max(max, {span}[{start} + j]);");
         w.Close();
         w.Line($"{t} sum = {math.Zero};");
-        w.Open($"for (int j = 0; j < {count}; j++)");
+        int blocks = math.IsDouble ? 0 : size / 8 * 8;
+        if (blocks > 0)
+        {
+            // Eight exponentials per instruction sequence; the lane sums are added in a fixed order.
+            w.Open($"for (int j = 0; j < {MathText.Int(blocks)}; j += 8)");
+            w.Line($"global::System.Runtime.Intrinsics.Vector256<float> e = global::System.Runtime.Intrinsics.Vector256.Exp(Load8({span}, {start} + j) - global::System.Runtime.Intrinsics.Vector256.Create(max));");
+            w.Line($"Store8(e, {span}, {start} + j);");
+            w.Line("sum += global::System.Runtime.Intrinsics.Vector256.Sum(e);");
+            w.Close();
+        }
+
+        w.Open($"for (int j = {MathText.Int(blocks)}; j < {count}; j++)");
         w.Line($"{t} e = {t}.Exp({span}[{start} + j] - max);");
         w.Line($"{span}[{start} + j] = e;");
         w.Line("sum += e;");

@@ -58,13 +58,46 @@ internal sealed class MathText
     public string Activate(DenseLayerModel layer, string z) => layer.Activation switch
     {
         ActivationKind.Identity => z,
-        ActivationKind.Sigmoid => $"{One} / ({One} + {T}.Exp(-{z}))",
-        ActivationKind.Tanh => $"{T}.Tanh({z})",
+        ActivationKind.Sigmoid => IsDouble ? $"{One} / ({One} + {T}.Exp(-{z}))" : $"global::NetGen.Numerics.VectorMath.Sigmoid({z})",
+        ActivationKind.Tanh => IsDouble ? $"{T}.Tanh({z})" : $"global::NetGen.Numerics.VectorMath.Tanh({z})",
         ActivationKind.ReLU => $"{z} > {Zero} ? {z} : {Zero}",
         ActivationKind.LeakyReLU => $"{z} > {Zero} ? {z} : {Real(layer.LeakySlope)} * {z}",
         ActivationKind.Step => $"{z} > {Zero} ? {One} : {Zero}",
         _ => throw new InvalidOperationException("Softmax is not elementwise."),
     };
+
+    /// <summary>σ(z) for a vector of 4 or 8 floats, where <paramref name="z"/> is a variable name.</summary>
+    public static string ActivateVector(DenseLayerModel layer, string z, int width)
+    {
+        string v = width == 8 ? "global::System.Runtime.Intrinsics.Vector256" : "global::System.Runtime.Intrinsics.Vector128";
+        string zero = $"{v}<float>.Zero";
+        return layer.Activation switch
+        {
+            ActivationKind.Identity => z,
+            ActivationKind.Sigmoid => $"global::NetGen.Numerics.VectorMath.Sigmoid({z})",
+            ActivationKind.Tanh => $"global::NetGen.Numerics.VectorMath.Tanh({z})",
+            ActivationKind.ReLU => $"{v}.Max({z}, {zero})",
+            ActivationKind.LeakyReLU => $"{v}.ConditionalSelect({v}.GreaterThan({z}, {zero}), {z}, {z} * {v}.Create({FloatLiteral((float)layer.LeakySlope)}))",
+            ActivationKind.Step => $"{v}.ConditionalSelect({v}.GreaterThan({z}, {zero}), {v}.Create(1f), {zero})",
+            _ => throw new InvalidOperationException("Softmax is not elementwise."),
+        };
+    }
+
+    /// <summary>δ ⊙ σ'(z) for a vector of 8 floats, with a = σ(z).</summary>
+    public static string TimesDerivativeVector(DenseLayerModel layer, string a, string delta)
+    {
+        const string v = "global::System.Runtime.Intrinsics.Vector256";
+        const string zero = v + "<float>.Zero";
+        return layer.Activation switch
+        {
+            ActivationKind.Identity => delta,
+            ActivationKind.Sigmoid => $"{delta} * ({a} * ({v}.Create(1f) - {a}))",
+            ActivationKind.Tanh => $"{delta} * ({v}.Create(1f) - {a} * {a})",
+            ActivationKind.ReLU => $"{v}.ConditionalSelect({v}.GreaterThan({a}, {zero}), {delta}, {zero})",
+            ActivationKind.LeakyReLU => $"{v}.ConditionalSelect({v}.GreaterThan({a}, {zero}), {delta}, {delta} * {v}.Create({FloatLiteral((float)layer.LeakySlope)}))",
+            _ => throw new InvalidOperationException(layer.Activation + " has no elementwise derivative."),
+        };
+    }
 
     /// <summary>δ ⊙ σ'(z) written with a = σ(z), which is what the workspace keeps.</summary>
     public string TimesDerivative(DenseLayerModel layer, string a, string delta) => layer.Activation switch

@@ -16,6 +16,7 @@ internal static class NetworkEmitter
     {
         var math = new MathText(model.IsDouble);
         var kernels = new KernelEmitter(math);
+        var floatKernels = new FloatKernelEmitter();
         var w = new SourceWriter();
         string t = math.T;
         string interfaceName = model.IsTrainable
@@ -38,13 +39,14 @@ internal static class NetworkEmitter
         WriteConstants(w, model);
         WriteSpec(w, model, math);
         WriteParameters(w, model, t);
-        ForwardEmitter.Write(w, model, math, kernels);
+        ForwardEmitter.Write(w, model, math, kernels, floatKernels);
         if (model.IsTrainable)
         {
-            TrainingEmitter.Write(w, model, math, kernels);
+            TrainingEmitter.Write(w, model, math, kernels, floatKernels);
         }
 
         kernels.Write(w);
+        floatKernels.Write(w, !model.IsDouble);
         w.Close();
         if (model.Namespace is not null)
         {

@@ -13,13 +13,13 @@ namespace NetGen.Generator.Emit;
 /// </remarks>
 internal static class TrainingEmitter
 {
-    public static void Write(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels)
+    public static void Write(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
     {
         WritePublicMethods(w, math);
         WriteWorkspace(w, model, math);
-        WriteForwardBatch(w, model, math, kernels);
+        WriteForwardBatch(w, model, math, kernels, floatKernels);
         WriteOutputLoss(w, model, math);
-        WriteBackpropagate(w, model, math, kernels);
+        WriteBackpropagate(w, model, math, kernels, floatKernels);
         CurvatureEmitter.Write(w, model, math, kernels);
     }
 
@@ -165,7 +165,7 @@ internal static class TrainingEmitter
         w.Close();
     }
 
-    private static void WriteForwardBatch(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels)
+    private static void WriteForwardBatch(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
     {
         string t = math.T;
         int layers = model.Layers.Count;
@@ -195,21 +195,44 @@ internal static class TrainingEmitter
             string z = isOutput ? "ws.ZL" : $"ws.{A(stage)}";
             w.Line();
             w.Line($"// Dense layer {n} ({(isOutput ? "output, " : string.Empty)}{MathText.Int(inputs)} → {size}): z{sup} = W{sup} x{MathText.Sup(l)} + b{sup} and a{sup} = {MathText.Formula(layer)}(z{sup}), for every sample.");
-            w.Open("for (int s = 0; s < batch; s++)");
-            w.Open($"for (int j = 0; j < {size}; j++)");
-            w.Line($"{z}[s * {size} + j] = {kernels.Dot(inputs)}(w, Dense{n}WeightsOffset + j * {MathText.Int(inputs)}, {x}, s * {MathText.Int(inputs)}) + w[Dense{n}BiasesOffset + j];");
-            w.Close();
-            w.Close();
-            if (layer.Activation == ActivationKind.Softmax)
+            if (math.IsDouble)
             {
                 w.Open("for (int s = 0; s < batch; s++)");
-                w.Line($"global::System.Array.Copy(ws.ZL, s * {size}, ws.{A(stage)}, s * {size}, {size});");
-                ForwardEmitter.WriteSoftmax(w, math, $"ws.{A(stage)}", $"s * {size}", size);
+                w.Open($"for (int j = 0; j < {size}; j++)");
+                w.Line($"{z}[s * {size} + j] = {kernels.Dot(inputs)}(w, Dense{n}WeightsOffset + j * {MathText.Int(inputs)}, {x}, s * {MathText.Int(inputs)}) + w[Dense{n}BiasesOffset + j];");
+                w.Close();
                 w.Close();
             }
             else
             {
-                w.Open($"for (int i = 0; i < batch * {size}; i++)");
+                WriteFloatWeightedInputs(w, math, floatKernels, layer, n, inputs, x, z, fuseActivation: !isOutput);
+            }
+
+            if (!math.IsDouble && !isOutput)
+            {
+                // The activation was fused into the weighted-input pass above.
+            }
+            else if (layer.Activation == ActivationKind.Softmax)
+            {
+                w.Open("for (int s = 0; s < batch; s++)");
+                w.Line($"global::System.Array.Copy(ws.ZL, s * {size}, ws.{A(stage)}, s * {size}, {size});");
+                ForwardEmitter.WriteSoftmax(w, math, $"ws.{A(stage)}", $"s * {size}", size, layer.Size);
+                w.Close();
+            }
+            else
+            {
+                string first = "0";
+                if (!math.IsDouble)
+                {
+                    w.Line($"int vectorEnd = batch * {size} & ~7;");
+                    w.Open("for (int i = 0; i < vectorEnd; i += 8)");
+                    w.Line($"global::System.Runtime.Intrinsics.Vector256<float> zv = Load8({z}, i);");
+                    w.Line($"Store8({MathText.ActivateVector(layer, "zv", 8)}, ws.{A(stage)}, i);");
+                    w.Close();
+                    first = "vectorEnd";
+                }
+
+                w.Open($"for (int i = {first}; i < batch * {size}; i++)");
                 w.Line($"{t} zi = {z}[i];");
                 w.Line($"ws.{A(stage)}[i] = {math.Activate(layer, "zi")};");
                 w.Close();
@@ -229,6 +252,49 @@ internal static class TrainingEmitter
         }
 
         w.Close();
+    }
+
+    // z = W x + b for the whole batch: four rows by two samples per kernel call, bias (and, for hidden layers, the
+    // activation) applied to the vector of eight results before it is stored.
+    private static void WriteFloatWeightedInputs(SourceWriter w, MathText math, FloatKernelEmitter kernels, DenseLayerModel layer, string n, int inputs, string x, string target, bool fuseActivation)
+    {
+        int rows4 = layer.Size / 4 * 4;
+        string size = MathText.Int(layer.Size);
+        string inputsText = MathText.Int(inputs);
+        string v = "global::System.Runtime.Intrinsics.Vector256";
+        if (rows4 > 0)
+        {
+            w.Open($"for (int j = 0; j < {MathText.Int(rows4)}; j += 4)");
+            w.Line($"{v}<float> bias = {v}.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense{n}BiasesOffset + j)));");
+            w.Line("int s = 0;");
+            w.Open("for (; s + 1 < batch; s += 2)");
+            w.Line($"{v}<float> z = {kernels.DotRows4Samples2(inputs)}(w, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}, (s + 1) * {inputsText}) + bias;");
+            if (fuseActivation && layer.Activation != ActivationKind.Identity)
+            {
+                w.Line($"z = {MathText.ActivateVector(layer, "z", 8)};");
+            }
+
+            w.Line($"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe({v}.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target}), (nuint)(s * {size} + j));");
+            w.Line($"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe({v}.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target}), (nuint)((s + 1) * {size} + j));");
+            w.Close();
+            w.Open("if (s < batch)");
+            w.Open("for (int r = 0; r < 4; r++)");
+            w.Line($"float z = {kernels.Dot(inputs)}(w, Dense{n}WeightsOffset + (j + r) * {inputsText}, {x}, s * {inputsText}) + w[Dense{n}BiasesOffset + j + r];");
+            w.Line($"{target}[s * {size} + j + r] = {(fuseActivation ? math.Activate(layer, "z") : "z")};");
+            w.Close();
+            w.Close();
+            w.Close();
+        }
+
+        if (rows4 < layer.Size)
+        {
+            w.Open("for (int s = 0; s < batch; s++)");
+            w.Open($"for (int j = {MathText.Int(rows4)}; j < {size}; j++)");
+            w.Line($"float z = {kernels.Dot(inputs)}(w, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}) + w[Dense{n}BiasesOffset + j];");
+            w.Line($"{target}[s * {size} + j] = {(fuseActivation ? math.Activate(layer, "z") : "z")};");
+            w.Close();
+            w.Close();
+        }
     }
 
     private static void WriteOutputLoss(SourceWriter w, NetworkModel model, MathText math)
@@ -324,7 +390,7 @@ internal static class TrainingEmitter
         w.Close();
     }
 
-    private static void WriteBackpropagate(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels)
+    private static void WriteBackpropagate(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
     {
         string t = math.T;
         int layers = model.Layers.Count;
@@ -355,24 +421,40 @@ internal static class TrainingEmitter
                 w.Line($"global::System.ReadOnlySpan<{t}> x = {layerInput};");
             }
 
-            w.Open("for (int s = 0; s < batch; s++)");
-            w.Line($"int ds = s * {size};");
-            w.Line($"int xs = s * {inputsText};");
-            w.Open($"for (int j = 0; j < {size}; j++)");
-            w.Line($"gradient[Dense{n}BiasesOffset + j] += ws.{Delta(stage)}[ds + j];");
-            w.Close();
-            w.Open($"for (int j = 0; j < {size}; j++)");
-            w.Line($"{kernels.MultiplyAdd(inputs)}(x, xs, ws.{Delta(stage)}[ds + j], gradient, Dense{n}WeightsOffset + j * {inputsText});");
-            w.Close();
-            if (l > 0)
+            if (math.IsDouble)
             {
-                w.Line($"global::System.Array.Clear(ws.{Delta(l)}, xs, {inputsText});");
+                w.Open("for (int s = 0; s < batch; s++)");
+                w.Line($"int ds = s * {size};");
+                w.Line($"int xs = s * {inputsText};");
                 w.Open($"for (int j = 0; j < {size}; j++)");
-                w.Line($"{kernels.MultiplyAdd(inputs)}(w, Dense{n}WeightsOffset + j * {inputsText}, ws.{Delta(stage)}[ds + j], ws.{Delta(l)}, xs);");
+                w.Line($"gradient[Dense{n}BiasesOffset + j] += ws.{Delta(stage)}[ds + j];");
+                w.Close();
+                w.Open($"for (int j = 0; j < {size}; j++)");
+                w.Line($"{kernels.MultiplyAdd(inputs)}(x, xs, ws.{Delta(stage)}[ds + j], gradient, Dense{n}WeightsOffset + j * {inputsText});");
+                w.Close();
+                if (l > 0)
+                {
+                    w.Line($"global::System.Array.Clear(ws.{Delta(l)}, xs, {inputsText});");
+                    w.Open($"for (int j = 0; j < {size}; j++)");
+                    w.Line($"{kernels.MultiplyAdd(inputs)}(w, Dense{n}WeightsOffset + j * {inputsText}, ws.{Delta(stage)}[ds + j], ws.{Delta(l)}, xs);");
+                    w.Close();
+                }
+
                 w.Close();
             }
-
-            w.Close();
+            else
+            {
+                w.Open("for (int s = 0; s < batch; s++)");
+                w.Open($"for (int j = 0; j < {size}; j++)");
+                w.Line($"gradient[Dense{n}BiasesOffset + j] += ws.{Delta(stage)}[s * {size} + j];");
+                w.Close();
+                w.Close();
+                w.Line($"{floatKernels.WeightGradient(model.Layers[l].Size, inputs)}(ws.{Delta(stage)}, x, batch, gradient, Dense{n}WeightsOffset);");
+                if (l > 0)
+                {
+                    w.Line($"{floatKernels.BackError(model.Layers[l].Size, inputs)}(ws.{Delta(stage)}, w, Dense{n}WeightsOffset, batch, ws.{Delta(l)});");
+                }
+            }
             if (l > 0)
             {
                 var previous = model.Layers[l - 1];
@@ -387,9 +469,20 @@ internal static class TrainingEmitter
                     w.Close();
                 }
 
+                string first = "0";
+                if (!math.IsDouble && previous.Activation != ActivationKind.Identity)
+                {
+                    w.Line($"int vectorEnd = batch * {inputsText} & ~7;");
+                    w.Open("for (int i = 0; i < vectorEnd; i += 8)");
+                    w.Line($"global::System.Runtime.Intrinsics.Vector256<float> av = Load8(ws.{A(l)}, i);");
+                    w.Line($"Store8({MathText.TimesDerivativeVector(previous, "av", $"Load8(ws.{Delta(l)}, i)")}, ws.{Delta(l)}, i);");
+                    w.Close();
+                    first = "vectorEnd";
+                }
+
                 if (previous.Activation != ActivationKind.Identity)
                 {
-                    w.Open($"for (int i = 0; i < batch * {inputsText}; i++)");
+                    w.Open($"for (int i = {first}; i < batch * {inputsText}; i++)");
                     w.Line($"{t} ai = ws.{A(l)}[i];");
                     w.Line($"ws.{Delta(l)}[i] = {math.TimesDerivative(previous, "ai", $"ws.{Delta(l)}[i]")};");
                     w.Close();

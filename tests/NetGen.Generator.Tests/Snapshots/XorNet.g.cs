@@ -80,14 +80,15 @@ namespace Samples
             float z1_1 = w[2] * x0 + w[3] * x1 + w[9];
             float z1_2 = w[4] * x0 + w[5] * x1 + w[10];
             float z1_3 = w[6] * x0 + w[7] * x1 + w[11];
-            float a1_0 = float.Tanh(z1_0);
-            float a1_1 = float.Tanh(z1_1);
-            float a1_2 = float.Tanh(z1_2);
-            float a1_3 = float.Tanh(z1_3);
+            global::System.Runtime.Intrinsics.Vector128<float> v1_0 = global::NetGen.Numerics.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z1_0, z1_1, z1_2, z1_3));
+            float a1_0 = global::System.Runtime.Intrinsics.Vector128.GetElement(v1_0, 0);
+            float a1_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(v1_0, 1);
+            float a1_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(v1_0, 2);
+            float a1_3 = global::System.Runtime.Intrinsics.Vector128.GetElement(v1_0, 3);
 
             // Dense layer 2 (output, 4 → 1): z² = W² a¹ + b², a² = sigmoid(z²).
             float z2_0 = w[12] * a1_0 + w[13] * a1_1 + w[14] * a1_2 + w[15] * a1_3 + w[16];
-            output[0] = 1f / (1f + float.Exp(-z2_0));
+            output[0] = global::NetGen.Numerics.VectorMath.Sigmoid(z2_0);
         }
 
         /// <inheritdoc/>
@@ -181,17 +182,25 @@ namespace Samples
             global::System.ReadOnlySpan<float> x0 = inputs;
 
             // Dense layer 1 (2 → 4): z¹ = W¹ x⁰ + b¹ and a¹ = tanh(z¹), for every sample.
-            for (int s = 0; s < batch; s++)
+            for (int j = 0; j < 4; j += 4)
             {
-                for (int j = 0; j < 4; j++)
+                global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j)));
+                int s = 0;
+                for (; s + 1 < batch; s += 2)
                 {
-                    ws.A1[s * 4 + j] = Dot2(w, Dense1WeightsOffset + j * 2, x0, s * 2) + w[Dense1BiasesOffset + j];
+                    global::System.Runtime.Intrinsics.Vector256<float> z = DotRows4Samples2x2(w, Dense1WeightsOffset + j * 2, x0, s * 2, (s + 1) * 2) + bias;
+                    z = global::NetGen.Numerics.VectorMath.Tanh(z);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ws.A1), (nuint)(s * 4 + j));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ws.A1), (nuint)((s + 1) * 4 + j));
                 }
-            }
-            for (int i = 0; i < batch * 4; i++)
-            {
-                float zi = ws.A1[i];
-                ws.A1[i] = float.Tanh(zi);
+                if (s < batch)
+                {
+                    for (int r = 0; r < 4; r++)
+                    {
+                        float z = DotFloat2(w, Dense1WeightsOffset + (j + r) * 2, x0, s * 2) + w[Dense1BiasesOffset + j + r];
+                        ws.A1[s * 4 + j + r] = global::NetGen.Numerics.VectorMath.Tanh(z);
+                    }
+                }
             }
             global::System.ReadOnlySpan<float> x1 = ws.A1;
 
@@ -200,13 +209,20 @@ namespace Samples
             {
                 for (int j = 0; j < 1; j++)
                 {
-                    ws.ZL[s * 1 + j] = Dot4(w, Dense2WeightsOffset + j * 4, x1, s * 4) + w[Dense2BiasesOffset + j];
+                    float z = DotFloat4(w, Dense2WeightsOffset + j * 4, x1, s * 4) + w[Dense2BiasesOffset + j];
+                    ws.ZL[s * 1 + j] = z;
                 }
             }
-            for (int i = 0; i < batch * 1; i++)
+            int vectorEnd = batch * 1 & ~7;
+            for (int i = 0; i < vectorEnd; i += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> zv = Load8(ws.ZL, i);
+                Store8(global::NetGen.Numerics.VectorMath.Sigmoid(zv), ws.A2, i);
+            }
+            for (int i = vectorEnd; i < batch * 1; i++)
             {
                 float zi = ws.ZL[i];
-                ws.A2[i] = 1f / (1f + float.Exp(-zi));
+                ws.A2[i] = global::NetGen.Numerics.VectorMath.Sigmoid(zi);
             }
         }
 
@@ -245,25 +261,22 @@ namespace Samples
                 global::System.ReadOnlySpan<float> x = ws.A1;
                 for (int s = 0; s < batch; s++)
                 {
-                    int ds = s * 1;
-                    int xs = s * 4;
                     for (int j = 0; j < 1; j++)
                     {
-                        gradient[Dense2BiasesOffset + j] += ws.D2[ds + j];
-                    }
-                    for (int j = 0; j < 1; j++)
-                    {
-                        MultiplyAdd4(x, xs, ws.D2[ds + j], gradient, Dense2WeightsOffset + j * 4);
-                    }
-                    global::System.Array.Clear(ws.D1, xs, 4);
-                    for (int j = 0; j < 1; j++)
-                    {
-                        MultiplyAdd4(w, Dense2WeightsOffset + j * 4, ws.D2[ds + j], ws.D1, xs);
+                        gradient[Dense2BiasesOffset + j] += ws.D2[s * 1 + j];
                     }
                 }
+                WeightGradient1x4(ws.D2, x, batch, gradient, Dense2WeightsOffset);
+                BackError1x4(ws.D2, w, Dense2WeightsOffset, batch, ws.D1);
 
                 // BP2, second half: δ¹ = ((W²)ᵀ δ²) ⊙ σ'(z¹), σ' = 1 − a².
-                for (int i = 0; i < batch * 4; i++)
+                int vectorEnd = batch * 4 & ~7;
+                for (int i = 0; i < vectorEnd; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> av = Load8(ws.A1, i);
+                    Store8(Load8(ws.D1, i) * (global::System.Runtime.Intrinsics.Vector256.Create(1f) - av * av), ws.D1, i);
+                }
+                for (int i = vectorEnd; i < batch * 4; i++)
                 {
                     float ai = ws.A1[i];
                     ws.D1[i] = ws.D1[i] * (1f - ai * ai);
@@ -275,17 +288,12 @@ namespace Samples
                 global::System.ReadOnlySpan<float> x = inputs;
                 for (int s = 0; s < batch; s++)
                 {
-                    int ds = s * 4;
-                    int xs = s * 2;
                     for (int j = 0; j < 4; j++)
                     {
-                        gradient[Dense1BiasesOffset + j] += ws.D1[ds + j];
-                    }
-                    for (int j = 0; j < 4; j++)
-                    {
-                        MultiplyAdd2(x, xs, ws.D1[ds + j], gradient, Dense1WeightsOffset + j * 2);
+                        gradient[Dense1BiasesOffset + j] += ws.D1[s * 4 + j];
                     }
                 }
+                WeightGradient4x2(ws.D1, x, batch, gradient, Dense1WeightsOffset);
             }
         }
 
@@ -477,5 +485,138 @@ namespace Samples
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, k) += global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, k) * alpha;
             }
         }
+
+        /// <summary>[w_0·x, …, w_3·x, w_0·x', …, w_3·x'] for four rows of w (row length 2) and two samples x, x':
+        /// eight accumulators, six loads per eight multiply-adds.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> DotRows4Samples2x2(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
+            float p0 = 0f; float q0 = 0f; float p1 = 0f; float q1 = 0f; float p2 = 0f; float q2 = 0f; float p3 = 0f; float q3 = 0f;
+            for (int k = 0; k < 2; k++)
+            {
+                float u = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float v = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float w0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, k);
+                p0 += w0 * u;
+                q0 += w0 * v;
+                float w1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 2 + k);
+                p1 += w1 * u;
+                q1 += w1 * v;
+                float w2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 4 + k);
+                p2 += w2 * u;
+                q2 += w2 * v;
+                float w3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 6 + k);
+                p3 += w3 * u;
+                q3 += w3 * v;
+            }
+            return global::System.Runtime.Intrinsics.Vector256<float>.Zero + global::System.Runtime.Intrinsics.Vector256.Create(p0, p1, p2, p3, q0, q1, q2, q3);
+        }
+
+        /// <summary>x · y over 2 elements from the given starts.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static float DotFloat2(global::System.ReadOnlySpan<float> x, int xStart, global::System.ReadOnlySpan<float> y, int yStart)
+        {
+            ref float xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), yStart);
+            float result = 0f;
+            for (int k = 0; k < 2; k++)
+            {
+                result += global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, k);
+            }
+            return result;
+        }
+
+        /// <summary>x · y over 4 elements from the given starts.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static float DotFloat4(global::System.ReadOnlySpan<float> x, int xStart, global::System.ReadOnlySpan<float> y, int yStart)
+        {
+            ref float xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), yStart);
+            float result = 0f;
+            for (int k = 0; k < 4; k++)
+            {
+                result += global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, k);
+            }
+            return result;
+        }
+
+        /// <summary>∂C/∂W[j, k] = Σ_s δ[s, j] x[s, k] for W [1, 4], written into gradient at offset: blocks of four rows by
+        /// sixteen columns held in eight accumulators for the whole batch, so each gradient entry is stored once.</summary>
+        private static void WeightGradient1x4(global::System.ReadOnlySpan<float> delta, global::System.ReadOnlySpan<float> x, int batch, global::System.Span<float> gradient, int offset)
+        {
+            ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(delta), 0);
+            ref float xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), 0);
+            ref float gr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient), offset);
+            for (int j = 0; j < 1; j++)
+            {
+                for (int k = 0; k < 4; k++)
+                {
+                    float c0 = 0f;
+                    for (int s = 0; s < batch; s++)
+                    {
+                        float xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, s * 4 + k);
+                        c0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s * 1 + j + 0) * xk;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, (j + 0) * 4 + k) = c0;
+                }
+            }
+        }
+
+        /// <summary>∂C/∂W[j, k] = Σ_s δ[s, j] x[s, k] for W [4, 2], written into gradient at offset: blocks of four rows by
+        /// sixteen columns held in eight accumulators for the whole batch, so each gradient entry is stored once.</summary>
+        private static void WeightGradient4x2(global::System.ReadOnlySpan<float> delta, global::System.ReadOnlySpan<float> x, int batch, global::System.Span<float> gradient, int offset)
+        {
+            ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(delta), 0);
+            ref float xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), 0);
+            ref float gr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient), offset);
+            for (int j = 0; j < 4; j += 4)
+            {
+                for (int k = 0; k < 2; k++)
+                {
+                    float c0 = 0f; float c1 = 0f; float c2 = 0f; float c3 = 0f;
+                    for (int s = 0; s < batch; s++)
+                    {
+                        float xk = global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, s * 2 + k);
+                        c0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s * 4 + j + 0) * xk;
+                        c1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s * 4 + j + 1) * xk;
+                        c2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s * 4 + j + 2) * xk;
+                        c3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s * 4 + j + 3) * xk;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, (j + 0) * 2 + k) = c0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, (j + 1) * 2 + k) = c1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, (j + 2) * 2 + k) = c2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, (j + 3) * 2 + k) = c3;
+                }
+            }
+        }
+
+        /// <summary>g[s, k] = Σ_j δ[s, j] W[j, k] for W [1, 4]: blocks of four samples by sixteen columns in eight accumulators,
+        /// columns outermost so the block of W they read stays in the first-level cache across the batch.</summary>
+        private static void BackError1x4(global::System.ReadOnlySpan<float> delta, global::System.ReadOnlySpan<float> w, int wStart, int batch, global::System.Span<float> back)
+        {
+            ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(delta), 0);
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float gr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(back), 0);
+            int samples4 = batch & ~3;
+            for (int s = 0; s < batch; s++)
+            {
+                for (int k = 0; k < 4; k++)
+                {
+                    float c = 0f;
+                    for (int j = 0; j < 1; j++)
+                    {
+                        c += global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, s * 1 + j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, j * 4 + k);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, s * 4 + k) = c;
+                }
+            }
+        }
+
+        private static global::System.Runtime.Intrinsics.Vector256<float> Load8(global::System.ReadOnlySpan<float> span, int start) => global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), (nuint)start);
+
+        private static void Store8(global::System.Runtime.Intrinsics.Vector256<float> value, global::System.Span<float> span, int start) => global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(value, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(span), (nuint)start);
     }
 }

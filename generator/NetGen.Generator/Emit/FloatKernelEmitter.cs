@@ -1,0 +1,426 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace NetGen.Generator.Emit;
+
+/// <summary>
+/// Register-blocked single-precision kernels with 256-bit vectors and fused multiply-add, one per distinct layer shape,
+/// written only as far as each shape needs (no remainder code where a size divides evenly). They are the batched
+/// matrix products of a dense layer: forward z = W x (several rows and samples per pass, reduced by horizontal-add
+/// trees), the weight gradient ∂C/∂W = δᵀ x (four rows by sixteen columns per pass over the batch) and the backward
+/// error (W)ᵀ δ (four samples by sixteen columns per pass over the rows).
+/// </summary>
+internal sealed class FloatKernelEmitter
+{
+    private const string V = "global::System.Runtime.Intrinsics.Vector256";
+    private const string Vf = "global::System.Runtime.Intrinsics.Vector256<float>";
+    private const string U = "global::System.Runtime.CompilerServices.Unsafe";
+    private const string M = "global::System.Runtime.InteropServices.MemoryMarshal";
+    private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
+
+    private readonly SortedSet<int> _rows8 = new();
+    private readonly SortedSet<int> _rows4Samples2 = new();
+    private readonly SortedSet<int> _dots = new();
+    private readonly SortedSet<(int Outputs, int Inputs)> _weightGradients = new();
+    private readonly SortedSet<(int Outputs, int Inputs)> _backErrors = new();
+
+    /// <summary>[w_r · x] for eight consecutive rows r of a row-major [·, inputs] matrix: a Vector256 of eight dot products.</summary>
+    public string DotRows8(int inputs)
+    {
+        _rows8.Add(inputs);
+        return "DotRows8x" + MathText.Int(inputs);
+    }
+
+    /// <summary>Four rows by two samples: [w_0·x, …, w_3·x, w_0·x', …, w_3·x'].</summary>
+    public string DotRows4Samples2(int inputs)
+    {
+        _rows4Samples2.Add(inputs);
+        return "DotRows4Samples2x" + MathText.Int(inputs);
+    }
+
+    /// <summary>One dot product of length <paramref name="inputs"/>.</summary>
+    public string Dot(int inputs)
+    {
+        _dots.Add(inputs);
+        return "DotFloat" + MathText.Int(inputs);
+    }
+
+    /// <summary>∂C/∂W[j, k] = Σ_s δ[s, j] x[s, k], written (not added) into the gradient.</summary>
+    public string WeightGradient(int outputs, int inputs)
+    {
+        _weightGradients.Add((outputs, inputs));
+        return $"WeightGradient{MathText.Int(outputs)}x{MathText.Int(inputs)}";
+    }
+
+    /// <summary>g[s, k] = Σ_j δ[s, j] W[j, k]: the error sent back to the previous layer, before its mask and σ'.</summary>
+    public string BackError(int outputs, int inputs)
+    {
+        _backErrors.Add((outputs, inputs));
+        return $"BackError{MathText.Int(outputs)}x{MathText.Int(inputs)}";
+    }
+
+    public void Write(SourceWriter w, bool isFloat)
+    {
+        foreach (int n in _rows8)
+        {
+            WriteDotRows8(w, n);
+        }
+
+        foreach (int n in _rows4Samples2)
+        {
+            WriteDotRows4Samples2(w, n);
+        }
+
+        foreach (int n in _dots)
+        {
+            WriteDot(w, n);
+        }
+
+        foreach (var (o, n) in _weightGradients)
+        {
+            WriteWeightGradient(w, o, n);
+        }
+
+        foreach (var (o, n) in _backErrors)
+        {
+            WriteBackError(w, o, n);
+        }
+
+        if (isFloat)
+        {
+            w.Line();
+            w.Line($"private static {Vf} Load8(global::System.ReadOnlySpan<float> span, int start) => {V}.LoadUnsafe(ref {M}.GetReference(span), (nuint)start);");
+            w.Line();
+            w.Line($"private static void Store8({Vf} value, global::System.Span<float> span, int start) => {V}.StoreUnsafe(value, ref {M}.GetReference(span), (nuint)start);");
+        }
+    }
+
+    private static string I(int value) => MathText.Int(value);
+
+    private static void Pointers(SourceWriter w, params (string Name, string Span, string Start)[] pointers)
+    {
+        foreach (var (name, span, start) in pointers)
+        {
+            w.Line($"ref float {name} = ref {U}.Add(ref {M}.GetReference({span}), {start});");
+        }
+    }
+
+    private static string Fma(string a, string b, string c) => $"{V}.MultiplyAddEstimate({a}, {b}, {c})";
+
+    private static string Load(string reference, string offset) => $"{V}.LoadUnsafe(ref {reference}, (nuint)({offset}))";
+
+    private static string At(string reference, string offset) => $"{U}.Add(ref {reference}, {offset})";
+
+    private static void WriteDotRows8(SourceWriter w, int n)
+    {
+        int body = n / 8 * 8;
+        w.Line();
+        w.Line($"/// <summary>[w_r · x] for the eight rows r of w starting at wStart (row length {I(n)}): eight accumulators side by side,");
+        w.Line("/// so x is loaded once per eight rows, reduced by one horizontal-add tree.</summary>");
+        w.Line(Inline);
+        w.Open($"private static {Vf} DotRows8x{I(n)}(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart)");
+        Pointers(w, ("wr", "w", "wStart"), ("xr", "x", "xStart"));
+        string sums = $"{Vf}.Zero";
+        if (body > 0)
+        {
+            w.Line(string.Join(" ", Enumerable.Range(0, 8).Select(r => $"{Vf} s{r} = {Vf}.Zero;")));
+            w.Open($"for (int k = 0; k < {I(body)}; k += 8)");
+            w.Line($"{Vf} xv = {Load("xr", "k")};");
+            for (int r = 0; r < 8; r++)
+            {
+                w.Line($"s{r} = {Fma(Load("wr", r == 0 ? "k" : $"{I(r * n)} + k"), "xv", $"s{r}")};");
+            }
+
+            w.Close();
+            sums = "global::NetGen.Numerics.VectorMath.HorizontalSums(s0, s1, s2, s3, s4, s5, s6, s7)";
+        }
+
+        if (body == n)
+        {
+            w.Line($"return {sums};");
+        }
+        else
+        {
+            w.Line(string.Join(" ", Enumerable.Range(0, 8).Select(r => $"float t{r} = 0f;")));
+            w.Open($"for (int k = {I(body)}; k < {I(n)}; k++)");
+            w.Line($"float xk = {At("xr", "k")};");
+            for (int r = 0; r < 8; r++)
+            {
+                w.Line($"t{r} += {At("wr", r == 0 ? "k" : $"{I(r * n)} + k")} * xk;");
+            }
+
+            w.Close();
+            w.Line($"return {sums} + {V}.Create(t0, t1, t2, t3, t4, t5, t6, t7);");
+        }
+
+        w.Close();
+    }
+
+    private static void WriteDotRows4Samples2(SourceWriter w, int n)
+    {
+        int body = n / 8 * 8;
+        w.Line();
+        w.Line($"/// <summary>[w_0·x, …, w_3·x, w_0·x', …, w_3·x'] for four rows of w (row length {I(n)}) and two samples x, x':");
+        w.Line("/// eight accumulators, six loads per eight multiply-adds.</summary>");
+        w.Line(Inline);
+        w.Open($"private static {Vf} DotRows4Samples2x{I(n)}(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start)");
+        Pointers(w, ("wr", "w", "wStart"), ("x0", "x", "x0Start"), ("x1", "x", "x1Start"));
+        string sums = $"{Vf}.Zero";
+        if (body > 0)
+        {
+            w.Line(string.Join(" ", Enumerable.Range(0, 4).Select(r => $"{Vf} a{r} = {Vf}.Zero; {Vf} b{r} = {Vf}.Zero;")));
+            w.Open($"for (int k = 0; k < {I(body)}; k += 8)");
+            w.Line($"{Vf} u = {Load("x0", "k")};");
+            w.Line($"{Vf} v = {Load("x1", "k")};");
+            for (int r = 0; r < 4; r++)
+            {
+                w.Line($"{Vf} w{r} = {Load("wr", r == 0 ? "k" : $"{I(r * n)} + k")};");
+                w.Line($"a{r} = {Fma($"w{r}", "u", $"a{r}")};");
+                w.Line($"b{r} = {Fma($"w{r}", "v", $"b{r}")};");
+            }
+
+            w.Close();
+            sums = "global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3)";
+        }
+
+        if (body == n)
+        {
+            w.Line($"return {sums};");
+        }
+        else
+        {
+            w.Line(string.Join(" ", Enumerable.Range(0, 4).Select(r => $"float p{r} = 0f; float q{r} = 0f;")));
+            w.Open($"for (int k = {I(body)}; k < {I(n)}; k++)");
+            w.Line($"float u = {At("x0", "k")};");
+            w.Line($"float v = {At("x1", "k")};");
+            for (int r = 0; r < 4; r++)
+            {
+                string weight = At("wr", r == 0 ? "k" : $"{I(r * n)} + k");
+                w.Line($"float w{r} = {weight};");
+                w.Line($"p{r} += w{r} * u;");
+                w.Line($"q{r} += w{r} * v;");
+            }
+
+            w.Close();
+            w.Line($"return {sums} + {V}.Create(p0, p1, p2, p3, q0, q1, q2, q3);");
+        }
+
+        w.Close();
+    }
+
+    private static void WriteDot(SourceWriter w, int n)
+    {
+        int body = n / 8 * 8;
+        w.Line();
+        w.Line($"/// <summary>x · y over {I(n)} elements from the given starts.</summary>");
+        w.Line(Inline);
+        w.Open($"private static float DotFloat{I(n)}(global::System.ReadOnlySpan<float> x, int xStart, global::System.ReadOnlySpan<float> y, int yStart)");
+        Pointers(w, ("xr", "x", "xStart"), ("yr", "y", "yStart"));
+        w.Line("float result = 0f;");
+        if (body > 0)
+        {
+            w.Line($"{Vf} sum = {Vf}.Zero;");
+            w.Open($"for (int k = 0; k < {I(body)}; k += 8)");
+            w.Line($"sum = {Fma(Load("xr", "k"), Load("yr", "k"), "sum")};");
+            w.Close();
+            w.Line($"result = {V}.Sum(sum);");
+        }
+
+        if (body < n)
+        {
+            w.Open($"for (int k = {I(body)}; k < {I(n)}; k++)");
+            w.Line($"result += {At("xr", "k")} * {At("yr", "k")};");
+            w.Close();
+        }
+
+        w.Line("return result;");
+        w.Close();
+    }
+
+    private static void WriteWeightGradient(SourceWriter w, int o, int n)
+    {
+        int rows4 = o / 4 * 4;
+        int cols16 = n / 16 * 16;
+        bool cols8 = n - cols16 >= 8;
+        int colsVector = cols16 + (cols8 ? 8 : 0);
+        w.Line();
+        w.Line($"/// <summary>∂C/∂W[j, k] = Σ_s δ[s, j] x[s, k] for W [{I(o)}, {I(n)}], written into gradient at offset: blocks of four rows by");
+        w.Line("/// sixteen columns held in eight accumulators for the whole batch, so each gradient entry is stored once.</summary>");
+        w.Open($"private static void WeightGradient{I(o)}x{I(n)}(global::System.ReadOnlySpan<float> delta, global::System.ReadOnlySpan<float> x, int batch, global::System.Span<float> gradient, int offset)");
+        Pointers(w, ("dr", "delta", "0"), ("xr", "x", "0"), ("gr", "gradient", "offset"));
+        if (rows4 > 0)
+        {
+            w.Open($"for (int j = 0; j < {I(rows4)}; j += 4)");
+            if (cols16 > 0)
+            {
+                w.Open($"for (int k = 0; k < {I(cols16)}; k += 16)");
+                w.Line(string.Join(" ", Enumerable.Range(0, 4).Select(r => $"{Vf} a{r} = {Vf}.Zero; {Vf} b{r} = {Vf}.Zero;")));
+                w.Open("for (int s = 0; s < batch; s++)");
+                w.Line($"{Vf} u = {Load("xr", $"s * {I(n)} + k")};");
+                w.Line($"{Vf} v = {Load("xr", $"s * {I(n)} + k + 8")};");
+                w.Line($"ref float ds = ref {U}.Add(ref dr, s * {I(o)} + j);");
+                for (int r = 0; r < 4; r++)
+                {
+                    w.Line($"{Vf} d{r} = {V}.Create({At("ds", I(r))});");
+                    w.Line($"a{r} = {Fma($"d{r}", "u", $"a{r}")};");
+                    w.Line($"b{r} = {Fma($"d{r}", "v", $"b{r}")};");
+                }
+
+                w.Close();
+                for (int r = 0; r < 4; r++)
+                {
+                    w.Line($"{V}.StoreUnsafe(a{r}, ref gr, (nuint)((j + {I(r)}) * {I(n)} + k));");
+                    w.Line($"{V}.StoreUnsafe(b{r}, ref gr, (nuint)((j + {I(r)}) * {I(n)} + k + 8));");
+                }
+
+                w.Close();
+            }
+
+            if (cols8)
+            {
+                w.Open();
+                w.Line(string.Join(" ", Enumerable.Range(0, 4).Select(r => $"{Vf} a{r} = {Vf}.Zero;")));
+                w.Open("for (int s = 0; s < batch; s++)");
+                w.Line($"{Vf} u = {Load("xr", $"s * {I(n)} + {I(cols16)}")};");
+                w.Line($"ref float ds = ref {U}.Add(ref dr, s * {I(o)} + j);");
+                for (int r = 0; r < 4; r++)
+                {
+                    w.Line($"a{r} = {Fma($"{V}.Create({At("ds", I(r))})", "u", $"a{r}")};");
+                }
+
+                w.Close();
+                for (int r = 0; r < 4; r++)
+                {
+                    w.Line($"{V}.StoreUnsafe(a{r}, ref gr, (nuint)((j + {I(r)}) * {I(n)} + {I(cols16)}));");
+                }
+
+                w.Close();
+            }
+
+            if (colsVector < n)
+            {
+                WriteScalarGradientColumns(w, o, n, colsVector, "j", 4);
+            }
+
+            w.Close();
+        }
+
+        if (rows4 < o)
+        {
+            w.Open($"for (int j = {I(rows4)}; j < {I(o)}; j++)");
+            if (colsVector > 0)
+            {
+                w.Open($"for (int k = 0; k < {I(colsVector)}; k += 8)");
+                w.Line($"{Vf} a = {Vf}.Zero;");
+                w.Open("for (int s = 0; s < batch; s++)");
+                w.Line($"a = {Fma($"{V}.Create({At("dr", $"s * {I(o)} + j")})", Load("xr", $"s * {I(n)} + k"), "a")};");
+                w.Close();
+                w.Line($"{V}.StoreUnsafe(a, ref gr, (nuint)(j * {I(n)} + k));");
+                w.Close();
+            }
+
+            if (colsVector < n)
+            {
+                WriteScalarGradientColumns(w, o, n, colsVector, "j", 1);
+            }
+
+            w.Close();
+        }
+
+        w.Close();
+    }
+
+    private static void WriteScalarGradientColumns(SourceWriter w, int o, int n, int first, string row, int rows)
+    {
+        w.Open($"for (int k = {I(first)}; k < {I(n)}; k++)");
+        w.Line(string.Join(" ", Enumerable.Range(0, rows).Select(r => $"float c{r} = 0f;")));
+        w.Open("for (int s = 0; s < batch; s++)");
+        w.Line($"float xk = {At("xr", $"s * {I(n)} + k")};");
+        for (int r = 0; r < rows; r++)
+        {
+            w.Line($"c{r} += {At("dr", $"s * {I(o)} + {row} + {I(r)}")} * xk;");
+        }
+
+        w.Close();
+        for (int r = 0; r < rows; r++)
+        {
+            w.Line($"{At("gr", $"({row} + {I(r)}) * {I(n)} + k")} = c{r};");
+        }
+
+        w.Close();
+    }
+
+    private static void WriteBackError(SourceWriter w, int o, int n)
+    {
+        int cols16 = n / 16 * 16;
+        bool cols8 = n - cols16 >= 8;
+        int colsVector = cols16 + (cols8 ? 8 : 0);
+        w.Line();
+        w.Line($"/// <summary>g[s, k] = Σ_j δ[s, j] W[j, k] for W [{I(o)}, {I(n)}]: blocks of four samples by sixteen columns in eight accumulators,");
+        w.Line("/// columns outermost so the block of W they read stays in the first-level cache across the batch.</summary>");
+        w.Open($"private static void BackError{I(o)}x{I(n)}(global::System.ReadOnlySpan<float> delta, global::System.ReadOnlySpan<float> w, int wStart, int batch, global::System.Span<float> back)");
+        Pointers(w, ("dr", "delta", "0"), ("wr", "w", "wStart"), ("gr", "back", "0"));
+        w.Line("int samples4 = batch & ~3;");
+        if (cols16 > 0)
+        {
+            w.Open($"for (int k = 0; k < {I(cols16)}; k += 16)");
+            w.Open("for (int s = 0; s < samples4; s += 4)");
+            w.Line(string.Join(" ", Enumerable.Range(0, 4).Select(r => $"{Vf} a{r} = {Vf}.Zero; {Vf} b{r} = {Vf}.Zero;")));
+            w.Open($"for (int j = 0; j < {I(o)}; j++)");
+            w.Line($"{Vf} u = {Load("wr", $"j * {I(n)} + k")};");
+            w.Line($"{Vf} v = {Load("wr", $"j * {I(n)} + k + 8")};");
+            for (int r = 0; r < 4; r++)
+            {
+                w.Line($"{Vf} d{r} = {V}.Create({At("dr", $"(s + {I(r)}) * {I(o)} + j")});");
+                w.Line($"a{r} = {Fma($"d{r}", "u", $"a{r}")};");
+                w.Line($"b{r} = {Fma($"d{r}", "v", $"b{r}")};");
+            }
+
+            w.Close();
+            for (int r = 0; r < 4; r++)
+            {
+                w.Line($"{V}.StoreUnsafe(a{r}, ref gr, (nuint)((s + {I(r)}) * {I(n)} + k));");
+                w.Line($"{V}.StoreUnsafe(b{r}, ref gr, (nuint)((s + {I(r)}) * {I(n)} + k + 8));");
+            }
+
+            w.Close();
+            w.Open("for (int s = samples4; s < batch; s++)");
+            w.Line($"{Vf} a = {Vf}.Zero; {Vf} b = {Vf}.Zero;");
+            w.Open($"for (int j = 0; j < {I(o)}; j++)");
+            w.Line($"{Vf} d = {V}.Create({At("dr", $"s * {I(o)} + j")});");
+            w.Line($"a = {Fma("d", Load("wr", $"j * {I(n)} + k"), "a")};");
+            w.Line($"b = {Fma("d", Load("wr", $"j * {I(n)} + k + 8"), "b")};");
+            w.Close();
+            w.Line($"{V}.StoreUnsafe(a, ref gr, (nuint)(s * {I(n)} + k));");
+            w.Line($"{V}.StoreUnsafe(b, ref gr, (nuint)(s * {I(n)} + k + 8));");
+            w.Close();
+            w.Close();
+        }
+
+        if (cols8)
+        {
+            w.Open("for (int s = 0; s < batch; s++)");
+            w.Line($"{Vf} a = {Vf}.Zero;");
+            w.Open($"for (int j = 0; j < {I(o)}; j++)");
+            w.Line($"a = {Fma($"{V}.Create({At("dr", $"s * {I(o)} + j")})", Load("wr", $"j * {I(n)} + {I(cols16)}"), "a")};");
+            w.Close();
+            w.Line($"{V}.StoreUnsafe(a, ref gr, (nuint)(s * {I(n)} + {I(cols16)}));");
+            w.Close();
+        }
+
+        if (colsVector < n)
+        {
+            w.Open("for (int s = 0; s < batch; s++)");
+            w.Open($"for (int k = {I(colsVector)}; k < {I(n)}; k++)");
+            w.Line("float c = 0f;");
+            w.Open($"for (int j = 0; j < {I(o)}; j++)");
+            w.Line($"c += {At("dr", $"s * {I(o)} + j")} * {At("wr", $"j * {I(n)} + k")};");
+            w.Close();
+            w.Line($"{At("gr", $"s * {I(n)} + k")} = c;");
+            w.Close();
+            w.Close();
+        }
+
+        w.Close();
+    }
+}
