@@ -16,7 +16,11 @@ public sealed class SeededRandom
 
     /// <summary>Creates a generator whose sequence is determined by <paramref name="seed"/>.</summary>
     /// <param name="seed">Any value; equal seeds give equal sequences.</param>
-    public SeededRandom(ulong seed)
+    public SeededRandom(ulong seed) => Reseed(seed);
+
+    /// <summary>Restarts the sequence as if this generator had just been created with <paramref name="seed"/>.</summary>
+    /// <param name="seed">Any value; equal seeds give equal sequences.</param>
+    public void Reseed(ulong seed)
     {
         ulong state = seed;
         _s0 = SplitMix64(ref state);

@@ -1,0 +1,111 @@
+using System;
+using NetGen.Data;
+using NetGen.Testing;
+using NetGen.Tests.Networks;
+using NetGen.Training;
+using Xunit;
+
+namespace NetGen.Tests;
+
+/// <summary>Sharded batch passes equal the single-threaded ones up to rounding, deterministically, allocation-free.</summary>
+public class DataParallelTests
+{
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ShardedGradientEqualsTheWholeBatchGradient(int threads)
+    {
+        var network = new WideCheckNet();
+        TestData.RandomParameters(network, seed: 3);
+        using var parallel = new DataParallelNetwork<double>(network, threads);
+        var (inputs, targets) = TestData.Batch(WideCheckNet.Spec, batch: 11, seed: 4);
+        var expected = new double[WideCheckNet.ParameterCount];
+        var actual = new double[WideCheckNet.ParameterCount];
+
+        double expectedLoss = network.ComputeLossAndGradient(inputs, targets, expected, network.CreateWorkspace(11));
+        double actualLoss = parallel.ComputeLossAndGradient(inputs, targets, actual, parallel.CreateWorkspace(11));
+
+        Assert.Equal(expectedLoss, actualLoss, 1e-13);
+        Assert.True(TestData.RelativeDifference<double>(expected, actual) <= 1e-13);
+        Assert.Equal(network.ComputeLoss(inputs, targets, network.CreateWorkspace(11)), parallel.ComputeLoss(inputs, targets, parallel.CreateWorkspace(11)), 1e-13);
+
+        var v = CurvatureChecker.RandomVector(WideCheckNet.ParameterCount, seed: 5);
+        var hv = new double[WideCheckNet.ParameterCount];
+        var parallelHv = new double[WideCheckNet.ParameterCount];
+        network.ComputeCurvatureProduct(inputs, targets, v, hv, network.CreateWorkspace(11));
+        parallel.ComputeCurvatureProduct(inputs, targets, v, parallelHv, parallel.CreateWorkspace(11));
+        Assert.True(TestData.RelativeDifference<double>(hv, parallelHv) <= 1e-13);
+    }
+
+    [Fact]
+    public void DropoutIsReproducibleForASeedAndThreadCount()
+    {
+        float[] Run()
+        {
+            var network = new WideFloatNet();
+            network.InitializeParameters(seed: 1);
+            using var parallel = new DataParallelNetwork<float>(network, 2);
+            var (inputs, targets) = TestData.Batch(WideFloatNet.Spec, batch: 16, seed: 2);
+            var gradient = new float[WideFloatNet.ParameterCount];
+            var random = new SeededRandom(9);
+            var workspace = parallel.CreateWorkspace(16);
+            parallel.ComputeLossAndGradient(TestData.Convert<float>(inputs), TestData.Convert<float>(targets), gradient, workspace, random);
+            parallel.ComputeLossAndGradient(TestData.Convert<float>(inputs), TestData.Convert<float>(targets), gradient, workspace, random);
+            return gradient;
+        }
+
+        Assert.Equal(Run(), Run());
+    }
+
+    [Fact]
+    public void TrainingWithTwoThreadsIsReproducibleAndLearns()
+    {
+        byte[] Train()
+        {
+            var network = new DigitsNet();
+            using var parallel = new DataParallelNetwork<float>(network, 2);
+            var data = DigitsSubset();
+            var trainer = new Trainer<float>(parallel, new TrainerOptions { Epochs = 3, BatchSize = 32, LearningRate = 0.05, Optimizer = new MomentumOptimizer(), Seed = 5, Initialization = WeightInitialization.HeNormal });
+            var result = trainer.Fit(data);
+            Assert.True(result.FinalMetrics.TrainingAccuracy > 0.8, $"accuracy {result.FinalMetrics.TrainingAccuracy}");
+            return System.Runtime.InteropServices.MemoryMarshal.AsBytes(network.Parameters).ToArray();
+        }
+
+        Assert.Equal(Train(), Train());
+    }
+
+    [Fact]
+    public void ShardedStepsAllocateNothing()
+    {
+        var network = new DigitsNet();
+        network.InitializeParameters(seed: 1);
+        using var parallel = new DataParallelNetwork<float>(network, 2);
+        var (inputs, targets) = TestData.Batch(DigitsNet.Spec, batch: 32, seed: 2);
+        var x = TestData.Convert<float>(inputs);
+        var y = TestData.Convert<float>(targets);
+        var gradient = new float[DigitsNet.ParameterCount];
+        var workspace = parallel.CreateWorkspace(32);
+        var random = new SeededRandom(3);
+        parallel.ComputeLossAndGradient(x, y, gradient, workspace, random);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++)
+        {
+            parallel.ComputeLossAndGradient(x, y, gradient, workspace, random);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private static Dataset<float> DigitsSubset()
+    {
+        var digits = CsvLoader.Load<float>(System.IO.Path.Combine(AppContext.BaseDirectory, "Data", "digits.csv.gz"), new CsvOptions { LabelColumn = -1, ClassCount = 10 });
+        var features = digits.Features.ToArray();
+        for (int i = 0; i < features.Length; i++)
+        {
+            features[i] /= 16f;
+        }
+
+        return new Dataset<float>(features, digits.Targets.ToArray(), 64, 10, digits.Labels.ToArray());
+    }
+}
