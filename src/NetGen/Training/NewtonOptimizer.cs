@@ -46,8 +46,10 @@ public enum NewtonSolveMode
 /// <b>Damping (Nielsen's rule).</b> With s the step for the current λ, the predicted fall of the objective is
 /// L(0) − L(s) = −(∇Cᵀs + ½ sᵀCs), and the gain ratio ρ = (C(w) − C(w + s)) / (L(0) − L(s)). If the objective fell
 /// (ρ &gt; 0) the step is kept and λ ← λ·max(⅓, 1 − (2ρ − 1)³), ν ← 2: λ falls when ρ &gt; ½ (to λ/3 when the model is
-/// exact) and rises by at most 2× when 0 &lt; ρ &lt; ½. Otherwise the parameters are restored bitwise, λ ← λ·ν,
-/// ν ← 2ν, and the step returns <see cref="OptimizerStepOutcome.Rejected"/> (counted in
+/// exact) and rises by at most 2× when 0 &lt; ρ &lt; ½. Otherwise the parameters are restored bitwise,
+/// λ ← max(λ·ν, sᵀ(C + λI)s / (10 sᵀs)) (the second term, a tenth of the damped curvature along the rejected step,
+/// matters only when λ is tiny on the problem's scale), ν ← 2ν, and the step returns
+/// <see cref="OptimizerStepOutcome.Rejected"/> (counted in
 /// <see cref="EpochRecord.RejectedSteps"/>). λ never falls below <see cref="MinimumDamping"/> (except a zero
 /// <see cref="InitialDamping"/>, which stays zero until it must first rise) nor rises above
 /// <see cref="MaximumDamping"/>. λ and ν persist from step to step and are reset at the start of every

@@ -15,6 +15,9 @@ public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
     // ν doubles with every consecutive rejection; beyond this λ would only hit MaximumDamping sooner.
     private const double MaximumNu = 1 << 30;
 
+    // After a rejection λ rises to at least this fraction of the damped curvature along the rejected step.
+    private const double RiseFraction = 0.1;
+
     // Within-step rises after a Cholesky failure: at least ×4, and from at least this fraction of the largest |C_ii|.
     private const double CholeskyRiseFactor = 4.0;
     private const double CholeskyRiseScale = 1e-3;
@@ -151,7 +154,7 @@ public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
 
         if (!double.IsFinite(objectiveBefore) || !double.IsFinite(gradientSquared))
         {
-            return Reject(NotTried(OptimizerStepOutcome.Rejected));
+            return Reject(NotTried(OptimizerStepOutcome.Rejected), 0.0);
         }
 
         double l2Curvature = context.Regularization.L2 / context.Regularization.TrainingSetSize;
@@ -167,7 +170,7 @@ public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
                 DampingIncreases = solve.DampingIncreases,
                 CurvatureProducts = solve.Products,
                 NegativeCurvature = solve.NegativeCurvature,
-            });
+            }, 0.0);
         }
 
         for (int i = 0; i < parameters.Length; i++)
@@ -185,7 +188,7 @@ public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
         {
             // Also when the trial objective is NaN or infinite: the comparison is false.
             _start.CopyTo(parameters);
-            return Reject(report with { Outcome = OptimizerStepOutcome.Rejected });
+            return Reject(report with { Outcome = OptimizerStepOutcome.Rejected }, solve.StepCurvature);
         }
 
         // Nielsen's rule: ρ near 1 (the model was right) cuts λ to a third, ρ near 0 doubles it.
@@ -200,9 +203,13 @@ public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
         return OptimizerStepOutcome.Applied;
     }
 
-    private OptimizerStepOutcome Reject(NewtonStepReport report)
+    // λ ← λν, but at least a tenth of the damped curvature along the rejected step, sᵀ(C + λI)s / sᵀs, which shortens
+    // the next step along s by at least 10 %: a rejection from a λ that is tiny on the problem's scale (λ₀ = 0, or λ
+    // after many decreases) is then not followed by a run of rejections of practically the same step.
+    private OptimizerStepOutcome Reject(NewtonStepReport report, double stepCurvature)
     {
-        _damping = Math.Clamp(_damping * _nu, _minimumDamping, _maximumDamping);
+        double raised = Math.Max(_damping * _nu, double.IsFinite(stepCurvature) ? RiseFraction * stepCurvature : 0.0);
+        _damping = Math.Clamp(raised, _minimumDamping, _maximumDamping);
         _nu = Math.Min(2.0 * _nu, MaximumNu);
         LastStep = report;
         return OptimizerStepOutcome.Rejected;
@@ -243,7 +250,7 @@ public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
         bool finite = TensorPrimitives.IsFiniteAll<double>(matrix) && TensorPrimitives.IsFiniteAll<double>(diagonal);
         if (!finite)
         {
-            return new SolveResult(false, double.NaN, 0, p, false);
+            return new SolveResult(false, double.NaN, double.NaN, 0, p, false);
         }
 
         double largestDiagonal = Math.Abs(TensorPrimitives.MaxMagnitude<double>(diagonal));
@@ -252,7 +259,7 @@ public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
         {
             if (_damping >= _maximumDamping)
             {
-                return new SolveResult(false, double.NaN, increases, p, false);
+                return new SolveResult(false, double.NaN, double.NaN, increases, p, false);
             }
 
             double floor = Math.Max(CholeskyRiseScale * largestDiagonal, _minimumDamping);
@@ -264,9 +271,11 @@ public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
         TensorPrimitives.Negate<double>(_gradient, step);
         DenseCholesky.Solve(matrix, p, step);
 
-        // With (C + λI)s = −g: −(gᵀs + ½ sᵀCs) = ½(λ‖s‖² − gᵀs).
-        double predicted = 0.5 * ((_damping * TensorPrimitives.Dot<double>(step, step)) - TensorPrimitives.Dot<double>(_gradient, step));
-        return new SolveResult(true, predicted, increases, p, false);
+        // With (C + λI)s = −g: −(gᵀs + ½ sᵀCs) = ½(λ‖s‖² − gᵀs), and sᵀ(C + λI)s = −gᵀs.
+        double stepSquared = TensorPrimitives.Dot<double>(step, step);
+        double slope = TensorPrimitives.Dot<double>(_gradient, step);
+        double predicted = 0.5 * ((_damping * stepSquared) - slope);
+        return new SolveResult(true, predicted, -slope / stepSquared, increases, p, false);
     }
 
     // ---- Hessian-free: truncated conjugate gradients on (C + λI)s = −g. ----
@@ -282,13 +291,13 @@ public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
             switch (outcome)
             {
                 case CgOutcome.Finished:
-                    double damping = _damping;
                     Span<double> step = _step;
-                    // −(gᵀs + ½ sᵀCs) with r = −g − (C + λI)s: ½(λ‖s‖² − gᵀs + sᵀr).
-                    double predicted = 0.5 * ((damping * TensorPrimitives.Dot<double>(step, step))
-                        - TensorPrimitives.Dot<double>(_gradient, step)
-                        + TensorPrimitives.Dot<double>(step, _residual));
-                    return new SolveResult(true, predicted, increases, products, negativeCurvature);
+                    // With r = −g − (C + λI)s: −(gᵀs + ½ sᵀCs) = ½(λ‖s‖² − gᵀs + sᵀr), and sᵀ(C + λI)s = −gᵀs − sᵀr.
+                    double stepSquared = TensorPrimitives.Dot<double>(step, step);
+                    double slope = TensorPrimitives.Dot<double>(_gradient, step);
+                    double residualTerm = TensorPrimitives.Dot<double>(step, _residual);
+                    double predicted = 0.5 * ((_damping * stepSquared) - slope + residualTerm);
+                    return new SolveResult(true, predicted, (-slope - residualTerm) / stepSquared, increases, products, negativeCurvature);
 
                 case CgOutcome.NegativeCurvatureLater:
                     negativeCurvature = true;
@@ -299,7 +308,7 @@ public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
                     negativeCurvature = true;
                     if (_damping >= _maximumDamping)
                     {
-                        return new SolveResult(false, double.NaN, increases, products, negativeCurvature);
+                        return new SolveResult(false, double.NaN, double.NaN, increases, products, negativeCurvature);
                     }
 
                     double needed = _damping - (2.0 * firstCurvature / gradientSquared);
@@ -308,7 +317,7 @@ public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
                     break;
 
                 default:
-                    return new SolveResult(false, double.NaN, increases, products, negativeCurvature);
+                    return new SolveResult(false, double.NaN, double.NaN, increases, products, negativeCurvature);
             }
         }
     }
@@ -429,5 +438,5 @@ public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
         NotFinite,
     }
 
-    private readonly record struct SolveResult(bool Solved, double PredictedReduction, int DampingIncreases, int Products, bool NegativeCurvature);
+    private readonly record struct SolveResult(bool Solved, double PredictedReduction, double StepCurvature, int DampingIncreases, int Products, bool NegativeCurvature);
 }
