@@ -34,13 +34,13 @@ public static class TrainingPlots
         AddSeries(loss, epochs, e => e.ValidationLoss, "validation");
         loss.Title(title);
         loss.YLabel("cross-entropy loss");
-        loss.XLabel("epoch");
+        EpochAxis(loss);
         loss.ShowLegend(Alignment.UpperRight);
 
         AddSeries(accuracy, epochs, e => e.TrainingAccuracy, "training");
         AddSeries(accuracy, epochs, e => e.ValidationAccuracy, "validation");
         accuracy.YLabel("accuracy");
-        accuracy.XLabel("epoch");
+        EpochAxis(accuracy);
         accuracy.ShowLegend(Alignment.LowerRight);
 
         multiplot.SavePng(path, Width, 2 * PanelHeight);
@@ -77,20 +77,22 @@ public static class TrainingPlots
 
         plot.Title(title);
         plot.YLabel("‖∂C/∂W‖ per layer (log scale)");
-        plot.XLabel("epoch");
+        EpochAxis(plot);
         plot.ShowLegend(Alignment.UpperRight);
         plot.SavePng(path, Width, PanelHeight + 80);
     }
 
-    // Ticks for an axis that shows log10 of the values: 1, 2, 5 × 10^k labelled (only 10^k over many decades), the
-    // other integer multiples as minor ticks.
+    // Ticks for an axis that shows log10 of the values, at m × 10^k: within a decade every m = 1 … 9 (and the halves
+    // below 3 within half a decade) is labelled, over a few decades m = 1, 2, 5, over many only the powers of ten; the
+    // other integer m are minor ticks.
     private static NumericManual LogTicks(double minimum, double maximum)
     {
+        double decades = maximum - minimum;
+        double[] mantissas = decades < 0.5 ? [1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9] : [1, 2, 3, 4, 5, 6, 7, 8, 9];
         var ticks = new NumericManual();
-        bool manyDecades = maximum - minimum > 4;
         for (int k = (int)Math.Floor(minimum) - 1; k <= (int)Math.Ceiling(maximum); k++)
         {
-            for (int m = 1; m <= 9; m++)
+            foreach (double m in mantissas)
             {
                 double position = k + Math.Log10(m);
                 if (position < minimum - 0.3 || position > maximum + 0.3)
@@ -98,7 +100,7 @@ public static class TrainingPlots
                     continue;
                 }
 
-                if (m == 1 || (!manyDecades && m is 2 or 5))
+                if (m == 1 || decades < 1 || (decades <= 4 && m is 2 or 5))
                 {
                     ticks.AddMajor(position, FormatPower(m, k));
                 }
@@ -112,10 +114,17 @@ public static class TrainingPlots
         return ticks;
     }
 
-    private static string FormatPower(int mantissa, int exponent) =>
+    private static string FormatPower(double mantissa, int exponent) =>
         exponent is >= -4 and <= 4
-            ? (mantissa * Math.Pow(10, exponent)).ToString("0.####", CultureInfo.InvariantCulture)
+            ? (mantissa * Math.Pow(10, exponent)).ToString("0.#####", CultureInfo.InvariantCulture)
             : string.Create(CultureInfo.InvariantCulture, $"{mantissa}e{exponent}");
+
+    // Epochs are whole numbers.
+    private static void EpochAxis(Plot plot)
+    {
+        plot.XLabel("epoch");
+        plot.Axes.Bottom.TickGenerator = new NumericAutomatic { IntegerTicksOnly = true };
+    }
 
     private static void AddSeries(Plot plot, IReadOnlyList<EpochRecord> epochs, Func<EpochRecord, double?> value, string label)
     {
