@@ -1,0 +1,54 @@
+using NetGen;
+using NetGen.Data;
+using Xunit;
+
+namespace NetGen.Training.Tests;
+
+/// <summary>XOR's 2-4-1 sigmoid network with the quadratic cost, declared for the generator (the interpreted twin is
+/// <c>TestData.XorSpec()</c>).</summary>
+[Network(Loss = Loss.MeanSquaredError, Precision = Precision.Double)]
+[Input(2)]
+[Dense(4, Activation.Sigmoid)]
+[Dense(1, Activation.Sigmoid)]
+public partial class XorSigmoidMseNet;
+
+/// <summary><see cref="TrainerLearningTests"/>' XOR test, with the generated network trained by the same trainer.</summary>
+public sealed class GeneratedXorLearningTests
+{
+    // As in TrainerLearningTests: Nesterov momentum on mini-batches of 2.
+    private static TrainerOptions XorOptions(ulong seed) => new()
+    {
+        Epochs = 4000,
+        BatchSize = 2,
+        LearningRate = 0.5,
+        Optimizer = new MomentumOptimizer { Nesterov = true },
+        Seed = seed,
+        Initialization = WeightInitialization.XavierUniform,
+        TargetLoss = 2e-4, // ½·mean(y − a)², so the MSE is at most 4e-4 once it is reached
+    };
+
+    [Fact]
+    public void The_declaration_is_the_interpreted_xor_network()
+    {
+        Assert.Equal(TestData.XorSpec(), XorSigmoidMseNet.Spec);
+    }
+
+    [Fact]
+    public void Generated_xor_2_4_1_sigmoid_reaches_mse_below_1e3_for_at_least_9_of_10_seeds()
+    {
+        Dataset<double> data = TestData.Xor();
+        int solved = 0;
+        for (ulong seed = 1; seed <= 10; seed++)
+        {
+            var network = new XorSigmoidMseNet();
+            var result = new Trainer<double>(network, XorOptions(seed)).Fit(data);
+            if (TestData.MeanSquaredError(network, data) < 1e-3)
+            {
+                solved++;
+                Assert.Equal(1.0, result.FinalMetrics.TrainingAccuracy);
+            }
+        }
+
+        Assert.True(solved >= 9, $"XOR was solved for {solved} of 10 seeds.");
+    }
+}
