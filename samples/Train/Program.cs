@@ -14,4 +14,4 @@ Console.CancelKeyPress += (_, e) =>
 };
 
 bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive && AnsiConsole.Profile.Capabilities.Ansi;
-return TrainCli.Run(args, Console.Out, Console.Error, interactive, interrupt.Token);
+return TrainCli.Run(args, Console.Out, Console.Error, interactive ? AnsiConsole.Console : null, interrupt.Token);

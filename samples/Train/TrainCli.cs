@@ -28,11 +28,12 @@ public static class TrainCli
     /// <param name="args">The command-line arguments.</param>
     /// <param name="output">Where information, progress and results go.</param>
     /// <param name="error">Where errors go.</param>
-    /// <param name="interactive">Whether <paramref name="output"/> is a terminal that can show a live progress bar
-    /// (<see cref="AnsiConsole.Console"/> is then used); otherwise plain lines are written.</param>
+    /// <param name="liveConsole">A terminal console to show a live progress bar and the results on (such as
+    /// <see cref="AnsiConsole.Console"/>), or <see langword="null"/> to write plain lines to <paramref name="output"/>
+    /// (for redirected output and CI logs).</param>
     /// <param name="cancellationToken">Interrupts training (Ctrl+C).</param>
     /// <returns>The exit code.</returns>
-    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken = default)
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, IAnsiConsole? liveConsole, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
@@ -54,9 +55,8 @@ public static class TrainCli
         try
         {
             TrainJobResult result;
-            if (interactive)
+            if (liveConsole is { } console)
             {
-                var console = AnsiConsole.Console;
                 result = LiveReporter.Run(console, parsed.Options, cancellationToken);
                 var summary = ReportText.Summary(result);
                 console.MarkupLine(Markup.Escape(summary[0]));

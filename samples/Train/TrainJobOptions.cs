@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 
 namespace NetGen.Samples.Train;
 
@@ -143,7 +142,5 @@ public sealed record TrainJobOptions
         {
             throw new ArgumentException("DigitsFile is empty.", nameof(DigitsFile));
         }
-
-        _ = Path.GetFullPath(OutputDirectory);
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using NetGen.Samples.Train;
+using Spectre.Console;
 using Xunit;
 
 namespace NetGen.Samples.Train.Tests;
@@ -13,7 +14,7 @@ public sealed class TrainCommandLineTests
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        int exitCode = TrainCli.Run(args, output, error, interactive: false);
+        int exitCode = TrainCli.Run(args, output, error, liveConsole: null);
         return (exitCode, output.ToString(), error.ToString());
     }
 
@@ -101,6 +102,39 @@ public sealed class TrainCommandLineTests
         {
             Assert.Contains(option, output, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void A_short_run_prints_one_line_per_epoch_and_the_test_accuracy_both_plain_and_live()
+    {
+        using var folder = new TrainOutputFolder();
+        var (exitCode, output, error) = Run("--epochs", "2", "--output", folder.Sub("plain"));
+        Assert.Equal(TrainCli.ExitSuccess, exitCode);
+        Assert.Equal(string.Empty, error);
+        Assert.Contains("epoch 1/2  training loss ", output, StringComparison.Ordinal);
+        Assert.Contains("epoch 2/2  training loss ", output, StringComparison.Ordinal);
+        Assert.Contains("validation accuracy 0.", output, StringComparison.Ordinal);
+        Assert.Contains("Test accuracy: 0.", output, StringComparison.Ordinal);
+        Assert.Contains(folder.Sub(Path.Combine("plain", "digits.safetensors")), output, StringComparison.Ordinal);
+
+        // The live progress display, on a console that claims to be an ANSI terminal.
+        using var terminal = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.Yes,
+            Interactive = InteractionSupport.Yes,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(terminal),
+        });
+        using var unused = new StringWriter();
+        using var liveError = new StringWriter();
+        Assert.Equal(TrainCli.ExitSuccess, TrainCli.Run(["--epochs", "2", "--output", folder.Sub("live")], unused, liveError, console));
+        Assert.Equal(string.Empty, liveError.ToString());
+        Assert.Equal(string.Empty, unused.ToString());
+        string screen = terminal.ToString();
+        Assert.Contains("epoch 2/2  training loss ", screen, StringComparison.Ordinal);
+        Assert.Contains("100%", screen, StringComparison.Ordinal);
+        Assert.Contains("Test accuracy: 0.", screen, StringComparison.Ordinal);
     }
 
     [Fact]
