@@ -42,9 +42,7 @@ internal static class CurvatureEmitter
         w.Line("DirectionalOutputDelta(targets, batch, ws, exact);");
         w.Line("DirectionalBackward(inputs, batch, ws, vector, training, exact, product);");
         w.Line($"{t} scale = {math.One} / batch;");
-        w.Open("for (int i = 0; i < product.Length; i++)");
-        w.Line("product[i] *= scale;");
-        w.Close();
+        w.Line("global::System.Numerics.Tensors.TensorPrimitives.Multiply(product, scale, product);");
         w.Line("return total * scale;");
         w.Close();
     }

@@ -237,7 +237,7 @@ internal static class ForwardEmitter
     }
 
     /// <summary>In place over span[start .. start + count): a_j = e^(z_j − max z) / Σ_k e^(z_k − max z).</summary>
-    public static void WriteSoftmax(SourceWriter w, MathText math, string span, string start, string count, int size)
+    public static void WriteSoftmax(SourceWriter w, MathText math, string span, string start, string count, int size, string? logSumExpTarget = null)
     {
         string t = math.T;
         w.Line("// Softmax, shifted by the largest z so every exponent is ≤ 0 and nothing overflows.");
@@ -252,17 +252,21 @@ internal static class ForwardEmitter
         {
             // Eight exponentials per instruction sequence; the lane sums are added in a fixed order.
             w.Open($"for (int j = 0; j < {MathText.Int(blocks)}; j += 8)");
-            w.Line($"global::System.Runtime.Intrinsics.Vector256<float> e = global::System.Runtime.Intrinsics.Vector256.Exp(Load8({span}, {start} + j) - global::System.Runtime.Intrinsics.Vector256.Create(max));");
+            w.Line($"global::System.Runtime.Intrinsics.Vector256<float> e = global::NetGen.Numerics.VectorMath.Exp(Load8({span}, {start} + j) - global::System.Runtime.Intrinsics.Vector256.Create(max));");
             w.Line($"Store8(e, {span}, {start} + j);");
             w.Line("sum += global::System.Runtime.Intrinsics.Vector256.Sum(e);");
             w.Close();
         }
 
         w.Open($"for (int j = {MathText.Int(blocks)}; j < {count}; j++)");
-        w.Line($"{t} e = {t}.Exp({span}[{start} + j] - max);");
+        w.Line($"{t} e = {(math.IsDouble ? "double.Exp" : "global::NetGen.Numerics.VectorMath.Exp")}({span}[{start} + j] - max);");
         w.Line($"{span}[{start} + j] = e;");
         w.Line("sum += e;");
         w.Close();
+        if (logSumExpTarget is not null)
+        {
+            w.Line($"{logSumExpTarget} = max + {t}.Log(sum);");
+        }
         w.Open($"for (int j = 0; j < {count}; j++)");
         w.Line($"{span}[{start} + j] /= sum;");
         w.Close();

@@ -56,9 +56,7 @@ internal static class TrainingEmitter
         w.Line();
         w.Line("// The mean over the batch: ∇C = (1/T) Σ_x ∇C_x.");
         w.Line($"{t} scale = {math.One} / batch;");
-        w.Open("for (int i = 0; i < gradient.Length; i++)");
-        w.Line("gradient[i] *= scale;");
-        w.Close();
+        w.Line("global::System.Numerics.Tensors.TensorPrimitives.Multiply(gradient, scale, gradient);");
         w.Line("return total * scale;");
         w.Close();
         w.Line();
@@ -107,6 +105,11 @@ internal static class TrainingEmitter
         }
 
         w.Line($"ZL = new {t}[batchCapacity * OutputSize];");
+        if (model.Layers[layers - 1].Activation == ActivationKind.Softmax)
+        {
+            w.Line($"LogSumExp = new {t}[batchCapacity];");
+        }
+
         w.Close();
         for (int stage = 0; stage <= layers; stage++)
         {
@@ -148,6 +151,12 @@ internal static class TrainingEmitter
         w.Line();
         w.Line("/// <summary>zᴸ, the output layer's weighted input, kept for the numerically stable forms of the losses.</summary>");
         w.Line($"internal readonly {t}[] ZL;");
+        if (model.Layers[layers - 1].Activation == ActivationKind.Softmax)
+        {
+            w.Line();
+            w.Line("/// <summary>ln Σ_k e^(zᴸ_k) per sample, from the softmax pass, so the log-likelihood needs no second round of exponentials.</summary>");
+            w.Line($"internal readonly {t}[] LogSumExp;");
+        }
         w.Close();
     }
 
@@ -216,7 +225,7 @@ internal static class TrainingEmitter
             {
                 w.Open("for (int s = 0; s < batch; s++)");
                 w.Line($"global::System.Array.Copy(ws.ZL, s * {size}, ws.{A(stage)}, s * {size}, {size});");
-                ForwardEmitter.WriteSoftmax(w, math, $"ws.{A(stage)}", $"s * {size}", size, layer.Size);
+                ForwardEmitter.WriteSoftmax(w, math, $"ws.{A(stage)}", $"s * {size}", size, layer.Size, "ws.LogSumExp[s]");
                 w.Close();
             }
             else
@@ -315,15 +324,7 @@ internal static class TrainingEmitter
         {
             case LossKind.SoftmaxCrossEntropy:
                 w.Line("// C_x = −Σ_j y_j ln a_j with ln a_j = z_j − ln Σ_k e^(z_k): no logarithm of a softmax output rounded to 0.");
-                w.Line($"{t} max = ws.ZL[o];");
-                w.Open("for (int j = 1; j < OutputSize; j++)");
-                w.Line($"max = {t}.Max(max, ws.ZL[o + j]);");
-                w.Close();
-                w.Line($"{t} sumExp = {math.Zero};");
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"sumExp += {t}.Exp(ws.ZL[o + j] - max);");
-                w.Close();
-                w.Line($"{t} logSumExp = max + {t}.Log(sumExp);");
+                w.Line($"{t} logSumExp = ws.LogSumExp[s];");
                 w.Line($"{t} sumY = {math.Zero};");
                 w.Open("for (int j = 0; j < OutputSize; j++)");
                 w.Line("sampleLoss -= targets[o + j] * (ws.ZL[o + j] - logSumExp);");
@@ -444,10 +445,9 @@ internal static class TrainingEmitter
             }
             else
             {
+                w.Line($"global::System.Span<float> biasGradient = gradient.Slice(Dense{n}BiasesOffset, {size});");
                 w.Open("for (int s = 0; s < batch; s++)");
-                w.Open($"for (int j = 0; j < {size}; j++)");
-                w.Line($"gradient[Dense{n}BiasesOffset + j] += ws.{Delta(stage)}[s * {size} + j];");
-                w.Close();
+                w.Line($"global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, new global::System.ReadOnlySpan<float>(ws.{Delta(stage)}, s * {size}, {size}), biasGradient);");
                 w.Close();
                 w.Line($"{floatKernels.WeightGradient(model.Layers[l].Size, inputs)}(ws.{Delta(stage)}, x, batch, gradient, Dense{n}WeightsOffset);");
                 if (l > 0)

@@ -106,10 +106,7 @@ namespace Samples
 
             // The mean over the batch: ∇C = (1/T) Σ_x ∇C_x.
             float scale = 1f / batch;
-            for (int i = 0; i < gradient.Length; i++)
-            {
-                gradient[i] *= scale;
-            }
+            global::System.Numerics.Tensors.TensorPrimitives.Multiply(gradient, scale, gradient);
             return total * scale;
         }
 
@@ -259,12 +256,10 @@ namespace Samples
             // Dense layer 2: ∂C/∂b² = δ² (BP3) and ∂C/∂W²_jk = x¹_k δ²_j (BP4); then (W²)ᵀ δ², the first half of BP2.
             {
                 global::System.ReadOnlySpan<float> x = ws.A1;
+                global::System.Span<float> biasGradient = gradient.Slice(Dense2BiasesOffset, 1);
                 for (int s = 0; s < batch; s++)
                 {
-                    for (int j = 0; j < 1; j++)
-                    {
-                        gradient[Dense2BiasesOffset + j] += ws.D2[s * 1 + j];
-                    }
+                    global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, new global::System.ReadOnlySpan<float>(ws.D2, s * 1, 1), biasGradient);
                 }
                 WeightGradient1x4(ws.D2, x, batch, gradient, Dense2WeightsOffset);
                 BackError1x4(ws.D2, w, Dense2WeightsOffset, batch, ws.D1);
@@ -286,12 +281,10 @@ namespace Samples
             // Dense layer 1: ∂C/∂b¹ = δ¹ (BP3) and ∂C/∂W¹_jk = x⁰_k δ¹_j (BP4).
             {
                 global::System.ReadOnlySpan<float> x = inputs;
+                global::System.Span<float> biasGradient = gradient.Slice(Dense1BiasesOffset, 4);
                 for (int s = 0; s < batch; s++)
                 {
-                    for (int j = 0; j < 4; j++)
-                    {
-                        gradient[Dense1BiasesOffset + j] += ws.D1[s * 4 + j];
-                    }
+                    global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, new global::System.ReadOnlySpan<float>(ws.D1, s * 4, 4), biasGradient);
                 }
                 WeightGradient4x2(ws.D1, x, batch, gradient, Dense1WeightsOffset);
             }
@@ -314,10 +307,7 @@ namespace Samples
             DirectionalOutputDelta(targets, batch, ws, exact);
             DirectionalBackward(inputs, batch, ws, vector, training, exact, product);
             float scale = 1f / batch;
-            for (int i = 0; i < product.Length; i++)
-            {
-                product[i] *= scale;
-            }
+            global::System.Numerics.Tensors.TensorPrimitives.Multiply(product, scale, product);
             return total * scale;
         }
 
