@@ -42,7 +42,7 @@ internal static class CurvatureEmitter
         w.Line("DirectionalOutputDelta(targets, batch, ws, exact);");
         w.Line("DirectionalBackward(inputs, batch, ws, vector, training, exact, product);");
         w.Line($"{t} scale = {math.One} / batch;");
-        w.Line("global::System.Numerics.Tensors.TensorPrimitives.Multiply(product, scale, product);");
+        w.Line("global::NetGen.Numerics.SpanMath.Scale(product, scale);");
         w.Line("return total * scale;");
         w.Close();
     }

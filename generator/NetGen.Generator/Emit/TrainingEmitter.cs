@@ -56,7 +56,7 @@ internal static class TrainingEmitter
         w.Line();
         w.Line("// The mean over the batch: ∇C = (1/T) Σ_x ∇C_x.");
         w.Line($"{t} scale = {math.One} / batch;");
-        w.Line("global::System.Numerics.Tensors.TensorPrimitives.Multiply(gradient, scale, gradient);");
+        w.Line("global::NetGen.Numerics.SpanMath.Scale(gradient, scale);");
         w.Line("return total * scale;");
         w.Close();
         w.Line();
@@ -447,7 +447,7 @@ internal static class TrainingEmitter
             {
                 w.Line($"global::System.Span<float> biasGradient = gradient.Slice(Dense{n}BiasesOffset, {size});");
                 w.Open("for (int s = 0; s < batch; s++)");
-                w.Line($"global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, new global::System.ReadOnlySpan<float>(ws.{Delta(stage)}, s * {size}, {size}), biasGradient);");
+                w.Line($"global::NetGen.Numerics.SpanMath.AddTo(biasGradient, new global::System.ReadOnlySpan<float>(ws.{Delta(stage)}, s * {size}, {size}));");
                 w.Close();
                 w.Line($"{floatKernels.WeightGradient(model.Layers[l].Size, inputs)}(ws.{Delta(stage)}, x, batch, gradient, Dense{n}WeightsOffset);");
                 if (l > 0)

@@ -106,7 +106,7 @@ namespace Samples
 
             // The mean over the batch: ∇C = (1/T) Σ_x ∇C_x.
             float scale = 1f / batch;
-            global::System.Numerics.Tensors.TensorPrimitives.Multiply(gradient, scale, gradient);
+            global::NetGen.Numerics.SpanMath.Scale(gradient, scale);
             return total * scale;
         }
 
@@ -259,7 +259,7 @@ namespace Samples
                 global::System.Span<float> biasGradient = gradient.Slice(Dense2BiasesOffset, 1);
                 for (int s = 0; s < batch; s++)
                 {
-                    global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, new global::System.ReadOnlySpan<float>(ws.D2, s * 1, 1), biasGradient);
+                    global::NetGen.Numerics.SpanMath.AddTo(biasGradient, new global::System.ReadOnlySpan<float>(ws.D2, s * 1, 1));
                 }
                 WeightGradient1x4(ws.D2, x, batch, gradient, Dense2WeightsOffset);
                 BackError1x4(ws.D2, w, Dense2WeightsOffset, batch, ws.D1);
@@ -284,7 +284,7 @@ namespace Samples
                 global::System.Span<float> biasGradient = gradient.Slice(Dense1BiasesOffset, 4);
                 for (int s = 0; s < batch; s++)
                 {
-                    global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, new global::System.ReadOnlySpan<float>(ws.D1, s * 4, 4), biasGradient);
+                    global::NetGen.Numerics.SpanMath.AddTo(biasGradient, new global::System.ReadOnlySpan<float>(ws.D1, s * 4, 4));
                 }
                 WeightGradient4x2(ws.D1, x, batch, gradient, Dense1WeightsOffset);
             }
@@ -307,7 +307,7 @@ namespace Samples
             DirectionalOutputDelta(targets, batch, ws, exact);
             DirectionalBackward(inputs, batch, ws, vector, training, exact, product);
             float scale = 1f / batch;
-            global::System.Numerics.Tensors.TensorPrimitives.Multiply(product, scale, product);
+            global::NetGen.Numerics.SpanMath.Scale(product, scale);
             return total * scale;
         }
 
