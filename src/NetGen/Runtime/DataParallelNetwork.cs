@@ -30,7 +30,9 @@ public sealed class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDisposable
 {
     private readonly ITrainableNetwork<T> _inner;
     private readonly Worker[] _workers;
-    private readonly ManualResetEventSlim[] _done;
+    // Completion is counted on one semaphore: unlike ManualResetEventSlim, whose lock object is created lazily the first
+    // time a wait blocks, it allocates everything up front, so a pass under load allocates nothing either.
+    private readonly SemaphoreSlim _done = new(0);
     private ShardJob _job;
     private bool _disposed;
 
@@ -45,11 +47,6 @@ public sealed class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDisposable
         _inner = network;
         ThreadCount = threadCount;
         _workers = new Worker[threadCount - 1];
-        _done = new ManualResetEventSlim[threadCount - 1];
-        for (int i = 0; i < _workers.Length; i++)
-        {
-            _done[i] = new ManualResetEventSlim(false, spinCount: 2000);
-        }
     }
 
     /// <summary>The number of shards each batch is cut into.</summary>
@@ -139,8 +136,7 @@ public sealed class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDisposable
         _job = new ShardJob(ws, batch, kind, curvature, dropoutRandom is not null, dropoutSeed);
         for (int i = 0; i < _workers.Length; i++)
         {
-            _workers[i] ??= new Worker(this, i + 1, _done[i]);
-            _done[i].Reset();
+            _workers[i] ??= new Worker(this, i + 1, _done);
             _workers[i].Start();
         }
 
@@ -156,7 +152,11 @@ public sealed class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDisposable
 
         for (int i = 0; i < _workers.Length; i++)
         {
-            _done[i].Wait();
+            _done.Wait();
+        }
+
+        for (int i = 0; i < _workers.Length; i++)
+        {
             failure ??= _workers[i].TakeFailure();
         }
 
@@ -280,12 +280,12 @@ public sealed class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDisposable
     {
         private readonly DataParallelNetwork<T> _owner;
         private readonly int _shard;
-        private readonly ManualResetEventSlim _done;
+        private readonly SemaphoreSlim _done;
         private readonly SemaphoreSlim _start = new(0);
         private Exception? _failure;
         private volatile bool _stopping;
 
-        public Worker(DataParallelNetwork<T> owner, int shard, ManualResetEventSlim done)
+        public Worker(DataParallelNetwork<T> owner, int shard, SemaphoreSlim done)
         {
             _owner = owner;
             _shard = shard;
@@ -329,7 +329,7 @@ public sealed class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDisposable
                 }
                 finally
                 {
-                    _done.Set();
+                    _done.Release();
                 }
             }
         }
