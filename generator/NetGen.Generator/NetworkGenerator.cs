@@ -6,6 +6,7 @@ using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Emit;
 using NetGen.Generator.Model;
 using NetGen.Generator.Parsing;
+using NetGen.Generator.Weights;
 
 namespace NetGen.Generator;
 
@@ -27,13 +28,24 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                 static (syntaxContext, cancellationToken) => NetworkParser.Parse(syntaxContext, cancellationToken))
             .WithTrackingName(TrackingNames.Parse);
 
-        var models = parsed
+        // [Network(Weights = "…")]: the weights files among the additional files, as equatable data, resolved per network.
+        var weightsFiles = context.AdditionalTextsProvider
+            .Where(static text => WeightsReader.IsCandidate(text))
+            .Select(static (text, cancellationToken) => WeightsReader.Read(text, cancellationToken))
+            .WithTrackingName(TrackingNames.WeightsFiles)
+            .Collect();
+        var resolved = parsed
+            .Combine(weightsFiles)
+            .Select(static (pair, cancellationToken) => WeightsBaker.Resolve(pair.Left, pair.Right, cancellationToken))
+            .WithTrackingName(TrackingNames.Weights);
+
+        var models = resolved
             .Select(static (result, _) => result.Model)
             .Where(static model => model is not null)
             .WithTrackingName(TrackingNames.Model);
         context.RegisterSourceOutput(models, static (output, model) => EmitSource(output, model!));
 
-        var diagnostics = parsed
+        var diagnostics = resolved
             .Select(static (result, _) => result.Diagnostics)
             .WithTrackingName(TrackingNames.Diagnostics);
         context.RegisterSourceOutput(diagnostics, static (output, list) => Report(output, list));
@@ -69,9 +81,11 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     private static void EmitSource(SourceProductionContext output, NetworkModel model)
     {
         string source;
+        string? weights;
         try
         {
             source = NetworkEmitter.Emit(model);
+            weights = model.Weights is null ? null : BakedWeightsEmitter.EmitData(model);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -80,5 +94,9 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         }
 
         output.AddSource(model.HintName, source);
+        if (weights is not null)
+        {
+            output.AddSource(model.WeightsHintName, weights);
+        }
     }
 }

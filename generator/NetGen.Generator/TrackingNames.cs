@@ -9,4 +9,6 @@ internal static class TrackingNames
     public const string OrphanInput = nameof(OrphanInput);
     public const string OrphanDense = nameof(OrphanDense);
     public const string OrphanDropout = nameof(OrphanDropout);
+    public const string WeightsFiles = nameof(WeightsFiles);
+    public const string Weights = nameof(Weights);
 }

@@ -63,10 +63,41 @@ public class DiagnosticTests
         }
     }
 
+    private const string WeightsNet = "[Network(Weights = \"w.safetensors\")][Input(2)][Dense(1, Activation.Sigmoid)] public partial class WeightsNet;";
+    private const string WeightsSpan = "Weights = \"w.safetensors\"";
+
+    /// <summary>The weights diagnostics, each with the additional files that provoke it.</summary>
+    private static readonly System.Collections.Generic.Dictionary<string, (string Id, string Declaration, AdditionalText[] Files, string Span)> WeightsCaseTable = new()
+    {
+        ["no such file"] = ("NG0021", WeightsNet, [GeneratorHarness.WeightsFile("/project/other.safetensors", TestWeights.TwoToOne())], WeightsSpan),
+        ["two files match"] = ("NG0022", WeightsNet, [GeneratorHarness.WeightsFile("/project/a/w.safetensors", TestWeights.TwoToOne()), GeneratorHarness.WeightsFile("/project/b/W.safetensors", TestWeights.TwoToOne())], WeightsSpan),
+        ["raw binary item"] = ("NG0023", WeightsNet, [new GeneratorHarness.InMemoryAdditionalText("/project/w.safetensors", "\u0018\0\0\0\0\0\0\0{\"0.weight\":\uFFFD")], WeightsSpan),
+        ["hostile header size"] = ("NG0024", WeightsNet, [GeneratorHarness.WeightsFile("/project/w.safetensors", TestWeights.Raw("{}", [], declaredHeaderSize: ulong.MaxValue))], WeightsSpan),
+        ["damaged container"] = ("NG0024", WeightsNet, [new GeneratorHarness.InMemoryAdditionalText("/project/obj/netgen/1/w.safetensors.netgen-base64", "NetGen safetensors base64 v1\nsource=/project/w.safetensors\n@@not base64@@\n")], WeightsSpan),
+        ["wrong shape"] = ("NG0025", WeightsNet, [GeneratorHarness.WeightsFile("/project/w.safetensors", TestWeights.Write(w => { w.AddTensor<float>("0.weight", [1f, 2f, 3f], 1, 3); w.AddTensor<float>("0.bias", [0f], 1); }))], WeightsSpan),
+    };
+
+    public static TheoryData<string> WeightsCases => new(WeightsCaseTable.Keys);
+
+    [Theory]
+    [MemberData(nameof(WeightsCases))]
+    public void ReportsExactlyOneWeightsDiagnosticOnTheWeightsArgument(string name)
+    {
+        var (id, declaration, files, expectedSpan) = WeightsCaseTable[name];
+
+        var outcome = GeneratorHarness.Run(files, Usings + declaration);
+
+        var diagnostic = Assert.Single(outcome.NetGenDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(expectedSpan, outcome.TextAt(diagnostic.Location));
+        Assert.False(string.IsNullOrWhiteSpace(diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Empty(outcome.GeneratedHintNames);
+    }
+
     [Fact]
     public void EveryDescriptorHasATest()
     {
-        var tested = Cases.Select(c => (string)c[0]).ToHashSet();
+        var tested = Cases.Select(c => (string)c[0]).Concat(WeightsCaseTable.Values.Select(c => c.Id)).ToHashSet();
         var declared = typeof(NetworkGenerator).Assembly.GetType("NetGen.Generator.Diagnostics.DiagnosticDescriptors")!
             .GetFields()
             .Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id)

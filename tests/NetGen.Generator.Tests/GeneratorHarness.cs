@@ -34,11 +34,34 @@ internal static class GeneratorHarness
             References,
             StrictOptions);
 
-    public static GeneratorDriver Driver(bool trackSteps = false) =>
+    public static GeneratorDriver Driver(bool trackSteps = false, IEnumerable<AdditionalText>? additionalTexts = null) =>
         CSharpGeneratorDriver.Create(
             [new NetworkGenerator().AsSourceGenerator()],
+            additionalTexts: additionalTexts,
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackSteps));
+
+    /// <summary>
+    /// A weights file as NetGen's build step hands it to the compiler: a text container with the source path and the
+    /// bytes in base64, named after the file in a folder of its own, as build/NetGen.targets writes it.
+    /// </summary>
+    public static AdditionalText WeightsFile(string sourcePath, byte[] safetensors)
+    {
+        string folder = "/project/obj/netgen/" + ((uint)StringComparer.Ordinal.GetHashCode(sourcePath)).ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
+        return new InMemoryAdditionalText(
+            folder + "/" + Path.GetFileName(sourcePath) + Weights.WeightsContainer.Extension,
+            Weights.WeightsContainer.Encode(sourcePath, safetensors));
+    }
+
+    /// <summary>An additional file with the given text, as the compiler would decode it from disk.</summary>
+    public sealed class InMemoryAdditionalText(string path, string text) : AdditionalText
+    {
+        private readonly Microsoft.CodeAnalysis.Text.SourceText _text = Microsoft.CodeAnalysis.Text.SourceText.From(text, System.Text.Encoding.UTF8);
+
+        public override string Path { get; } = path;
+
+        public override Microsoft.CodeAnalysis.Text.SourceText GetText(System.Threading.CancellationToken cancellationToken = default) => _text;
+    }
 
     public sealed record Outcome(GeneratorDriverRunResult Run, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics)
     {
@@ -61,10 +84,12 @@ internal static class GeneratorHarness
         public IEnumerable<string> GeneratedHintNames => Run.Results.Single().GeneratedSources.Select(s => s.HintName);
     }
 
-    public static Outcome Run(params string[] sources)
+    public static Outcome Run(params string[] sources) => Run([], sources);
+
+    public static Outcome Run(IEnumerable<AdditionalText> additionalTexts, params string[] sources)
     {
         var input = Compilation(sources);
-        var driver = Driver().RunGeneratorsAndUpdateCompilation(input, out var output, out var diagnostics);
+        var driver = Driver(additionalTexts: additionalTexts).RunGeneratorsAndUpdateCompilation(input, out var output, out var diagnostics);
         var run = driver.GetRunResult();
         var exception = run.Results.Single().Exception;
         if (exception is not null)

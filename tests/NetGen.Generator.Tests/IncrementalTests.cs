@@ -16,6 +16,7 @@ public class IncrementalTests
     [
         TrackingNames.Parse, TrackingNames.Model, TrackingNames.Diagnostics,
         TrackingNames.OrphanInput, TrackingNames.OrphanDense, TrackingNames.OrphanDropout,
+        TrackingNames.WeightsFiles, TrackingNames.Weights,
     ];
 
     private const string Source = """
@@ -88,11 +89,67 @@ public class IncrementalTests
         Assert.Contains(result.GeneratedSources, s => s.HintName == "DigitsNet.g.cs" && s.SourceText.ToString().Contains("Dense1Size = 48", StringComparison.Ordinal));
     }
 
+    private const string BakedSource = """
+        using NetGen;
+        [Network(Weights = "small.safetensors")]
+        [Input(2)]
+        [Dense(1, Activation.Identity)]
+        public partial class BakedNet;
+
+        [Network]
+        [Input(2)]
+        [Dense(1, Activation.Identity)]
+        public partial class PlainNet;
+        """;
+
+    private static AdditionalText SmallWeights(float bias) => GeneratorHarness.WeightsFile("/project/small.safetensors", TestWeights.TwoToOne(b: bias));
+
+    [Fact]
+    public void ChangingTheWeightsFileRegeneratesTheBakedNetworkOnly()
+    {
+        var compilation = GeneratorHarness.Compilation(BakedSource);
+        var original = SmallWeights(0.125f);
+        var driver = GeneratorHarness.Driver(trackSteps: true, additionalTexts: [original]).RunGenerators(compilation);
+        string before = driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == "BakedNet.Weights.g.cs").SourceText.ToString();
+
+        var result = driver.ReplaceAdditionalText(original, SmallWeights(0.375f)).RunGenerators(compilation).GetRunResult().Results.Single();
+
+        var weights = result.TrackedSteps[TrackingNames.Weights].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.Equal(1, weights.Count(r => r == IncrementalStepRunReason.Modified));
+        Assert.Equal(1, weights.Count(r => r == IncrementalStepRunReason.Unchanged));
+        string after = result.GeneratedSources.Single(s => s.HintName == "BakedNet.Weights.g.cs").SourceText.ToString();
+        Assert.NotEqual(before, after);
+        // 0.375f = 0x3EC00000 replaces 0.125f = 0x3E000000 in the second word.
+        Assert.Contains("0x000000003EC00000", after, StringComparison.Ordinal);
+        var outputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.Contains(IncrementalStepRunReason.Modified, outputs);
+        Assert.Contains(IncrementalStepRunReason.Cached, outputs);
+    }
+
+    [Fact]
+    public void UnrelatedCodeAndUnrelatedFilesLeaveABakedNetworkCached()
+    {
+        var compilation = GeneratorHarness.Compilation(BakedSource);
+        var driver = GeneratorHarness.Driver(trackSteps: true, additionalTexts: [SmallWeights(0.125f)]).RunGenerators(compilation);
+        Assert.Contains(driver.GetRunResult().Results.Single().GeneratedSources, s => s.HintName == "BakedNet.Weights.g.cs");
+
+        var edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("public static class Unrelated { public static int Answer => 42; }", GeneratorHarness.ParseOptions, path: "Unrelated.cs"));
+        var result = driver
+            .AddAdditionalTexts([new GeneratorHarness.InMemoryAdditionalText("/project/notes.txt", "not weights")])
+            .RunGenerators(edited).GetRunResult().Results.Single();
+
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), output =>
+            Assert.Equal(IncrementalStepRunReason.Cached, output.Reason));
+        Assert.All(result.TrackedSteps[TrackingNames.Weights].SelectMany(s => s.Outputs), output =>
+            Assert.True(output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, output.Reason.ToString()));
+    }
+
     [Fact]
     public void PipelineModelsHoldNoCompilerObjects()
     {
-        var compilation = GeneratorHarness.Compilation(Source);
-        var result = GeneratorHarness.Driver(trackSteps: true).RunGenerators(compilation).GetRunResult().Results.Single();
+        var compilation = GeneratorHarness.Compilation(Source, BakedSource);
+        var result = GeneratorHarness.Driver(trackSteps: true, additionalTexts: [SmallWeights(0.125f)]).RunGenerators(compilation).GetRunResult().Results.Single();
+        Assert.Contains(result.GeneratedSources, s => s.HintName == "BakedNet.Weights.g.cs");
 
         foreach (var stepName in TrackedSteps)
         {

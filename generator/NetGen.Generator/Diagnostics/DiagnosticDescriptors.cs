@@ -92,6 +92,26 @@ internal static class DiagnosticDescriptors
         "NG0020", "Undefined enum value",
         "{0} is not a defined {1} value");
 
+    public static readonly DiagnosticDescriptor WeightsFileNotFound = Error(
+        "NG0021", "Weights file not found",
+        "No AdditionalFiles item of the project is the weights file '{0}' of '{1}'; add <AdditionalFiles Include=\"{0}\" /> to the project file (Weights names the file by its name or the end of its path)");
+
+    public static readonly DiagnosticDescriptor WeightsFileAmbiguous = Error(
+        "NG0022", "Weights file is ambiguous",
+        "Weights = \"{0}\" matches {1} AdditionalFiles items ({2}); name more of the path, e.g. \"models/{0}\", so that exactly one matches");
+
+    public static readonly DiagnosticDescriptor WeightsFileNotConverted = Error(
+        "NG0023", "Weights file reached the compiler as text",
+        "The weights file '{0}' reached the compiler as a plain AdditionalFiles item, whose binary content the compiler cannot pass to a generator; reference the NetGen package, whose build step (build/NetGen.targets) converts .safetensors AdditionalFiles items for the generator, or import that file into the project");
+
+    public static readonly DiagnosticDescriptor WeightsFileInvalid = Error(
+        "NG0024", "Weights file is not a valid safetensors file",
+        "The weights file '{0}' is not a valid safetensors file: {1}");
+
+    public static readonly DiagnosticDescriptor WeightsDoNotFit = Error(
+        "NG0025", "Weights do not fit the network",
+        "The weights file '{0}' does not fit the network '{1}': {2}");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "NG9999", "NetGen generator internal error",
         "NetGen could not process '{0}': {1}. This is a bug in NetGen; please report it with the declaration.");

@@ -145,6 +145,12 @@ internal static class NetworkEmitter
     {
         w.Line();
         w.Line("// Per dense layer l: W^l row-major [out, in] (W^l[j, k] connects input k to neuron j), then b^l.");
+        if (model.Weights is not null)
+        {
+            BakedWeightsEmitter.WriteParameters(w, model, t);
+            return;
+        }
+
         w.Line($"private readonly {t}[] _parameters = new {t}[ParameterCount];");
         w.Line();
         w.Line("/// <summary>The flat parameter vector (per dense layer: W row-major, then b). Starts at zero: initialise or load it.</summary>");

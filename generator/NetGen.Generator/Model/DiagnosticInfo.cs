@@ -26,8 +26,11 @@ internal static class EquatableArrayExtensions
     }
 }
 
-/// <summary>What parsing one declaration produced: a model to emit (when the declaration is valid) and diagnostics.</summary>
-internal sealed record ParseResult(NetworkModel? Model, EquatableArray<DiagnosticInfo> Diagnostics)
+/// <summary>
+/// What parsing one declaration produced: a model to emit (when the declaration is valid), diagnostics, and the weights
+/// file to bake, which a later step resolves against the additional files.
+/// </summary>
+internal sealed record ParseResult(NetworkModel? Model, EquatableArray<DiagnosticInfo> Diagnostics, WeightsRequest? Weights = null)
 {
     public static ParseResult Nothing { get; } = new(null, EquatableArray<DiagnosticInfo>.Empty);
 }

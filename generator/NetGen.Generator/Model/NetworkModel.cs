@@ -18,7 +18,8 @@ internal sealed record NetworkModel(
     double InputKeepProbability,
     EquatableArray<DenseLayerModel> Layers,
     LossKind? Loss,
-    PrecisionKind Precision)
+    PrecisionKind Precision,
+    BakedWeightsModel? Weights = null)
 {
     public bool IsTrainable => Loss is not null;
 
@@ -29,6 +30,8 @@ internal sealed record NetworkModel(
     public bool HasInputDropout => InputKeepProbability < 1.0;
 
     public string HintName => (Namespace is null ? TypeName : Namespace + "." + TypeName) + ".g.cs";
+
+    public string WeightsHintName => (Namespace is null ? TypeName : Namespace + "." + TypeName) + ".Weights.g.cs";
 
     public string DisplayName => Namespace is null ? TypeName : Namespace + "." + TypeName;
 

@@ -97,7 +97,7 @@ internal static class NetworkParser
             new EquatableArray<DenseLayerModel>(layers.Select(l => l.Model).ToArray()),
             loss,
             network.Precision);
-        return Result(model, diagnostics);
+        return new ParseResult(model, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()), network.Weights);
     }
 
     private static ParseResult Result(NetworkModel? model, List<DiagnosticInfo> diagnostics) =>
@@ -149,13 +149,16 @@ internal static class NetworkParser
 
     private readonly struct NetworkArguments
     {
-        public NetworkArguments(LossKind? explicitLoss, LocationInfo? lossLocation, PrecisionKind precision, LocationInfo? attributeLocation)
+        public NetworkArguments(LossKind? explicitLoss, LocationInfo? lossLocation, PrecisionKind precision, LocationInfo? attributeLocation, WeightsRequest? weights)
         {
             ExplicitLoss = explicitLoss;
             LossLocation = lossLocation;
             Precision = precision;
             AttributeLocation = attributeLocation;
+            Weights = weights;
         }
+
+        public WeightsRequest? Weights { get; }
 
         public LossKind? ExplicitLoss { get; }
 
@@ -173,6 +176,7 @@ internal static class NetworkParser
         LossKind? loss = null;
         var precision = PrecisionKind.Single;
         LocationInfo? lossLocation = attributeLocation;
+        WeightsRequest? weights = null;
         foreach (var named in attribute.NamedArguments)
         {
             var argumentLocation = LocationInfo.From(NamedArgumentSyntax(syntax, named.Key)) ?? attributeLocation;
@@ -188,6 +192,11 @@ internal static class NetworkParser
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedEnumValue, argumentLocation, "(Loss)" + Format(lossValue), "Loss"));
                 }
             }
+            else if (named.Key == "Weights" && named.Value.Value is string weightsFile)
+            {
+                // Resolved against the additional files in a later pipeline step (Weights/WeightsBaker).
+                weights = new WeightsRequest(weightsFile, argumentLocation);
+            }
             else if (named.Key == "Precision" && named.Value.Value is int precisionValue)
             {
                 if (Enum.IsDefined(typeof(PrecisionKind), precisionValue))
@@ -201,7 +210,7 @@ internal static class NetworkParser
             }
         }
 
-        return new NetworkArguments(loss, lossLocation, precision, attributeLocation);
+        return new NetworkArguments(loss, lossLocation, precision, attributeLocation, weights);
     }
 
     private static AttributeArgumentSyntax? NamedArgumentSyntax(AttributeSyntax? syntax, string name) =>

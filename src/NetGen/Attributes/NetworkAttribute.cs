@@ -29,4 +29,15 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>The floating-point type of the generated code; <see cref="NetGen.Precision.Single"/> unless set.</summary>
     public Precision Precision { get; set; }
+
+    /// <summary>
+    /// A safetensors weights file to bake into the assembly at build time, e.g. <c>"digits.safetensors"</c>. The file must
+    /// be an <c>&lt;AdditionalFiles Include="digits.safetensors" /&gt;</c> item of the project; it is named by its file
+    /// name or by the end of its path (<c>"models/digits.safetensors"</c>), compared segment by segment, ignoring case,
+    /// and exactly one item must match. The generator checks it as <c>WeightsFile.Load</c> does (PyTorch names, shapes,
+    /// dtype F32, F64, F16 or BF16, finite values, the architecture metadata if present) and embeds the parameters as
+    /// read-only data: every instance starts with them, and the generated static <c>BakedParameters</c> exposes them,
+    /// with no file and no I/O at run time. Unset, instances start with all parameters zero.
+    /// </summary>
+    public string? Weights { get; set; }
 }

@@ -1,0 +1,367 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Weights;
+
+/// <summary>
+/// Resolves <c>[Network(Weights = "…")]</c>: finds the one matching additional file, checks it against the declaration
+/// with <c>WeightsFile.Load</c>'s rules (PyTorch <c>nn.Sequential</c> names, pairing, layer count, shapes, dtype, finite
+/// values, the <c>netgen.spec</c> metadata) and converts the parameters to the network's precision exactly as
+/// <c>WeightsFile.Load</c> does, so a baked network is bitwise the network that file loads into.
+/// </summary>
+internal static class WeightsBaker
+{
+    private const string SpecMetadataKey = "netgen.spec";
+    private const int MaxNamesListed = 10;
+
+    public static ParseResult Resolve(ParseResult parsed, ImmutableArray<WeightsInput> inputs, CancellationToken cancellationToken)
+    {
+        if (parsed.Weights is not { } request || parsed.Model is not { } model)
+        {
+            return parsed;
+        }
+
+        var diagnostics = new List<DiagnosticInfo>(parsed.Diagnostics);
+        var baked = Bake(model, request, inputs, diagnostics, cancellationToken);
+        return new ParseResult(baked is null ? null : model with { Weights = baked }, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+    }
+
+    private static BakedWeightsModel? Bake(NetworkModel model, WeightsRequest request, ImmutableArray<WeightsInput> inputs, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        var containers = inputs.Where(i => i.Kind == WeightsInputKind.Container && WeightsContainer.Matches(request.Name, i.SourcePath)).ToList();
+        var raw = inputs.Where(i => i.Kind == WeightsInputKind.Raw && WeightsContainer.Matches(request.Name, i.SourcePath)
+            && !containers.Any(c => string.Equals(c.SourcePath, i.SourcePath, StringComparison.OrdinalIgnoreCase))).ToList();
+        var matches = containers.Concat(raw).ToList();
+        if (matches.Count == 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileNotFound, request.Location, request.Name, model.TypeName));
+            return null;
+        }
+
+        if (matches.Count > 1)
+        {
+            string listed = string.Join(", ", matches.Select(m => "'" + m.SourcePath + "'"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileAmbiguous, request.Location, request.Name, Int(matches.Count), listed));
+            return null;
+        }
+
+        var input = matches[0];
+        if (input.Kind == WeightsInputKind.Raw)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileNotConverted, request.Location, input.SourcePath));
+            return null;
+        }
+
+        if (input.Content is not { } content)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileInvalid, request.Location, request.Name, input.Problem));
+            return null;
+        }
+
+        var parameters = Convert(model, content, out string problem, cancellationToken);
+        if (parameters is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsDoNotFit, request.Location, request.Name, model.TypeName, problem));
+            return null;
+        }
+
+        string dataTypes = string.Join(", ", content.Tensors.Select(t => t.DType).Distinct().OrderBy(t => t, StringComparer.Ordinal));
+        return new BakedWeightsModel(request.Name, input.Sha256, dataTypes, new ByteBlob(parameters));
+    }
+
+    /// <summary>
+    /// The file's parameters in the network's layout and precision, as little-endian bytes; null with the reason when the
+    /// file is not for this network. The checks run in <c>WeightsFile.Load</c>'s order, so both report the same problem.
+    /// </summary>
+    public static byte[]? Convert(NetworkModel model, SafeTensorsContent content, out string problem, CancellationToken cancellationToken)
+    {
+        string architecture = Architecture(model);
+        if (content.Metadata.TryGetValue(SpecMetadataKey, out string? saved) && saved != architecture)
+        {
+            problem = $"the file was saved from the network '{saved}', but this network is '{architecture}'";
+            return null;
+        }
+
+        var modules = PairLinearTensors(content, out problem);
+        if (modules is null)
+        {
+            return null;
+        }
+
+        if (modules.Count != model.Layers.Count)
+        {
+            problem = $"the file holds {Int(modules.Count)} Linear layers (module indices {string.Join(", ", modules.Keys.Select(k => Int(k)))}) but the network has {Int(model.Layers.Count)} dense layers";
+            return null;
+        }
+
+        int size = model.IsDouble ? 8 : 4;
+        var bytes = new byte[checked(model.ParameterCount * size)];
+        int layer = 0;
+        foreach (var pair in modules)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int outputs = model.Layers[layer].Size;
+            int inputs = model.InputSizeOf(layer);
+            if (!RequireShape(pair.Value.Weight, new long[] { outputs, inputs }, layer, pair.Key, "weight", out problem)
+                || !RequireShape(pair.Value.Bias, new long[] { outputs }, layer, pair.Key, "bias", out problem)
+                || !Decode(content, pair.Value.Weight, model.IsDouble, bytes, model.WeightsOffsetOf(layer), inputs, out problem)
+                || !Decode(content, pair.Value.Bias, model.IsDouble, bytes, model.BiasesOffsetOf(layer), 0, out problem))
+            {
+                return null;
+            }
+
+            layer++;
+        }
+
+        problem = string.Empty;
+        return bytes;
+    }
+
+    /// <summary>The network as <c>NetworkSpec.DescribeArchitecture()</c> writes it: what the <c>netgen.spec</c> metadata holds.</summary>
+    public static string Architecture(NetworkModel model)
+    {
+        var text = new StringBuilder();
+        text.Append(Int(model.InputSize));
+        AppendKeep(text, model.InputKeepProbability);
+        foreach (var layer in model.Layers)
+        {
+            text.Append(" → ").Append(Int(layer.Size)).Append(' ').Append(layer.Activation.ToString());
+            if (layer.Activation == ActivationKind.LeakyReLU)
+            {
+                text.Append("(α=").Append(layer.LeakySlope.ToString("R", CultureInfo.InvariantCulture)).Append(')');
+            }
+
+            AppendKeep(text, layer.KeepProbability);
+        }
+
+        text.Append(", ").Append(model.Loss?.ToString() ?? "forward-only");
+        return text.ToString();
+
+        static void AppendKeep(StringBuilder text, double keep)
+        {
+            if (keep < 1.0)
+            {
+                text.Append(" (keep ").Append(keep.ToString("R", CultureInfo.InvariantCulture)).Append(')');
+            }
+        }
+    }
+
+    private static SortedDictionary<int, (TensorEntry Weight, TensorEntry Bias)>? PairLinearTensors(SafeTensorsContent content, out string problem)
+    {
+        var weights = new Dictionary<int, TensorEntry>();
+        var biases = new Dictionary<int, TensorEntry>();
+        var unexpected = new List<string>();
+        foreach (var tensor in content.Tensors)
+        {
+            if (TryParseLinearName(tensor.Name, out int module, out bool isWeight))
+            {
+                (isWeight ? weights : biases)[module] = tensor;
+            }
+            else
+            {
+                unexpected.Add(tensor.Name);
+            }
+        }
+
+        if (unexpected.Count > 0)
+        {
+            string listed = string.Join(", ", unexpected.Take(MaxNamesListed).Select(name => $"'{name}'"));
+            string more = unexpected.Count > MaxNamesListed ? $" and {Int(unexpected.Count - MaxNamesListed)} more" : string.Empty;
+            problem = $"the file holds tensors that are not nn.Linear parameters named '<index>.weight' and '<index>.bias': {listed}{more}";
+            return null;
+        }
+
+        var modules = new SortedDictionary<int, (TensorEntry, TensorEntry)>();
+        foreach (var pair in weights.OrderBy(p => p.Key))
+        {
+            if (!biases.TryGetValue(pair.Key, out var bias))
+            {
+                problem = $"tensor '{pair.Value.Name}': module {Int(pair.Key)} has a weight but no '{Int(pair.Key)}.bias'; NetGen's dense layers always have a bias (nn.Linear with bias=True)";
+                return null;
+            }
+
+            modules.Add(pair.Key, (pair.Value, bias));
+        }
+
+        foreach (var pair in biases.OrderBy(p => p.Key))
+        {
+            if (!weights.ContainsKey(pair.Key))
+            {
+                problem = $"tensor '{pair.Value.Name}': module {Int(pair.Key)} has a bias but no '{Int(pair.Key)}.weight'";
+                return null;
+            }
+        }
+
+        problem = string.Empty;
+        return modules;
+    }
+
+    // Exactly the names PyTorch writes: a canonical non-negative integer (no sign, no leading zeros), a dot, weight or bias.
+    private static bool TryParseLinearName(string name, out int module, out bool isWeight)
+    {
+        module = 0;
+        int dot = name.IndexOf('.');
+        string suffix = dot >= 0 ? name.Substring(dot + 1) : string.Empty;
+        isWeight = suffix == "weight";
+        if (!isWeight && suffix != "bias")
+        {
+            return false;
+        }
+
+        string number = name.Substring(0, dot);
+        return number.Length > 0
+            && number.All(c => c >= '0' && c <= '9')
+            && (number.Length == 1 || number[0] != '0')
+            && int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out module);
+    }
+
+    private static bool RequireShape(TensorEntry tensor, long[] expected, int layer, int module, string what, out string problem)
+    {
+        if (!tensor.Shape.SequenceEqual(expected))
+        {
+            problem = $"tensor '{tensor.Name}': dense layer {Int(layer)} (module {Int(module)}) needs a {what} of shape {TensorEntry.FormatShape(expected)}, but the file's has shape {tensor.ShapeText}";
+            return false;
+        }
+
+        if (!SafeTensorsContent.IsFloatingPoint(tensor.DType))
+        {
+            problem = $"tensor '{tensor.Name}': dtype {tensor.DType} cannot hold weights; use F32, F64, F16 or BF16";
+            return false;
+        }
+
+        problem = string.Empty;
+        return true;
+    }
+
+    // Converts every element to the network's type (rounding to nearest, as WeightsFile.Load does) and writes it
+    // little-endian at parameter index offset; non-finite results are rejected with the element's position.
+    private static bool Decode(SafeTensorsContent content, TensorEntry tensor, bool toDouble, byte[] destination, int offset, int rowLength, out string problem)
+    {
+        var data = content.DataOf(tensor);
+        int count = (int)tensor.ElementCount;
+        for (int i = 0; i < count; i++)
+        {
+            double value = tensor.DType switch
+            {
+                "F64" => Bits.ToDouble(ReadUInt64(data, 8 * i)),
+                "F32" => Bits.ToSingle(ReadUInt32(data, 4 * i)),
+                "F16" => Bits.ToSingle(HalfToSingleBits(ReadUInt16(data, 2 * i))),
+                _ => Bits.ToSingle((uint)ReadUInt16(data, 2 * i) << 16),
+            };
+            int index = offset + i;
+            if (toDouble)
+            {
+                WriteUInt64(destination, 8 * index, Bits.FromDouble(value));
+            }
+            else
+            {
+                // F32, F16 and BF16 are exact in float; F64 rounds to nearest here, as (float)value does at run time.
+                float single = (float)value;
+                value = single;
+                WriteUInt32(destination, 4 * index, Bits.FromSingle(single));
+            }
+
+            if (double.IsNaN(value) || double.IsInfinity(value))
+            {
+                string what = double.IsNaN(value) ? "NaN" : value > 0 ? "+infinity" : "-infinity";
+                string overflow = double.IsInfinity(value) && !toDouble && tensor.DType == "F64" ? " (or too large for Single)" : string.Empty;
+                string element = rowLength > 0 ? $"[{Int(i / rowLength)}, {Int(i % rowLength)}]" : $"[{Int(i)}]";
+                problem = $"tensor '{tensor.Name}': element {element} is {what}{overflow}; weights must be finite";
+                return false;
+            }
+        }
+
+        problem = string.Empty;
+        return true;
+    }
+
+    // IEEE 754 binary16 → binary32, exactly: every half is a float.
+    internal static uint HalfToSingleBits(ushort half)
+    {
+        uint sign = (uint)(half >> 15) << 31;
+        int exponent = (half >> 10) & 0x1F;
+        uint mantissa = (uint)(half & 0x3FF);
+        if (exponent == 0x1F)
+        {
+            return sign | 0x7F800000u | (mantissa << 13);
+        }
+
+        if (exponent == 0)
+        {
+            if (mantissa == 0)
+            {
+                return sign;
+            }
+
+            // A subnormal half is a normal float: shift the leading 1 into the implicit bit.
+            int e = -14;
+            while ((mantissa & 0x400) == 0)
+            {
+                mantissa <<= 1;
+                e--;
+            }
+
+            return sign | ((uint)(e + 127) << 23) | ((mantissa & 0x3FF) << 13);
+        }
+
+        return sign | ((uint)(exponent - 15 + 127) << 23) | (mantissa << 13);
+    }
+
+    private static ushort ReadUInt16(ReadOnlySpan<byte> data, int at) => (ushort)(data[at] | (data[at + 1] << 8));
+
+    private static uint ReadUInt32(ReadOnlySpan<byte> data, int at) =>
+        data[at] | ((uint)data[at + 1] << 8) | ((uint)data[at + 2] << 16) | ((uint)data[at + 3] << 24);
+
+    private static ulong ReadUInt64(ReadOnlySpan<byte> data, int at) => ReadUInt32(data, at) | ((ulong)ReadUInt32(data, at + 4) << 32);
+
+    private static void WriteUInt32(byte[] destination, int at, uint value)
+    {
+        for (int i = 0; i < 4; i++)
+        {
+            destination[at + i] = (byte)(value >> (8 * i));
+        }
+    }
+
+    private static void WriteUInt64(byte[] destination, int at, ulong value)
+    {
+        for (int i = 0; i < 8; i++)
+        {
+            destination[at + i] = (byte)(value >> (8 * i));
+        }
+    }
+
+    private static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Reinterprets IEEE 754 bit patterns (netstandard2.0 has no BitConverter.Int32BitsToSingle).</summary>
+    [StructLayout(LayoutKind.Explicit)]
+    private struct Bits
+    {
+        [FieldOffset(0)]
+        private uint _u32;
+
+        [FieldOffset(0)]
+        private float _single;
+
+        [FieldOffset(0)]
+        private ulong _u64;
+
+        [FieldOffset(0)]
+        private double _double;
+
+        public static float ToSingle(uint bits) => new Bits { _u32 = bits }._single;
+
+        public static uint FromSingle(float value) => new Bits { _single = value }._u32;
+
+        public static double ToDouble(ulong bits) => new Bits { _u64 = bits }._double;
+
+        public static ulong FromDouble(double value) => new Bits { _double = value }._u64;
+    }
+}
