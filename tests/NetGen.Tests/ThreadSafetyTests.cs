@@ -40,4 +40,33 @@ public class ThreadSafetyTests
 
         Assert.All(mismatches, m => Assert.Equal(0, m));
     }
+
+    [Fact]
+    public void EightThreadsShareABakedNetworkBitwise()
+    {
+        // Weights baked in at build time: the instance is shared as is, without initialising or loading anything.
+        var network = new BakedDigitsNet();
+        const int samples = 32;
+        var random = new SeededRandom(11);
+        var inputs = Enumerable.Range(0, samples * BakedDigitsNet.InputSize).Select(_ => (float)random.NextDouble()).ToArray();
+        var expected = new float[samples * BakedDigitsNet.OutputSize];
+        for (int s = 0; s < samples; s++)
+        {
+            network.Forward(inputs.AsSpan(s * BakedDigitsNet.InputSize, BakedDigitsNet.InputSize), expected.AsSpan(s * BakedDigitsNet.OutputSize, BakedDigitsNet.OutputSize));
+        }
+
+        var mismatches = new int[8];
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, thread =>
+        {
+            var output = new float[BakedDigitsNet.OutputSize];
+            for (int call = 0; call < 5_000; call++)
+            {
+                int s = (call * 5 + thread) % samples;
+                network.Forward(inputs.AsSpan(s * BakedDigitsNet.InputSize, BakedDigitsNet.InputSize), output);
+                mismatches[thread] += output.AsSpan().SequenceEqual(expected.AsSpan(s * BakedDigitsNet.OutputSize, BakedDigitsNet.OutputSize)) ? 0 : 1;
+            }
+        });
+
+        Assert.All(mismatches, m => Assert.Equal(0, m));
+    }
 }
