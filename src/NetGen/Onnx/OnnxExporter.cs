@@ -1,0 +1,262 @@
+using System;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO;
+using System.Numerics;
+using System.Reflection;
+using Google.Protobuf;
+using NetGen.IO;
+using NetGen.Onnx.Proto;
+
+namespace NetGen.Onnx;
+
+/// <summary>
+/// Writes a network, generated or interpreted, as an ONNX model that ONNX Runtime, PyTorch (via onnx2torch), Netron and
+/// other ONNX tools read: inference only, with the current parameters as initializers.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The graph maps input [batch, in] to output [batch, out]. Each dense layer is a <c>Gemm</c> (A · Bᵀ + C with
+/// <c>transB = 1</c>, so B is NetGen's row-major W [out, in] as is and C the bias b [out]), followed by its activation:
+/// <c>Sigmoid</c>, <c>Tanh</c>, <c>Relu</c>, <c>LeakyRelu</c> (alpha = the slope), <c>Softmax</c> (axis −1), nothing for
+/// Identity, and <c>Greater(z, 0)</c> then <c>Cast</c> for Step. Dropout is an identity at inference and has no node.
+/// Opset <see cref="OpsetVersion"/>, IR version <see cref="IrVersion"/>; float networks use FLOAT tensors, double
+/// networks DOUBLE. The model's metadata holds the network's <see cref="NetworkSpec.DescribeArchitecture"/> under
+/// <see cref="WeightsFile.SpecMetadataKey"/>.
+/// </para>
+/// <para>
+/// In a double network LeakyReLU is written as <c>Where(Greater(z, 0), z, Mul(z, α))</c> with α a DOUBLE initializer:
+/// LeakyRelu's <c>alpha</c> attribute is a 32-bit float, which would round a slope such as 0.3.
+/// </para>
+/// </remarks>
+public static class OnnxExporter
+{
+    /// <summary>The ONNX operator set the models use.</summary>
+    public const int OpsetVersion = 17;
+
+    /// <summary>The ONNX IR version of the models (8 goes with opset 17).</summary>
+    public const int IrVersion = 8;
+
+    /// <summary>
+    /// Writes <paramref name="network"/> as an ONNX model to <paramref name="path"/>, atomically: a temporary file in the
+    /// same folder, flushed and then renamed over the target, so a crash leaves the old file or the new one.
+    /// </summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="network">The network, with the parameters to export.</param>
+    /// <param name="path">The file to create or replace, by convention with the extension <c>.onnx</c>.</param>
+    /// <param name="options">Names and batch dimension; the defaults when null.</param>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <exception cref="ArgumentException">A parameter is NaN or infinite, or the options are invalid; nothing is written.</exception>
+    public static void Export<T>(INetwork<T> network, string path, OnnxExportOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(path);
+        // Build (and so validate) the whole model before the file is touched.
+        var model = BuildModel(network, options ?? new OnnxExportOptions());
+        AtomicFile.Write(path, stream => model.WriteTo(stream));
+    }
+
+    /// <summary>Writes <paramref name="network"/> as an ONNX model to <paramref name="destination"/>.</summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="network">The network, with the parameters to export.</param>
+    /// <param name="destination">A writable stream, left open.</param>
+    /// <param name="options">Names and batch dimension; the defaults when null.</param>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <exception cref="ArgumentException">A parameter is NaN or infinite, or the options are invalid; nothing is written.</exception>
+    public static void Export<T>(INetwork<T> network, Stream destination, OnnxExportOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(destination);
+        BuildModel(network, options ?? new OnnxExportOptions()).WriteTo(destination);
+    }
+
+    private static ModelProto BuildModel<T>(INetwork<T> network, OnnxExportOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var elementType = typeof(T) == typeof(float) ? TensorProto.Types.DataType.Float
+            : typeof(T) == typeof(double) ? TensorProto.Types.DataType.Double
+            : throw new NotSupportedException($"ONNX export supports float and double networks, not {typeof(T).Name}.");
+        CheckOptions(options);
+        var spec = network.Spec;
+        ReadOnlySpan<T> parameters = network.Parameters;
+        if (parameters.Length != spec.ParameterCount)
+        {
+            throw new ArgumentException($"The network has {parameters.Length} parameters; its spec {spec} lays out {spec.ParameterCount}.", nameof(network));
+        }
+
+        var graph = new GraphProto { Name = options.GraphName, DocString = spec.ToString() };
+        graph.Input.Add(TensorValue(options.InputName, elementType, options, spec.InputSize));
+        graph.Output.Add(TensorValue(options.OutputName, elementType, options, spec.OutputSize));
+        var indices = WeightsFile.GetLinearModuleIndices(spec);
+        string current = options.InputName;
+        for (int l = 0; l < spec.Layers.Count; l++)
+        {
+            var layer = spec.Layers[l];
+            var layout = spec.GetLayout(l);
+            bool last = l == spec.Layers.Count - 1;
+            // Initializers keep the PyTorch state_dict names, so the ONNX model and the weights file name W and b alike.
+            string weightName = Name($"{indices[l]}.weight");
+            string biasName = Name($"{indices[l]}.bias");
+            graph.Initializer.Add(Tensor(weightName, elementType, parameters.Slice(layout.WeightsOffset, layout.WeightCount), layout.OutputSize, layout.InputSize));
+            graph.Initializer.Add(Tensor(biasName, elementType, parameters.Slice(layout.BiasesOffset, layout.OutputSize), layout.OutputSize));
+
+            string z = last && layer.Activation == Activation.Identity ? options.OutputName : Name($"z{l + 1}");
+            var gemm = Node("Gemm", $"dense{l + 1}", [current, weightName, biasName], [z]);
+            gemm.Attribute.Add(new AttributeProto { Name = "transB", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+            graph.Node.Add(gemm);
+            string a = last ? options.OutputName : Name($"a{l + 1}");
+            AddActivation(graph, layer, l + 1, z, a, elementType);
+            current = layer.Activation == Activation.Identity ? z : a;
+        }
+
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "NetGen",
+            ProducerVersion = typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0",
+            ModelVersion = 1,
+            DocString = $"{spec} as {WeightsFile.DescribeAsPyTorchSequential(spec)}",
+            Graph = graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
+        model.MetadataProps.Add(new StringStringEntryProto { Key = WeightsFile.SpecMetadataKey, Value = spec.DescribeArchitecture() });
+        model.MetadataProps.Add(new StringStringEntryProto { Key = WeightsFile.PyTorchMetadataKey, Value = WeightsFile.DescribeAsPyTorchSequential(spec) });
+        return model;
+
+        static string Name(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static void AddActivation(GraphProto graph, DenseLayerSpec layer, int number, string z, string a, TensorProto.Types.DataType elementType)
+    {
+        string name = string.Create(CultureInfo.InvariantCulture, $"activation{number}");
+        switch (layer.Activation)
+        {
+            case Activation.Identity:
+                return;
+            case Activation.Sigmoid:
+                graph.Node.Add(Node("Sigmoid", name, [z], [a]));
+                return;
+            case Activation.Tanh:
+                graph.Node.Add(Node("Tanh", name, [z], [a]));
+                return;
+            case Activation.ReLU:
+                graph.Node.Add(Node("Relu", name, [z], [a]));
+                return;
+            case Activation.Softmax:
+                var softmax = Node("Softmax", name, [z], [a]);
+                softmax.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = -1 });
+                graph.Node.Add(softmax);
+                return;
+            case Activation.LeakyReLU when elementType == TensorProto.Types.DataType.Float:
+                var leaky = Node("LeakyRelu", name, [z], [a]);
+                leaky.Attribute.Add(new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = (float)layer.LeakySlope });
+                graph.Node.Add(leaky);
+                return;
+            case Activation.LeakyReLU:
+            {
+                // z > 0 ? z : α z, exactly as NetGen computes it, with α in double precision.
+                string zero = string.Create(CultureInfo.InvariantCulture, $"zero{number}");
+                string slope = string.Create(CultureInfo.InvariantCulture, $"slope{number}");
+                string positive = string.Create(CultureInfo.InvariantCulture, $"positive{number}");
+                string scaled = string.Create(CultureInfo.InvariantCulture, $"scaled{number}");
+                graph.Initializer.Add(Scalar(zero, elementType, 0.0));
+                graph.Initializer.Add(Scalar(slope, elementType, layer.LeakySlope));
+                graph.Node.Add(Node("Greater", name + "_positive", [z, zero], [positive]));
+                graph.Node.Add(Node("Mul", name + "_scaled", [z, slope], [scaled]));
+                graph.Node.Add(Node("Where", name, [positive, z, scaled], [a]));
+                return;
+            }
+
+            case Activation.Step:
+            {
+                // (z > 0) as 0 or 1 of the network's type.
+                string zero = string.Create(CultureInfo.InvariantCulture, $"zero{number}");
+                string positive = string.Create(CultureInfo.InvariantCulture, $"positive{number}");
+                graph.Initializer.Add(Scalar(zero, elementType, 0.0));
+                graph.Node.Add(Node("Greater", name + "_positive", [z, zero], [positive]));
+                var cast = Node("Cast", name, [positive], [a]);
+                cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)elementType });
+                graph.Node.Add(cast);
+                return;
+            }
+
+            default:
+                throw new NotSupportedException($"Activation {layer.Activation} has no ONNX export.");
+        }
+    }
+
+    private static NodeProto Node(string opType, string name, string[] inputs, string[] outputs)
+    {
+        var node = new NodeProto { OpType = opType, Name = name };
+        node.Input.Add(inputs);
+        node.Output.Add(outputs);
+        return node;
+    }
+
+    private static ValueInfoProto TensorValue(string name, TensorProto.Types.DataType elementType, OnnxExportOptions options, int features)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(options.BatchSize is { } batch
+            ? new TensorShapeProto.Types.Dimension { DimValue = batch }
+            : new TensorShapeProto.Types.Dimension { DimParam = options.BatchDimensionName });
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = features });
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)elementType, Shape = shape } },
+        };
+    }
+
+    // Dense tensors as raw_data: little-endian elements in row-major order, as the ONNX specification stores them.
+    private static TensorProto Tensor<T>(string name, TensorProto.Types.DataType elementType, ReadOnlySpan<T> values, params long[] dims)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int size = elementType == TensorProto.Types.DataType.Float ? 4 : 8;
+        var bytes = new byte[values.Length * size];
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!T.IsFinite(values[i]))
+            {
+                throw new ArgumentException($"Parameter {name}[{i}] is {values[i]}; only finite weights are exported, and nothing was written.", "network");
+            }
+
+            if (size == 4)
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), float.CreateChecked(values[i]));
+            }
+            else
+            {
+                BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(8 * i), double.CreateChecked(values[i]));
+            }
+        }
+
+        var tensor = new TensorProto { Name = name, DataType = (int)elementType, RawData = ByteString.CopyFrom(bytes) };
+        tensor.Dims.Add(dims);
+        return tensor;
+    }
+
+    private static TensorProto Scalar(string name, TensorProto.Types.DataType elementType, double value) =>
+        elementType == TensorProto.Types.DataType.Float
+            ? Tensor<float>(name, elementType, [(float)value])
+            : Tensor<double>(name, elementType, [value]);
+
+    private static void CheckOptions(OnnxExportOptions options)
+    {
+        if (string.IsNullOrEmpty(options.InputName) || string.IsNullOrEmpty(options.OutputName) || options.InputName == options.OutputName)
+        {
+            throw new ArgumentException("The input and output names must be non-empty and different.", nameof(options));
+        }
+
+        if (options.BatchSize is < 1)
+        {
+            throw new ArgumentException($"The batch size must be at least 1, not {options.BatchSize}.", nameof(options));
+        }
+
+        if (options.BatchSize is null && string.IsNullOrEmpty(options.BatchDimensionName))
+        {
+            throw new ArgumentException("A dynamic batch dimension needs a name.", nameof(options));
+        }
+    }
+}
