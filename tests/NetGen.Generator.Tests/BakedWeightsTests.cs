@@ -142,6 +142,21 @@ public sealed class BakedWeightsTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("0xBE8000003F000000, 0x000000003E000000,", outcome.SourceOf("SmallNet.Weights.g.cs"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AFileListedTwiceIsOneFileButTwoFilesOfTheSameNameAreAmbiguous()
+    {
+        const string source = "using NetGen;\n[Network(Weights = \"w.safetensors\")][Input(2)][Dense(1, Activation.Identity)] internal partial class TwiceNet;\n";
+        byte[] bytes = TestWeights.TwoToOne();
+
+        var twice = GeneratorHarness.Run([GeneratorHarness.WeightsFile("/p/w.safetensors", bytes), GeneratorHarness.WeightsFile("/p/w.safetensors", bytes)], source);
+        var twoFolders = GeneratorHarness.Run([GeneratorHarness.WeightsFile("/p/a/w.safetensors", bytes), GeneratorHarness.WeightsFile("/p/b/w.safetensors", bytes)], source);
+        var named = GeneratorHarness.Run([GeneratorHarness.WeightsFile("/p/a/w.safetensors", bytes), GeneratorHarness.WeightsFile("/p/b/w.safetensors", bytes)], source.Replace("\"w.safetensors\"", "\"b/w.safetensors\"", StringComparison.Ordinal));
+
+        Assert.Empty(twice.GeneratorDiagnostics);
+        Assert.Equal("NG0022", Assert.Single(twoFolders.NetGenDiagnostics).Id);
+        Assert.Empty(named.GeneratorDiagnostics);
+    }
+
     /// <summary>784 → 256 → 128 → 10 (235,146 parameters, 940 KB) bakes, compiles and matches WeightsFile.Load bitwise.</summary>
     [Fact]
     public void AQuarterMillionParametersBakeAndCompile()

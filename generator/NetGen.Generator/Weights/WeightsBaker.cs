@@ -36,7 +36,12 @@ internal static class WeightsBaker
 
     private static BakedWeightsModel? Bake(NetworkModel model, WeightsRequest request, ImmutableArray<WeightsInput> inputs, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
-        var containers = inputs.Where(i => i.Kind == WeightsInputKind.Container && WeightsContainer.Matches(request.Name, i.SourcePath)).ToList();
+        // The same file listed twice is one file, not an ambiguity.
+        var containers = inputs
+            .Where(i => i.Kind == WeightsInputKind.Container && WeightsContainer.Matches(request.Name, i.SourcePath))
+            .GroupBy(i => i.SourcePath, StringComparer.OrdinalIgnoreCase)
+            .Select(g => g.First())
+            .ToList();
         var raw = inputs.Where(i => i.Kind == WeightsInputKind.Raw && WeightsContainer.Matches(request.Name, i.SourcePath)
             && !containers.Any(c => string.Equals(c.SourcePath, i.SourcePath, StringComparison.OrdinalIgnoreCase))).ToList();
         var matches = containers.Concat(raw).ToList();
