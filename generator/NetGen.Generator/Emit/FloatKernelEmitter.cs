@@ -105,6 +105,17 @@ internal sealed class FloatKernelEmitter
         }
     }
 
+    // ref float w0 = ref wr, w1 = row 1, …: one base register per row, so each load in the loop is base + 4·k.
+    private static void RowReferences(SourceWriter w, string baseRef, int rowLength, int rows)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            w.Line(r == 0
+                ? $"ref float w0 = ref {baseRef};"
+                : $"ref float w{r} = ref {U}.Add(ref {baseRef}, {I(r * rowLength)});");
+        }
+    }
+
     private static string Fma(string a, string b, string c) => $"{V}.MultiplyAddEstimate({a}, {b}, {c})";
 
     private static string Load(string reference, string offset) => $"{V}.LoadUnsafe(ref {reference}, (nuint)({offset}))";
@@ -123,12 +134,13 @@ internal sealed class FloatKernelEmitter
         string sums = $"{Vf}.Zero";
         if (body > 0)
         {
+            RowReferences(w, "wr", n, 8);
             w.Line(string.Join(" ", Enumerable.Range(0, 8).Select(r => $"{Vf} s{r} = {Vf}.Zero;")));
-            w.Open($"for (int k = 0; k < {I(body)}; k += 8)");
-            w.Line($"{Vf} xv = {Load("xr", "k")};");
+            w.Open($"for (nuint k = 0; k < {I(body)}; k += 8)");
+            w.Line($"{Vf} xv = {V}.LoadUnsafe(ref xr, k);");
             for (int r = 0; r < 8; r++)
             {
-                w.Line($"s{r} = {Fma(Load("wr", r == 0 ? "k" : $"{I(r * n)} + k"), "xv", $"s{r}")};");
+                w.Line($"s{r} = {Fma($"{V}.LoadUnsafe(ref w{r}, k)", "xv", $"s{r}")};");
             }
 
             w.Close();
@@ -168,15 +180,16 @@ internal sealed class FloatKernelEmitter
         string sums = $"{Vf}.Zero";
         if (body > 0)
         {
+            RowReferences(w, "wr", n, 4);
             w.Line(string.Join(" ", Enumerable.Range(0, 4).Select(r => $"{Vf} a{r} = {Vf}.Zero; {Vf} b{r} = {Vf}.Zero;")));
-            w.Open($"for (int k = 0; k < {I(body)}; k += 8)");
-            w.Line($"{Vf} u = {Load("x0", "k")};");
-            w.Line($"{Vf} v = {Load("x1", "k")};");
+            w.Open($"for (nuint k = 0; k < {I(body)}; k += 8)");
+            w.Line($"{Vf} u = {V}.LoadUnsafe(ref x0, k);");
+            w.Line($"{Vf} v = {V}.LoadUnsafe(ref x1, k);");
             for (int r = 0; r < 4; r++)
             {
-                w.Line($"{Vf} w{r} = {Load("wr", r == 0 ? "k" : $"{I(r * n)} + k")};");
-                w.Line($"a{r} = {Fma($"w{r}", "u", $"a{r}")};");
-                w.Line($"b{r} = {Fma($"w{r}", "v", $"b{r}")};");
+                w.Line($"{Vf} c{r} = {V}.LoadUnsafe(ref w{r}, k);");
+                w.Line($"a{r} = {Fma($"c{r}", "u", $"a{r}")};");
+                w.Line($"b{r} = {Fma($"c{r}", "v", $"b{r}")};");
             }
 
             w.Close();
@@ -196,9 +209,9 @@ internal sealed class FloatKernelEmitter
             for (int r = 0; r < 4; r++)
             {
                 string weight = At("wr", r == 0 ? "k" : $"{I(r * n)} + k");
-                w.Line($"float w{r} = {weight};");
-                w.Line($"p{r} += w{r} * u;");
-                w.Line($"q{r} += w{r} * v;");
+                w.Line($"float e{r} = {weight};");
+                w.Line($"p{r} += e{r} * u;");
+                w.Line($"q{r} += e{r} * v;");
             }
 
             w.Close();
@@ -248,34 +261,41 @@ internal sealed class FloatKernelEmitter
         w.Line("/// sixteen columns held in eight accumulators for the whole batch, so each gradient entry is stored once.</summary>");
         w.Open($"private static void WeightGradient{I(o)}x{I(n)}(global::System.ReadOnlySpan<float> delta, global::System.ReadOnlySpan<float> x, int batch, global::System.Span<float> gradient, int offset)");
         Pointers(w, ("dr", "delta", "0"), ("xr", "x", "0"), ("gr", "gradient", "offset"));
-        if (rows4 > 0)
+        if (rows4 > 0 && cols16 > 0)
         {
+            // Columns outermost: the batch's x[·, k..k+15] (64 bytes a sample) stays in the first-level cache while every
+            // block of four rows is accumulated against it.
+            w.Open($"for (int k = 0; k < {I(cols16)}; k += 16)");
             w.Open($"for (int j = 0; j < {I(rows4)}; j += 4)");
-            if (cols16 > 0)
+            w.Line(string.Join(" ", Enumerable.Range(0, 4).Select(r => $"{Vf} a{r} = {Vf}.Zero; {Vf} b{r} = {Vf}.Zero;")));
+            w.Line($"ref float xs = ref {U}.Add(ref xr, k);");
+            w.Line($"ref float ds = ref {U}.Add(ref dr, j);");
+            w.Open("for (int s = 0; s < batch; s++)");
+            w.Line($"{Vf} u = {V}.LoadUnsafe(ref xs);");
+            w.Line($"{Vf} v = {V}.LoadUnsafe(ref xs, 8);");
+            for (int r = 0; r < 4; r++)
             {
-                w.Open($"for (int k = 0; k < {I(cols16)}; k += 16)");
-                w.Line(string.Join(" ", Enumerable.Range(0, 4).Select(r => $"{Vf} a{r} = {Vf}.Zero; {Vf} b{r} = {Vf}.Zero;")));
-                w.Open("for (int s = 0; s < batch; s++)");
-                w.Line($"{Vf} u = {Load("xr", $"s * {I(n)} + k")};");
-                w.Line($"{Vf} v = {Load("xr", $"s * {I(n)} + k + 8")};");
-                w.Line($"ref float ds = ref {U}.Add(ref dr, s * {I(o)} + j);");
-                for (int r = 0; r < 4; r++)
-                {
-                    w.Line($"{Vf} d{r} = {V}.Create({At("ds", I(r))});");
-                    w.Line($"a{r} = {Fma($"d{r}", "u", $"a{r}")};");
-                    w.Line($"b{r} = {Fma($"d{r}", "v", $"b{r}")};");
-                }
-
-                w.Close();
-                for (int r = 0; r < 4; r++)
-                {
-                    w.Line($"{V}.StoreUnsafe(a{r}, ref gr, (nuint)((j + {I(r)}) * {I(n)} + k));");
-                    w.Line($"{V}.StoreUnsafe(b{r}, ref gr, (nuint)((j + {I(r)}) * {I(n)} + k + 8));");
-                }
-
-                w.Close();
+                w.Line($"{Vf} d{r} = {V}.Create({(r == 0 ? "ds" : At("ds", I(r)))});");
+                w.Line($"a{r} = {Fma($"d{r}", "u", $"a{r}")};");
+                w.Line($"b{r} = {Fma($"d{r}", "v", $"b{r}")};");
             }
 
+            w.Line($"xs = ref {U}.Add(ref xs, {I(n)});");
+            w.Line($"ds = ref {U}.Add(ref ds, {I(o)});");
+            w.Close();
+            for (int r = 0; r < 4; r++)
+            {
+                w.Line($"{V}.StoreUnsafe(a{r}, ref gr, (nuint)((j + {I(r)}) * {I(n)} + k));");
+                w.Line($"{V}.StoreUnsafe(b{r}, ref gr, (nuint)((j + {I(r)}) * {I(n)} + k + 8));");
+            }
+
+            w.Close();
+            w.Close();
+        }
+
+        if (rows4 > 0 && colsVector < n | cols8)
+        {
+            w.Open($"for (int j = 0; j < {I(rows4)}; j += 4)");
             if (cols8)
             {
                 w.Open();

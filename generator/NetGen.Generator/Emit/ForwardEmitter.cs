@@ -18,9 +18,13 @@ internal static class ForwardEmitter
     // Hidden activations above this many elements would make stackalloc risky on small thread stacks.
     private const int MaxStackElements = 16 * 1024;
 
+    // In single precision a layer with eight or more inputs is faster as eight side-by-side vector dot products than as
+    // scalar straight-line code, so only networks whose every layer is narrower than a vector are unrolled.
+    private const int MaxUnrolledFloatInputs = 7;
+
     public static bool IsUnrolled(NetworkModel model) =>
         Enumerable.Range(0, model.Layers.Count).All(i =>
-            model.InputSizeOf(i) <= MaxUnrolledWidth
+            model.InputSizeOf(i) <= (model.IsDouble ? MaxUnrolledWidth : MaxUnrolledFloatInputs)
             && model.Layers[i].Size <= MaxUnrolledWidth
             && model.InputSizeOf(i) * model.Layers[i].Size <= MaxUnrolledWeights);
 

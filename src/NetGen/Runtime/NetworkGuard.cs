@@ -1,5 +1,7 @@
 using System;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace NetGen;
 
@@ -15,25 +17,38 @@ public static class NetworkGuard
     /// <param name="expected">The length the network needs.</param>
     /// <param name="parameterName">The parameter the span was passed as.</param>
     /// <param name="what">What one element is, e.g. "input features".</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void CheckLength(int actual, int expected, string parameterName, string what)
     {
         if (actual != expected)
         {
-            throw new ArgumentException($"{parameterName} has {actual} elements; this network needs exactly {expected} {what}.", parameterName);
+            ThrowWrongLength(actual, expected, parameterName, what);
         }
     }
+
+    // Kept out of line so the check above inlines into every Forward as a compare and a branch.
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowWrongLength(int actual, int expected, string parameterName, string what) =>
+        throw new ArgumentException($"{parameterName} has {actual} elements; this network needs exactly {expected} {what}.", parameterName);
 
     /// <summary>Throws if an output span overlaps the input it is computed from.</summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="input">The input span.</param>
     /// <param name="output">The output span.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void CheckNoOverlap<T>(ReadOnlySpan<T> input, Span<T> output)
     {
         if (input.Overlaps(output))
         {
-            throw new ArgumentException("output overlaps input; the network writes its outputs while it still reads the input.", nameof(output));
+            ThrowOverlap();
         }
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOverlap() =>
+        throw new ArgumentException("output overlaps input; the network writes its outputs while it still reads the input.", "output");
 
     /// <summary>
     /// Checks a mini-batch's spans and workspace against a network and returns the number of samples in the batch.

@@ -489,18 +489,18 @@ namespace Samples
             {
                 float u = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
                 float v = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
-                float w0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, k);
-                p0 += w0 * u;
-                q0 += w0 * v;
-                float w1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 2 + k);
-                p1 += w1 * u;
-                q1 += w1 * v;
-                float w2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 4 + k);
-                p2 += w2 * u;
-                q2 += w2 * v;
-                float w3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 6 + k);
-                p3 += w3 * u;
-                q3 += w3 * v;
+                float e0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, k);
+                p0 += e0 * u;
+                q0 += e0 * v;
+                float e1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 2 + k);
+                p1 += e1 * u;
+                q1 += e1 * v;
+                float e2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 4 + k);
+                p2 += e2 * u;
+                q2 += e2 * v;
+                float e3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 6 + k);
+                p3 += e3 * u;
+                q3 += e3 * v;
             }
             return global::System.Runtime.Intrinsics.Vector256<float>.Zero + global::System.Runtime.Intrinsics.Vector256.Create(p0, p1, p2, p3, q0, q1, q2, q3);
         }
