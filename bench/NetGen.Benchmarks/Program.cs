@@ -1,16 +1,43 @@
+using System;
+using System.Linq;
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using Microsoft.ML.OnnxRuntime;
 using NetGen.Benchmarks;
+using NetGen.Benchmarks.Peers;
 
-// `dotnet run -c Release --project bench/NetGen.Benchmarks -- --filter *` runs everything;
-// add `--short` for a quick pass (fewer iterations, same side-by-side layout).
-bool isShort = System.Array.IndexOf(args, "--short") >= 0;
-var config = DefaultConfig.Instance;
-if (isShort)
+// dotnet run -c Release --project bench/NetGen.Benchmarks                      everything (BenchmarkDotNet's default job)
+// dotnet run -c Release --project bench/NetGen.Benchmarks -- --short           everything, quick (ShortRun: 3 warm-ups, 3 iterations)
+// dotnet run -c Release --project bench/NetGen.Benchmarks -- --filter '*Inference*'   BenchmarkDotNet filters work as usual
+// dotnet run -c Release --project bench/NetGen.Benchmarks -- --accuracy        same accuracy after the same epochs (Fashion-MNIST)
+// dotnet run -c Release --project bench/NetGen.Benchmarks -- --peers           whether ONNX Runtime and TorchSharp load
+if (args.Contains("--accuracy"))
 {
-    config = config.AddJob(Job.ShortRun);
-    args = System.Array.FindAll(args, a => a != "--short");
+    return AccuracyComparison.Run(args);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(EngineBenchmarks).Assembly).Run(args, config);
+Console.WriteLine($"ONNX Runtime peer: {OrtEnv.Instance().GetVersionString()}");
+Console.WriteLine(TorchPeer.Describe());
+if (args.Contains("--peers"))
+{
+    return TorchPeer.Failure is null ? 0 : 1;
+}
+
+bool isShort = args.Contains("--short");
+args = args.Where(a => a != "--short").ToArray();
+if (!args.Any(a => a is "--filter" or "-f" or "--list" or "--help" or "-h" or "--version" or "--info"))
+{
+    args = [.. args, "--filter", "*"];
+}
+
+var config = DefaultConfig.Instance
+    .AddDiagnoser(MemoryDiagnoser.Default)
+    .AddColumn(StatisticColumn.Median, new MedianRatioColumn(), new SamplesPerSecondColumn(median: false), new SamplesPerSecondColumn(median: true))
+    .WithOptions(ConfigOptions.DisableLogFile);
+config = config.AddJob((isShort ? Job.ShortRun : Job.Default).AsDefault());
+
+BenchmarkSwitcher.FromAssembly(typeof(InferenceBenchmark).Assembly).Run(args, config);
+return 0;

@@ -1,0 +1,138 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>The number of samples one operation of the benchmarks of a class processes, when no BatchSize parameter says so.</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class SamplesPerOperationAttribute(int samples) : Attribute
+{
+    /// <summary>Samples per operation.</summary>
+    public int Samples { get; } = samples;
+}
+
+/// <summary>Training throughput: samples per operation (the BatchSize parameter or [SamplesPerOperation]) over a statistic of the time per operation.</summary>
+public sealed class SamplesPerSecondColumn(bool median) : IColumn
+{
+    /// <inheritdoc/>
+    public string Id => median ? "SamplesPerSecondMedian" : "SamplesPerSecondMean";
+
+    /// <inheritdoc/>
+    public string ColumnName => median ? "Samples/s (median)" : "Samples/s (mean)";
+
+    /// <inheritdoc/>
+    public bool AlwaysShow => true;
+
+    /// <inheritdoc/>
+    public ColumnCategory Category => ColumnCategory.Custom;
+
+    /// <inheritdoc/>
+    public int PriorityInCategory => median ? 1 : 0;
+
+    /// <inheritdoc/>
+    public bool IsNumeric => true;
+
+    /// <inheritdoc/>
+    public UnitType UnitType => UnitType.Dimensionless;
+
+    /// <inheritdoc/>
+    public string Legend => $"Samples processed per second, from the {(median ? "median" : "mean")} time per step";
+
+    /// <summary>The samples one operation of <paramref name="benchmarkCase"/> processes, or null if unknown.</summary>
+    public static int? SamplesPerOperation(BenchmarkCase benchmarkCase)
+    {
+        var batch = benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "BatchSize");
+        if (batch?.Value is int size)
+        {
+            return size;
+        }
+
+        return benchmarkCase.Descriptor.Type.GetCustomAttributes(typeof(SamplesPerOperationAttribute), inherit: true)
+            .OfType<SamplesPerOperationAttribute>().FirstOrDefault()?.Samples;
+    }
+
+    /// <inheritdoc/>
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
+
+    /// <inheritdoc/>
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        var statistics = summary[benchmarkCase]?.ResultStatistics;
+        if (statistics is null || SamplesPerOperation(benchmarkCase) is not { } samples)
+        {
+            return "NA";
+        }
+
+        double nanoseconds = median ? statistics.Median : statistics.Mean;
+        return (samples / (nanoseconds * 1e-9)).ToString("N0", CultureInfo.InvariantCulture);
+    }
+
+    /// <inheritdoc/>
+    public bool IsAvailable(Summary summary) => summary.BenchmarksCases.Any(c => SamplesPerOperation(c) is not null);
+
+    /// <inheritdoc/>
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+
+    /// <inheritdoc/>
+    public override string ToString() => ColumnName;
+}
+
+/// <summary>This case's median time over its group baseline's median time (BenchmarkDotNet's Ratio uses means).</summary>
+public sealed class MedianRatioColumn : IColumn
+{
+    /// <inheritdoc/>
+    public string Id => "MedianRatio";
+
+    /// <inheritdoc/>
+    public string ColumnName => "Median ratio";
+
+    /// <inheritdoc/>
+    public bool AlwaysShow => true;
+
+    /// <inheritdoc/>
+    public ColumnCategory Category => ColumnCategory.Baseline;
+
+    /// <inheritdoc/>
+    public int PriorityInCategory => 10;
+
+    /// <inheritdoc/>
+    public bool IsNumeric => true;
+
+    /// <inheritdoc/>
+    public UnitType UnitType => UnitType.Dimensionless;
+
+    /// <inheritdoc/>
+    public string Legend => "Median time over the baseline's median time (NetGen generated = 1): how many times slower than the generated code";
+
+    /// <inheritdoc/>
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
+
+    /// <inheritdoc/>
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        string? key = summary.GetLogicalGroupKey(benchmarkCase);
+        var baseline = key is null ? null : summary.GetBaseline(key);
+        var mine = summary[benchmarkCase]?.ResultStatistics;
+        var theirs = baseline is null ? null : summary[baseline]?.ResultStatistics;
+        if (mine is null || theirs is null || theirs.Median <= 0)
+        {
+            return "NA";
+        }
+
+        double ratio = mine.Median / theirs.Median;
+        return ratio.ToString(ratio >= 100 ? "N0" : ratio >= 10 ? "N1" : "N2", CultureInfo.InvariantCulture);
+    }
+
+    /// <inheritdoc/>
+    public bool IsAvailable(Summary summary) => summary.BenchmarksCases.Any(summary.IsBaseline);
+
+    /// <inheritdoc/>
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+
+    /// <inheritdoc/>
+    public override string ToString() => ColumnName;
+}
