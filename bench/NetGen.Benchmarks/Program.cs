@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
@@ -36,8 +37,15 @@ if (!args.Any(a => a is "--filter" or "-f" or "--list" or "--help" or "-h" or "-
 var config = DefaultConfig.Instance
     .AddDiagnoser(MemoryDiagnoser.Default)
     .AddColumn(StatisticColumn.Median, new MedianRatioColumn(), new SamplesPerSecondColumn(median: false), new SamplesPerSecondColumn(median: true))
+    .WithOrderer(new EngineOrderer())
     .WithOptions(ConfigOptions.DisableLogFile);
-config = config.AddJob((isShort ? Job.ShortRun : Job.Default).AsDefault());
+// The projects BenchmarkDotNet generates import no Directory.Build.* files; this hook patches their copy of TorchSharp's
+// native library as the bench's own build does (TorchSharpShim/patch-libtorchsharp.sh).
+string shimTargets = Path.Combine(AppContext.BaseDirectory, "TorchSharpShim", "TorchSharpShim.targets");
+var job = (isShort ? Job.ShortRun : Job.Default)
+    .WithArguments([new MsBuildArgument($"/p:CustomAfterMicrosoftCommonTargets={shimTargets}")])
+    .WithId(isShort ? "ShortRun" : "DefaultJob");
+config = config.AddJob(job.AsDefault());
 
 BenchmarkSwitcher.FromAssembly(typeof(InferenceBenchmark).Assembly).Run(args, config);
 return 0;

@@ -71,12 +71,13 @@ if [ ! -x "$weaken" ] || [ "$here/weaken-verneed.cpp" -nt "$weaken" ]; then
   g++ -std=c++17 -O2 -Wall -Wextra -o "$weaken" "$here/weaken-verneed.cpp" || give_up "could not build weaken-verneed"
 fi
 
-temporary="$native_dir/.libLibTorchSharp.so.patching"
-cp "$library" "$temporary" || give_up "cannot copy $library"
+temporary=$(mktemp "$native_dir/.libLibTorchSharp.so.XXXXXX") || give_up "cannot write in $native_dir"
+cp -f "$library" "$temporary" || give_up "cannot copy $library"
 if ! readelf -d -W "$temporary" | grep -qF "[$shim_name]"; then
   patchelf --add-needed "$shim_name" "$temporary" || { rm -f "$temporary"; give_up "patchelf --add-needed failed"; }
 fi
 "$weaken" "$temporary" libstdc++.so.6 "$version" || { rm -f "$temporary"; give_up "could not mark $version weak"; }
 cp "$shim" "$native_dir/$shim_name" || { rm -f "$temporary"; give_up "cannot copy the shim"; }
+chmod --reference="$library" "$temporary" 2>/dev/null || chmod 755 "$temporary"
 mv -f "$temporary" "$library" || { rm -f "$temporary"; give_up "cannot replace $library"; }
 say "patched $library (needs $shim_name; $version on libstdc++.so.6 weak)."
