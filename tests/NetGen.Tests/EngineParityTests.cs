@@ -14,7 +14,8 @@ public class EngineParityTests
 
     public static TheoryData<string> DoubleNetworks => GradientCheckTests.GeneratedNetworks;
 
-    public static TheoryData<string> FloatNetworks => new() { nameof(XorNet), nameof(DigitsNet), nameof(WideFloatNet), nameof(VeryWideFloatNet) };
+    public static TheoryData<string> FloatNetworks => new() { nameof(XorNet), nameof(DigitsNet), nameof(WideFloatNet), nameof(VeryWideFloatNet),
+        nameof(RegisterTanhNet), nameof(RegisterTwoHiddenNet), nameof(RegisterWideInputNet) };
 
     private static ITrainableNetwork<float> CreateFloat(string name) => name switch
     {
@@ -22,6 +23,9 @@ public class EngineParityTests
         nameof(DigitsNet) => new DigitsNet(),
         nameof(WideFloatNet) => new WideFloatNet(),
         nameof(VeryWideFloatNet) => new VeryWideFloatNet(),
+        nameof(RegisterTanhNet) => new RegisterTanhNet(),
+        nameof(RegisterTwoHiddenNet) => new RegisterTwoHiddenNet(),
+        nameof(RegisterWideInputNet) => new RegisterWideInputNet(),
         _ => throw new ArgumentException(name),
     };
 

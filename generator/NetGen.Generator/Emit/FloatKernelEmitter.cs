@@ -23,6 +23,25 @@ internal sealed class FloatKernelEmitter
     private readonly SortedSet<int> _dots = new();
     private readonly SortedSet<(int Outputs, int Inputs)> _weightGradients = new();
     private readonly SortedSet<(int Outputs, int Inputs)> _backErrors = new();
+    private readonly SortedSet<int> _registerRows8 = new();
+    private readonly SortedSet<int> _registerRows = new();
+
+    /// <summary>
+    /// [w_r · x] for eight consecutive rows r of a row-major [·, 8·<paramref name="vectors"/>] matrix, with x held in
+    /// <paramref name="vectors"/> Vector256 arguments instead of memory (single-sample forward of small networks).
+    /// </summary>
+    public string RegisterRows8(int vectors)
+    {
+        _registerRows8.Add(vectors);
+        return "RegisterRows8x" + MathText.Int(vectors);
+    }
+
+    /// <summary>w · x for one row of length 8·<paramref name="vectors"/>, x held in Vector256 arguments.</summary>
+    public string RegisterRow(int vectors)
+    {
+        _registerRows.Add(vectors);
+        return "RegisterRow" + MathText.Int(vectors);
+    }
 
     /// <summary>[w_r · x] for eight consecutive rows r of a row-major [·, inputs] matrix: a Vector256 of eight dot products.</summary>
     public string DotRows8(int inputs)
@@ -69,6 +88,16 @@ internal sealed class FloatKernelEmitter
         foreach (int n in _rows4Samples2)
         {
             WriteDotRows4Samples2(w, n);
+        }
+
+        foreach (int m in _registerRows8)
+        {
+            WriteRegisterRows8(w, m);
+        }
+
+        foreach (int m in _registerRows)
+        {
+            WriteRegisterRow(w, m);
         }
 
         foreach (int n in _dots)
@@ -165,6 +194,51 @@ internal sealed class FloatKernelEmitter
             w.Line($"return {sums} + {V}.Create(t0, t1, t2, t3, t4, t5, t6, t7);");
         }
 
+        w.Close();
+    }
+
+    private static string VectorArguments(int m) => string.Join(", ", Enumerable.Range(0, m).Select(b => $"{Vf} x{I(b)}"));
+
+    // Σ_b W[r, 8b .. 8b+8) ⊙ x_b for row r: the products of one row, one lane-wise sum chain of m terms.
+    private static string RowProducts(int m, string rowOffset)
+    {
+        string sum = $"{Load("w", rowOffset)} * x0";
+        for (int b = 1; b < m; b++)
+        {
+            sum = Fma(Load("w", $"{rowOffset} + {I(8 * b)}"), $"x{I(b)}", sum);
+        }
+
+        return sum;
+    }
+
+    private static void WriteRegisterRows8(SourceWriter w, int m)
+    {
+        int n = 8 * m;
+        w.Line();
+        w.Line($"/// <summary>[w_r · x] for the eight rows r of length {I(n)} starting at w, x in {I(m)} vector registers: eight");
+        w.Line("/// independent product chains reduced by one horizontal-add tree, no memory traffic for x.</summary>");
+        w.Line(Inline);
+        w.Open($"private static {Vf} RegisterRows8x{I(m)}(ref float w, {VectorArguments(m)})");
+        for (int r = 0; r < 8; r++)
+        {
+            w.Line($"{Vf} s{r} = {RowProducts(m, I(r * n))};");
+        }
+
+        w.Line("return global::NetGen.Numerics.VectorMath.HorizontalSums(s0, s1, s2, s3, s4, s5, s6, s7);");
+        w.Close();
+    }
+
+    private static void WriteRegisterRow(SourceWriter w, int m)
+    {
+        w.Line();
+        w.Line($"/// <summary>w · x for one row of length {I(8 * m)} starting at w, x in {I(m)} vector registers.</summary>");
+        w.Line(Inline);
+        w.Open($"private static float RegisterRow{I(m)}(ref float w, {VectorArguments(m)})");
+        w.Line($"{Vf} s = {RowProducts(m, "0")};");
+        w.Line($"global::System.Runtime.Intrinsics.Vector128<float> h = {V}.GetLower(s) + {V}.GetUpper(s);");
+        w.Line("h += global::System.Runtime.Intrinsics.Vector128.Shuffle(h, global::System.Runtime.Intrinsics.Vector128.Create(2, 3, 0, 1));");
+        w.Line("h += global::System.Runtime.Intrinsics.Vector128.Shuffle(h, global::System.Runtime.Intrinsics.Vector128.Create(1, 0, 3, 2));");
+        w.Line("return global::System.Runtime.Intrinsics.Vector128.ToScalar(h);");
         w.Close();
     }
 

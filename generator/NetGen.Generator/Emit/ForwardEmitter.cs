@@ -22,6 +22,24 @@ internal static class ForwardEmitter
     // scalar straight-line code, so only networks whose every layer is narrower than a vector are unrolled.
     private const int MaxUnrolledFloatInputs = 7;
 
+    // Single precision: hidden layers of up to this many neurons (a multiple of eight) stay in Vector256 locals between
+    // layers instead of going through stack memory, and inputs of up to this many features are loaded once into registers.
+    // Wider, and the eight row accumulators plus the activations outgrow the sixteen AVX registers: the spills measured
+    // slower than reading the activations back from the stack.
+    private const int MaxRegisterWidth = 32;
+
+    /// <summary>
+    /// True when a float network's single-sample forward keeps every hidden activation in vector registers: at least one
+    /// hidden layer, each a multiple of eight and at most <see cref="MaxRegisterWidth"/> wide, and the input a multiple of
+    /// eight (read from registers up to that width, from memory beyond it).
+    /// </summary>
+    public static bool IsRegisterResident(NetworkModel model) =>
+        !model.IsDouble
+        && !IsUnrolled(model)
+        && model.Layers.Count > 1
+        && model.InputSize % 8 == 0
+        && model.Layers.Take(model.Layers.Count - 1).All(l => l.Size % 8 == 0 && l.Size <= MaxRegisterWidth);
+
     public static bool IsUnrolled(NetworkModel model) =>
         Enumerable.Range(0, model.Layers.Count).All(i =>
             model.InputSizeOf(i) <= (model.IsDouble ? MaxUnrolledWidth : MaxUnrolledFloatInputs)
@@ -47,6 +65,10 @@ internal static class ForwardEmitter
         if (IsUnrolled(model))
         {
             WriteUnrolled(w, model, math);
+        }
+        else if (IsRegisterResident(model))
+        {
+            WriteRegisterResident(w, model, math, floatKernels);
         }
         else
         {
@@ -146,6 +168,79 @@ internal static class ForwardEmitter
                     previous.Add(a);
                 }
             }
+        }
+    }
+
+    private static void WriteRegisterResident(SourceWriter w, NetworkModel model, MathText math, FloatKernelEmitter kernels)
+    {
+        const string Vf = "global::System.Runtime.Intrinsics.Vector256<float>";
+        const string V = "global::System.Runtime.Intrinsics.Vector256";
+        w.Line("ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w);");
+        int inputVectors = model.InputSize / 8;
+        bool inputInRegisters = model.InputSize <= MaxRegisterWidth;
+        var previous = new List<string>();
+        if (inputInRegisters)
+        {
+            w.Line("ref float xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);");
+            for (int b = 0; b < inputVectors; b++)
+            {
+                string x = "x" + MathText.Int(b);
+                w.Line($"{Vf} {x} = {V}.LoadUnsafe(ref xr, {MathText.Int(8 * b)});");
+                previous.Add(x);
+            }
+        }
+
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            var layer = model.Layers[l];
+            bool isOutput = l == model.Layers.Count - 1;
+            string n = MathText.Int(l + 1);
+            string sup = MathText.Sup(l + 1);
+            int inputs = model.InputSizeOf(l);
+            int weights = model.WeightsOffsetOf(l);
+            int biases = model.BiasesOffsetOf(l);
+            bool softmax = layer.Activation == ActivationKind.Softmax;
+            string vectorArguments = string.Join(", ", previous);
+            w.Line();
+            w.Line($"// Dense layer {n} ({(isOutput ? "output, " : string.Empty)}{MathText.Int(inputs)} → {MathText.Int(layer.Size)}): z{sup} = W{sup} a{MathText.Sup(l)} + b{sup}, a{sup} = {MathText.Formula(layer)}(z{sup}){(isOutput ? string.Empty : ", kept in registers")}.");
+            var activations = new List<string>();
+            int j = 0;
+            for (; j + 8 <= layer.Size; j += 8)
+            {
+                string rows = previous.Count > 0
+                    ? $"{kernels.RegisterRows8(previous.Count)}(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, {MathText.Int(weights + j * inputs)}), {vectorArguments})"
+                    : $"{kernels.DotRows8(inputs)}(w, {MathText.Int(weights + j * inputs)}, input, 0)";
+                string z = $"zv{n}_{MathText.Int(j / 8)}";
+                w.Line($"{Vf} {z} = {rows} + {V}.LoadUnsafe(ref wr, {MathText.Int(biases + j)});");
+                if (isOutput)
+                {
+                    w.Line($"{V}.StoreUnsafe({(softmax ? z : MathText.ActivateVector(layer, z, 8))}, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), {MathText.Int(j)});");
+                }
+                else
+                {
+                    string a = $"a{n}_{MathText.Int(j / 8)}";
+                    w.Line($"{Vf} {a} = {MathText.ActivateVector(layer, z, 8)};");
+                    activations.Add(a);
+                }
+            }
+
+            // Only the output layer can have a remainder: hidden layers are a multiple of eight wide.
+            for (; j < layer.Size; j++)
+            {
+                string dot = previous.Count > 0
+                    ? $"{kernels.RegisterRow(previous.Count)}(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, {MathText.Int(weights + j * inputs)}), {vectorArguments})"
+                    : $"{kernels.Dot(inputs)}(w, {MathText.Int(weights + j * inputs)}, input, 0)";
+                string z = $"z{n}_{MathText.Int(j)}";
+                w.Line($"float {z} = {dot} + w[{MathText.Int(biases + j)}];");
+                w.Line($"output[{MathText.Int(j)}] = {(softmax ? z : math.Activate(layer, z))};");
+            }
+
+            if (isOutput && softmax)
+            {
+                WriteSoftmax(w, math, "output", "0", $"Dense{n}Size", layer.Size);
+            }
+
+            previous = activations;
         }
     }
 

@@ -44,3 +44,26 @@ public partial class WideFloatNet;
 [Dense(9000, Activation.ReLU)]
 [Dense(2, Activation.Identity)]
 public partial class VeryWideFloatNet;
+
+// Forward keeps hidden activations in vector registers (inputs and hidden layers multiples of eight, hidden ≤ 32 wide):
+// 8-16-1 tanh with the input in registers too; two hidden layers and an output with a remainder after its block of
+// eight; an input read from memory (wider than 32) feeding a softmax with a remainder.
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(8)]
+[Dense(16, Activation.Tanh)]
+[Dense(1, Activation.Identity)]
+public partial class RegisterTanhNet;
+
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(24)]
+[Dense(32, Activation.LeakyReLU, LeakySlope = 0.05)]
+[Dense(8, Activation.Sigmoid)]
+[Dense(11, Activation.Sigmoid)]
+public partial class RegisterTwoHiddenNet;
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(40)]
+[Dense(16, Activation.ReLU)]
+[Dropout(0.8)]
+[Dense(10, Activation.Softmax)]
+public partial class RegisterWideInputNet;
