@@ -37,6 +37,42 @@ public class DataParallelTests
         Assert.True(TestData.RelativeDifference<double>(hv, parallelHv) <= 1e-13);
     }
 
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(2, 3)]
+    public void ABatchSmallerThanTheThreadCountLeavesShardsEmpty(int batch, int threads)
+    {
+        // Shard 0 is empty here, so the combined gradient must not start from what was in the caller's span.
+        var network = new WideCheckNet();
+        TestData.RandomParameters(network, seed: 6);
+        using var parallel = new DataParallelNetwork<double>(network, threads);
+        var (inputs, targets) = TestData.Batch(WideCheckNet.Spec, batch, seed: 7);
+        var expected = new double[WideCheckNet.ParameterCount];
+        var actual = new double[WideCheckNet.ParameterCount];
+        actual.AsSpan().Fill(double.NaN);
+
+        double expectedLoss = network.ComputeLossAndGradient(inputs, targets, expected, network.CreateWorkspace(batch));
+        double actualLoss = parallel.ComputeLossAndGradient(inputs, targets, actual, parallel.CreateWorkspace(batch));
+
+        Assert.Equal(expectedLoss, actualLoss, 1e-13);
+        Assert.True(TestData.RelativeDifference<double>(expected, actual) <= 1e-13);
+    }
+
+    [Fact]
+    public void AGradientOverlappingTheBatchIsRejected()
+    {
+        // Worker threads read the caller's batch in place while shard 0 writes the caller's gradient.
+        var network = new WideCheckNet();
+        using var parallel = new DataParallelNetwork<double>(network, 2);
+        var workspace = parallel.CreateWorkspace(2);
+        var buffer = new double[WideCheckNet.ParameterCount + (2 * WideCheckNet.InputSize)];
+        var targets = new double[2 * WideCheckNet.OutputSize];
+        var exception = Assert.Throws<ArgumentException>(() => parallel.ComputeLossAndGradient(buffer.AsSpan(0, 2 * WideCheckNet.InputSize), targets, buffer.AsSpan(WideCheckNet.InputSize, WideCheckNet.ParameterCount), workspace));
+        Assert.Contains("overlaps", exception.Message, StringComparison.Ordinal);
+        var vector = new double[WideCheckNet.ParameterCount];
+        Assert.Throws<ArgumentException>(() => parallel.ComputeCurvatureProduct(buffer.AsSpan(0, 2 * WideCheckNet.InputSize), targets, vector, buffer.AsSpan(WideCheckNet.InputSize, WideCheckNet.ParameterCount), workspace));
+    }
+
     [Fact]
     public void DropoutIsReproducibleForASeedAndThreadCount()
     {
