@@ -54,7 +54,8 @@ public class EngineParityTests
             TestData.RandomParameters(generated, seed, seed == 2 ? WeightInitialization.HeNormal : WeightInitialization.XavierUniform);
             generated.Parameters.CopyTo(interpreted.Parameters);
 
-            int batch = (int)seed * 3;
+            // 4, 8, 9: every remainder of the three-sample, pair and single-sample passes of the batched kernels.
+            int batch = seed switch { 1 => 4, 2 => 8, _ => 9 };
             var (inputs, targets) = TestData.Batch(generated.Spec, batch, seed);
             var x = TestData.Convert<T>(inputs);
             var y = TestData.Convert<T>(targets);

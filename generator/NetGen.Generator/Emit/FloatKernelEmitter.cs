@@ -20,6 +20,7 @@ internal sealed class FloatKernelEmitter
 
     private readonly SortedSet<int> _rows8 = new();
     private readonly SortedSet<int> _rows4Samples2 = new();
+    private readonly SortedSet<int> _rows4Samples3 = new();
     private readonly SortedSet<int> _dots = new();
     private readonly SortedSet<(int Outputs, int Inputs)> _weightGradients = new();
     private readonly SortedSet<(int Outputs, int Inputs)> _backErrors = new();
@@ -57,6 +58,16 @@ internal sealed class FloatKernelEmitter
         return "DotRows4Samples2x" + MathText.Int(inputs);
     }
 
+    /// <summary>
+    /// Four rows by three samples: returns [w_0·x, …, w_3·x, w_0·x', …, w_3·x'] and gives [w_0·x'', …, w_3·x''] in its
+    /// out argument. Only for row lengths that are a multiple of eight.
+    /// </summary>
+    public string DotRows4Samples3(int inputs)
+    {
+        _rows4Samples3.Add(inputs);
+        return "DotRows4Samples3x" + MathText.Int(inputs);
+    }
+
     /// <summary>One dot product of length <paramref name="inputs"/>.</summary>
     public string Dot(int inputs)
     {
@@ -88,6 +99,11 @@ internal sealed class FloatKernelEmitter
         foreach (int n in _rows4Samples2)
         {
             WriteDotRows4Samples2(w, n);
+        }
+
+        foreach (int n in _rows4Samples3)
+        {
+            WriteDotRows4Samples3(w, n);
         }
 
         foreach (int m in _registerRows8)
@@ -239,6 +255,37 @@ internal sealed class FloatKernelEmitter
         w.Line("h += global::System.Runtime.Intrinsics.Vector128.Shuffle(h, global::System.Runtime.Intrinsics.Vector128.Create(2, 3, 0, 1));");
         w.Line("h += global::System.Runtime.Intrinsics.Vector128.Shuffle(h, global::System.Runtime.Intrinsics.Vector128.Create(1, 0, 3, 2));");
         w.Line("return global::System.Runtime.Intrinsics.Vector128.ToScalar(h);");
+        w.Close();
+    }
+
+    // Twelve accumulators, three sample vectors and one weight vector: all sixteen AVX registers. Each weight vector is
+    // loaded once for three samples instead of two, which cuts the weight traffic from L2 by a third: at batch 128 the
+    // forward pass of a 784-wide layer is bound by that traffic, not by the multiply-adds.
+    private static void WriteDotRows4Samples3(SourceWriter w, int n)
+    {
+        w.Line();
+        w.Line($"/// <summary>Four rows of w (row length {I(n)}) against three samples x, x', x'': [w_r·x, w_r·x'] returned, [w_r·x''] in");
+        w.Line("/// third; twelve accumulators, seven loads per twelve multiply-adds.</summary>");
+        w.Line(Inline);
+        w.Open($"private static {Vf} DotRows4Samples3x{I(n)}(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start, int x2Start, out global::System.Runtime.Intrinsics.Vector128<float> third)");
+        Pointers(w, ("wr", "w", "wStart"), ("x0", "x", "x0Start"), ("x1", "x", "x1Start"), ("x2", "x", "x2Start"));
+        RowReferences(w, "wr", n, 4);
+        w.Line(string.Join(" ", Enumerable.Range(0, 4).Select(r => $"{Vf} a{r} = {Vf}.Zero; {Vf} b{r} = {Vf}.Zero; {Vf} c{r} = {Vf}.Zero;")));
+        w.Open($"for (nuint k = 0; k < {I(n)}; k += 8)");
+        w.Line($"{Vf} u = {V}.LoadUnsafe(ref x0, k);");
+        w.Line($"{Vf} v = {V}.LoadUnsafe(ref x1, k);");
+        w.Line($"{Vf} t = {V}.LoadUnsafe(ref x2, k);");
+        for (int r = 0; r < 4; r++)
+        {
+            w.Line($"{Vf} e{r} = {V}.LoadUnsafe(ref w{r}, k);");
+            w.Line($"a{r} = {Fma($"e{r}", "u", $"a{r}")};");
+            w.Line($"b{r} = {Fma($"e{r}", "v", $"b{r}")};");
+            w.Line($"c{r} = {Fma($"e{r}", "t", $"c{r}")};");
+        }
+
+        w.Close();
+        w.Line("third = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, c3);");
+        w.Line("return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3);");
         w.Close();
     }
 

@@ -276,6 +276,24 @@ internal static class TrainingEmitter
             w.Open($"for (int j = 0; j < {MathText.Int(rows4)}; j += 4)");
             w.Line($"{v}<float> bias = {v}.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense{n}BiasesOffset + j)));");
             w.Line("int s = 0;");
+            if (inputs % 8 == 0 && inputs >= 64)
+            {
+                // Three samples per pass where the layer is wide enough for weight traffic to matter, pairs for the rest.
+                w.Open("for (; s + 2 < batch; s += 3)");
+                w.Line($"{v}<float> z = {kernels.DotRows4Samples3(inputs)}(w, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}, (s + 1) * {inputsText}, (s + 2) * {inputsText}, out global::System.Runtime.Intrinsics.Vector128<float> third) + bias;");
+                w.Line($"global::System.Runtime.Intrinsics.Vector128<float> z3 = third + {v}.GetLower(bias);");
+                if (fuseActivation && layer.Activation != ActivationKind.Identity)
+                {
+                    w.Line($"z = {MathText.ActivateVector(layer, "z", 8)};");
+                    w.Line($"z3 = {MathText.ActivateVector(layer, "z3", 4)};");
+                }
+
+                w.Line($"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe({v}.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target}), (nuint)(s * {size} + j));");
+                w.Line($"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe({v}.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target}), (nuint)((s + 1) * {size} + j));");
+                w.Line($"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z3, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target}), (nuint)((s + 2) * {size} + j));");
+                w.Close();
+            }
+
             w.Open("for (; s + 1 < batch; s += 2)");
             w.Line($"{v}<float> z = {kernels.DotRows4Samples2(inputs)}(w, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}, (s + 1) * {inputsText}) + bias;");
             if (fuseActivation && layer.Activation != ActivationKind.Identity)
