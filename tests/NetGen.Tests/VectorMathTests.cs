@@ -153,3 +153,63 @@ public class VectorExpTests
         }
     }
 }
+
+/// <summary>The polynomial logarithms used by the generated binary cross-entropy.</summary>
+public class VectorLogTests
+{
+    [Fact]
+    public void LogMeetsItsStatedAccuracyOverEveryBinade()
+    {
+        // Every binade of the normal floats, 4,096 mantissas each, plus the two sides of √½ where the reduction switches.
+        double maxRelative = 0;
+        float worst = 0;
+        for (int exponent = -126; exponent <= 127; exponent++)
+        {
+            for (int i = 0; i < 4096; i++)
+            {
+                float x = MathF.ScaleB(1f + (i / 4096f), exponent);
+                double exact = Math.Log(x);
+                double error = Math.Abs(VectorMath.Log(x) - exact);
+                double relative = exact == 0 ? error : error / Math.Abs(exact);
+                if (relative > maxRelative)
+                {
+                    maxRelative = relative;
+                    worst = x;
+                }
+            }
+        }
+
+        foreach (float x in new[] { 0.70710677f, 0.7071068f, 1f, 1.0000001f, 0.99999994f, 2f, float.MaxValue, 1.17549435e-38f })
+        {
+            double exact = Math.Log(x);
+            double error = Math.Abs(VectorMath.Log(x) - exact);
+            maxRelative = Math.Max(maxRelative, exact == 0 ? error : error / Math.Abs(exact));
+        }
+
+        Assert.True(maxRelative <= VectorMath.LogMaxRelativeError, $"max relative error {maxRelative:E3} at {worst:R}: {VectorMath.Log(worst):R}");
+        Assert.Equal(0f, VectorMath.Log(1f));
+    }
+
+    [Fact]
+    public void LogP1MeetsItsStatedAccuracyDownToTinyArguments()
+    {
+        double maxRelative = 0;
+        for (int i = 0; i <= 1 << 16; i++)
+        {
+            // Uniform on [0, 1] and geometric down to 1e-30, where 1 + x rounds to 1.
+            foreach (double x in new[] { i / 65536.0, Math.Pow(10, -30.0 * i / 65536) })
+            {
+                float f = (float)x;
+                double exact = ExactLogP1(f);
+                double error = Math.Abs(VectorMath.LogP1(f) - exact);
+                maxRelative = Math.Max(maxRelative, exact == 0 ? error : error / exact);
+            }
+        }
+
+        Assert.True(maxRelative <= VectorMath.LogP1MaxRelativeError, $"max relative error {maxRelative:E3}");
+        Assert.Equal(0f, VectorMath.LogP1(0f));
+    }
+
+    // ln(1 + x) in double: its Taylor series where 1 + x would lose digits even in double.
+    private static double ExactLogP1(double x) => x < 1e-4 ? x - (x * x / 2) + (x * x * x / 3) : Math.Log(1 + x);
+}

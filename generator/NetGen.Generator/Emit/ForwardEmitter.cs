@@ -372,7 +372,7 @@ internal static class ForwardEmitter
         w.Close();
         if (logSumExpTarget is not null)
         {
-            w.Line($"{logSumExpTarget} = max + {t}.Log(sum);");
+            w.Line($"{logSumExpTarget} = max + {(math.IsDouble ? "double.Log" : "global::NetGen.Numerics.VectorMath.Log")}(sum);");
         }
         w.Open($"for (int j = 0; j < {count}; j++)");
         w.Line($"{span}[{start} + j] /= sum;");

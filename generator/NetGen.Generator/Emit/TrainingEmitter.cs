@@ -360,7 +360,10 @@ internal static class TrainingEmitter
                 w.Line("// C_x = −Σ_j [y ln σ(z) + (1 − y) ln(1 − σ(z))] = Σ_j max(z, 0) − y z + ln(1 + e^(−|z|)): finite for every z.");
                 w.Open("for (int j = 0; j < OutputSize; j++)");
                 w.Line($"{t} zj = ws.ZL[o + j];");
-                w.Line($"sampleLoss += {t}.Max(zj, {math.Zero}) - targets[o + j] * zj + {t}.LogP1({t}.Exp(-{t}.Abs(zj)));");
+                // In single precision the polynomial ln(1 + x) and e^x inline: no call per sample.
+                w.Line(math.IsDouble
+                    ? $"sampleLoss += {t}.Max(zj, {math.Zero}) - targets[o + j] * zj + {t}.LogP1({t}.Exp(-{t}.Abs(zj)));"
+                    : "sampleLoss += float.Max(zj, 0f) - targets[o + j] * zj + global::NetGen.Numerics.VectorMath.LogP1(global::NetGen.Numerics.VectorMath.Exp(-float.Abs(zj)));");
                 w.Open("if (computeDelta)");
                 w.Line("// BP1 fused with sigmoid and cross-entropy: σ'(z) cancels, δᴸ = a − y.");
                 w.Line($"{d}[o + j] = {a}[o + j] - targets[o + j];");
@@ -463,10 +466,7 @@ internal static class TrainingEmitter
             }
             else
             {
-                w.Line($"global::System.Span<float> biasGradient = gradient.Slice(Dense{n}BiasesOffset, {size});");
-                w.Open("for (int s = 0; s < batch; s++)");
-                w.Line($"global::NetGen.Numerics.SpanMath.AddTo(biasGradient, new global::System.ReadOnlySpan<float>(ws.{Delta(stage)}, s * {size}, {size}));");
-                w.Close();
+                w.Line($"global::NetGen.Numerics.SpanMath.SumRows(ws.{Delta(stage)}, batch, gradient.Slice(Dense{n}BiasesOffset, {size}));");
                 w.Line($"{floatKernels.WeightGradient(model.Layers[l].Size, inputs)}(ws.{Delta(stage)}, x, batch, gradient, Dense{n}WeightsOffset);");
                 if (l > 0)
                 {

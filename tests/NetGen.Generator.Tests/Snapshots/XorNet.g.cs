@@ -235,7 +235,7 @@ namespace Samples
                 for (int j = 0; j < OutputSize; j++)
                 {
                     float zj = ws.ZL[o + j];
-                    sampleLoss += float.Max(zj, 0f) - targets[o + j] * zj + float.LogP1(float.Exp(-float.Abs(zj)));
+                    sampleLoss += float.Max(zj, 0f) - targets[o + j] * zj + global::NetGen.Numerics.VectorMath.LogP1(global::NetGen.Numerics.VectorMath.Exp(-float.Abs(zj)));
                     if (computeDelta)
                     {
                         // BP1 fused with sigmoid and cross-entropy: σ'(z) cancels, δᴸ = a − y.
@@ -256,11 +256,7 @@ namespace Samples
             // Dense layer 2: ∂C/∂b² = δ² (BP3) and ∂C/∂W²_jk = x¹_k δ²_j (BP4); then (W²)ᵀ δ², the first half of BP2.
             {
                 global::System.ReadOnlySpan<float> x = ws.A1;
-                global::System.Span<float> biasGradient = gradient.Slice(Dense2BiasesOffset, 1);
-                for (int s = 0; s < batch; s++)
-                {
-                    global::NetGen.Numerics.SpanMath.AddTo(biasGradient, new global::System.ReadOnlySpan<float>(ws.D2, s * 1, 1));
-                }
+                global::NetGen.Numerics.SpanMath.SumRows(ws.D2, batch, gradient.Slice(Dense2BiasesOffset, 1));
                 WeightGradient1x4(ws.D2, x, batch, gradient, Dense2WeightsOffset);
                 BackError1x4(ws.D2, w, Dense2WeightsOffset, batch, ws.D1);
 
@@ -281,11 +277,7 @@ namespace Samples
             // Dense layer 1: ∂C/∂b¹ = δ¹ (BP3) and ∂C/∂W¹_jk = x⁰_k δ¹_j (BP4).
             {
                 global::System.ReadOnlySpan<float> x = inputs;
-                global::System.Span<float> biasGradient = gradient.Slice(Dense1BiasesOffset, 4);
-                for (int s = 0; s < batch; s++)
-                {
-                    global::NetGen.Numerics.SpanMath.AddTo(biasGradient, new global::System.ReadOnlySpan<float>(ws.D1, s * 4, 4));
-                }
+                global::NetGen.Numerics.SpanMath.SumRows(ws.D1, batch, gradient.Slice(Dense1BiasesOffset, 4));
                 WeightGradient4x2(ws.D1, x, batch, gradient, Dense1WeightsOffset);
             }
         }
