@@ -349,12 +349,31 @@ internal static class ForwardEmitter
         string t = math.T;
         w.Line("// Softmax, shifted by the largest z so every exponent is ≤ 0 and nothing overflows.");
         w.Open();
-        w.Line($"{t} max = {span}[{start}];");
-        w.Open($"for (int j = 1; j < {count}; j++)");
-        w.Line($"max = {t}.Max(max, {span}[{start} + j]);");
-        w.Close();
-        w.Line($"{t} sum = {math.Zero};");
         int blocks = math.IsDouble ? 0 : size / 8 * 8;
+        if (blocks > 0)
+        {
+            // The largest z: lane-wise maxima of the blocks of eight, then across the lanes and the rest.
+            w.Line($"global::System.Runtime.Intrinsics.Vector256<float> maxima = Load8({span}, {start});");
+            w.Open($"for (int j = 8; j < {MathText.Int(blocks)}; j += 8)");
+            w.Line($"maxima = global::System.Runtime.Intrinsics.Vector256.Max(maxima, Load8({span}, {start} + j));");
+            w.Close();
+            w.Line("float max = global::System.Runtime.Intrinsics.Vector256.GetElement(maxima, 0);");
+            w.Open("for (int lane = 1; lane < 8; lane++)");
+            w.Line("max = float.Max(max, global::System.Runtime.Intrinsics.Vector256.GetElement(maxima, lane));");
+            w.Close();
+            w.Open($"for (int j = {MathText.Int(blocks)}; j < {count}; j++)");
+            w.Line($"max = float.Max(max, {span}[{start} + j]);");
+            w.Close();
+        }
+        else
+        {
+            w.Line($"{t} max = {span}[{start}];");
+            w.Open($"for (int j = 1; j < {count}; j++)");
+            w.Line($"max = {t}.Max(max, {span}[{start} + j]);");
+            w.Close();
+        }
+
+        w.Line($"{t} sum = {math.Zero};");
         if (blocks > 0)
         {
             // Eight exponentials per instruction sequence; the lane sums are added in a fixed order.
@@ -374,9 +393,24 @@ internal static class ForwardEmitter
         {
             w.Line($"{logSumExpTarget} = max + {(math.IsDouble ? "double.Log" : "global::NetGen.Numerics.VectorMath.Log")}(sum);");
         }
-        w.Open($"for (int j = 0; j < {count}; j++)");
-        w.Line($"{span}[{start} + j] /= sum;");
-        w.Close();
+        if (blocks > 0)
+        {
+            // One division, then multiplications: ten divisions cost more than the rest of a 64-32-10 softmax.
+            w.Line("float inverse = 1f / sum;");
+            w.Open($"for (int j = 0; j < {MathText.Int(blocks)}; j += 8)");
+            w.Line($"Store8(Load8({span}, {start} + j) * inverse, {span}, {start} + j);");
+            w.Close();
+            w.Open($"for (int j = {MathText.Int(blocks)}; j < {count}; j++)");
+            w.Line($"{span}[{start} + j] *= inverse;");
+            w.Close();
+        }
+        else
+        {
+            w.Open($"for (int j = 0; j < {count}; j++)");
+            w.Line($"{span}[{start} + j] /= sum;");
+            w.Close();
+        }
+
         w.Close();
     }
 }
