@@ -101,12 +101,11 @@ internal static class ForwardEmitter
             var layer = model.Layers[l];
             bool isOutput = l == model.Layers.Count - 1;
             string n = MathText.Int(l + 1);
-            string sup = MathText.Sup(l + 1);
             int inputs = model.InputSizeOf(l);
             int weights = model.WeightsOffsetOf(l);
             int biases = model.BiasesOffsetOf(l);
             w.Line();
-            w.Line($"// Dense layer {n} ({(isOutput ? "output, " : string.Empty)}{MathText.Int(inputs)} → {MathText.Int(layer.Size)}): z{sup} = W{sup} a{MathText.Sup(l)} + b{sup}, a{sup} = {MathText.Formula(layer)}(z{sup}).");
+            WriteLayerComment(w, model, l);
             var zs = new List<string>();
             for (int j = 0; j < layer.Size; j++)
             {
@@ -179,6 +178,15 @@ internal static class ForwardEmitter
         }
     }
 
+    // "// Dense layer 2 (output, 32 → 10): z² = W² a¹ + b², a² = softmax(z²)." above each layer's code.
+    private static void WriteLayerComment(SourceWriter w, NetworkModel model, int l, string note = "")
+    {
+        var layer = model.Layers[l];
+        bool isOutput = l == model.Layers.Count - 1;
+        string sup = MathText.Sup(l + 1);
+        w.Line($"// Dense layer {MathText.Int(l + 1)} ({(isOutput ? "output, " : string.Empty)}{MathText.Int(model.InputSizeOf(l))} → {MathText.Int(layer.Size)}): z{sup} = W{sup} a{MathText.Sup(l)} + b{sup}, a{sup} = {MathText.Formula(layer)}(z{sup}){note}.");
+    }
+
     private static void WriteRegisterResident(SourceWriter w, NetworkModel model, MathText math, FloatKernelEmitter kernels)
     {
         const string Vf = "global::System.Runtime.Intrinsics.Vector256<float>";
@@ -203,14 +211,13 @@ internal static class ForwardEmitter
             var layer = model.Layers[l];
             bool isOutput = l == model.Layers.Count - 1;
             string n = MathText.Int(l + 1);
-            string sup = MathText.Sup(l + 1);
             int inputs = model.InputSizeOf(l);
             int weights = model.WeightsOffsetOf(l);
             int biases = model.BiasesOffsetOf(l);
             bool softmax = layer.Activation == ActivationKind.Softmax;
             string vectorArguments = string.Join(", ", previous);
             w.Line();
-            w.Line($"// Dense layer {n} ({(isOutput ? "output, " : string.Empty)}{MathText.Int(inputs)} → {MathText.Int(layer.Size)}): z{sup} = W{sup} a{MathText.Sup(l)} + b{sup}, a{sup} = {MathText.Formula(layer)}(z{sup}){(isOutput ? string.Empty : ", kept in registers")}.");
+            WriteLayerComment(w, model, l, isOutput ? string.Empty : ", kept in registers");
             var activations = new List<string>();
             int j = 0;
             for (; j + 8 <= layer.Size; j += 8)
@@ -281,11 +288,10 @@ internal static class ForwardEmitter
             var layer = model.Layers[l];
             bool isOutput = l == model.Layers.Count - 1;
             string n = MathText.Int(l + 1);
-            string sup = MathText.Sup(l + 1);
             int inputs = model.InputSizeOf(l);
             string a = isOutput ? "output" : (l % 2 == 0 ? "even" : "odd");
             w.Line();
-            w.Line($"// Dense layer {n} ({(isOutput ? "output, " : string.Empty)}{MathText.Int(inputs)} → {MathText.Int(layer.Size)}): z{sup} = W{sup} a{MathText.Sup(l)} + b{sup}, a{sup} = {MathText.Formula(layer)}(z{sup}).");
+            WriteLayerComment(w, model, l);
             if (!math.IsDouble)
             {
                 WriteFloatLayer(w, math, floatKernels, layer, n, inputs, x, a);

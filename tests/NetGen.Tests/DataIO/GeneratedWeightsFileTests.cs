@@ -27,7 +27,7 @@ public sealed class GeneratedWeightsFileTests : IDisposable
     [InlineData("BF16")]
     public void APyTorchStateDictLoadsIntoAGeneratedNetwork(string dtype)
     {
-        string path = _folder.Write("torch.safetensors", StateDict(dtype));
+        string path = _folder.Write("torch.safetensors", PyTorchFile(dtype, W1, B1, W2, B2));
         var network = new TorchSmallNet();
 
         WeightsFile.Load(network, path);
@@ -54,28 +54,5 @@ public sealed class GeneratedWeightsFileTests : IDisposable
         }
 
         return y;
-    }
-
-    // The bytes safetensors.torch.save_file(model.state_dict(), path) writes: module-indexed names, format pt, no NetGen metadata.
-    private static byte[] StateDict(string dtype)
-    {
-        Func<float[], byte[]> encode = dtype switch
-        {
-            "F32" => F32,
-            "F64" => v => F64(v.Select(x => (double)x).ToArray()),
-            "F16" => v => F16(v.Select(x => (double)x).ToArray()),
-            _ => BF16,
-        };
-        byte[][] parts = [encode(W1), encode(B1), encode(W2), encode(B2)];
-        long[] ends = new long[4];
-        for (int i = 0; i < 4; i++)
-        {
-            ends[i] = (i == 0 ? 0 : ends[i - 1]) + parts[i].Length;
-        }
-
-        string header = "{\"__metadata__\":{\"format\":\"pt\"},"
-            + TensorEntry("0.weight", dtype, "[3,2]", 0, ends[0]) + "," + TensorEntry("0.bias", dtype, "[3]", ends[0], ends[1]) + ","
-            + TensorEntry("2.weight", dtype, "[1,3]", ends[1], ends[2]) + "," + TensorEntry("2.bias", dtype, "[1]", ends[2], ends[3]) + "}";
-        return SafeTensors(header.PadRight((header.Length + 7) / 8 * 8), Concat(parts));
     }
 }

@@ -375,27 +375,4 @@ public sealed class WeightsFileTests : IDisposable
 
         return output;
     }
-
-    // What safetensors.torch.save_file(model.state_dict()) writes for nn.Sequential(Linear(2, 3), ReLU(), Linear(3, 1)).
-    private static byte[] PyTorchFile(string dtype, float[] w1, float[] b1, float[] w2, float[] b2)
-    {
-        Func<float[], byte[]> encode = dtype switch
-        {
-            "F32" => F32,
-            "F64" => values => F64(values.Select(v => (double)v).ToArray()),
-            "F16" => values => F16(values.Select(v => (double)v).ToArray()),
-            _ => BF16,
-        };
-        byte[][] parts = [encode(w1), encode(b1), encode(w2), encode(b2)];
-        long[] ends = new long[4];
-        for (int i = 0; i < 4; i++)
-        {
-            ends[i] = (i == 0 ? 0 : ends[i - 1]) + parts[i].Length;
-        }
-
-        string header = "{\"__metadata__\":{\"format\":\"pt\"},"
-            + TensorEntry("0.weight", dtype, "[3,2]", 0, ends[0]) + "," + TensorEntry("0.bias", dtype, "[3]", ends[0], ends[1]) + ","
-            + TensorEntry("2.weight", dtype, "[1,3]", ends[1], ends[2]) + "," + TensorEntry("2.bias", dtype, "[1]", ends[2], ends[3]) + "}";
-        return SafeTensors(header.PadRight((header.Length + 7) / 8 * 8), Concat(parts));
-    }
 }

@@ -15,18 +15,6 @@ public partial class XorSigmoidMseNet;
 /// <summary><see cref="TrainerLearningTests"/>' XOR test, with the generated network trained by the same trainer.</summary>
 public sealed class GeneratedXorLearningTests
 {
-    // As in TrainerLearningTests: Nesterov momentum on mini-batches of 2.
-    private static TrainerOptions XorOptions(ulong seed) => new()
-    {
-        Epochs = 4000,
-        BatchSize = 2,
-        LearningRate = 0.5,
-        Optimizer = new MomentumOptimizer { Nesterov = true },
-        Seed = seed,
-        Initialization = WeightInitialization.XavierUniform,
-        TargetLoss = 2e-4, // ½·mean(y − a)², so the MSE is at most 4e-4 once it is reached
-    };
-
     [Fact]
     public void The_declaration_is_the_interpreted_xor_network()
     {
@@ -41,7 +29,7 @@ public sealed class GeneratedXorLearningTests
         for (ulong seed = 1; seed <= 10; seed++)
         {
             var network = new XorSigmoidMseNet();
-            var result = new Trainer<double>(network, XorOptions(seed)).Fit(data);
+            var result = new Trainer<double>(network, TrainerLearningTests.XorOptions(seed)).Fit(data);
             if (TestData.MeanSquaredError(network, data) < 1e-3)
             {
                 solved++;

@@ -10,7 +10,7 @@ public sealed class TrainerLearningTests
 {
     // Nesterov momentum on mini-batches of 2 solves XOR for every seed from 1 to 20 in about 1,500 epochs; full-batch
     // Adam (below) is faster but stalls on a plateau for about one seed in ten.
-    private static TrainerOptions XorOptions(ulong seed) => new()
+    internal static TrainerOptions XorOptions(ulong seed) => new()
     {
         Epochs = 4000,
         BatchSize = 2,
