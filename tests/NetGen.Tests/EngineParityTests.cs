@@ -15,7 +15,8 @@ public class EngineParityTests
     public static TheoryData<string> DoubleNetworks => GradientCheckTests.GeneratedNetworks;
 
     public static TheoryData<string> FloatNetworks => new() { nameof(XorNet), nameof(DigitsNet), nameof(WideFloatNet), nameof(VeryWideFloatNet),
-        nameof(RegisterTanhNet), nameof(RegisterTwoHiddenNet), nameof(RegisterWideInputNet) };
+        nameof(RegisterTanhNet), nameof(RegisterTwoHiddenNet), nameof(RegisterWideInputNet), nameof(PackedPairNet), nameof(PackedQuadNet),
+        nameof(PackedRemainderNet) };
 
     private static ITrainableNetwork<float> CreateFloat(string name) => name switch
     {
@@ -26,6 +27,9 @@ public class EngineParityTests
         nameof(RegisterTanhNet) => new RegisterTanhNet(),
         nameof(RegisterTwoHiddenNet) => new RegisterTwoHiddenNet(),
         nameof(RegisterWideInputNet) => new RegisterWideInputNet(),
+        nameof(PackedPairNet) => new PackedPairNet(),
+        nameof(PackedQuadNet) => new PackedQuadNet(),
+        nameof(PackedRemainderNet) => new PackedRemainderNet(),
         _ => throw new ArgumentException(name),
     };
 

@@ -115,6 +115,22 @@ public class VectorMathTests
             }
         }
     }
+
+    [Fact]
+    public void PairAndQuadSumsAddInTheStatedOrder()
+    {
+        // The order shows in single precision: (1e8 + 1) + (−1e8 + 3) is 0 (each pair rounds to ±1e8), while summing in
+        // sequence, ((1e8 + 1) − 1e8) + 3, is 3. Generated code relies on the stated order, (v0 + v1) + (v2 + v3).
+        var a = Vector128.Create(1f, 2f, 3f, 4f);
+        var b = Vector128.Create(10f, 20f, 30f, 40f);
+        Assert.Equal(Vector128.Create(3f, 7f, 30f, 70f), VectorMath.PairSums(a, b));
+        var tricky = Vector128.Create(1e8f, 1f, -1e8f, 3f);
+        float expected = (1e8f + 1f) + (-1e8f + 3f);
+        Assert.Equal(0f, expected);
+        Assert.Equal(expected, VectorMath.HorizontalSum(tricky));
+        var c = Vector128.Create(-1f, 0.5f, 0.25f, 8f);
+        Assert.Equal(Vector128.Create(10f, 100f, expected, 7.75f), VectorMath.HorizontalSums(a, b, tricky, c));
+    }
 }
 
 /// <summary>The polynomial exponential used by generated softmax layers.</summary>

@@ -13,15 +13,16 @@ namespace NetGen.Numerics;
 /// <remarks>
 /// <para>
 /// <see cref="Tanh(float)"/> is the rational minimax approximation x·P(x²)/Q(x²) (degrees 13/6, the form Eigen and XLA
-/// use), with inputs clamped to ±7.9053111 where tanh rounds to ±1 in single precision. Measured against
-/// <see cref="System.Math.Tanh"/> on every float in [−10, 10] at a 2⁻¹⁴ step and on a log grid down to 1e-30 (see
-/// VectorMathTests): absolute and relative error ≤ 4e-7 (measured 2.7e-7 with fused multiply-add, 3.6e-7 without; the
-/// polynomial uses MultiplyAddEstimate, so which one applies depends on the hardware, identically in every width).
+/// use), evaluated as P(x²)·(x/Q(x²)) with inputs clamped to ±7.9053111 where tanh rounds to ±1 in single precision.
+/// Measured against <see cref="System.Math.Tanh"/> on every float in [−10, 10] at a 2⁻¹⁴ step and on a log grid down to
+/// 1e-30 (see VectorMathTests): absolute and relative error ≤ 4e-7 (measured 2.9e-7 and 3.1e-7 with fused multiply-add;
+/// the polynomial uses MultiplyAddEstimate, so whether it fuses depends on the hardware, identically in every width).
 /// </para>
 /// <para>
-/// <see cref="Sigmoid(float)"/> is σ(x) = ½ + ½ tanh(x/2), an identity, so its absolute error is at most half of tanh's
-/// plus one rounding: ≤ 2e-7 (measured 1.4e-7 and 1.6e-7). (Its relative error grows where σ underflows towards 0 for
-/// x below about −17; losses never take the logarithm of it — NetGen computes cross-entropy from z.)
+/// <see cref="Sigmoid(float)"/> is the same approximation through the identity σ(x) = ½ + ½ tanh(x/2), with the halving
+/// folded exactly into the coefficients: absolute error ≤ 2e-7 (measured 1.4e-7). (Its relative error grows where σ
+/// underflows towards 0 for x below about −17; losses never take the logarithm of it — NetGen computes cross-entropy
+/// from z.)
 /// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
@@ -66,25 +67,42 @@ public static class VectorMath
     private const float Beta4 = 1.18534705686654e-04f;
     private const float Beta6 = 1.19825839466702e-06f;
 
+    // σ's coefficients: tanh's numerator scaled by ¼^(k+1) and its denominator by ¼^k for the term in y^k (exact in
+    // binary), clamped where x/2 reaches tanh's clamp.
+    private const float SigmoidClamp = 2 * Clamp;
+    private const float SigmoidP1 = Alpha1 / 4;
+    private const float SigmoidP3 = Alpha3 / 16;
+    private const float SigmoidP5 = Alpha5 / 64;
+    private const float SigmoidP7 = Alpha7 / 256;
+    private const float SigmoidP9 = Alpha9 / 1024;
+    private const float SigmoidP11 = Alpha11 / 4096;
+    private const float SigmoidP13 = Alpha13 / 16384;
+    private const float SigmoidQ0 = Beta0;
+    private const float SigmoidQ2 = Beta2 / 4;
+    private const float SigmoidQ4 = Beta4 / 16;
+    private const float SigmoidQ6 = Beta6 / 64;
+
     /// <summary>tanh(x), see the class remarks for its accuracy.</summary>
     /// <param name="x">The argument.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Tanh(float x)
     {
-        // Estrin's scheme: the numerator's degree-6 polynomial in x² in three dependent steps instead of six, since the
-        // latency of this chain, not its throughput, bounds the smallest networks.
-        x = float.Clamp(x, -Clamp, Clamp);
-        float x2 = x * x;
-        float x4 = x2 * x2;
-        float x8 = x4 * x4;
-        float t0 = float.MultiplyAddEstimate(x2, Alpha3, Alpha1);
-        float t1 = float.MultiplyAddEstimate(x2, Alpha7, Alpha5);
-        float t2 = float.MultiplyAddEstimate(x2, Alpha11, Alpha9);
-        float u0 = float.MultiplyAddEstimate(x4, t1, t0);
-        float u1 = float.MultiplyAddEstimate(x4, Alpha13, t2);
-        float p = float.MultiplyAddEstimate(x8, u1, u0) * x;
-        float q = float.MultiplyAddEstimate(x4, float.MultiplyAddEstimate(x2, Beta6, Beta4), float.MultiplyAddEstimate(x2, Beta2, Beta0));
-        return p / q;
+        // Estrin's scheme in y = x²: the numerator's degree-6 polynomial in three dependent steps instead of six, since the
+        // latency of this chain, not its throughput, bounds the smallest networks. For the same reason y is clamped
+        // with one min (x itself only later, off the chain), and the division x/Q(y) runs while P(y) is still being
+        // evaluated: tanh = P(y) · (x/Q(y)), the same two roundings as (x·P(y))/Q(y).
+        float y = float.Min(x * x, Clamp * Clamp);
+        float xc = float.Clamp(x, -Clamp, Clamp);
+        float y2 = y * y;
+        float y4 = y2 * y2;
+        float t0 = float.MultiplyAddEstimate(y, Alpha3, Alpha1);
+        float t1 = float.MultiplyAddEstimate(y, Alpha7, Alpha5);
+        float t2 = float.MultiplyAddEstimate(y, Alpha11, Alpha9);
+        float u0 = float.MultiplyAddEstimate(y2, t1, t0);
+        float u1 = float.MultiplyAddEstimate(y2, Alpha13, t2);
+        float p = float.MultiplyAddEstimate(y4, u1, u0);
+        float q = float.MultiplyAddEstimate(y2, float.MultiplyAddEstimate(y, Beta6, Beta4), float.MultiplyAddEstimate(y, Beta2, Beta0));
+        return p * (xc / q);
     }
 
     /// <summary>tanh of each lane.</summary>
@@ -92,18 +110,18 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Tanh(Vector128<float> x)
     {
-        x = Vector128.Min(Vector128.Max(x, Vector128.Create(-Clamp)), Vector128.Create(Clamp));
-        Vector128<float> x2 = x * x;
-        Vector128<float> x4 = x2 * x2;
-        Vector128<float> x8 = x4 * x4;
-        Vector128<float> t0 = Vector128.MultiplyAddEstimate(x2, Vector128.Create(Alpha3), Vector128.Create(Alpha1));
-        Vector128<float> t1 = Vector128.MultiplyAddEstimate(x2, Vector128.Create(Alpha7), Vector128.Create(Alpha5));
-        Vector128<float> t2 = Vector128.MultiplyAddEstimate(x2, Vector128.Create(Alpha11), Vector128.Create(Alpha9));
-        Vector128<float> u0 = Vector128.MultiplyAddEstimate(x4, t1, t0);
-        Vector128<float> u1 = Vector128.MultiplyAddEstimate(x4, Vector128.Create(Alpha13), t2);
-        Vector128<float> p = Vector128.MultiplyAddEstimate(x8, u1, u0) * x;
-        Vector128<float> q = Vector128.MultiplyAddEstimate(x4, Vector128.MultiplyAddEstimate(x2, Vector128.Create(Beta6), Vector128.Create(Beta4)), Vector128.MultiplyAddEstimate(x2, Vector128.Create(Beta2), Vector128.Create(Beta0)));
-        return p / q;
+        Vector128<float> y = Vector128.Min(x * x, Vector128.Create(Clamp * Clamp));
+        Vector128<float> xc = Vector128.Min(Vector128.Max(x, Vector128.Create(-Clamp)), Vector128.Create(Clamp));
+        Vector128<float> y2 = y * y;
+        Vector128<float> y4 = y2 * y2;
+        Vector128<float> t0 = Vector128.MultiplyAddEstimate(y, Vector128.Create(Alpha3), Vector128.Create(Alpha1));
+        Vector128<float> t1 = Vector128.MultiplyAddEstimate(y, Vector128.Create(Alpha7), Vector128.Create(Alpha5));
+        Vector128<float> t2 = Vector128.MultiplyAddEstimate(y, Vector128.Create(Alpha11), Vector128.Create(Alpha9));
+        Vector128<float> u0 = Vector128.MultiplyAddEstimate(y2, t1, t0);
+        Vector128<float> u1 = Vector128.MultiplyAddEstimate(y2, Vector128.Create(Alpha13), t2);
+        Vector128<float> p = Vector128.MultiplyAddEstimate(y4, u1, u0);
+        Vector128<float> q = Vector128.MultiplyAddEstimate(y2, Vector128.MultiplyAddEstimate(y, Vector128.Create(Beta6), Vector128.Create(Beta4)), Vector128.MultiplyAddEstimate(y, Vector128.Create(Beta2), Vector128.Create(Beta0)));
+        return p * (xc / q);
     }
 
     /// <summary>tanh of each lane.</summary>
@@ -111,36 +129,78 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Tanh(Vector256<float> x)
     {
-        x = Vector256.Min(Vector256.Max(x, Vector256.Create(-Clamp)), Vector256.Create(Clamp));
-        Vector256<float> x2 = x * x;
-        Vector256<float> x4 = x2 * x2;
-        Vector256<float> x8 = x4 * x4;
-        Vector256<float> t0 = Vector256.MultiplyAddEstimate(x2, Vector256.Create(Alpha3), Vector256.Create(Alpha1));
-        Vector256<float> t1 = Vector256.MultiplyAddEstimate(x2, Vector256.Create(Alpha7), Vector256.Create(Alpha5));
-        Vector256<float> t2 = Vector256.MultiplyAddEstimate(x2, Vector256.Create(Alpha11), Vector256.Create(Alpha9));
-        Vector256<float> u0 = Vector256.MultiplyAddEstimate(x4, t1, t0);
-        Vector256<float> u1 = Vector256.MultiplyAddEstimate(x4, Vector256.Create(Alpha13), t2);
-        Vector256<float> p = Vector256.MultiplyAddEstimate(x8, u1, u0) * x;
-        Vector256<float> q = Vector256.MultiplyAddEstimate(x4, Vector256.MultiplyAddEstimate(x2, Vector256.Create(Beta6), Vector256.Create(Beta4)), Vector256.MultiplyAddEstimate(x2, Vector256.Create(Beta2), Vector256.Create(Beta0)));
-        return p / q;
+        Vector256<float> y = Vector256.Min(x * x, Vector256.Create(Clamp * Clamp));
+        Vector256<float> xc = Vector256.Min(Vector256.Max(x, Vector256.Create(-Clamp)), Vector256.Create(Clamp));
+        Vector256<float> y2 = y * y;
+        Vector256<float> y4 = y2 * y2;
+        Vector256<float> t0 = Vector256.MultiplyAddEstimate(y, Vector256.Create(Alpha3), Vector256.Create(Alpha1));
+        Vector256<float> t1 = Vector256.MultiplyAddEstimate(y, Vector256.Create(Alpha7), Vector256.Create(Alpha5));
+        Vector256<float> t2 = Vector256.MultiplyAddEstimate(y, Vector256.Create(Alpha11), Vector256.Create(Alpha9));
+        Vector256<float> u0 = Vector256.MultiplyAddEstimate(y2, t1, t0);
+        Vector256<float> u1 = Vector256.MultiplyAddEstimate(y2, Vector256.Create(Alpha13), t2);
+        Vector256<float> p = Vector256.MultiplyAddEstimate(y4, u1, u0);
+        Vector256<float> q = Vector256.MultiplyAddEstimate(y2, Vector256.MultiplyAddEstimate(y, Vector256.Create(Beta6), Vector256.Create(Beta4)), Vector256.MultiplyAddEstimate(y, Vector256.Create(Beta2), Vector256.Create(Beta0)));
+        return p * (xc / q);
     }
 
-    /// <summary>σ(x) = 1 / (1 + e^(−x)), computed as ½ + ½ tanh(x/2); see the class remarks.</summary>
+    /// <summary>σ(x) = 1 / (1 + e^(−x)), see the class remarks for its accuracy.</summary>
     /// <param name="x">The argument.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Sigmoid(float x) => 0.5f * Tanh(0.5f * x) + 0.5f;
+    public static float Sigmoid(float x)
+    {
+        // σ(x) = ½ + ½ tanh(x/2) = ½ + (x/4)·P(x²/4)/Q(x²/4): the powers of ¼ fold exactly into the coefficients
+        // (SigmoidP*, SigmoidQ*), and the ½ into the last multiply-add, so σ costs what tanh costs.
+        float y = float.Min(x * x, SigmoidClamp * SigmoidClamp);
+        float xc = float.Clamp(x, -SigmoidClamp, SigmoidClamp);
+        float y2 = y * y;
+        float y4 = y2 * y2;
+        float t0 = float.MultiplyAddEstimate(y, SigmoidP3, SigmoidP1);
+        float t1 = float.MultiplyAddEstimate(y, SigmoidP7, SigmoidP5);
+        float t2 = float.MultiplyAddEstimate(y, SigmoidP11, SigmoidP9);
+        float u0 = float.MultiplyAddEstimate(y2, t1, t0);
+        float u1 = float.MultiplyAddEstimate(y2, SigmoidP13, t2);
+        float p = float.MultiplyAddEstimate(y4, u1, u0);
+        float q = float.MultiplyAddEstimate(y2, float.MultiplyAddEstimate(y, SigmoidQ6, SigmoidQ4), float.MultiplyAddEstimate(y, SigmoidQ2, SigmoidQ0));
+        return float.MultiplyAddEstimate(p, xc / q, 0.5f);
+    }
 
     /// <summary>σ of each lane.</summary>
     /// <param name="x">The arguments.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Sigmoid(Vector128<float> x) =>
-        Vector128.Create(0.5f) * Tanh(Vector128.Create(0.5f) * x) + Vector128.Create(0.5f);
+    public static Vector128<float> Sigmoid(Vector128<float> x)
+    {
+        Vector128<float> y = Vector128.Min(x * x, Vector128.Create(SigmoidClamp * SigmoidClamp));
+        Vector128<float> xc = Vector128.Min(Vector128.Max(x, Vector128.Create(-SigmoidClamp)), Vector128.Create(SigmoidClamp));
+        Vector128<float> y2 = y * y;
+        Vector128<float> y4 = y2 * y2;
+        Vector128<float> t0 = Vector128.MultiplyAddEstimate(y, Vector128.Create(SigmoidP3), Vector128.Create(SigmoidP1));
+        Vector128<float> t1 = Vector128.MultiplyAddEstimate(y, Vector128.Create(SigmoidP7), Vector128.Create(SigmoidP5));
+        Vector128<float> t2 = Vector128.MultiplyAddEstimate(y, Vector128.Create(SigmoidP11), Vector128.Create(SigmoidP9));
+        Vector128<float> u0 = Vector128.MultiplyAddEstimate(y2, t1, t0);
+        Vector128<float> u1 = Vector128.MultiplyAddEstimate(y2, Vector128.Create(SigmoidP13), t2);
+        Vector128<float> p = Vector128.MultiplyAddEstimate(y4, u1, u0);
+        Vector128<float> q = Vector128.MultiplyAddEstimate(y2, Vector128.MultiplyAddEstimate(y, Vector128.Create(SigmoidQ6), Vector128.Create(SigmoidQ4)), Vector128.MultiplyAddEstimate(y, Vector128.Create(SigmoidQ2), Vector128.Create(SigmoidQ0)));
+        return Vector128.MultiplyAddEstimate(p, xc / q, Vector128.Create(0.5f));
+    }
 
     /// <summary>σ of each lane.</summary>
     /// <param name="x">The arguments.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Sigmoid(Vector256<float> x) =>
-        Vector256.Create(0.5f) * Tanh(Vector256.Create(0.5f) * x) + Vector256.Create(0.5f);
+    public static Vector256<float> Sigmoid(Vector256<float> x)
+    {
+        Vector256<float> y = Vector256.Min(x * x, Vector256.Create(SigmoidClamp * SigmoidClamp));
+        Vector256<float> xc = Vector256.Min(Vector256.Max(x, Vector256.Create(-SigmoidClamp)), Vector256.Create(SigmoidClamp));
+        Vector256<float> y2 = y * y;
+        Vector256<float> y4 = y2 * y2;
+        Vector256<float> t0 = Vector256.MultiplyAddEstimate(y, Vector256.Create(SigmoidP3), Vector256.Create(SigmoidP1));
+        Vector256<float> t1 = Vector256.MultiplyAddEstimate(y, Vector256.Create(SigmoidP7), Vector256.Create(SigmoidP5));
+        Vector256<float> t2 = Vector256.MultiplyAddEstimate(y, Vector256.Create(SigmoidP11), Vector256.Create(SigmoidP9));
+        Vector256<float> u0 = Vector256.MultiplyAddEstimate(y2, t1, t0);
+        Vector256<float> u1 = Vector256.MultiplyAddEstimate(y2, Vector256.Create(SigmoidP13), t2);
+        Vector256<float> p = Vector256.MultiplyAddEstimate(y4, u1, u0);
+        Vector256<float> q = Vector256.MultiplyAddEstimate(y2, Vector256.MultiplyAddEstimate(y, Vector256.Create(SigmoidQ6), Vector256.Create(SigmoidQ4)), Vector256.MultiplyAddEstimate(y, Vector256.Create(SigmoidQ2), Vector256.Create(SigmoidQ0)));
+        return Vector256.MultiplyAddEstimate(p, xc / q, Vector256.Create(0.5f));
+    }
 
     /// <summary>e^x for x in [−87.3, 88] (clamped outside): relative error ≤ 2e-7 (measured 8.3e-8, about one ulp).</summary>
     /// <param name="x">The argument.</param>
@@ -290,5 +350,39 @@ public static class VectorMath
         }
 
         return Vector128.Create(Vector256.Sum(v0), Vector256.Sum(v1), Vector256.Sum(v2), Vector256.Sum(v3));
+    }
+    /// <summary>
+    /// The sums of adjacent pairs, [a0 + a1, a2 + a3, b0 + b1, b2 + b3]: four two-input neurons' dot products from two
+    /// vectors of (row × input) products. One horizontal add with SSE3.
+    /// </summary>
+    /// <param name="a">The products of the first two rows.</param>
+    /// <param name="b">The products of the next two rows.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> PairSums(Vector128<float> a, Vector128<float> b)
+    {
+        if (Sse3.IsSupported)
+        {
+            return Sse3.HorizontalAdd(a, b);
+        }
+
+        return Vector128.Create(a.GetElement(0) + a.GetElement(1), a.GetElement(2) + a.GetElement(3), b.GetElement(0) + b.GetElement(1), b.GetElement(2) + b.GetElement(3));
+    }
+
+    /// <summary>The four horizontal sums of four vectors, [Σv0, Σv1, Σv2, Σv3], each summed as (v[0] + v[1]) + (v[2] + v[3]).</summary>
+    /// <param name="v0">The first vector.</param>
+    /// <param name="v1">The second vector.</param>
+    /// <param name="v2">The third vector.</param>
+    /// <param name="v3">The fourth vector.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> HorizontalSums(Vector128<float> v0, Vector128<float> v1, Vector128<float> v2, Vector128<float> v3) =>
+        PairSums(PairSums(v0, v1), PairSums(v2, v3));
+
+    /// <summary>Σv, summed as (v[0] + v[1]) + (v[2] + v[3]) like <see cref="HorizontalSums(Vector128{float}, Vector128{float}, Vector128{float}, Vector128{float})"/>.</summary>
+    /// <param name="v">The vector.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float HorizontalSum(Vector128<float> v)
+    {
+        Vector128<float> pairs = PairSums(v, v);
+        return pairs.GetElement(0) + pairs.GetElement(1);
     }
 }

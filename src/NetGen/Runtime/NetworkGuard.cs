@@ -30,7 +30,35 @@ public static class NetworkGuard
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowWrongLength(int actual, int expected, string parameterName, string what) =>
-        throw new ArgumentException($"{parameterName} has {actual} elements; this network needs exactly {expected} {what}.", parameterName);
+        throw WrongLength(actual, expected, parameterName, what);
+
+    /// <summary>
+    /// The exception for a span of the wrong length, for generated code to <c>throw</c> itself: a block that ends in a
+    /// throw keeps nothing alive across the call, so the checked method needs no callee-saved registers for it (which a
+    /// call to <see cref="CheckLength"/> costs the smallest networks).
+    /// </summary>
+    /// <param name="actual">The span's length.</param>
+    /// <param name="expected">The length the network needs.</param>
+    /// <param name="parameterName">The parameter the span was passed as.</param>
+    /// <param name="what">What one element is, e.g. "input features".</param>
+    /// <returns>The exception to throw.</returns>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static ArgumentException WrongLength(int actual, int expected, string parameterName, string what) =>
+        new($"{parameterName} has {actual} elements; this network needs exactly {expected} {what}.", parameterName);
+
+    /// <summary>True when an output span overlaps the input it is computed from.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="input">The input span.</param>
+    /// <param name="output">The output span.</param>
+    /// <returns>Whether the two share any element.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Overlap<T>(ReadOnlySpan<T> input, Span<T> output) => input.Overlaps(output);
+
+    /// <summary>The exception for an output that overlaps its input, for generated code to <c>throw</c> itself.</summary>
+    /// <returns>The exception to throw.</returns>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static ArgumentException OverlapException() =>
+        new("output overlaps input; the network writes its outputs while it still reads the input.", "output");
 
     /// <summary>Throws if an output span overlaps the input it is computed from.</summary>
     /// <typeparam name="T">The element type.</typeparam>
@@ -47,8 +75,7 @@ public static class NetworkGuard
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowOverlap() =>
-        throw new ArgumentException("output overlaps input; the network writes its outputs while it still reads the input.", "output");
+    private static void ThrowOverlap() => throw OverlapException();
 
     /// <summary>
     /// Checks a mini-batch's spans and workspace against a network and returns the number of samples in the batch.

@@ -69,26 +69,21 @@ namespace Samples
         /// <exception cref="global::System.ArgumentException">A span has the wrong length, or the two overlap.</exception>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            global::NetGen.NetworkGuard.CheckLength(input.Length, InputSize, nameof(input), "input features");
-            global::NetGen.NetworkGuard.CheckLength(output.Length, OutputSize, nameof(output), "outputs");
-            global::NetGen.NetworkGuard.CheckNoOverlap(input, output);
-            global::System.ReadOnlySpan<float> w = _parameters;
-            float x0 = input[0]; float x1 = input[1];
+            if (input.Length != InputSize) throw global::NetGen.NetworkGuard.WrongLength(input.Length, InputSize, nameof(input), "input features");
+            if (output.Length != OutputSize) throw global::NetGen.NetworkGuard.WrongLength(output.Length, OutputSize, nameof(output), "outputs");
+            if (global::NetGen.NetworkGuard.Overlap(input, output)) throw global::NetGen.NetworkGuard.OverlapException();
+            ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
+            ref float yr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
 
             // Dense layer 1 (2 → 4): z¹ = W¹ a⁰ + b¹, a¹ = tanh(z¹).
-            float z1_0 = w[0] * x0 + w[1] * x1 + w[8];
-            float z1_1 = w[2] * x0 + w[3] * x1 + w[9];
-            float z1_2 = w[4] * x0 + w[5] * x1 + w[10];
-            float z1_3 = w[6] * x0 + w[7] * x1 + w[11];
-            global::System.Runtime.Intrinsics.Vector128<float> v1_0 = global::NetGen.Numerics.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.Create(z1_0, z1_1, z1_2, z1_3));
-            float a1_0 = global::System.Runtime.Intrinsics.Vector128.GetElement(v1_0, 0);
-            float a1_1 = global::System.Runtime.Intrinsics.Vector128.GetElement(v1_0, 1);
-            float a1_2 = global::System.Runtime.Intrinsics.Vector128.GetElement(v1_0, 2);
-            float a1_3 = global::System.Runtime.Intrinsics.Vector128.GetElement(v1_0, 3);
+            global::System.Runtime.Intrinsics.Vector128<float> xv1 = global::System.Runtime.Intrinsics.Vector128.AsSingle(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref xr))));
+            global::System.Runtime.Intrinsics.Vector128<float> zq1_0 = global::NetGen.Numerics.VectorMath.PairSums(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, 0) * xv1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, 4) * xv1) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, 8);
+            global::System.Runtime.Intrinsics.Vector128<float> aq1_0 = global::NetGen.Numerics.VectorMath.Tanh(zq1_0);
 
             // Dense layer 2 (output, 4 → 1): z² = W² a¹ + b², a² = sigmoid(z²).
-            float z2_0 = w[12] * a1_0 + w[13] * a1_1 + w[14] * a1_2 + w[15] * a1_3 + w[16];
-            output[0] = global::NetGen.Numerics.VectorMath.Sigmoid(z2_0);
+            float z2_0 = global::NetGen.Numerics.VectorMath.HorizontalSum(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, 12) * aq1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 16);
+            yr = global::NetGen.Numerics.VectorMath.Sigmoid(z2_0);
         }
 
         /// <inheritdoc/>

@@ -67,3 +67,29 @@ public partial class RegisterTwoHiddenNet;
 [Dropout(0.8)]
 [Dense(10, Activation.Softmax)]
 public partial class RegisterWideInputNet;
+
+// Straight-line Forward computing four neurons per Vector128 (layers with two or four inputs): a two-input layer with a
+// remainder, a packed output layer with a remainder, and between them a layer of scalar sums.
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(2)]
+[Dense(6, Activation.Tanh)]
+[Dense(2, Activation.ReLU)]
+[Dense(5, Activation.Sigmoid)]
+public partial class PackedPairNet;
+
+// Four-input layers handing their activations on as one vector, ending in a softmax over a packed group and two single
+// neurons.
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(4)]
+[Dense(4, Activation.LeakyReLU, LeakySlope = 0.1)]
+[Dense(4, Activation.Tanh)]
+[Dense(6, Activation.Softmax)]
+public partial class PackedQuadNet;
+
+// A four-input layer of seven: one packed group and three single horizontal sums, named for the scalar layer after it.
+// (A sigmoid output: an identity output that happens to sum to nearly zero makes a relative comparison meaningless.)
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(4)]
+[Dense(7, Activation.Sigmoid)]
+[Dense(1, Activation.Sigmoid)]
+public partial class PackedRemainderNet;
