@@ -16,7 +16,7 @@ public class EngineParityTests
 
     public static TheoryData<string> FloatNetworks => new() { nameof(XorNet), nameof(DigitsNet), nameof(WideFloatNet), nameof(VeryWideFloatNet),
         nameof(RegisterTanhNet), nameof(RegisterTwoHiddenNet), nameof(RegisterWideInputNet), nameof(PackedPairNet), nameof(PackedQuadNet),
-        nameof(PackedRemainderNet) };
+        nameof(PackedRemainderNet), nameof(RegisterSoftmaxRestNet), nameof(RegisterSoftmaxBlocksNet) };
 
     private static ITrainableNetwork<float> CreateFloat(string name) => name switch
     {
@@ -30,6 +30,8 @@ public class EngineParityTests
         nameof(PackedPairNet) => new PackedPairNet(),
         nameof(PackedQuadNet) => new PackedQuadNet(),
         nameof(PackedRemainderNet) => new PackedRemainderNet(),
+        nameof(RegisterSoftmaxRestNet) => new RegisterSoftmaxRestNet(),
+        nameof(RegisterSoftmaxBlocksNet) => new RegisterSoftmaxBlocksNet(),
         _ => throw new ArgumentException(name),
     };
 

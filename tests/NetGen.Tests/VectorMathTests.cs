@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.Intrinsics;
 using NetGen.Numerics;
 using Xunit;
@@ -113,6 +114,33 @@ public class VectorMathTests
             {
                 Assert.Equal(Vector256.Sum(vectors[r]), four[r]);
             }
+        }
+    }
+
+    [Fact]
+    public void MaxAndSumAcrossFillEveryLane()
+    {
+        var v = Vector256.Create(3f, -1f, 7.5f, 0f, -8f, 7.25f, 2f, 1f);
+        Assert.Equal(Vector256.Create(7.5f), VectorMath.MaxAcross(v));
+        Assert.Equal(Vector256.Create(11.75f), VectorMath.SumAcross(v));
+        var random = new SeededRandom(3);
+        for (int i = 0; i < 1000; i++)
+        {
+            var values = new float[8];
+            for (int k = 0; k < 8; k++)
+            {
+                values[k] = (float)random.NextGaussian();
+            }
+
+            var max = VectorMath.MaxAcross(Vector256.Create(values));
+            var sum = VectorMath.SumAcross(Vector256.Create(values));
+            for (int k = 0; k < 8; k++)
+            {
+                Assert.Equal(values.Max(), max[k]);
+                Assert.Equal(sum[0], sum[k]);
+            }
+
+            Assert.Equal(values.Sum(), sum[0], 1e-5);
         }
     }
 

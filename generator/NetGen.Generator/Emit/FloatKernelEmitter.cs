@@ -167,6 +167,9 @@ internal sealed class FloatKernelEmitter
 
     private static string At(string reference, string offset) => $"{U}.Add(ref {reference}, {offset})";
 
+    // Rows of up to this many elements are multiplied in straight-line code rather than a loop.
+    private const int MaxStraightDotRows = 64;
+
     private static void WriteDotRows8(SourceWriter w, int n)
     {
         int body = n / 8 * 8;
@@ -180,15 +183,32 @@ internal sealed class FloatKernelEmitter
         if (body > 0)
         {
             RowReferences(w, "wr", n, 8);
-            w.Line(string.Join(" ", Enumerable.Range(0, 8).Select(r => $"{Vf} s{r} = {Vf}.Zero;")));
-            w.Open($"for (nuint k = 0; k < {I(body)}; k += 8)");
-            w.Line($"{Vf} xv = {V}.LoadUnsafe(ref xr, k);");
-            for (int r = 0; r < 8; r++)
+            if (body <= MaxStraightDotRows)
             {
-                w.Line($"s{r} = {Fma($"{V}.LoadUnsafe(ref w{r}, k)", "xv", $"s{r}")};");
+                // Straight-line: no loop counter or branch between the eight multiply-add chains.
+                for (int k = 0; k < body; k += 8)
+                {
+                    w.Line($"{Vf} xv{I(k / 8)} = {V}.LoadUnsafe(ref xr, {I(k)});");
+                    for (int r = 0; r < 8; r++)
+                    {
+                        string product = k == 0 ? $"{V}.LoadUnsafe(ref w{r}, {I(k)}) * xv0" : Fma($"{V}.LoadUnsafe(ref w{r}, {I(k)})", $"xv{I(k / 8)}", $"s{r}");
+                        w.Line(k == 0 ? $"{Vf} s{r} = {product};" : $"s{r} = {product};");
+                    }
+                }
+            }
+            else
+            {
+                w.Line(string.Join(" ", Enumerable.Range(0, 8).Select(r => $"{Vf} s{r} = {Vf}.Zero;")));
+                w.Open($"for (nuint k = 0; k < {I(body)}; k += 8)");
+                w.Line($"{Vf} xv = {V}.LoadUnsafe(ref xr, k);");
+                for (int r = 0; r < 8; r++)
+                {
+                    w.Line($"s{r} = {Fma($"{V}.LoadUnsafe(ref w{r}, k)", "xv", $"s{r}")};");
+                }
+
+                w.Close();
             }
 
-            w.Close();
             sums = "global::NetGen.Numerics.VectorMath.HorizontalSums(s0, s1, s2, s3, s4, s5, s6, s7)";
         }
 

@@ -28,6 +28,10 @@ internal static class ForwardEmitter
     // slower than reading the activations back from the stack.
     private const int MaxRegisterWidth = 32;
 
+    // A register-resident network's output softmax stays in registers up to this many outputs (five vectors of z and of
+    // e^z); wider, it goes through the output span.
+    private const int MaxRegisterSoftmax = 40;
+
     /// <summary>
     /// True when a float network's single-sample forward keeps every hidden activation in vector registers: at least one
     /// hidden layer, each a multiple of eight and at most <see cref="MaxRegisterWidth"/> wide, and the input a multiple of
@@ -333,6 +337,7 @@ internal static class ForwardEmitter
             int weights = model.WeightsOffsetOf(l);
             int biases = model.BiasesOffsetOf(l);
             bool softmax = layer.Activation == ActivationKind.Softmax;
+            bool softmaxInRegisters = softmax && layer.Size <= MaxRegisterSoftmax;
             string vectorArguments = string.Join(", ", previous);
             w.Line();
             WriteLayerComment(w, model, l, isOutput ? string.Empty : ", kept in registers");
@@ -345,7 +350,7 @@ internal static class ForwardEmitter
                     : $"{kernels.DotRows8(inputs)}(w, {MathText.Int(weights + j * inputs)}, input, 0)";
                 string z = $"zv{n}_{MathText.Int(j / 8)}";
                 w.Line($"{Vf} {z} = {rows} + {V}.LoadUnsafe(ref wr, {MathText.Int(biases + j)});");
-                if (isOutput)
+                if (isOutput && !softmaxInRegisters)
                 {
                     w.Line($"{V}.StoreUnsafe({(softmax ? z : MathText.ActivateVector(layer, z, 8))}, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), {MathText.Int(j)});");
                 }
@@ -368,15 +373,80 @@ internal static class ForwardEmitter
                     : $"{kernels.Dot(inputs)}(w, {MathText.Int(weights + j * inputs)}, input, 0)";
                 string z = $"z{n}_{MathText.Int(j)}";
                 w.Line($"float {z} = {dot} + {Element("wr", biases + j)};");
-                w.Line($"output[{MathText.Int(j)}] = {(softmax ? z : math.Activate(layer, z))};");
+                if (!softmaxInRegisters)
+                {
+                    w.Line($"output[{MathText.Int(j)}] = {(softmax ? z : math.Activate(layer, z))};");
+                }
             }
 
-            if (isOutput && softmax)
+            if (softmaxInRegisters)
+            {
+                WriteRegisterSoftmax(w, n, layer.Size);
+            }
+            else if (isOutput && softmax)
             {
                 WriteSoftmax(w, math, "output", "0", $"Dense{n}Size", layer.Size);
             }
 
             previous = activations;
+        }
+    }
+
+    // The output softmax over z held in registers, zv{n}_b for the blocks of eight and z{n}_j for the rest: the maximum,
+    // the exponentials, their sum and the one division all in Vector256 lanes, with no pass through memory. The rest is
+    // padded with copies of its first z (which leave the maximum alone) and masked to zero after the exponential.
+    private static void WriteRegisterSoftmax(SourceWriter w, string n, int size)
+    {
+        const string Vf = "global::System.Runtime.Intrinsics.Vector256<float>";
+        const string V = "global::System.Runtime.Intrinsics.Vector256";
+        const string VectorMath = "global::NetGen.Numerics.VectorMath";
+        int blocks = size / 8;
+        int rest = size % 8;
+        var z = Enumerable.Range(0, blocks).Select(b => $"zv{n}_{MathText.Int(b)}").ToList();
+        w.Line("// Softmax in registers, shifted by the largest z so every exponent is ≤ 0 and nothing overflows.");
+        if (rest > 0)
+        {
+            var lanes = Enumerable.Range(0, 8).Select(lane => $"z{n}_{MathText.Int(8 * blocks + (lane < rest ? lane : 0))}");
+            w.Line($"{Vf} zr{n} = {V}.Create({string.Join(", ", lanes)});");
+            z.Add($"zr{n}");
+        }
+
+        string maxima = z[0];
+        foreach (string next in z.Skip(1))
+        {
+            maxima = $"{V}.Max({maxima}, {next})";
+        }
+
+        w.Line($"{Vf} max{n} = {VectorMath}.MaxAcross({maxima});");
+        var e = new List<string>();
+        for (int b = 0; b < z.Count; b++)
+        {
+            string name = $"e{n}_{MathText.Int(b)}";
+            string exp = $"{VectorMath}.Exp({z[b]} - max{n})";
+            if (b == blocks)
+            {
+                string mask = string.Join(", ", Enumerable.Range(0, 8).Select(lane => lane < rest ? "-1" : "0"));
+                exp = $"{V}.BitwiseAnd({exp}, {V}.AsSingle({V}.Create({mask})))";
+            }
+
+            w.Line($"{Vf} {name} = {exp};");
+            e.Add(name);
+        }
+
+        w.Line($"{Vf} inverse{n} = {V}.Create(1f) / {VectorMath}.SumAcross({string.Join(" + ", e)});");
+        w.Line("ref float yr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+        for (int b = 0; b < blocks; b++)
+        {
+            w.Line($"{V}.StoreUnsafe({e[b]} * inverse{n}, ref yr, {MathText.Int(8 * b)});");
+        }
+
+        if (rest > 0)
+        {
+            w.Line($"{Vf} pr{n} = {e[blocks]} * inverse{n};");
+            for (int lane = 0; lane < rest; lane++)
+            {
+                w.Line($"{Element("yr", 8 * blocks + lane)} = {V}.GetElement(pr{n}, {MathText.Int(lane)});");
+            }
         }
     }
 

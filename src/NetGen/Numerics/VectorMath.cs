@@ -385,4 +385,42 @@ public static class VectorMath
         Vector128<float> pairs = PairSums(v, v);
         return pairs.GetElement(0) + pairs.GetElement(1);
     }
+    /// <summary>The largest lane of <paramref name="v"/> in every lane: three steps of swapping halves and taking maxima.</summary>
+    /// <param name="v">The vector.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MaxAcross(Vector256<float> v)
+    {
+        if (Avx.IsSupported)
+        {
+            v = Vector256.Max(v, Avx.Permute2x128(v, v, 0x01));
+            v = Vector256.Max(v, Avx.Permute(v, 0b01_00_11_10));
+            return Vector256.Max(v, Avx.Permute(v, 0b10_11_00_01));
+        }
+
+        float max = v.GetElement(0);
+        for (int lane = 1; lane < Vector256<float>.Count; lane++)
+        {
+            max = float.Max(max, v.GetElement(lane));
+        }
+
+        return Vector256.Create(max);
+    }
+
+    /// <summary>
+    /// The sum of the lanes of <paramref name="v"/> in every lane, added as ((v0 + v4) + (v2 + v6)) + ((v1 + v5) + (v3 + v7))
+    /// with AVX (halves, then pairs, then neighbours).
+    /// </summary>
+    /// <param name="v">The vector.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> SumAcross(Vector256<float> v)
+    {
+        if (Avx.IsSupported)
+        {
+            v += Avx.Permute2x128(v, v, 0x01);
+            v += Avx.Permute(v, 0b01_00_11_10);
+            return v + Avx.Permute(v, 0b10_11_00_01);
+        }
+
+        return Vector256.Create(Vector256.Sum(v));
+    }
 }

@@ -93,3 +93,17 @@ public partial class PackedQuadNet;
 [Dense(7, Activation.Sigmoid)]
 [Dense(1, Activation.Sigmoid)]
 public partial class PackedRemainderNet;
+
+// Register-resident networks whose output softmax stays in registers: two blocks of eight and a rest of three; exactly
+// two blocks.
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(16)]
+[Dense(8, Activation.Tanh)]
+[Dense(19, Activation.Softmax)]
+public partial class RegisterSoftmaxRestNet;
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(8)]
+[Dense(24, Activation.ReLU)]
+[Dense(16, Activation.Softmax)]
+public partial class RegisterSoftmaxBlocksNet;
