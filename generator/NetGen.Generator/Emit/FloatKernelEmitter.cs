@@ -394,44 +394,25 @@ internal sealed class FloatKernelEmitter
     private static void WriteWeightGradient(SourceWriter w, int o, int n)
     {
         int rows4 = o / 4 * 4;
-        int cols16 = n / 16 * 16;
-        bool cols8 = n - cols16 >= 8;
-        int colsVector = cols16 + (cols8 ? 8 : 0);
+        int cols24 = n / 24 * 24;
+        bool cols16 = n - cols24 >= 16;
+        int tiled = cols24 + (cols16 ? 16 : 0);
+        bool cols8 = n - tiled >= 8;
+        int colsVector = tiled + (cols8 ? 8 : 0);
         w.Line();
         w.Line($"/// <summary>∂C/∂W[j, k] = Σ_s δ[s, j] x[s, k] for W [{I(o)}, {I(n)}], written into gradient at offset: blocks of four rows by");
-        w.Line("/// sixteen columns held in eight accumulators for the whole batch, so each gradient entry is stored once.</summary>");
+        w.Line("/// twenty-four columns held in twelve accumulators for the whole batch (then sixteen in eight), so each gradient entry is");
+        w.Line("/// stored once.</summary>");
         w.Open($"private static void WeightGradient{I(o)}x{I(n)}(global::System.ReadOnlySpan<float> delta, global::System.ReadOnlySpan<float> x, int batch, global::System.Span<float> gradient, int offset)");
         Pointers(w, ("dr", "delta", "0"), ("xr", "x", "0"), ("gr", "gradient", "offset"));
-        if (rows4 > 0 && cols16 > 0)
+        if (rows4 > 0 && cols24 > 0)
         {
-            // Columns outermost: the batch's x[·, k..k+15] (64 bytes a sample) stays in the first-level cache while every
-            // block of four rows is accumulated against it.
-            w.Open($"for (int k = 0; k < {I(cols16)}; k += 16)");
-            w.Open($"for (int j = 0; j < {I(rows4)}; j += 4)");
-            w.Line(string.Join(" ", Enumerable.Range(0, 4).Select(r => $"{Vf} a{r} = {Vf}.Zero; {Vf} b{r} = {Vf}.Zero;")));
-            w.Line($"ref float xs = ref {U}.Add(ref xr, k);");
-            w.Line($"ref float ds = ref {U}.Add(ref dr, j);");
-            w.Open("for (int s = 0; s < batch; s++)");
-            w.Line($"{Vf} u = {V}.LoadUnsafe(ref xs);");
-            w.Line($"{Vf} v = {V}.LoadUnsafe(ref xs, 8);");
-            for (int r = 0; r < 4; r++)
-            {
-                w.Line($"{Vf} d{r} = {V}.Create({(r == 0 ? "ds" : At("ds", I(r)))});");
-                w.Line($"a{r} = {Fma($"d{r}", "u", $"a{r}")};");
-                w.Line($"b{r} = {Fma($"d{r}", "v", $"b{r}")};");
-            }
+            WriteWeightGradientTiles(w, o, n, rows4, 0, cols24, 3);
+        }
 
-            w.Line($"xs = ref {U}.Add(ref xs, {I(n)});");
-            w.Line($"ds = ref {U}.Add(ref ds, {I(o)});");
-            w.Close();
-            for (int r = 0; r < 4; r++)
-            {
-                w.Line($"{V}.StoreUnsafe(a{r}, ref gr, (nuint)((j + {I(r)}) * {I(n)} + k));");
-                w.Line($"{V}.StoreUnsafe(b{r}, ref gr, (nuint)((j + {I(r)}) * {I(n)} + k + 8));");
-            }
-
-            w.Close();
-            w.Close();
+        if (rows4 > 0 && cols16)
+        {
+            WriteWeightGradientTiles(w, o, n, rows4, cols24, cols24 + 16, 2);
         }
 
         if (rows4 > 0 && colsVector < n | cols8)
@@ -442,7 +423,7 @@ internal sealed class FloatKernelEmitter
                 w.Open();
                 w.Line(string.Join(" ", Enumerable.Range(0, 4).Select(r => $"{Vf} a{r} = {Vf}.Zero;")));
                 w.Open("for (int s = 0; s < batch; s++)");
-                w.Line($"{Vf} u = {Load("xr", $"s * {I(n)} + {I(cols16)}")};");
+                w.Line($"{Vf} u = {Load("xr", $"s * {I(n)} + {I(tiled)}")};");
                 w.Line($"ref float ds = ref {U}.Add(ref dr, s * {I(o)} + j);");
                 for (int r = 0; r < 4; r++)
                 {
@@ -452,7 +433,7 @@ internal sealed class FloatKernelEmitter
                 w.Close();
                 for (int r = 0; r < 4; r++)
                 {
-                    w.Line($"{V}.StoreUnsafe(a{r}, ref gr, (nuint)((j + {I(r)}) * {I(n)} + {I(cols16)}));");
+                    w.Line($"{V}.StoreUnsafe(a{r}, ref gr, (nuint)((j + {I(r)}) * {I(n)} + {I(tiled)}));");
                 }
 
                 w.Close();
@@ -488,6 +469,49 @@ internal sealed class FloatKernelEmitter
             w.Close();
         }
 
+        w.Close();
+    }
+
+    // Four rows j by 8·vectors columns k from first to end: 4·vectors accumulators over the whole batch. Twelve (three
+    // vectors) leave the two FMA pipes' four-cycle latency covered with slack, where eight keep them exactly busy; columns
+    // outermost, so the batch's x[·, k ..] stays in the first-level cache while every block of four rows is accumulated.
+    private static void WriteWeightGradientTiles(SourceWriter w, int o, int n, int rows4, int first, int end, int vectors)
+    {
+        string[] acc = ["a", "b", "c"];
+        int width = 8 * vectors;
+        w.Open($"for (int k = {I(first)}; k < {I(end)}; k += {I(width)})");
+        w.Open($"for (int j = 0; j < {I(rows4)}; j += 4)");
+        w.Line(string.Join(" ", Enumerable.Range(0, 4).SelectMany(r => Enumerable.Range(0, vectors).Select(c => $"{Vf} {acc[c]}{r} = {Vf}.Zero;"))));
+        w.Line($"ref float xs = ref {U}.Add(ref xr, k);");
+        w.Line($"ref float ds = ref {U}.Add(ref dr, j);");
+        w.Open("for (int s = 0; s < batch; s++)");
+        string[] xv = ["u", "v", "t"];
+        for (int c = 0; c < vectors; c++)
+        {
+            w.Line($"{Vf} {xv[c]} = {V}.LoadUnsafe(ref xs{(c == 0 ? string.Empty : $", {I(8 * c)}")});");
+        }
+
+        for (int r = 0; r < 4; r++)
+        {
+            w.Line($"{Vf} d{r} = {V}.Create({(r == 0 ? "ds" : At("ds", I(r)))});");
+            for (int c = 0; c < vectors; c++)
+            {
+                w.Line($"{acc[c]}{r} = {Fma($"d{r}", xv[c], $"{acc[c]}{r}")};");
+            }
+        }
+
+        w.Line($"xs = ref {U}.Add(ref xs, {I(n)});");
+        w.Line($"ds = ref {U}.Add(ref ds, {I(o)});");
+        w.Close();
+        for (int r = 0; r < 4; r++)
+        {
+            for (int c = 0; c < vectors; c++)
+            {
+                w.Line($"{V}.StoreUnsafe({acc[c]}{r}, ref gr, (nuint)((j + {I(r)}) * {I(n)} + k{(c == 0 ? string.Empty : $" + {I(8 * c)}")}));");
+            }
+        }
+
+        w.Close();
         w.Close();
     }
 

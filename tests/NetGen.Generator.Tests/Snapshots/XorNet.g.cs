@@ -521,7 +521,8 @@ namespace Samples
         }
 
         /// <summary>∂C/∂W[j, k] = Σ_s δ[s, j] x[s, k] for W [1, 4], written into gradient at offset: blocks of four rows by
-        /// sixteen columns held in eight accumulators for the whole batch, so each gradient entry is stored once.</summary>
+        /// twenty-four columns held in twelve accumulators for the whole batch (then sixteen in eight), so each gradient entry is
+        /// stored once.</summary>
         private static void WeightGradient1x4(global::System.ReadOnlySpan<float> delta, global::System.ReadOnlySpan<float> x, int batch, global::System.Span<float> gradient, int offset)
         {
             ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(delta), 0);
@@ -543,7 +544,8 @@ namespace Samples
         }
 
         /// <summary>∂C/∂W[j, k] = Σ_s δ[s, j] x[s, k] for W [4, 2], written into gradient at offset: blocks of four rows by
-        /// sixteen columns held in eight accumulators for the whole batch, so each gradient entry is stored once.</summary>
+        /// twenty-four columns held in twelve accumulators for the whole batch (then sixteen in eight), so each gradient entry is
+        /// stored once.</summary>
         private static void WeightGradient4x2(global::System.ReadOnlySpan<float> delta, global::System.ReadOnlySpan<float> x, int batch, global::System.Span<float> gradient, int offset)
         {
             ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(delta), 0);
