@@ -16,7 +16,8 @@ public class EngineParityTests
 
     public static TheoryData<string> FloatNetworks => new() { nameof(XorNet), nameof(DigitsNet), nameof(WideFloatNet), nameof(VeryWideFloatNet),
         nameof(RegisterTanhNet), nameof(RegisterTwoHiddenNet), nameof(RegisterWideInputNet), nameof(PackedPairNet), nameof(PackedQuadNet),
-        nameof(PackedRemainderNet), nameof(RegisterSoftmaxRestNet), nameof(RegisterSoftmaxBlocksNet) };
+        nameof(PackedRemainderNet), nameof(RegisterSoftmaxRestNet), nameof(RegisterSoftmaxBlocksNet),
+        nameof(LaneMseSoftmaxNet), nameof(LaneMseIdentityNet) };
 
     private static ITrainableNetwork<float> CreateFloat(string name) => name switch
     {
@@ -32,6 +33,8 @@ public class EngineParityTests
         nameof(PackedRemainderNet) => new PackedRemainderNet(),
         nameof(RegisterSoftmaxRestNet) => new RegisterSoftmaxRestNet(),
         nameof(RegisterSoftmaxBlocksNet) => new RegisterSoftmaxBlocksNet(),
+        nameof(LaneMseSoftmaxNet) => new LaneMseSoftmaxNet(),
+        nameof(LaneMseIdentityNet) => new LaneMseIdentityNet(),
         _ => throw new ArgumentException(name),
     };
 

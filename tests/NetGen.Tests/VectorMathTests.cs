@@ -254,6 +254,32 @@ public class VectorLogTests
         Assert.Equal(0f, VectorMath.LogP1(0f));
     }
 
+    [Fact]
+    public void VectorLogsEqualTheScalarOnesInEveryLane()
+    {
+        // Random binades and mantissas for ln, [0, 1] and tiny arguments for ln(1 + x), both sides of √½ and 0.
+        var random = new SeededRandom(5);
+        for (int i = 0; i < 20_000; i++)
+        {
+            var logArguments = new float[8];
+            var log1pArguments = new float[8];
+            for (int k = 0; k < 8; k++)
+            {
+                logArguments[k] = MathF.ScaleB(1f + (float)random.NextDouble(), random.NextInt32(250) - 125);
+                log1pArguments[k] = k switch { 0 => 0f, 1 => MathF.Pow(10, -30 * (float)random.NextDouble()), _ => (float)random.NextDouble() };
+            }
+
+            logArguments[0] = i % 2 == 0 ? 0.70710677f : 0.7071068f;
+            var logs = VectorMath.Log(Vector256.Create(logArguments));
+            var log1ps = VectorMath.LogP1(Vector256.Create(log1pArguments));
+            for (int k = 0; k < 8; k++)
+            {
+                Assert.Equal(VectorMath.Log(logArguments[k]), logs[k]);
+                Assert.Equal(VectorMath.LogP1(log1pArguments[k]), log1ps[k]);
+            }
+        }
+    }
+
     // ln(1 + x) in double: its Taylor series where 1 + x would lose digits even in double.
     private static double ExactLogP1(double x) => x < 1e-4 ? x - (x * x / 2) + (x * x * x / 3) : Math.Log(1 + x);
 }

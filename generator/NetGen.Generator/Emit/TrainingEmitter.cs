@@ -15,12 +15,17 @@ internal static class TrainingEmitter
 {
     public static void Write(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
     {
-        WritePublicMethods(w, math);
+        bool lanes = LaneTrainingEmitter.Applies(model);
+        WritePublicMethods(w, math, lanes);
         WriteWorkspace(w, model, math);
         WriteForwardBatch(w, model, math, kernels, floatKernels);
         WriteOutputLoss(w, model, math);
         WriteBackpropagate(w, model, math, kernels, floatKernels);
         CurvatureEmitter.Write(w, model, math, kernels);
+        if (lanes)
+        {
+            LaneTrainingEmitter.Write(w, model);
+        }
     }
 
     // Stage s is the input (s = 0) or dense layer s; these name its workspace arrays.
@@ -38,7 +43,7 @@ internal static class TrainingEmitter
     private static int SizeOf(NetworkModel model, int stage) =>
         stage == 0 ? model.InputSize : model.Layers[stage - 1].Size;
 
-    private static void WritePublicMethods(SourceWriter w, MathText math)
+    private static void WritePublicMethods(SourceWriter w, MathText math, bool lanes)
     {
         string t = math.T;
         w.Line();
@@ -49,10 +54,20 @@ internal static class TrainingEmitter
         w.Open($"public {t} ComputeLossAndGradient(global::System.ReadOnlySpan<{t}> inputs, global::System.ReadOnlySpan<{t}> targets, global::System.Span<{t}> gradient, global::NetGen.NetworkWorkspace workspace, global::NetGen.SeededRandom? dropoutRandom = null)");
         w.Line("int batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);");
         w.Line("global::NetGen.NetworkGuard.CheckLength(gradient.Length, ParameterCount, nameof(gradient), \"gradient entries\");");
-        w.Line("Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));");
-        w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom);");
-        w.Line($"{t} total = OutputLoss(targets, batch, ws, computeDelta: true);");
-        w.Line("Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);");
+        if (lanes)
+        {
+            // No dropout in this network, so dropoutRandom has nothing to draw; the workspace is checked but not needed.
+            w.Line("_ = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));");
+            w.Line($"{t} total = LanePass(inputs, targets, batch, gradient, computeGradient: true);");
+        }
+        else
+        {
+            w.Line("Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));");
+            w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom);");
+            w.Line($"{t} total = OutputLoss(targets, batch, ws, computeDelta: true);");
+            w.Line("Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);");
+        }
+
         w.Line();
         w.Line("// The mean over the batch: ∇C = (1/T) Σ_x ∇C_x.");
         w.Line($"{t} scale = {math.One} / batch;");
@@ -63,9 +78,18 @@ internal static class TrainingEmitter
         w.Line("/// <inheritdoc/>");
         w.Open($"public {t} ComputeLoss(global::System.ReadOnlySpan<{t}> inputs, global::System.ReadOnlySpan<{t}> targets, global::NetGen.NetworkWorkspace workspace)");
         w.Line("int batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);");
-        w.Line("Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));");
-        w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom: null);");
-        w.Line("return OutputLoss(targets, batch, ws, computeDelta: false) / batch;");
+        if (lanes)
+        {
+            w.Line("_ = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));");
+            w.Line("return LanePass(inputs, targets, batch, default, computeGradient: false) / batch;");
+        }
+        else
+        {
+            w.Line("Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));");
+            w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom: null);");
+            w.Line("return OutputLoss(targets, batch, ws, computeDelta: false) / batch;");
+        }
+
         w.Close();
     }
 

@@ -286,6 +286,38 @@ public static class VectorMath
         return d == 0f ? x : Log(u) * (x / d);
     }
 
+    /// <summary>ln of each lane, as <see cref="Log(float)"/> (the same operations, so the same result in every lane).</summary>
+    /// <param name="x">The arguments: positive normal floats.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Log(Vector256<float> x)
+    {
+        Vector256<int> bits = x.AsInt32();
+        Vector256<float> e = Vector256.ConvertToSingle(((bits >>> 23) & Vector256.Create(0xFF)) - Vector256.Create(126));
+        Vector256<float> m = ((bits & Vector256.Create(0x007FFFFF)) | Vector256.Create(0x3F000000)).AsSingle();
+        Vector256<float> small = Vector256.LessThan(m, Vector256.Create(SqrtHalf));
+        e -= small & Vector256.Create(1f);
+        m = Vector256.ConditionalSelect(small, m + m - Vector256.Create(1f), m - Vector256.Create(1f));
+        Vector256<float> z = m * m;
+        Vector256<float> z2 = z * z;
+        Vector256<float> p = Vector256.MultiplyAddEstimate(
+            z2,
+            Vector256.MultiplyAddEstimate(z2, Vector256.Create(L0), Vector256.MultiplyAddEstimate(z, Vector256.MultiplyAddEstimate(Vector256.Create(L1), m, Vector256.Create(L2)), Vector256.MultiplyAddEstimate(Vector256.Create(L3), m, Vector256.Create(L4)))),
+            Vector256.MultiplyAddEstimate(z, Vector256.MultiplyAddEstimate(Vector256.Create(L5), m, Vector256.Create(L6)), Vector256.MultiplyAddEstimate(Vector256.Create(L7), m, Vector256.Create(L8))));
+        Vector256<float> y = Vector256.MultiplyAddEstimate(e, Vector256.Create(Ln2Low), p * m * z);
+        y = Vector256.MultiplyAddEstimate(Vector256.Create(-0.5f), z, y);
+        return Vector256.MultiplyAddEstimate(e, Vector256.Create(Ln2High), m + y);
+    }
+
+    /// <summary>ln(1 + x) of each lane, as <see cref="LogP1(float)"/>.</summary>
+    /// <param name="x">The arguments, in [0, 1].</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LogP1(Vector256<float> x)
+    {
+        Vector256<float> u = Vector256.Create(1f) + x;
+        Vector256<float> d = u - Vector256.Create(1f);
+        return Vector256.ConditionalSelect(Vector256.Equals(d, Vector256<float>.Zero), x, Log(u) * (x / d));
+    }
+
     /// <summary>e^x of each lane, as <see cref="Exp(float)"/>.</summary>
     /// <param name="x">The arguments.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

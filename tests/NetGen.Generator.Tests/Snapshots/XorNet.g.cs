@@ -94,10 +94,8 @@ namespace Samples
         {
             int batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
             global::NetGen.NetworkGuard.CheckLength(gradient.Length, ParameterCount, nameof(gradient), "gradient entries");
-            Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
-            ForwardBatch(inputs, batch, ws, dropoutRandom);
-            float total = OutputLoss(targets, batch, ws, computeDelta: true);
-            Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);
+            _ = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
+            float total = LanePass(inputs, targets, batch, gradient, computeGradient: true);
 
             // The mean over the batch: ∇C = (1/T) Σ_x ∇C_x.
             float scale = 1f / batch;
@@ -109,9 +107,8 @@ namespace Samples
         public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::NetGen.NetworkWorkspace workspace)
         {
             int batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
-            Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
-            ForwardBatch(inputs, batch, ws, dropoutRandom: null);
-            return OutputLoss(targets, batch, ws, computeDelta: false) / batch;
+            _ = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
+            return LanePass(inputs, targets, batch, default, computeGradient: false) / batch;
         }
 
         /// <summary>
@@ -417,6 +414,102 @@ namespace Samples
                     }
                 }
             }
+        }
+
+        // The loss summed over the batch and, with computeGradient, the summed gradient written into gradient: eight samples
+        // at a time, one per vector lane. Lanes past the end of the batch compute on zeros and are masked out of the loss and δ.
+        private float LanePass(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, global::System.Span<float> gradient, bool computeGradient)
+        {
+            ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
+            ref float ir = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+            ref float tr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);
+            global::System.Span<float> lanes = stackalloc float[24];
+            ref float lr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
+            global::System.Runtime.Intrinsics.Vector256<float> laneIndex = global::System.Runtime.Intrinsics.Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
+            float total = 0f;
+            for (int first = 0; first < batch; first += 8)
+            {
+                int count = int.Min(8, batch - first);
+                if (count < 8)
+                {
+                    lanes.Clear();
+                }
+                // Sample-major to feature-major: lane l of vector k is feature k of sample first + l.
+                for (int lane = 0; lane < count; lane++)
+                {
+                    ref float sample = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, (first + lane) * 2);
+                    ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, (first + lane) * 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref lr, 0 + lane) = sample;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref lr, 8 + lane) = global::System.Runtime.CompilerServices.Unsafe.Add(ref sample, 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref lr, 16 + lane) = target;
+                }
+                global::System.Runtime.Intrinsics.Vector256<float> valid = global::System.Runtime.Intrinsics.Vector256.LessThan(laneIndex, global::System.Runtime.Intrinsics.Vector256.Create((float)count));
+                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lr, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lr, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> y0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lr, 16);
+
+                // Dense layer 1: z¹ = W¹ a⁰ + b¹, a¹ = tanh(z¹).
+                global::System.Runtime.Intrinsics.Vector256<float> z1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 1)), x1, global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(wr), x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 8))));
+                global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::NetGen.Numerics.VectorMath.Tanh(z1_0);
+                global::System.Runtime.Intrinsics.Vector256<float> z1_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 3)), x1, global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 2)), x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 9))));
+                global::System.Runtime.Intrinsics.Vector256<float> a1_1 = global::NetGen.Numerics.VectorMath.Tanh(z1_1);
+                global::System.Runtime.Intrinsics.Vector256<float> z1_2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 5)), x1, global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 4)), x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 10))));
+                global::System.Runtime.Intrinsics.Vector256<float> a1_2 = global::NetGen.Numerics.VectorMath.Tanh(z1_2);
+                global::System.Runtime.Intrinsics.Vector256<float> z1_3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 7)), x1, global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 6)), x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 11))));
+                global::System.Runtime.Intrinsics.Vector256<float> a1_3 = global::NetGen.Numerics.VectorMath.Tanh(z1_3);
+
+                // Dense layer 2: z² = W² a¹ + b², a² = sigmoid(z²).
+                global::System.Runtime.Intrinsics.Vector256<float> z2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 15)), a1_3, global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 14)), a1_2, global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 13)), a1_1, global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12)), a1_0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 16))))));
+                global::System.Runtime.Intrinsics.Vector256<float> a2_0 = global::NetGen.Numerics.VectorMath.Sigmoid(z2_0);
+
+                // C_x = Σ_j max(z, 0) − y z + ln(1 + e^(−|z|)); δᴸ = a − y.
+                global::System.Runtime.Intrinsics.Vector256<float> loss = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                loss += global::System.Runtime.Intrinsics.Vector256.Max(z2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero) - y0 * z2_0 + global::NetGen.Numerics.VectorMath.LogP1(global::NetGen.Numerics.VectorMath.Exp(-global::System.Runtime.Intrinsics.Vector256.Abs(z2_0)));
+                total += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(loss, valid));
+                if (!computeGradient)
+                {
+                    continue;
+                }
+                global::System.Runtime.Intrinsics.Vector256<float> d2_0 = global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(a2_0 - y0, valid);
+
+                // Dense layer 2: ∂C/∂W²_jk = Σ_x a¹_k δ²_j (BP4), ∂C/∂b²_j = Σ_x δ²_j (BP3).
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> sums = global::NetGen.Numerics.VectorMath.HorizontalSums(d2_0 * a1_0, d2_0 * a1_1, d2_0 * a1_2, d2_0 * a1_3, d2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 12) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 0) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 12) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 13) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 1) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 13) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 14) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 2) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 14) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 15) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 3) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 15) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 3);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 16) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 4) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 16) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 4);
+                }
+                // BP2: δ¹ = ((W²)ᵀ δ²) ⊙ σ'(z¹), σ' = 1 − a².
+                global::System.Runtime.Intrinsics.Vector256<float> d1_0 = (d2_0 * global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12))) * (global::System.Runtime.Intrinsics.Vector256.Create(1f) - a1_0 * a1_0);
+                global::System.Runtime.Intrinsics.Vector256<float> d1_1 = (d2_0 * global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 13))) * (global::System.Runtime.Intrinsics.Vector256.Create(1f) - a1_1 * a1_1);
+                global::System.Runtime.Intrinsics.Vector256<float> d1_2 = (d2_0 * global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 14))) * (global::System.Runtime.Intrinsics.Vector256.Create(1f) - a1_2 * a1_2);
+                global::System.Runtime.Intrinsics.Vector256<float> d1_3 = (d2_0 * global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 15))) * (global::System.Runtime.Intrinsics.Vector256.Create(1f) - a1_3 * a1_3);
+
+                // Dense layer 1: ∂C/∂W¹_jk = Σ_x a⁰_k δ¹_j (BP4), ∂C/∂b¹_j = Σ_x δ¹_j (BP3).
+                StoreOrAdd8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 0), global::NetGen.Numerics.VectorMath.HorizontalSums(d1_0 * x0, d1_0 * x1, d1_1 * x0, d1_1 * x1, d1_2 * x0, d1_2 * x1, d1_3 * x0, d1_3 * x1), first == 0);
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> sums = global::NetGen.Numerics.VectorMath.HorizontalSums(d1_0, d1_1, d1_2, d1_3, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 8) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 0) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 8) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 9) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 1) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 9) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 10) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 2) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 10) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 11) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 3) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 11) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 3);
+                }
+            }
+            return total;
+        }
+
+        // Stores (the batch's first group) or adds the eight sums at g.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void StoreOrAdd8(ref float g, global::System.Runtime.Intrinsics.Vector256<float> sums, bool store)
+        {
+            if (!store)
+            {
+                sums += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g);
+            }
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sums, ref g);
         }
 
         /// <summary>Σ_k x[xStart + k] · y[yStart + k] over 2 elements. Callers guarantee both ranges are in bounds.</summary>

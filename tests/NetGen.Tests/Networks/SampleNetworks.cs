@@ -107,3 +107,18 @@ public partial class RegisterSoftmaxRestNet;
 [Dense(24, Activation.ReLU)]
 [Dense(16, Activation.Softmax)]
 public partial class RegisterSoftmaxBlocksNet;
+
+// Trained one sample per vector lane (tiny, single precision, no dropout): mean squared error through softmax's Jacobian
+// after ReLU and leaky ReLU layers; and through an identity output after tanh.
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(3)]
+[Dense(5, Activation.ReLU)]
+[Dense(4, Activation.LeakyReLU, LeakySlope = 0.1)]
+[Dense(3, Activation.Softmax)]
+public partial class LaneMseSoftmaxNet;
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(5)]
+[Dense(6, Activation.Tanh)]
+[Dense(2, Activation.Identity)]
+public partial class LaneMseIdentityNet;

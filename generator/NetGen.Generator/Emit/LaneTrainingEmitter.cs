@@ -1,0 +1,340 @@
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Emit;
+
+/// <summary>
+/// Writes the mini-batch loss and gradient of tiny single-precision networks with one sample per Vector256 lane: eight
+/// samples go through the whole network at once in straight-line code, each neuron one vector, each weight a broadcast,
+/// each gradient entry a horizontal sum of its eight lanes (eight entries per reduction tree).
+/// </summary>
+/// <remarks>
+/// Networks this small (every layer under eight inputs, see <see cref="ForwardEmitter.IsUnrolled"/>) spend the
+/// sample-major batched path's time in loop control, workspace traffic and calls rather than arithmetic: XOR's full-batch
+/// step ran some 3,300 instructions that way. Here nothing goes through memory but the group's inputs and targets,
+/// transposed once into lanes, and the gradient. The loss and BP1–BP4 are the formulas of the batched path, so the two
+/// agree to rounding; the sums over samples are taken lane-wise and then across lanes, an order of its own. Networks
+/// with dropout keep the batched path, whose masks are drawn in the interpreted engine's order.
+/// </remarks>
+internal static class LaneTrainingEmitter
+{
+    private const string Vf = "global::System.Runtime.Intrinsics.Vector256<float>";
+    private const string V = "global::System.Runtime.Intrinsics.Vector256";
+    private const string VectorMath = "global::NetGen.Numerics.VectorMath";
+    private const string U = "global::System.Runtime.CompilerServices.Unsafe";
+
+    public static bool Applies(NetworkModel model) =>
+        model.IsTrainable
+        && !model.IsDouble
+        && ForwardEmitter.IsUnrolled(model)
+        && !model.HasInputDropout
+        && model.Layers.All(l => !l.HasDropout && l.Activation != ActivationKind.Step);
+
+    public static void Write(SourceWriter w, NetworkModel model)
+    {
+        int inputs = model.InputSize;
+        int outputs = model.OutputSize;
+        w.Line();
+        w.Line("// The loss summed over the batch and, with computeGradient, the summed gradient written into gradient: eight samples");
+        w.Line("// at a time, one per vector lane. Lanes past the end of the batch compute on zeros and are masked out of the loss and δ.");
+        w.Open("private float LanePass(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, global::System.Span<float> gradient, bool computeGradient)");
+        w.Line("ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+        w.Line("ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);");
+        w.Line("ref float ir = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);");
+        w.Line("ref float tr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);");
+        w.Line($"global::System.Span<float> lanes = stackalloc float[{MathText.Int(8 * (inputs + outputs))}];");
+        w.Line("ref float lr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);");
+        w.Line($"{Vf} laneIndex = {V}.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);");
+        w.Line("float total = 0f;");
+        w.Open("for (int first = 0; first < batch; first += 8)");
+        w.Line("int count = int.Min(8, batch - first);");
+        w.Open("if (count < 8)");
+        w.Line("lanes.Clear();");
+        w.Close();
+        w.Line("// Sample-major to feature-major: lane l of vector k is feature k of sample first + l.");
+        w.Open("for (int lane = 0; lane < count; lane++)");
+        w.Line($"ref float sample = ref {U}.Add(ref ir, (first + lane) * {MathText.Int(inputs)});");
+        w.Line($"ref float target = ref {U}.Add(ref tr, (first + lane) * {MathText.Int(outputs)});");
+        for (int k = 0; k < inputs; k++)
+        {
+            w.Line($"{U}.Add(ref lr, {MathText.Int(8 * k)} + lane) = {Element("sample", k)};");
+        }
+
+        for (int j = 0; j < outputs; j++)
+        {
+            w.Line($"{U}.Add(ref lr, {MathText.Int(8 * (inputs + j))} + lane) = {Element("target", j)};");
+        }
+
+        w.Close();
+        w.Line($"{Vf} valid = {V}.LessThan(laneIndex, {V}.Create((float)count));");
+        var previous = new List<string>();
+        for (int k = 0; k < inputs; k++)
+        {
+            string x = "x" + MathText.Int(k);
+            w.Line($"{Vf} {x} = {V}.LoadUnsafe(ref lr, {MathText.Int(8 * k)});");
+            previous.Add(x);
+        }
+
+        var ys = new List<string>();
+        for (int j = 0; j < outputs; j++)
+        {
+            string y = "y" + MathText.Int(j);
+            w.Line($"{Vf} {y} = {V}.LoadUnsafe(ref lr, {MathText.Int(8 * (inputs + j))});");
+            ys.Add(y);
+        }
+
+        // Forward: every layer's activations kept as vectors for the backward pass.
+        var activations = new List<List<string>> { previous };
+        var zs = new List<string>();
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            var layer = model.Layers[l];
+            bool isOutput = l == model.Layers.Count - 1;
+            string n = MathText.Int(l + 1);
+            int n_in = model.InputSizeOf(l);
+            int weights = model.WeightsOffsetOf(l);
+            int biases = model.BiasesOffsetOf(l);
+            w.Line();
+            w.Line($"// Dense layer {n}: z{MathText.Sup(l + 1)} = W{MathText.Sup(l + 1)} a{MathText.Sup(l)} + b{MathText.Sup(l + 1)}, a{MathText.Sup(l + 1)} = {MathText.Formula(layer)}(z{MathText.Sup(l + 1)}).");
+            var current = new List<string>();
+            for (int j = 0; j < layer.Size; j++)
+            {
+                string sum = $"{V}.Create({Element("wr", biases + j)})";
+                for (int k = 0; k < n_in; k++)
+                {
+                    sum = $"{V}.MultiplyAddEstimate({V}.Create({Element("wr", weights + j * n_in + k)}), {activations[l][k]}, {sum})";
+                }
+
+                string z = $"z{n}_{MathText.Int(j)}";
+                w.Line($"{Vf} {z} = {sum};");
+                if (isOutput)
+                {
+                    zs.Add(z);
+                }
+
+                if (layer.Activation != ActivationKind.Softmax)
+                {
+                    string a = $"a{n}_{MathText.Int(j)}";
+                    w.Line($"{Vf} {a} = {MathText.ActivateVector(layer, z, 8)};");
+                    current.Add(a);
+                }
+            }
+
+            if (layer.Activation == ActivationKind.Softmax)
+            {
+                current.AddRange(WriteSoftmax(w, n, zs));
+            }
+
+            activations.Add(current);
+        }
+
+        // The loss of each lane and the output error δᴸ (BP1), as in OutputLoss.
+        int last = model.Layers.Count;
+        var output = model.Layers[last - 1];
+        var outputActivations = activations[last];
+        var deltas = new List<string>();
+        string ln = MathText.Int(last);
+        w.Line();
+        switch (model.Loss)
+        {
+            case LossKind.SoftmaxCrossEntropy:
+                w.Line("// C_x = −Σ_j y_j (z_j − ln Σ_k e^(z_k)); δᴸ = a Σy − y.");
+                w.Line($"{Vf} loss = {V}<float>.Zero;");
+                w.Line($"{Vf} sumY = {V}<float>.Zero;");
+                for (int j = 0; j < outputs; j++)
+                {
+                    w.Line($"loss -= {ys[j]} * ({zs[j]} - logSumExp{ln});");
+                    w.Line($"sumY += {ys[j]};");
+                }
+
+                for (int j = 0; j < outputs; j++)
+                {
+                    deltas.Add($"{outputActivations[j]} * sumY - {ys[j]}");
+                }
+
+                break;
+
+            case LossKind.BinaryCrossEntropy:
+                w.Line("// C_x = Σ_j max(z, 0) − y z + ln(1 + e^(−|z|)); δᴸ = a − y.");
+                w.Line($"{Vf} loss = {V}<float>.Zero;");
+                for (int j = 0; j < outputs; j++)
+                {
+                    w.Line($"loss += {V}.Max({zs[j]}, {V}<float>.Zero) - {ys[j]} * {zs[j]} + {VectorMath}.LogP1({VectorMath}.Exp(-{V}.Abs({zs[j]})));");
+                }
+
+                for (int j = 0; j < outputs; j++)
+                {
+                    deltas.Add($"{outputActivations[j]} - {ys[j]}");
+                }
+
+                break;
+
+            default:
+                w.Line("// C_x = ½‖y − a‖².");
+                w.Line($"{Vf} loss = {V}<float>.Zero;");
+                for (int j = 0; j < outputs; j++)
+                {
+                    w.Line($"{Vf} error{MathText.Int(j)} = {outputActivations[j]} - {ys[j]};");
+                    w.Line($"loss += error{MathText.Int(j)} * error{MathText.Int(j)};");
+                }
+
+                w.Line($"loss *= {V}.Create(0.5f);");
+                if (output.Activation == ActivationKind.Softmax)
+                {
+                    w.Line("// BP1 through softmax's Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k) with g = a − y.");
+                    w.Line($"{Vf} projection = {V}<float>.Zero;");
+                    for (int j = 0; j < outputs; j++)
+                    {
+                        w.Line($"projection += {outputActivations[j]} * error{MathText.Int(j)};");
+                    }
+
+                    for (int j = 0; j < outputs; j++)
+                    {
+                        deltas.Add($"{outputActivations[j]} * (error{MathText.Int(j)} - projection)");
+                    }
+                }
+                else
+                {
+                    for (int j = 0; j < outputs; j++)
+                    {
+                        deltas.Add(MathText.TimesDerivativeVector(output, outputActivations[j], $"error{MathText.Int(j)}"));
+                    }
+                }
+
+                break;
+        }
+
+        w.Line($"total += {V}.Sum({V}.BitwiseAnd(loss, valid));");
+        w.Open("if (!computeGradient)");
+        w.Line("continue;");
+        w.Close();
+
+        // Backward: δ of the layer, its gradient entries reduced across lanes, then δ of the layer before (BP2).
+        var current_deltas = new List<string>();
+        for (int j = 0; j < outputs; j++)
+        {
+            string d = $"d{ln}_{MathText.Int(j)}";
+            w.Line($"{Vf} {d} = {V}.BitwiseAnd({deltas[j]}, valid);");
+            current_deltas.Add(d);
+        }
+
+        for (int l = model.Layers.Count - 1; l >= 0; l--)
+        {
+            var layer = model.Layers[l];
+            int n_in = model.InputSizeOf(l);
+            string n = MathText.Int(l + 1);
+            w.Line();
+            w.Line($"// Dense layer {n}: ∂C/∂W{MathText.Sup(l + 1)}_jk = Σ_x a{MathText.Sup(l)}_k δ{MathText.Sup(l + 1)}_j (BP4), ∂C/∂b{MathText.Sup(l + 1)}_j = Σ_x δ{MathText.Sup(l + 1)}_j (BP3).");
+            var entries = new List<string>();
+            for (int j = 0; j < layer.Size; j++)
+            {
+                for (int k = 0; k < n_in; k++)
+                {
+                    entries.Add($"{current_deltas[j]} * {activations[l][k]}");
+                }
+            }
+
+            entries.AddRange(current_deltas);
+            WriteReductions(w, model.WeightsOffsetOf(l), entries);
+            if (l == 0)
+            {
+                break;
+            }
+
+            var below = model.Layers[l - 1];
+            string m = MathText.Int(l);
+            w.Line($"// BP2: δ{MathText.Sup(l)} = ((W{MathText.Sup(l + 1)})ᵀ δ{MathText.Sup(l + 1)}) ⊙ σ'(z{MathText.Sup(l)}), {MathText.DerivativeFormula(below)}.");
+            var next = new List<string>();
+            for (int k = 0; k < n_in; k++)
+            {
+                string back = $"{current_deltas[0]} * {V}.Create({Element("wr", model.WeightsOffsetOf(l) + k)})";
+                for (int j = 1; j < layer.Size; j++)
+                {
+                    back = $"{V}.MultiplyAddEstimate({V}.Create({Element("wr", model.WeightsOffsetOf(l) + j * n_in + k)}), {current_deltas[j]}, {back})";
+                }
+
+                string d = $"d{m}_{MathText.Int(k)}";
+                w.Line($"{Vf} {d} = {MathText.TimesDerivativeVector(below, activations[l][k], $"({back})")};");
+                next.Add(d);
+            }
+
+            current_deltas = next;
+        }
+
+        w.Close();
+        w.Line("return total;");
+        w.Close();
+
+        w.Line();
+        w.Line("// Stores (the batch's first group) or adds the eight sums at g.");
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+        w.Open($"private static void StoreOrAdd8(ref float g, {Vf} sums, bool store)");
+        w.Open("if (!store)");
+        w.Line($"sums += {V}.LoadUnsafe(ref g);");
+        w.Close();
+        w.Line($"{V}.StoreUnsafe(sums, ref g);");
+        w.Close();
+    }
+
+    // The softmax of the output z vectors, lane-wise: shifted by the largest z, e^z over their sum, and ln Σ e^(z − max)
+    // + max kept for the cross-entropy.
+    private static IEnumerable<string> WriteSoftmax(SourceWriter w, string n, List<string> zs)
+    {
+        string max = zs[0];
+        foreach (string z in zs.Skip(1))
+        {
+            max = $"{V}.Max({max}, {z})";
+        }
+
+        w.Line($"{Vf} max{n} = {max};");
+        for (int j = 0; j < zs.Count; j++)
+        {
+            w.Line($"{Vf} e{n}_{MathText.Int(j)} = {VectorMath}.Exp({zs[j]} - max{n});");
+        }
+
+        w.Line($"{Vf} sum{n} = {string.Join(" + ", Enumerable.Range(0, zs.Count).Select(j => $"e{n}_{MathText.Int(j)}"))};");
+        w.Line($"{Vf} logSumExp{n} = max{n} + {VectorMath}.Log(sum{n});");
+        w.Line($"{Vf} inverse{n} = {V}.Create(1f) / sum{n};");
+        var activations = new List<string>();
+        for (int j = 0; j < zs.Count; j++)
+        {
+            string a = $"a{n}_{MathText.Int(j)}";
+            w.Line($"{Vf} {a} = e{n}_{MathText.Int(j)} * inverse{n};");
+            activations.Add(a);
+        }
+
+        return activations;
+    }
+
+    // Gradient entries offset, offset + 1, … from their lane vectors: eight at a time through one reduction tree, the last
+    // few lane by lane.
+    private static void WriteReductions(SourceWriter w, int offset, List<string> entries)
+    {
+        for (int i = 0; i < entries.Count; i += 8)
+        {
+            int count = System.Math.Min(8, entries.Count - i);
+            var args = entries.Skip(i).Take(count).Concat(Enumerable.Repeat($"{V}<float>.Zero", 8 - count));
+            string sums = $"{VectorMath}.HorizontalSums({string.Join(", ", args)})";
+            if (count == 8)
+            {
+                w.Line($"StoreOrAdd8(ref {U}.Add(ref gr, {MathText.Int(offset + i)}), {sums}, first == 0);");
+                continue;
+            }
+
+            w.Open();
+            w.Line($"{Vf} sums = {sums};");
+            for (int lane = 0; lane < count; lane++)
+            {
+                string target = Element("gr", offset + i + lane);
+                string value = $"{V}.GetElement(sums, {MathText.Int(lane)})";
+                w.Line($"{target} = first == 0 ? {value} : {target} + {value};");
+            }
+
+            w.Close();
+        }
+    }
+
+    private static string Element(string reference, int offset) =>
+        offset == 0 ? reference : $"{U}.Add(ref {reference}, {MathText.Int(offset)})";
+}
