@@ -62,6 +62,23 @@ public class BadInputTests
     }
 
     [Fact]
+    public void LaneTrainedNetworkRejectsBadShapesAndWorkspaces()
+    {
+        // XorNet trains one sample per vector lane and never touches its workspace; it still checks everything.
+        var network = new XorNet();
+        var workspace = network.CreateWorkspace(4);
+        var gradient = new float[XorNet.ParameterCount];
+        Assert.Contains("not a whole number of samples", Assert.Throws<ArgumentException>(() => network.ComputeLossAndGradient(new float[5], new float[2], gradient, workspace)).Message);
+        Assert.Equal("targets", Assert.Throws<ArgumentException>(() => network.ComputeLossAndGradient(new float[4], new float[3], gradient, workspace)).ParamName);
+        Assert.Contains("at most 4", Assert.Throws<ArgumentException>(() => network.ComputeLossAndGradient(new float[10], new float[5], gradient, workspace)).Message);
+        Assert.Contains("empty", Assert.Throws<ArgumentException>(() => network.ComputeLoss([], [], workspace)).Message);
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => network.ComputeLossAndGradient(new float[4], new float[2], new float[16], workspace)).ParamName);
+        Assert.Throws<ArgumentNullException>(() => network.ComputeLoss(new float[4], new float[2], null!));
+        Assert.Contains("needs a", Assert.Throws<ArgumentException>(() => network.ComputeLoss(new float[4], new float[2], new InterpretedNetwork<float>(XorNet.Spec).CreateWorkspace(2))).Message);
+        Assert.Contains("created for", Assert.Throws<ArgumentException>(() => network.ComputeLoss(new float[4], new float[2], new DigitsNet().CreateWorkspace(2))).Message);
+    }
+
+    [Fact]
     public void WorkspacesDoNotCrossEnginesOrArchitectures()
     {
         var generated = new DigitsNet();

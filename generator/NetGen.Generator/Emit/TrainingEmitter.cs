@@ -52,17 +52,15 @@ internal static class TrainingEmitter
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Open($"public {t} ComputeLossAndGradient(global::System.ReadOnlySpan<{t}> inputs, global::System.ReadOnlySpan<{t}> targets, global::System.Span<{t}> gradient, global::NetGen.NetworkWorkspace workspace, global::NetGen.SeededRandom? dropoutRandom = null)");
-        w.Line("int batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);");
+        WriteBatchCheck(w);
         w.Line("global::NetGen.NetworkGuard.CheckLength(gradient.Length, ParameterCount, nameof(gradient), \"gradient entries\");");
         if (lanes)
         {
             // No dropout in this network, so dropoutRandom has nothing to draw; the workspace is checked but not needed.
-            w.Line("_ = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));");
             w.Line($"{t} total = LanePass(inputs, targets, batch, gradient, computeGradient: true);");
         }
         else
         {
-            w.Line("Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));");
             w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom);");
             w.Line($"{t} total = OutputLoss(targets, batch, ws, computeDelta: true);");
             w.Line("Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);");
@@ -77,19 +75,30 @@ internal static class TrainingEmitter
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Open($"public {t} ComputeLoss(global::System.ReadOnlySpan<{t}> inputs, global::System.ReadOnlySpan<{t}> targets, global::NetGen.NetworkWorkspace workspace)");
-        w.Line("int batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);");
+        WriteBatchCheck(w);
         if (lanes)
         {
-            w.Line("_ = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));");
             w.Line("return LanePass(inputs, targets, batch, default, computeGradient: false) / batch;");
         }
         else
         {
-            w.Line("Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));");
             w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom: null);");
             w.Line("return OutputLoss(targets, batch, ws, computeDelta: false) / batch;");
         }
 
+        w.Close();
+    }
+
+    // batch and ws from the spans and workspace. The sizes are constants here, so a good call costs a few compares (the
+    // shared check divides by sizes it reads at run time); anything off goes to the shared check, which names what is
+    // wrong, in the same order as before.
+    private static void WriteBatchCheck(SourceWriter w)
+    {
+        w.Line("Workspace? ws = workspace as Workspace;");
+        w.Line("int batch = inputs.Length / InputSize;");
+        w.Open("if (ws is null || batch == 0 || batch * InputSize != inputs.Length || (long)batch * OutputSize != targets.Length || batch > ws.BatchCapacity)");
+        w.Line("batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);");
+        w.Line("ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));");
         w.Close();
     }
 

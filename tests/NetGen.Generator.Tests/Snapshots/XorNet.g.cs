@@ -92,9 +92,14 @@ namespace Samples
         /// <inheritdoc/>
         public float ComputeLossAndGradient(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> gradient, global::NetGen.NetworkWorkspace workspace, global::NetGen.SeededRandom? dropoutRandom = null)
         {
-            int batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
+            Workspace? ws = workspace as Workspace;
+            int batch = inputs.Length / InputSize;
+            if (ws is null || batch == 0 || batch * InputSize != inputs.Length || (long)batch * OutputSize != targets.Length || batch > ws.BatchCapacity)
+            {
+                batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
+                ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
+            }
             global::NetGen.NetworkGuard.CheckLength(gradient.Length, ParameterCount, nameof(gradient), "gradient entries");
-            _ = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
             float total = LanePass(inputs, targets, batch, gradient, computeGradient: true);
 
             // The mean over the batch: ∇C = (1/T) Σ_x ∇C_x.
@@ -106,8 +111,13 @@ namespace Samples
         /// <inheritdoc/>
         public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::NetGen.NetworkWorkspace workspace)
         {
-            int batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
-            _ = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
+            Workspace? ws = workspace as Workspace;
+            int batch = inputs.Length / InputSize;
+            if (ws is null || batch == 0 || batch * InputSize != inputs.Length || (long)batch * OutputSize != targets.Length || batch > ws.BatchCapacity)
+            {
+                batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
+                ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
+            }
             return LanePass(inputs, targets, batch, default, computeGradient: false) / batch;
         }
 
