@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.Intrinsics;
 using NetGen;
 
 namespace NetGen.Benchmarks;
@@ -8,6 +9,29 @@ internal static class Fixtures
 {
     /// <summary>The seed every benchmark network is initialised with (Xavier uniform).</summary>
     public const ulong WeightSeed = 1;
+
+    /// <summary>The sum of <paramref name="values"/> with four Vector256 accumulators: reads every byte once, as fast as loads go.</summary>
+    public static float ReadAll(ReadOnlySpan<float> values)
+    {
+        ref float start = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
+        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        int i = 0;
+        for (; i + 32 <= values.Length; i += 32)
+        {
+            s0 += Vector256.LoadUnsafe(ref start, (nuint)i);
+            s1 += Vector256.LoadUnsafe(ref start, (nuint)(i + 8));
+            s2 += Vector256.LoadUnsafe(ref start, (nuint)(i + 16));
+            s3 += Vector256.LoadUnsafe(ref start, (nuint)(i + 24));
+        }
+
+        float sum = Vector256.Sum(s0 + s1 + s2 + s3);
+        for (; i < values.Length; i++)
+        {
+            sum += values[i];
+        }
+
+        return sum;
+    }
 
     /// <summary>Uniform values in [0, 1), like scaled pixels.</summary>
     public static float[] Uniform(int count, ulong seed)

@@ -165,6 +165,17 @@ public class Inference_784_128_10 : InferenceBenchmark
     /// <summary>The generated network, called through its concrete type as an application would.</summary>
     [Benchmark(Baseline = true, Description = "NetGen generated")]
     public void Generated() => _network.Forward(Input, Output);
+
+    /// <summary>Sets up the weight-reading floor.</summary>
+    [GlobalSetup(Target = nameof(ReadWeights))]
+    public void SetupReadWeights() => SetupGenerated();
+
+    /// <summary>
+    /// Not an engine: one pass of vector loads over the network's parameters, the bytes every single-sample inference of
+    /// any engine must read. Past the L2 cache it is the floor under every figure in this table.
+    /// </summary>
+    [Benchmark(Description = "(floor: read the weights once)")]
+    public float ReadWeights() => Fixtures.ReadAll(_network.Parameters);
 }
 
 /// <summary>784-256-128-10 relu/softmax.</summary>
@@ -178,4 +189,15 @@ public class Inference_784_256_128_10 : InferenceBenchmark
     /// <summary>The generated network, called through its concrete type as an application would.</summary>
     [Benchmark(Baseline = true, Description = "NetGen generated")]
     public void Generated() => _network.Forward(Input, Output);
+
+    /// <summary>Sets up the weight-reading floor.</summary>
+    [GlobalSetup(Target = nameof(ReadWeights))]
+    public void SetupReadWeights() => SetupGenerated();
+
+    /// <summary>
+    /// Not an engine: one pass of vector loads over the network's parameters, the bytes every single-sample inference of
+    /// any engine must read. Past the L2 cache it is the floor under every figure in this table.
+    /// </summary>
+    [Benchmark(Description = "(floor: read the weights once)")]
+    public float ReadWeights() => Fixtures.ReadAll(_network.Parameters);
 }

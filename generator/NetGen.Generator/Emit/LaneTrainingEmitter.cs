@@ -37,42 +37,27 @@ internal static class LaneTrainingEmitter
         int outputs = model.OutputSize;
         w.Line();
         w.Line("// The loss summed over the batch and, with computeGradient, the summed gradient written into gradient: eight samples");
-        w.Line("// at a time, one per vector lane. Lanes past the end of the batch compute on zeros and are masked out of the loss and δ.");
+        w.Line("// at a time, one per vector lane.");
         w.Open("private float LanePass(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, global::System.Span<float> gradient, bool computeGradient)");
         w.Line("ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
         w.Line("ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);");
         w.Line("ref float ir = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);");
         w.Line("ref float tr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);");
-        w.Line($"global::System.Span<float> lanes = stackalloc float[{MathText.Int(8 * (inputs + outputs))}];");
-        w.Line("ref float lr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);");
         w.Line($"{Vf} laneIndex = {V}.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);");
+        w.Line("int last = batch - 1;");
+        w.Line("// A batch of one group is scaled to the mean as it is stored (the same one multiplication as scaling afterwards).");
+        w.Line($"{Vf} gradientScale = {V}.Create(batch <= 8 ? 1f / batch : 1f);");
         w.Line("float total = 0f;");
         w.Open("for (int first = 0; first < batch; first += 8)");
-        w.Line("int count = int.Min(8, batch - first);");
-        w.Open("if (count < 8)");
-        w.Line("lanes.Clear();");
-        w.Close();
-        w.Line("// Sample-major to feature-major: lane l of vector k is feature k of sample first + l.");
-        w.Open("for (int lane = 0; lane < count; lane++)");
-        w.Line($"ref float sample = ref {U}.Add(ref ir, (first + lane) * {MathText.Int(inputs)});");
-        w.Line($"ref float target = ref {U}.Add(ref tr, (first + lane) * {MathText.Int(outputs)});");
-        for (int k = 0; k < inputs; k++)
-        {
-            w.Line($"{U}.Add(ref lr, {MathText.Int(8 * k)} + lane) = {Element("sample", k)};");
-        }
-
-        for (int j = 0; j < outputs; j++)
-        {
-            w.Line($"{U}.Add(ref lr, {MathText.Int(8 * (inputs + j))} + lane) = {Element("target", j)};");
-        }
-
-        w.Close();
-        w.Line($"{Vf} valid = {V}.LessThan(laneIndex, {V}.Create((float)count));");
+        w.Line("// Sample-major to feature-major: lane l of vector k is feature k of sample first + l. Lanes past the batch repeat its");
+        w.Line("// last sample (no read beyond the spans) and are masked out below.");
+        w.Line(string.Join(" ", Enumerable.Range(0, 8).Select(l => l == 0 ? "int s0 = first;" : $"int s{l} = int.Min(first + {l}, last);")));
+        w.Line($"{Vf} valid = {V}.LessThan(laneIndex, {V}.Create((float)(batch - first)));");
         var previous = new List<string>();
         for (int k = 0; k < inputs; k++)
         {
             string x = "x" + MathText.Int(k);
-            w.Line($"{Vf} {x} = {V}.LoadUnsafe(ref lr, {MathText.Int(8 * k)});");
+            w.Line($"{Vf} {x} = {Gather("ir", inputs, k)};");
             previous.Add(x);
         }
 
@@ -80,7 +65,7 @@ internal static class LaneTrainingEmitter
         for (int j = 0; j < outputs; j++)
         {
             string y = "y" + MathText.Int(j);
-            w.Line($"{Vf} {y} = {V}.LoadUnsafe(ref lr, {MathText.Int(8 * (inputs + j))});");
+            w.Line($"{Vf} {y} = {Gather("tr", outputs, j)};");
             ys.Add(y);
         }
 
@@ -92,7 +77,7 @@ internal static class LaneTrainingEmitter
             var layer = model.Layers[l];
             bool isOutput = l == model.Layers.Count - 1;
             string n = MathText.Int(l + 1);
-            int n_in = model.InputSizeOf(l);
+            int layerInputs = model.InputSizeOf(l);
             int weights = model.WeightsOffsetOf(l);
             int biases = model.BiasesOffsetOf(l);
             w.Line();
@@ -101,9 +86,9 @@ internal static class LaneTrainingEmitter
             for (int j = 0; j < layer.Size; j++)
             {
                 string sum = $"{V}.Create({Element("wr", biases + j)})";
-                for (int k = 0; k < n_in; k++)
+                for (int k = 0; k < layerInputs; k++)
                 {
-                    sum = $"{V}.MultiplyAddEstimate({V}.Create({Element("wr", weights + j * n_in + k)}), {activations[l][k]}, {sum})";
+                    sum = $"{V}.MultiplyAddEstimate({V}.Create({Element("wr", weights + j * layerInputs + k)}), {activations[l][k]}, {sum})";
                 }
 
                 string z = $"z{n}_{MathText.Int(j)}";
@@ -211,31 +196,31 @@ internal static class LaneTrainingEmitter
         w.Close();
 
         // Backward: δ of the layer, its gradient entries reduced across lanes, then δ of the layer before (BP2).
-        var current_deltas = new List<string>();
+        var currentDeltas = new List<string>();
         for (int j = 0; j < outputs; j++)
         {
             string d = $"d{ln}_{MathText.Int(j)}";
             w.Line($"{Vf} {d} = {V}.BitwiseAnd({deltas[j]}, valid);");
-            current_deltas.Add(d);
+            currentDeltas.Add(d);
         }
 
         for (int l = model.Layers.Count - 1; l >= 0; l--)
         {
             var layer = model.Layers[l];
-            int n_in = model.InputSizeOf(l);
+            int layerInputs = model.InputSizeOf(l);
             string n = MathText.Int(l + 1);
             w.Line();
             w.Line($"// Dense layer {n}: ∂C/∂W{MathText.Sup(l + 1)}_jk = Σ_x a{MathText.Sup(l)}_k δ{MathText.Sup(l + 1)}_j (BP4), ∂C/∂b{MathText.Sup(l + 1)}_j = Σ_x δ{MathText.Sup(l + 1)}_j (BP3).");
             var entries = new List<string>();
             for (int j = 0; j < layer.Size; j++)
             {
-                for (int k = 0; k < n_in; k++)
+                for (int k = 0; k < layerInputs; k++)
                 {
-                    entries.Add($"{current_deltas[j]} * {activations[l][k]}");
+                    entries.Add($"{currentDeltas[j]} * {activations[l][k]}");
                 }
             }
 
-            entries.AddRange(current_deltas);
+            entries.AddRange(currentDeltas);
             WriteReductions(w, model.WeightsOffsetOf(l), entries);
             if (l == 0)
             {
@@ -246,12 +231,12 @@ internal static class LaneTrainingEmitter
             string m = MathText.Int(l);
             w.Line($"// BP2: δ{MathText.Sup(l)} = ((W{MathText.Sup(l + 1)})ᵀ δ{MathText.Sup(l + 1)}) ⊙ σ'(z{MathText.Sup(l)}), {MathText.DerivativeFormula(below)}.");
             var next = new List<string>();
-            for (int k = 0; k < n_in; k++)
+            for (int k = 0; k < layerInputs; k++)
             {
-                string back = $"{current_deltas[0]} * {V}.Create({Element("wr", model.WeightsOffsetOf(l) + k)})";
+                string back = $"{currentDeltas[0]} * {V}.Create({Element("wr", model.WeightsOffsetOf(l) + k)})";
                 for (int j = 1; j < layer.Size; j++)
                 {
-                    back = $"{V}.MultiplyAddEstimate({V}.Create({Element("wr", model.WeightsOffsetOf(l) + j * n_in + k)}), {current_deltas[j]}, {back})";
+                    back = $"{V}.MultiplyAddEstimate({V}.Create({Element("wr", model.WeightsOffsetOf(l) + j * layerInputs + k)}), {currentDeltas[j]}, {back})";
                 }
 
                 string d = $"d{m}_{MathText.Int(k)}";
@@ -259,7 +244,7 @@ internal static class LaneTrainingEmitter
                 next.Add(d);
             }
 
-            current_deltas = next;
+            currentDeltas = next;
         }
 
         w.Close();
@@ -318,12 +303,12 @@ internal static class LaneTrainingEmitter
             string sums = $"{VectorMath}.HorizontalSums({string.Join(", ", args)})";
             if (count == 8)
             {
-                w.Line($"StoreOrAdd8(ref {U}.Add(ref gr, {MathText.Int(offset + i)}), {sums}, first == 0);");
+                w.Line($"StoreOrAdd8(ref {U}.Add(ref gr, {MathText.Int(offset + i)}), {sums} * gradientScale, first == 0);");
                 continue;
             }
 
             w.Open();
-            w.Line($"{Vf} sums = {sums};");
+            w.Line($"{Vf} sums = {sums} * gradientScale;");
             for (int lane = 0; lane < count; lane++)
             {
                 string target = Element("gr", offset + i + lane);
@@ -334,6 +319,10 @@ internal static class LaneTrainingEmitter
             w.Close();
         }
     }
+
+    // Feature k of the eight samples s0 … s7 of a sample-major span with rows of the given width.
+    private static string Gather(string reference, int width, int k) =>
+        $"{V}.Create({string.Join(", ", Enumerable.Range(0, 8).Select(l => $"{U}.Add(ref {reference}, s{l} * {MathText.Int(width)} + {MathText.Int(k)})"))})";
 
     private static string Element(string reference, int offset) =>
         offset == 0 ? reference : $"{U}.Add(ref {reference}, {MathText.Int(offset)})";

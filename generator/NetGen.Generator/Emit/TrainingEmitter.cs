@@ -58,18 +58,24 @@ internal static class TrainingEmitter
         {
             // No dropout in this network, so dropoutRandom has nothing to draw; the workspace is checked but not needed.
             w.Line($"{t} total = LanePass(inputs, targets, batch, gradient, computeGradient: true);");
+            w.Line();
+            w.Line("// The mean over the batch, ∇C = (1/T) Σ_x ∇C_x: a batch of one group was scaled as it was stored.");
+            w.Line($"{t} scale = {math.One} / batch;");
+            w.Open("if (batch > 8)");
+            w.Line("global::NetGen.Numerics.SpanMath.Scale(gradient, scale);");
+            w.Close();
         }
         else
         {
             w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom);");
             w.Line($"{t} total = OutputLoss(targets, batch, ws, computeDelta: true);");
             w.Line("Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);");
+            w.Line();
+            w.Line("// The mean over the batch: ∇C = (1/T) Σ_x ∇C_x.");
+            w.Line($"{t} scale = {math.One} / batch;");
+            w.Line("global::NetGen.Numerics.SpanMath.Scale(gradient, scale);");
         }
 
-        w.Line();
-        w.Line("// The mean over the batch: ∇C = (1/T) Σ_x ∇C_x.");
-        w.Line($"{t} scale = {math.One} / batch;");
-        w.Line("global::NetGen.Numerics.SpanMath.Scale(gradient, scale);");
         w.Line("return total * scale;");
         w.Close();
         w.Line();

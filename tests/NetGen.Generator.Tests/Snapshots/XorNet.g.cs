@@ -102,9 +102,12 @@ namespace Samples
             global::NetGen.NetworkGuard.CheckLength(gradient.Length, ParameterCount, nameof(gradient), "gradient entries");
             float total = LanePass(inputs, targets, batch, gradient, computeGradient: true);
 
-            // The mean over the batch: ∇C = (1/T) Σ_x ∇C_x.
+            // The mean over the batch, ∇C = (1/T) Σ_x ∇C_x: a batch of one group was scaled as it was stored.
             float scale = 1f / batch;
-            global::NetGen.Numerics.SpanMath.Scale(gradient, scale);
+            if (batch > 8)
+            {
+                global::NetGen.Numerics.SpanMath.Scale(gradient, scale);
+            }
             return total * scale;
         }
 
@@ -427,37 +430,27 @@ namespace Samples
         }
 
         // The loss summed over the batch and, with computeGradient, the summed gradient written into gradient: eight samples
-        // at a time, one per vector lane. Lanes past the end of the batch compute on zeros and are masked out of the loss and δ.
+        // at a time, one per vector lane.
         private float LanePass(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, global::System.Span<float> gradient, bool computeGradient)
         {
             ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
             ref float ir = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
             ref float tr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);
-            global::System.Span<float> lanes = stackalloc float[24];
-            ref float lr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
             global::System.Runtime.Intrinsics.Vector256<float> laneIndex = global::System.Runtime.Intrinsics.Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
+            int last = batch - 1;
+            // A batch of one group is scaled to the mean as it is stored (the same one multiplication as scaling afterwards).
+            global::System.Runtime.Intrinsics.Vector256<float> gradientScale = global::System.Runtime.Intrinsics.Vector256.Create(batch <= 8 ? 1f / batch : 1f);
             float total = 0f;
             for (int first = 0; first < batch; first += 8)
             {
-                int count = int.Min(8, batch - first);
-                if (count < 8)
-                {
-                    lanes.Clear();
-                }
-                // Sample-major to feature-major: lane l of vector k is feature k of sample first + l.
-                for (int lane = 0; lane < count; lane++)
-                {
-                    ref float sample = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, (first + lane) * 2);
-                    ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, (first + lane) * 1);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref lr, 0 + lane) = sample;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref lr, 8 + lane) = global::System.Runtime.CompilerServices.Unsafe.Add(ref sample, 1);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref lr, 16 + lane) = target;
-                }
-                global::System.Runtime.Intrinsics.Vector256<float> valid = global::System.Runtime.Intrinsics.Vector256.LessThan(laneIndex, global::System.Runtime.Intrinsics.Vector256.Create((float)count));
-                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lr, 0);
-                global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lr, 8);
-                global::System.Runtime.Intrinsics.Vector256<float> y0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lr, 16);
+                // Sample-major to feature-major: lane l of vector k is feature k of sample first + l. Lanes past the batch repeat its
+                // last sample (no read beyond the spans) and are masked out below.
+                int s0 = first; int s1 = int.Min(first + 1, last); int s2 = int.Min(first + 2, last); int s3 = int.Min(first + 3, last); int s4 = int.Min(first + 4, last); int s5 = int.Min(first + 5, last); int s6 = int.Min(first + 6, last); int s7 = int.Min(first + 7, last);
+                global::System.Runtime.Intrinsics.Vector256<float> valid = global::System.Runtime.Intrinsics.Vector256.LessThan(laneIndex, global::System.Runtime.Intrinsics.Vector256.Create((float)(batch - first)));
+                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s0 * 2 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s1 * 2 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s2 * 2 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s3 * 2 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s4 * 2 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s5 * 2 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s6 * 2 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s7 * 2 + 0));
+                global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s0 * 2 + 1), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s1 * 2 + 1), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s2 * 2 + 1), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s3 * 2 + 1), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s4 * 2 + 1), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s5 * 2 + 1), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s6 * 2 + 1), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s7 * 2 + 1));
+                global::System.Runtime.Intrinsics.Vector256<float> y0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, s0 * 1 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, s1 * 1 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, s2 * 1 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, s3 * 1 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, s4 * 1 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, s5 * 1 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, s6 * 1 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, s7 * 1 + 0));
 
                 // Dense layer 1: z¹ = W¹ a⁰ + b¹, a¹ = tanh(z¹).
                 global::System.Runtime.Intrinsics.Vector256<float> z1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 1)), x1, global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(wr), x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 8))));
@@ -485,7 +478,7 @@ namespace Samples
 
                 // Dense layer 2: ∂C/∂W²_jk = Σ_x a¹_k δ²_j (BP4), ∂C/∂b²_j = Σ_x δ²_j (BP3).
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> sums = global::NetGen.Numerics.VectorMath.HorizontalSums(d2_0 * a1_0, d2_0 * a1_1, d2_0 * a1_2, d2_0 * a1_3, d2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                    global::System.Runtime.Intrinsics.Vector256<float> sums = global::NetGen.Numerics.VectorMath.HorizontalSums(d2_0 * a1_0, d2_0 * a1_1, d2_0 * a1_2, d2_0 * a1_3, d2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero) * gradientScale;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 12) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 0) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 12) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 0);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 13) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 1) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 13) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 1);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 14) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 2) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 14) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 2);
@@ -499,9 +492,9 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector256<float> d1_3 = (d2_0 * global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 15))) * (global::System.Runtime.Intrinsics.Vector256.Create(1f) - a1_3 * a1_3);
 
                 // Dense layer 1: ∂C/∂W¹_jk = Σ_x a⁰_k δ¹_j (BP4), ∂C/∂b¹_j = Σ_x δ¹_j (BP3).
-                StoreOrAdd8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 0), global::NetGen.Numerics.VectorMath.HorizontalSums(d1_0 * x0, d1_0 * x1, d1_1 * x0, d1_1 * x1, d1_2 * x0, d1_2 * x1, d1_3 * x0, d1_3 * x1), first == 0);
+                StoreOrAdd8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 0), global::NetGen.Numerics.VectorMath.HorizontalSums(d1_0 * x0, d1_0 * x1, d1_1 * x0, d1_1 * x1, d1_2 * x0, d1_2 * x1, d1_3 * x0, d1_3 * x1) * gradientScale, first == 0);
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> sums = global::NetGen.Numerics.VectorMath.HorizontalSums(d1_0, d1_1, d1_2, d1_3, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                    global::System.Runtime.Intrinsics.Vector256<float> sums = global::NetGen.Numerics.VectorMath.HorizontalSums(d1_0, d1_1, d1_2, d1_3, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero) * gradientScale;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 8) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 0) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 8) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 0);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 9) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 1) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 9) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 1);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 10) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 2) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 10) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 2);
