@@ -301,7 +301,7 @@ internal static class ForwardEmitter
     private static string Load(int offset) => $"global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, {MathText.Int(offset)})";
 
     // "// Dense layer 2 (output, 32 → 10): z² = W² a¹ + b², a² = softmax(z²)." above each layer's code.
-    private static void WriteLayerComment(SourceWriter w, NetworkModel model, int l, string note = "")
+    internal static void WriteLayerComment(SourceWriter w, NetworkModel model, int l, string note = "")
     {
         var layer = model.Layers[l];
         bool isOutput = l == model.Layers.Count - 1;

@@ -81,7 +81,7 @@ internal static class LaneTrainingEmitter
             int weights = model.WeightsOffsetOf(l);
             int biases = model.BiasesOffsetOf(l);
             w.Line();
-            w.Line($"// Dense layer {n}: z{MathText.Sup(l + 1)} = W{MathText.Sup(l + 1)} a{MathText.Sup(l)} + b{MathText.Sup(l + 1)}, a{MathText.Sup(l + 1)} = {MathText.Formula(layer)}(z{MathText.Sup(l + 1)}).");
+            ForwardEmitter.WriteLayerComment(w, model, l, ", eight samples a vector");
             var current = new List<string>();
             for (int j = 0; j < layer.Size; j++)
             {
