@@ -85,6 +85,9 @@ public class EngineParityTests
             var interpretedGradient = new T[generated.Spec.ParameterCount];
             foreach (bool training in new[] { false, true })
             {
+                // The gradient is written, not added to: whatever the span held before must not leak into it.
+                generatedGradient.AsSpan().Fill(T.NaN);
+                interpretedGradient.AsSpan().Fill(T.NaN);
                 T generatedLoss = generated.ComputeLossAndGradient(x, y, generatedGradient, generatedWorkspace, training ? new SeededRandom(seed) : null);
                 T interpretedLoss = interpreted.ComputeLossAndGradient(x, y, interpretedGradient, interpretedWorkspace, training ? new SeededRandom(seed) : null);
                 AssertClose<T>([generatedLoss], [interpretedLoss], tolerance, $"loss, seed {seed}, training {training}");

@@ -37,7 +37,7 @@ internal static class CurvatureEmitter
         w.Line("bool training = dropoutRandom is not null;");
         w.Line("bool exact = kind == global::NetGen.CurvatureKind.Hessian;");
         w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom);");
-        w.Line($"{t} total = OutputLoss(targets, batch, ws, computeDelta: true);");
+        w.Line($"{t} total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: {math.One});");
         w.Line("DirectionalForward(inputs, batch, ws, vector, training);");
         w.Line("DirectionalOutputDelta(targets, batch, ws, exact);");
         w.Line("DirectionalBackward(inputs, batch, ws, vector, training, exact, product);");

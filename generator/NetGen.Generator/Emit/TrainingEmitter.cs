@@ -67,13 +67,12 @@ internal static class TrainingEmitter
         }
         else
         {
-            w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom);");
-            w.Line($"{t} total = OutputLoss(targets, batch, ws, computeDelta: true);");
-            w.Line("Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);");
-            w.Line();
-            w.Line("// The mean over the batch: ∇C = (1/T) Σ_x ∇C_x.");
+            // ∇C is linear in δᴸ, so the mean over the batch, ∇C = (1/T) Σ_x ∇C_x, is taken on the batch × outputs entries of
+            // δᴸ instead of in a pass over every gradient entry afterwards.
             w.Line($"{t} scale = {math.One} / batch;");
-            w.Line("global::NetGen.Numerics.SpanMath.Scale(gradient, scale);");
+            w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom);");
+            w.Line($"{t} total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: scale);");
+            w.Line("Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);");
         }
 
         w.Line("return total * scale;");
@@ -89,7 +88,7 @@ internal static class TrainingEmitter
         else
         {
             w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom: null);");
-            w.Line("return OutputLoss(targets, batch, ws, computeDelta: false) / batch;");
+            w.Line($"return OutputLoss(targets, batch, ws, computeDelta: false, deltaScale: {math.One}) / batch;");
         }
 
         w.Close();
@@ -371,8 +370,8 @@ internal static class TrainingEmitter
         string a = $"ws.{A(stage)}";
         string d = $"ws.{Delta(stage)}";
         w.Line();
-        w.Line("// Σ_x C_x over the batch; with computeDelta, also the output error δᴸ = ∇_a C ⊙ σ'(zᴸ) (BP1).");
-        w.Open($"private {t} OutputLoss(global::System.ReadOnlySpan<{t}> targets, int batch, Workspace ws, bool computeDelta)");
+        w.Line("// Σ_x C_x over the batch; with computeDelta, also the output error δᴸ = ∇_a C ⊙ σ'(zᴸ) (BP1), times deltaScale.");
+        w.Open($"private {t} OutputLoss(global::System.ReadOnlySpan<{t}> targets, int batch, Workspace ws, bool computeDelta, {t} deltaScale)");
         w.Line($"{t} total = {math.Zero};");
         w.Open("for (int s = 0; s < batch; s++)");
         w.Line("int o = s * OutputSize;");
@@ -390,7 +389,7 @@ internal static class TrainingEmitter
                 w.Open("if (computeDelta)");
                 w.Line("// BP1 fused with softmax and log-likelihood: δᴸ = a Σy − y, which is a − y for one-hot targets.");
                 w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"{d}[o + j] = {a}[o + j] * sumY - targets[o + j];");
+                w.Line($"{d}[o + j] = ({a}[o + j] * sumY - targets[o + j]) * deltaScale;");
                 w.Close();
                 w.Close();
                 break;
@@ -405,7 +404,7 @@ internal static class TrainingEmitter
                     : "sampleLoss += float.Max(zj, 0f) - targets[o + j] * zj + global::NetGen.Numerics.VectorMath.LogP1(global::NetGen.Numerics.VectorMath.Exp(-float.Abs(zj)));");
                 w.Open("if (computeDelta)");
                 w.Line("// BP1 fused with sigmoid and cross-entropy: σ'(z) cancels, δᴸ = a − y.");
-                w.Line($"{d}[o + j] = {a}[o + j] - targets[o + j];");
+                w.Line($"{d}[o + j] = ({a}[o + j] - targets[o + j]) * deltaScale;");
                 w.Close();
                 w.Close();
                 break;
@@ -416,7 +415,7 @@ internal static class TrainingEmitter
                 w.Line($"{t} error = {a}[o + j] - targets[o + j];");
                 w.Line("sampleLoss += error * error;");
                 w.Open("if (computeDelta)");
-                w.Line($"{d}[o + j] = error;");
+                w.Line($"{d}[o + j] = error * deltaScale;");
                 w.Close();
                 w.Close();
                 w.Line($"sampleLoss *= {math.Real(0.5)};");
@@ -456,10 +455,17 @@ internal static class TrainingEmitter
         string t = math.T;
         int layers = model.Layers.Count;
         w.Line();
-        w.Line("// Backpropagation, output layer first, summing every sample's gradient into the caller's span.");
+        w.Line(math.IsDouble
+            ? "// Backpropagation, output layer first, summing every sample's gradient into the caller's span."
+            : "// Backpropagation, output layer first; every gradient entry is stored once, summed over the batch in registers.");
         w.Open($"private void Backpropagate(global::System.ReadOnlySpan<{t}> inputs, int batch, Workspace ws, bool training, global::System.Span<{t}> gradient)");
         w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters;");
-        w.Line("gradient.Clear();");
+        if (math.IsDouble)
+        {
+            // The double-precision loops add each sample's contribution in place.
+            w.Line("gradient.Clear();");
+        }
+
         for (int l = layers - 1; l >= 0; l--)
         {
             int stage = l + 1;

@@ -228,8 +228,8 @@ namespace Samples
             }
         }
 
-        // Σ_x C_x over the batch; with computeDelta, also the output error δᴸ = ∇_a C ⊙ σ'(zᴸ) (BP1).
-        private float OutputLoss(global::System.ReadOnlySpan<float> targets, int batch, Workspace ws, bool computeDelta)
+        // Σ_x C_x over the batch; with computeDelta, also the output error δᴸ = ∇_a C ⊙ σ'(zᴸ) (BP1), times deltaScale.
+        private float OutputLoss(global::System.ReadOnlySpan<float> targets, int batch, Workspace ws, bool computeDelta, float deltaScale)
         {
             float total = 0f;
             for (int s = 0; s < batch; s++)
@@ -244,7 +244,7 @@ namespace Samples
                     if (computeDelta)
                     {
                         // BP1 fused with sigmoid and cross-entropy: σ'(z) cancels, δᴸ = a − y.
-                        ws.D2[o + j] = ws.A2[o + j] - targets[o + j];
+                        ws.D2[o + j] = (ws.A2[o + j] - targets[o + j]) * deltaScale;
                     }
                 }
                 total += sampleLoss;
@@ -252,11 +252,10 @@ namespace Samples
             return total;
         }
 
-        // Backpropagation, output layer first, summing every sample's gradient into the caller's span.
+        // Backpropagation, output layer first; every gradient entry is stored once, summed over the batch in registers.
         private void Backpropagate(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, bool training, global::System.Span<float> gradient)
         {
             global::System.ReadOnlySpan<float> w = _parameters;
-            gradient.Clear();
 
             // Dense layer 2: ∂C/∂b² = δ² (BP3) and ∂C/∂W²_jk = x¹_k δ²_j (BP4); then (W²)ᵀ δ², the first half of BP2.
             {
@@ -299,7 +298,7 @@ namespace Samples
             bool training = dropoutRandom is not null;
             bool exact = kind == global::NetGen.CurvatureKind.Hessian;
             ForwardBatch(inputs, batch, ws, dropoutRandom);
-            float total = OutputLoss(targets, batch, ws, computeDelta: true);
+            float total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: 1f);
             DirectionalForward(inputs, batch, ws, vector, training);
             DirectionalOutputDelta(targets, batch, ws, exact);
             DirectionalBackward(inputs, batch, ws, vector, training, exact, product);
