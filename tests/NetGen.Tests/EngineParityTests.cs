@@ -54,6 +54,27 @@ public class EngineParityTests
         AssertEnginesAgree(generated, FloatTolerance);
     }
 
+    [Theory]
+    [MemberData(nameof(FloatNetworks))]
+    public void NaNInputComesOutNaN(string name)
+    {
+        // The vector kernels use the hardware min and max where IEEE semantics would cost instructions on the critical
+        // path (the tanh/σ argument clamp, the softmax shift); a NaN must still reach every output, as in the interpreter,
+        // so a diverging model cannot hide behind finite outputs.
+        var generated = CreateFloat(name);
+        TestData.RandomParameters(generated, 1, WeightInitialization.XavierUniform);
+        var interpreted = new InterpretedNetwork<float>(generated.Spec);
+        generated.Parameters.CopyTo(interpreted.Parameters);
+        var input = new float[generated.Spec.InputSize];
+        input[^1] = float.NaN;
+        foreach (INetwork<float> network in new INetwork<float>[] { generated, interpreted })
+        {
+            var output = new float[generated.Spec.OutputSize];
+            network.Forward(input, output);
+            Assert.All(output, value => Assert.True(float.IsNaN(value), $"{network.GetType().Name}: {value} from a NaN input"));
+        }
+    }
+
     private static void AssertEnginesAgree<T>(ITrainableNetwork<T> generated, double tolerance)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -97,6 +97,30 @@ public class VectorMathTests
     }
 
     [Fact]
+    public void NaNComesOutOfTanhAndSigmoidAtEveryWidth()
+    {
+        // The clamp on the polynomial's argument is the hardware min, which drops a NaN; the clamped x must carry it.
+        Assert.True(float.IsNaN(VectorMath.Tanh(float.NaN)));
+        Assert.True(float.IsNaN(VectorMath.Sigmoid(float.NaN)));
+        var input = Vector256.Create(float.NaN, 0.5f, float.NaN, -3f, float.NaN, 40f, float.NaN, -40f);
+        var tanh = VectorMath.Tanh(input);
+        var sigmoid = VectorMath.Sigmoid(input);
+        var tanh128 = VectorMath.Tanh(input.GetLower());
+        var sigmoid128 = VectorMath.Sigmoid(input.GetLower());
+        for (int lane = 0; lane < 8; lane++)
+        {
+            bool nan = float.IsNaN(input[lane]);
+            Assert.Equal(nan, float.IsNaN(tanh[lane]));
+            Assert.Equal(nan, float.IsNaN(sigmoid[lane]));
+            if (lane < 4)
+            {
+                Assert.Equal(nan, float.IsNaN(tanh128[lane]));
+                Assert.Equal(nan, float.IsNaN(sigmoid128[lane]));
+            }
+        }
+    }
+
+    [Fact]
     public void HorizontalSumsAddEachVector()
     {
         var vectors = new Vector256<float>[8];

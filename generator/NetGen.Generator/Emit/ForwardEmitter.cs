@@ -414,7 +414,8 @@ internal static class ForwardEmitter
         string maxima = z[0];
         foreach (string next in z.Skip(1))
         {
-            maxima = $"{V}.Max({maxima}, {next})";
+            // The hardware's max: a NaN z still turns the softmax NaN through e^(z − max).
+            maxima = $"{V}.MaxNative({maxima}, {next})";
         }
 
         w.Line($"{Vf} max{n} = {VectorMath}.MaxAcross({maxima});");
@@ -549,10 +550,11 @@ internal static class ForwardEmitter
         int blocks = math.IsDouble ? 0 : size / 8 * 8;
         if (blocks > 0)
         {
-            // The largest z: lane-wise maxima of the blocks of eight, then across the lanes and the rest.
+            // The largest z: lane-wise maxima of the blocks of eight (the hardware max: a NaN z still turns the softmax NaN
+            // through e^(z − max)), then across the lanes and the rest.
             w.Line($"global::System.Runtime.Intrinsics.Vector256<float> maxima = Load8({span}, {start});");
             w.Open($"for (int j = 8; j < {MathText.Int(blocks)}; j += 8)");
-            w.Line($"maxima = global::System.Runtime.Intrinsics.Vector256.Max(maxima, Load8({span}, {start} + j));");
+            w.Line($"maxima = global::System.Runtime.Intrinsics.Vector256.MaxNative(maxima, Load8({span}, {start} + j));");
             w.Close();
             w.Line("float max = global::System.Runtime.Intrinsics.Vector256.GetElement(maxima, 0);");
             w.Open("for (int lane = 1; lane < 8; lane++)");

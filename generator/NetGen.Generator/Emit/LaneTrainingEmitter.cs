@@ -269,7 +269,7 @@ internal static class LaneTrainingEmitter
         string max = zs[0];
         foreach (string z in zs.Skip(1))
         {
-            max = $"{V}.Max({max}, {z})";
+            max = $"{V}.MaxNative({max}, {z})";
         }
 
         w.Line($"{Vf} max{n} = {max};");

@@ -60,7 +60,8 @@ internal sealed class MathText
         ActivationKind.Identity => z,
         ActivationKind.Sigmoid => IsDouble ? $"{One} / ({One} + {T}.Exp(-{z}))" : $"global::NetGen.Numerics.VectorMath.Sigmoid({z})",
         ActivationKind.Tanh => IsDouble ? $"{T}.Tanh({z})" : $"global::NetGen.Numerics.VectorMath.Tanh({z})",
-        ActivationKind.ReLU => $"{z} > {Zero} ? {z} : {Zero}",
+        // IEEE max, like the interpreter: a NaN z stays NaN instead of turning into 0.
+        ActivationKind.ReLU => $"{T}.Max({z}, {Zero})",
         ActivationKind.LeakyReLU => $"{z} > {Zero} ? {z} : {Real(layer.LeakySlope)} * {z}",
         ActivationKind.Step => $"{z} > {Zero} ? {One} : {Zero}",
         _ => throw new InvalidOperationException("Softmax is not elementwise."),

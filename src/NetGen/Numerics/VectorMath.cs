@@ -90,8 +90,10 @@ public static class VectorMath
         // Estrin's scheme in y = x²: the numerator's degree-6 polynomial in three dependent steps instead of six, since the
         // latency of this chain, not its throughput, bounds the smallest networks. For the same reason y is clamped
         // with one min (x itself only later, off the chain), and the division x/Q(y) runs while P(y) is still being
-        // evaluated: tanh = P(y) · (x/Q(y)), the same two roundings as (x·P(y))/Q(y).
-        float y = float.Min(x * x, Clamp * Clamp);
+        // evaluated: tanh = P(y) · (x/Q(y)), the same two roundings as (x·P(y))/Q(y). The min is the hardware's
+        // (MinNative): IEEE min's NaN and signed-zero fix-ups cost two more instructions on the chain with AVX-512, and a
+        // NaN argument still comes out NaN through the clamped x.
+        float y = float.MinNative(x * x, Clamp * Clamp);
         float xc = float.Clamp(x, -Clamp, Clamp);
         float y2 = y * y;
         float y4 = y2 * y2;
@@ -110,7 +112,7 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Tanh(Vector128<float> x)
     {
-        Vector128<float> y = Vector128.Min(x * x, Vector128.Create(Clamp * Clamp));
+        Vector128<float> y = Vector128.MinNative(x * x, Vector128.Create(Clamp * Clamp));
         Vector128<float> xc = Vector128.Min(Vector128.Max(x, Vector128.Create(-Clamp)), Vector128.Create(Clamp));
         Vector128<float> y2 = y * y;
         Vector128<float> y4 = y2 * y2;
@@ -129,7 +131,7 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Tanh(Vector256<float> x)
     {
-        Vector256<float> y = Vector256.Min(x * x, Vector256.Create(Clamp * Clamp));
+        Vector256<float> y = Vector256.MinNative(x * x, Vector256.Create(Clamp * Clamp));
         Vector256<float> xc = Vector256.Min(Vector256.Max(x, Vector256.Create(-Clamp)), Vector256.Create(Clamp));
         Vector256<float> y2 = y * y;
         Vector256<float> y4 = y2 * y2;
@@ -150,7 +152,7 @@ public static class VectorMath
     {
         // σ(x) = ½ + ½ tanh(x/2) = ½ + (x/4)·P(x²/4)/Q(x²/4): the powers of ¼ fold exactly into the coefficients
         // (SigmoidP*, SigmoidQ*), and the ½ into the last multiply-add, so σ costs what tanh costs.
-        float y = float.Min(x * x, SigmoidClamp * SigmoidClamp);
+        float y = float.MinNative(x * x, SigmoidClamp * SigmoidClamp);
         float xc = float.Clamp(x, -SigmoidClamp, SigmoidClamp);
         float y2 = y * y;
         float y4 = y2 * y2;
@@ -169,7 +171,7 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Sigmoid(Vector128<float> x)
     {
-        Vector128<float> y = Vector128.Min(x * x, Vector128.Create(SigmoidClamp * SigmoidClamp));
+        Vector128<float> y = Vector128.MinNative(x * x, Vector128.Create(SigmoidClamp * SigmoidClamp));
         Vector128<float> xc = Vector128.Min(Vector128.Max(x, Vector128.Create(-SigmoidClamp)), Vector128.Create(SigmoidClamp));
         Vector128<float> y2 = y * y;
         Vector128<float> y4 = y2 * y2;
@@ -188,7 +190,7 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Sigmoid(Vector256<float> x)
     {
-        Vector256<float> y = Vector256.Min(x * x, Vector256.Create(SigmoidClamp * SigmoidClamp));
+        Vector256<float> y = Vector256.MinNative(x * x, Vector256.Create(SigmoidClamp * SigmoidClamp));
         Vector256<float> xc = Vector256.Min(Vector256.Max(x, Vector256.Create(-SigmoidClamp)), Vector256.Create(SigmoidClamp));
         Vector256<float> y2 = y * y;
         Vector256<float> y4 = y2 * y2;
@@ -417,16 +419,20 @@ public static class VectorMath
         Vector128<float> pairs = PairSums(v, v);
         return pairs.GetElement(0) + pairs.GetElement(1);
     }
-    /// <summary>The largest lane of <paramref name="v"/> in every lane: three steps of swapping halves and taking maxima.</summary>
+    /// <summary>
+    /// The largest lane of <paramref name="v"/> in every lane: three steps of swapping halves and taking maxima. The
+    /// hardware's max (no IEEE NaN fix-ups), so a NaN lane need not come out; it serves as the shift of a softmax, where a
+    /// NaN input still makes the result NaN through e^(z − max).
+    /// </summary>
     /// <param name="v">The vector.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MaxAcross(Vector256<float> v)
     {
         if (Avx.IsSupported)
         {
-            v = Vector256.Max(v, Avx.Permute2x128(v, v, 0x01));
-            v = Vector256.Max(v, Avx.Permute(v, 0b01_00_11_10));
-            return Vector256.Max(v, Avx.Permute(v, 0b10_11_00_01));
+            v = Vector256.MaxNative(v, Avx.Permute2x128(v, v, 0x01));
+            v = Vector256.MaxNative(v, Avx.Permute(v, 0b01_00_11_10));
+            return Vector256.MaxNative(v, Avx.Permute(v, 0b10_11_00_01));
         }
 
         float max = v.GetElement(0);
