@@ -45,8 +45,8 @@ internal static class LaneTrainingEmitter
         w.Line("ref float tr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);");
         w.Line($"{Vf} laneIndex = {V}.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);");
         w.Line("int last = batch - 1;");
-        w.Line("// A batch of one group is scaled to the mean as it is stored (the same one multiplication as scaling afterwards).");
-        w.Line($"{Vf} gradientScale = {V}.Create(batch <= 8 ? 1f / batch : 1f);");
+        w.Line("// Each group's gradient sums are scaled to their share of the mean as they are stored, ∇C = Σ_groups (1/T) Σ_x ∇C_x.");
+        w.Line($"{Vf} gradientScale = {V}.Create(1f / batch);");
         w.Line("float total = 0f;");
         w.Open("for (int first = 0; first < batch; first += 8)");
         w.Line("// Sample-major to feature-major: lane l of vector k is feature k of sample first + l. Lanes past the batch repeat its");

@@ -54,22 +54,16 @@ internal static class TrainingEmitter
         w.Open($"public {t} ComputeLossAndGradient(global::System.ReadOnlySpan<{t}> inputs, global::System.ReadOnlySpan<{t}> targets, global::System.Span<{t}> gradient, global::NetGen.NetworkWorkspace workspace, global::NetGen.SeededRandom? dropoutRandom = null)");
         WriteBatchCheck(w);
         w.Line("global::NetGen.NetworkGuard.CheckLength(gradient.Length, ParameterCount, nameof(gradient), \"gradient entries\");");
+        // The mean over the batch, ∇C = (1/T) Σ_x ∇C_x, is taken where the gradient is made (on δᴸ, or on the lane sums as
+        // they are stored) rather than in a pass over every gradient entry afterwards.
+        w.Line($"{t} scale = {math.One} / batch;");
         if (lanes)
         {
             // No dropout in this network, so dropoutRandom has nothing to draw; the workspace is checked but not needed.
             w.Line($"{t} total = LanePass(inputs, targets, batch, gradient, computeGradient: true);");
-            w.Line();
-            w.Line("// The mean over the batch, ∇C = (1/T) Σ_x ∇C_x: a batch of one group was scaled as it was stored.");
-            w.Line($"{t} scale = {math.One} / batch;");
-            w.Open("if (batch > 8)");
-            w.Line("global::NetGen.Numerics.SpanMath.Scale(gradient, scale);");
-            w.Close();
         }
         else
         {
-            // ∇C is linear in δᴸ, so the mean over the batch, ∇C = (1/T) Σ_x ∇C_x, is taken on the batch × outputs entries of
-            // δᴸ instead of in a pass over every gradient entry afterwards.
-            w.Line($"{t} scale = {math.One} / batch;");
             w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom);");
             w.Line($"{t} total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: scale);");
             w.Line("Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);");

@@ -100,14 +100,8 @@ namespace Samples
                 ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
             }
             global::NetGen.NetworkGuard.CheckLength(gradient.Length, ParameterCount, nameof(gradient), "gradient entries");
-            float total = LanePass(inputs, targets, batch, gradient, computeGradient: true);
-
-            // The mean over the batch, ∇C = (1/T) Σ_x ∇C_x: a batch of one group was scaled as it was stored.
             float scale = 1f / batch;
-            if (batch > 8)
-            {
-                global::NetGen.Numerics.SpanMath.Scale(gradient, scale);
-            }
+            float total = LanePass(inputs, targets, batch, gradient, computeGradient: true);
             return total * scale;
         }
 
@@ -438,8 +432,8 @@ namespace Samples
             ref float tr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);
             global::System.Runtime.Intrinsics.Vector256<float> laneIndex = global::System.Runtime.Intrinsics.Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
             int last = batch - 1;
-            // A batch of one group is scaled to the mean as it is stored (the same one multiplication as scaling afterwards).
-            global::System.Runtime.Intrinsics.Vector256<float> gradientScale = global::System.Runtime.Intrinsics.Vector256.Create(batch <= 8 ? 1f / batch : 1f);
+            // Each group's gradient sums are scaled to their share of the mean as they are stored, ∇C = Σ_groups (1/T) Σ_x ∇C_x.
+            global::System.Runtime.Intrinsics.Vector256<float> gradientScale = global::System.Runtime.Intrinsics.Vector256.Create(1f / batch);
             float total = 0f;
             for (int first = 0; first < batch; first += 8)
             {
