@@ -5,6 +5,7 @@ using System.IO;
 using System.Numerics.Tensors;
 using NetGen.Benchmarks.Peers;
 using NetGen.Data;
+using NetGen.Numerics;
 using static TorchSharp.torch;
 
 namespace NetGen.Benchmarks;
@@ -147,7 +148,7 @@ internal static class AccuracyComparison
                 float loss = trained.ComputeLossAndGradient(
                     inputs.AsSpan(0, count * Mnist78412810.InputSize), targets.AsSpan(0, count * Mnist78412810.OutputSize), gradient, workspace);
                 Span<float> parameters = trained.Parameters;
-                TensorPrimitives.MultiplyAdd(gradient, -learningRate, parameters, parameters);
+                SpanMath.MultiplyAdd(gradient, -learningRate, parameters);
                 lossSum += (double)loss * count;
             }
         }

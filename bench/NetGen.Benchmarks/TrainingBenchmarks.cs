@@ -1,5 +1,5 @@
 using System;
-using System.Numerics.Tensors;
+using NetGen.Numerics;
 using BenchmarkDotNet.Attributes;
 using NetGen.Benchmarks.Peers;
 using TorchSharp.Modules;
@@ -10,7 +10,7 @@ namespace NetGen.Benchmarks;
 
 /// <summary>
 /// One plain-SGD training step on a mini-batch that is already in memory: NetGen computes the batch's mean loss and
-/// gradient (forward and backward) and applies w ← w − η∇C exactly as <c>SgdOptimizer</c> does; TorchSharp runs
+/// gradient (forward and backward) and applies w ← w − η∇C exactly as <c>SgdOptimizer</c> does (<c>SpanMath.MultiplyAdd</c>); TorchSharp runs
 /// zero_grad, forward, the loss, backward and optimizer.step. Same network, same initial weights, same batch, same η.
 /// </summary>
 [BenchmarkCategory("training")]
@@ -121,7 +121,7 @@ public abstract class TrainingBenchmark
     {
         float loss = _interpreted.ComputeLossAndGradient(Inputs, Targets, Gradient, _interpretedWorkspace);
         Span<float> parameters = _interpreted.Parameters;
-        TensorPrimitives.MultiplyAdd(Gradient, -LearningRate, parameters, parameters);
+        SpanMath.MultiplyAdd(Gradient, -LearningRate, parameters);
         return loss;
     }
 
@@ -160,7 +160,7 @@ public class Training_Xor_2_4_1 : TrainingBenchmark
     {
         float loss = _network.ComputeLossAndGradient(Inputs, Targets, Gradient, Workspace);
         Span<float> parameters = _network.Parameters;
-        TensorPrimitives.MultiplyAdd(Gradient, -LearningRate, parameters, parameters);
+        SpanMath.MultiplyAdd(Gradient, -LearningRate, parameters);
         return loss;
     }
 }
@@ -196,7 +196,7 @@ public class Training_784_128_10 : TrainingBenchmark
     {
         float loss = _network.ComputeLossAndGradient(Inputs, Targets, Gradient, Workspace);
         Span<float> parameters = _network.Parameters;
-        TensorPrimitives.MultiplyAdd(Gradient, -LearningRate, parameters, parameters);
+        SpanMath.MultiplyAdd(Gradient, -LearningRate, parameters);
         return loss;
     }
 
@@ -215,7 +215,7 @@ public class Training_784_128_10 : TrainingBenchmark
     {
         float loss = _parallel!.ComputeLossAndGradient(Inputs, Targets, Gradient, _parallelWorkspace);
         Span<float> parameters = _parallel.Parameters;
-        TensorPrimitives.MultiplyAdd(Gradient, -LearningRate, parameters, parameters);
+        SpanMath.MultiplyAdd(Gradient, -LearningRate, parameters);
         return loss;
     }
 

@@ -15,13 +15,30 @@ namespace NetGen.Numerics;
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public static class SpanMath
 {
-    /// <summary>values[i] *= factor.</summary>
+    /// <summary>values[i] *= factor, through the cache (see <see cref="MultiplyAdd{T}(ReadOnlySpan{T}, T, Span{T})"/>).</summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="values">The values to scale in place.</param>
     /// <param name="factor">The factor.</param>
     public static void Scale<T>(Span<T> values, T factor)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        TensorPrimitives.Multiply(values, factor, values);
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T vr = ref MemoryMarshal.GetReference(values);
+        int length = values.Length;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+        {
+            Vector256<T> scale = Vector256.Create(factor);
+            for (; i <= length - Vector256<T>.Count; i += Vector256<T>.Count)
+            {
+                (Vector256.LoadUnsafe(ref vr, (nuint)i) * scale).StoreUnsafe(ref vr, (nuint)i);
+            }
+        }
+
+        for (; i < length; i++)
+        {
+            Unsafe.Add(ref vr, i) *= factor;
+        }
+    }
 
     /// <summary>sum[i] += values[i].</summary>
     /// <typeparam name="T">The element type.</typeparam>
@@ -30,6 +47,64 @@ public static class SpanMath
     public static void AddTo<T>(Span<T> sum, ReadOnlySpan<T> values)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         TensorPrimitives.Add(sum, values, sum);
+
+    /// <summary>
+    /// y[i] += x[i] · factor (a multiply and an add, rounded separately as <see cref="TensorPrimitives.MultiplyAdd{T}(ReadOnlySpan{T}, T, ReadOnlySpan{T}, Span{T})"/>
+    /// rounds them): the SGD update w ← w − η∇C with x = ∇C and factor = −η.
+    /// </summary>
+    /// <remarks>
+    /// It reads in 256-bit blocks from the start of the spans, the blocks in which generated code stores gradients. On
+    /// AVX-512 hardware <see cref="TensorPrimitives"/> reads 512 bits at a time, and a load that spans two earlier stores
+    /// cannot take their data from the store buffer: it waits until both reach the cache. For a network of a few dozen
+    /// parameters, trained a step at a time, that wait was a sixth of the step (XOR: 12 of 73 ns). It also never uses
+    /// non-temporal stores: above 256 KiB <see cref="TensorPrimitives"/> streams its result past the cache, which evicted
+    /// the parameters that the next step's forward pass reads first (784-128-10: 26 µs an update instead of 8).
+    /// </remarks>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="x">The values to scale and add.</param>
+    /// <param name="factor">The factor.</param>
+    /// <param name="y">The values updated in place; as long as <paramref name="x"/>.</param>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static void MultiplyAdd<T>(ReadOnlySpan<T> x, T factor, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (x.Length != y.Length)
+        {
+            throw new ArgumentException($"The span to add to has {y.Length} elements where {x.Length} were expected, one per element of the span to scale.", nameof(y));
+        }
+
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        ref T yr = ref MemoryMarshal.GetReference(y);
+        int length = x.Length;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+        {
+            Vector256<T> scale = Vector256.Create(factor);
+            int width = Vector256<T>.Count;
+            for (; i <= length - (4 * width); i += 4 * width)
+            {
+                nuint at = (nuint)i;
+                Vector256<T> y0 = (Vector256.LoadUnsafe(ref xr, at) * scale) + Vector256.LoadUnsafe(ref yr, at);
+                Vector256<T> y1 = (Vector256.LoadUnsafe(ref xr, at + (nuint)width) * scale) + Vector256.LoadUnsafe(ref yr, at + (nuint)width);
+                Vector256<T> y2 = (Vector256.LoadUnsafe(ref xr, at + (nuint)(2 * width)) * scale) + Vector256.LoadUnsafe(ref yr, at + (nuint)(2 * width));
+                Vector256<T> y3 = (Vector256.LoadUnsafe(ref xr, at + (nuint)(3 * width)) * scale) + Vector256.LoadUnsafe(ref yr, at + (nuint)(3 * width));
+                y0.StoreUnsafe(ref yr, at);
+                y1.StoreUnsafe(ref yr, at + (nuint)width);
+                y2.StoreUnsafe(ref yr, at + (nuint)(2 * width));
+                y3.StoreUnsafe(ref yr, at + (nuint)(3 * width));
+            }
+
+            for (; i <= length - width; i += width)
+            {
+                (Vector256.LoadUnsafe(ref xr, (nuint)i) * scale + Vector256.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+
+        for (; i < length; i++)
+        {
+            Unsafe.Add(ref yr, i) = (Unsafe.Add(ref xr, i) * factor) + Unsafe.Add(ref yr, i);
+        }
+    }
 
     /// <summary>
     /// sum[j] = Σ_s matrix[s, j] over the first <paramref name="rows"/> rows of a row-major matrix as wide as

@@ -1,6 +1,6 @@
 using System;
 using System.Numerics;
-using System.Numerics.Tensors;
+using NetGen.Numerics;
 
 namespace NetGen.Training;
 
@@ -29,7 +29,7 @@ public sealed class SgdOptimizer : Optimizer
         {
             T rate = T.CreateChecked(context.LearningRate);
             Span<T> parameters = context.Parameters;
-            TensorPrimitives.MultiplyAdd(context.Gradient, -rate, parameters, parameters);
+            SpanMath.MultiplyAdd(context.Gradient, -rate, parameters);
             return OptimizerStepOutcome.Applied;
         }
     }

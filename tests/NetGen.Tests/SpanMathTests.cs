@@ -1,0 +1,83 @@
+using System;
+using System.Numerics.Tensors;
+using NetGen.Numerics;
+using Xunit;
+
+namespace NetGen.Tests;
+
+/// <summary>The elementwise helpers the trainer and generated code share.</summary>
+public class SpanMathTests
+{
+    [Fact]
+    public void MultiplyAddRoundsAsTensorPrimitivesDoesAtEveryLengthAndOffset()
+    {
+        // Lengths across the 256-bit block and tail boundaries of both element types, and spans that start mid-block.
+        var random = new SeededRandom(11);
+        for (int length = 0; length <= 41; length++)
+        {
+            for (int offset = 0; offset < 3; offset++)
+            {
+                var x = new float[length + offset];
+                var y = new float[length + offset];
+                var xd = new double[length + offset];
+                var yd = new double[length + offset];
+                for (int i = 0; i < x.Length; i++)
+                {
+                    x[i] = (float)(random.NextDouble() - 0.5) * 100;
+                    y[i] = (float)(random.NextDouble() - 0.5) * 100;
+                    xd[i] = x[i] * 1.000001;
+                    yd[i] = y[i] / 3.0;
+                }
+
+                var expected = (float[])y.Clone();
+                var expectedDouble = (double[])yd.Clone();
+                TensorPrimitives.MultiplyAdd(x.AsSpan(offset), -0.37f, expected.AsSpan(offset), expected.AsSpan(offset));
+                TensorPrimitives.MultiplyAdd(xd.AsSpan(offset), -0.37, expectedDouble.AsSpan(offset), expectedDouble.AsSpan(offset));
+                SpanMath.MultiplyAdd(x.AsSpan(offset), -0.37f, y.AsSpan(offset));
+                SpanMath.MultiplyAdd(xd.AsSpan(offset), -0.37, yd.AsSpan(offset));
+                Assert.Equal(expected, y);
+                Assert.Equal(expectedDouble, yd);
+            }
+        }
+    }
+
+    [Fact]
+    public void ScaleRoundsAsTensorPrimitivesDoesAtEveryLength()
+    {
+        var random = new SeededRandom(12);
+        for (int length = 0; length <= 41; length++)
+        {
+            var values = new float[length];
+            var doubles = new double[length];
+            for (int i = 0; i < length; i++)
+            {
+                values[i] = (float)(random.NextDouble() - 0.5) * 100;
+                doubles[i] = random.NextDouble() - 0.5;
+            }
+
+            var expected = new float[length];
+            var expectedDouble = new double[length];
+            TensorPrimitives.Multiply(values, 0.3f, expected);
+            TensorPrimitives.Multiply(doubles, 0.3, expectedDouble);
+            SpanMath.Scale(values.AsSpan(), 0.3f);
+            SpanMath.Scale(doubles.AsSpan(), 0.3);
+            Assert.Equal(expected, values);
+            Assert.Equal(expectedDouble, doubles);
+        }
+    }
+
+    [Fact]
+    public void MultiplyAddCarriesNaNAndRejectsSpansOfDifferentLengths()
+    {
+        var y = new float[9];
+        var x = new float[9];
+        x[8] = float.NaN;
+        SpanMath.MultiplyAdd(x, 1f, y);
+        Assert.True(float.IsNaN(y[8]));
+        Assert.Equal(0f, y[7]);
+
+        var error = Assert.Throws<ArgumentException>(() => SpanMath.MultiplyAdd(new float[9], 1f, new float[8]));
+        Assert.Equal("y", error.ParamName);
+        Assert.Contains("8 elements where 9 were expected", error.Message, StringComparison.Ordinal);
+    }
+}
