@@ -46,7 +46,10 @@ internal static class LaneTrainingEmitter
         w.Line($"{Vf} laneIndex = {V}.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);");
         w.Line("int last = batch - 1;");
         w.Line("// Each group's gradient sums are scaled to their share of the mean as they are stored, ∇C = Σ_groups (1/T) Σ_x ∇C_x.");
-        w.Line($"{Vf} gradientScale = {V}.Create(1f / batch);");
+        w.Line("// Gradient entries are reduced and stored in the gradient's 8-entry blocks [8b, 8b + 8), each block once its entries");
+        w.Line("// are all known, so that the update's 256-bit loads each find one store to forward from.");
+        w.Line("float scale = 1f / batch;");
+        w.Line($"{Vf} gradientScale = {V}.Create(scale);");
         w.Line("float total = 0f;");
         w.Open("for (int first = 0; first < batch; first += 8)");
         w.Line("// Sample-major to feature-major: lane l of vector k is feature k of sample first + l. Lanes past the batch repeat its");
@@ -196,6 +199,7 @@ internal static class LaneTrainingEmitter
         w.Close();
 
         // Backward: δ of the layer, its gradient entries reduced across lanes, then δ of the layer before (BP2).
+        var gradient = new GradientBlocks(model.ParameterCount);
         var currentDeltas = new List<string>();
         for (int j = 0; j < outputs; j++)
         {
@@ -221,7 +225,8 @@ internal static class LaneTrainingEmitter
             }
 
             entries.AddRange(currentDeltas);
-            WriteReductions(w, model.WeightsOffsetOf(l), entries);
+            gradient.Place(model.WeightsOffsetOf(l), entries);
+            gradient.WriteReadyBlocks(w);
             if (l == 0)
             {
                 break;
@@ -292,31 +297,69 @@ internal static class LaneTrainingEmitter
         return activations;
     }
 
-    // Gradient entries offset, offset + 1, … from their lane vectors: eight at a time through one reduction tree, the last
-    // few lane by lane.
-    private static void WriteReductions(SourceWriter w, int offset, List<string> entries)
+    // The gradient's lane vectors by parameter index, reduced and stored in the 256-bit blocks [8b, 8b + 8) of the gradient
+    // span as soon as a block's entries are all known, whichever layers they belong to. The update that follows
+    // (SpanMath.MultiplyAdd) reads the same blocks, so each of its loads takes its data from one store in the store buffer;
+    // a layer-by-layer split put block boundaries mid-store, and those loads waited for the stores to reach the cache.
+    private sealed class GradientBlocks
     {
-        for (int i = 0; i < entries.Count; i += 8)
+        private readonly string?[] _entries;
+        private readonly bool[] _written;
+
+        public GradientBlocks(int parameterCount)
         {
-            int count = System.Math.Min(8, entries.Count - i);
-            var args = entries.Skip(i).Take(count).Concat(Enumerable.Repeat($"{V}<float>.Zero", 8 - count));
-            string sums = $"{VectorMath}.HorizontalSums({string.Join(", ", args)})";
-            if (count == 8)
-            {
-                w.Line($"StoreOrAdd8(ref {U}.Add(ref gr, {MathText.Int(offset + i)}), {sums} * gradientScale, first == 0);");
-                continue;
-            }
+            _entries = new string?[parameterCount];
+            _written = new bool[(parameterCount + 7) / 8];
+        }
 
-            w.Open();
-            w.Line($"{Vf} sums = {sums} * gradientScale;");
-            for (int lane = 0; lane < count; lane++)
+        public void Place(int offset, List<string> entries)
+        {
+            for (int i = 0; i < entries.Count; i++)
             {
-                string target = Element("gr", offset + i + lane);
-                string value = $"{V}.GetElement(sums, {MathText.Int(lane)})";
-                w.Line($"{target} = first == 0 ? {value} : {target} + {value};");
+                _entries[offset + i] = entries[i];
             }
+        }
 
-            w.Close();
+        // Every block whose entries are all known and not yet stored: one reduction tree and one store for a full block; the
+        // last, shorter block lane by lane.
+        public void WriteReadyBlocks(SourceWriter w)
+        {
+            for (int block = 0; block < _written.Length; block++)
+            {
+                int start = block * 8;
+                int count = System.Math.Min(8, _entries.Length - start);
+                if (_written[block] || Enumerable.Range(start, count).Any(i => _entries[i] is null))
+                {
+                    continue;
+                }
+
+                _written[block] = true;
+                var entries = Enumerable.Range(start, count).Select(i => _entries[i]!).ToList();
+                if (count == 8)
+                {
+                    w.Line($"StoreOrAdd8(ref {Element("gr", start)}, {VectorMath}.HorizontalSums({string.Join(", ", entries)}) * gradientScale, first == 0);");
+                    continue;
+                }
+
+                if (count == 1)
+                {
+                    string target = Element("gr", start);
+                    w.Line($"{target} = first == 0 ? {V}.Sum({entries[0]}) * scale : {target} + {V}.Sum({entries[0]}) * scale;");
+                    continue;
+                }
+
+                w.Open();
+                string args = string.Join(", ", entries.Concat(Enumerable.Repeat($"{V}<float>.Zero", 8 - count)));
+                w.Line($"{Vf} sums = {VectorMath}.HorizontalSums({args}) * gradientScale;");
+                for (int lane = 0; lane < count; lane++)
+                {
+                    string target = Element("gr", start + lane);
+                    string value = $"{V}.GetElement(sums, {MathText.Int(lane)})";
+                    w.Line($"{target} = first == 0 ? {value} : {target} + {value};");
+                }
+
+                w.Close();
+            }
         }
     }
 

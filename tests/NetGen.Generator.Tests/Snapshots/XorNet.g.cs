@@ -433,7 +433,10 @@ namespace Samples
             global::System.Runtime.Intrinsics.Vector256<float> laneIndex = global::System.Runtime.Intrinsics.Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
             int last = batch - 1;
             // Each group's gradient sums are scaled to their share of the mean as they are stored, ∇C = Σ_groups (1/T) Σ_x ∇C_x.
-            global::System.Runtime.Intrinsics.Vector256<float> gradientScale = global::System.Runtime.Intrinsics.Vector256.Create(1f / batch);
+            // Gradient entries are reduced and stored in the gradient's 8-entry blocks [8b, 8b + 8), each block once its entries
+            // are all known, so that the update's 256-bit loads each find one store to forward from.
+            float scale = 1f / batch;
+            global::System.Runtime.Intrinsics.Vector256<float> gradientScale = global::System.Runtime.Intrinsics.Vector256.Create(scale);
             float total = 0f;
             for (int first = 0; first < batch; first += 8)
             {
@@ -470,14 +473,7 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector256<float> d2_0 = global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(a2_0 - y0, valid);
 
                 // Dense layer 2: ∂C/∂W²_jk = Σ_x a¹_k δ²_j (BP4), ∂C/∂b²_j = Σ_x δ²_j (BP3).
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> sums = global::NetGen.Numerics.VectorMath.HorizontalSums(d2_0 * a1_0, d2_0 * a1_1, d2_0 * a1_2, d2_0 * a1_3, d2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero) * gradientScale;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 12) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 0) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 12) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 0);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 13) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 1) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 13) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 1);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 14) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 2) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 14) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 2);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 15) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 3) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 15) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 3);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 16) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 4) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 16) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 4);
-                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 16) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.Sum(d2_0) * scale : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 16) + global::System.Runtime.Intrinsics.Vector256.Sum(d2_0) * scale;
                 // BP2: δ¹ = ((W²)ᵀ δ²) ⊙ σ'(z¹), σ' = 1 − a².
                 global::System.Runtime.Intrinsics.Vector256<float> d1_0 = (d2_0 * global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12))) * (global::System.Runtime.Intrinsics.Vector256.Create(1f) - a1_0 * a1_0);
                 global::System.Runtime.Intrinsics.Vector256<float> d1_1 = (d2_0 * global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 13))) * (global::System.Runtime.Intrinsics.Vector256.Create(1f) - a1_1 * a1_1);
@@ -485,14 +481,8 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector256<float> d1_3 = (d2_0 * global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 15))) * (global::System.Runtime.Intrinsics.Vector256.Create(1f) - a1_3 * a1_3);
 
                 // Dense layer 1: ∂C/∂W¹_jk = Σ_x a⁰_k δ¹_j (BP4), ∂C/∂b¹_j = Σ_x δ¹_j (BP3).
-                StoreOrAdd8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 0), global::NetGen.Numerics.VectorMath.HorizontalSums(d1_0 * x0, d1_0 * x1, d1_1 * x0, d1_1 * x1, d1_2 * x0, d1_2 * x1, d1_3 * x0, d1_3 * x1) * gradientScale, first == 0);
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> sums = global::NetGen.Numerics.VectorMath.HorizontalSums(d1_0, d1_1, d1_2, d1_3, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero) * gradientScale;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 8) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 0) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 8) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 0);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 9) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 1) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 9) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 1);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 10) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 2) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 10) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 2);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 11) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 3) : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 11) + global::System.Runtime.Intrinsics.Vector256.GetElement(sums, 3);
-                }
+                StoreOrAdd8(ref gr, global::NetGen.Numerics.VectorMath.HorizontalSums(d1_0 * x0, d1_0 * x1, d1_1 * x0, d1_1 * x1, d1_2 * x0, d1_2 * x1, d1_3 * x0, d1_3 * x1) * gradientScale, first == 0);
+                StoreOrAdd8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 8), global::NetGen.Numerics.VectorMath.HorizontalSums(d1_0, d1_1, d1_2, d1_3, d2_0 * a1_0, d2_0 * a1_1, d2_0 * a1_2, d2_0 * a1_3) * gradientScale, first == 0);
             }
             return total;
         }
