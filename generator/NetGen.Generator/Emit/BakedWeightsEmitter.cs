@@ -22,10 +22,11 @@ internal static class BakedWeightsEmitter
     {
         var weights = model.Weights!;
         string cast = $"global::System.Runtime.InteropServices.MemoryMarshal.Cast<ulong, {t}>(BakedParameterWords)";
-        w.Line($"private readonly {t}[] _parameters = BakedParameters.ToArray();");
+        w.Line("// Pinned, and starting on a cache-line boundary so that no 256-bit weight load straddles two lines.");
+        w.Line($"private readonly global::NetGen.ParameterBuffer<{t}> _parameters = new(BakedParameters);");
         w.Line();
         w.Line($"/// <summary>The flat parameter vector (per dense layer: W row-major, then b). Starts as a copy of <see cref=\"BakedParameters\"/>, the weights baked in from {Xml(weights.FileName)}.</summary>");
-        w.Line($"public global::System.Span<{t}> Parameters => _parameters;");
+        w.Line($"public global::System.Span<{t}> Parameters => _parameters.Span;");
         w.Line();
         w.Line("/// <summary>");
         w.Line($"/// The parameters baked into the assembly at build time from {Xml(weights.FileName)} ({Xml(weights.DataTypes)}, SHA-256 {weights.Sha256}),");
@@ -36,7 +37,7 @@ internal static class BakedWeightsEmitter
         w.Line("    : s_bakedParametersBigEndian ??= DecodeBakedParameters();");
         w.Line();
         w.Line("/// <summary>Sets <see cref=\"Parameters\"/> back to <see cref=\"BakedParameters\"/>, e.g. after training from them.</summary>");
-        w.Line("public void ResetToBakedParameters() => BakedParameters.CopyTo(_parameters);");
+        w.Line("public void ResetToBakedParameters() => BakedParameters.CopyTo(_parameters.Span);");
         w.Line();
         w.Line($"private static {t}[]? s_bakedParametersBigEndian;");
         w.Line();

@@ -54,7 +54,7 @@ internal static class CurvatureEmitter
         w.Line();
         w.Line("// The directional forward pass: R{z^l} = V^l x^(l-1) + W^l R{x^(l-1)} + v_b^l, R{x^l} = σ'(z^l) ⊙ R{z^l} ⊙ m^l, R{x⁰} = 0.");
         w.Open($"private void DirectionalForward(global::System.ReadOnlySpan<{t}> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<{t}> vector, bool training)");
-        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters;");
+        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters.Span;");
         for (int l = 0; l < layers; l++)
         {
             var layer = model.Layers[l];
@@ -197,7 +197,7 @@ internal static class CurvatureEmitter
         w.Line("// The directional backward pass: R{∂C/∂W^l} = R{δ^l} x^(l-1)ᵀ + δ^l R{x^(l-1)}ᵀ, R{∂C/∂b^l} = R{δ^l}, and");
         w.Line("// R{δ^(l-1)} = (((V^l)ᵀ δ^l + (W^l)ᵀ R{δ^l}) ⊙ m) ⊙ σ' + ((W^l)ᵀ δ^l ⊙ m) ⊙ σ'' ⊙ R{z^(l-1)}. Gauss–Newton keeps the first-order terms.");
         w.Open($"private void DirectionalBackward(global::System.ReadOnlySpan<{t}> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<{t}> vector, bool training, bool exact, global::System.Span<{t}> product)");
-        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters;");
+        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters.Span;");
         w.Line("product.Clear();");
         for (int l = layers - 1; l >= 0; l--)
         {

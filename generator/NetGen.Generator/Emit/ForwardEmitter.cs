@@ -81,7 +81,7 @@ internal static class ForwardEmitter
             return;
         }
 
-        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters;");
+        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters.Span;");
         if (IsRegisterResident(model))
         {
             WriteRegisterResident(w, model, math, floatKernels);
@@ -101,7 +101,7 @@ internal static class ForwardEmitter
         string t = math.T;
 
         // Straight-line code over constant offsets: references instead of span indexing leave no bounds checks.
-        w.Line($"ref {t} wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+        w.Line($"ref {t} wr = ref _parameters.Reference;");
         w.Line($"ref {t} xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);");
         w.Line($"ref {t} yr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
         var previous = new List<string>();
@@ -313,7 +313,7 @@ internal static class ForwardEmitter
     {
         const string Vf = "global::System.Runtime.Intrinsics.Vector256<float>";
         const string V = "global::System.Runtime.Intrinsics.Vector256";
-        w.Line("ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+        w.Line("ref float wr = ref _parameters.Reference;");
         int inputVectors = model.InputSize / 8;
         bool inputInRegisters = model.InputSize <= MaxRegisterWidth;
         var previous = new List<string>();

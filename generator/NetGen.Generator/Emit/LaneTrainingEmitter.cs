@@ -39,7 +39,7 @@ internal static class LaneTrainingEmitter
         w.Line("// The loss summed over the batch and, with computeGradient, the summed gradient written into gradient: eight samples");
         w.Line("// at a time, one per vector lane.");
         w.Open("private float LanePass(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, global::System.Span<float> gradient, bool computeGradient)");
-        w.Line("ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+        w.Line("ref float wr = ref _parameters.Reference;");
         w.Line("ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);");
         w.Line("ref float ir = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);");
         w.Line("ref float tr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);");

@@ -151,9 +151,10 @@ internal static class NetworkEmitter
             return;
         }
 
-        w.Line($"private readonly {t}[] _parameters = new {t}[ParameterCount];");
+        w.Line("// Pinned, and starting on a cache-line boundary so that no 256-bit weight load straddles two lines.");
+        w.Line($"private readonly global::NetGen.ParameterBuffer<{t}> _parameters = new(ParameterCount);");
         w.Line();
         w.Line("/// <summary>The flat parameter vector (per dense layer: W row-major, then b). Starts at zero: initialise or load it.</summary>");
-        w.Line($"public global::System.Span<{t}> Parameters => _parameters;");
+        w.Line($"public global::System.Span<{t}> Parameters => _parameters.Span;");
     }
 }

@@ -213,7 +213,7 @@ internal static class TrainingEmitter
         w.Line();
         w.Line("// The forward pass over a batch, keeping what backpropagation needs. Dropout only when a random source is given.");
         w.Open($"private void ForwardBatch(global::System.ReadOnlySpan<{t}> inputs, int batch, Workspace ws, global::NetGen.SeededRandom? dropoutRandom)");
-        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters;");
+        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters.Span;");
         w.Line($"global::System.ReadOnlySpan<{t}> x0 = inputs;");
         if (model.HasInputDropout)
         {
@@ -453,7 +453,7 @@ internal static class TrainingEmitter
             ? "// Backpropagation, output layer first, summing every sample's gradient into the caller's span."
             : "// Backpropagation, output layer first; every gradient entry is stored once, summed over the batch in registers.");
         w.Open($"private void Backpropagate(global::System.ReadOnlySpan<{t}> inputs, int batch, Workspace ws, bool training, global::System.Span<{t}> gradient)");
-        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters;");
+        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters.Span;");
         if (math.IsDouble)
         {
             // The double-precision loops add each sample's contribution in place.

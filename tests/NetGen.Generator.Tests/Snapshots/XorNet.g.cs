@@ -55,10 +55,11 @@ namespace Samples
         global::NetGen.NetworkSpec global::NetGen.INetwork<float>.Spec => Spec;
 
         // Per dense layer l: W^l row-major [out, in] (W^l[j, k] connects input k to neuron j), then b^l.
-        private readonly float[] _parameters = new float[ParameterCount];
+        // Pinned, and starting on a cache-line boundary so that no 256-bit weight load straddles two lines.
+        private readonly global::NetGen.ParameterBuffer<float> _parameters = new(ParameterCount);
 
         /// <summary>The flat parameter vector (per dense layer: W row-major, then b). Starts at zero: initialise or load it.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Span;
 
         /// <summary>
         /// Computes the output a^L for one sample with the whole network (no dropout). Allocates nothing and writes nothing
@@ -72,7 +73,7 @@ namespace Samples
             if (input.Length != InputSize) throw global::NetGen.NetworkGuard.WrongLength(input.Length, InputSize, nameof(input), "input features");
             if (output.Length != OutputSize) throw global::NetGen.NetworkGuard.WrongLength(output.Length, OutputSize, nameof(output), "outputs");
             if (global::NetGen.NetworkGuard.Overlap(input, output)) throw global::NetGen.NetworkGuard.OverlapException();
-            ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float wr = ref _parameters.Reference;
             ref float xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
             ref float yr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
 
@@ -174,7 +175,7 @@ namespace Samples
         // The forward pass over a batch, keeping what backpropagation needs. Dropout only when a random source is given.
         private void ForwardBatch(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, global::NetGen.SeededRandom? dropoutRandom)
         {
-            global::System.ReadOnlySpan<float> w = _parameters;
+            global::System.ReadOnlySpan<float> w = _parameters.Span;
             global::System.ReadOnlySpan<float> x0 = inputs;
 
             // Dense layer 1 (2 → 4): z¹ = W¹ x⁰ + b¹ and a¹ = tanh(z¹), for every sample.
@@ -249,7 +250,7 @@ namespace Samples
         // Backpropagation, output layer first; every gradient entry is stored once, summed over the batch in registers.
         private void Backpropagate(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, bool training, global::System.Span<float> gradient)
         {
-            global::System.ReadOnlySpan<float> w = _parameters;
+            global::System.ReadOnlySpan<float> w = _parameters.Span;
 
             // Dense layer 2: ∂C/∂b² = δ² (BP3) and ∂C/∂W²_jk = x¹_k δ²_j (BP4); then (W²)ᵀ δ², the first half of BP2.
             {
@@ -304,7 +305,7 @@ namespace Samples
         // The directional forward pass: R{z^l} = V^l x^(l-1) + W^l R{x^(l-1)} + v_b^l, R{x^l} = σ'(z^l) ⊙ R{z^l} ⊙ m^l, R{x⁰} = 0.
         private void DirectionalForward(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<float> vector, bool training)
         {
-            global::System.ReadOnlySpan<float> w = _parameters;
+            global::System.ReadOnlySpan<float> w = _parameters.Span;
 
             // Dense layer 1: R{z¹} and R{x¹}.
             {
@@ -358,7 +359,7 @@ namespace Samples
         // R{δ^(l-1)} = (((V^l)ᵀ δ^l + (W^l)ᵀ R{δ^l}) ⊙ m) ⊙ σ' + ((W^l)ᵀ δ^l ⊙ m) ⊙ σ'' ⊙ R{z^(l-1)}. Gauss–Newton keeps the first-order terms.
         private void DirectionalBackward(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<float> vector, bool training, bool exact, global::System.Span<float> product)
         {
-            global::System.ReadOnlySpan<float> w = _parameters;
+            global::System.ReadOnlySpan<float> w = _parameters.Span;
             product.Clear();
 
             // Dense layer 2.
@@ -426,7 +427,7 @@ namespace Samples
         // at a time, one per vector lane.
         private float LanePass(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, global::System.Span<float> gradient, bool computeGradient)
         {
-            ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float wr = ref _parameters.Reference;
             ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
             ref float ir = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
             ref float tr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);
