@@ -1,5 +1,6 @@
 using System;
 using System.Numerics.Tensors;
+using NetGen.Numerics;
 
 namespace NetGen;
 
@@ -36,7 +37,7 @@ public sealed partial class InterpretedNetwork<T>
         DirectionalOutputDelta(loss, targets, batch, ws, exact);
         DirectionalBackward(inputs, batch, ws, vector, training, exact, product);
         T scale = T.One / T.CreateChecked(batch);
-        TensorPrimitives.Multiply(product, scale, product);
+        SpanMath.Scale(product, scale);
         return total * scale;
     }
 

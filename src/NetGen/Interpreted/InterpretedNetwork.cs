@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using NetGen.Numerics;
 
 namespace NetGen;
 
@@ -91,7 +92,7 @@ public sealed partial class InterpretedNetwork<T> : ISecondOrderNetwork<T>
         T total = OutputLossAndDelta(loss, targets, batch, ws, computeDelta: true);
         Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);
         T scale = T.One / T.CreateChecked(batch);
-        TensorPrimitives.Multiply(gradient, scale, gradient);
+        SpanMath.Scale(gradient, scale);
         return total * scale;
     }
 

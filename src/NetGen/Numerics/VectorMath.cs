@@ -360,7 +360,9 @@ public static class VectorMath
             Vector256.MultiplyAddEstimate(Vector256.Create(E0), r, Vector256.Create(E1)),
             Vector256.MultiplyAddEstimate(r2, Vector256.MultiplyAddEstimate(Vector256.Create(E2), r, Vector256.Create(E3)), Vector256.MultiplyAddEstimate(Vector256.Create(E4), r, Vector256.Create(E5))));
         Vector256<float> y = Vector256.MultiplyAddEstimate(p, r2, r) + Vector256.Create(1f);
-        Vector256<int> exponent = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23);
+        // n is a whole number in [−126, 127] after the clamp, so the hardware conversion needs none of the saturating
+        // conversion's fix-ups for NaN and out-of-range lanes, which sat on the softmax's dependency chain.
+        Vector256<int> exponent = Vector256.ShiftLeft(Vector256.ConvertToInt32Native(n) + Vector256.Create(127), 23);
         return y * exponent.AsSingle();
     }
 
