@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Numerics;
 using NetGen.Testing;
 using NetGen.Tests.Networks;
@@ -72,6 +73,44 @@ public class EngineParityTests
             var output = new float[generated.Spec.OutputSize];
             network.Forward(input, output);
             Assert.All(output, value => Assert.True(float.IsNaN(value), $"{network.GetType().Name}: {value} from a NaN input"));
+        }
+    }
+
+    public static TheoryData<string> RegisterSoftmaxNetworks => new() { nameof(DigitsNet), nameof(RegisterSoftmaxRestNet), nameof(RegisterSoftmaxBlocksNet) };
+
+    [Theory]
+    [MemberData(nameof(RegisterSoftmaxNetworks))]
+    public void RegisterSoftmaxAgreesOnEitherSideOfItsUnshiftedRange(string name)
+    {
+        // The register softmax skips the shift by the largest z while every z ≤ 64 and some z > −20; output biases push
+        // the logits past each edge (all far above, all far below, one above among ordinary ones) and just inside it.
+        var generated = CreateFloat(name);
+        var spec = generated.Spec;
+        var output = spec.GetLayout(spec.Layers.Count - 1);
+        var interpreted = new InterpretedNetwork<float>(spec);
+        var inputs = TestData.Convert<float>(TestData.Batch(spec, 3, seed: 7).Inputs);
+        foreach (float[] biases in new float[][] { [200f], [-90f], [70f, 0f], [-60f, -19f], [-19.5f], [63f, 1f] })
+        {
+            TestData.RandomParameters(generated, 4, WeightInitialization.XavierUniform);
+            for (int j = 0; j < output.OutputSize; j++)
+            {
+                // The first value on the first neuron (or every neuron when it is the only one), the last on the others.
+                generated.Parameters[output.BiasesOffset + j] = j == 0 ? biases[0] : biases[^1];
+            }
+
+            generated.Parameters.CopyTo(interpreted.Parameters);
+            var fromGenerated = new float[spec.OutputSize];
+            var fromInterpreted = new float[spec.OutputSize];
+            for (int s = 0; s < 3; s++)
+            {
+                var sample = inputs.AsSpan(s * spec.InputSize, spec.InputSize);
+                generated.Forward(sample, fromGenerated);
+                interpreted.Forward(sample, fromInterpreted);
+                string what = $"softmax with output biases [{string.Join(", ", biases)}], sample {s}";
+                Assert.All(fromGenerated, p => Assert.True(float.IsFinite(p) && p >= 0f, $"{what}: {p}"));
+                Assert.Equal(1.0, fromGenerated.Sum(p => (double)p), 5);
+                AssertClose<float>(fromGenerated, fromInterpreted, FloatTolerance, what);
+            }
         }
     }
 

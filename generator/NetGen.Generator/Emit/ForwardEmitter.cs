@@ -393,8 +393,12 @@ internal static class ForwardEmitter
     }
 
     // The output softmax over z held in registers, zv{n}_b for the blocks of eight and z{n}_j for the rest: the maximum,
-    // the exponentials, their sum and the one division all in Vector256 lanes, with no pass through memory. The rest is
-    // padded with copies of its first z (which leave the maximum alone) and masked to zero after the exponential.
+    // the exponentials, their sum and the division all in Vector256 lanes, with no pass through memory. The rest is
+    // padded with copies of its first z (which leave the maximum alone) and masked to zero after the exponential. The
+    // softmax is the tail of the forward pass's dependency chain (about a third of 64-32-10's time), so two steps come
+    // off it: the shift by the largest z is taken only when some z is out of the range where e^z is safe unshifted (the
+    // range test runs beside the chain, and its branch is predicted), and one or two vectors are divided by the sum
+    // directly rather than through its reciprocal (64-32-10: 78 → 75 ns in the stopwatch harness).
     private static void WriteRegisterSoftmax(SourceWriter w, string n, int size)
     {
         const string Vf = "global::System.Runtime.Intrinsics.Vector256<float>";
@@ -403,7 +407,9 @@ internal static class ForwardEmitter
         int blocks = size / 8;
         int rest = size % 8;
         var z = Enumerable.Range(0, blocks).Select(b => $"zv{n}_{MathText.Int(b)}").ToList();
-        w.Line("// Softmax in registers, shifted by the largest z so every exponent is ≤ 0 and nothing overflows.");
+        w.Line("// Softmax in registers. While every z is at most 64 and some z exceeds −20, e^z cannot overflow (40 × e^64 ≪ float's");
+        w.Line("// maximum) and the sum is at least e^−20, so z needs no shift: a lane whose e^z clamps at e^−87.3 is off by under");
+        w.Line("// 1e-29. Otherwise every z is shifted by the largest, so every exponent is ≤ 0 and nothing overflows.");
         if (rest > 0)
         {
             var lanes = Enumerable.Range(0, 8).Select(lane => $"z{n}_{MathText.Int(8 * blocks + (lane < rest ? lane : 0))}");
@@ -418,7 +424,12 @@ internal static class ForwardEmitter
             maxima = $"{V}.MaxNative({maxima}, {next})";
         }
 
-        w.Line($"{Vf} max{n} = {VectorMath}.MaxAcross({maxima});");
+        string outOfRange = string.Join(" || ", z.Select(v => $"{V}.GreaterThanAny({v}, {V}.Create(64f))"));
+        string someAbove = string.Join(" || ", z.Select(v => $"{V}.GreaterThanAny({v}, {V}.Create(-20f))"));
+        w.Line($"{Vf} max{n} = {V}<float>.Zero;");
+        w.Open($"if ({outOfRange} || !({someAbove}))");
+        w.Line($"max{n} = {VectorMath}.MaxAcross({maxima});");
+        w.Close();
         var e = new List<string>();
         for (int b = 0; b < z.Count; b++)
         {
@@ -434,16 +445,27 @@ internal static class ForwardEmitter
             e.Add(name);
         }
 
-        w.Line($"{Vf} inverse{n} = {V}.Create(1f) / {VectorMath}.SumAcross({string.Join(" + ", e)});");
+        string sum = $"{VectorMath}.SumAcross({string.Join(" + ", e)})";
+        bool divideDirectly = e.Count <= 2;
+        if (divideDirectly)
+        {
+            w.Line($"{Vf} sum{n} = {sum};");
+        }
+        else
+        {
+            w.Line($"{Vf} inverse{n} = {V}.Create(1f) / {sum};");
+        }
+
+        string Normalise(string exp) => divideDirectly ? $"{exp} / sum{n}" : $"{exp} * inverse{n}";
         w.Line("ref float yr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
         for (int b = 0; b < blocks; b++)
         {
-            w.Line($"{V}.StoreUnsafe({e[b]} * inverse{n}, ref yr, {MathText.Int(8 * b)});");
+            w.Line($"{V}.StoreUnsafe({Normalise(e[b])}, ref yr, {MathText.Int(8 * b)});");
         }
 
         if (rest > 0)
         {
-            w.Line($"{Vf} pr{n} = {e[blocks]} * inverse{n};");
+            w.Line($"{Vf} pr{n} = {Normalise(e[blocks])};");
             for (int lane = 0; lane < rest; lane++)
             {
                 w.Line($"{Element("yr", 8 * blocks + lane)} = {V}.GetElement(pr{n}, {MathText.Int(lane)});");
