@@ -9,8 +9,9 @@ using System.Runtime.Intrinsics;
 namespace NetGen.Numerics;
 
 /// <summary>
-/// Vectorised elementwise operations for generated code, so that it depends on NetGen alone (most forward to
-/// <see cref="TensorPrimitives"/>).
+/// Vectorised elementwise operations for generated code and the trainer, so that generated code depends on NetGen alone.
+/// Those that write a parameter-sized span are written out here rather than forwarded to <see cref="TensorPrimitives"/>
+/// (see <see cref="MultiplyAdd{T}(ReadOnlySpan{T}, T, Span{T})"/>).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public static class SpanMath
@@ -63,7 +64,9 @@ public static class SpanMath
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="x">The values to scale and add.</param>
     /// <param name="factor">The factor.</param>
-    /// <param name="y">The values updated in place; as long as <paramref name="x"/>.</param>
+    /// <param name="y">
+    /// The values updated in place; as long as <paramref name="x"/>, and either the same span or not overlapping it.
+    /// </param>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static void MultiplyAdd<T>(ReadOnlySpan<T> x, T factor, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
