@@ -1,8 +1,8 @@
 using System;
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.ExceptionServices;
 using System.Threading;
+using NetGen.Numerics;
 
 namespace NetGen;
 
@@ -272,19 +272,29 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
                 continue;
             }
 
+            // Through SpanMath, which keeps its stores in the cache: TensorPrimitives streams slices above 256 KiB (a
+            // 784-256-128-10 gradient on two threads) past it, just before the caller's update reads them. A weight of
+            // one (the whole batch in one shard) multiplies nothing, so it is skipped, which changes no bit.
             T weight = ShardWeight(job.Batch, count);
             if (shard == 0)
             {
                 // Shard 0 wrote its own result in place.
-                TensorPrimitives.Multiply(result, weight, result);
+                if (weight != T.One)
+                {
+                    SpanMath.Scale(result, weight);
+                }
             }
             else if (first)
             {
-                TensorPrimitives.Multiply(job.Workspace.Results[shard].AsSpan(start, length), weight, result);
+                job.Workspace.Results[shard].AsSpan(start, length).CopyTo(result);
+                if (weight != T.One)
+                {
+                    SpanMath.Scale(result, weight);
+                }
             }
             else
             {
-                TensorPrimitives.MultiplyAdd(job.Workspace.Results[shard].AsSpan(start, length), weight, result, result);
+                SpanMath.MultiplyAdd(job.Workspace.Results[shard].AsSpan(start, length), weight, result);
             }
 
             first = false;
