@@ -38,17 +38,16 @@ internal static class LaneTrainingEmitter
         w.Line();
         w.Line("// The loss summed over the batch and, with computeGradient, the summed gradient written into gradient: eight samples");
         w.Line("// at a time, one per vector lane.");
-        w.Open("private float LanePass(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, global::System.Span<float> gradient, bool computeGradient)");
+        w.Open("private float LanePass(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, float scale, global::System.Span<float> gradient, bool computeGradient)");
         w.Line("ref float wr = ref _parameters.Reference;");
         w.Line("ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);");
         w.Line("ref float ir = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);");
         w.Line("ref float tr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);");
         w.Line($"{Vf} laneIndex = {V}.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);");
         w.Line("int last = batch - 1;");
-        w.Line("// Each group's gradient sums are scaled to their share of the mean as they are stored, ∇C = Σ_groups (1/T) Σ_x ∇C_x.");
+        w.Line("// Each group's gradient sums are scaled by scale = 1/T, their share of the mean, as they are stored: ∇C = Σ_groups (1/T) Σ_x ∇C_x.");
         w.Line("// Gradient entries are reduced and stored in the gradient's 8-entry blocks [8b, 8b + 8), each block once its entries");
         w.Line("// are all known, so that the update's 256-bit loads each find one store to forward from.");
-        w.Line("float scale = 1f / batch;");
         w.Line($"{Vf} gradientScale = {V}.Create(scale);");
         w.Line("float total = 0f;");
         w.Open("for (int first = 0; first < batch; first += 8)");
@@ -344,7 +343,10 @@ internal static class LaneTrainingEmitter
                 if (count == 1)
                 {
                     string target = Element("gr", start);
-                    w.Line($"{target} = first == 0 ? {V}.Sum({entries[0]}) * scale : {target} + {V}.Sum({entries[0]}) * scale;");
+                    w.Open();
+                    w.Line($"float sum = {V}.Sum({entries[0]}) * scale;");
+                    w.Line($"{target} = first == 0 ? sum : {target} + sum;");
+                    w.Close();
                     continue;
                 }
 

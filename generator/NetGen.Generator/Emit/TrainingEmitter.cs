@@ -60,7 +60,7 @@ internal static class TrainingEmitter
         if (lanes)
         {
             // No dropout in this network, so dropoutRandom has nothing to draw; the workspace is checked but not needed.
-            w.Line($"{t} total = LanePass(inputs, targets, batch, gradient, computeGradient: true);");
+            w.Line($"{t} total = LanePass(inputs, targets, batch, scale, gradient, computeGradient: true);");
         }
         else
         {
@@ -77,7 +77,7 @@ internal static class TrainingEmitter
         WriteBatchCheck(w);
         if (lanes)
         {
-            w.Line("return LanePass(inputs, targets, batch, default, computeGradient: false) / batch;");
+            w.Line("return LanePass(inputs, targets, batch, 1f / batch, default, computeGradient: false) / batch;");
         }
         else
         {

@@ -102,7 +102,7 @@ namespace Samples
             }
             global::NetGen.NetworkGuard.CheckLength(gradient.Length, ParameterCount, nameof(gradient), "gradient entries");
             float scale = 1f / batch;
-            float total = LanePass(inputs, targets, batch, gradient, computeGradient: true);
+            float total = LanePass(inputs, targets, batch, scale, gradient, computeGradient: true);
             return total * scale;
         }
 
@@ -116,7 +116,7 @@ namespace Samples
                 batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
                 ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
             }
-            return LanePass(inputs, targets, batch, default, computeGradient: false) / batch;
+            return LanePass(inputs, targets, batch, 1f / batch, default, computeGradient: false) / batch;
         }
 
         /// <summary>
@@ -425,7 +425,7 @@ namespace Samples
 
         // The loss summed over the batch and, with computeGradient, the summed gradient written into gradient: eight samples
         // at a time, one per vector lane.
-        private float LanePass(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, global::System.Span<float> gradient, bool computeGradient)
+        private float LanePass(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, float scale, global::System.Span<float> gradient, bool computeGradient)
         {
             ref float wr = ref _parameters.Reference;
             ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
@@ -433,10 +433,9 @@ namespace Samples
             ref float tr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);
             global::System.Runtime.Intrinsics.Vector256<float> laneIndex = global::System.Runtime.Intrinsics.Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
             int last = batch - 1;
-            // Each group's gradient sums are scaled to their share of the mean as they are stored, ∇C = Σ_groups (1/T) Σ_x ∇C_x.
+            // Each group's gradient sums are scaled by scale = 1/T, their share of the mean, as they are stored: ∇C = Σ_groups (1/T) Σ_x ∇C_x.
             // Gradient entries are reduced and stored in the gradient's 8-entry blocks [8b, 8b + 8), each block once its entries
             // are all known, so that the update's 256-bit loads each find one store to forward from.
-            float scale = 1f / batch;
             global::System.Runtime.Intrinsics.Vector256<float> gradientScale = global::System.Runtime.Intrinsics.Vector256.Create(scale);
             float total = 0f;
             for (int first = 0; first < batch; first += 8)
@@ -474,7 +473,10 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector256<float> d2_0 = global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(a2_0 - y0, valid);
 
                 // Dense layer 2: ∂C/∂W²_jk = Σ_x a¹_k δ²_j (BP4), ∂C/∂b²_j = Σ_x δ²_j (BP3).
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 16) = first == 0 ? global::System.Runtime.Intrinsics.Vector256.Sum(d2_0) * scale : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 16) + global::System.Runtime.Intrinsics.Vector256.Sum(d2_0) * scale;
+                {
+                    float sum = global::System.Runtime.Intrinsics.Vector256.Sum(d2_0) * scale;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 16) = first == 0 ? sum : global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 16) + sum;
+                }
                 // BP2: δ¹ = ((W²)ᵀ δ²) ⊙ σ'(z¹), σ' = 1 − a².
                 global::System.Runtime.Intrinsics.Vector256<float> d1_0 = (d2_0 * global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12))) * (global::System.Runtime.Intrinsics.Vector256.Create(1f) - a1_0 * a1_0);
                 global::System.Runtime.Intrinsics.Vector256<float> d1_1 = (d2_0 * global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 13))) * (global::System.Runtime.Intrinsics.Vector256.Create(1f) - a1_1 * a1_1);
