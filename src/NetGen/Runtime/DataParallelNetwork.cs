@@ -30,6 +30,14 @@ namespace NetGen;
 /// Dropout: each call draws one 64-bit seed from the caller's source and reseeds shard i's own source with seed + i, so
 /// masks are reproducible for a given seed and thread count.
 /// </para>
+/// <para>
+/// An element-wise optimizer update is best done inside the pass, through the overload of
+/// <see cref="ComputeLossAndGradient(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, NetworkWorkspace, IParameterSliceStep{T}, SeededRandom?)"/>
+/// that takes an <see cref="IParameterSliceStep{T}"/> (<c>Trainer&lt;T&gt;</c> does so for SGD, momentum and Adam):
+/// each thread then updates the slice of the parameters whose gradient it has just combined, while that slice is in its
+/// core's cache, instead of the calling thread updating all of them afterwards and leaving them to be pulled back
+/// across to the other cores at the start of the next pass.
+/// </para>
 /// </remarks>
 /// <typeparam name="T">The floating-point type the network computes in.</typeparam>
 public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDisposable
@@ -49,6 +57,8 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
     private ShardJob _job;
     private int _shardsFinished;
     private volatile bool _shardFailed;
+    private int _slicesInspected;
+    private volatile bool _sliceRejected;
     private bool _disposed;
 
     /// <summary>Wraps <paramref name="network"/> so that its batch passes run on <paramref name="threadCount"/> threads.</summary>
@@ -90,14 +100,50 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
         // Other threads read the batch while this one writes the gradient.
         NetworkGuard.CheckNoOverlap(inputs, gradient);
         NetworkGuard.CheckNoOverlap(targets, gradient);
-        return Run(ws, batch, JobKind.Gradient, inputs, targets, default, gradient, default, dropoutRandom);
+        return Run(ws, batch, JobKind.Gradient, inputs, targets, default, gradient, default, dropoutRandom, null);
+    }
+
+    /// <summary>
+    /// Computes the batch's mean loss and gradient, as
+    /// <see cref="ComputeLossAndGradient(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, NetworkWorkspace, SeededRandom?)"/>
+    /// does, and then runs <paramref name="sliceStep"/> on every thread's slice of the parameters before returning.
+    /// </summary>
+    /// <param name="inputs">The batch's inputs, sample-major.</param>
+    /// <param name="targets">The batch's targets, sample-major.</param>
+    /// <param name="gradient">Receives the batch's mean gradient (before <paramref name="sliceStep"/> sees it).</param>
+    /// <param name="workspace">A workspace this wrapper created that holds the batch.</param>
+    /// <param name="sliceStep">The step to run on each slice; see <see cref="IParameterSliceStep{T}"/>.</param>
+    /// <param name="dropoutRandom">The source of dropout masks, or <see langword="null"/> to use the whole network.</param>
+    /// <returns>The batch's mean loss.</returns>
+    /// <exception cref="ArgumentException">A span has the wrong length, spans overlap, or the workspace is foreign or too small.</exception>
+    public T ComputeLossAndGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> gradient, NetworkWorkspace workspace, IParameterSliceStep<T> sliceStep, SeededRandom? dropoutRandom = null)
+    {
+        ArgumentNullException.ThrowIfNull(sliceStep);
+        var ws = Prepare(inputs, targets, workspace, out int batch);
+        NetworkGuard.CheckLength(gradient.Length, Spec.ParameterCount, nameof(gradient), "gradient entries");
+        NetworkGuard.CheckNoOverlap(inputs, gradient);
+        NetworkGuard.CheckNoOverlap(targets, gradient);
+        // The step changes the parameters while other threads may still read the batch or their gradient slices.
+        Span<T> parameters = Parameters;
+        CheckNotParameters(inputs, parameters, nameof(inputs));
+        CheckNotParameters(targets, parameters, nameof(targets));
+        CheckNotParameters(gradient, parameters, nameof(gradient));
+        return Run(ws, batch, JobKind.Gradient, inputs, targets, default, gradient, default, dropoutRandom, sliceStep);
+    }
+
+    private static void CheckNotParameters(ReadOnlySpan<T> span, Span<T> parameters, string parameterName)
+    {
+        if (span.Overlaps(parameters))
+        {
+            throw new ArgumentException($"{parameterName} overlaps the network's parameters, which the slice step changes while other threads may still read {parameterName}.", parameterName);
+        }
     }
 
     /// <inheritdoc/>
     public T ComputeLoss(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, NetworkWorkspace workspace)
     {
         var ws = Prepare(inputs, targets, workspace, out int batch);
-        return Run(ws, batch, JobKind.Loss, inputs, targets, default, default, default, null);
+        return Run(ws, batch, JobKind.Loss, inputs, targets, default, default, default, null, null);
     }
 
     /// <inheritdoc/>
@@ -115,7 +161,7 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
         NetworkGuard.CheckNoOverlap(inputs, product);
         NetworkGuard.CheckNoOverlap(targets, product);
         NetworkGuard.CheckCurvatureKind(kind);
-        return Run(ws, batch, JobKind.Curvature, inputs, targets, vector, product, kind, dropoutRandom);
+        return Run(ws, batch, JobKind.Curvature, inputs, targets, vector, product, kind, dropoutRandom, null);
     }
 
     /// <summary>Stops the worker threads.</summary>
@@ -148,7 +194,7 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
 
     private T Run(
         ParallelWorkspace ws, int batch, JobKind kind, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, ReadOnlySpan<T> vector,
-        Span<T> result, CurvatureKind curvature, SeededRandom? dropoutRandom)
+        Span<T> result, CurvatureKind curvature, SeededRandom? dropoutRandom, IParameterSliceStep<T>? sliceStep)
     {
         ulong dropoutSeed = dropoutRandom?.NextUInt64() ?? 0;
         Exception? failure = null;
@@ -161,9 +207,11 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
         fixed (T* resultPointer = result)
         {
             _job = new ShardJob(
-                ws, batch, kind, curvature, dropoutRandom is not null, dropoutSeed, inputPointer, targetPointer, vectorPointer, vector.Length, resultPointer);
+                ws, batch, kind, curvature, dropoutRandom is not null, dropoutSeed, inputPointer, targetPointer, vectorPointer, vector.Length, resultPointer, sliceStep);
             _shardsFinished = 0;
             _shardFailed = false;
+            _slicesInspected = 0;
+            _sliceRejected = false;
             for (int i = 0; i < _workers.Length; i++)
             {
                 _workers[i] ??= new Worker(this, i + 1, _done);
@@ -198,7 +246,12 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
             ExceptionDispatchInfo.Capture(failure).Throw();
         }
 
-        // The losses in shard order, each weighted by its share of the batch (the gradients were combined in Work).
+        return CombinedLoss(ws, batch);
+    }
+
+    // The losses in shard order, each weighted by its share of the batch (the gradients are combined in Work).
+    private T CombinedLoss(ParallelWorkspace ws, int batch)
+    {
         T loss = T.Zero;
         for (int shard = 0; shard < ThreadCount; shard++)
         {
@@ -244,9 +297,58 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
             spinner.SpinOnce(sleep1Threshold: -1);
         }
 
-        if (!_shardFailed)
+        if (_shardFailed)
+        {
+            return;
+        }
+
+        if (_job.SliceStep is null)
         {
             CombineSlice(shard);
+            return;
+        }
+
+        StepSlice(shard);
+    }
+
+    // Combines slice `slice` and runs the job's slice step on it: Inspect, wait until every thread has inspected its
+    // slice, then Apply if none refused. Every path through the inspection phase counts itself, so a throwing thread never
+    // leaves the others waiting.
+    private void StepSlice(int slice)
+    {
+        var job = _job;
+        int parameters = Spec.ParameterCount;
+        int start = SliceStart(parameters, slice);
+        int length = Math.Max(0, SliceStart(parameters, slice + 1) - start);
+        var gradient = new Span<T>(job.Result + start, length);
+        try
+        {
+            CombineSlice(slice);
+            // Each thread sums the shard losses itself, in the same order, so all of them see the same value.
+            if (!job.SliceStep!.Inspect(slice, start, gradient, CombinedLoss(job.Workspace, job.Batch)))
+            {
+                _sliceRejected = true;
+            }
+        }
+        catch
+        {
+            _sliceRejected = true;
+            throw;
+        }
+        finally
+        {
+            Interlocked.Increment(ref _slicesInspected);
+        }
+
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref _slicesInspected) < ThreadCount)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+
+        if (!_sliceRejected)
+        {
+            job.SliceStep.Apply(slice, start, gradient);
         }
     }
 
@@ -361,8 +463,10 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
 
     private readonly struct ShardJob(
         ParallelWorkspace workspace, int batch, JobKind kind, CurvatureKind curvature, bool training, ulong dropoutSeed,
-        T* inputs, T* targets, T* vector, int vectorLength, T* result)
+        T* inputs, T* targets, T* vector, int vectorLength, T* result, IParameterSliceStep<T>? sliceStep)
     {
+        public IParameterSliceStep<T>? SliceStep { get; } = sliceStep;
+
         public ParallelWorkspace Workspace { get; } = workspace;
 
         public int Batch { get; } = batch;

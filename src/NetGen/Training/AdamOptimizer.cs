@@ -42,7 +42,7 @@ public sealed class AdamOptimizer : Optimizer
         return new State<T>(spec.ParameterCount, this);
     }
 
-    private sealed class State<T>(int parameterCount, AdamOptimizer settings) : IOptimizerState<T>
+    private sealed class State<T>(int parameterCount, AdamOptimizer settings) : IElementwiseOptimizerState<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly T[] _firstMoment = new T[parameterCount];
@@ -50,6 +50,7 @@ public sealed class AdamOptimizer : Optimizer
         private readonly T _beta1 = T.CreateChecked(settings.Beta1);
         private readonly T _beta2 = T.CreateChecked(settings.Beta2);
         private readonly T _epsilon = T.CreateChecked(settings.Epsilon);
+        // Steps completed in this run; the step being taken is number _stepCount + 1.
         private int _stepCount;
 
         public void Reset()
@@ -61,18 +62,24 @@ public sealed class AdamOptimizer : Optimizer
 
         public OptimizerStepOutcome Step(in TrainingStepContext<T> context)
         {
-            _stepCount++;
+            NetworkGuard.CheckLength(context.Parameters.Length, _firstMoment.Length, "context", "parameters (the optimizer state was created for another layout)");
+            StepSlice(0, context.Gradient, context.Parameters, context.LearningRate);
+            CompleteStep();
+            return OptimizerStepOutcome.Applied;
+        }
+
+        public void StepSlice(int offset, ReadOnlySpan<T> gradient, Span<T> parameters, double learningRate)
+        {
+            NetworkGuard.CheckLength(gradient.Length, parameters.Length, nameof(gradient), "gradient entries (one per parameter of the slice)");
+            int step = _stepCount + 1;
             // The bias corrections are computed in double: β^t of a float β loses digits quickly as t grows.
-            T firstCorrection = T.CreateChecked(1.0 / (1.0 - Math.Pow(settings.Beta1, _stepCount)));
-            T secondCorrection = T.CreateChecked(1.0 / (1.0 - Math.Pow(settings.Beta2, _stepCount)));
-            T rate = T.CreateChecked(context.LearningRate);
+            T firstCorrection = T.CreateChecked(1.0 / (1.0 - Math.Pow(settings.Beta1, step)));
+            T secondCorrection = T.CreateChecked(1.0 / (1.0 - Math.Pow(settings.Beta2, step)));
+            T rate = T.CreateChecked(learningRate);
             T oneMinusBeta1 = T.One - _beta1;
             T oneMinusBeta2 = T.One - _beta2;
-            Span<T> parameters = context.Parameters;
-            NetworkGuard.CheckLength(parameters.Length, _firstMoment.Length, "context", "parameters (the optimizer state was created for another layout)");
-            ReadOnlySpan<T> gradient = context.Gradient;
-            Span<T> m = _firstMoment;
-            Span<T> v = _secondMoment;
+            Span<T> m = _firstMoment.AsSpan(offset, parameters.Length);
+            Span<T> v = _secondMoment.AsSpan(offset, parameters.Length);
             for (int i = 0; i < parameters.Length; i++)
             {
                 T g = gradient[i];
@@ -82,8 +89,8 @@ public sealed class AdamOptimizer : Optimizer
                 T correctedSecond = v[i] * secondCorrection;
                 parameters[i] -= rate * correctedFirst / (T.Sqrt(correctedSecond) + _epsilon);
             }
-
-            return OptimizerStepOutcome.Applied;
         }
+
+        public void CompleteStep() => _stepCount++;
     }
 }

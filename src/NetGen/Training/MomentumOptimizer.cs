@@ -33,7 +33,7 @@ public sealed class MomentumOptimizer : Optimizer
         return new State<T>(spec.ParameterCount, Coefficient, Nesterov);
     }
 
-    private sealed class State<T>(int parameterCount, double coefficient, bool nesterov) : IOptimizerState<T>
+    private sealed class State<T>(int parameterCount, double coefficient, bool nesterov) : IElementwiseOptimizerState<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly T[] _velocity = new T[parameterCount];
@@ -43,11 +43,16 @@ public sealed class MomentumOptimizer : Optimizer
 
         public OptimizerStepOutcome Step(in TrainingStepContext<T> context)
         {
-            T rate = T.CreateChecked(context.LearningRate);
-            Span<T> parameters = context.Parameters;
-            NetworkGuard.CheckLength(parameters.Length, _velocity.Length, "context", "parameters (the optimizer state was created for another layout)");
-            ReadOnlySpan<T> gradient = context.Gradient;
-            Span<T> velocity = _velocity;
+            NetworkGuard.CheckLength(context.Parameters.Length, _velocity.Length, "context", "parameters (the optimizer state was created for another layout)");
+            StepSlice(0, context.Gradient, context.Parameters, context.LearningRate);
+            return OptimizerStepOutcome.Applied;
+        }
+
+        public void StepSlice(int offset, ReadOnlySpan<T> gradient, Span<T> parameters, double learningRate)
+        {
+            NetworkGuard.CheckLength(gradient.Length, parameters.Length, nameof(gradient), "gradient entries (one per parameter of the slice)");
+            T rate = T.CreateChecked(learningRate);
+            Span<T> velocity = _velocity.AsSpan(offset, parameters.Length);
             for (int i = 0; i < velocity.Length; i++)
             {
                 T descent = rate * gradient[i];
@@ -55,8 +60,10 @@ public sealed class MomentumOptimizer : Optimizer
                 velocity[i] = v;
                 parameters[i] += nesterov ? _coefficient * v - descent : v;
             }
+        }
 
-            return OptimizerStepOutcome.Applied;
+        public void CompleteStep()
+        {
         }
     }
 }

@@ -67,6 +67,32 @@ public interface IOptimizerState<T>
     OptimizerStepOutcome Step(in TrainingStepContext<T> context);
 }
 
+/// <summary>
+/// An optimizer state whose update treats every parameter on its own: entry i's new value (and its share of the
+/// state, such as a velocity) depends only on entry i's gradient and parameter and on values shared by the whole
+/// step. Such an update can be applied slice by slice, and the trainer does so on every thread of a
+/// <see cref="DataParallelNetwork{T}"/>, each on the slice whose gradient it has just combined.
+/// </summary>
+/// <typeparam name="T">The network's floating-point type.</typeparam>
+/// <remarks>
+/// One step is any number of <see cref="StepSlice"/> calls on disjoint slices that together cover the parameters,
+/// possibly on different threads at the same time, followed by one <see cref="CompleteStep"/>. Slicing changes no
+/// result: a step taken in slices equals <see cref="IOptimizerState{T}.Step"/> to the last bit.
+/// </remarks>
+public interface IElementwiseOptimizerState<T> : IOptimizerState<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Updates one slice of the parameters for the current step. Must not allocate.</summary>
+    /// <param name="offset">The index of the slice's first entry in the parameter layout.</param>
+    /// <param name="gradient">The slice of the regularised gradient.</param>
+    /// <param name="parameters">The slice of the parameters, updated in place.</param>
+    /// <param name="learningRate">η_t for this step, the same for every slice.</param>
+    void StepSlice(int offset, ReadOnlySpan<T> gradient, Span<T> parameters, double learningRate);
+
+    /// <summary>Ends the current step once every slice has been updated (Adam advances its step count here).</summary>
+    void CompleteStep();
+}
+
 /// <summary>What an optimizer did with a step.</summary>
 public enum OptimizerStepOutcome
 {

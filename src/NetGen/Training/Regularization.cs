@@ -54,26 +54,7 @@ public sealed class Regularization
         ArgumentNullException.ThrowIfNull(spec);
         NetworkGuard.CheckLength(parameters.Length, spec.ParameterCount, nameof(parameters), "parameters");
         NetworkGuard.CheckLength(gradient.Length, spec.ParameterCount, nameof(gradient), "gradient entries");
-        if (!IsActive)
-        {
-            return;
-        }
-
-        T l1 = T.CreateChecked(L1 / TrainingSetSize);
-        T l2 = T.CreateChecked(L2 / TrainingSetSize);
-        for (int layer = 0; layer < spec.Layers.Count; layer++)
-        {
-            var layout = spec.GetLayout(layer);
-            ReadOnlySpan<T> weights = parameters.Slice(layout.WeightsOffset, layout.WeightCount);
-            Span<T> weightGradient = gradient.Slice(layout.WeightsOffset, layout.WeightCount);
-            for (int i = 0; i < weights.Length; i++)
-            {
-                T w = weights[i];
-                // A hand-written sign: T.Sign throws on NaN, and sgn(0) must be 0 so a zero weight is left alone.
-                T sign = w > T.Zero ? T.One : w < T.Zero ? T.NegativeOne : T.Zero;
-                weightGradient[i] = weightGradient[i] + l2 * w + l1 * sign;
-            }
-        }
+        AddGradientTermsToSlice(spec, 0, parameters, gradient);
     }
 
     /// <summary>Returns the penalty (λ₁/n) Σ|w| + (λ₂/2n) Σw² over the weights (biases excluded). Allocates nothing.</summary>
@@ -85,17 +66,63 @@ public sealed class Regularization
     {
         ArgumentNullException.ThrowIfNull(spec);
         NetworkGuard.CheckLength(parameters.Length, spec.ParameterCount, nameof(parameters), "parameters");
-        if (!IsActive)
-        {
-            return T.Zero;
-        }
-
         T sumOfMagnitudes = T.Zero;
         T sumOfSquares = T.Zero;
+        AccumulatePenaltySums(spec, 0, parameters, ref sumOfMagnitudes, ref sumOfSquares);
+        return PenaltyFromSums(sumOfMagnitudes, sumOfSquares);
+    }
+
+    /// <summary>Describes the penalties, e.g. <c>L1 0, L2 5 (n = 1000)</c>.</summary>
+    public override string ToString() => FormattableString.Invariant($"L1 {L1}, L2 {L2} (n = {TrainingSetSize})");
+
+    // AddGradientTerms on the slice of the layout that starts at entry `offset` (parameters and gradient are that slice).
+    internal void AddGradientTermsToSlice<T>(NetworkSpec spec, int offset, ReadOnlySpan<T> parameters, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsActive)
+        {
+            return;
+        }
+
+        T l1 = T.CreateChecked(L1 / TrainingSetSize);
+        T l2 = T.CreateChecked(L2 / TrainingSetSize);
         for (int layer = 0; layer < spec.Layers.Count; layer++)
         {
-            var layout = spec.GetLayout(layer);
-            ReadOnlySpan<T> weights = parameters.Slice(layout.WeightsOffset, layout.WeightCount);
+            if (!TryIntersectWeights(spec, layer, offset, parameters.Length, out int start, out int length))
+            {
+                continue;
+            }
+
+            ReadOnlySpan<T> weights = parameters.Slice(start, length);
+            Span<T> weightGradient = gradient.Slice(start, length);
+            for (int i = 0; i < weights.Length; i++)
+            {
+                T w = weights[i];
+                // A hand-written sign: T.Sign throws on NaN, and sgn(0) must be 0 so a zero weight is left alone.
+                T sign = w > T.Zero ? T.One : w < T.Zero ? T.NegativeOne : T.Zero;
+                weightGradient[i] = weightGradient[i] + l2 * w + l1 * sign;
+            }
+        }
+    }
+
+    // Adds Σ|w| and Σw² over the weights in the slice of the layout that starts at entry `offset`, layer by layer; the
+    // sums of all slices, added in slice order, give Penalty through PenaltyFromSums.
+    internal void AccumulatePenaltySums<T>(NetworkSpec spec, int offset, ReadOnlySpan<T> parameters, ref T sumOfMagnitudes, ref T sumOfSquares)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsActive)
+        {
+            return;
+        }
+
+        for (int layer = 0; layer < spec.Layers.Count; layer++)
+        {
+            if (!TryIntersectWeights(spec, layer, offset, parameters.Length, out int start, out int length))
+            {
+                continue;
+            }
+
+            ReadOnlySpan<T> weights = parameters.Slice(start, length);
             if (L1 > 0.0)
             {
                 sumOfMagnitudes += TensorPrimitives.SumOfMagnitudes(weights);
@@ -106,14 +133,24 @@ public sealed class Regularization
                 sumOfSquares += TensorPrimitives.SumOfSquares(weights);
             }
         }
-
-        return T.CreateChecked(L1 / TrainingSetSize) * sumOfMagnitudes
-            + T.CreateChecked(L2 / (2.0 * TrainingSetSize)) * sumOfSquares;
     }
 
-    /// <summary>Describes the penalties, e.g. <c>L1 0, L2 5 (n = 1000)</c>.</summary>
-    public override string ToString() => FormattableString.Invariant($"L1 {L1}, L2 {L2} (n = {TrainingSetSize})");
+    internal T PenaltyFromSums<T>(T sumOfMagnitudes, T sumOfSquares)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        IsActive
+            ? T.CreateChecked(L1 / TrainingSetSize) * sumOfMagnitudes + T.CreateChecked(L2 / (2.0 * TrainingSetSize)) * sumOfSquares
+            : T.Zero;
 
+    // The part of `layer`'s weights inside the slice [offset, offset + sliceLength), relative to the slice's start.
+    private static bool TryIntersectWeights(NetworkSpec spec, int layer, int offset, int sliceLength, out int start, out int length)
+    {
+        var layout = spec.GetLayout(layer);
+        int first = Math.Max(layout.WeightsOffset, offset);
+        int end = Math.Min(layout.WeightsOffset + layout.WeightCount, offset + sliceLength);
+        start = first - offset;
+        length = end - first;
+        return length > 0;
+    }
     private static void RequireStrength(double lambda, string parameterName)
     {
         if (!double.IsFinite(lambda) || lambda < 0.0)

@@ -18,7 +18,7 @@ public sealed class SgdOptimizer : Optimizer
     }
 
     // Plain SGD remembers nothing between steps, so its state is empty.
-    private sealed class State<T> : IOptimizerState<T>
+    private sealed class State<T> : IElementwiseOptimizerState<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Reset()
@@ -27,10 +27,18 @@ public sealed class SgdOptimizer : Optimizer
 
         public OptimizerStepOutcome Step(in TrainingStepContext<T> context)
         {
-            T rate = T.CreateChecked(context.LearningRate);
-            Span<T> parameters = context.Parameters;
-            SpanMath.MultiplyAdd(context.Gradient, -rate, parameters);
+            StepSlice(0, context.Gradient, context.Parameters, context.LearningRate);
             return OptimizerStepOutcome.Applied;
+        }
+
+        public void StepSlice(int offset, ReadOnlySpan<T> gradient, Span<T> parameters, double learningRate)
+        {
+            NetworkGuard.CheckLength(gradient.Length, parameters.Length, nameof(gradient), "gradient entries (one per parameter of the slice)");
+            SpanMath.MultiplyAdd(gradient, -T.CreateChecked(learningRate), parameters);
+        }
+
+        public void CompleteStep()
+        {
         }
     }
 }

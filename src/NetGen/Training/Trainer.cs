@@ -23,7 +23,7 @@ namespace NetGen.Training;
 /// </para>
 /// <para>A trainer is not thread-safe, and the network must not be used elsewhere while it trains.</para>
 /// </remarks>
-public sealed class Trainer<T>
+public sealed partial class Trainer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     // Mixed into the seed for the stream that seeds shuffling and dropout, so neither equals the initialisation
@@ -33,6 +33,9 @@ public sealed class Trainer<T>
     private readonly ITrainableNetwork<T> _network;
     private readonly NetworkSpec _spec;
     private readonly IOptimizerState<T> _optimizer;
+    // Set when the optimizer can update slice by slice; such steps run through _sliceStep.
+    private readonly IElementwiseOptimizerState<T>? _elementwiseOptimizer;
+    private readonly SliceStep? _sliceStep;
     private readonly T[] _gradient;
     private readonly T[] _parametersBeforeStep;
     private readonly T[] _bestParameters;
@@ -66,6 +69,11 @@ public sealed class Trainer<T>
         _bestParameters = new T[_spec.ParameterCount];
         _output = new T[_spec.OutputSize];
         _layerNormSums = new double[_spec.Layers.Count];
+        _elementwiseOptimizer = _optimizer as IElementwiseOptimizerState<T>;
+        if (_elementwiseOptimizer is not null)
+        {
+            _sliceStep = new SliceStep(this, network is DataParallelNetwork<T> parallel ? parallel.ThreadCount : 1);
+        }
     }
 
     /// <summary>The network being trained.</summary>
@@ -348,6 +356,11 @@ public sealed class Trainer<T>
     {
         loss = objective = double.NaN;
         rejected = false;
+        if (_sliceStep is not null)
+        {
+            return TrainElementwiseStep(inputs, targets, regularization, dropoutRandom, rate, out loss, out objective);
+        }
+
         var workspace = _workspace!;
         Span<T> parameters = _network.Parameters;
         T batchLoss = _network.ComputeLossAndGradient(inputs, targets, _gradient, workspace, dropoutRandom);

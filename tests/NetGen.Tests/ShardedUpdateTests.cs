@@ -1,0 +1,399 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using NetGen.Data;
+using NetGen.Testing;
+using NetGen.Tests.Networks;
+using NetGen.Training;
+using Xunit;
+
+namespace NetGen.Tests;
+
+/// <summary>
+/// Updates applied inside a data-parallel pass, one slice of the parameters per thread: the two-phase contract of
+/// <see cref="IParameterSliceStep{T}"/>, and a trainer whose element-wise optimizer updates slice by slice taking
+/// exactly the steps it takes when it updates the whole vector at once, including when a step diverges.
+/// </summary>
+public class ShardedUpdateTests
+{
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void EverySliceOfTheCombinedGradientIsInspectedBeforeAnyIsApplied(int threads)
+    {
+        var network = new WideCheckNet();
+        TestData.RandomParameters(network, seed: 3);
+        using var parallel = new DataParallelNetwork<double>(network, threads);
+        var (inputs, targets) = TestData.Batch(WideCheckNet.Spec, batch: 11, seed: 4);
+        var workspace = parallel.CreateWorkspace(11);
+        var plain = new double[WideCheckNet.ParameterCount];
+        double plainLoss = parallel.ComputeLossAndGradient(inputs, targets, plain, workspace);
+
+        var step = new RecordingStep(threads);
+        var gradient = new double[WideCheckNet.ParameterCount];
+        double loss = parallel.ComputeLossAndGradient(inputs, targets, gradient, workspace, step);
+
+        Assert.Equal(BitConverter.DoubleToInt64Bits(plainLoss), BitConverter.DoubleToInt64Bits(loss));
+        Assert.Equal(plain, gradient);
+        var inspected = step.Inspected.OrderBy(s => s.Slice).ToList();
+        Assert.Equal(Enumerable.Range(0, threads), inspected.Select(s => s.Slice));
+        int next = 0;
+        foreach (var slice in inspected)
+        {
+            // Contiguous, in slice order, covering every parameter; each saw its part of the combined gradient.
+            Assert.Equal(next, slice.Offset);
+            Assert.Equal(plain.AsSpan(slice.Offset, slice.Gradient.Length).ToArray(), slice.Gradient);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(loss), BitConverter.DoubleToInt64Bits(slice.Loss));
+            next += slice.Gradient.Length;
+        }
+
+        Assert.Equal(WideCheckNet.ParameterCount, next);
+        Assert.Equal(threads, step.Applied.Count);
+        Assert.All(step.Applied, seen => Assert.Equal(threads, seen));
+    }
+
+    [Fact]
+    public void ARefusingSliceCancelsTheApplyOfEverySlice()
+    {
+        var (parallel, inputs, targets, workspace) = TwoThreadWideNet();
+        using (parallel)
+        {
+            var gradient = new double[WideCheckNet.ParameterCount];
+            var refusing = new RecordingStep(2) { RefuseSlice = 1 };
+            parallel.ComputeLossAndGradient(inputs, targets, gradient, workspace, refusing);
+            Assert.Equal(2, refusing.Inspected.Count);
+            Assert.Empty(refusing.Applied);
+
+            // The wrapper is ready for the next pass.
+            var accepting = new RecordingStep(2);
+            parallel.ComputeLossAndGradient(inputs, targets, gradient, workspace, accepting);
+            Assert.Equal(2, accepting.Applied.Count);
+        }
+    }
+
+    [Fact]
+    public void AnInspectThatThrowsReachesTheCallerAndNothingIsApplied()
+    {
+        var (parallel, inputs, targets, workspace) = TwoThreadWideNet();
+        using (parallel)
+        {
+            var gradient = new double[WideCheckNet.ParameterCount];
+            foreach (int throwing in new[] { 0, 1 })
+            {
+                var step = new RecordingStep(2) { ThrowOnSlice = throwing };
+                var error = Assert.Throws<InvalidOperationException>(() => parallel.ComputeLossAndGradient(inputs, targets, gradient, workspace, step));
+                Assert.Equal($"slice {throwing}", error.Message);
+                Assert.Empty(step.Applied);
+            }
+
+            var accepting = new RecordingStep(2);
+            parallel.ComputeLossAndGradient(inputs, targets, gradient, workspace, accepting);
+            Assert.Equal(2, accepting.Applied.Count);
+        }
+    }
+
+    [Fact]
+    public void SpansOverlappingTheParametersAreRejectedWithTheirName()
+    {
+        var network = new WideCheckNet();
+        using var parallel = new DataParallelNetwork<double>(network, 2);
+        var workspace = parallel.CreateWorkspace(1);
+        var inputs = new double[WideCheckNet.InputSize];
+        var targets = new double[WideCheckNet.OutputSize];
+        var gradient = new double[WideCheckNet.ParameterCount];
+        var step = new RecordingStep(2);
+
+        var error = Assert.Throws<ArgumentException>(() => parallel.ComputeLossAndGradient(network.Parameters[..WideCheckNet.InputSize], targets, gradient, workspace, step));
+        Assert.Equal("inputs", error.ParamName);
+        Assert.Contains("overlaps the network's parameters", error.Message, StringComparison.Ordinal);
+        error = Assert.Throws<ArgumentException>(() => parallel.ComputeLossAndGradient(inputs, network.Parameters[..WideCheckNet.OutputSize], gradient, workspace, step));
+        Assert.Equal("targets", error.ParamName);
+        error = Assert.Throws<ArgumentException>(() => parallel.ComputeLossAndGradient(inputs, targets, network.Parameters, workspace, step));
+        Assert.Equal("gradient", error.ParamName);
+        Assert.Throws<ArgumentNullException>(() => parallel.ComputeLossAndGradient(inputs, targets, gradient, workspace, (IParameterSliceStep<double>)null!));
+        Assert.Empty(step.Inspected);
+    }
+
+    public static TheoryData<string, int> OptimizersAndThreads()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (string optimizer in new[] { "sgd", "momentum", "nesterov", "adam" })
+        {
+            data.Add(optimizer, 1);
+            data.Add(optimizer, 2);
+            data.Add(optimizer, 3);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(OptimizersAndThreads))]
+    public void SlicedUpdatesTakeExactlyTheStepsOfAWholeVectorUpdate(string optimizerName, int threads)
+    {
+        // The same training run twice: once with the optimizer as it is (the trainer updates slice by slice, inside the
+        // pass when there are threads), once hidden behind a wrapper that only offers whole-vector steps.
+        var data = RandomRegression(count: 40, seed: 8);
+        (double[] Parameters, TrainingHistory History) Train(bool sliced)
+        {
+            var network = new WideCheckNet();
+            var optimizer = CreateOptimizer(optimizerName);
+            var options = new TrainerOptions
+            {
+                Epochs = 3, BatchSize = 16, LearningRate = 0.05, L1 = 1e-2, L2 = 3e-2, Seed = 12,
+                Initialization = WeightInitialization.XavierUniform,
+                Optimizer = sliced ? optimizer : new WholeVectorOptimizer(optimizer),
+            };
+            using var parallel = threads > 1 ? new DataParallelNetwork<double>(network, threads) : null;
+            var result = new Trainer<double>(parallel is null ? network : parallel, options).Fit(data);
+            return (network.Parameters.ToArray(), result.History);
+        }
+
+        var (slicedParameters, slicedHistory) = Train(sliced: true);
+        var (wholeParameters, wholeHistory) = Train(sliced: false);
+
+        // Element-wise updates of the same gradient are the same to the last bit however they are sliced.
+        Assert.Equal(Bits(wholeParameters), Bits(slicedParameters));
+        Assert.Equal(3, slicedHistory.Epochs.Count);
+        for (int epoch = 0; epoch < 3; epoch++)
+        {
+            var sliced = slicedHistory.Epochs[epoch];
+            var whole = wholeHistory.Epochs[epoch];
+            Assert.Equal(BitConverter.DoubleToInt64Bits(whole.TrainingLoss), BitConverter.DoubleToInt64Bits(sliced.TrainingLoss));
+            // The penalty and the norms are sums, which slices add in another order, so only one slice matches bit for bit.
+            double tolerance = threads == 1 ? 0.0 : 1e-13;
+            AssertClose(whole.TrainingObjective, sliced.TrainingObjective, tolerance);
+            Assert.True(whole.TrainingObjective > whole.TrainingLoss, "the penalty is on");
+            for (int layer = 0; layer < whole.LayerGradientNorms.Count; layer++)
+            {
+                AssertClose(whole.LayerGradientNorms[layer], sliced.LayerGradientNorms[layer], tolerance);
+            }
+        }
+    }
+
+    [Fact]
+    public void FloatTrainingWithTwoThreadsUpdatesSlicesToTheSameWeights()
+    {
+        // A generated float network with dropout, whose parameters live in an aligned ParameterBuffer.
+        var data = DigitsSubset();
+        byte[] Train(bool sliced)
+        {
+            var network = new DigitsNet();
+            using var parallel = new DataParallelNetwork<float>(network, 2);
+            var optimizer = new SgdOptimizer();
+            var options = new TrainerOptions
+            {
+                Epochs = 3, BatchSize = 32, LearningRate = 0.1, L2 = 1e-3, Seed = 5, Initialization = WeightInitialization.HeNormal,
+                Optimizer = sliced ? optimizer : new WholeVectorOptimizer(optimizer),
+            };
+            var result = new Trainer<float>(parallel, options).Fit(data);
+            Assert.True(result.FinalMetrics.TrainingAccuracy > 0.8, $"accuracy {result.FinalMetrics.TrainingAccuracy}");
+            return System.Runtime.InteropServices.MemoryMarshal.AsBytes(network.Parameters).ToArray();
+        }
+
+        Assert.Equal(Train(sliced: false), Train(sliced: true));
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ANonFiniteGradientInOneSliceLeavesEverySliceAsItWas(int threads)
+    {
+        // The last entry lies in the last slice; the others pass their inspection and must still not be updated.
+        var network = new PoisonableNetwork(new WideCheckNet(), gradient => gradient[^1] = double.NaN);
+        var (error, before) = TrainUntilPoisoned(network, threads, learningRate: 0.05);
+        Assert.Equal(NonFiniteQuantity.Gradient, error.Quantity);
+        Assert.Equal((3, 1), (error.Epoch, error.StepInEpoch));
+        Assert.Equal(Bits(before), Bits(network.Parameters.ToArray()));
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void AnOverflowingUpdateInOneSliceIsRolledBackInEverySlice(int threads)
+    {
+        // A finite gradient entry in the first slice that η = 10 takes past the largest double; the other slices update
+        // normally and have to be rolled back too.
+        var network = new PoisonableNetwork(new WideCheckNet(), gradient => gradient[0] = 1e308);
+        var (error, before) = TrainUntilPoisoned(network, threads, learningRate: 10);
+        Assert.Equal(NonFiniteQuantity.Parameters, error.Quantity);
+        Assert.Equal(Bits(before), Bits(network.Parameters.ToArray()));
+        Assert.True(network.Parameters.ToArray().All(double.IsFinite));
+    }
+
+    [Fact]
+    public void TrainingStepsWithSlicedUpdatesAllocateNothing()
+    {
+        // 1797 samples in batches of 8: 225 steps per epoch. Extra epochs may allocate their history record, but a step
+        // that allocated even one small object would add kilobytes per epoch.
+        var data = DigitsSubset();
+        var network = new DigitsNet();
+        using var parallel = new DataParallelNetwork<float>(network, 2);
+        foreach (Optimizer optimizer in new Optimizer[] { new SgdOptimizer(), new MomentumOptimizer(), new AdamOptimizer() })
+        {
+            long Allocated(int epochs)
+            {
+                var trainer = new Trainer<float>(parallel, new TrainerOptions
+                {
+                    Epochs = epochs, BatchSize = 8, LearningRate = 0.01, Optimizer = optimizer, L1 = 1e-5, L2 = 1e-4, Seed = 1,
+                    Initialization = WeightInitialization.HeNormal,
+                });
+                trainer.Fit(data);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                trainer.Fit(data);
+                return GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+
+            long perEpoch = (Allocated(3) - Allocated(1)) / 2;
+            Assert.True(perEpoch < 1024, $"{optimizer.Name}: {perEpoch} bytes per epoch of 225 steps");
+        }
+    }
+
+    private static (TrainingDivergedException Error, double[] Before) TrainUntilPoisoned(PoisonableNetwork network, int threads, double learningRate)
+    {
+        using var parallel = new DataParallelNetwork<double>(network, threads);
+        double[] before = [];
+        // Epochs 1 and 2 train normally; the first step of epoch 3 gets the poisoned gradient.
+        var progress = new SynchronousProgress(report =>
+        {
+            if (report.IsEpochEnd && report.Epoch == 2)
+            {
+                before = network.Parameters.ToArray();
+                network.Poisoned = true;
+            }
+        });
+        var options = new TrainerOptions { Epochs = 5, BatchSize = 20, LearningRate = learningRate, Seed = 3, Initialization = WeightInitialization.XavierUniform, ProgressInterval = TimeSpan.Zero };
+        var trainer = new Trainer<double>(parallel, options);
+        var error = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(RandomRegression(count: 40, seed: 2), progress: progress));
+        return (error, before);
+    }
+
+    private static Optimizer CreateOptimizer(string name) => name switch
+    {
+        "sgd" => new SgdOptimizer(),
+        "momentum" => new MomentumOptimizer(),
+        "nesterov" => new MomentumOptimizer { Nesterov = true },
+        "adam" => new AdamOptimizer(),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+    };
+
+    private static void AssertClose(double expected, double actual, double relativeTolerance)
+    {
+        if (relativeTolerance == 0.0)
+        {
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(actual));
+        }
+        else
+        {
+            Assert.True(Math.Abs(expected - actual) <= relativeTolerance * Math.Abs(expected), $"expected {expected:R}, got {actual:R}");
+        }
+    }
+
+    private static long[] Bits(double[] values) => values.Select(BitConverter.DoubleToInt64Bits).ToArray();
+
+    private static Dataset<double> RandomRegression(int count, ulong seed)
+    {
+        var (inputs, targets) = TestData.Batch(WideCheckNet.Spec, count, seed);
+        return new Dataset<double>(inputs, targets, WideCheckNet.InputSize, WideCheckNet.OutputSize);
+    }
+
+    private static (DataParallelNetwork<double> Parallel, double[] Inputs, double[] Targets, NetworkWorkspace Workspace) TwoThreadWideNet()
+    {
+        var network = new WideCheckNet();
+        TestData.RandomParameters(network, seed: 3);
+        var parallel = new DataParallelNetwork<double>(network, 2);
+        var (inputs, targets) = TestData.Batch(WideCheckNet.Spec, batch: 9, seed: 4);
+        return (parallel, inputs, targets, parallel.CreateWorkspace(9));
+    }
+
+    private static Dataset<float> DigitsSubset()
+    {
+        var digits = CsvLoader.Load<float>(System.IO.Path.Combine(AppContext.BaseDirectory, "Data", "digits.csv.gz"), new CsvOptions { LabelColumn = -1, ClassCount = 10 });
+        var features = digits.Features.ToArray();
+        for (int i = 0; i < features.Length; i++)
+        {
+            features[i] /= 16f;
+        }
+
+        return new Dataset<float>(features, digits.Targets.ToArray(), 64, 10, digits.Labels.ToArray());
+    }
+
+    /// <summary>Records what each slice saw; Apply records how many slices had been inspected by then.</summary>
+    private sealed class RecordingStep(int sliceCount) : IParameterSliceStep<double>
+    {
+        private int _inspectedCount;
+
+        public int RefuseSlice { get; init; } = -1;
+
+        public int ThrowOnSlice { get; init; } = -1;
+
+        public ConcurrentBag<(int Slice, int Offset, double[] Gradient, double Loss)> Inspected { get; } = [];
+
+        public ConcurrentBag<int> Applied { get; } = [];
+
+        public bool Inspect(int slice, int offset, ReadOnlySpan<double> gradient, double loss)
+        {
+            Assert.InRange(slice, 0, sliceCount - 1);
+            Inspected.Add((slice, offset, gradient.ToArray(), loss));
+            Interlocked.Increment(ref _inspectedCount);
+            if (slice == ThrowOnSlice)
+            {
+                throw new InvalidOperationException($"slice {slice}");
+            }
+
+            return slice != RefuseSlice;
+        }
+
+        public void Apply(int slice, int offset, Span<double> gradient) => Applied.Add(Volatile.Read(ref _inspectedCount));
+    }
+
+    /// <summary>Hides an optimizer's slice interface, so the trainer has to update the whole vector at once.</summary>
+    private sealed class WholeVectorOptimizer(Optimizer inner) : Optimizer
+    {
+        public override string Name => inner.Name;
+
+        public override IOptimizerState<T> CreateState<T>(NetworkSpec spec) => new State<T>(inner.CreateState<T>(spec));
+
+        private sealed class State<T>(IOptimizerState<T> inner) : IOptimizerState<T>
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            public void Reset() => inner.Reset();
+
+            public OptimizerStepOutcome Step(in TrainingStepContext<T> context) => inner.Step(in context);
+        }
+    }
+
+    /// <summary>A network whose gradients, once <see cref="Poisoned"/> is set, all get the same bad entry.</summary>
+    private sealed class PoisonableNetwork(ITrainableNetwork<double> inner, Action<Span<double>> poison) : ITrainableNetwork<double>
+    {
+        public volatile bool Poisoned;
+
+        public NetworkSpec Spec => inner.Spec;
+
+        public Span<double> Parameters => inner.Parameters;
+
+        public void Forward(ReadOnlySpan<double> input, Span<double> output) => inner.Forward(input, output);
+
+        public NetworkWorkspace CreateWorkspace(int batchCapacity) => inner.CreateWorkspace(batchCapacity);
+
+        public double ComputeLossAndGradient(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, Span<double> gradient, NetworkWorkspace workspace, SeededRandom? dropoutRandom = null)
+        {
+            double loss = inner.ComputeLossAndGradient(inputs, targets, gradient, workspace, dropoutRandom);
+            if (Poisoned)
+            {
+                poison(gradient);
+            }
+
+            return loss;
+        }
+
+        public double ComputeLoss(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, NetworkWorkspace workspace) => inner.ComputeLoss(inputs, targets, workspace);
+    }
+
+    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
