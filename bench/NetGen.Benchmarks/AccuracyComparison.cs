@@ -131,6 +131,7 @@ internal static class AccuracyComparison
         var inputs = new float[batch * Mnist78412810.InputSize];
         var targets = new float[batch * Mnist78412810.OutputSize];
         var gradient = new float[Mnist78412810.ParameterCount];
+        var sgdSlices = new SgdSliceStep(network, learningRate);
         double lossSum = 0;
         var stopwatch = Stopwatch.StartNew();
         foreach (int[] order in orders)
@@ -145,10 +146,20 @@ internal static class AccuracyComparison
                     train.GetTargets(order[start + i]).CopyTo(targets.AsSpan(i * Mnist78412810.OutputSize));
                 }
 
-                float loss = trained.ComputeLossAndGradient(
-                    inputs.AsSpan(0, count * Mnist78412810.InputSize), targets.AsSpan(0, count * Mnist78412810.OutputSize), gradient, workspace);
-                Span<float> parameters = trained.Parameters;
-                SpanMath.MultiplyAdd(gradient, -learningRate, parameters);
+                var batchInputs = inputs.AsSpan(0, count * Mnist78412810.InputSize);
+                var batchTargets = targets.AsSpan(0, count * Mnist78412810.OutputSize);
+                float loss;
+                if (parallel is null)
+                {
+                    loss = network.ComputeLossAndGradient(batchInputs, batchTargets, gradient, workspace);
+                    SpanMath.MultiplyAdd(gradient, -learningRate, network.Parameters);
+                }
+                else
+                {
+                    // Each thread updates its slice of the parameters inside the pass (same arithmetic, same result).
+                    loss = parallel.ComputeLossAndGradient(batchInputs, batchTargets, gradient, workspace, sgdSlices);
+                }
+
                 lossSum += (double)loss * count;
             }
         }

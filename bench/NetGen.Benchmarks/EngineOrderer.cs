@@ -11,11 +11,11 @@ namespace NetGen.Benchmarks;
 
 /// <summary>
 /// BenchmarkDotNet's default order, except that within each parameter set the engines come in a fixed order: NetGen
-/// generated (the baseline), generated on two threads, interpreted, ONNX Runtime, TorchSharp.
+/// generated (the baseline), generated on two threads (update inside the pass, then after it), interpreted, ONNX Runtime, TorchSharp.
 /// </summary>
 public sealed class EngineOrderer : IOrderer
 {
-    private static readonly string[] Engines = ["Generated", "GeneratedTwoThreads", "Interpreted", "OnnxRuntime", "TorchSharpCpu"];
+    private static readonly string[] Engines = ["Generated", "GeneratedTwoThreads", "GeneratedTwoThreadsUpdateAfter", "Interpreted", "OnnxRuntime", "TorchSharpCpu"];
     private readonly IOrderer _default = DefaultOrderer.Instance;
 
     /// <inheritdoc/>
