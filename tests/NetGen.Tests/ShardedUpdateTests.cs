@@ -173,6 +173,32 @@ public class ShardedUpdateTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void TheReportedLayerNormsAreTheNormsOfTheWeightGradients(int threads)
+    {
+        // One full-batch step: the epoch's norms are those of the gradient at the initial weights.
+        var spec = new NetworkSpec(37, [new DenseLayerSpec(33, Activation.Tanh), new DenseLayerSpec(5, Activation.Sigmoid)], Loss.MeanSquaredError, Precision.Double);
+        var network = new InterpretedNetwork<double>(spec);
+        var (inputs, targets) = TestData.Batch(spec, batch: 24, seed: 5);
+        var data = new Dataset<double>(inputs, targets, spec.InputSize, spec.OutputSize);
+        using var parallel = threads > 1 ? new DataParallelNetwork<double>(network, threads) : null;
+        var options = new TrainerOptions { Epochs = 1, BatchSize = 24, LearningRate = 0.1, Seed = 12, Initialization = WeightInitialization.XavierUniform, ShuffleEachEpoch = false };
+        var reported = new Trainer<double>(parallel is null ? network : parallel, options).Fit(data).History.Epochs[0].LayerGradientNorms;
+
+        var reference = new InterpretedNetwork<double>(spec);
+        reference.InitializeParameters(12, WeightInitialization.XavierUniform);
+        var gradient = new double[spec.ParameterCount];
+        reference.ComputeLossAndGradient(inputs, targets, gradient, reference.CreateWorkspace(24));
+        for (int layer = 0; layer < spec.Layers.Count; layer++)
+        {
+            var layout = spec.GetLayout(layer);
+            double expected = Math.Sqrt(gradient.AsSpan(layout.WeightsOffset, layout.WeightCount).ToArray().Sum(g => g * g));
+            AssertClose(expected, reported[layer], 1e-12);
+        }
+    }
+
     [Fact]
     public void FloatTrainingWithTwoThreadsUpdatesSlicesToTheSameWeights()
     {

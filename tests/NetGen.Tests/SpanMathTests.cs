@@ -80,4 +80,57 @@ public class SpanMathTests
         Assert.Equal("y", error.ParamName);
         Assert.Contains("8 elements where 9 were expected", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void SumOfSquaresInDoubleAgreesWithAnExactSumAtEveryLengthAndOffset()
+    {
+        // Squares of floats are exact in double and these sums stay far below 2^53 ulps of their terms, so a decimal
+        // reference is exact to double precision; every element counts (each is distinct), at every tail length.
+        var random = new SeededRandom(21);
+        var floats = new float[80];
+        var doubles = new double[80];
+        for (int i = 0; i < floats.Length; i++)
+        {
+            floats[i] = (float)((random.NextDouble() * 2.0) - 1.0) * (i + 1);
+            doubles[i] = floats[i] * 1.000001;
+        }
+
+        for (int offset = 0; offset < 3; offset++)
+        {
+            for (int length = 0; length <= floats.Length - offset; length++)
+            {
+                decimal exactFloat = 0m;
+                decimal exactDouble = 0m;
+                for (int i = offset; i < offset + length; i++)
+                {
+                    exactFloat += (decimal)((double)floats[i] * floats[i]);
+                    exactDouble += (decimal)doubles[i] * (decimal)doubles[i];
+                }
+
+                Assert.Equal((double)exactFloat, SpanMath.SumOfSquaresAsDouble<float>(floats.AsSpan(offset, length)), 1e-12 * ((double)exactFloat + 1e-300));
+                Assert.Equal((double)exactDouble, SpanMath.SumOfSquaresAsDouble<double>(doubles.AsSpan(offset, length)), 1e-12 * ((double)exactDouble + 1e-300));
+            }
+        }
+    }
+
+    [Fact]
+    public void SumOfSquaresInDoubleIsNonFiniteWhenAnyElementIs()
+    {
+        // The trainer relies on this to check a gradient's finiteness in the same pass as its norm.
+        foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+        {
+            for (int position = 0; position < 21; position++)
+            {
+                var values = new float[21];
+                values.AsSpan().Fill(0.5f);
+                values[position] = bad;
+                Assert.False(double.IsFinite(SpanMath.SumOfSquaresAsDouble<float>(values)), $"{bad} at {position}");
+                var doubles = Array.ConvertAll(values, v => (double)v);
+                Assert.False(double.IsFinite(SpanMath.SumOfSquaresAsDouble<double>(doubles)), $"{bad} at {position} (double)");
+            }
+        }
+
+        Assert.Equal(double.PositiveInfinity, SpanMath.SumOfSquaresAsDouble<double>([1e200, 1e200]));
+        Assert.Equal(2.0 * float.MaxValue * (double)float.MaxValue, SpanMath.SumOfSquaresAsDouble<float>([float.MaxValue, -float.MaxValue]));
+    }
 }

@@ -16,6 +16,60 @@ namespace NetGen.Numerics;
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public static class SpanMath
 {
+    /// <summary>
+    /// Σ values[i]² accumulated in double, in a fixed order (eight running sums over consecutive blocks, then the tail),
+    /// so the result is the same on every call for the same values. Unscaled: it overflows to infinity once the sum
+    /// passes double's range.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="values">The values.</param>
+    internal static double SumOfSquaresAsDouble<T>(ReadOnlySpan<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        double sum = 0.0;
+        if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(float))
+        {
+            // Each float widens to a double exactly, and the square of a float is exact in double.
+            ReadOnlySpan<float> floats = MemoryMarshal.Cast<T, float>(values);
+            ref float fr = ref MemoryMarshal.GetReference(floats);
+            var low = Vector256<double>.Zero;
+            var high = Vector256<double>.Zero;
+            for (; i <= floats.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var (lower, upper) = Vector256.Widen(Vector256.LoadUnsafe(ref fr, (nuint)i));
+                low += lower * lower;
+                high += upper * upper;
+            }
+
+            sum = Vector256.Sum(low + high);
+        }
+        else if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(double))
+        {
+            ReadOnlySpan<double> doubles = MemoryMarshal.Cast<T, double>(values);
+            ref double dr = ref MemoryMarshal.GetReference(doubles);
+            var first = Vector256<double>.Zero;
+            var second = Vector256<double>.Zero;
+            for (; i <= doubles.Length - (2 * Vector256<double>.Count); i += 2 * Vector256<double>.Count)
+            {
+                var a = Vector256.LoadUnsafe(ref dr, (nuint)i);
+                var b = Vector256.LoadUnsafe(ref dr, (nuint)(i + Vector256<double>.Count));
+                first += a * a;
+                second += b * b;
+            }
+
+            sum = Vector256.Sum(first + second);
+        }
+
+        for (; i < values.Length; i++)
+        {
+            double v = double.CreateTruncating(values[i]);
+            sum += v * v;
+        }
+
+        return sum;
+    }
+
     /// <summary>values[i] *= factor, through the cache (see <see cref="MultiplyAdd{T}(ReadOnlySpan{T}, T, Span{T})"/>).</summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="values">The values to scale in place.</param>

@@ -92,23 +92,11 @@ public sealed partial class Trainer<T>
                 return false;
             }
 
-            if (!TensorPrimitives.IsFiniteAll(gradient))
+            // The norms describe backpropagation itself, so they are taken before the penalty terms are added.
+            if (!InspectGradient(_trainer._spec, offset, gradient, _layerNorms.AsSpan(slice * _layerCount, _layerCount)))
             {
                 _gradientNotFinite[slice] = true;
                 return false;
-            }
-
-            // The norms describe backpropagation itself, so they are taken before the penalty terms are added.
-            var spec = _trainer._spec;
-            for (int layer = 0; layer < _layerCount; layer++)
-            {
-                var layout = spec.GetLayout(layer);
-                int first = Math.Max(layout.WeightsOffset, offset);
-                int end = Math.Min(layout.WeightsOffset + layout.WeightCount, offset + gradient.Length);
-                if (end > first)
-                {
-                    _layerNorms[(slice * _layerCount) + layer] = Norm(gradient.Slice(first - offset, end - first));
-                }
             }
 
             return true;

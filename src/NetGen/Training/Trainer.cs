@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Threading;
 using NetGen.Data;
+using NetGen.Numerics;
 
 namespace NetGen.Training;
 
@@ -20,6 +21,13 @@ namespace NetGen.Training;
 /// a seeded stream), checks both are finite, adds the penalty gradient to the weights' entries, lets the optimizer
 /// update the parameters, and checks the result is finite, rolling it back otherwise. None of this allocates once the
 /// trainer has sized its buffers on the first <see cref="Fit"/>.
+/// </para>
+/// <para>
+/// With an element-wise optimizer (<see cref="IElementwiseOptimizerState{T}"/>: SGD, momentum, Adam) and a
+/// <see cref="DataParallelNetwork{T}"/>, everything after the gradient pass runs inside it, each thread on the slice of
+/// the parameters whose gradient it has just combined (see <see cref="IParameterSliceStep{T}"/>). The weights are the
+/// same to the last bit as with one whole-vector update; the reported objective and gradient norms are sums taken slice
+/// by slice, so they can differ from it in the last digits.
 /// </para>
 /// <para>A trainer is not thread-safe, and the network must not be used elsewhere while it trains.</para>
 /// </remarks>
@@ -41,6 +49,7 @@ public sealed partial class Trainer<T>
     private readonly T[] _bestParameters;
     private readonly T[] _output;
     private readonly double[] _layerNormSums;
+    private readonly double[] _stepNorms;
     private NetworkWorkspace? _workspace;
     private T[] _batchInputs = [];
     private T[] _batchTargets = [];
@@ -69,6 +78,7 @@ public sealed partial class Trainer<T>
         _bestParameters = new T[_spec.ParameterCount];
         _output = new T[_spec.OutputSize];
         _layerNormSums = new double[_spec.Layers.Count];
+        _stepNorms = new double[_spec.Layers.Count];
         _elementwiseOptimizer = _optimizer as IElementwiseOptimizerState<T>;
         if (_elementwiseOptimizer is not null)
         {
@@ -369,16 +379,16 @@ public sealed partial class Trainer<T>
             return NonFiniteQuantity.Loss;
         }
 
-        if (!TensorPrimitives.IsFiniteAll<T>(_gradient))
+        // The norms describe backpropagation itself, so they are taken before the penalty terms are added.
+        Span<double> norms = _stepNorms;
+        if (!InspectGradient(_spec, 0, _gradient, norms))
         {
             return NonFiniteQuantity.Gradient;
         }
 
-        // The norms describe backpropagation itself, so they are taken before the penalty terms are added.
         for (int layer = 0; layer < _layerNormSums.Length; layer++)
         {
-            var layout = _spec.GetLayout(layer);
-            _layerNormSums[layer] += Norm(_gradient.AsSpan(layout.WeightsOffset, layout.WeightCount));
+            _layerNormSums[layer] += norms[layer];
         }
 
         T batchObjective = batchLoss + regularization.Penalty<T>(_spec, parameters);
@@ -465,15 +475,66 @@ public sealed partial class Trainer<T>
         };
     }
 
+    // Whether `gradient`, the slice of the layout that starts at entry `offset`, is finite; if so, writes to norms[layer]
+    // the norm of the part of each layer's weight gradient inside the slice (0 where there is none). One pass over the
+    // entries does both, since a NaN or infinite entry makes its part's sum of squares non-finite; only a non-finite sum
+    // (which finite double entries beyond 1e154 also give) needs the second look.
+    private static bool InspectGradient(NetworkSpec spec, int offset, ReadOnlySpan<T> gradient, Span<double> norms)
+    {
+        bool sumsFinite = true;
+        for (int layer = 0; layer < norms.Length; layer++)
+        {
+            var layout = spec.GetLayout(layer);
+            norms[layer] = 0.0;
+            if (TryIntersect(layout.WeightsOffset, layout.WeightCount, offset, gradient.Length, out int start, out int length))
+            {
+                double sum = SpanMath.SumOfSquaresAsDouble(gradient.Slice(start, length));
+                norms[layer] = Math.Sqrt(sum);
+                sumsFinite &= double.IsFinite(sum);
+            }
+
+            if (TryIntersect(layout.BiasesOffset, layout.OutputSize, offset, gradient.Length, out start, out length))
+            {
+                sumsFinite &= double.IsFinite(SpanMath.SumOfSquaresAsDouble(gradient.Slice(start, length)));
+            }
+        }
+
+        if (sumsFinite)
+        {
+            return true;
+        }
+
+        if (!TensorPrimitives.IsFiniteAll(gradient))
+        {
+            return false;
+        }
+
+        for (int layer = 0; layer < norms.Length; layer++)
+        {
+            var layout = spec.GetLayout(layer);
+            if (double.IsInfinity(norms[layer]) && TryIntersect(layout.WeightsOffset, layout.WeightCount, offset, gradient.Length, out int start, out int length))
+            {
+                norms[layer] = Norm(gradient.Slice(start, length));
+            }
+        }
+
+        return true;
+    }
+
+    // The part of [first, first + count) inside the slice [offset, offset + sliceLength), relative to the slice's start.
+    private static bool TryIntersect(int first, int count, int offset, int sliceLength, out int start, out int length)
+    {
+        int begin = Math.Max(first, offset);
+        int end = Math.Min(first + count, offset + sliceLength);
+        start = begin - offset;
+        length = end - begin;
+        return length > 0;
+    }
+
     // ‖g‖₂ accumulated in double: no overflow for float gradients, and for double ones the rescaled fallback below.
     private static double Norm(ReadOnlySpan<T> values)
     {
-        double sumOfSquares = 0.0;
-        foreach (T value in values)
-        {
-            double v = double.CreateTruncating(value);
-            sumOfSquares += v * v;
-        }
+        double sumOfSquares = SpanMath.SumOfSquaresAsDouble(values);
 
         if (double.IsFinite(sumOfSquares))
         {

@@ -200,4 +200,44 @@ public sealed class OptimizerStepTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Regularization(-1, 0, 10));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Regularization(0, 0, 0));
     }
+
+    [Fact]
+    public void Penalty_gradient_terms_are_the_scalar_formula_bit_for_bit_in_every_lane_and_tail()
+    {
+        // 37 → 11 → 3: weight blocks of 407 and 33 entries leave vector tails, and the layout interleaves biases.
+        var spec = new NetworkSpec(37, [new DenseLayerSpec(11, Activation.Tanh), new DenseLayerSpec(3, Activation.Identity)], Loss.MeanSquaredError, Precision.Single);
+        var regularization = new Regularization(l1: 0.3, l2: 0.7, trainingSetSize: 9);
+        var random = new SeededRandom(4);
+        var parameters = new float[spec.ParameterCount];
+        var gradient = new float[spec.ParameterCount];
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            // Every third weight is exactly zero, whose sign term must be zero.
+            parameters[i] = i % 3 == 0 ? 0f : (float)((random.NextDouble() * 2.0) - 1.0);
+            gradient[i] = (float)((random.NextDouble() * 2.0) - 1.0);
+        }
+
+        parameters[5] = -0f;
+        parameters[7] = float.NaN;
+        var actual = (float[])gradient.Clone();
+        regularization.AddGradientTerms<float>(spec, parameters, actual);
+        var actualDouble = Array.ConvertAll(gradient, g => (double)g);
+        regularization.AddGradientTerms<double>(spec, Array.ConvertAll(parameters, p => (double)p), actualDouble);
+
+        float l1 = (float)(0.3 / 9);
+        float l2 = (float)(0.7 / 9);
+        var weightEntries = Enumerable.Range(0, 2).SelectMany(layer => Enumerable.Range(spec.GetLayout(layer).WeightsOffset, spec.GetLayout(layer).WeightCount)).ToHashSet();
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            float w = parameters[i];
+            float sign = w > 0f ? 1f : w < 0f ? -1f : 0f;
+            float expected = weightEntries.Contains(i) ? gradient[i] + l2 * w + l1 * sign : gradient[i];
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(actual[i]));
+
+            double wd = w;
+            double signd = wd > 0 ? 1 : wd < 0 ? -1 : 0;
+            double expectedDouble = weightEntries.Contains(i) ? (double)gradient[i] + (0.7 / 9) * wd + (0.3 / 9) * signd : gradient[i];
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expectedDouble), BitConverter.DoubleToInt64Bits(actualDouble[i]));
+        }
+    }
 }
