@@ -23,8 +23,8 @@ namespace NetGen;
 /// <para>
 /// Every pass hands work to the other threads, waits for the slowest shard and combines the shards' gradients, so the
 /// shards need enough samples to outweigh that: on a 2-core VM two threads measured up to 1.8× one thread's speed with
-/// 64 samples per shard and about 2× with 256 or more (less whenever the second vCPU is busy), and anywhere from 1.3×
-/// faster to 1.4× slower with 16.
+/// 64 samples per shard and about 2× with 256 or more (less whenever the second vCPU is busy), and anywhere from 1.1×
+/// faster to 2.4× slower with 16.
 /// </para>
 /// <para>
 /// Dropout: each call draws one 64-bit seed from the caller's source and reseeds shard i's own source with seed + i, so
