@@ -133,7 +133,8 @@ public class DataParallelTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
-    private static Dataset<float> DigitsSubset()
+    /// <summary>The UCI digits with features scaled to [0, 1].</summary>
+    internal static Dataset<float> DigitsSubset()
     {
         var digits = CsvLoader.Load<float>(System.IO.Path.Combine(AppContext.BaseDirectory, "Data", "digits.csv.gz"), new CsvOptions { LabelColumn = -1, ClassCount = 10 });
         var features = digits.Features.ToArray();

@@ -23,11 +23,8 @@ public class ShardedUpdateTests
     [InlineData(3)]
     public void EverySliceOfTheCombinedGradientIsInspectedBeforeAnyIsApplied(int threads)
     {
-        var network = new WideCheckNet();
-        TestData.RandomParameters(network, seed: 3);
-        using var parallel = new DataParallelNetwork<double>(network, threads);
-        var (inputs, targets) = TestData.Batch(WideCheckNet.Spec, batch: 11, seed: 4);
-        var workspace = parallel.CreateWorkspace(11);
+        var (parallel, inputs, targets, workspace) = WideNet(threads, batch: 11);
+        using var disposeParallel = parallel;
         var plain = new double[WideCheckNet.ParameterCount];
         double plainLoss = parallel.ComputeLossAndGradient(inputs, targets, plain, workspace);
 
@@ -57,7 +54,7 @@ public class ShardedUpdateTests
     [Fact]
     public void ARefusingSliceCancelsTheApplyOfEverySlice()
     {
-        var (parallel, inputs, targets, workspace) = TwoThreadWideNet();
+        var (parallel, inputs, targets, workspace) = WideNet(threads: 2, batch: 9);
         using (parallel)
         {
             var gradient = new double[WideCheckNet.ParameterCount];
@@ -66,17 +63,14 @@ public class ShardedUpdateTests
             Assert.Equal(2, refusing.Inspected.Count);
             Assert.Empty(refusing.Applied);
 
-            // The wrapper is ready for the next pass.
-            var accepting = new RecordingStep(2);
-            parallel.ComputeLossAndGradient(inputs, targets, gradient, workspace, accepting);
-            Assert.Equal(2, accepting.Applied.Count);
+            AssertTheNextPassAppliesEverySlice(parallel, inputs, targets, workspace);
         }
     }
 
     [Fact]
     public void AnInspectThatThrowsReachesTheCallerAndNothingIsApplied()
     {
-        var (parallel, inputs, targets, workspace) = TwoThreadWideNet();
+        var (parallel, inputs, targets, workspace) = WideNet(threads: 2, batch: 9);
         using (parallel)
         {
             var gradient = new double[WideCheckNet.ParameterCount];
@@ -88,9 +82,7 @@ public class ShardedUpdateTests
                 Assert.Empty(step.Applied);
             }
 
-            var accepting = new RecordingStep(2);
-            parallel.ComputeLossAndGradient(inputs, targets, gradient, workspace, accepting);
-            Assert.Equal(2, accepting.Applied.Count);
+            AssertTheNextPassAppliesEverySlice(parallel, inputs, targets, workspace);
         }
     }
 
@@ -203,7 +195,7 @@ public class ShardedUpdateTests
     public void FloatTrainingWithTwoThreadsUpdatesSlicesToTheSameWeights()
     {
         // A generated float network with dropout, whose parameters live in an aligned ParameterBuffer.
-        var data = DigitsSubset();
+        var data = DataParallelTests.DigitsSubset();
         byte[] Train(bool sliced)
         {
             var network = new DigitsNet();
@@ -254,7 +246,7 @@ public class ShardedUpdateTests
     {
         // 1797 samples in batches of 8: 225 steps per epoch. Extra epochs may allocate their history record, but a step
         // that allocated even one small object would add kilobytes per epoch.
-        var data = DigitsSubset();
+        var data = DataParallelTests.DigitsSubset();
         var network = new DigitsNet();
         using var parallel = new DataParallelNetwork<float>(network, 2);
         foreach (Optimizer optimizer in new Optimizer[] { new SgdOptimizer(), new MomentumOptimizer(), new AdamOptimizer() })
@@ -325,25 +317,21 @@ public class ShardedUpdateTests
         return new Dataset<double>(inputs, targets, WideCheckNet.InputSize, WideCheckNet.OutputSize);
     }
 
-    private static (DataParallelNetwork<double> Parallel, double[] Inputs, double[] Targets, NetworkWorkspace Workspace) TwoThreadWideNet()
+    private static (DataParallelNetwork<double> Parallel, double[] Inputs, double[] Targets, NetworkWorkspace Workspace) WideNet(int threads, int batch)
     {
         var network = new WideCheckNet();
         TestData.RandomParameters(network, seed: 3);
-        var parallel = new DataParallelNetwork<double>(network, 2);
-        var (inputs, targets) = TestData.Batch(WideCheckNet.Spec, batch: 9, seed: 4);
-        return (parallel, inputs, targets, parallel.CreateWorkspace(9));
+        var parallel = new DataParallelNetwork<double>(network, threads);
+        var (inputs, targets) = TestData.Batch(WideCheckNet.Spec, batch, seed: 4);
+        return (parallel, inputs, targets, parallel.CreateWorkspace(batch));
     }
 
-    private static Dataset<float> DigitsSubset()
+    // After a refused or failed step the wrapper's threads are back in step: a plain pass applies on every slice.
+    private static void AssertTheNextPassAppliesEverySlice(DataParallelNetwork<double> parallel, double[] inputs, double[] targets, NetworkWorkspace workspace)
     {
-        var digits = CsvLoader.Load<float>(System.IO.Path.Combine(AppContext.BaseDirectory, "Data", "digits.csv.gz"), new CsvOptions { LabelColumn = -1, ClassCount = 10 });
-        var features = digits.Features.ToArray();
-        for (int i = 0; i < features.Length; i++)
-        {
-            features[i] /= 16f;
-        }
-
-        return new Dataset<float>(features, digits.Targets.ToArray(), 64, 10, digits.Labels.ToArray());
+        var accepting = new RecordingStep(parallel.ThreadCount);
+        parallel.ComputeLossAndGradient(inputs, targets, new double[WideCheckNet.ParameterCount], workspace, accepting);
+        Assert.Equal(parallel.ThreadCount, accepting.Applied.Count);
     }
 
     /// <summary>Records what each slice saw; Apply records how many slices had been inspected by then.</summary>
