@@ -43,6 +43,30 @@ public sealed class NewtonTrainerTests
     }
 
     [Fact]
+    public void Newton_trains_through_a_two_thread_DataParallelNetwork_reproducibly()
+    {
+        // Newton is not element-wise, so the trainer updates the whole vector after each parallel pass, and its
+        // Hessian-vector products run sharded too.
+        var data = NewtonTestSupport.Sine();
+        (double Loss, double[] Weights) Train(int threads)
+        {
+            var network = new SineNet();
+            NewtonTestSupport.InitializeGaussian(network.Parameters, seed: 4);
+            using var parallel = threads > 1 ? new DataParallelNetwork<double>(network, threads) : null;
+            var result = new Trainer<double>(parallel is null ? network : parallel, Options(epochs: 30)).Fit(data);
+            return (result.FinalMetrics.TrainingLoss, network.Parameters.ToArray());
+        }
+
+        var (oneThread, _) = Train(1);
+        var (twoThreads, weights) = Train(2);
+        var (again, weightsAgain) = Train(2);
+        Assert.Equal(weights, weightsAgain);
+        Assert.Equal(twoThreads, again);
+        Assert.True(oneThread < 1e-5, $"one thread: loss {oneThread}");
+        Assert.True(twoThreads < 1e-5, $"two threads: loss {twoThreads}");
+    }
+
+    [Fact]
     public void Cancellation_stops_at_the_next_batch_boundary()
     {
         var data = NewtonTestSupport.Sine();
