@@ -89,7 +89,8 @@ public sealed class Regularization
         T l2 = T.CreateChecked(L2 / TrainingSetSize);
         for (int layer = 0; layer < spec.Layers.Count; layer++)
         {
-            if (!TryIntersectWeights(spec, layer, offset, parameters.Length, out int start, out int length))
+            var layout = spec.GetLayout(layer);
+            if (!LayoutSlices.TryIntersect(layout.WeightsOffset, layout.WeightCount, offset, parameters.Length, out int start, out int length))
             {
                 continue;
             }
@@ -135,7 +136,8 @@ public sealed class Regularization
 
         for (int layer = 0; layer < spec.Layers.Count; layer++)
         {
-            if (!TryIntersectWeights(spec, layer, offset, parameters.Length, out int start, out int length))
+            var layout = spec.GetLayout(layer);
+            if (!LayoutSlices.TryIntersect(layout.WeightsOffset, layout.WeightCount, offset, parameters.Length, out int start, out int length))
             {
                 continue;
             }
@@ -159,16 +161,6 @@ public sealed class Regularization
             ? T.CreateChecked(L1 / TrainingSetSize) * sumOfMagnitudes + T.CreateChecked(L2 / (2.0 * TrainingSetSize)) * sumOfSquares
             : T.Zero;
 
-    // The part of `layer`'s weights inside the slice [offset, offset + sliceLength), relative to the slice's start.
-    private static bool TryIntersectWeights(NetworkSpec spec, int layer, int offset, int sliceLength, out int start, out int length)
-    {
-        var layout = spec.GetLayout(layer);
-        int first = Math.Max(layout.WeightsOffset, offset);
-        int end = Math.Min(layout.WeightsOffset + layout.WeightCount, offset + sliceLength);
-        start = first - offset;
-        length = end - first;
-        return length > 0;
-    }
     private static void RequireStrength(double lambda, string parameterName)
     {
         if (!double.IsFinite(lambda) || lambda < 0.0)

@@ -486,14 +486,14 @@ public sealed partial class Trainer<T>
         {
             var layout = spec.GetLayout(layer);
             norms[layer] = 0.0;
-            if (TryIntersect(layout.WeightsOffset, layout.WeightCount, offset, gradient.Length, out int start, out int length))
+            if (LayoutSlices.TryIntersect(layout.WeightsOffset, layout.WeightCount, offset, gradient.Length, out int start, out int length))
             {
                 double sum = SpanMath.SumOfSquaresAsDouble(gradient.Slice(start, length));
                 norms[layer] = Math.Sqrt(sum);
                 sumsFinite &= double.IsFinite(sum);
             }
 
-            if (TryIntersect(layout.BiasesOffset, layout.OutputSize, offset, gradient.Length, out start, out length))
+            if (LayoutSlices.TryIntersect(layout.BiasesOffset, layout.OutputSize, offset, gradient.Length, out start, out length))
             {
                 sumsFinite &= double.IsFinite(SpanMath.SumOfSquaresAsDouble(gradient.Slice(start, length)));
             }
@@ -512,23 +512,13 @@ public sealed partial class Trainer<T>
         for (int layer = 0; layer < norms.Length; layer++)
         {
             var layout = spec.GetLayout(layer);
-            if (double.IsInfinity(norms[layer]) && TryIntersect(layout.WeightsOffset, layout.WeightCount, offset, gradient.Length, out int start, out int length))
+            if (double.IsInfinity(norms[layer]) && LayoutSlices.TryIntersect(layout.WeightsOffset, layout.WeightCount, offset, gradient.Length, out int start, out int length))
             {
                 norms[layer] = Norm(gradient.Slice(start, length));
             }
         }
 
         return true;
-    }
-
-    // The part of [first, first + count) inside the slice [offset, offset + sliceLength), relative to the slice's start.
-    private static bool TryIntersect(int first, int count, int offset, int sliceLength, out int start, out int length)
-    {
-        int begin = Math.Max(first, offset);
-        int end = Math.Min(first + count, offset + sliceLength);
-        start = begin - offset;
-        length = end - begin;
-        return length > 0;
     }
 
     // ‖g‖₂ accumulated in double: no overflow for float gradients, and for double ones the rescaled fallback below.
