@@ -23,7 +23,7 @@ namespace NetGen;
 /// <para>
 /// Every pass hands work to the other threads, waits for the slowest shard and combines the shards' gradients, so the
 /// shards need enough samples to outweigh that: on a 2-core VM two threads measured up to 1.8× one thread's speed with
-/// 64 samples per shard and about 2× with 256 or more (less whenever the second vCPU is busy), and anywhere from 1.1×
+/// 64 samples per shard and about 2× with 256 or more (less in spells when the host runs the two vCPUs as if they shared a core), and anywhere from 1.1×
 /// faster to 2.4× slower with 16.
 /// </para>
 /// <para>
