@@ -302,28 +302,33 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
             return;
         }
 
-        if (_job.SliceStep is null)
+        var job = _job;
+        var result = ResultSlice(job, shard, out int start);
+        if (job.SliceStep is null)
         {
-            CombineSlice(shard);
+            CombineSlice(job, start, result);
             return;
         }
 
-        StepSlice(shard);
+        StepSlice(job, shard, start, result);
+    }
+
+    // Thread `slice`'s slice of the combined result: entries start to start + length − 1 of the caller's span.
+    private Span<T> ResultSlice(in ShardJob job, int slice, out int start)
+    {
+        int parameters = Spec.ParameterCount;
+        start = SliceStart(parameters, slice);
+        return new Span<T>(job.Result + start, Math.Max(0, SliceStart(parameters, slice + 1) - start));
     }
 
     // Combines slice `slice` and runs the job's slice step on it: Inspect, wait until every thread has inspected its
     // slice, then Apply if none refused. Every path through the inspection phase counts itself, so a throwing thread never
     // leaves the others waiting.
-    private void StepSlice(int slice)
+    private void StepSlice(in ShardJob job, int slice, int start, Span<T> gradient)
     {
-        var job = _job;
-        int parameters = Spec.ParameterCount;
-        int start = SliceStart(parameters, slice);
-        int length = Math.Max(0, SliceStart(parameters, slice + 1) - start);
-        var gradient = new Span<T>(job.Result + start, length);
         try
         {
-            CombineSlice(slice);
+            CombineSlice(job, start, gradient);
             // Each thread sums the shard losses itself, in the same order, so all of them see the same value.
             if (!job.SliceStep!.Inspect(slice, start, gradient, CombinedLoss(job.Workspace, job.Batch)))
             {
@@ -354,18 +359,14 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
 
     // result[i] = Σ_s (T_s/T) ∇C_s[i] over this thread's slice of the parameters, always in shard order, so the sum of
     // every element is the same whichever thread computes it.
-    private void CombineSlice(int slice)
+    private void CombineSlice(in ShardJob job, int start, Span<T> result)
     {
-        var job = _job;
-        int parameters = Spec.ParameterCount;
-        int start = SliceStart(parameters, slice);
-        int length = SliceStart(parameters, slice + 1) - start;
-        if (length <= 0)
+        if (result.IsEmpty)
         {
             return;
         }
 
-        var result = new Span<T>(job.Result + start, length);
+        int length = result.Length;
         bool first = true;
         for (int shard = 0; shard < ThreadCount; shard++)
         {
