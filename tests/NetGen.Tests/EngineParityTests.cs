@@ -18,6 +18,8 @@ public class EngineParityTests
     public static TheoryData<string> FloatNetworks => new() { nameof(XorNet), nameof(DigitsNet), nameof(WideFloatNet), nameof(VeryWideFloatNet),
         nameof(RegisterTanhNet), nameof(RegisterTwoHiddenNet), nameof(RegisterWideInputNet), nameof(PackedPairNet), nameof(PackedQuadNet),
         nameof(PackedRemainderNet), nameof(RegisterSoftmaxRestNet), nameof(RegisterSoftmaxBlocksNet),
+        nameof(RegisterSoftmaxOf3Net), nameof(RegisterSoftmaxOf9Net), nameof(RegisterSoftmaxOf4Net),
+        nameof(RegisterSoftmaxOf13Net), nameof(RegisterSoftmaxOf6Net), nameof(RegisterSoftmaxOf15Net),
         nameof(LaneMseSoftmaxNet), nameof(LaneMseIdentityNet) };
 
     private static ITrainableNetwork<float> CreateFloat(string name) => name switch
@@ -34,6 +36,12 @@ public class EngineParityTests
         nameof(PackedRemainderNet) => new PackedRemainderNet(),
         nameof(RegisterSoftmaxRestNet) => new RegisterSoftmaxRestNet(),
         nameof(RegisterSoftmaxBlocksNet) => new RegisterSoftmaxBlocksNet(),
+        nameof(RegisterSoftmaxOf3Net) => new RegisterSoftmaxOf3Net(),
+        nameof(RegisterSoftmaxOf9Net) => new RegisterSoftmaxOf9Net(),
+        nameof(RegisterSoftmaxOf4Net) => new RegisterSoftmaxOf4Net(),
+        nameof(RegisterSoftmaxOf13Net) => new RegisterSoftmaxOf13Net(),
+        nameof(RegisterSoftmaxOf6Net) => new RegisterSoftmaxOf6Net(),
+        nameof(RegisterSoftmaxOf15Net) => new RegisterSoftmaxOf15Net(),
         nameof(LaneMseSoftmaxNet) => new LaneMseSoftmaxNet(),
         nameof(LaneMseIdentityNet) => new LaneMseIdentityNet(),
         _ => throw new ArgumentException(name),
@@ -76,7 +84,28 @@ public class EngineParityTests
         }
     }
 
-    public static TheoryData<string> RegisterSoftmaxNetworks => new() { nameof(DigitsNet), nameof(RegisterSoftmaxRestNet), nameof(RegisterSoftmaxBlocksNet) };
+    public static TheoryData<string> RegisterSoftmaxNetworks => new()
+    {
+        nameof(DigitsNet), nameof(RegisterSoftmaxRestNet), nameof(RegisterSoftmaxBlocksNet), nameof(RegisterSoftmaxOf3Net), nameof(RegisterSoftmaxOf9Net), nameof(RegisterSoftmaxOf4Net),
+        nameof(RegisterSoftmaxOf13Net), nameof(RegisterSoftmaxOf6Net), nameof(RegisterSoftmaxOf15Net),
+    };
+
+    [Theory]
+    [InlineData(nameof(DigitsNet), "RegisterRows2x4")]
+    [InlineData(nameof(RegisterSoftmaxRestNet), "RegisterRows3x1")]
+    [InlineData(nameof(RegisterSoftmaxOf3Net), "RegisterRows3x1")]
+    [InlineData(nameof(RegisterSoftmaxOf9Net), "RegisterRows1x2")]
+    [InlineData(nameof(RegisterSoftmaxOf4Net), "RegisterRows4x2")]
+    [InlineData(nameof(RegisterSoftmaxOf13Net), "RegisterRows5x1")]
+    [InlineData(nameof(RegisterSoftmaxOf6Net), "RegisterRows6x3")]
+    [InlineData(nameof(RegisterSoftmaxOf15Net), "RegisterRows7x4")]
+    public void RegisterSoftmaxNetworksTakeTheirRestAsOneVector(string name, string kernel)
+    {
+        // The agreement tests below only cover the register softmax's rest if these networks take that path: the
+        // generator writes the rest kernel (rows × input vectors) only there.
+        var method = CreateFloat(name).GetType().GetMethod(kernel, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static);
+        Assert.NotNull(method);
+    }
 
     [Theory]
     [MemberData(nameof(RegisterSoftmaxNetworks))]

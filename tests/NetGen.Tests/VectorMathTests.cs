@@ -220,6 +220,50 @@ public class VectorExpTests
             }
         }
     }
+
+    [Fact]
+    public void ExpNoOverflowMeetsExpsAccuracyOnItsDomain()
+    {
+        // The register softmax's exponential: no upper clamp and a fused final scale, so it may differ from Exp in the
+        // last bit but not in accuracy; eight arguments at a time as the softmax calls it.
+        double maxRelative = 0;
+        var values = new float[8];
+        for (double x = -87; x + (7 / 4096.0) <= 88; x += 8.0 / 4096)
+        {
+            for (int k = 0; k < 8; k++)
+            {
+                values[k] = (float)(x + (k / 4096.0));
+            }
+
+            var vector = VectorMath.ExpNoOverflow(System.Runtime.Intrinsics.Vector256.Create(values));
+            for (int k = 0; k < 8; k++)
+            {
+                double exact = Math.Exp(values[k]);
+                maxRelative = Math.Max(maxRelative, Math.Abs(vector[k] - exact) / exact);
+                float fromExp = VectorMath.Exp(values[k]);
+                Assert.True(Math.Abs(BitConverter.SingleToInt32Bits(vector[k]) - BitConverter.SingleToInt32Bits(fromExp)) <= 1, $"e^{values[k]}: {vector[k]} vs Exp's {fromExp}");
+            }
+        }
+
+        Assert.True(maxRelative <= VectorMath.ExpMaxRelativeError, $"max relative error {maxRelative:E3}");
+        var edges = VectorMath.ExpNoOverflow(System.Runtime.Intrinsics.Vector256.Create(0f, float.NegativeInfinity, -1000f, float.NaN, -87.5f, 88f, -0f, 1f));
+        Assert.Equal(1f, edges[0]);
+        Assert.Equal(VectorMath.Exp(float.NegativeInfinity), edges[1]);
+        Assert.Equal(VectorMath.Exp(-1000f), edges[2]);
+        Assert.True(float.IsNaN(edges[3]));
+        Assert.Equal(VectorMath.Exp(-87.5f), edges[4]);
+        Assert.True(float.IsFinite(edges[5]) && Math.Abs(edges[5] - Math.Exp(88)) / Math.Exp(88) <= VectorMath.ExpMaxRelativeError);
+        Assert.Equal(1f, edges[6]);
+        Assert.Equal((float)Math.E, edges[7], 6);
+    }
+
+    [Fact]
+    public void InLaneSumsAddNeighboursAndHalves()
+    {
+        var v = System.Runtime.Intrinsics.Vector256.Create(1f, 2f, 4f, 8f, 16f, 32f, 64f, 128f);
+        Assert.Equal(System.Runtime.Intrinsics.Vector256.Create(3f, 3f, 12f, 12f, 48f, 48f, 192f, 192f), VectorMath.SumAdjacentPairs(v));
+        Assert.Equal(System.Runtime.Intrinsics.Vector256.Create(15f, 15f, 15f, 15f, 240f, 240f, 240f, 240f), VectorMath.SumWithinHalves(v));
+    }
 }
 
 /// <summary>The polynomial logarithms used by the generated binary cross-entropy.</summary>

@@ -26,6 +26,7 @@ internal sealed class FloatKernelEmitter
     private readonly SortedSet<(int Outputs, int Inputs)> _backErrors = new();
     private readonly SortedSet<int> _registerRows8 = new();
     private readonly SortedSet<int> _registerRows = new();
+    private readonly SortedSet<(int Rows, int Vectors)> _registerRowsRest = new();
 
     /// <summary>
     /// [w_r · x] for eight consecutive rows r of a row-major [·, 8·<paramref name="vectors"/>] matrix, with x held in
@@ -43,6 +44,24 @@ internal sealed class FloatKernelEmitter
         _registerRows.Add(vectors);
         return "RegisterRow" + MathText.Int(vectors);
     }
+
+    /// <summary>
+    /// [w_r · x] for 1–7 consecutive rows r, x held in Vector256 arguments, as one Vector256 whose lane k holds row
+    /// <see cref="RestRow"/>(rows, k): the rows in lanes 0 to rows − 1 and copies of them in the others, so every lane is
+    /// a real dot product (an output softmax's maximum and range test take all eight lanes).
+    /// </summary>
+    public string RegisterRowsRest(int rows, int vectors)
+    {
+        _registerRowsRest.Add((rows, vectors));
+        return $"RegisterRows{MathText.Int(rows)}x{MathText.Int(vectors)}";
+    }
+
+    /// <summary>
+    /// The row in lane <paramref name="lane"/> of <see cref="RegisterRowsRest"/>'s result: up to four rows are summed by
+    /// one four-vector horizontal-add tree whose result fills both halves, so they repeat every four lanes (every
+    /// <paramref name="rows"/> lanes when that divides four); five to seven fill the eight-vector tree in turn.
+    /// </summary>
+    public static int RestRow(int rows, int lane) => rows <= 4 ? lane % 4 % rows : lane % rows;
 
     /// <summary>[w_r · x] for eight consecutive rows r of a row-major [·, inputs] matrix: a Vector256 of eight dot products.</summary>
     public string DotRows8(int inputs)
@@ -114,6 +133,11 @@ internal sealed class FloatKernelEmitter
         foreach (int m in _registerRows)
         {
             WriteRegisterRow(w, m);
+        }
+
+        foreach (var (rows, m) in _registerRowsRest)
+        {
+            WriteRegisterRowsRest(w, rows, m);
         }
 
         foreach (int n in _dots)
@@ -261,6 +285,34 @@ internal sealed class FloatKernelEmitter
         }
 
         w.Line("return global::NetGen.Numerics.VectorMath.HorizontalSums(s0, s1, s2, s3, s4, s5, s6, s7);");
+        w.Close();
+    }
+
+    private static void WriteRegisterRowsRest(SourceWriter w, int rows, int m)
+    {
+        int n = 8 * m;
+        w.Line();
+        w.Line($"/// <summary>[w_r · x] for the {I(rows)} rows r of length {I(n)} starting at w, x in {I(m)} vector registers, in lanes 0–{I(rows - 1)}, the");
+        w.Line("/// other lanes repeating them: one horizontal-add tree, no scalar extracted and no vector built from scalars.</summary>");
+        w.Line(Inline);
+        w.Open($"private static {Vf} RegisterRows{I(rows)}x{I(m)}(ref float w, {VectorArguments(m)})");
+        for (int r = 0; r < rows; r++)
+        {
+            w.Line($"{Vf} s{r} = {RowProducts(m, I(r * n))};");
+        }
+
+        if (rows <= 4)
+        {
+            string sums = string.Join(", ", Enumerable.Range(0, 4).Select(lane => $"s{I(RestRow(rows, lane))}"));
+            w.Line($"global::System.Runtime.Intrinsics.Vector128<float> h = global::NetGen.Numerics.VectorMath.HorizontalSums({sums});");
+            w.Line($"return {V}.Create(h, h);");
+        }
+        else
+        {
+            string sums = string.Join(", ", Enumerable.Range(0, 8).Select(lane => $"s{I(RestRow(rows, lane))}"));
+            w.Line($"return global::NetGen.Numerics.VectorMath.HorizontalSums({sums});");
+        }
+
         w.Close();
     }
 

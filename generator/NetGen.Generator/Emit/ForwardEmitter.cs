@@ -337,7 +337,7 @@ internal static class ForwardEmitter
             int weights = model.WeightsOffsetOf(l);
             int biases = model.BiasesOffsetOf(l);
             bool softmax = layer.Activation == ActivationKind.Softmax;
-            bool softmaxInRegisters = softmax && layer.Size <= MaxRegisterSoftmax;
+            bool softmaxInRegisters = softmax && layer.Size <= MaxRegisterSoftmax && previous.Count > 0;
             string vectorArguments = string.Join(", ", previous);
             w.Line();
             WriteLayerComment(w, model, l, isOutput ? string.Empty : ", kept in registers");
@@ -365,7 +365,16 @@ internal static class ForwardEmitter
                 activations.Add(a);
             }
 
-            // Only the output layer can have a remainder: hidden layers are a multiple of eight wide.
+            // Only the output layer can have a remainder: hidden layers are a multiple of eight wide. A softmax takes it as
+            // one vector (its lanes repeating the rest's rows, its bias likewise); anything else, row by row.
+            if (softmaxInRegisters && j < layer.Size)
+            {
+                int rest = layer.Size - j;
+                string bias = RestBias(biases + j, rest);
+                w.Line($"{Vf} zr{n} = {kernels.RegisterRowsRest(rest, previous.Count)}(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, {MathText.Int(weights + j * inputs)}), {vectorArguments}) + {bias};");
+                j = layer.Size;
+            }
+
             for (; j < layer.Size; j++)
             {
                 string dot = previous.Count > 0
@@ -392,13 +401,15 @@ internal static class ForwardEmitter
         }
     }
 
-    // The output softmax over z held in registers, zv{n}_b for the blocks of eight and z{n}_j for the rest: the maximum,
-    // the exponentials, their sum and the division all in Vector256 lanes, with no pass through memory. The rest is
-    // padded with copies of its first z (which leave the maximum alone) and masked to zero after the exponential. The
-    // softmax is the tail of the forward pass's dependency chain (about a third of 64-32-10's time), so two steps come
-    // off it: the shift by the largest z is taken only when some z is out of the range where e^z is safe unshifted (the
-    // range test runs beside the chain, and its branch is predicted), and one or two vectors are divided by the sum
-    // directly rather than through its reciprocal (64-32-10: 78 → 75 ns in the stopwatch harness).
+    // The output softmax over z held in registers, zv{n}_b for the blocks of eight and zr{n} for the rest, whose lanes
+    // repeat the rest's z (FloatKernelEmitter.RestRow): the maximum, the exponentials, their sum and the division all in
+    // Vector256 lanes, with no pass through memory. The softmax is the tail of the forward pass's dependency chain (about
+    // a third of 64-32-10's time), so it is cut to the steps it needs: the shift by the largest z is taken only when
+    // some z is out of the range where e^z is safe unshifted (the range test runs beside the chain, and its branch is
+    // predicted); the exponential is VectorMath.ExpNoOverflow, as every z it sees is at most 64; a rest of one, two or
+    // four z repeats evenly across the lanes and is summed within its lanes beside the blocks' sum rather than masked
+    // into it; and one or two vectors are divided by the sum directly rather than through its reciprocal (64-32-10:
+    // 78 → 75 ns for the range test and the division, 74 → 68 ns for the rest in the stopwatch harness).
     private static void WriteRegisterSoftmax(SourceWriter w, string n, int size)
     {
         const string Vf = "global::System.Runtime.Intrinsics.Vector256<float>";
@@ -407,16 +418,14 @@ internal static class ForwardEmitter
         int blocks = size / 8;
         int rest = size % 8;
         var z = Enumerable.Range(0, blocks).Select(b => $"zv{n}_{MathText.Int(b)}").ToList();
-        w.Line("// Softmax in registers. While every z is at most 64 and some z exceeds −20, e^z cannot overflow (40 × e^64 ≪ float's");
-        w.Line("// maximum) and the sum is at least e^−20, so z needs no shift: a lane whose e^z clamps at e^−87.3 is off by under");
-        w.Line("// 1e-29. Otherwise every z is shifted by the largest, so every exponent is ≤ 0 and nothing overflows.");
         if (rest > 0)
         {
-            var lanes = Enumerable.Range(0, 8).Select(lane => $"z{n}_{MathText.Int(8 * blocks + (lane < rest ? lane : 0))}");
-            w.Line($"{Vf} zr{n} = {V}.Create({string.Join(", ", lanes)});");
             z.Add($"zr{n}");
         }
 
+        w.Line("// Softmax in registers. While every z is at most 64 and some z exceeds −20, e^z cannot overflow (40 × e^64 ≪ float's");
+        w.Line("// maximum) and the sum is at least e^−20, so z needs no shift: a lane whose e^z clamps at e^−87.3 is off by under");
+        w.Line("// 1e-29. Otherwise every z is shifted by the largest, so every exponent is ≤ 0 and nothing overflows.");
         string maxima = z[0];
         foreach (string next in z.Skip(1))
         {
@@ -426,26 +435,61 @@ internal static class ForwardEmitter
 
         string outOfRange = string.Join(" || ", z.Select(v => $"{V}.GreaterThanAny({v}, {V}.Create(64f))"));
         string someAbove = string.Join(" || ", z.Select(v => $"{V}.GreaterThanAny({v}, {V}.Create(-20f))"));
-        w.Line($"{Vf} max{n} = {V}<float>.Zero;");
+        var e = Enumerable.Range(0, z.Count).Select(b => $"e{n}_{MathText.Int(b)}").ToList();
+        w.Line($"{Vf} {string.Join(", ", e)};");
         w.Open($"if ({outOfRange} || !({someAbove}))");
-        w.Line($"max{n} = {VectorMath}.MaxAcross({maxima});");
-        w.Close();
-        var e = new List<string>();
+        w.Line($"{Vf} max{n} = {VectorMath}.MaxAcross({maxima});");
         for (int b = 0; b < z.Count; b++)
         {
-            string name = $"e{n}_{MathText.Int(b)}";
-            string exp = $"{VectorMath}.Exp({z[b]} - max{n})";
-            if (b == blocks)
-            {
-                string mask = string.Join(", ", Enumerable.Range(0, 8).Select(lane => lane < rest ? "-1" : "0"));
-                exp = $"{V}.BitwiseAnd({exp}, {V}.AsSingle({V}.Create({mask})))";
-            }
-
-            w.Line($"{Vf} {name} = {exp};");
-            e.Add(name);
+            w.Line($"{e[b]} = {VectorMath}.ExpNoOverflow({z[b]} - max{n});");
         }
 
-        string sum = $"{VectorMath}.SumAcross({string.Join(" + ", e)})";
+        w.Close();
+        w.Open("else");
+        for (int b = 0; b < z.Count; b++)
+        {
+            w.Line($"{e[b]} = {VectorMath}.ExpNoOverflow({z[b]});");
+        }
+
+        w.Close();
+
+        // The sum of the exponentials: the blocks' across all lanes, the rest's within its lanes when it repeats evenly
+        // (each lane then holds the rest's sum), otherwise masked to its own lanes and added into the blocks.
+        var terms = e.Take(blocks).ToList();
+        string? restSum = null;
+        if (rest > 0)
+        {
+            string er = e[blocks];
+            switch (rest)
+            {
+                case 1:
+                    restSum = er;
+                    break;
+                case 2:
+                    restSum = $"{VectorMath}.SumAdjacentPairs({er})";
+                    break;
+                case 4:
+                    restSum = $"{VectorMath}.SumWithinHalves({er})";
+                    break;
+                default:
+                    string mask = string.Join(", ", Enumerable.Range(0, 8).Select(lane => lane < rest ? "-1" : "0"));
+                    terms.Add($"{V}.BitwiseAnd({er}, {V}.AsSingle({V}.Create({mask})))");
+                    break;
+            }
+        }
+
+        var sums = new List<string>();
+        if (terms.Count > 0)
+        {
+            sums.Add($"{VectorMath}.SumAcross({string.Join(" + ", terms)})");
+        }
+
+        if (restSum is not null)
+        {
+            sums.Add(restSum);
+        }
+
+        string sum = string.Join(" + ", sums);
         bool divideDirectly = e.Count <= 2;
         if (divideDirectly)
         {
@@ -453,7 +497,7 @@ internal static class ForwardEmitter
         }
         else
         {
-            w.Line($"{Vf} inverse{n} = {V}.Create(1f) / {sum};");
+            w.Line($"{Vf} inverse{n} = {V}.Create(1f) / ({sum});");
         }
 
         string Normalise(string exp) => divideDirectly ? $"{exp} / sum{n}" : $"{exp} * inverse{n}";
@@ -466,11 +510,47 @@ internal static class ForwardEmitter
         if (rest > 0)
         {
             w.Line($"{Vf} pr{n} = {Normalise(e[blocks])};");
-            for (int lane = 0; lane < rest; lane++)
-            {
-                w.Line($"{Element("yr", 8 * blocks + lane)} = {V}.GetElement(pr{n}, {MathText.Int(lane)});");
-            }
+            WriteLaneStores(w, $"pr{n}", 8 * blocks, rest);
         }
+    }
+
+    // Stores lanes 0 to count − 1 of a Vector256 at yr[start…]: four at once, then a pair as one 64-bit store, then single
+    // lanes (the stores follow the division at the end of the chain, so fewer of them shortens the call).
+    private static void WriteLaneStores(SourceWriter w, string vector, int start, int count)
+    {
+        const string V = "global::System.Runtime.Intrinsics.Vector256";
+        const string U = "global::System.Runtime.CompilerServices.Unsafe";
+        int lane = 0;
+        if (count >= 4)
+        {
+            w.Line($"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe({V}.GetLower({vector}), ref yr, {MathText.Int(start)});");
+            lane = 4;
+        }
+
+        if (count == 2 || count == 3)
+        {
+            w.Line($"{U}.WriteUnaligned(ref {U}.As<float, byte>(ref {U}.Add(ref yr, {MathText.Int(start)})), {V}.ToScalar({V}.AsDouble({vector})));");
+            lane = 2;
+        }
+
+        for (; lane < count; lane++)
+        {
+            w.Line($"{Element("yr", start + lane)} = {V}.GetElement({vector}, {MathText.Int(lane)});");
+        }
+    }
+
+    // The rest's biases laid out as RegisterRowsRest lays out its rows. Loads only: they are off the dependency chain.
+    private static string RestBias(int offset, int rest)
+    {
+        const string V = "global::System.Runtime.Intrinsics.Vector256";
+        const string U = "global::System.Runtime.CompilerServices.Unsafe";
+        return rest switch
+        {
+            1 => $"{V}.Create({Element("wr", offset)})",
+            2 => $"{V}.AsSingle({V}.Create({U}.ReadUnaligned<double>(ref {U}.As<float, byte>(ref {U}.Add(ref wr, {MathText.Int(offset)})))))",
+            4 => $"{V}.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, {MathText.Int(offset)}), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wr, {MathText.Int(offset)}))",
+            _ => $"{V}.Create({string.Join(", ", Enumerable.Range(0, 8).Select(lane => Element("wr", offset + FloatKernelEmitter.RestRow(rest, lane))))})",
+        };
     }
 
     private static void WriteLooped(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)

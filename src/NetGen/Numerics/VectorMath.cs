@@ -367,6 +367,31 @@ public static class VectorMath
     }
 
     /// <summary>
+    /// e^x of each lane for arguments known to be at most 88, with the relative error bound of <see cref="Exp(float)"/>:
+    /// a softmax's tail, where these steps sit on the dependency chain. It skips <see cref="Exp(Vector256{float})"/>'s upper
+    /// clamp and scales by 2^n in the last multiply-add (one rounding fewer, so it may differ from <c>Exp</c> in the last
+    /// bit). Lanes below −87.3 clamp as in <c>Exp</c>; a NaN lane gives NaN. A lane above 88 gives a meaningless result.
+    /// </summary>
+    /// <param name="x">The arguments, each at most 88 (or NaN).</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ExpNoOverflow(Vector256<float> x)
+    {
+        x = Vector256.Max(x, Vector256.Create(ExpLow));
+        Vector256<float> n = Vector256.Round(x * Vector256.Create(Log2E));
+        Vector256<float> r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-Ln2High), x);
+        r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-Ln2Low), r);
+        Vector256<float> r2 = r * r;
+        Vector256<float> r4 = r2 * r2;
+        Vector256<float> p = Vector256.MultiplyAddEstimate(
+            r4,
+            Vector256.MultiplyAddEstimate(Vector256.Create(E0), r, Vector256.Create(E1)),
+            Vector256.MultiplyAddEstimate(r2, Vector256.MultiplyAddEstimate(Vector256.Create(E2), r, Vector256.Create(E3)), Vector256.MultiplyAddEstimate(Vector256.Create(E4), r, Vector256.Create(E5))));
+        // n is a whole number in [−126, 127], as in Exp. A NaN lane's scale is garbage, but NaN · s + s stays NaN.
+        Vector256<float> scale = Vector256.ShiftLeft(Vector256.ConvertToInt32Native(n) + Vector256.Create(127), 23).AsSingle();
+        return Vector256.MultiplyAddEstimate(Vector256.MultiplyAddEstimate(p, r2, r), scale, scale);
+    }
+
+    /// <summary>
     /// The eight horizontal sums of eight vectors, [Σv0, Σv1, …, Σv7]: the last step of eight dot products computed side
     /// by side. With AVX it is a tree of seven horizontal adds and one cross-lane add.
     /// </summary>
@@ -468,6 +493,36 @@ public static class VectorMath
         }
 
         return Vector256.Create(max);
+    }
+
+    /// <summary>[v0 + v1, v0 + v1, v2 + v3, v2 + v3, …]: each lane plus its neighbour, one in-lane step of a sum.</summary>
+    /// <param name="v">The vector.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> SumAdjacentPairs(Vector256<float> v)
+    {
+        if (Avx.IsSupported)
+        {
+            return v + Avx.Permute(v, 0b10_11_00_01);
+        }
+
+        return v + Vector256.Shuffle(v, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6));
+    }
+
+    /// <summary>
+    /// The sum of each half of <paramref name="v"/> in each of its four lanes, ((v0 + v1) + (v2 + v3)) in lanes 0–3 and
+    /// likewise in 4–7: two in-lane steps, no crossing between the 128-bit halves.
+    /// </summary>
+    /// <param name="v">The vector.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> SumWithinHalves(Vector256<float> v)
+    {
+        v = SumAdjacentPairs(v);
+        if (Avx.IsSupported)
+        {
+            return v + Avx.Permute(v, 0b01_00_11_10);
+        }
+
+        return v + Vector256.Shuffle(v, Vector256.Create(2, 3, 0, 1, 6, 7, 4, 5));
     }
 
     /// <summary>

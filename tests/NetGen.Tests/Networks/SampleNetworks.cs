@@ -108,6 +108,44 @@ public partial class RegisterSoftmaxRestNet;
 [Dense(16, Activation.Softmax)]
 public partial class RegisterSoftmaxBlocksNet;
 
+// Register softmaxes with every other rest (outputs mod 8), with and without a block of eight before it: the rest's
+// lanes repeat its z, and a rest of one, two or four is summed within its lanes, the others masked.
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(8)]
+[Dense(8, Activation.ReLU)]
+[Dense(3, Activation.Softmax)]
+public partial class RegisterSoftmaxOf3Net;
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(16)]
+[Dense(16, Activation.Tanh)]
+[Dense(9, Activation.Softmax)]
+public partial class RegisterSoftmaxOf9Net;
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(8)]
+[Dense(16, Activation.ReLU)]
+[Dense(4, Activation.Softmax)]
+public partial class RegisterSoftmaxOf4Net;
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(24)]
+[Dense(8, Activation.Sigmoid)]
+[Dense(13, Activation.Softmax)]
+public partial class RegisterSoftmaxOf13Net;
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(8)]
+[Dense(24, Activation.ReLU)]
+[Dense(6, Activation.Softmax)]
+public partial class RegisterSoftmaxOf6Net;
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(8)]
+[Dense(32, Activation.ReLU)]
+[Dense(15, Activation.Softmax)]
+public partial class RegisterSoftmaxOf15Net;
+
 // Trained one sample per vector lane (tiny, single precision, no dropout): mean squared error through softmax's Jacobian
 // after ReLU and leaky ReLU layers; and through an identity output after tanh.
 [Network(Loss = Loss.MeanSquaredError)]
