@@ -5,16 +5,18 @@ namespace NetGen.Generator.Emit;
 /// <summary>
 /// Writes exact Hessian- and Gauss–Newton-vector products by Pearlmutter's R-operator, R{f} = d/dr f(w + r v) at r = 0:
 /// a directional forward pass carrying R{z} and R{x}, the output's R{δ}, and a backward pass carrying δ and R{δ} that
-/// accumulates the product. Same operation order as the interpreted engine.
+/// accumulates the product. In double precision the loops take the interpreted engine's operation order; in single
+/// precision the layer products go through the same register-blocked kernels as training (forward A·Wᵀ, weight
+/// gradient δᵀ·A, backward error δ·W), so a product costs a few training passes rather than per-sample loops.
 /// </summary>
 internal static class CurvatureEmitter
 {
-    public static void Write(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels)
+    public static void Write(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
     {
         WritePublicMethod(w, math);
-        WriteDirectionalForward(w, model, math, kernels);
+        WriteDirectionalForward(w, model, math, kernels, floatKernels);
         WriteDirectionalOutputDelta(w, model, math);
-        WriteDirectionalBackward(w, model, math, kernels);
+        WriteDirectionalBackward(w, model, math, kernels, floatKernels);
     }
 
     private static string LayerInput(NetworkModel model, int layerIndex) =>
@@ -47,7 +49,7 @@ internal static class CurvatureEmitter
         w.Close();
     }
 
-    private static void WriteDirectionalForward(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels)
+    private static void WriteDirectionalForward(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
     {
         string t = math.T;
         int layers = model.Layers.Count;
@@ -67,17 +69,30 @@ internal static class CurvatureEmitter
             w.Line($"// Dense layer {n}: R{{z{sup}}}{(l < layers - 1 ? $" and R{{x{sup}}}" : string.Empty)}.");
             w.Open();
             w.Line($"global::System.ReadOnlySpan<{t}> x = {LayerInput(model, l)};");
-            w.Open("for (int s = 0; s < batch; s++)");
-            w.Open($"for (int j = 0; j < {size}; j++)");
-            w.Line($"{t} value = {kernels.Dot(model.InputSizeOf(l))}(vector, Dense{n}WeightsOffset + j * {inputs}, x, s * {inputs});");
-            if (l > 0)
+            if (math.IsDouble)
             {
-                w.Line($"value += {kernels.Dot(model.InputSizeOf(l))}(w, Dense{n}WeightsOffset + j * {inputs}, ws.RX{MathText.Int(l)}, s * {inputs});");
+                w.Open("for (int s = 0; s < batch; s++)");
+                w.Open($"for (int j = 0; j < {size}; j++)");
+                w.Line($"{t} value = {kernels.Dot(model.InputSizeOf(l))}(vector, Dense{n}WeightsOffset + j * {inputs}, x, s * {inputs});");
+                if (l > 0)
+                {
+                    w.Line($"value += {kernels.Dot(model.InputSizeOf(l))}(w, Dense{n}WeightsOffset + j * {inputs}, ws.RX{MathText.Int(l)}, s * {inputs});");
+                }
+
+                w.Line($"ws.RZ{n}[s * {size} + j] = value + vector[Dense{n}BiasesOffset + j];");
+                w.Close();
+                w.Close();
+            }
+            else
+            {
+                // V x + v_b, then W R{x} added in: two batched forward products.
+                TrainingEmitter.WriteFloatWeightedInputs(w, math, floatKernels, layer, n, model.InputSizeOf(l), "x", $"ws.RZ{n}", fuseActivation: false, weights: "vector");
+                if (l > 0)
+                {
+                    TrainingEmitter.WriteFloatWeightedInputs(w, math, floatKernels, layer, n, model.InputSizeOf(l), $"ws.RX{MathText.Int(l)}", $"ws.RZ{n}", fuseActivation: false, addBias: false, accumulate: true);
+                }
             }
 
-            w.Line($"ws.RZ{n}[s * {size} + j] = value + vector[Dense{n}BiasesOffset + j];");
-            w.Close();
-            w.Close();
             if (l < layers - 1)
             {
                 w.Open($"for (int i = 0; i < batch * {size}; i++)");
@@ -189,7 +204,7 @@ internal static class CurvatureEmitter
         w.Close();
     }
 
-    private static void WriteDirectionalBackward(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels)
+    private static void WriteDirectionalBackward(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
     {
         string t = math.T;
         int layers = model.Layers.Count;
@@ -198,50 +213,29 @@ internal static class CurvatureEmitter
         w.Line("// R{δ^(l-1)} = (((V^l)ᵀ δ^l + (W^l)ᵀ R{δ^l}) ⊙ m) ⊙ σ' + ((W^l)ᵀ δ^l ⊙ m) ⊙ σ'' ⊙ R{z^(l-1)}. Gauss–Newton keeps the first-order terms.");
         w.Open($"private void DirectionalBackward(global::System.ReadOnlySpan<{t}> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<{t}> vector, bool training, bool exact, global::System.Span<{t}> product)");
         w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters.Span;");
-        w.Line("product.Clear();");
+        if (math.IsDouble)
+        {
+            w.Line("product.Clear();");
+        }
+
         for (int l = layers - 1; l >= 0; l--)
         {
-            int stage = l + 1;
-            string n = MathText.Int(stage);
+            string n = MathText.Int(l + 1);
             string p = MathText.Int(l);
-            int inputCount = model.InputSizeOf(l);
-            string inputs = MathText.Int(inputCount);
-            string size = MathText.Int(model.Layers[l].Size);
-            string multiplyAdd = kernels.MultiplyAdd(inputCount);
+            string inputs = MathText.Int(model.InputSizeOf(l));
             w.Line();
             w.Line($"// Dense layer {n}.");
             w.Open();
             w.Line($"global::System.ReadOnlySpan<{t}> x = {LayerInput(model, l)};");
-            w.Open("for (int s = 0; s < batch; s++)");
-            w.Line($"int ds = s * {size};");
-            w.Line($"int xs = s * {inputs};");
-            w.Open($"for (int j = 0; j < {size}; j++)");
-            w.Line($"product[Dense{n}BiasesOffset + j] += ws.RD{n}[ds + j];");
-            w.Close();
-            w.Open($"for (int j = 0; j < {size}; j++)");
-            w.Line($"{multiplyAdd}(x, xs, ws.RD{n}[ds + j], product, Dense{n}WeightsOffset + j * {inputs});");
-            if (l > 0)
+            if (!math.IsDouble)
             {
-                w.Open("if (exact)");
-                w.Line($"{multiplyAdd}(ws.RX{p}, xs, ws.D{n}[ds + j], product, Dense{n}WeightsOffset + j * {inputs});");
-                w.Close();
+                WriteFloatLayerProducts(w, model, l, floatKernels);
+            }
+            else
+            {
+                WriteDoubleLayerProducts(w, model, l, kernels);
             }
 
-            w.Close();
-            if (l > 0)
-            {
-                w.Line($"global::System.Array.Clear(ws.D{p}, xs, {inputs});");
-                w.Line($"global::System.Array.Clear(ws.RD{p}, xs, {inputs});");
-                w.Open($"for (int j = 0; j < {size}; j++)");
-                w.Line($"{multiplyAdd}(w, Dense{n}WeightsOffset + j * {inputs}, ws.D{n}[ds + j], ws.D{p}, xs);");
-                w.Line($"{multiplyAdd}(w, Dense{n}WeightsOffset + j * {inputs}, ws.RD{n}[ds + j], ws.RD{p}, xs);");
-                w.Open("if (exact)");
-                w.Line($"{multiplyAdd}(vector, Dense{n}WeightsOffset + j * {inputs}, ws.D{n}[ds + j], ws.RD{p}, xs);");
-                w.Close();
-                w.Close();
-            }
-
-            w.Close();
             if (l > 0)
             {
                 var previous = model.Layers[l - 1];
@@ -269,6 +263,90 @@ internal static class CurvatureEmitter
             w.Close();
         }
 
+        w.Close();
+    }
+
+    // One layer's share of the product and the errors sent back, double precision: sample by sample and row by row, in
+    // the interpreted engine's order.
+    private static void WriteDoubleLayerProducts(SourceWriter w, NetworkModel model, int l, KernelEmitter kernels)
+    {
+        int stage = l + 1;
+        string n = MathText.Int(stage);
+        string p = MathText.Int(l);
+        int inputCount = model.InputSizeOf(l);
+        string inputs = MathText.Int(inputCount);
+        string size = MathText.Int(model.Layers[l].Size);
+        string multiplyAdd = kernels.MultiplyAdd(inputCount);
+        w.Open("for (int s = 0; s < batch; s++)");
+        w.Line($"int ds = s * {size};");
+        w.Line($"int xs = s * {inputs};");
+        w.Open($"for (int j = 0; j < {size}; j++)");
+        w.Line($"product[Dense{n}BiasesOffset + j] += ws.RD{n}[ds + j];");
+        w.Close();
+        w.Open($"for (int j = 0; j < {size}; j++)");
+        w.Line($"{multiplyAdd}(x, xs, ws.RD{n}[ds + j], product, Dense{n}WeightsOffset + j * {inputs});");
+        if (l > 0)
+        {
+            w.Open("if (exact)");
+            w.Line($"{multiplyAdd}(ws.RX{p}, xs, ws.D{n}[ds + j], product, Dense{n}WeightsOffset + j * {inputs});");
+            w.Close();
+        }
+
+        w.Close();
+        if (l > 0)
+        {
+            w.Line($"global::System.Array.Clear(ws.D{p}, xs, {inputs});");
+            w.Line($"global::System.Array.Clear(ws.RD{p}, xs, {inputs});");
+            w.Open($"for (int j = 0; j < {size}; j++)");
+            w.Line($"{multiplyAdd}(w, Dense{n}WeightsOffset + j * {inputs}, ws.D{n}[ds + j], ws.D{p}, xs);");
+            w.Line($"{multiplyAdd}(w, Dense{n}WeightsOffset + j * {inputs}, ws.RD{n}[ds + j], ws.RD{p}, xs);");
+            w.Open("if (exact)");
+            w.Line($"{multiplyAdd}(vector, Dense{n}WeightsOffset + j * {inputs}, ws.D{n}[ds + j], ws.RD{p}, xs);");
+            w.Close();
+            w.Close();
+        }
+
+        w.Close();
+    }
+
+    // One layer's share of the product and the errors sent back, single precision: R{∂C/∂b} = Σ_s R{δ}; R{∂C/∂W} =
+    // R{δ}ᵀ x, plus δᵀ R{x} for the exact Hessian below the first layer, as one weight-gradient product over the two
+    // stacked batches; δ and R{δ} sent back as (W)ᵀ δ and (W)ᵀ R{δ} (+ (V)ᵀ δ, exact). Every product entry is written, so
+    // the product needs no clearing.
+    private static void WriteFloatLayerProducts(SourceWriter w, NetworkModel model, int l, FloatKernelEmitter kernels)
+    {
+        int stage = l + 1;
+        string n = MathText.Int(stage);
+        string p = MathText.Int(l);
+        int inputs = model.InputSizeOf(l);
+        int size = model.Layers[l].Size;
+        string inputsText = MathText.Int(inputs);
+        string sizeText = MathText.Int(size);
+        string weightGradient = kernels.WeightGradient(size, inputs);
+        w.Line($"global::NetGen.Numerics.SpanMath.SumRows(ws.RD{n}, batch, product.Slice(Dense{n}BiasesOffset, {sizeText}));");
+        if (l == 0)
+        {
+            // R{x⁰} = 0: the inputs do not move along v.
+            w.Line($"{weightGradient}(ws.RD{n}, x, batch, product, Dense{n}WeightsOffset);");
+            return;
+        }
+
+        w.Open("if (exact)");
+        w.Line($"x.Slice(0, batch * {inputsText}).CopyTo(ws.SX{n});");
+        w.Line($"global::System.MemoryExtensions.AsSpan(ws.RX{p}, 0, batch * {inputsText}).CopyTo(global::System.MemoryExtensions.AsSpan(ws.SX{n}, batch * {inputsText}));");
+        w.Line($"global::System.MemoryExtensions.AsSpan(ws.RD{n}, 0, batch * {sizeText}).CopyTo(ws.SD{n});");
+        w.Line($"global::System.MemoryExtensions.AsSpan(ws.D{n}, 0, batch * {sizeText}).CopyTo(global::System.MemoryExtensions.AsSpan(ws.SD{n}, batch * {sizeText}));");
+        w.Line($"{weightGradient}(ws.SD{n}, ws.SX{n}, 2 * batch, product, Dense{n}WeightsOffset);");
+        w.Close();
+        w.Open("else");
+        w.Line($"{weightGradient}(ws.RD{n}, x, batch, product, Dense{n}WeightsOffset);");
+        w.Close();
+        string backError = kernels.BackError(size, inputs);
+        w.Line($"{backError}(ws.D{n}, w, Dense{n}WeightsOffset, batch, ws.D{p});");
+        w.Line($"{backError}(ws.RD{n}, w, Dense{n}WeightsOffset, batch, ws.RD{p});");
+        w.Open("if (exact)");
+        w.Line($"{backError}(ws.D{n}, vector, Dense{n}WeightsOffset, batch, ws.SX{n});");
+        w.Line($"global::NetGen.Numerics.SpanMath.AddTo(global::System.MemoryExtensions.AsSpan(ws.RD{p}, 0, batch * {inputsText}), global::System.MemoryExtensions.AsSpan(ws.SX{n}, 0, batch * {inputsText}));");
         w.Close();
     }
 }

@@ -21,7 +21,7 @@ internal static class TrainingEmitter
         WriteForwardBatch(w, model, math, kernels, floatKernels);
         WriteOutputLoss(w, model, math);
         WriteBackpropagate(w, model, math, kernels, floatKernels);
-        CurvatureEmitter.Write(w, model, math, kernels);
+        CurvatureEmitter.Write(w, model, math, kernels, floatKernels);
         if (lanes)
         {
             LaneTrainingEmitter.Write(w, model);
@@ -127,6 +127,12 @@ internal static class TrainingEmitter
                 {
                     w.Line($"RX{MathText.Int(stage)} = new {t}[batchCapacity * {size}];");
                 }
+
+                if (!math.IsDouble && stage > 1)
+                {
+                    w.Line($"SX{MathText.Int(stage)} = new {t}[2 * batchCapacity * {MathText.Int(SizeOf(model, stage - 1))}];");
+                    w.Line($"SD{MathText.Int(stage)} = new {t}[2 * batchCapacity * {size}];");
+                }
             }
 
             if (KeepOf(model, stage) < 1.0)
@@ -166,6 +172,18 @@ internal static class TrainingEmitter
                     w.Line();
                     w.Line($"/// <summary>R{{x{sup}}} = σ'(z{sup}) ⊙ R{{z{sup}}} ⊙ m{sup} (curvature products).</summary>");
                     w.Line($"internal readonly {t}[] RX{MathText.Int(stage)};");
+                }
+
+                if (!math.IsDouble && stage > 1)
+                {
+                    string input = MathText.Sup(stage - 1);
+                    w.Line();
+                    w.Line($"/// <summary>x{input} then R{{x{input}}}, one batch after the other: the exact Hessian's R{{δ{sup}}} x{input}ᵀ + δ{sup} R{{x{input}}}ᵀ is one");
+                    w.Line("/// weight-gradient product over twice the batch. Also the scratch for (V)ᵀ δ (curvature products).</summary>");
+                    w.Line($"internal readonly {t}[] SX{MathText.Int(stage)};");
+                    w.Line();
+                    w.Line($"/// <summary>R{{δ{sup}}} then δ{sup}, one batch after the other, to go with SX{MathText.Int(stage)} (curvature products).</summary>");
+                    w.Line($"internal readonly {t}[] SD{MathText.Int(stage)};");
                 }
             }
 
@@ -296,50 +314,67 @@ internal static class TrainingEmitter
     }
 
     // z = W x + b for the whole batch: four rows by two samples per kernel call, bias (and, for hidden layers, the
-    // activation) applied to the vector of eight results before it is stored.
-    private static void WriteFloatWeightedInputs(SourceWriter w, MathText math, FloatKernelEmitter kernels, DenseLayerModel layer, string n, int inputs, string x, string target, bool fuseActivation)
+    // activation) applied to the vector of eight results before it is stored. The curvature product reuses it for its
+    // directional forward pass: R{z} = V x + v_b (the direction's entries as the weights) and then + W R{x}, added into
+    // what is there (no bias).
+    internal static void WriteFloatWeightedInputs(SourceWriter w, MathText math, FloatKernelEmitter kernels, DenseLayerModel layer, string n, int inputs, string x, string target, bool fuseActivation, string weights = "w", bool addBias = true, bool accumulate = false)
     {
         int rows4 = layer.Size / 4 * 4;
         string size = MathText.Int(layer.Size);
         string inputsText = MathText.Int(inputs);
         string v = "global::System.Runtime.Intrinsics.Vector256";
+        string v128 = "global::System.Runtime.Intrinsics.Vector128";
+        string bias = addBias ? " + bias" : string.Empty;
+        string Store(string value, string index)
+        {
+            string reference = $"ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target})";
+            return accumulate
+                ? $"{v128}.StoreUnsafe({v128}.LoadUnsafe({reference}, (nuint)({index})) + {value}, {reference}, (nuint)({index}));"
+                : $"{v128}.StoreUnsafe({value}, {reference}, (nuint)({index}));";
+        }
+
+        string assign = accumulate ? "+=" : "=";
         if (rows4 > 0)
         {
             w.Open($"for (int j = 0; j < {MathText.Int(rows4)}; j += 4)");
-            w.Line($"{v}<float> bias = {v}.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense{n}BiasesOffset + j)));");
+            if (addBias)
+            {
+                w.Line($"{v}<float> bias = {v}.Create({v128}.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({weights}), (nuint)(Dense{n}BiasesOffset + j)));");
+            }
+
             w.Line("int s = 0;");
             if (inputs % 8 == 0 && inputs >= 64)
             {
                 // Three samples per pass where the layer is wide enough for weight traffic to matter, pairs for the rest.
                 w.Open("for (; s + 2 < batch; s += 3)");
-                w.Line($"{v}<float> z = {kernels.DotRows4Samples3(inputs)}(w, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}, (s + 1) * {inputsText}, (s + 2) * {inputsText}, out global::System.Runtime.Intrinsics.Vector128<float> third) + bias;");
-                w.Line($"global::System.Runtime.Intrinsics.Vector128<float> z3 = third + {v}.GetLower(bias);");
+                w.Line($"{v}<float> z = {kernels.DotRows4Samples3(inputs)}({weights}, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}, (s + 1) * {inputsText}, (s + 2) * {inputsText}, out {v128}<float> third){bias};");
+                w.Line($"{v128}<float> z3 = third{(addBias ? $" + {v}.GetLower(bias)" : string.Empty)};");
                 if (fuseActivation && layer.Activation != ActivationKind.Identity)
                 {
                     w.Line($"z = {MathText.ActivateVector(layer, "z", 8)};");
                     w.Line($"z3 = {MathText.ActivateVector(layer, "z3", 4)};");
                 }
 
-                w.Line($"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe({v}.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target}), (nuint)(s * {size} + j));");
-                w.Line($"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe({v}.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target}), (nuint)((s + 1) * {size} + j));");
-                w.Line($"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z3, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target}), (nuint)((s + 2) * {size} + j));");
+                w.Line(Store($"{v}.GetLower(z)", $"s * {size} + j"));
+                w.Line(Store($"{v}.GetUpper(z)", $"(s + 1) * {size} + j"));
+                w.Line(Store("z3", $"(s + 2) * {size} + j"));
                 w.Close();
             }
 
             w.Open("for (; s + 1 < batch; s += 2)");
-            w.Line($"{v}<float> z = {kernels.DotRows4Samples2(inputs)}(w, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}, (s + 1) * {inputsText}) + bias;");
+            w.Line($"{v}<float> z = {kernels.DotRows4Samples2(inputs)}({weights}, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}, (s + 1) * {inputsText}){bias};");
             if (fuseActivation && layer.Activation != ActivationKind.Identity)
             {
                 w.Line($"z = {MathText.ActivateVector(layer, "z", 8)};");
             }
 
-            w.Line($"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe({v}.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target}), (nuint)(s * {size} + j));");
-            w.Line($"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe({v}.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target}), (nuint)((s + 1) * {size} + j));");
+            w.Line(Store($"{v}.GetLower(z)", $"s * {size} + j"));
+            w.Line(Store($"{v}.GetUpper(z)", $"(s + 1) * {size} + j"));
             w.Close();
             w.Open("if (s < batch)");
             w.Open("for (int r = 0; r < 4; r++)");
-            w.Line($"float z = {kernels.Dot(inputs)}(w, Dense{n}WeightsOffset + (j + r) * {inputsText}, {x}, s * {inputsText}) + w[Dense{n}BiasesOffset + j + r];");
-            w.Line($"{target}[s * {size} + j + r] = {(fuseActivation ? math.Activate(layer, "z") : "z")};");
+            w.Line($"float z = {kernels.Dot(inputs)}({weights}, Dense{n}WeightsOffset + (j + r) * {inputsText}, {x}, s * {inputsText}){(addBias ? $" + {weights}[Dense{n}BiasesOffset + j + r]" : string.Empty)};");
+            w.Line($"{target}[s * {size} + j + r] {assign} {(fuseActivation ? math.Activate(layer, "z") : "z")};");
             w.Close();
             w.Close();
             w.Close();
@@ -349,8 +384,8 @@ internal static class TrainingEmitter
         {
             w.Open("for (int s = 0; s < batch; s++)");
             w.Open($"for (int j = {MathText.Int(rows4)}; j < {size}; j++)");
-            w.Line($"float z = {kernels.Dot(inputs)}(w, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}) + w[Dense{n}BiasesOffset + j];");
-            w.Line($"{target}[s * {size} + j] = {(fuseActivation ? math.Activate(layer, "z") : "z")};");
+            w.Line($"float z = {kernels.Dot(inputs)}({weights}, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}){(addBias ? $" + {weights}[Dense{n}BiasesOffset + j]" : string.Empty)};");
+            w.Line($"{target}[s * {size} + j] {assign} {(fuseActivation ? math.Activate(layer, "z") : "z")};");
             w.Close();
             w.Close();
         }

@@ -138,6 +138,8 @@ namespace Samples
                 D2 = new float[batchCapacity * 1];
                 RZ2 = new float[batchCapacity * 1];
                 RD2 = new float[batchCapacity * 1];
+                SX2 = new float[2 * batchCapacity * 4];
+                SD2 = new float[2 * batchCapacity * 1];
                 ZL = new float[batchCapacity * OutputSize];
             }
 
@@ -167,6 +169,13 @@ namespace Samples
 
             /// <summary>R{δ²} (curvature products).</summary>
             internal readonly float[] RD2;
+
+            /// <summary>x¹ then R{x¹}, one batch after the other: the exact Hessian's R{δ²} x¹ᵀ + δ² R{x¹}ᵀ is one
+            /// weight-gradient product over twice the batch. Also the scratch for (V)ᵀ δ (curvature products).</summary>
+            internal readonly float[] SX2;
+
+            /// <summary>R{δ²} then δ², one batch after the other, to go with SX2 (curvature products).</summary>
+            internal readonly float[] SD2;
 
             /// <summary>zᴸ, the output layer's weighted input, kept for the numerically stable forms of the losses.</summary>
             internal readonly float[] ZL;
@@ -310,12 +319,23 @@ namespace Samples
             // Dense layer 1: R{z¹} and R{x¹}.
             {
                 global::System.ReadOnlySpan<float> x = inputs;
-                for (int s = 0; s < batch; s++)
+                for (int j = 0; j < 4; j += 4)
                 {
-                    for (int j = 0; j < 4; j++)
+                    global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(vector), (nuint)(Dense1BiasesOffset + j)));
+                    int s = 0;
+                    for (; s + 1 < batch; s += 2)
                     {
-                        float value = Dot2(vector, Dense1WeightsOffset + j * 2, x, s * 2);
-                        ws.RZ1[s * 4 + j] = value + vector[Dense1BiasesOffset + j];
+                        global::System.Runtime.Intrinsics.Vector256<float> z = DotRows4Samples2x2(vector, Dense1WeightsOffset + j * 2, x, s * 2, (s + 1) * 2) + bias;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ws.RZ1), (nuint)(s * 4 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ws.RZ1), (nuint)((s + 1) * 4 + j));
+                    }
+                    if (s < batch)
+                    {
+                        for (int r = 0; r < 4; r++)
+                        {
+                            float z = DotFloat2(vector, Dense1WeightsOffset + (j + r) * 2, x, s * 2) + vector[Dense1BiasesOffset + j + r];
+                            ws.RZ1[s * 4 + j + r] = z;
+                        }
                     }
                 }
                 for (int i = 0; i < batch * 4; i++)
@@ -332,9 +352,16 @@ namespace Samples
                 {
                     for (int j = 0; j < 1; j++)
                     {
-                        float value = Dot4(vector, Dense2WeightsOffset + j * 4, x, s * 4);
-                        value += Dot4(w, Dense2WeightsOffset + j * 4, ws.RX1, s * 4);
-                        ws.RZ2[s * 1 + j] = value + vector[Dense2BiasesOffset + j];
+                        float z = DotFloat4(vector, Dense2WeightsOffset + j * 4, x, s * 4) + vector[Dense2BiasesOffset + j];
+                        ws.RZ2[s * 1 + j] = z;
+                    }
+                }
+                for (int s = 0; s < batch; s++)
+                {
+                    for (int j = 0; j < 1; j++)
+                    {
+                        float z = DotFloat4(w, Dense2WeightsOffset + j * 4, ws.RX1, s * 4);
+                        ws.RZ2[s * 1 + j] += z;
                     }
                 }
             }
@@ -360,38 +387,29 @@ namespace Samples
         private void DirectionalBackward(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<float> vector, bool training, bool exact, global::System.Span<float> product)
         {
             global::System.ReadOnlySpan<float> w = _parameters.Span;
-            product.Clear();
 
             // Dense layer 2.
             {
                 global::System.ReadOnlySpan<float> x = ws.A1;
-                for (int s = 0; s < batch; s++)
+                global::NetGen.Numerics.SpanMath.SumRows(ws.RD2, batch, product.Slice(Dense2BiasesOffset, 1));
+                if (exact)
                 {
-                    int ds = s * 1;
-                    int xs = s * 4;
-                    for (int j = 0; j < 1; j++)
-                    {
-                        product[Dense2BiasesOffset + j] += ws.RD2[ds + j];
-                    }
-                    for (int j = 0; j < 1; j++)
-                    {
-                        MultiplyAdd4(x, xs, ws.RD2[ds + j], product, Dense2WeightsOffset + j * 4);
-                        if (exact)
-                        {
-                            MultiplyAdd4(ws.RX1, xs, ws.D2[ds + j], product, Dense2WeightsOffset + j * 4);
-                        }
-                    }
-                    global::System.Array.Clear(ws.D1, xs, 4);
-                    global::System.Array.Clear(ws.RD1, xs, 4);
-                    for (int j = 0; j < 1; j++)
-                    {
-                        MultiplyAdd4(w, Dense2WeightsOffset + j * 4, ws.D2[ds + j], ws.D1, xs);
-                        MultiplyAdd4(w, Dense2WeightsOffset + j * 4, ws.RD2[ds + j], ws.RD1, xs);
-                        if (exact)
-                        {
-                            MultiplyAdd4(vector, Dense2WeightsOffset + j * 4, ws.D2[ds + j], ws.RD1, xs);
-                        }
-                    }
+                    x.Slice(0, batch * 4).CopyTo(ws.SX2);
+                    global::System.MemoryExtensions.AsSpan(ws.RX1, 0, batch * 4).CopyTo(global::System.MemoryExtensions.AsSpan(ws.SX2, batch * 4));
+                    global::System.MemoryExtensions.AsSpan(ws.RD2, 0, batch * 1).CopyTo(ws.SD2);
+                    global::System.MemoryExtensions.AsSpan(ws.D2, 0, batch * 1).CopyTo(global::System.MemoryExtensions.AsSpan(ws.SD2, batch * 1));
+                    WeightGradient1x4(ws.SD2, ws.SX2, 2 * batch, product, Dense2WeightsOffset);
+                }
+                else
+                {
+                    WeightGradient1x4(ws.RD2, x, batch, product, Dense2WeightsOffset);
+                }
+                BackError1x4(ws.D2, w, Dense2WeightsOffset, batch, ws.D1);
+                BackError1x4(ws.RD2, w, Dense2WeightsOffset, batch, ws.RD1);
+                if (exact)
+                {
+                    BackError1x4(ws.D2, vector, Dense2WeightsOffset, batch, ws.SX2);
+                    global::NetGen.Numerics.SpanMath.AddTo(global::System.MemoryExtensions.AsSpan(ws.RD1, 0, batch * 4), global::System.MemoryExtensions.AsSpan(ws.SX2, 0, batch * 4));
                 }
                 for (int i = 0; i < batch * 4; i++)
                 {
@@ -407,19 +425,8 @@ namespace Samples
             // Dense layer 1.
             {
                 global::System.ReadOnlySpan<float> x = inputs;
-                for (int s = 0; s < batch; s++)
-                {
-                    int ds = s * 4;
-                    int xs = s * 2;
-                    for (int j = 0; j < 4; j++)
-                    {
-                        product[Dense1BiasesOffset + j] += ws.RD1[ds + j];
-                    }
-                    for (int j = 0; j < 4; j++)
-                    {
-                        MultiplyAdd2(x, xs, ws.RD1[ds + j], product, Dense1WeightsOffset + j * 2);
-                    }
-                }
+                global::NetGen.Numerics.SpanMath.SumRows(ws.RD1, batch, product.Slice(Dense1BiasesOffset, 4));
+                WeightGradient4x2(ws.RD1, x, batch, product, Dense1WeightsOffset);
             }
         }
 
@@ -499,50 +506,6 @@ namespace Samples
                 sums += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g);
             }
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sums, ref g);
-        }
-
-        /// <summary>Σ_k x[xStart + k] · y[yStart + k] over 2 elements. Callers guarantee both ranges are in bounds.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static float Dot2(global::System.ReadOnlySpan<float> x, int xStart, global::System.ReadOnlySpan<float> y, int yStart)
-        {
-            ref float xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
-            ref float yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), yStart);
-            return global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, 1);
-        }
-
-        /// <summary>Σ_k x[xStart + k] · y[yStart + k] over 4 elements. Callers guarantee both ranges are in bounds.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static float Dot4(global::System.ReadOnlySpan<float> x, int xStart, global::System.ReadOnlySpan<float> y, int yStart)
-        {
-            ref float xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
-            ref float yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), yStart);
-            return global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, 3);
-        }
-
-        /// <summary>y[yStart + k] += alpha · x[xStart + k] over 2 elements. Callers guarantee both ranges are in bounds.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void MultiplyAdd2(global::System.ReadOnlySpan<float> x, int xStart, float alpha, global::System.Span<float> y, int yStart)
-        {
-            ref float xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
-            ref float yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), yStart);
-            int k = 0;
-            for (; k < 2; k++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, k) += global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, k) * alpha;
-            }
-        }
-
-        /// <summary>y[yStart + k] += alpha · x[xStart + k] over 4 elements. Callers guarantee both ranges are in bounds.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void MultiplyAdd4(global::System.ReadOnlySpan<float> x, int xStart, float alpha, global::System.Span<float> y, int yStart)
-        {
-            ref float xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
-            ref float yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), yStart);
-            int k = 0;
-            for (; k < 4; k++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, k) += global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, k) * alpha;
-            }
         }
 
         /// <summary>[w_0·x, …, w_3·x, w_0·x', …, w_3·x'] for four rows of w (row length 2) and two samples x, x':
