@@ -349,21 +349,8 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)
     {
-        x = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpLow)), Vector256.Create(ExpHigh));
-        Vector256<float> n = Vector256.Round(x * Vector256.Create(Log2E));
-        Vector256<float> r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-Ln2High), x);
-        r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-Ln2Low), r);
-        Vector256<float> r2 = r * r;
-        Vector256<float> r4 = r2 * r2;
-        Vector256<float> p = Vector256.MultiplyAddEstimate(
-            r4,
-            Vector256.MultiplyAddEstimate(Vector256.Create(E0), r, Vector256.Create(E1)),
-            Vector256.MultiplyAddEstimate(r2, Vector256.MultiplyAddEstimate(Vector256.Create(E2), r, Vector256.Create(E3)), Vector256.MultiplyAddEstimate(Vector256.Create(E4), r, Vector256.Create(E5))));
-        Vector256<float> y = Vector256.MultiplyAddEstimate(p, r2, r) + Vector256.Create(1f);
-        // n is a whole number in [−126, 127] after the clamp, so the hardware conversion needs none of the saturating
-        // conversion's fix-ups for NaN and out-of-range lanes, which sat on the softmax's dependency chain.
-        Vector256<int> exponent = Vector256.ShiftLeft(Vector256.ConvertToInt32Native(n) + Vector256.Create(127), 23);
-        return y * exponent.AsSingle();
+        Vector256<float> q = ExpReduced(Vector256.Min(Vector256.Max(x, Vector256.Create(ExpLow)), Vector256.Create(ExpHigh)), out Vector256<float> scale);
+        return (q + Vector256.Create(1f)) * scale;
     }
 
     /// <summary>
@@ -376,7 +363,15 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> ExpNoOverflow(Vector256<float> x)
     {
-        x = Vector256.Max(x, Vector256.Create(ExpLow));
+        // A NaN lane's scale is garbage, but NaN · s + s stays NaN.
+        Vector256<float> q = ExpReduced(Vector256.Max(x, Vector256.Create(ExpLow)), out Vector256<float> scale);
+        return Vector256.MultiplyAddEstimate(q, scale, scale);
+    }
+
+    // e^x = 2^n (1 + q) for x in [−87.3, 88]: returns q = e^r − 1 (r = x − n ln 2, |r| ≤ ln 2 / 2) and gives 2^n in scale.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> ExpReduced(Vector256<float> x, out Vector256<float> scale)
+    {
         Vector256<float> n = Vector256.Round(x * Vector256.Create(Log2E));
         Vector256<float> r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-Ln2High), x);
         r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-Ln2Low), r);
@@ -386,9 +381,10 @@ public static class VectorMath
             r4,
             Vector256.MultiplyAddEstimate(Vector256.Create(E0), r, Vector256.Create(E1)),
             Vector256.MultiplyAddEstimate(r2, Vector256.MultiplyAddEstimate(Vector256.Create(E2), r, Vector256.Create(E3)), Vector256.MultiplyAddEstimate(Vector256.Create(E4), r, Vector256.Create(E5))));
-        // n is a whole number in [−126, 127], as in Exp. A NaN lane's scale is garbage, but NaN · s + s stays NaN.
-        Vector256<float> scale = Vector256.ShiftLeft(Vector256.ConvertToInt32Native(n) + Vector256.Create(127), 23).AsSingle();
-        return Vector256.MultiplyAddEstimate(Vector256.MultiplyAddEstimate(p, r2, r), scale, scale);
+        // n is a whole number in [−126, 127] after the clamp, so the hardware conversion needs none of the saturating
+        // conversion's fix-ups for NaN and out-of-range lanes, which sat on the softmax's dependency chain.
+        scale = Vector256.ShiftLeft(Vector256.ConvertToInt32Native(n) + Vector256.Create(127), 23).AsSingle();
+        return Vector256.MultiplyAddEstimate(p, r2, r);
     }
 
     /// <summary>
