@@ -122,6 +122,38 @@ internal sealed class MathText
         _ => throw new InvalidOperationException(layer.Activation + " has no elementwise derivative."),
     };
 
+    /// <summary>
+    /// <see cref="Derivative"/> for a Vector256 of single-precision activations: the same operations lane by lane, so a
+    /// vector loop and its scalar remainder agree to the bit.
+    /// </summary>
+    public static string DerivativeVector(DenseLayerModel layer, string a)
+    {
+        const string v = "global::System.Runtime.Intrinsics.Vector256";
+        const string one = v + ".Create(1f)";
+        const string zero = v + "<float>.Zero";
+        return layer.Activation switch
+        {
+            ActivationKind.Identity => one,
+            ActivationKind.Sigmoid => $"{a} * ({one} - {a})",
+            ActivationKind.Tanh => $"{one} - {a} * {a}",
+            ActivationKind.ReLU => $"{v}.ConditionalSelect({v}.GreaterThan({a}, {zero}), {one}, {zero})",
+            ActivationKind.LeakyReLU => $"{v}.ConditionalSelect({v}.GreaterThan({a}, {zero}), {one}, {v}.Create({FloatLiteral((float)layer.LeakySlope)}))",
+            _ => throw new InvalidOperationException(layer.Activation + " has no elementwise derivative."),
+        };
+    }
+
+    /// <summary><see cref="SecondDerivative"/> for a Vector256 of single-precision activations, or null where it is zero.</summary>
+    public static string? SecondDerivativeVector(DenseLayerModel layer, string a)
+    {
+        const string one = "global::System.Runtime.Intrinsics.Vector256.Create(1f)";
+        return layer.Activation switch
+        {
+            ActivationKind.Sigmoid => $"{a} * ({one} - {a}) * ({one} - ({a} + {a}))",
+            ActivationKind.Tanh => $"-({a} + {a}) * ({one} - {a} * {a})",
+            _ => null,
+        };
+    }
+
     /// <summary>σ''(z) written with a = σ(z), or null where it is zero (the piecewise-linear activations).</summary>
     public string? SecondDerivative(DenseLayerModel layer, string a) => layer.Activation switch
     {

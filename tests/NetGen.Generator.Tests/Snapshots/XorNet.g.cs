@@ -338,7 +338,13 @@ namespace Samples
                         }
                     }
                 }
-                for (int i = 0; i < batch * 4; i++)
+                int vectorEnd = batch * 4 & ~7;
+                for (int i = 0; i < vectorEnd; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> av = Load8(ws.A1, i);
+                    Store8((global::System.Runtime.Intrinsics.Vector256.Create(1f) - av * av) * Load8(ws.RZ1, i), ws.RX1, i);
+                }
+                for (int i = vectorEnd; i < batch * 4; i++)
                 {
                     float ai = ws.A1[i];
                     ws.RX1[i] = (1f - ai * ai) * ws.RZ1[i];
@@ -411,7 +417,17 @@ namespace Samples
                     BackError1x4(ws.D2, vector, Dense2WeightsOffset, batch, ws.SX2);
                     global::NetGen.Numerics.SpanMath.AddTo(global::System.MemoryExtensions.AsSpan(ws.RD1, 0, batch * 4), global::System.MemoryExtensions.AsSpan(ws.SX2, 0, batch * 4));
                 }
-                for (int i = 0; i < batch * 4; i++)
+                int vectorEnd = batch * 4 & ~7;
+                for (int i = 0; i < vectorEnd; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> gv = Load8(ws.D1, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> rgv = Load8(ws.RD1, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> av = Load8(ws.A1, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> d1v = global::System.Runtime.Intrinsics.Vector256.Create(1f) - av * av;
+                    Store8(exact ? rgv * d1v + gv * (-(av + av) * (global::System.Runtime.Intrinsics.Vector256.Create(1f) - av * av)) * Load8(ws.RZ1, i) : rgv * d1v, ws.RD1, i);
+                    Store8(gv * d1v, ws.D1, i);
+                }
+                for (int i = vectorEnd; i < batch * 4; i++)
                 {
                     float g = ws.D1[i];
                     float rg = ws.RD1[i];
