@@ -644,11 +644,99 @@ internal static class ForwardEmitter
     }
 
     /// <summary>In place over span[start .. start + count): a_j = e^(z_j − max z) / Σ_k e^(z_k − max z).</summary>
-    public static void WriteSoftmax(SourceWriter w, MathText math, string span, string start, string count, int size, string? logSumExpTarget = null)
+    // A float softmax of up to this many outputs is written out block by block, its z held in registers.
+    private const int MaxUnrolledSoftmax = 64;
+
+    // The float softmax over a span, unrolled: every block of eight z loaded once, and the rest as the last eight z (which
+    // overlap the last block), so the rest's exponentials are one vector, not one scalar call each, and nothing goes back
+    // to memory before the final store. The arithmetic is the looped version's, in its order: the same blockwise
+    // exponentials (a lane of VectorMath.Exp is the scalar Exp), the sum in the same order, the same reciprocal; the
+    // overlapping lanes are stored twice with the same values. The z may come from another span of the same layout (the
+    // batched forward's zᴸ, which it keeps for the loss), saving a copy.
+    private static void WriteUnrolledFloatSoftmax(SourceWriter w, string source, string span, string start, int size, string? logSumExpTarget)
+    {
+        const string Vf = "global::System.Runtime.Intrinsics.Vector256<float>";
+        const string V = "global::System.Runtime.Intrinsics.Vector256";
+        const string VectorMath = "global::NetGen.Numerics.VectorMath";
+        int blocks = size / 8;
+        int rest = size % 8;
+        string At(int offset) => offset == 0 ? start : $"{start} + {MathText.Int(offset)}";
+        var z = new List<string>();
+        for (int b = 0; b < blocks; b++)
+        {
+            w.Line($"{Vf} z{MathText.Int(b)} = Load8({source}, {At(8 * b)});");
+            z.Add("z" + MathText.Int(b));
+        }
+
+        if (rest > 0)
+        {
+            w.Line($"{Vf} zt = Load8({source}, {At(size - 8)}); // the last eight z: lanes {MathText.Int(8 - rest)}–7 are the rest");
+            z.Add("zt");
+        }
+
+        // The hardware's max: a NaN z still turns the softmax NaN through e^(z − max).
+        string maxima = z[0];
+        foreach (string next in z.Skip(1))
+        {
+            maxima = $"{V}.MaxNative({maxima}, {next})";
+        }
+
+        w.Line($"float max = {V}.ToScalar({VectorMath}.MaxAcross({maxima}));");
+        w.Line($"{Vf} shift = {V}.Create(max);");
+        var e = z.Select(name => "e" + name.Substring(1)).ToList();
+        for (int i = 0; i < z.Count; i++)
+        {
+            w.Line($"{Vf} {e[i]} = {VectorMath}.Exp({z[i]} - shift);");
+        }
+
+        w.Line($"float sum = {V}.Sum(e0);");
+        for (int b = 1; b < blocks; b++)
+        {
+            w.Line($"sum += {V}.Sum(e{MathText.Int(b)});");
+        }
+
+        for (int lane = 8 - rest; lane < 8 && rest > 0; lane++)
+        {
+            w.Line($"sum += {V}.GetElement(et, {MathText.Int(lane)});");
+        }
+
+        if (logSumExpTarget is not null)
+        {
+            w.Line($"{logSumExpTarget} = max + {VectorMath}.Log(sum);");
+        }
+
+        w.Line($"{Vf} inverse = {V}.Create(1f / sum);");
+        if (rest > 0)
+        {
+            w.Line($"Store8(et * inverse, {span}, {At(size - 8)});");
+        }
+
+        for (int b = 0; b < blocks; b++)
+        {
+            w.Line($"Store8(e{MathText.Int(b)} * inverse, {span}, {At(8 * b)});");
+        }
+    }
+
+    public static void WriteSoftmax(SourceWriter w, MathText math, string span, string start, string count, int size, string? logSumExpTarget = null, string? source = null)
     {
         string t = math.T;
+        if (!math.IsDouble && size >= 8 && size <= MaxUnrolledSoftmax)
+        {
+            w.Line("// Softmax, shifted by the largest z so every exponent is ≤ 0 and nothing overflows.");
+            w.Open();
+            WriteUnrolledFloatSoftmax(w, source ?? span, span, start, size, logSumExpTarget);
+            w.Close();
+            return;
+        }
+
+        if (source is not null)
+        {
+            w.Line($"global::System.Array.Copy({source}, {start}, {span}, {start}, {count});");
+        }
+
         w.Line("// Softmax, shifted by the largest z so every exponent is ≤ 0 and nothing overflows.");
         w.Open();
+
         int blocks = math.IsDouble ? 0 : size / 8 * 8;
         if (blocks > 0)
         {

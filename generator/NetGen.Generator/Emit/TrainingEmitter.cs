@@ -274,8 +274,7 @@ internal static class TrainingEmitter
             else if (layer.Activation == ActivationKind.Softmax)
             {
                 w.Open("for (int s = 0; s < batch; s++)");
-                w.Line($"global::System.Array.Copy(ws.ZL, s * {size}, ws.{A(stage)}, s * {size}, {size});");
-                ForwardEmitter.WriteSoftmax(w, math, $"ws.{A(stage)}", $"s * {size}", size, layer.Size, "ws.LogSumExp[s]");
+                ForwardEmitter.WriteSoftmax(w, math, $"ws.{A(stage)}", $"s * {size}", size, layer.Size, "ws.LogSumExp[s]", source: "ws.ZL");
                 w.Close();
             }
             else
