@@ -32,6 +32,9 @@ internal static class ForwardEmitter
     // e^z); wider, it goes through the output span.
     private const int MaxRegisterSoftmax = 40;
 
+    // A float softmax over a span of up to this many outputs is written out block by block, its z held in registers.
+    private const int MaxUnrolledSoftmax = 64;
+
     /// <summary>
     /// True when a float network's single-sample forward keeps every hidden activation in vector registers: at least one
     /// hidden layer, each a multiple of eight and at most <see cref="MaxRegisterWidth"/> wide, and the input a multiple of
@@ -643,9 +646,94 @@ internal static class ForwardEmitter
         }
     }
 
-    /// <summary>In place over span[start .. start + count): a_j = e^(z_j − max z) / Σ_k e^(z_k − max z).</summary>
-    // A float softmax of up to this many outputs is written out block by block, its z held in registers.
-    private const int MaxUnrolledSoftmax = 64;
+    /// <summary>
+    /// Over span[start .. start + count): a_j = e^(z_j − max z) / Σ_k e^(z_k − max z), the z read from
+    /// <paramref name="source"/> (same layout) when given, else from the span itself.
+    /// </summary>
+    public static void WriteSoftmax(SourceWriter w, MathText math, string span, string start, string count, int size, string? logSumExpTarget = null, string? source = null)
+    {
+        string t = math.T;
+        bool unrolled = !math.IsDouble && size >= 8 && size <= MaxUnrolledSoftmax;
+        if (source is not null && !unrolled)
+        {
+            w.Line($"global::System.Array.Copy({source}, {start}, {span}, {start}, {count});");
+        }
+
+        w.Line("// Softmax, shifted by the largest z so every exponent is ≤ 0 and nothing overflows.");
+        w.Open();
+        if (unrolled)
+        {
+            WriteUnrolledFloatSoftmax(w, source ?? span, span, start, size, logSumExpTarget);
+            w.Close();
+            return;
+        }
+
+
+        int blocks = math.IsDouble ? 0 : size / 8 * 8;
+        if (blocks > 0)
+        {
+            // The largest z: lane-wise maxima of the blocks of eight (the hardware max: a NaN z still turns the softmax NaN
+            // through e^(z − max)), then across the lanes and the rest.
+            w.Line($"global::System.Runtime.Intrinsics.Vector256<float> maxima = Load8({span}, {start});");
+            w.Open($"for (int j = 8; j < {MathText.Int(blocks)}; j += 8)");
+            w.Line($"maxima = global::System.Runtime.Intrinsics.Vector256.MaxNative(maxima, Load8({span}, {start} + j));");
+            w.Close();
+            w.Line("float max = global::System.Runtime.Intrinsics.Vector256.GetElement(maxima, 0);");
+            w.Open("for (int lane = 1; lane < 8; lane++)");
+            w.Line("max = float.Max(max, global::System.Runtime.Intrinsics.Vector256.GetElement(maxima, lane));");
+            w.Close();
+            w.Open($"for (int j = {MathText.Int(blocks)}; j < {count}; j++)");
+            w.Line($"max = float.Max(max, {span}[{start} + j]);");
+            w.Close();
+        }
+        else
+        {
+            w.Line($"{t} max = {span}[{start}];");
+            w.Open($"for (int j = 1; j < {count}; j++)");
+            w.Line($"max = {t}.Max(max, {span}[{start} + j]);");
+            w.Close();
+        }
+
+        w.Line($"{t} sum = {math.Zero};");
+        if (blocks > 0)
+        {
+            // Eight exponentials per instruction sequence; the lane sums are added in a fixed order.
+            w.Open($"for (int j = 0; j < {MathText.Int(blocks)}; j += 8)");
+            w.Line($"global::System.Runtime.Intrinsics.Vector256<float> e = global::NetGen.Numerics.VectorMath.Exp(Load8({span}, {start} + j) - global::System.Runtime.Intrinsics.Vector256.Create(max));");
+            w.Line($"Store8(e, {span}, {start} + j);");
+            w.Line("sum += global::System.Runtime.Intrinsics.Vector256.Sum(e);");
+            w.Close();
+        }
+
+        w.Open($"for (int j = {MathText.Int(blocks)}; j < {count}; j++)");
+        w.Line($"{t} e = {(math.IsDouble ? "double.Exp" : "global::NetGen.Numerics.VectorMath.Exp")}({span}[{start} + j] - max);");
+        w.Line($"{span}[{start} + j] = e;");
+        w.Line("sum += e;");
+        w.Close();
+        if (logSumExpTarget is not null)
+        {
+            w.Line($"{logSumExpTarget} = max + {(math.IsDouble ? "double.Log" : "global::NetGen.Numerics.VectorMath.Log")}(sum);");
+        }
+        if (blocks > 0)
+        {
+            // One division, then multiplications: ten divisions cost more than the rest of a 64-32-10 softmax.
+            w.Line("float inverse = 1f / sum;");
+            w.Open($"for (int j = 0; j < {MathText.Int(blocks)}; j += 8)");
+            w.Line($"Store8(Load8({span}, {start} + j) * inverse, {span}, {start} + j);");
+            w.Close();
+            w.Open($"for (int j = {MathText.Int(blocks)}; j < {count}; j++)");
+            w.Line($"{span}[{start} + j] *= inverse;");
+            w.Close();
+        }
+        else
+        {
+            w.Open($"for (int j = 0; j < {count}; j++)");
+            w.Line($"{span}[{start} + j] /= sum;");
+            w.Close();
+        }
+
+        w.Close();
+    }
 
     // The float softmax over a span, unrolled: every block of eight z loaded once, and the rest as the last eight z (which
     // overlap the last block), so the rest's exponentials are one vector, not one scalar call each, and nothing goes back
@@ -715,91 +803,5 @@ internal static class ForwardEmitter
         {
             w.Line($"Store8(e{MathText.Int(b)} * inverse, {span}, {At(8 * b)});");
         }
-    }
-
-    public static void WriteSoftmax(SourceWriter w, MathText math, string span, string start, string count, int size, string? logSumExpTarget = null, string? source = null)
-    {
-        string t = math.T;
-        if (!math.IsDouble && size >= 8 && size <= MaxUnrolledSoftmax)
-        {
-            w.Line("// Softmax, shifted by the largest z so every exponent is ≤ 0 and nothing overflows.");
-            w.Open();
-            WriteUnrolledFloatSoftmax(w, source ?? span, span, start, size, logSumExpTarget);
-            w.Close();
-            return;
-        }
-
-        if (source is not null)
-        {
-            w.Line($"global::System.Array.Copy({source}, {start}, {span}, {start}, {count});");
-        }
-
-        w.Line("// Softmax, shifted by the largest z so every exponent is ≤ 0 and nothing overflows.");
-        w.Open();
-
-        int blocks = math.IsDouble ? 0 : size / 8 * 8;
-        if (blocks > 0)
-        {
-            // The largest z: lane-wise maxima of the blocks of eight (the hardware max: a NaN z still turns the softmax NaN
-            // through e^(z − max)), then across the lanes and the rest.
-            w.Line($"global::System.Runtime.Intrinsics.Vector256<float> maxima = Load8({span}, {start});");
-            w.Open($"for (int j = 8; j < {MathText.Int(blocks)}; j += 8)");
-            w.Line($"maxima = global::System.Runtime.Intrinsics.Vector256.MaxNative(maxima, Load8({span}, {start} + j));");
-            w.Close();
-            w.Line("float max = global::System.Runtime.Intrinsics.Vector256.GetElement(maxima, 0);");
-            w.Open("for (int lane = 1; lane < 8; lane++)");
-            w.Line("max = float.Max(max, global::System.Runtime.Intrinsics.Vector256.GetElement(maxima, lane));");
-            w.Close();
-            w.Open($"for (int j = {MathText.Int(blocks)}; j < {count}; j++)");
-            w.Line($"max = float.Max(max, {span}[{start} + j]);");
-            w.Close();
-        }
-        else
-        {
-            w.Line($"{t} max = {span}[{start}];");
-            w.Open($"for (int j = 1; j < {count}; j++)");
-            w.Line($"max = {t}.Max(max, {span}[{start} + j]);");
-            w.Close();
-        }
-
-        w.Line($"{t} sum = {math.Zero};");
-        if (blocks > 0)
-        {
-            // Eight exponentials per instruction sequence; the lane sums are added in a fixed order.
-            w.Open($"for (int j = 0; j < {MathText.Int(blocks)}; j += 8)");
-            w.Line($"global::System.Runtime.Intrinsics.Vector256<float> e = global::NetGen.Numerics.VectorMath.Exp(Load8({span}, {start} + j) - global::System.Runtime.Intrinsics.Vector256.Create(max));");
-            w.Line($"Store8(e, {span}, {start} + j);");
-            w.Line("sum += global::System.Runtime.Intrinsics.Vector256.Sum(e);");
-            w.Close();
-        }
-
-        w.Open($"for (int j = {MathText.Int(blocks)}; j < {count}; j++)");
-        w.Line($"{t} e = {(math.IsDouble ? "double.Exp" : "global::NetGen.Numerics.VectorMath.Exp")}({span}[{start} + j] - max);");
-        w.Line($"{span}[{start} + j] = e;");
-        w.Line("sum += e;");
-        w.Close();
-        if (logSumExpTarget is not null)
-        {
-            w.Line($"{logSumExpTarget} = max + {(math.IsDouble ? "double.Log" : "global::NetGen.Numerics.VectorMath.Log")}(sum);");
-        }
-        if (blocks > 0)
-        {
-            // One division, then multiplications: ten divisions cost more than the rest of a 64-32-10 softmax.
-            w.Line("float inverse = 1f / sum;");
-            w.Open($"for (int j = 0; j < {MathText.Int(blocks)}; j += 8)");
-            w.Line($"Store8(Load8({span}, {start} + j) * inverse, {span}, {start} + j);");
-            w.Close();
-            w.Open($"for (int j = {MathText.Int(blocks)}; j < {count}; j++)");
-            w.Line($"{span}[{start} + j] *= inverse;");
-            w.Close();
-        }
-        else
-        {
-            w.Open($"for (int j = 0; j < {count}; j++)");
-            w.Line($"{span}[{start} + j] /= sum;");
-            w.Close();
-        }
-
-        w.Close();
     }
 }
