@@ -31,11 +31,11 @@ internal static class NetworkEmitter
         w.Line();
         if (model.Namespace is not null)
         {
-            w.Open("namespace " + model.Namespace);
+            w.Open("namespace " + model.NamespaceIdentifier);
         }
 
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen.Generator\", \"{GeneratorVersion}\")]");
-        w.Open($"partial {model.TypeKeyword} {model.TypeName} : {interfaceName}");
+        w.Open($"partial {model.TypeKeyword} {model.TypeIdentifier} : {interfaceName}");
         WriteConstants(w, model);
         WriteSpec(w, model, math);
         WriteParameters(w, model, t);

@@ -8,6 +8,7 @@ using System.Text;
 using System.Threading;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Model;
+using NetGen.Generator.Shared;
 
 namespace NetGen.Generator.Weights;
 
@@ -133,30 +134,14 @@ internal static class WeightsBaker
     /// <summary>The network as <c>NetworkSpec.DescribeArchitecture()</c> writes it: what the <c>netgen.spec</c> metadata holds.</summary>
     public static string Architecture(NetworkModel model)
     {
-        var text = new StringBuilder();
-        text.Append(Int(model.InputSize));
-        AppendKeep(text, model.InputKeepProbability);
-        foreach (var layer in model.Layers)
+        var layers = new DenseLayerFacts[model.Layers.Count];
+        for (int i = 0; i < layers.Length; i++)
         {
-            text.Append(" → ").Append(Int(layer.Size)).Append(' ').Append(layer.Activation.ToString());
-            if (layer.Activation == ActivationKind.LeakyReLU)
-            {
-                text.Append("(α=").Append(layer.LeakySlope.ToString("R", CultureInfo.InvariantCulture)).Append(')');
-            }
-
-            AppendKeep(text, layer.KeepProbability);
+            var layer = model.Layers[i];
+            layers[i] = new DenseLayerFacts(layer.Size, layer.Activation, layer.LeakySlope, layer.Alpha, layer.KeepProbability);
         }
 
-        text.Append(", ").Append(model.Loss?.ToString() ?? "forward-only");
-        return text.ToString();
-
-        static void AppendKeep(StringBuilder text, double keep)
-        {
-            if (keep < 1.0)
-            {
-                text.Append(" (keep ").Append(keep.ToString("R", CultureInfo.InvariantCulture)).Append(')');
-            }
-        }
+        return ArchitectureDescription.Describe(model.InputSize, model.InputKeepProbability, layers, model.Loss);
     }
 
     private static SortedDictionary<int, (TensorEntry Weight, TensorEntry Bias)>? PairLinearTensors(SafeTensorsContent content, out string problem)

@@ -1,4 +1,11 @@
+// One source for the runtime and the source generator: generator/NetGen.Generator links this file (see its .csproj),
+// where it compiles into NetGen.Generator.Shared so it never clashes with the runtime's type in a project that
+// references both assemblies (the generator's tests).
+#if NETGEN_GENERATOR
+namespace NetGen.Generator.Shared;
+#else
 namespace NetGen;
+#endif
 
 /// <summary>The non-linearity σ a dense layer applies to its weighted input z = W·a + b.</summary>
 /// <remarks>The numeric values are part of the contract with the source generator; never renumber them.</remarks>
@@ -25,4 +32,16 @@ public enum Activation
     /// <summary>The perceptron's threshold: 1 if z &gt; 0, else 0. Its derivative is zero almost everywhere, so a network
     /// that uses it is forward-only and cannot be trained.</summary>
     Step = 6,
+
+    /// <summary>Exponential linear unit: σ(z) = z for z &gt; 0, α(e^z − 1) otherwise (α is <see cref="DenseAttribute.Alpha"/>, default 1).</summary>
+    ELU = 7,
+
+    /// <summary>Gaussian error linear unit, exact: σ(z) = z·Φ(z) = ½z(1 + erf(z/√2)).</summary>
+    GELU = 8,
+
+    /// <summary>Sigmoid linear unit (Swish): σ(z) = z·sigmoid(z).</summary>
+    SiLU = 9,
+
+    /// <summary>σ(z) = ln(1 + e^z).</summary>
+    Softplus = 10,
 }

@@ -29,4 +29,7 @@ public sealed class DenseAttribute : Attribute
 
     /// <summary>The slope α for negative inputs of a <see cref="Activation.LeakyReLU"/> layer, in (0, 1).</summary>
     public double LeakySlope { get; set; } = DefaultLeakySlope;
+
+    /// <summary>The α of an <see cref="Activation.ELU"/> layer: σ(z) = α(e^z − 1) for z ≤ 0; finite and greater than 0.</summary>
+    public double Alpha { get; set; } = 1.0;
 }
