@@ -83,6 +83,7 @@ public class DiagnosticTests
         ["two files match"] = ("NG0022", WeightsNet, [GeneratorHarness.WeightsFile("/project/a/w.safetensors", TestWeights.TwoToOne()), GeneratorHarness.WeightsFile("/project/b/W.safetensors", TestWeights.TwoToOne())], WeightsSpan),
         ["raw binary item"] = ("NG0023", WeightsNet, [new GeneratorHarness.InMemoryAdditionalText("/project/w.safetensors", "\u0018\0\0\0\0\0\0\0{\"0.weight\":\uFFFD")], WeightsSpan),
         ["hostile header size"] = ("NG0024", WeightsNet, [GeneratorHarness.WeightsFile("/project/w.safetensors", TestWeights.Raw("{}", [], declaredHeaderSize: ulong.MaxValue))], WeightsSpan),
+        ["lone surrogate escape"] = ("NG0024", WeightsNet, [GeneratorHarness.WeightsFile("/project/w.safetensors", TestWeights.Raw("{\"\\ud800\":{}}", []))], WeightsSpan),
         ["damaged container"] = ("NG0024", WeightsNet, [new GeneratorHarness.InMemoryAdditionalText("/project/obj/netgen/1/w.safetensors.netgen-base64", "NetGen safetensors base64 v1\nsource=/project/w.safetensors\n@@not base64@@\n")], WeightsSpan),
         ["wrong shape"] = ("NG0025", WeightsNet, [GeneratorHarness.WeightsFile("/project/w.safetensors", TestWeights.Write(w => { w.AddTensor<float>("0.weight", [1f, 2f, 3f], 1, 3); w.AddTensor<float>("0.bias", [0f], 1); }))], WeightsSpan),
     };

@@ -1,8 +1,14 @@
+// One source for the runtime and the source generator: generator/NetGen.Generator links this file (see its .csproj),
+// where it compiles into NetGen.Generator.Shared.
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 
+#if NETGEN_GENERATOR
+namespace NetGen.Generator.Shared;
+#else
 namespace NetGen.IO;
+#endif
 
 /// <summary>One tensor's entry in a safetensors header: its name, element type, shape and where its bytes are.</summary>
 public sealed class SafeTensorInfo
