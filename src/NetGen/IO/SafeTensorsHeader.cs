@@ -230,6 +230,9 @@ internal sealed class SafeTensorsHeader
     {
         private const int MaxTokenTextLength = 64;
 
+        // The shortest tensor entry, "":{"dtype":"U8","shape":[],"data_offsets":[0,0]}, has 49 bytes.
+        private const int MinimumEntryBytes = 49;
+
         private readonly byte[] _bytes;
         private readonly int _start;
         private readonly int _end;
@@ -250,8 +253,9 @@ internal sealed class SafeTensorsHeader
 
         public List<SafeTensorInfo> ReadRoot(out Dictionary<string, SafeTensorInfo> byName, out IReadOnlyDictionary<string, string> metadata)
         {
-            // Sized from a count of the root's members, so that neither grows (growth would allocate about twice over).
-            int members = CountMembers(_start);
+            // Sized from a count of the root's members, so that neither grows (growth would allocate about twice over), but
+            // never beyond the members the header could hold if it were valid: a header of colons must not buy capacity.
+            int members = Math.Min(CountMembers(_start), ((_end - _start) / MinimumEntryBytes) + 1);
             var tensors = new List<SafeTensorInfo>(members);
             byName = new Dictionary<string, SafeTensorInfo>(members, StringComparer.Ordinal);
             metadata = MetadataView.Empty;

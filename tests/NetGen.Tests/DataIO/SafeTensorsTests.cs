@@ -308,6 +308,7 @@ public sealed class SafeTensorsTests : IDisposable
         ["a long name of astral characters"] = () => (Join([TensorEntry(string.Concat(Enumerable.Repeat("😀", 300_000)), "U8", "[0]", 0, 0)], string.Empty), true),
         ["a long name ending in a lone surrogate"] = () => (Join([TensorEntry(string.Concat(Enumerable.Repeat("a", 1_200_000)) + "\\ud800", "U8", "[0]", 0, 0)], string.Empty), false),
         ["padding"] = () => (Encoding.UTF8.GetBytes("{}" + new string(' ', 1_500_000)), true),
+        ["a million colons"] = () => (Encoding.UTF8.GetBytes("{" + new string(':', 1_500_000) + "}"), false),
     };
 
     private static byte[] Join(System.Collections.Generic.IEnumerable<string> entries, string tail) =>
