@@ -56,7 +56,7 @@ public static class DatasetSplit
                 $"The training ({trainFraction}) and validation ({validationFraction}) fractions add up to more than 1.", nameof(validationFraction));
         }
 
-        int[]? strata = stratify ? ClassesToStratifyBy(data) : null;
+        int[]? strata = stratify ? ClassLabels.Of(data, "A stratified split", nameof(stratify)) : null;
 
         var random = new SeededRandom(seed);
         var train = new List<int>();
@@ -103,52 +103,6 @@ public static class DatasetSplit
         train.AddRange(indices.AsSpan(0, trainCount));
         validation.AddRange(indices.AsSpan(trainCount, validationCount));
         test.AddRange(indices.AsSpan(trainCount + validationCount));
-    }
-
-    private static int[] ClassesToStratifyBy<T>(Dataset<T> data)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (data.HasLabels)
-        {
-            return data.Labels.ToArray();
-        }
-
-        var classes = new int[data.Count];
-        for (int i = 0; i < classes.Length; i++)
-        {
-            ReadOnlySpan<T> targets = data.GetTargets(i);
-            int hot = -1;
-            bool isClass = true;
-            for (int j = 0; j < targets.Length && isClass; j++)
-            {
-                if (targets[j] == T.One && (hot < 0 || targets.Length == 1))
-                {
-                    hot = j;
-                }
-                else if (targets[j] != T.Zero)
-                {
-                    isClass = false;
-                }
-            }
-
-            // One column: 0 or 1 is the class; several: exactly one 1.
-            if (targets.Length == 1 && isClass)
-            {
-                classes[i] = hot < 0 ? 0 : 1;
-            }
-            else if (isClass && hot >= 0)
-            {
-                classes[i] = hot;
-            }
-            else
-            {
-                throw new ArgumentException(
-                    $"A stratified split needs class labels or targets that are classes; this data set has no labels, and sample {i}'s targets are neither a single 0 or 1 nor one-hot (it is a regression set).",
-                    "stratify");
-            }
-        }
-
-        return classes;
     }
 
     // Each class's sample indices in ascending order, classes in label order, so the grouping itself is deterministic.
