@@ -7,7 +7,7 @@ namespace NetGen;
 /// <summary>
 /// Predictions from any network, generated or interpreted, for one sample or a batch: the class, the class
 /// probabilities, the regression values. Inputs are what the network was trained on (scaled features, when a scaler
-/// was fitted; see <c>NetGen.Prediction.Predictor&lt;T&gt;</c> for raw features) and batches are sample-major, as in a
+/// was fitted; see <see cref="Predictor{T}"/> for raw features) and batches are sample-major, as in a
 /// <c>Dataset&lt;T&gt;</c>'s <c>Features</c>: a span of one sample is a batch of one.
 /// </summary>
 /// <remarks>
