@@ -7,6 +7,7 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using NetGen.Data;
+using NetGen.Evaluation;
 using NetGen.IO;
 using NetGen.Training;
 
@@ -14,8 +15,9 @@ namespace NetGen.Samples.Train;
 
 /// <summary>
 /// The main job: trains a generated network (or its interpreted twin) on the UCI digits embedded in the repository or
-/// on Fashion-MNIST, evaluates it once on a held-out test split, and writes the weights, the history, the
-/// standardisation and two plots. No console: progress goes to an <see cref="ITrainJobReporter"/>.
+/// on Fashion-MNIST, evaluates it once on a held-out test split (accuracy, per-class precision, recall and F1, the
+/// confusion matrix), and writes the weights with the standardisation, the history, the standardisation as CSV and three
+/// plots. No console: progress goes to an <see cref="ITrainJobReporter"/>.
 /// </summary>
 public static class TrainJob
 {
@@ -132,6 +134,7 @@ public static class TrainJob
         var trainer = new Trainer<float>(network, trainerOptions);
         var training = trainer.Fit(data.Train, data.Validation, new ProgressAdapter(reporter), cancellationToken);
         var test = trainer.Evaluate(data.Test);
+        var report = network.EvaluateClassification(data.Test);
 
         string prefix = settings.DataSet == DataSetKind.Digits ? "digits" : "fashion";
         var files = new TrainJobFiles(
@@ -139,13 +142,16 @@ public static class TrainJob
             History: Path.Combine(settings.OutputDirectory, prefix + "-history.csv"),
             Scaling: Path.Combine(settings.OutputDirectory, prefix + "-scaling.csv"),
             TrainingPlot: Path.Combine(settings.OutputDirectory, prefix + "-training.png"),
-            GradientPlot: Path.Combine(settings.OutputDirectory, prefix + "-gradients.png"));
-        WeightsFile.Save(network, files.Weights);
+            GradientPlot: Path.Combine(settings.OutputDirectory, prefix + "-gradients.png"),
+            ConfusionPlot: Path.Combine(settings.OutputDirectory, prefix + "-confusion.png"));
+        // The standardisation travels inside the weights file (metadata netgen.scaler); the CSV copy is for reading.
+        WeightsFile.Save(network, files.Weights, data.Scaler);
         training.History.WriteCsv(files.History);
         WriteScaling(data.Scaler, files.Scaling);
         string title = Invariant($"{(settings.DataSet == DataSetKind.Digits ? "UCI digits" : "Fashion-MNIST")}, {Shape(network.Spec)} network ({EngineName(settings.Engine)}), seed {settings.Seed}");
         TrainingPlots.SaveTrainingCurves(training.History, title, files.TrainingPlot);
         TrainingPlots.SaveGradientNorms(training.History, network.Spec, title, files.GradientPlot);
+        TrainingPlots.SaveConfusionMatrix(report.ConfusionMatrix, "Test split: " + title, files.ConfusionPlot);
 
         return new TrainJobResult
         {
@@ -158,6 +164,7 @@ public static class TrainJob
             Training = training,
             TestLoss = test.Loss,
             TestAccuracy = test.Accuracy ?? double.NaN,
+            TestReport = report,
             Files = files,
             Elapsed = Stopwatch.GetElapsedTime(start),
         };
@@ -252,6 +259,20 @@ public static class TrainJob
         var all = CsvLoader.Load<float>(path, new CsvOptions { LabelColumn = -1, ClassCount = 10 });
         var split = DatasetSplit.Split(all, DigitsTrainFraction, DigitsValidationFraction, seed, stratify: true);
         return Standardize(Invariant($"Data: UCI optical digits, {all.Count} 8×8 images from {path}."), split.Train, split.Validation, split.Test);
+    }
+
+    /// <summary>
+    /// The digits split of <see cref="LoadData"/> before standardisation: the raw pixel values 0–16, as an app would
+    /// pass them to <c>Predictor&lt;float&gt;</c> with the scaler stored in the weights file.
+    /// </summary>
+    /// <param name="options">The options; the digits file and the seed are used.</param>
+    /// <exception cref="FileNotFoundException">The digits file is missing.</exception>
+    public static DatasetSplit<float> LoadRawDigitsSplit(TrainJobOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string path = options.DigitsFile ?? DefaultDigitsFile;
+        var all = CsvLoader.Load<float>(path, new CsvOptions { LabelColumn = -1, ClassCount = 10 });
+        return DatasetSplit.Split(all, DigitsTrainFraction, DigitsValidationFraction, options.Seed, stratify: true);
     }
 
     private static PreparedData LoadFashion(string directory, int? limit, ulong seed)
