@@ -14,13 +14,15 @@ public sealed partial class Trainer<T>
         {
             _network.InitializeParameters(Options.Seed, scheme);
         }
-        else if (ParameterInitializer.AreAllWeightsZero<T>(_spec, parameters))
+        else if (_spec.Layers.Count > 1 && ParameterInitializer.AreAllWeightsZero<T>(_spec, parameters))
         {
+            // Zeros are a fine start for a single layer (a linear or logistic model, convex in its weights), so only a
+            // network with a hidden layer, where they cannot learn, is drawn for (or refused).
             if (!Options.KeepCurrentParameters)
             {
                 _network.InitializeParameters(Options.Seed, WeightInitialization.ByActivation);
             }
-            else if (_spec.Layers.Count > 1)
+            else
             {
                 throw new InvalidOperationException(
                     $"Every weight of the network {_spec} is zero and KeepCurrentParameters keeps them, but with a hidden layer "

@@ -50,10 +50,11 @@ public sealed class TrainerOptions
     /// <summary>
     /// How each <see cref="Trainer{T}.Fit"/> starts. A scheme draws fresh weights with it (from <see cref="Seed"/>) at the
     /// start of every <c>Fit</c>, whatever the network holds. <see langword="null"/> (the default) decides by the
-    /// network: one whose weights are all zero, as every network is when constructed, gets
-    /// <see cref="WeightInitialization.ByActivation"/> (He for ReLU layers, Xavier for the others); any other keeps its
-    /// parameters, so trained, loaded (<c>WeightsFile.Load</c>) and baked (<c>[Network(Weights = …)]</c>) weights are
-    /// fine-tuned, never silently replaced, and a second <c>Fit</c> continues where the first stopped.
+    /// network: one with a hidden layer whose weights are all zero, as every network is when constructed, gets
+    /// <see cref="WeightInitialization.ByActivation"/> (He for ReLU layers, Xavier for the others), since from zeros its
+    /// hidden units would stay identical; any other keeps its parameters, so trained, loaded (<c>WeightsFile.Load</c>)
+    /// and baked (<c>[Network(Weights = …)]</c>) weights are fine-tuned, never silently replaced, a second <c>Fit</c>
+    /// continues where the first stopped, and a single-layer (linear or logistic) model starts from zero as usual.
     /// </summary>
     public WeightInitialization? Initialization { get; init; }
 

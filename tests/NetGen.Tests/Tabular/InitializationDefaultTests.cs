@@ -121,6 +121,16 @@ public sealed class InitializationDefaultTests
     }
 
     [Fact]
+    public void A_single_layer_model_starts_from_zero_under_the_default()
+    {
+        using var folder = new DataIO.Tests.TemporaryFolder();
+        var data = CsvLoader.Load<float>(TabularData.WriteSetosaCsv(folder), new CsvOptions { HasHeader = true, TargetColumns = 1 });
+        var network = new SetosaLogisticNet();
+        new Trainer<float>(network, new TrainerOptions { Epochs = 1, LearningRate = 0.0 }).Fit(data);
+        Assert.All(network.Parameters.ToArray(), p => Assert.Equal(0f, p));
+    }
+
+    [Fact]
     public void Keeping_and_drawing_at_once_is_an_invalid_option()
     {
         var options = new TrainerOptions { KeepCurrentParameters = true, Initialization = WeightInitialization.HeNormal };
