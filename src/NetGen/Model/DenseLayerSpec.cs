@@ -8,8 +8,8 @@ public sealed record DenseLayerSpec(int Size, Activation Activation)
     /// <summary>The slope α for negative inputs; used only by <see cref="Activation.LeakyReLU"/>.</summary>
     public double LeakySlope { get; init; } = DenseAttribute.DefaultLeakySlope;
 
-    /// <summary>The α of <see cref="Activation.ELU"/>: σ(z) = α(e^z − 1) for z ≤ 0; used only by ELU.</summary>
-    public double Alpha { get; init; } = 1.0;
+    /// <summary>α, the negated limit of σ(z) as z → −∞; used only by <see cref="Activation.ELU"/>; finite and positive.</summary>
+    public double Alpha { get; init; } = DenseAttribute.DefaultAlpha;
 
     /// <summary>
     /// The probability that each of this layer's activations is kept during training; 1 means no dropout.
