@@ -31,6 +31,7 @@ public class ModelConsistencyTests
         Assert.Equal(NetworkRules.DefaultLeakySlope, DenseAttribute.DefaultLeakySlope);
         Assert.Equal(NetworkRules.DefaultLeakySlope, spec.LeakySlope);
         Assert.Equal(NetworkRules.DefaultAlpha, attribute.Alpha);
+        Assert.Equal(NetworkRules.DefaultAlpha, DenseAttribute.DefaultAlpha);
         Assert.Equal(NetworkRules.DefaultAlpha, spec.Alpha);
         Assert.Equal(NetworkRules.DefaultAlpha, new DenseLayerModel(1, NetGen.Generator.Shared.Activation.ELU, 0.01, 1.0).Alpha);
     }
