@@ -133,6 +133,9 @@ public class DiagnosticTests
     [InlineData("[Network][Input(2)][Dense(3, Activation.Tanh)][Dropout(\"half\")][Dense(1, Activation.Tanh)] public partial class TextKeepNet;")]
     [InlineData("[Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class GenericNet<T;")]
     [InlineData("[Dense(3, Activation.ReLU)] public partial class")]
+    // Found by FuzzTests (token mutation): the namespace's name is missing, and the code for ".Models" did not compile.
+    [InlineData("namespace namespace Models; [Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class BadNamespaceNet;")]
+    [InlineData("namespace Models. { [Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class HalfNamespaceNet; }")]
     public void StaysSilentWhereTheCompilerReportsTheError(string declaration)
     {
         var outcome = GeneratorHarness.Run(Usings + declaration);

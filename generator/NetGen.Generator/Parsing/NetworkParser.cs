@@ -110,15 +110,17 @@ internal static class NetworkParser
 
     /// <summary>
     /// Whether the compiler already reports an error that NetGen's view of the declaration would be built on: a missing
-    /// name, a syntax error in the type's header or its NetGen attributes, or an attribute argument that does not bind
-    /// (<c>[Network(Loss = 1)]</c> still yields a value, 1, together with CS0266).
+    /// name (of the type or of a namespace around it, <c>namespace namespace Models;</c>), a syntax error in the type's
+    /// header or its NetGen attributes, or an attribute argument that does not bind (<c>[Network(Loss = 1)]</c> still
+    /// yields a value, 1, together with CS0266).
     /// </summary>
     internal static bool CompilerReportsAnError(
         TypeDeclarationSyntax declaration, IEnumerable<AttributeData> attributes, SemanticModel semanticModel, CancellationToken cancellationToken)
     {
         if (declaration.Identifier.IsMissing
             || HasErrors(declaration.Identifier)
-            || (declaration.TypeParameterList is { } typeParameters && HasErrors(typeParameters)))
+            || (declaration.TypeParameterList is { } typeParameters && HasErrors(typeParameters))
+            || declaration.Ancestors().OfType<BaseNamespaceDeclarationSyntax>().Any(ns => HasErrors(ns.Name)))
         {
             return true;
         }
