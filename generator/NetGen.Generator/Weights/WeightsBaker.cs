@@ -163,7 +163,7 @@ internal static class WeightsBaker
 
         if (unexpected.Count > 0)
         {
-            string listed = string.Join(", ", unexpected.Take(MaxNamesListed).Select(name => $"'{name}'"));
+            string listed = string.Join(", ", unexpected.Take(MaxNamesListed).Select(name => $"'{SafeTensorsHeader.Shorten(name)}'"));
             string more = unexpected.Count > MaxNamesListed ? $" and {Int(unexpected.Count - MaxNamesListed)} more" : string.Empty;
             problem = $"the file holds tensors that are not nn.Linear parameters named '<index>.weight' and '<index>.bias': {listed}{more}";
             return null;

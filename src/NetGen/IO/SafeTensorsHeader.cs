@@ -200,13 +200,13 @@ internal sealed class SafeTensorsHeader
             if (tensor.DataBegin < covered)
             {
                 throw new SafeTensorsFormatException(
-                    $"data_offsets [{Int(tensor.DataBegin)}, {Int(tensor.DataEnd)}] overlap tensor '{previous!.Name}' at [{Int(previous.DataBegin)}, {Int(previous.DataEnd)}]", tensor.Name);
+                    $"data_offsets [{Int(tensor.DataBegin)}, {Int(tensor.DataEnd)}] overlap tensor '{Shorten(previous!.Name)}' at [{Int(previous.DataBegin)}, {Int(previous.DataEnd)}]", Shorten(tensor.Name));
             }
 
             if (tensor.DataBegin > covered)
             {
                 throw new SafeTensorsFormatException(
-                    $"data_offsets [{Int(tensor.DataBegin)}, {Int(tensor.DataEnd)}] leave a hole: buffer bytes [{Int(covered)}, {Int(tensor.DataBegin)}) belong to no tensor", tensor.Name);
+                    $"data_offsets [{Int(tensor.DataBegin)}, {Int(tensor.DataEnd)}] leave a hole: buffer bytes [{Int(covered)}, {Int(tensor.DataBegin)}) belong to no tensor", Shorten(tensor.Name));
             }
 
             covered = tensor.DataEnd;
@@ -218,6 +218,22 @@ internal sealed class SafeTensorsHeader
             throw new SafeTensorsFormatException(
                 $"the tensors cover {Int(covered)} bytes of the {Int(dataLength)}-byte data buffer; bytes [{Int(covered)}, {Int(dataLength)}) belong to no tensor");
         }
+    }
+
+    /// <summary>
+    /// A name or key from a header as messages quote it: whole up to 256 characters, else its first 256 and "…" (a header
+    /// may hold a name of megabytes, which must not cost more to report than to read).
+    /// </summary>
+    public static string Shorten(string text)
+    {
+        const int Kept = 256;
+        if (text.Length <= Kept)
+        {
+            return text;
+        }
+
+        int cut = char.IsHighSurrogate(text[Kept - 1]) ? Kept - 1 : Kept;
+        return text.Substring(0, cut) + "…";
     }
 
     private static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
@@ -274,7 +290,7 @@ internal sealed class SafeTensorsHeader
 
                     if ((isMetadata && metadataSeen) || (!isMetadata && byName.ContainsKey(name)))
                     {
-                        throw new SafeTensorsFormatException("the header names this tensor more than once", name);
+                        throw new SafeTensorsFormatException("the header names this tensor more than once", Shorten(name));
                     }
 
                     SkipWhitespace();
@@ -373,7 +389,7 @@ internal sealed class SafeTensorsHeader
                     SkipWhitespace();
                     if (Peek() != '"')
                     {
-                        throw new SafeTensorsFormatException($"{MetadataKey} entry '{Decode(key)}' must be a string, but it is {DescribeNext()}");
+                        throw new SafeTensorsFormatException($"{MetadataKey} entry '{Shorten(Decode(key))}' must be a string, but it is {DescribeNext()}");
                     }
 
                     _position = SkipString(_position);
@@ -387,7 +403,7 @@ internal sealed class SafeTensorsHeader
             var view = new MetadataView(this, open, CountMembers(open));
             if (view.FindDuplicateKey() is { } duplicate)
             {
-                throw new SafeTensorsFormatException($"{MetadataKey} has the key '{Decode(duplicate)}' more than once");
+                throw new SafeTensorsFormatException($"{MetadataKey} has the key '{Shorten(Decode(duplicate))}' more than once");
             }
 
             return view;
@@ -429,7 +445,7 @@ internal sealed class SafeTensorsHeader
                     }
                     else
                     {
-                        throw Error(name, $"unexpected key '{Decode(key)}'; a tensor entry has only dtype, shape and data_offsets");
+                        throw Error(name, $"unexpected key '{Shorten(Decode(key))}'; a tensor entry has only dtype, shape and data_offsets");
                     }
 
                     SkipWhitespace();
@@ -502,7 +518,7 @@ internal sealed class SafeTensorsHeader
                 }
             }
 
-            throw Error(name, $"unknown dtype '{Decode(token)}'");
+            throw Error(name, $"unknown dtype '{Shorten(Decode(token))}'");
         }
 
         // Counted first and then read into an array of exactly that length (or into reuse, when it has that length), so a
@@ -998,7 +1014,7 @@ internal sealed class SafeTensorsHeader
             _ => _position >= _end ? "the end of the header" : Quote(_position),
         };
 
-        private static SafeTensorsFormatException Error(string tensor, string problem) => new(problem, tensor);
+        private static SafeTensorsFormatException Error(string tensor, string problem) => new(problem, Shorten(tensor));
 
         private SafeTensorsFormatException Invalid(string problem) => InvalidAt(_position, problem);
 

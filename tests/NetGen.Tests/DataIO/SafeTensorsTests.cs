@@ -309,6 +309,8 @@ public sealed class SafeTensorsTests : IDisposable
         ["a long name ending in a lone surrogate"] = () => (Join([TensorEntry(string.Concat(Enumerable.Repeat("a", 1_200_000)) + "\\ud800", "U8", "[0]", 0, 0)], string.Empty), false),
         ["padding"] = () => (Encoding.UTF8.GetBytes("{}" + new string(' ', 1_500_000)), true),
         ["a million colons"] = () => (Encoding.UTF8.GetBytes("{" + new string(':', 1_500_000) + "}"), false),
+        ["a long name with an unknown dtype"] = () => (Join([TensorEntry(new string('n', 1_200_000), "F99", "[0]", 0, 0)], string.Empty), false),
+        ["a long shape whose product overflows"] = () => (Join([TensorEntry("w", "U8", "[" + string.Join(",", Enumerable.Repeat("2", 600_000)) + "]", 0, 0)], string.Empty), false),
     };
 
     private static byte[] Join(System.Collections.Generic.IEnumerable<string> entries, string tail) =>
