@@ -346,6 +346,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         "[", "]", "(", ")", ",", "=", ";", "{", "}", ".", "Dense", "Input", "Dropout", "Network", "Activation.ReLU", "Activation.Softmax",
         "(Activation)42", "Loss.MeanSquaredError", "Loss = 1", "Precision.Double", "0", "-1", "1e-40", "1048577", "3", "0.5", "double.NaN",
         "\"x\"", "partial", "class", "record", "static", "abstract", "sealed", "@class", "Spec", "LeakySlope", "Alpha", "Weights", "namespace", "N",
+        "System", "NetGen", "Workspace", "A1", "file", "ref", "struct", "interface", "<", ">", "T",
     ];
 
     private static readonly Gen<TokenMutation> Mutation = Gen.Select(Gen.Int[0, 3], Gen.Int[0, 1000], Gen.OneOf(Replacements), (kind, at, replacement) => new TokenMutation(kind, at, replacement));
