@@ -75,10 +75,7 @@ public sealed partial class InterpretedNetwork<T>
             {
                 ReadOnlySpan<T> a = ws.Activations[stage].AsSpan(0, rz.Length);
                 Span<T> rxOut = ws.DirectionalLayerOutputs[stage].AsSpan(0, rz.Length);
-                for (int i = 0; i < rz.Length; i++)
-                {
-                    rxOut[i] = Derivative(layer, a[i]) * rz[i];
-                }
+                ActivationTable<T>.For(layer.Activation).ScaleByDerivative(layer, default, a, rz, rxOut);
 
                 if (training && layer.HasDropout)
                 {
@@ -88,98 +85,29 @@ public sealed partial class InterpretedNetwork<T>
         }
     }
 
-    // R{δ^L} for each loss. Cross-entropy with its matched output is a function of z^L whose Hessian is first-order in
-    // the network, so the exact and Gauss–Newton forms coincide; for the quadratic cost they differ by (a − y) σ''.
+    // R{δ^L}, sample by sample, from the loss's entry.
     private void DirectionalOutputDelta(Loss loss, ReadOnlySpan<T> targets, int batch, InterpretedWorkspace<T> ws, bool exact)
     {
         int outputs = Spec.OutputSize;
         int stage = Spec.Layers.Count;
         var outputLayer = Spec.Layers[^1];
+        var output = ActivationTable<T>.For(outputLayer.Activation);
+        var cost = LossTable<T>.For(loss);
+        Span<T> first = ws.FirstDerivatives.AsSpan(0, outputs);
+        Span<T> second = ws.SecondDerivatives.AsSpan(0, outputs);
         for (int s = 0; s < batch; s++)
         {
-            ReadOnlySpan<T> y = targets.Slice(s * outputs, outputs);
-            ReadOnlySpan<T> a = ws.Activations[stage].AsSpan(s * outputs, outputs);
-            ReadOnlySpan<T> rz = ws.DirectionalWeightedInputs[stage].AsSpan(s * outputs, outputs);
-            Span<T> rd = ws.DirectionalDeltas[stage].AsSpan(s * outputs, outputs);
-            if (loss == Loss.SoftmaxCrossEntropy || (loss == Loss.MeanSquaredError && outputLayer.Activation == Activation.Softmax))
-            {
-                // R{a} = J_softmax R{z} = a ⊙ (R{z} − a·R{z}), kept in rd until the loss's own form is applied.
-                T projection = T.Zero;
-                for (int j = 0; j < outputs; j++)
-                {
-                    projection += a[j] * rz[j];
-                }
-
-                for (int j = 0; j < outputs; j++)
-                {
-                    rd[j] = a[j] * (rz[j] - projection);
-                }
-            }
-
-            switch (loss)
-            {
-                case Loss.SoftmaxCrossEntropy:
-                {
-                    // δ = a Σy − y, so R{δ} = R{a} Σy.
-                    T sumY = T.Zero;
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        sumY += y[j];
-                    }
-
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        rd[j] *= sumY;
-                    }
-
-                    break;
-                }
-
-                case Loss.BinaryCrossEntropy:
-                    // δ = a − y, so R{δ} = R{a} = a(1 − a) R{z}.
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        rd[j] = a[j] * (T.One - a[j]) * rz[j];
-                    }
-
-                    break;
-
-                case Loss.MeanSquaredError when outputLayer.Activation == Activation.Softmax:
-                {
-                    // δ_j = a_j (g_j − s) with g = a − y and s = a·g; R{g} = R{a}, R{s} = Σ_k R{a_k} g_k + a_k R{a_k}.
-                    T s0 = T.Zero;
-                    T rs = T.Zero;
-                    T ra0 = T.Zero;
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        T g = a[j] - y[j];
-                        s0 += a[j] * g;
-                        rs += rd[j] * g + a[j] * rd[j];
-                        ra0 += a[j] * rd[j];
-                    }
-
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        T ra = rd[j];
-                        rd[j] = exact
-                            ? ra * (a[j] - y[j] - s0) + a[j] * (ra - rs)
-                            : a[j] * (ra - ra0);
-                    }
-
-                    break;
-                }
-
-                default:
-                    // δ = (a − y) ⊙ σ'(z): R{δ} = σ'² R{z} + (a − y) σ'' R{z}; Gauss–Newton drops the second term.
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        T d1 = Derivative(outputLayer, a[j]);
-                        T value = d1 * rz[j] * d1;
-                        rd[j] = exact ? value + (a[j] - y[j]) * SecondDerivative(outputLayer, a[j]) * rz[j] : value;
-                    }
-
-                    break;
-            }
+            cost.DirectionalDelta(
+                output,
+                outputLayer,
+                ws.OutputWeightedInputs.AsSpan(s * outputs, outputs),
+                ws.Activations[stage].AsSpan(s * outputs, outputs),
+                targets.Slice(s * outputs, outputs),
+                ws.DirectionalWeightedInputs[stage].AsSpan(s * outputs, outputs),
+                ws.DirectionalDeltas[stage].AsSpan(s * outputs, outputs),
+                first,
+                second,
+                exact);
         }
     }
 
@@ -241,6 +169,9 @@ public sealed partial class InterpretedNetwork<T>
                 ReadOnlySpan<T> a = ws.Activations[stage - 1].AsSpan(0, back.Length);
                 ReadOnlySpan<T> rz = ws.DirectionalWeightedInputs[stage - 1].AsSpan(0, back.Length);
                 ReadOnlySpan<T> mask = training && previous.HasDropout ? ws.Masks[stage - 1].AsSpan(0, back.Length) : default;
+                Span<T> first = ws.FirstDerivatives.AsSpan(0, back.Length);
+                Span<T> second = exact ? ws.SecondDerivatives.AsSpan(0, back.Length) : default;
+                ActivationTable<T>.For(previous.Activation).Derivatives(previous, default, a, first, second);
                 for (int i = 0; i < back.Length; i++)
                 {
                     T g = back[i];
@@ -251,29 +182,11 @@ public sealed partial class InterpretedNetwork<T>
                         rg *= mask[i];
                     }
 
-                    T d1 = Derivative(previous, a[i]);
-                    directionalBack[i] = exact ? rg * d1 + g * SecondDerivative(previous, a[i]) * rz[i] : rg * d1;
+                    T d1 = first[i];
+                    directionalBack[i] = exact ? rg * d1 + g * second[i] * rz[i] : rg * d1;
                     back[i] = g * d1;
                 }
             }
         }
     }
-
-    // σ'(z) in terms of a = σ(z).
-    private static T Derivative(DenseLayerSpec layer, T a) => layer.Activation switch
-    {
-        Activation.Sigmoid => a * (T.One - a),
-        Activation.Tanh => T.One - a * a,
-        Activation.ReLU => a > T.Zero ? T.One : T.Zero,
-        Activation.LeakyReLU => a > T.Zero ? T.One : T.CreateChecked(layer.LeakySlope),
-        _ => T.One,
-    };
-
-    // σ''(z) in terms of a: sigmoid σ'(1 − 2a), tanh −2a(1 − a²); zero for the piecewise-linear ones.
-    private static T SecondDerivative(DenseLayerSpec layer, T a) => layer.Activation switch
-    {
-        Activation.Sigmoid => a * (T.One - a) * (T.One - (a + a)),
-        Activation.Tanh => -(a + a) * (T.One - a * a),
-        _ => T.Zero,
-    };
 }

@@ -34,6 +34,8 @@ internal sealed class InterpretedWorkspace<T> : NetworkWorkspace
         }
 
         OutputWeightedInputs = new T[spec.OutputSize * batchCapacity];
+        FirstDerivatives = new T[spec.MaxLayerSize * batchCapacity];
+        SecondDerivatives = new T[spec.MaxLayerSize * batchCapacity];
     }
 
     /// <summary>a per stage (stage 0 is the input and uses the caller's span), before dropout, sample-major.</summary>
@@ -59,4 +61,10 @@ internal sealed class InterpretedWorkspace<T> : NetworkWorkspace
 
     /// <summary>z^L, kept for the numerically stable loss forms that work on the weighted input.</summary>
     public T[] OutputWeightedInputs { get; }
+
+    /// <summary>σ′(z) of one layer's batch, for a curvature product.</summary>
+    public T[] FirstDerivatives { get; }
+
+    /// <summary>σ″(z) of one layer's batch, for an exact curvature product.</summary>
+    public T[] SecondDerivatives { get; }
 }
