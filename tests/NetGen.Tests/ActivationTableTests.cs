@@ -127,4 +127,86 @@ public class ActivationTableTests
             }
         }
     }
+
+    /// <summary>
+    /// One neuron z = w·x + b with the quadratic cost, by hand: a = σ(z), ∂C/∂w = (a − y)σ′(z)x, ∂C/∂b = (a − y)σ′(z), and
+    /// for v = (1, 0): (Hv)_w = (σ′² + (a − y)σ″)x², (Hv)_b = (σ′² + (a − y)σ″)x. Values of σ, σ′, σ″ at z = 1 and −1 from
+    /// their closed forms, evaluated to 30 digits (Φ(1) = 0.8413447460685429…, φ(1) = 0.2419707245191433…).
+    /// </summary>
+    [Theory]
+    [InlineData(Activation.GELU, 1.0, 0.84134474606854295, 1.0833154705876863, 0.24197072451914335)]
+    [InlineData(Activation.GELU, -1.0, -0.15865525393145705, -0.083315470587686298, 0.24197072451914335)]
+    [InlineData(Activation.SiLU, 1.0, 0.73105857863000488, 0.92767051187148673, 0.3023661188100153)]
+    [InlineData(Activation.SiLU, -1.0, -0.26894142136999512, 0.072329488128513268, 0.3023661188100153)]
+    [InlineData(Activation.Softplus, 1.0, 1.3132616875182228, 0.73105857863000488, 0.19661193324148185)]
+    [InlineData(Activation.Softplus, -1.0, 0.31326168751822283, 0.26894142136999512, 0.19661193324148185)]
+    [InlineData(Activation.ELU, 1.0, 1.0, 1.0, 0.0)]
+    [InlineData(Activation.ELU, -1.0, -0.82175672647712501, 0.47824327352287503, 0.47824327352287503)]
+    public void InterpretedEngineGivesTheHandComputedValuesForOneNeuron(Activation activation, double z, double value, double first, double second)
+    {
+        // x = 2, w = z/2, b = 0, target y = 0.25; ELU with α = 1.3.
+        var spec = new NetworkSpec(1, [new DenseLayerSpec(1, activation) { Alpha = 1.3 }], Loss.MeanSquaredError, Precision.Double);
+        var network = new InterpretedNetwork<double>(spec);
+        network.Parameters[0] = z / 2;
+        network.Parameters[1] = 0;
+        double[] x = [2.0];
+        double[] y = [0.25];
+        var output = new double[1];
+        network.Forward(x, output);
+        Assert.Equal(value, output[0], 14);
+
+        var workspace = network.CreateWorkspace(1);
+        var gradient = new double[2];
+        double loss = network.ComputeLossAndGradient(x, y, gradient, workspace);
+        Assert.Equal(0.5 * (value - 0.25) * (value - 0.25), loss, 14);
+        Assert.Equal((value - 0.25) * first * 2, gradient[0], 14);
+        Assert.Equal((value - 0.25) * first, gradient[1], 14);
+
+        var product = new double[2];
+        network.ComputeCurvatureProduct(x, y, [1.0, 0.0], product, workspace, CurvatureKind.Hessian);
+        double curvature = (first * first) + ((value - 0.25) * second);
+        Assert.Equal(curvature * 4, product[0], 13);
+        Assert.Equal(curvature * 2, product[1], 13);
+        network.ComputeCurvatureProduct(x, y, [1.0, 0.0], product, workspace, CurvatureKind.GaussNewton);
+        Assert.Equal(first * first * 4, product[0], 13);
+    }
+
+    /// <summary>The float engine (vectorised forward maps, float derivatives) follows the double one on the new activations.</summary>
+    [Theory]
+    [InlineData(Activation.ELU)]
+    [InlineData(Activation.GELU)]
+    [InlineData(Activation.SiLU)]
+    [InlineData(Activation.Softplus)]
+    public void SinglePrecisionEngineFollowsTheDoubleOne(Activation activation)
+    {
+        var spec = new NetworkSpec(
+            6,
+            [new DenseLayerSpec(19, activation) { Alpha = 1.3, KeepProbability = 0.8 }, new DenseLayerSpec(11, activation) { Alpha = 1.3 }, new DenseLayerSpec(3, activation) { Alpha = 0.7 }],
+            Loss.MeanSquaredError);
+        var exact = new InterpretedNetwork<double>(spec);
+        NetGen.Testing.TestData.RandomParameters(exact, seed: 8);
+        var single = new InterpretedNetwork<float>(spec);
+        for (int i = 0; i < spec.ParameterCount; i++)
+        {
+            single.Parameters[i] = (float)exact.Parameters[i];
+            exact.Parameters[i] = single.Parameters[i];
+        }
+
+        var (inputs, targets) = NetGen.Testing.TestData.Batch(spec, batch: 7, seed: 3);
+        float[] singleInputs = inputs.Select(v => (float)v).ToArray();
+        float[] singleTargets = targets.Select(v => (float)v).ToArray();
+        double[] exactInputs = singleInputs.Select(v => (double)v).ToArray();
+        double[] exactTargets = singleTargets.Select(v => (double)v).ToArray();
+        var v = NetGen.Testing.CurvatureChecker.RandomVector(spec.ParameterCount, seed: 2);
+        var gradient = new double[spec.ParameterCount];
+        var singleGradient = new float[spec.ParameterCount];
+        var product = new double[spec.ParameterCount];
+        var singleProduct = new float[spec.ParameterCount];
+        exact.ComputeLossAndGradient(exactInputs, exactTargets, gradient, exact.CreateWorkspace(7), new SeededRandom(4));
+        single.ComputeLossAndGradient(singleInputs, singleTargets, singleGradient, single.CreateWorkspace(7), new SeededRandom(4));
+        exact.ComputeCurvatureProduct(exactInputs, exactTargets, v, product, exact.CreateWorkspace(7), CurvatureKind.Hessian, new SeededRandom(4));
+        single.ComputeCurvatureProduct(singleInputs, singleTargets, v.Select(x => (float)x).ToArray(), singleProduct, single.CreateWorkspace(7), CurvatureKind.Hessian, new SeededRandom(4));
+        Assert.True(NetGen.Testing.TestData.RelativeDifference<double>(gradient, singleGradient.Select(x => (double)x).ToArray()) <= 1e-5, $"{activation} gradient");
+        Assert.True(NetGen.Testing.TestData.RelativeDifference<double>(product, singleProduct.Select(x => (double)x).ToArray()) <= 1e-4, $"{activation} H·v");
+    }
 }

@@ -9,7 +9,10 @@ namespace NetGen.Tests;
 public class CurvatureTests
 {
     internal static readonly Activation[] HiddenActivations =
-        [Activation.Identity, Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU];
+    [
+        Activation.Identity, Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU,
+        Activation.ELU, Activation.GELU, Activation.SiLU, Activation.Softplus,
+    ];
 
     internal static readonly (Activation Output, Loss Loss)[] OutputsAndLosses =
     [
@@ -17,14 +20,16 @@ public class CurvatureTests
         (Activation.Tanh, Loss.MeanSquaredError), (Activation.ReLU, Loss.MeanSquaredError),
         (Activation.LeakyReLU, Loss.MeanSquaredError), (Activation.Softmax, Loss.MeanSquaredError),
         (Activation.Sigmoid, Loss.BinaryCrossEntropy), (Activation.Softmax, Loss.SoftmaxCrossEntropy),
+        (Activation.ELU, Loss.MeanSquaredError), (Activation.GELU, Loss.MeanSquaredError),
+        (Activation.SiLU, Loss.MeanSquaredError), (Activation.Softplus, Loss.MeanSquaredError),
     ];
 
     internal static NetworkSpec Spec(Activation hidden, Activation output, Loss loss, bool dropout) => new(
         4,
         [
-            new DenseLayerSpec(5, hidden) { LeakySlope = 0.15, KeepProbability = dropout ? 0.7 : 1.0 },
-            new DenseLayerSpec(4, hidden) { LeakySlope = 0.15 },
-            new DenseLayerSpec(3, output) { LeakySlope = 0.05 },
+            new DenseLayerSpec(5, hidden) { LeakySlope = 0.15, Alpha = 1.3, KeepProbability = dropout ? 0.7 : 1.0 },
+            new DenseLayerSpec(4, hidden) { LeakySlope = 0.15, Alpha = 1.3 },
+            new DenseLayerSpec(3, output) { LeakySlope = 0.05, Alpha = 0.6 },
         ],
         loss,
         Precision.Double,

@@ -75,7 +75,7 @@ public sealed partial class InterpretedNetwork<T>
             {
                 ReadOnlySpan<T> a = ws.Activations[stage].AsSpan(0, rz.Length);
                 Span<T> rxOut = ws.DirectionalLayerOutputs[stage].AsSpan(0, rz.Length);
-                ActivationTable<T>.For(layer.Activation).ScaleByDerivative(layer, default, a, rz, rxOut);
+                ActivationTable<T>.For(layer.Activation).ScaleByDerivative(layer, HiddenWeightedInputs(ws, stage, rz.Length), a, rz, rxOut);
 
                 if (training && layer.HasDropout)
                 {
@@ -171,7 +171,7 @@ public sealed partial class InterpretedNetwork<T>
                 ReadOnlySpan<T> mask = training && previous.HasDropout ? ws.Masks[stage - 1].AsSpan(0, back.Length) : default;
                 Span<T> first = ws.FirstDerivatives.AsSpan(0, back.Length);
                 Span<T> second = exact ? ws.SecondDerivatives.AsSpan(0, back.Length) : default;
-                ActivationTable<T>.For(previous.Activation).Derivatives(previous, default, a, first, second);
+                ActivationTable<T>.For(previous.Activation).Derivatives(previous, HiddenWeightedInputs(ws, stage - 1, back.Length), a, first, second);
                 for (int i = 0; i < back.Length; i++)
                 {
                     T g = back[i];

@@ -142,7 +142,9 @@ public sealed partial class InterpretedNetwork<T> : ISecondOrderNetwork<T>
             int stage = l + 1;
             bool isOutput = l == Spec.Layers.Count - 1;
             Span<T> a = ws.Activations[stage].AsSpan(0, batch * layout.OutputSize);
-            Span<T> z = isOutput ? ws.OutputWeightedInputs.AsSpan(0, a.Length) : a;
+            Span<T> z = isOutput ? ws.OutputWeightedInputs.AsSpan(0, a.Length)
+                : ws.WeightedInputs[stage].Length > 0 ? ws.WeightedInputs[stage].AsSpan(0, a.Length)
+                : a;
             for (int s = 0; s < batch; s++)
             {
                 WeightedInput(layout, x.Slice(s * layout.InputSize, layout.InputSize), z.Slice(s * layout.OutputSize, layout.OutputSize));
@@ -239,10 +241,18 @@ public sealed partial class InterpretedNetwork<T> : ISecondOrderNetwork<T>
                     TensorPrimitives.Multiply(previousDeltas, ws.Masks[stage - 1].AsSpan(0, previousDeltas.Length), previousDeltas);
                 }
 
-                ActivationTable<T>.For(previous.Activation).MultiplyByDerivative(previous, default, ws.Activations[stage - 1].AsSpan(0, previousDeltas.Length), previousDeltas);
+                ActivationTable<T>.For(previous.Activation).MultiplyByDerivative(
+                    previous,
+                    HiddenWeightedInputs(ws, stage - 1, previousDeltas.Length),
+                    ws.Activations[stage - 1].AsSpan(0, previousDeltas.Length),
+                    previousDeltas);
             }
         }
     }
+
+    // z of a hidden stage where its activation needs it, else empty (the derivatives then read a alone).
+    private static ReadOnlySpan<T> HiddenWeightedInputs(InterpretedWorkspace<T> ws, int stage, int length) =>
+        ws.WeightedInputs[stage].Length > 0 ? ws.WeightedInputs[stage].AsSpan(0, length) : default;
 
     private ReadOnlySpan<T> LayerInput(ReadOnlySpan<T> inputs, int layerIndex, int batch, InterpretedWorkspace<T> ws, bool training)
     {

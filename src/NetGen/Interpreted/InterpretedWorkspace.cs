@@ -12,6 +12,7 @@ internal sealed class InterpretedWorkspace<T> : NetworkWorkspace
     {
         int stages = spec.Layers.Count + 1;
         Activations = new T[stages][];
+        WeightedInputs = new T[stages][];
         DroppedActivations = new T[stages][];
         Masks = new T[stages][];
         Deltas = new T[stages][];
@@ -24,6 +25,8 @@ internal sealed class InterpretedWorkspace<T> : NetworkWorkspace
             double keep = stage == 0 ? spec.InputKeepProbability : spec.Layers[stage - 1].KeepProbability;
             int length = size * batchCapacity;
             Activations[stage] = stage == 0 ? [] : new T[length];
+            bool hidden = stage > 0 && stage < stages - 1;
+            WeightedInputs[stage] = hidden && ActivationTable.For(spec.Layers[stage - 1].Activation).NeedsWeightedInput ? new T[length] : [];
             Deltas[stage] = stage == 0 ? [] : new T[length];
             DirectionalWeightedInputs[stage] = stage == 0 ? [] : new T[length];
             DirectionalLayerOutputs[stage] = stage == 0 ? [] : new T[length];
@@ -40,6 +43,12 @@ internal sealed class InterpretedWorkspace<T> : NetworkWorkspace
 
     /// <summary>a per stage (stage 0 is the input and uses the caller's span), before dropout, sample-major.</summary>
     public T[][] Activations { get; }
+
+    /// <summary>
+    /// z per hidden stage whose activation's derivatives need it (GELU, SiLU), empty elsewhere: the others are computed
+    /// from a, and z^L has its own array.
+    /// </summary>
+    public T[][] WeightedInputs { get; }
 
     /// <summary>a ⊙ m per stage with dropout: what the next layer reads during a training pass.</summary>
     public T[][] DroppedActivations { get; }
