@@ -43,6 +43,7 @@ public sealed partial class InterpretedNetwork<T>
 
     private void DirectionalForward(ReadOnlySpan<T> inputs, int batch, InterpretedWorkspace<T> ws, ReadOnlySpan<T> vector, bool training)
     {
+        var curvature = ws.Curvature;
         for (int l = 0; l < Spec.Layers.Count; l++)
         {
             var layer = Spec.Layers[l];
@@ -51,11 +52,11 @@ public sealed partial class InterpretedNetwork<T>
             int n = layout.InputSize;
             int m = layout.OutputSize;
             ReadOnlySpan<T> x = LayerInput(inputs, l, batch, ws, training);
-            ReadOnlySpan<T> rx = l > 0 ? ws.DirectionalLayerOutputs[l].AsSpan(0, batch * n) : default;
+            ReadOnlySpan<T> rx = l > 0 ? curvature.DirectionalLayerOutputs[l].AsSpan(0, batch * n) : default;
             ReadOnlySpan<T> weights = _parameters.AsSpan(layout.WeightsOffset, layout.WeightCount);
             ReadOnlySpan<T> directionWeights = vector.Slice(layout.WeightsOffset, layout.WeightCount);
             ReadOnlySpan<T> directionBiases = vector.Slice(layout.BiasesOffset, m);
-            Span<T> rz = ws.DirectionalWeightedInputs[stage].AsSpan(0, batch * m);
+            Span<T> rz = curvature.DirectionalWeightedInputs[stage].AsSpan(0, batch * m);
             for (int s = 0; s < batch; s++)
             {
                 ReadOnlySpan<T> xs = x.Slice(s * n, n);
@@ -74,7 +75,7 @@ public sealed partial class InterpretedNetwork<T>
             if (l < Spec.Layers.Count - 1)
             {
                 ReadOnlySpan<T> a = ws.Activations[stage].AsSpan(0, rz.Length);
-                Span<T> rxOut = ws.DirectionalLayerOutputs[stage].AsSpan(0, rz.Length);
+                Span<T> rxOut = curvature.DirectionalLayerOutputs[stage].AsSpan(0, rz.Length);
                 ActivationTable<T>.For(layer.Activation).ScaleByDerivative(layer, HiddenWeightedInputs(ws, stage, rz.Length), a, rz, rxOut);
 
                 if (training && layer.HasDropout)
@@ -88,13 +89,14 @@ public sealed partial class InterpretedNetwork<T>
     // R{δ^L}, sample by sample, from the loss's entry.
     private void DirectionalOutputDelta(Loss loss, ReadOnlySpan<T> targets, int batch, InterpretedWorkspace<T> ws, bool exact)
     {
+        var curvature = ws.Curvature;
         int outputs = Spec.OutputSize;
         int stage = Spec.Layers.Count;
         var outputLayer = Spec.Layers[^1];
         var output = ActivationTable<T>.For(outputLayer.Activation);
         var cost = LossTable<T>.For(loss);
-        Span<T> first = ws.FirstDerivatives.AsSpan(0, outputs);
-        Span<T> second = ws.SecondDerivatives.AsSpan(0, outputs);
+        Span<T> first = curvature.FirstDerivatives.AsSpan(0, outputs);
+        Span<T> second = curvature.SecondDerivatives.AsSpan(0, outputs);
         for (int s = 0; s < batch; s++)
         {
             cost.DirectionalDelta(
@@ -103,8 +105,8 @@ public sealed partial class InterpretedNetwork<T>
                 ws.OutputWeightedInputs.AsSpan(s * outputs, outputs),
                 ws.Activations[stage].AsSpan(s * outputs, outputs),
                 targets.Slice(s * outputs, outputs),
-                ws.DirectionalWeightedInputs[stage].AsSpan(s * outputs, outputs),
-                ws.DirectionalDeltas[stage].AsSpan(s * outputs, outputs),
+                curvature.DirectionalWeightedInputs[stage].AsSpan(s * outputs, outputs),
+                curvature.DirectionalDeltas[stage].AsSpan(s * outputs, outputs),
                 first,
                 second,
                 exact);
@@ -113,6 +115,7 @@ public sealed partial class InterpretedNetwork<T>
 
     private void DirectionalBackward(ReadOnlySpan<T> inputs, int batch, InterpretedWorkspace<T> ws, ReadOnlySpan<T> vector, bool training, bool exact, Span<T> product)
     {
+        var curvature = ws.Curvature;
         product.Clear();
         for (int l = Spec.Layers.Count - 1; l >= 0; l--)
         {
@@ -125,11 +128,11 @@ public sealed partial class InterpretedNetwork<T>
             Span<T> weightProduct = product.Slice(layout.WeightsOffset, layout.WeightCount);
             Span<T> biasProduct = product.Slice(layout.BiasesOffset, m);
             ReadOnlySpan<T> x = LayerInput(inputs, l, batch, ws, training);
-            ReadOnlySpan<T> rx = l > 0 ? ws.DirectionalLayerOutputs[l].AsSpan(0, batch * n) : default;
+            ReadOnlySpan<T> rx = l > 0 ? curvature.DirectionalLayerOutputs[l].AsSpan(0, batch * n) : default;
             ReadOnlySpan<T> deltas = ws.Deltas[stage].AsSpan(0, batch * m);
-            ReadOnlySpan<T> directionalDeltas = ws.DirectionalDeltas[stage].AsSpan(0, batch * m);
+            ReadOnlySpan<T> directionalDeltas = curvature.DirectionalDeltas[stage].AsSpan(0, batch * m);
             Span<T> back = l > 0 ? ws.Deltas[stage - 1].AsSpan(0, batch * n) : default;
-            Span<T> directionalBack = l > 0 ? ws.DirectionalDeltas[stage - 1].AsSpan(0, batch * n) : default;
+            Span<T> directionalBack = l > 0 ? curvature.DirectionalDeltas[stage - 1].AsSpan(0, batch * n) : default;
             for (int s = 0; s < batch; s++)
             {
                 ReadOnlySpan<T> delta = deltas.Slice(s * m, m);
@@ -167,24 +170,31 @@ public sealed partial class InterpretedNetwork<T>
             {
                 var previous = Spec.Layers[l - 1];
                 ReadOnlySpan<T> a = ws.Activations[stage - 1].AsSpan(0, back.Length);
-                ReadOnlySpan<T> rz = ws.DirectionalWeightedInputs[stage - 1].AsSpan(0, back.Length);
+                ReadOnlySpan<T> rz = curvature.DirectionalWeightedInputs[stage - 1].AsSpan(0, back.Length);
                 ReadOnlySpan<T> mask = training && previous.HasDropout ? ws.Masks[stage - 1].AsSpan(0, back.Length) : default;
-                Span<T> first = ws.FirstDerivatives.AsSpan(0, back.Length);
-                Span<T> second = exact ? ws.SecondDerivatives.AsSpan(0, back.Length) : default;
-                ActivationTable<T>.For(previous.Activation).Derivatives(previous, HiddenWeightedInputs(ws, stage - 1, back.Length), a, first, second);
-                for (int i = 0; i < back.Length; i++)
+                ReadOnlySpan<T> z = HiddenWeightedInputs(ws, stage - 1, back.Length);
+                var activation = ActivationTable<T>.For(previous.Activation);
+                Span<T> first = curvature.FirstDerivatives.AsSpan(0, n);
+                Span<T> second = exact ? curvature.SecondDerivatives.AsSpan(0, n) : default;
+                for (int s = 0; s < batch; s++)
                 {
-                    T g = back[i];
-                    T rg = directionalBack[i];
-                    if (!mask.IsEmpty)
+                    int start = s * n;
+                    activation.Derivatives(previous, z.IsEmpty ? z : z.Slice(start, n), a.Slice(start, n), first, second);
+                    for (int k = 0; k < n; k++)
                     {
-                        g *= mask[i];
-                        rg *= mask[i];
-                    }
+                        int i = start + k;
+                        T g = back[i];
+                        T rg = directionalBack[i];
+                        if (!mask.IsEmpty)
+                        {
+                            g *= mask[i];
+                            rg *= mask[i];
+                        }
 
-                    T d1 = first[i];
-                    directionalBack[i] = exact ? rg * d1 + g * second[i] * rz[i] : rg * d1;
-                    back[i] = g * d1;
+                        T d1 = first[k];
+                        directionalBack[i] = exact ? rg * d1 + g * second[k] * rz[i] : rg * d1;
+                        back[i] = g * d1;
+                    }
                 }
             }
         }
