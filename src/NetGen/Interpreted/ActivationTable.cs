@@ -14,7 +14,7 @@ namespace NetGen;
 // forward, backward and curvature passes and the weights file's PyTorch description read everything from here; adding an
 // activation is adding an entry (the generator has its own table, in its own language: the code it emits).
 //
-// Each entry is a struct of static members (IElementwiseActivation); ElementwiseKernel<T, TActivation> writes the span
+// Each entry is a struct of static members (IElementwiseActivation<TSelf>); ElementwiseKernel<T, TActivation> writes the span
 // loops once for all of them, with the entry's formulas inlined by the JIT. Softmax, the one activation that is not
 // elementwise, has its own kernel.
 
@@ -106,7 +106,8 @@ internal static class ActivationTable
 }
 
 /// <summary>One elementwise activation: its description and its formulas, all static so they inline into the span loops.</summary>
-internal interface IElementwiseActivation
+internal interface IElementwiseActivation<TSelf>
+    where TSelf : struct, IElementwiseActivation<TSelf>
 {
     static abstract Activation Activation { get; }
 
@@ -139,8 +140,12 @@ internal interface IElementwiseActivation
     static abstract void Activate<T>(ReadOnlySpan<T> z, Span<T> a, T parameter)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
-    /// <summary>δ ⊙= σ′; the piecewise-linear entries select instead of multiplying, so a dead unit passes exactly 0.</summary>
-    static virtual bool SelectsDerivative => false;
+    /// <summary>
+    /// δ·σ′(z) for backpropagation; the piecewise-linear entries select instead of multiplying, so a dead unit passes
+    /// exactly 0 (not δ·0, which is NaN for an infinite δ).
+    /// </summary>
+    static virtual T TimesDerivative<T>(T z, T a, T delta, T parameter)
+        where T : unmanaged, IFloatingPointIeee754<T> => delta * TSelf.Derivative(z, a, parameter);
 }
 
 /// <summary>The span loops of an elementwise activation, written once for every entry.</summary>
@@ -148,7 +153,7 @@ internal interface IElementwiseActivation
 /// <typeparam name="TActivation">The entry.</typeparam>
 internal sealed class ElementwiseKernel<T, TActivation> : ActivationKernel<T>
     where T : unmanaged, IFloatingPointIeee754<T>
-    where TActivation : struct, IElementwiseActivation
+    where TActivation : struct, IElementwiseActivation<TActivation>
 {
     public override Activation Activation => TActivation.Activation;
 
@@ -178,9 +183,7 @@ internal sealed class ElementwiseKernel<T, TActivation> : ActivationKernel<T>
         for (int i = 0; i < delta.Length; i++)
         {
             T zi = TActivation.NeedsWeightedInput ? z[i] : T.Zero;
-            delta[i] = TActivation.SelectsDerivative
-                ? SelectByDerivative(TActivation.Derivative(zi, a[i], parameter), delta[i])
-                : delta[i] * TActivation.Derivative(zi, a[i], parameter);
+            delta[i] = TActivation.TimesDerivative(zi, a[i], delta[i], parameter);
         }
     }
 
@@ -209,11 +212,6 @@ internal sealed class ElementwiseKernel<T, TActivation> : ActivationKernel<T>
             second[i] = TActivation.SecondDerivative(zi, a[i], parameter);
         }
     }
-
-    // A piecewise-linear σ′ is 1, 0 or a slope: 1 passes δ, 0 gives an exact 0 (not δ·0, which is NaN for an infinite δ).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T SelectByDerivative(T derivative, T delta) =>
-        derivative == T.One ? delta : derivative == T.Zero ? T.Zero : derivative * delta;
 }
 
 /// <summary>Softmax: a row-wise map, whose Jacobian the losses apply themselves; it has no elementwise derivative.</summary>
@@ -265,7 +263,7 @@ internal sealed class SoftmaxKernel<T> : ActivationKernel<T>
 }
 
 /// <summary>σ(z) = z.</summary>
-internal readonly struct IdentityActivation : IElementwiseActivation
+internal readonly struct IdentityActivation : IElementwiseActivation<IdentityActivation>
 {
     public static Activation Activation => Activation.Identity;
 
@@ -297,7 +295,7 @@ internal readonly struct IdentityActivation : IElementwiseActivation
 }
 
 /// <summary>σ(z) = 1/(1 + e^(−z)); σ′ = a(1 − a), σ″ = σ′(1 − 2a).</summary>
-internal readonly struct SigmoidActivation : IElementwiseActivation
+internal readonly struct SigmoidActivation : IElementwiseActivation<SigmoidActivation>
 {
     public static Activation Activation => Activation.Sigmoid;
 
@@ -323,7 +321,7 @@ internal readonly struct SigmoidActivation : IElementwiseActivation
 }
 
 /// <summary>σ(z) = tanh z; σ′ = 1 − a², σ″ = −2a(1 − a²).</summary>
-internal readonly struct TanhActivation : IElementwiseActivation
+internal readonly struct TanhActivation : IElementwiseActivation<TanhActivation>
 {
     public static Activation Activation => Activation.Tanh;
 
@@ -349,7 +347,7 @@ internal readonly struct TanhActivation : IElementwiseActivation
 }
 
 /// <summary>σ(z) = max(0, z); σ′ = 1 where a &gt; 0 (exactly where z &gt; 0), else 0; σ″ = 0.</summary>
-internal readonly struct ReLUActivation : IElementwiseActivation
+internal readonly struct ReLUActivation : IElementwiseActivation<ReLUActivation>
 {
     public static Activation Activation => Activation.ReLU;
 
@@ -361,14 +359,15 @@ internal readonly struct ReLUActivation : IElementwiseActivation
 
     public static string? PyTorchModule(DenseLayerSpec layer) => "nn.ReLU()";
 
-    public static bool SelectsDerivative => true;
-
     // IEEE max, as generated code: a NaN z stays NaN instead of turning into 0.
     public static T Value<T>(T z, T parameter)
         where T : unmanaged, IFloatingPointIeee754<T> => T.Max(z, T.Zero);
 
     public static T Derivative<T>(T z, T a, T parameter)
         where T : unmanaged, IFloatingPointIeee754<T> => a > T.Zero ? T.One : T.Zero;
+
+    public static T TimesDerivative<T>(T z, T a, T delta, T parameter)
+        where T : unmanaged, IFloatingPointIeee754<T> => a > T.Zero ? delta : T.Zero;
 
     public static T SecondDerivative<T>(T z, T a, T parameter)
         where T : unmanaged, IFloatingPointIeee754<T> => T.Zero;
@@ -378,7 +377,7 @@ internal readonly struct ReLUActivation : IElementwiseActivation
 }
 
 /// <summary>σ(z) = z for z &gt; 0, αz otherwise (α the layer's leaky slope); σ′ = 1 or α by the sign of a; σ″ = 0.</summary>
-internal readonly struct LeakyReLUActivation : IElementwiseActivation
+internal readonly struct LeakyReLUActivation : IElementwiseActivation<LeakyReLUActivation>
 {
     public static Activation Activation => Activation.LeakyReLU;
 
@@ -393,13 +392,14 @@ internal readonly struct LeakyReLUActivation : IElementwiseActivation
 
     public static double Parameter(DenseLayerSpec layer) => layer.LeakySlope;
 
-    public static bool SelectsDerivative => true;
-
     public static T Value<T>(T z, T parameter)
         where T : unmanaged, IFloatingPointIeee754<T> => z > T.Zero ? z : parameter * z;
 
     public static T Derivative<T>(T z, T a, T parameter)
         where T : unmanaged, IFloatingPointIeee754<T> => a > T.Zero ? T.One : parameter;
+
+    public static T TimesDerivative<T>(T z, T a, T delta, T parameter)
+        where T : unmanaged, IFloatingPointIeee754<T> => a > T.Zero ? delta : parameter * delta;
 
     public static T SecondDerivative<T>(T z, T a, T parameter)
         where T : unmanaged, IFloatingPointIeee754<T> => T.Zero;
@@ -409,7 +409,7 @@ internal readonly struct LeakyReLUActivation : IElementwiseActivation
 }
 
 /// <summary>The perceptron's threshold, 1 if z &gt; 0 else 0: forward only.</summary>
-internal readonly struct StepActivation : IElementwiseActivation
+internal readonly struct StepActivation : IElementwiseActivation<StepActivation>
 {
     public static Activation Activation => Activation.Step;
 
@@ -441,7 +441,7 @@ internal readonly struct StepActivation : IElementwiseActivation
 /// ELU: σ(z) = z for z &gt; 0, α(e^z − 1) otherwise. σ′ = σ″ = αe^z = a + α for z ≤ 0 (and a ≤ 0 exactly there), so z is
 /// not needed; a + α loses relative accuracy only where σ′ is below α·2⁻⁵³ or so anyway (PyTorch's in-place ELU does the same).
 /// </summary>
-internal readonly struct EluActivation : IElementwiseActivation
+internal readonly struct EluActivation : IElementwiseActivation<EluActivation>
 {
     public static Activation Activation => Activation.ELU;
 
@@ -490,7 +490,7 @@ internal readonly struct EluActivation : IElementwiseActivation
 }
 
 /// <summary>GELU (exact): σ = zΦ(z), σ′ = Φ(z) + zφ(z), σ″ = φ(z)(2 − z²). Not monotonic, so σ′ needs z.</summary>
-internal readonly struct GeluActivation : IElementwiseActivation
+internal readonly struct GeluActivation : IElementwiseActivation<GeluActivation>
 {
     public static Activation Activation => Activation.GELU;
 
@@ -536,7 +536,7 @@ internal readonly struct GeluActivation : IElementwiseActivation
 }
 
 /// <summary>SiLU: σ = z s(z) with s the logistic function, σ′ = s(1 + z(1 − s)), σ″ = s(1 − s)(2 + z(1 − 2s)). Needs z.</summary>
-internal readonly struct SiluActivation : IElementwiseActivation
+internal readonly struct SiluActivation : IElementwiseActivation<SiluActivation>
 {
     public static Activation Activation => Activation.SiLU;
 
@@ -585,7 +585,7 @@ internal readonly struct SiluActivation : IElementwiseActivation
 /// Softplus: σ = ln(1 + e^z). σ′ = s(z) = 1 − e^(−a) and σ″ = s(1 − s) = (1 − e^(−a)) e^(−a), functions of a alone,
 /// computed with an accurate e^x − 1 so they keep their relative accuracy where a is tiny.
 /// </summary>
-internal readonly struct SoftplusActivation : IElementwiseActivation
+internal readonly struct SoftplusActivation : IElementwiseActivation<SoftplusActivation>
 {
     public static Activation Activation => Activation.Softplus;
 
@@ -646,7 +646,7 @@ internal static class Elementwise
     /// <summary>a[i] = σ(z[i]) one element at a time; z and a may be the same span.</summary>
     public static void Map<T, TActivation>(ReadOnlySpan<T> z, Span<T> a, T parameter)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TActivation : struct, IElementwiseActivation
+        where TActivation : struct, IElementwiseActivation<TActivation>
     {
         for (int i = 0; i < a.Length; i++)
         {
