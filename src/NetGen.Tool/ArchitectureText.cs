@@ -36,19 +36,14 @@ internal static partial class ArchitectureText
         Loss? loss = null;
         if (lossText != "forward-only")
         {
-            loss = Enum.TryParse(lossText, ignoreCase: false, out Loss parsed) && Enum.IsDefined(parsed) && !IsNumeric(lossText)
-                ? parsed
-                : throw Invalid(text, path, $"'{lossText}' is not a loss");
+            loss = TryName(lossText, out Loss parsed) ? parsed : throw Invalid(text, path, $"'{lossText}' is not a loss");
         }
 
         var layers = new List<DenseLayerSpec>();
         for (int i = 1; i < parts.Length; i++)
         {
             var match = LayerPattern().Match(parts[i]);
-            if (!match.Success
-                || !Enum.TryParse(match.Groups["activation"].Value, ignoreCase: false, out Activation activation)
-                || !Enum.IsDefined(activation)
-                || IsNumeric(match.Groups["activation"].Value))
+            if (!match.Success || !TryName(match.Groups["activation"].Value, out Activation activation))
             {
                 throw Invalid(text, path, $"layer {i} '{parts[i]}' is not '<size> <activation>'");
             }
@@ -92,7 +87,10 @@ internal static partial class ArchitectureText
     [GeneratedRegex(@"^(?<size>[0-9]+) (?<activation>[A-Za-z]+)(\(α=(?<alpha>[^()]+)\))?( \(keep (?<keep>[^()]+)\))?$", RegexOptions.CultureInvariant)]
     private static partial Regex LayerPattern();
 
-    private static bool IsNumeric(string name) => name.Length > 0 && (char.IsAsciiDigit(name[0]) || name[0] == '-');
+    // Exactly a member's name, as the description writes it: not a number, another case, or a comma-separated combination.
+    private static bool TryName<TEnum>(string name, out TEnum value)
+        where TEnum : struct, Enum =>
+        Enum.TryParse(name, ignoreCase: false, out value) && value.ToString() == name;
 
     private static int Int(string value, string text, string path) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int result)
