@@ -111,7 +111,7 @@ internal static class ToolCli
         }
         catch (TrainingDivergedException e)
         {
-            error.WriteLine("error: training diverged: " + e.Message + " Try a lower --learning-rate.");
+            error.WriteLine("error: training diverged (--learning-rate): " + e.Message);
             return ExitFailure;
         }
         catch (InputException e)

@@ -162,10 +162,31 @@ public sealed class TrainCommandTests(TrainedModels models) : IClassFixture<Trai
     }
 
     [Fact]
+    public void Divergence_exits_with_1_and_an_interrupted_run_still_evaluates_and_writes_its_files_with_130()
+    {
+        ToolRun.Of(Iris("--optimizer", "sgd", "--learning-rate", "1e30", "--epochs", "5", "--output", _folder.File("diverged")))
+            .Failed(1, "training diverged (--learning-rate): ");
+
+        using var interrupt = new System.Threading.CancellationTokenSource();
+        interrupt.Cancel();
+        var run = ToolRun.Of(interrupt.Token, Iris("--epochs", "50", "--output", _folder.File("interrupted")));
+        Assert.Equal(130, run.ExitCode);
+        Assert.Contains("(interrupted)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Test split (30 rows): accuracy ", run.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(_folder.File("interrupted/iris.safetensors")));
+        Assert.True(File.Exists(_folder.File("interrupted/IrisNet.cs")));
+    }
+
+    private static string[] Iris(params string[] extra) =>
+        ["train", RealData.Iris, "--label-column", "-1", "--task", "classification", "--hidden", "8", .. extra];
+
+    [Fact]
     public void A_bad_output_folder_is_reported_before_anything_trains()
     {
         string file = _folder.WriteText("taken", "a file, not a folder");
-        ToolRun.Of("train", RealData.Iris, "--label-column", "-1", "--task", "classification", "--output", Path.Combine(file, "out"))
+        var run = ToolRun.Of("train", RealData.Iris, "--label-column", "-1", "--task", "classification", "--output", Path.Combine(file, "out"))
             .Failed(1, "--output: cannot write to the folder");
+        Assert.Contains("is a file, not a folder; nothing was trained", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Training:", run.Output, StringComparison.Ordinal);
     }
 }
