@@ -48,6 +48,8 @@ public sealed class ToolPackageTests(ITestOutputHelper output) : IDisposable
             }
 
             Assert.Contains("README.md", entries);
+            // A command needs no API documentation beside its assemblies.
+            Assert.DoesNotContain(entries, e => e.StartsWith("tools/", StringComparison.Ordinal) && e.EndsWith(".xml", StringComparison.Ordinal) && !e.EndsWith("/DotnetToolSettings.xml", StringComparison.Ordinal));
             using var settings = zip.GetEntry("tools/net10.0/any/DotnetToolSettings.xml")!.Open();
             var command = XDocument.Load(settings).Descendants().Single(e => e.Name.LocalName == "Command");
             Assert.Equal(("netgen", "NetGen.Tool.dll"), ((string)command.Attribute("Name")!, (string)command.Attribute("EntryPoint")!));
