@@ -300,13 +300,14 @@ def helper_models(rng):
         oh.make_node("Gemm", ["input", "B1", "C1"], ["z1"], name="gemm1", alpha=0.5, beta=2.0, transA=0, transB=0),
         oh.make_node("Identity", ["z1"], ["z1_copy"], name="copy"),
         oh.make_node("Relu", ["z1_copy"], ["a1"], name="relu1"),
-        oh.make_node("Gemm", ["a1", "B2"], ["output"], name="gemm2", alpha=1.5, transB=1),
+        oh.make_node("Dropout", ["a1"], ["d1"], name="dropout1", ratio=0.5),
+        oh.make_node("Gemm", ["d1", "B2"], ["output"], name="gemm2", alpha=1.5, transB=1),
     ]
     z1 = 0.5 * (x.astype(np.float64) @ b1) + 2.0 * c1
     y = 1.5 * (np.maximum(z1, 0) @ b2.T.astype(np.float64))
     save_helper_model("gemm_forms_op11", nodes, [raw("B1", b1), typed("C1", c1), raw("B2", b2)], x, y, 11, 6,
                       ["Gemm transB=0 alpha=0.5 beta=2 C [1, out]", "Identity", "Gemm transB=1 alpha=1.5 without C",
-                       "typed float_data initializer"],
+                       "typed float_data initializer", "Dropout (opset 11, ratio attribute)"],
                       "6 → 8 ReLU → 3 Identity, MeanSquaredError, Single")
 
     # Opset 20's Gelu operator.
@@ -355,8 +356,8 @@ def helper_models(rng):
                        "Dropout with ratio and training_mode inputs", "MatMul + Add, bias first", "Sub and Mul normalization"],
                       "4 → 6 Tanh → 3 Identity, MeanSquaredError, Single")
 
-    # F16 weights (raw_data) and BF16 biases (int32_data, the typed field of 16-bit types), cast to FLOAT in the graph;
-    # an F64 second-layer weight cast to FLOAT; opset 9 Dropout with its ratio attribute.
+    # F16 weights (raw_data) and BF16 biases (int32_data, the typed field of 16-bit types), cast to FLOAT in the graph
+    # (opset 13: Cast reads BFLOAT16 from Cast-13 on); an F64 second-layer weight cast to FLOAT; Dropout with its data only.
     x = f32(rng.standard_normal((5, 5)))
     w1 = (rng.standard_normal((7, 5)) * 0.4).astype(np.float16)
     bias1_bf16 = bf16_bits(rng.standard_normal(7) * 0.2)
@@ -368,7 +369,7 @@ def helper_models(rng):
         oh.make_node("Cast", ["w2_f64"], ["w2"], name="cast_w2", to=TensorProto.FLOAT),
         oh.make_node("Gemm", ["input", "w1", "b1"], ["z1"], name="dense1", transB=1),
         oh.make_node("Sigmoid", ["z1"], ["a1"], name="sigmoid1"),
-        oh.make_node("Dropout", ["a1"], ["d1"], name="dropout1", ratio=0.5),
+        oh.make_node("Dropout", ["a1"], ["d1"], name="dropout1"),
         oh.make_node("Gemm", ["d1", "w2", "b2"], ["output"], name="dense2", transB=1),
     ]
     bias1 = bf16_values(bias1_bf16)
@@ -377,9 +378,9 @@ def helper_models(rng):
     y = (1 / (1 + np.exp(-z1))) @ w2_as_float.T + bias2
     bias_bf16 = TensorProto(name="b1_bf16", data_type=TensorProto.BFLOAT16, dims=[7])
     bias_bf16.int32_data.extend(int(v) for v in bias1_bf16)
-    save_helper_model("f16_bf16_f64_cast_op9", nodes, [raw("w1_f16", w1), bias_bf16, raw("w2_f64", w2), raw("b2", bias2)],
-                      x, y, 9, 4, ["FLOAT16 initializer (raw_data)", "BFLOAT16 initializer (int32_data)",
-                                   "DOUBLE initializer", "Cast of initializers", "Dropout (opset 9, ratio attribute)"],
+    save_helper_model("f16_bf16_f64_cast_op13", nodes, [raw("w1_f16", w1), bias_bf16, raw("w2_f64", w2), raw("b2", bias2)],
+                      x, y, 13, 7, ["FLOAT16 initializer (raw_data)", "BFLOAT16 initializer (int32_data)",
+                                   "DOUBLE initializer", "Cast of initializers", "Dropout (data input only)"],
                       "5 → 7 Sigmoid → 2 Identity, MeanSquaredError, Single")
 
     # Negative models that need a hand-written graph.

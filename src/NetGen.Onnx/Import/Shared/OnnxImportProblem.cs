@@ -48,7 +48,7 @@ enum OnnxImportProblem
     ExternalData = 8,
 
     /// <summary>A dense layer's weight or bias does not fit: a weight that is not 2-D, a bias of the wrong shape, a layer
-    /// whose inputs do not match the previous layer's outputs, or a network of another shape than the one loaded into.</summary>
+    /// whose inputs do not match the previous layer's outputs.</summary>
     WeightShape = 9,
 
     /// <summary>A node uses a tensor that nothing defines, or a weight that is computed rather than stored.</summary>
@@ -70,4 +70,8 @@ enum OnnxImportProblem
 
     /// <summary>The recognized network breaks one of NetGen's architecture rules (a leaky ReLU slope outside (0, 1), say).</summary>
     ArchitectureRule = 15,
+
+    /// <summary>A valid model loaded into a network it does not fit: another input size, number of layers, layer size,
+    /// activation or activation parameter.</summary>
+    NetworkMismatch = 16,
 }
