@@ -182,6 +182,10 @@ public static class WeightsFile
                 Activation.LeakyReLU => $"nn.LeakyReLU(negative_slope={layer.LeakySlope.ToString("R", CultureInfo.InvariantCulture)})",
                 Activation.Softmax => "nn.Softmax(dim=-1)",
                 Activation.Step => "Step()",
+                Activation.ELU => $"nn.ELU(alpha={layer.Alpha.ToString("R", CultureInfo.InvariantCulture)})",
+                Activation.GELU => "nn.GELU()",
+                Activation.SiLU => "nn.SiLU()",
+                Activation.Softplus => "nn.Softplus()",
                 _ => throw new ArgumentException($"Unknown activation {layer.Activation}.", nameof(spec)),
             };
             if (activation is not null)
