@@ -274,7 +274,7 @@ internal static class OnnxModelReader
                     type = (int)Varint(ref reader, field, wire);
                     break;
                 case AttributeF:
-                    f = wire == WireType.Fixed32 ? reader.ReadFloat() : throw reader.WrongWireType(field, wire, reader.Position);
+                    f = wire == WireType.Fixed32 ? reader.ReadFloat() : throw reader.WrongWireType(field, wire);
                     break;
                 case AttributeI:
                     i = Varint(ref reader, field, wire);
@@ -553,7 +553,7 @@ internal static class OnnxModelReader
             }
             else
             {
-                throw reader.WrongWireType(f, wire, reader.Position);
+                throw reader.WrongWireType(f, wire);
             }
         }
 
@@ -611,7 +611,7 @@ internal static class OnnxModelReader
             }
             else
             {
-                throw reader.WrongWireType(f, wire, reader.Position);
+                throw reader.WrongWireType(f, wire);
             }
         }
 
@@ -663,11 +663,11 @@ internal static class OnnxModelReader
     }
 
     private static long Varint(ref ProtobufReader reader, int field, WireType wire) =>
-        wire == WireType.Varint ? reader.ReadInt64() : throw reader.WrongWireType(field, wire, reader.Position);
+        wire == WireType.Varint ? reader.ReadInt64() : throw reader.WrongWireType(field, wire);
 
     private static string String(ref ProtobufReader reader, int field, WireType wire) =>
-        wire == WireType.LengthDelimited ? reader.ReadString() : throw reader.WrongWireType(field, wire, reader.Position);
+        wire == WireType.LengthDelimited ? reader.ReadString() : throw reader.WrongWireType(field, wire);
 
     private static ByteRange Message(ref ProtobufReader reader, int field, WireType wire) =>
-        wire == WireType.LengthDelimited ? reader.ReadLengthDelimited() : throw reader.WrongWireType(field, wire, reader.Position);
+        wire == WireType.LengthDelimited ? reader.ReadLengthDelimited() : throw reader.WrongWireType(field, wire);
 }

@@ -277,7 +277,7 @@ internal static class OnnxTensorData
             }
             else
             {
-                throw reader.WrongWireType(f, wire, reader.Position);
+                throw reader.WrongWireType(f, wire);
             }
         }
 

@@ -51,6 +51,7 @@ internal struct ProtobufReader
     private readonly int _end;
     private readonly string _message;
     private int _position;
+    private int _tagStart;
 
     /// <param name="data">The whole model.</param>
     /// <param name="range">The message's bytes.</param>
@@ -76,7 +77,7 @@ internal struct ProtobufReader
             return false;
         }
 
-        int at = _position;
+        int at = _tagStart = _position;
         ulong tag = ReadVarint();
         if (tag > uint.MaxValue || (tag >> 3) == 0)
         {
@@ -219,13 +220,13 @@ internal struct ProtobufReader
         }
     }
 
-    /// <summary>The error for a wire type that does not fit the field it tags.</summary>
-    public OnnxImportError WrongWireType(int field, WireType wireType, int tagEnd) =>
-        Malformed(tagEnd, $"field {Number(field)} of {_message} has wire type {Number((int)wireType)}, which does not fit its declared type");
+    /// <summary>The error for a wire type that does not fit the field whose tag was just read.</summary>
+    public OnnxImportError WrongWireType(int field, WireType wireType) =>
+        Malformed(_tagStart, $"field {Number(field)} of {_message} has wire type {Number((int)wireType)}, which does not fit its declared type");
 
-    /// <summary>The error for a singular message field given twice (protobuf would merge the two; ONNX writers never do).</summary>
+    /// <summary>The error for a singular message field, whose tag was just read, given twice (protobuf would merge the two; ONNX writers never do).</summary>
     public OnnxImportError Duplicate(string field) =>
-        Malformed(_position, $"{_message} holds its field '{field}' twice");
+        Malformed(_tagStart, $"{_message} holds its field '{field}' twice");
 
     internal static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
