@@ -44,7 +44,7 @@ internal sealed class OnnxGraphIndex
     private readonly Dictionary<string, OnnxTensor> _initializers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, OnnxNode> _producers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ConstantTensor> _constants = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, bool> _isConstant = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _constantChains = new(StringComparer.Ordinal);
 
     public OnnxGraphIndex(OnnxModel model, long opset)
     {
@@ -129,34 +129,34 @@ internal sealed class OnnxGraphIndex
     /// <summary>Whether <paramref name="value"/>, used by the node at <paramref name="consumerIndex"/>, is a constant (without decoding it).</summary>
     public bool IsConstant(string value, int consumerIndex)
     {
-        if (_isConstant.TryGetValue(value, out bool known))
+        // The chain behind a value is the same for every consumer; only its first producer must precede the consumer.
+        if (!_constantChains.TryGetValue(value, out int first))
         {
-            return known;
+            first = Base(value, int.MaxValue, out _, null) is null ? int.MaxValue : FirstProducerIndex(value);
+            _constantChains[value] = first;
         }
 
-        bool constant = Base(value, consumerIndex, out _, null) is not null;
-        _isConstant[value] = constant;
-        return constant;
+        return first < consumerIndex;
     }
 
     /// <summary>The constant <paramref name="value"/>, an input of <paramref name="consumer"/>, decoded.</summary>
     /// <exception cref="OnnxImportError">It is not a constant, or its data is invalid.</exception>
     public ConstantTensor Constant(string value, OnnxNode consumer)
     {
-        if (_constants.TryGetValue(value, out var known))
-        {
-            return known;
-        }
-
-        var casts = new List<OnnxNode>();
-        var source = Base(value, consumer.Index, out var baseConsumer, casts);
-        if (source is null)
+        if (!IsConstant(value, consumer.Index))
         {
             throw _producers.ContainsKey(value)
                 ? new OnnxImportError(OnnxImportProblem.MissingInitializer, $"Node '{consumer.DisplayName}' ({consumer.OpType}) needs '{value}' to be a constant (an initializer), but the graph computes it", consumer.DisplayName, value)
                 : Undefined(value, consumer);
         }
 
+        if (_constants.TryGetValue(value, out var known))
+        {
+            return known;
+        }
+
+        var casts = new List<OnnxNode>();
+        var source = Base(value, consumer.Index, out var baseConsumer, casts)!;
         ConstantTensor result = source is OnnxTensor tensor
             ? new ConstantTensor(tensor.Name, tensor.DataType, tensor.Dims, OnnxTensorData.ReadReal(Data, tensor, (baseConsumer ?? consumer).DisplayName))
             : ConstantNodeValue((OnnxNode)source, value);
@@ -169,9 +169,18 @@ internal sealed class OnnxGraphIndex
         return result;
     }
 
+    // The index of the node computing value, or -1 for an initializer.
+    private int FirstProducerIndex(string value) =>
+        _initializers.ContainsKey(value) ? -1 : _producers[value].Index;
+
     /// <summary>The shape of the constant <paramref name="value"/>, without decoding its data; null when it is not a constant.</summary>
     public long[]? ConstantShape(string value, int consumerIndex)
     {
+        if (!IsConstant(value, consumerIndex))
+        {
+            return null;
+        }
+
         return Base(value, consumerIndex, out _, null) switch
         {
             OnnxTensor tensor => tensor.Dims,

@@ -74,8 +74,8 @@ internal static class OnnxModelReader
         ByteRange? graphRange = null;
         int opsetCount = Count(data, whole, "ModelProto", ModelOpsetImport, OnnxImportLimits.MaxModelEntries, "opset imports");
         int metadataCount = Count(data, whole, "ModelProto", ModelMetadataProps, OnnxImportLimits.MaxModelEntries, "metadata entries");
-        var opsets = new OnnxOpset[opsetCount];
-        var metadata = new OnnxMetadataEntry[metadataCount];
+        var opsets = NewArray<OnnxOpset>(opsetCount);
+        var metadata = NewArray<OnnxMetadataEntry>(metadataCount);
         int opset = 0, entry = 0;
         var reader = new ProtobufReader(data, whole, "ModelProto");
         while (reader.TryReadTag(out int field, out var wire))
@@ -172,10 +172,10 @@ internal static class OnnxModelReader
     private static OnnxGraph ReadGraph(byte[] data, ByteRange range)
     {
         const string Type = "GraphProto";
-        var nodes = new OnnxNode[Count(data, range, Type, GraphNode, OnnxImportLimits.MaxNodes, "nodes")];
-        var initializers = new OnnxTensor[Count(data, range, Type, GraphInitializer, OnnxImportLimits.MaxInitializers, "initializers")];
-        var inputs = new OnnxValueInfo[Count(data, range, Type, GraphInput, OnnxImportLimits.MaxGraphValues, "inputs")];
-        var outputs = new OnnxValueInfo[Count(data, range, Type, GraphOutput, OnnxImportLimits.MaxGraphValues, "outputs")];
+        var nodes = NewArray<OnnxNode>(Count(data, range, Type, GraphNode, OnnxImportLimits.MaxNodes, "nodes"));
+        var initializers = NewArray<OnnxTensor>(Count(data, range, Type, GraphInitializer, OnnxImportLimits.MaxInitializers, "initializers"));
+        var inputs = NewArray<OnnxValueInfo>(Count(data, range, Type, GraphInput, OnnxImportLimits.MaxGraphValues, "inputs"));
+        var outputs = NewArray<OnnxValueInfo>(Count(data, range, Type, GraphOutput, OnnxImportLimits.MaxGraphValues, "outputs"));
         int node = 0, initializer = 0, input = 0, output = 0, sparse = 0;
         string name = string.Empty;
         var reader = new ProtobufReader(data, range, Type);
@@ -215,9 +215,9 @@ internal static class OnnxModelReader
     private static OnnxNode ReadNode(byte[] data, ByteRange range, int index)
     {
         const string Type = "NodeProto";
-        var inputs = new string[Count(data, range, Type, NodeInput, OnnxImportLimits.MaxNodeValues, "inputs of one node")];
-        var outputs = new string[Count(data, range, Type, NodeOutput, OnnxImportLimits.MaxNodeValues, "outputs of one node")];
-        var attributes = new OnnxAttribute[Count(data, range, Type, NodeAttribute, OnnxImportLimits.MaxAttributes, "attributes of one node")];
+        var inputs = NewArray<string>(Count(data, range, Type, NodeInput, OnnxImportLimits.MaxNodeValues, "inputs of one node"));
+        var outputs = NewArray<string>(Count(data, range, Type, NodeOutput, OnnxImportLimits.MaxNodeValues, "outputs of one node"));
+        var attributes = NewArray<OnnxAttribute>(Count(data, range, Type, NodeAttribute, OnnxImportLimits.MaxAttributes, "attributes of one node"));
         int input = 0, output = 0, attribute = 0;
         string name = string.Empty, opType = string.Empty, domain = string.Empty;
         var reader = new ProtobufReader(data, range, Type);
@@ -450,7 +450,7 @@ internal static class OnnxModelReader
     {
         const string Type = "TensorShapeProto";
         int count = Count(data, range, Type, ShapeDim, OnnxImportLimits.MaxRank, $"dimensions of '{valueName}'");
-        var dims = new OnnxDimension[count];
+        var dims = NewArray<OnnxDimension>(count);
         int index = 0;
         var reader = new ProtobufReader(data, range, Type);
         while (reader.TryReadTag(out int field, out var wire))
@@ -557,7 +557,7 @@ internal static class OnnxModelReader
             }
         }
 
-        var values = new long[count];
+        var values = NewArray<long>(count);
         int index = 0;
         reader = new ProtobufReader(data, range, type);
         while (reader.TryReadTag(out int f, out var wire))
@@ -615,7 +615,7 @@ internal static class OnnxModelReader
             }
         }
 
-        var values = new float[count];
+        var values = NewArray<float>(count);
         int index = 0;
         reader = new ProtobufReader(data, range, type);
         while (reader.TryReadTag(out int f, out var wire))
@@ -661,6 +661,9 @@ internal static class OnnxModelReader
 
         return count;
     }
+
+    // Zero-length arrays are shared, so an empty repeated field costs nothing.
+    private static T[] NewArray<T>(int count) => count == 0 ? System.Array.Empty<T>() : new T[count];
 
     private static long Varint(ref ProtobufReader reader, int field, WireType wire) =>
         wire == WireType.Varint ? reader.ReadInt64() : throw reader.WrongWireType(field, wire);
