@@ -38,6 +38,31 @@ public sealed class OnnxCorpusTests(ITestOutputHelper output)
         Assert.Equal(imported.Spec.ParameterCount, imported.Parameters.Length);
     }
 
+    [Fact]
+    public void AnImportNamesTheNodesAndTensorsEachLayerCameFromAndWhatWasFolded()
+    {
+        var gemm = OnnxImporter.Import(Corpus.Get("relu_softmax_op9").Path);
+        var first = gemm.LayerSources[0];
+        Assert.Equal(("/0/Gemm", "Gemm", "0.weight", "0.bias", "/1/Relu"), (first.Node, first.OpType, first.WeightTensor, first.BiasTensor, first.ActivationNode));
+        Assert.Equal([16L, 20L], gemm.LayerSources[0].WeightShape);
+        Assert.Equal(("/2/Gemm", "2.bias", "/3/Softmax"), (gemm.LayerSources[1].Node, gemm.LayerSources[1].BiasTensor, gemm.LayerSources[1].ActivationNode));
+        Assert.Equal("pytorch 1.13.0", gemm.Producer);
+        Assert.Empty(gemm.Notes);
+
+        var matMul = OnnxImporter.Import(Corpus.Get("matmul_add_op13").Path);
+        Assert.Equal(("/MatMul", "MatMul", "weights.0", "biases.0"), (matMul.LayerSources[0].Node, matMul.LayerSources[0].OpType, matMul.LayerSources[0].WeightTensor, matMul.LayerSources[0].BiasTensor));
+        Assert.Equal([5L, 7L], matMul.LayerSources[0].WeightShape);
+
+        var normalized = OnnxImporter.Import(Corpus.Get("batchnorm_dropout_op13").Path);
+        Assert.Contains(normalized.Notes, n => n.StartsWith("BatchNormalization '", StringComparison.Ordinal));
+        var image = OnnxImporter.Import(Corpus.Get("image_flatten_normalize_op12").Path);
+        Assert.Equal("Input normalization (Sub '/Sub', Div '/Div') was folded into dense layer 1", Assert.Single(image.Notes));
+        Assert.Equal([1L, 8L, 8L], image.InputShape);
+        Assert.Null(image.FixedBatchSize);
+        Assert.Equal(4L, OnnxImporter.Import(Corpus.Get("scale_shift_sigmoid_fixed_batch_op10").Path).FixedBatchSize);
+        Assert.Contains(OnnxImporter.Import(Corpus.Get("tanh_logsoftmax_op11").Path).Notes, n => n.Contains("LogSoftmax", StringComparison.Ordinal));
+    }
+
     [Theory]
     [MemberData(nameof(ModelsTheEngineRuns))]
     public void ACorpusModelComputesPyTorchsOutputsThroughTheInterpretedEngine(string name)

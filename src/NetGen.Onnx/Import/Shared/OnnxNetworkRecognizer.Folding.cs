@@ -16,130 +16,20 @@ internal sealed partial class OnnxNetworkRecognizer
     private OnnxNetworkDescription Build(OnnxModel model, OnnxValueInfo output)
     {
         var (stages, layers) = Walk(output.Name);
-
-        // Pass 1: shapes only, from the tensors' declared dimensions; nothing is decoded or allocated in proportion to a
-        // size until every size is known to be consistent (and so backed by a weight tensor the file holds).
-        var dims = _inputDims;
-        if (stages[0].Activation is { } early)
-        {
-            throw new OnnxImportError(OnnxImportProblem.UnsupportedUse, $"{Cap(Describe(early.Node))} applies an activation to the input before the first dense layer; a NetGen network starts with a dense layer", early.Node.DisplayName);
-        }
-
-        dims = ShapePass(stages[0].Outer, dims);
-        long parameterCount = 0;
-        for (int l = 0; l < layers.Count; l++)
-        {
-            var dense = layers[l];
-            ReadDenseShape(dense, dims, l);
-            parameterCount += ((long)dense.InputSize + 1) * dense.OutputSize;
-            var stage = stages[l + 1];
-            dims = [dense.OutputSize];
-            dims = ShapePass(stage.Inner, dims);
-            if (stage.Activation is { } activation)
-            {
-                CheckActivationPlace(activation, l == layers.Count - 1, dims);
-            }
-
-            dims = ShapePass(stage.Outer, dims);
-        }
-
-        if (dims.Length != 1)
-        {
-            throw new OnnxImportError(OnnxImportProblem.UnsupportedUse, $"The graph reshapes its output to [batch, {string.Join(", ", Texts(dims))}]; a NetGen network's output is [batch, outputs]");
-        }
-
-        var last = stages[stages.Count - 1];
-        if (last.Activation is not null)
-        {
-            foreach (var step in last.Outer)
-            {
-                if (step.Kind is not (StepKind.PassThrough or StepKind.Flatten or StepKind.Reshape))
-                {
-                    throw new OnnxImportError(OnnxImportProblem.UnsupportedUse, $"{Cap(Describe(step.Node))} changes the network's output after its activation ({last.Activation.Node.OpType}); NetGen can fold scales and shifts only into a dense layer", step.Node.DisplayName);
-                }
-            }
-        }
-
-        if (parameterCount > NetworkLimits.MaxParameterCount)
-        {
-            throw new OnnxImportError(OnnxImportProblem.HostileSize, $"The network has {ProtobufReader.Number(parameterCount)} parameters; a NetGen network has at most {ProtobufReader.Number(NetworkLimits.MaxParameterCount)}");
-        }
-
-        int outputs = layers[layers.Count - 1].OutputSize;
-        if (output.Shape is { Length: >= 1 } declared && declared[declared.Length - 1].Value is { } declaredOutputs && declaredOutputs != outputs)
-        {
-            throw new OnnxImportError(OnnxImportProblem.InvalidModel, $"The graph declares its output '{output.Name}' with the shape {DimsText(declared)}, but the network computes {ProtobufReader.Number(outputs)} outputs per sample", tensor: output.Name);
-        }
-
-        // Pass 2: decode each layer's weights and fold the stages' affine maps into them.
+        long parameterCount = CheckShapes(stages, layers, output);
         var parameters = new double[parameterCount];
-        var described = new OnnxDenseLayer[layers.Count];
-        int offset = 0;
-        var stageDims = _inputDims;
-        for (int l = 0; l < layers.Count; l++)
-        {
-            var dense = layers[l];
-            int inputs = dense.InputSize, size = dense.OutputSize;
-            var weights = new ArraySegment<double>(parameters, offset, inputs * size);
-            var biases = new ArraySegment<double>(parameters, offset + (inputs * size), size);
-            string? biasTensor = DecodeDense(dense, weights, biases);
-            bool folded = false;
+        var described = DecodeAndFold(stages, layers, parameters);
 
-            // Input side: the input stage for the first layer, else what follows the previous layer's activation.
-            var before = stages[l];
-            if (l == 0 || before.Activation is not null)
-            {
-                var (scale, shift, _) = Compose(before.Outer, stageDims);
-                folded |= FoldIntoInputs(weights, biases, inputs, size, scale, shift);
-                if ((scale is not null || shift is not null) && l == 0)
-                {
-                    _notes.Add($"Input normalization ({Nodes(before.Outer)}) was folded into dense layer 1");
-                }
-                else if (scale is not null || shift is not null)
-                {
-                    _notes.Add($"The scale and shift after dense layer {ProtobufReader.Number(l)}'s activation ({Nodes(before.Outer)}) were folded into dense layer {ProtobufReader.Number(l + 1)}");
-                }
-            }
-
-            // Output side: what precedes this layer's activation (or, without one, everything up to the next layer).
-            var after = stages[l + 1];
-            var outputSteps = after.Activation is null ? after.Outer : after.Inner;
-            var (outScale, outShift, outDims) = Compose(outputSteps, [size]);
-            folded |= FoldIntoOutputs(weights, biases, inputs, size, outScale, outShift);
-            if (outScale is not null || outShift is not null)
-            {
-                _notes.Add($"{Nodes(outputSteps)} after dense layer {ProtobufReader.Number(l + 1)} {(outputSteps.Count == 1 ? "was" : "were")} folded into it");
-            }
-
-            stageDims = after.Activation is null ? outDims : ShapePass(after.Inner, [size]);
-            RequireFinite(weights, biases, dense, l, folded);
-            var activation = after.Activation;
-            described[l] = new OnnxDenseLayer(
-                inputs,
-                size,
-                activation?.Kind ?? Activation.Identity,
-                activation?.LeakySlope ?? 0.01,
-                activation?.Alpha ?? 1.0,
-                1.0,
-                dense.Node.DisplayName,
-                dense.Node.OpType,
-                _index.Constant(dense.Weight, dense.Node).Name,
-                dense.WeightShape,
-                biasTensor,
-                activation?.Node.DisplayName);
-            offset += inputs * size + size;
-        }
-
-        var metadata = OnnxSpecMetadata.Find(model);
-        var outputActivation = last.Activation;
-        bool logSoftmax = outputActivation?.LogSoftmax ?? false;
+        var last = stages[stages.Count - 1].Activation;
+        bool logSoftmax = last?.LogSoftmax ?? false;
         if (logSoftmax)
         {
-            _notes.Add($"The output LogSoftmax '{outputActivation!.Node.DisplayName}' was imported as Softmax: the network returns the class probabilities, the exponentials of the model's outputs");
+            _notes.Add($"The output LogSoftmax '{last!.Node.DisplayName}' was imported as Softmax: the network returns the class probabilities, the exponentials of the model's outputs");
         }
 
         Loss? loss = InferLoss(described);
         double inputKeep = 1.0;
+        var metadata = OnnxSpecMetadata.Find(model);
         if (metadata is not null)
         {
             var reconciled = OnnxSpecMetadata.Reconcile(metadata, _inputDims, described, SingleParameters(stages));
@@ -155,6 +45,128 @@ internal sealed partial class OnnxNetworkRecognizer
 
         string producer = (model.ProducerName + " " + model.ProducerVersion).Trim();
         return new OnnxNetworkDescription(_input.Name, _inputDims, _fixedBatch, output.Name, _precision, inputKeep, described, loss, metadata is not null, logSoftmax, parameters, _index.Opset, producer, _notes.ToArray());
+    }
+
+    // Pass 1: shapes only, from the tensors' declared dimensions. Nothing is decoded, and nothing is allocated in
+    // proportion to a declared size, until every size is known to be consistent with the weight tensors the file holds.
+    // Returns the number of parameters.
+    private long CheckShapes(List<Stage> stages, List<DenseNode> layers, OnnxValueInfo output)
+    {
+        if (stages[0].Activation is { } early)
+        {
+            throw new OnnxImportError(OnnxImportProblem.UnsupportedUse, $"{Cap(Describe(early.Node))} applies an activation to the input before the first dense layer; a NetGen network starts with a dense layer", early.Node.DisplayName);
+        }
+
+        var dims = ShapePass(stages[0].Outer, _inputDims);
+        long parameterCount = 0;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            var dense = layers[l];
+            ReadDenseShape(dense, dims, l);
+            parameterCount += ((long)dense.InputSize + 1) * dense.OutputSize;
+            var stage = stages[l + 1];
+            dims = ShapePass(stage.Inner, [dense.OutputSize]);
+            if (stage.Activation is { } activation)
+            {
+                CheckActivationPlace(activation, l == layers.Count - 1, dims);
+            }
+
+            dims = ShapePass(stage.Outer, dims);
+        }
+
+        if (dims.Length != 1)
+        {
+            throw new OnnxImportError(OnnxImportProblem.UnsupportedUse, $"The graph reshapes its output to [batch, {string.Join(", ", Texts(dims))}]; a NetGen network's output is [batch, outputs]");
+        }
+
+        var last = stages[stages.Count - 1];
+        foreach (var step in last.Activation is null ? new List<Step>() : last.Outer)
+        {
+            if (step.Kind is not (StepKind.PassThrough or StepKind.Flatten or StepKind.Reshape))
+            {
+                throw new OnnxImportError(OnnxImportProblem.UnsupportedUse, $"{Cap(Describe(step.Node))} changes the network's output after its activation ({last.Activation!.Node.OpType}); NetGen can fold scales and shifts only into a dense layer", step.Node.DisplayName);
+            }
+        }
+
+        if (parameterCount > NetworkLimits.MaxParameterCount)
+        {
+            throw new OnnxImportError(OnnxImportProblem.HostileSize, $"The network has {ProtobufReader.Number(parameterCount)} parameters; a NetGen network has at most {ProtobufReader.Number(NetworkLimits.MaxParameterCount)}");
+        }
+
+        int outputs = layers[layers.Count - 1].OutputSize;
+        if (output.Shape is { Length: >= 1 } declared && declared[declared.Length - 1].Value is { } declaredOutputs && declaredOutputs != outputs)
+        {
+            throw new OnnxImportError(OnnxImportProblem.InvalidModel, $"The graph declares its output '{output.Name}' with the shape {DimsText(declared)}, but the network computes {ProtobufReader.Number(outputs)} outputs per sample", tensor: output.Name);
+        }
+
+        return parameterCount;
+    }
+
+    // Pass 2: decodes each layer's weights into its place in parameters and folds the stages' affine maps into them:
+    // on its input side the input stage (first layer) or what follows the previous layer's activation, on its output
+    // side what precedes its own activation (or, without one, everything up to the next layer).
+    private OnnxDenseLayer[] DecodeAndFold(List<Stage> stages, List<DenseNode> layers, double[] parameters)
+    {
+        var described = new OnnxDenseLayer[layers.Count];
+        int offset = 0;
+        var dims = _inputDims;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            var dense = layers[l];
+            int inputs = dense.InputSize, size = dense.OutputSize;
+            var weights = new ArraySegment<double>(parameters, offset, inputs * size);
+            var biases = new ArraySegment<double>(parameters, offset + (inputs * size), size);
+            string? biasTensor = DecodeDense(dense, weights, biases);
+            bool folded = false;
+
+            var before = stages[l];
+            if (l == 0 || before.Activation is not null)
+            {
+                var (scale, shift, _) = Compose(before.Outer, dims);
+                if (FoldIntoInputs(weights, biases, inputs, size, scale, shift))
+                {
+                    folded = true;
+                    _notes.Add(l == 0
+                        ? $"Input normalization ({Nodes(before.Outer)}) was folded into dense layer 1"
+                        : $"The scale and shift after dense layer {ProtobufReader.Number(l)}'s activation ({Nodes(before.Outer)}) were folded into dense layer {ProtobufReader.Number(l + 1)}");
+                }
+            }
+
+            var after = stages[l + 1];
+            var outputSteps = after.Activation is null ? after.Outer : after.Inner;
+            var (outScale, outShift, outDims) = Compose(outputSteps, [size]);
+            if (FoldIntoOutputs(weights, biases, inputs, size, outScale, outShift))
+            {
+                folded = true;
+                _notes.Add($"{Nodes(outputSteps)} after dense layer {ProtobufReader.Number(l + 1)} {(outputSteps.Count == 1 ? "was" : "were")} folded into it");
+            }
+
+            // MatMul's bias is the constant of the Add that follows it.
+            if (biasTensor is null && outputSteps.Count > 0 && outputSteps[outputSteps.Count - 1] is { Kind: StepKind.Add } add)
+            {
+                biasTensor = _index.Constant(add.Constant!, add.Node).Name;
+            }
+
+            dims = after.Activation is null ? outDims : ShapePass(after.Inner, [size]);
+            RequireFinite(weights, biases, dense, l, folded);
+            var activation = after.Activation;
+            described[l] = new OnnxDenseLayer(
+                inputs,
+                size,
+                activation?.Kind ?? Activation.Identity,
+                activation?.LeakySlope ?? 0.01,
+                activation?.Alpha ?? 1.0,
+                1.0,
+                dense.Node.DisplayName,
+                dense.Node.OpType,
+                _index.Constant(dense.Weight, dense.Node).Name,
+                dense.WeightShape,
+                biasTensor,
+                activation?.Node.DisplayName);
+            offset += (inputs * size) + size;
+        }
+
+        return described;
     }
 
     private static bool[] SingleParameters(List<Stage> stages)

@@ -691,12 +691,6 @@ internal sealed partial class OnnxNetworkRecognizer
                     return null;
                 }
 
-                var scaled = _index.Producer(erf.Input(0));
-                if (scaled is null || scaled.Index >= erf.Index || scaled.OpType is not ("Div" or "Mul"))
-                {
-                    return null;
-                }
-
                 if (!TryScalarFactor(erf.Input(0), erf.Index, out _, out double inverseRoot2, out string u)
                     || Math.Abs(inverseRoot2 - 0.70710678118654752) > 1e-6 * 0.70710678118654752)
                 {
