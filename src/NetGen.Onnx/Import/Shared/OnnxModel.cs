@@ -11,10 +11,9 @@ namespace NetGen.Onnx;
 /// <summary>A parsed model: its opsets, producer, metadata and main graph, over the bytes it was read from.</summary>
 internal sealed class OnnxModel
 {
-    public OnnxModel(byte[] data, long irVersion, OnnxOpset[] opsets, string producerName, string producerVersion, OnnxGraph graph, OnnxMetadataEntry[] metadata)
+    public OnnxModel(byte[] data, OnnxOpset[] opsets, string producerName, string producerVersion, OnnxGraph graph, OnnxMetadataEntry[] metadata)
     {
         Data = data;
-        IrVersion = irVersion;
         Opsets = opsets;
         ProducerName = producerName;
         ProducerVersion = producerVersion;
@@ -24,8 +23,6 @@ internal sealed class OnnxModel
 
     /// <summary>The whole file; tensors refer into it.</summary>
     public byte[] Data { get; }
-
-    public long IrVersion { get; }
 
     public OnnxOpset[] Opsets { get; }
 
@@ -69,17 +66,14 @@ internal readonly struct OnnxMetadataEntry
 /// <summary>The main graph: nodes in their (topological) order, initializers, inputs and outputs.</summary>
 internal sealed class OnnxGraph
 {
-    public OnnxGraph(string name, OnnxNode[] nodes, OnnxTensor[] initializers, int sparseInitializerCount, OnnxValueInfo[] inputs, OnnxValueInfo[] outputs)
+    public OnnxGraph(OnnxNode[] nodes, OnnxTensor[] initializers, int sparseInitializerCount, OnnxValueInfo[] inputs, OnnxValueInfo[] outputs)
     {
-        Name = name;
         Nodes = nodes;
         Initializers = initializers;
         SparseInitializerCount = sparseInitializerCount;
         Inputs = inputs;
         Outputs = outputs;
     }
-
-    public string Name { get; }
 
     public OnnxNode[] Nodes { get; }
 
@@ -144,39 +138,21 @@ internal sealed class OnnxNode
     }
 }
 
-/// <summary>The attribute types of AttributeProto.AttributeType that NetGen reads.</summary>
-internal enum OnnxAttributeType
-{
-    Undefined = 0,
-    Float = 1,
-    Int = 2,
-    String = 3,
-    Tensor = 4,
-    Graph = 5,
-    Floats = 6,
-    Ints = 7,
-}
-
-/// <summary>One node attribute. Only the fields NetGen reads are kept; <see cref="HasOtherValue"/> says others were set.</summary>
+/// <summary>One node attribute: the values NetGen reads (a graph, strings or sparse tensors are skipped).</summary>
 internal sealed class OnnxAttribute
 {
-    public OnnxAttribute(string name, int type, float? f, long? i, ByteRange? s, OnnxTensor? t, float[]? floats, long[]? ints, bool hasOtherValue)
+    public OnnxAttribute(string name, float? f, long? i, ByteRange? s, OnnxTensor? t, float[]? floats, long[]? ints)
     {
         Name = name;
-        Type = type;
         F = f;
         I = i;
         S = s;
         T = t;
         Floats = floats;
         Ints = ints;
-        HasOtherValue = hasOtherValue;
     }
 
     public string Name { get; }
-
-    /// <summary>The declared AttributeType, as a number (0 when absent, as IR version 1 allowed).</summary>
-    public int Type { get; }
 
     public float? F { get; }
 
@@ -189,9 +165,6 @@ internal sealed class OnnxAttribute
     public float[]? Floats { get; }
 
     public long[]? Ints { get; }
-
-    /// <summary>Whether a value NetGen does not read (a graph, strings, tensors, sparse tensors, types) is set.</summary>
-    public bool HasOtherValue { get; }
 }
 
 /// <summary>A tensor: name, element type and shape, with its data left in the model's bytes.</summary>

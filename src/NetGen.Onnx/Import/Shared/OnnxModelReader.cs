@@ -6,7 +6,7 @@ namespace NetGen.Onnx;
 #endif
 
 /// <summary>
-/// Parses the ONNX subset NetGen needs from a model's bytes: ModelProto (IR version, opset imports, producer, metadata,
+/// Parses the ONNX subset NetGen needs from a model's bytes: ModelProto (opset imports, producer, metadata,
 /// graph), GraphProto (nodes, initializers, inputs, outputs), NodeProto, AttributeProto, TensorProto (header only; the
 /// data stays in place) and ValueInfoProto with its tensor type and shape. Fields outside the subset are skipped by wire
 /// type, so no nested message is descended into unless it is read, and nothing recurses deeper than
@@ -20,14 +20,12 @@ namespace NetGen.Onnx;
 internal static class OnnxModelReader
 {
     // Field numbers, from onnx.proto.
-    private const int ModelIrVersion = 1;
     private const int ModelProducerName = 2;
     private const int ModelProducerVersion = 3;
     private const int ModelGraph = 7;
     private const int ModelOpsetImport = 8;
     private const int ModelMetadataProps = 14;
     private const int GraphNode = 1;
-    private const int GraphName = 2;
     private const int GraphInitializer = 5;
     private const int GraphInput = 11;
     private const int GraphOutput = 12;
@@ -45,7 +43,6 @@ internal static class OnnxModelReader
     private const int AttributeT = 5;
     private const int AttributeFloats = 7;
     private const int AttributeInts = 8;
-    private const int AttributeType = 20;
     private const int TensorDims = 1;
     private const int TensorDataType = 2;
     private const int TensorSegment = 3;
@@ -69,7 +66,6 @@ internal static class OnnxModelReader
     public static OnnxModel Read(byte[] data)
     {
         var whole = new ByteRange(0, data.Length);
-        long irVersion = 0;
         string producerName = string.Empty, producerVersion = string.Empty;
         ByteRange? graphRange = null;
         int opsetCount = Count(data, whole, "ModelProto", ModelOpsetImport, OnnxImportLimits.MaxModelEntries, "opset imports");
@@ -82,9 +78,6 @@ internal static class OnnxModelReader
         {
             switch (field)
             {
-                case ModelIrVersion:
-                    irVersion = Varint(ref reader, field, wire);
-                    break;
                 case ModelProducerName:
                     producerName = String(ref reader, field, wire);
                     break;
@@ -119,7 +112,7 @@ internal static class OnnxModelReader
                 : "The model has no graph: the bytes parse as protobuf, but field 7 (ModelProto.graph) is missing, so this is not an ONNX model");
         }
 
-        return new OnnxModel(data, irVersion, opsets, producerName, producerVersion, ReadGraph(data, graph), metadata);
+        return new OnnxModel(data, opsets, producerName, producerVersion, ReadGraph(data, graph), metadata);
     }
 
     private static OnnxOpset ReadOpset(byte[] data, ByteRange range)
@@ -177,7 +170,6 @@ internal static class OnnxModelReader
         var inputs = NewArray<OnnxValueInfo>(Count(data, range, Type, GraphInput, OnnxImportLimits.MaxGraphValues, "inputs"));
         var outputs = NewArray<OnnxValueInfo>(Count(data, range, Type, GraphOutput, OnnxImportLimits.MaxGraphValues, "outputs"));
         int node = 0, initializer = 0, input = 0, output = 0, sparse = 0;
-        string name = string.Empty;
         var reader = new ProtobufReader(data, range, Type);
         while (reader.TryReadTag(out int field, out var wire))
         {
@@ -186,9 +178,6 @@ internal static class OnnxModelReader
                 case GraphNode:
                     nodes[node] = ReadNode(data, Message(ref reader, field, wire), node);
                     node++;
-                    break;
-                case GraphName:
-                    name = String(ref reader, field, wire);
                     break;
                 case GraphInitializer:
                     initializers[initializer++] = ReadTensor(data, Message(ref reader, field, wire));
@@ -209,7 +198,7 @@ internal static class OnnxModelReader
             }
         }
 
-        return new OnnxGraph(name, nodes, initializers, sparse, inputs, outputs);
+        return new OnnxGraph(nodes, initializers, sparse, inputs, outputs);
     }
 
     private static OnnxNode ReadNode(byte[] data, ByteRange range, int index)
@@ -256,12 +245,10 @@ internal static class OnnxModelReader
     {
         const string Type = "AttributeProto";
         string name = string.Empty;
-        int type = 0;
         float? f = null;
         long? i = null;
         ByteRange? s = null;
         OnnxTensor? t = null;
-        bool other = false;
         var reader = new ProtobufReader(data, range, Type);
         while (reader.TryReadTag(out int field, out var wire))
         {
@@ -269,9 +256,6 @@ internal static class OnnxModelReader
             {
                 case AttributeName:
                     name = String(ref reader, field, wire);
-                    break;
-                case AttributeType:
-                    type = (int)Varint(ref reader, field, wire);
                     break;
                 case AttributeF:
                     f = wire == WireType.Fixed32 ? reader.ReadFloat() : throw reader.WrongWireType(field, wire);
@@ -290,15 +274,6 @@ internal static class OnnxModelReader
 
                     t = ReadTensor(data, Message(ref reader, field, wire));
                     break;
-                case AttributeFloats:
-                case AttributeInts:
-                    reader.Skip(wire);
-                    break;
-                case 6 or 9 or 10 or 11 or 14 or 15 or 21 or 22 or 23:
-                    // g, strings, tensors, graphs, tp, type_protos, ref_attr_name, sparse_tensor(s): not read.
-                    other = true;
-                    reader.Skip(wire);
-                    break;
                 default:
                     reader.Skip(wire);
                     break;
@@ -307,7 +282,7 @@ internal static class OnnxModelReader
 
         float[]? floats = HasField(data, range, Type, AttributeFloats) ? ReadRepeatedFloat(data, range, Type, AttributeFloats) : null;
         long[]? ints = HasField(data, range, Type, AttributeInts) ? ReadRepeatedInt64(data, range, Type, AttributeInts) : null;
-        return new OnnxAttribute(name, type, f, i, s, t, floats, ints, other);
+        return new OnnxAttribute(name, f, i, s, t, floats, ints);
     }
 
     /// <summary>Reads a TensorProto's header: name, type, dims, where its data is.</summary>

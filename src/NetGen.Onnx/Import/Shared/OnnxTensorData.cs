@@ -95,7 +95,10 @@ internal static class OnnxTensorData
         return count;
     }
 
-    /// <summary>The elements as doubles (exact for every type read: FLOAT, DOUBLE, FLOAT16, BFLOAT16, and the integers and BOOL of shape and flag constants).</summary>
+    /// <summary>
+    /// The elements as doubles: exact for FLOAT, DOUBLE, FLOAT16 and BFLOAT16, and for the integers and BOOL of shapes,
+    /// indices and flags (an INT64 or UINT64 beyond 2^53 is rounded; no shape is that large).
+    /// </summary>
     /// <exception cref="OnnxImportError">External or segmented data, an unsupported type, or data that does not fit the shape.</exception>
     public static double[] ReadReal(byte[] data, OnnxTensor tensor, string? node)
     {
@@ -137,25 +140,6 @@ internal static class OnnxTensorData
             {
                 values[index++] = DecodeTyped(ref reader, tensor.DataType);
             }
-        }
-
-        return values;
-    }
-
-    /// <summary>The elements of an integer tensor (shapes, axes, indices) as int64.</summary>
-    public static long[] ReadInteger(byte[] data, OnnxTensor tensor, string? node)
-    {
-        if (tensor.DataType is not (Int64 or Int32 or Int16 or Int8 or UInt8 or UInt16 or UInt32 or UInt64 or Bool))
-        {
-            throw new OnnxImportError(OnnxImportProblem.UnsupportedDataType, $"Tensor '{tensor.Name}' is {TypeName(tensor.DataType)}, but it is used as integers (a shape, axes or indices)", node, tensor.Name);
-        }
-
-        var real = ReadReal(data, tensor, node);
-        var values = new long[real.Length];
-        for (int i = 0; i < real.Length; i++)
-        {
-            // UINT64 above 2^63 would not survive the trip through double; no shape is that large.
-            values[i] = real[i] >= 9.2233720368547758e18 ? long.MaxValue : (long)real[i];
         }
 
         return values;
