@@ -20,6 +20,19 @@ public sealed class OnnxCorpusTests(ITestOutputHelper output)
 
     public static TheoryData<string> Models => Corpus.Names;
 
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void ACorpusModelImportsAsTheNetworkItDeclares(string name)
+    {
+        var model = Corpus.Get(name);
+        var imported = OnnxImporter.Import(model.Path);
+        Assert.Equal(model.Spec, imported.Spec.ToString());
+        Assert.Equal(model.Output == "log-probabilities", imported.OutputIsLogSoftmax);
+        Assert.Equal(model.InputShape.Skip(1), imported.InputShape);
+        Assert.Equal(model.Opset, imported.Opset);
+        Assert.Equal(imported.Spec.ParameterCount, imported.Parameters.Length);
+    }
+
     [Fact]
     public void AnImportNamesTheNodesAndTensorsEachLayerCameFromAndWhatWasFolded()
     {
