@@ -389,11 +389,12 @@ internal static class OnnxModelReader
             }
         }
 
-        if (tensorType is not { } tensorRange)
-        {
-            return new OnnxValueInfo(name, isTensor: false, 0, null);
-        }
+        return tensorType is { } tensorRange ? ReadTensorType(data, tensorRange, name) : new OnnxValueInfo(name, isTensor: false, 0, null);
+    }
 
+    // TypeProto.Tensor: the element type and, when declared, the shape.
+    private static OnnxValueInfo ReadTensorType(byte[] data, ByteRange tensorRange, string name)
+    {
         int elementType = 0;
         ByteRange? shape = null;
         var tensorReader = new ProtobufReader(data, tensorRange, "TypeProto.Tensor");
