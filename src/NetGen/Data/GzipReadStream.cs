@@ -160,9 +160,9 @@ internal sealed class GzipReadStream : Stream
 
         if (_input.Offset < _input.End)
         {
-            // The deflate data ended before the last byte it was offered; at least that byte and a trailer follow.
+            // The deflate data ended before its last byte was even offered: more than a trailer follows it.
             throw new DataFormatException(
-                $"the gzip data has bytes after its end: the compressed stream ends before byte {_input.End - 1} of {_file.Length} "
+                $"the gzip data has bytes after its end: at least {_input.End - _input.Offset} more follow the compressed stream and its trailer "
                 + "(a second gzip member, as concatenated .gz files have, or trailing garbage); only single-member gzip files are read, "
                 + "so recompress it, e.g. gzip -dc in.gz | gzip > out.gz",
                 _displayName);

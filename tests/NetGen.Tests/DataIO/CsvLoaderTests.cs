@@ -101,6 +101,22 @@ public sealed class CsvLoaderTests : IDisposable
         Assert.Equal([1, 0], data.Labels.ToArray());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void ReadsLinesWhoseBreaksFallOnAnyReadBoundary(int charactersPerRead)
+    {
+        // \n, \r\n and a lone \r, as TextReader.ReadLine splits them, with the \r\n pairs split across reads.
+        const string Text = "1,2,0\r\n3,4,1\r5,6,2\n7,8,1\r\n\r\n";
+
+        var trickled = CsvLoader.Load<float>(new TrickleReader(Text, charactersPerRead), "t.csv", LastColumnLabel);
+
+        Assert.Equal([1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f], trickled.Features.ToArray());
+        Assert.Equal([0, 1, 2, 1], trickled.Labels.ToArray());
+    }
+
     [Fact]
     public void AcceptsLabelsWrittenAsWholeDecimals()
     {
