@@ -110,7 +110,10 @@ internal sealed class GzipReadStream : Stream
         }
         catch (InvalidDataException e)
         {
-            throw new DataFormatException($"the gzip data is corrupt: {e.Message}", _displayName, innerException: e);
+            // The runtime's message for any inflate error speaks of "an unsupported compression method", which would
+            // mislead here; the offset of the damage in the content is what helps.
+            throw new DataFormatException(
+                $"the gzip data is corrupt: the compressed stream cannot be decoded past {_contentLength} bytes of content", _displayName, innerException: e);
         }
 
         if (read > 0)
