@@ -60,32 +60,31 @@ public static class CsvLoader
         ArgumentNullException.ThrowIfNull(displayName);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        return new Parser<T>(displayName, options).Parse(reader);
+        return new Parser<T>(reader, displayName, options).Parse();
     }
 
-    private sealed class Parser<T>(string displayName, CsvOptions options)
+    private sealed class Parser<T>(TextReader reader, string displayName, CsvOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly ChunkedList<T> _features = new();
         private readonly ChunkedList<T> _targets = new();
         private readonly ChunkedList<int>? _labels = options.LabelColumn is null ? null : new();
         private readonly int? _classCount = options.ClassCount ?? options.ClassNames?.Count;
-        private LineReader _lines = null!;
+        private readonly LineReader _lines = new(
+            reader,
+            displayName,
+            options.MaxLineLength,
+            $"{nameof(CsvOptions)}.{nameof(CsvOptions.MaxLineLength)}",
+            options.MaxContentBytes,
+            $"{nameof(CsvOptions)}.{nameof(CsvOptions.MaxContentBytes)}");
         private int _columnCount = -1;
         private int _labelIndex = -1;
         private int _firstTargetIndex = int.MaxValue;
         private int _largestLabel = -1;
         private long _largestLabelLine;
 
-        public Dataset<T> Parse(TextReader reader)
+        public Dataset<T> Parse()
         {
-            _lines = new LineReader(
-                reader,
-                displayName,
-                options.MaxLineLength,
-                $"{nameof(CsvOptions)}.{nameof(CsvOptions.MaxLineLength)}",
-                options.MaxContentBytes,
-                $"{nameof(CsvOptions)}.{nameof(CsvOptions.MaxContentBytes)}");
             long blankLine = 0;
             while (_lines.TryReadLine(out ReadOnlySpan<char> line))
             {
