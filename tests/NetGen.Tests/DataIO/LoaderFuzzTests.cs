@@ -20,8 +20,9 @@ namespace NetGen.DataIO.Tests;
 /// allocate within <see cref="DataLimits"/>' bound. A damaged gzip file that loads must give the original content.
 /// </summary>
 /// <remarks>
-/// The default sizes keep the class to a few seconds. <c>NETGEN_FUZZ_SCALE=N</c> (a whole number, default 1)
-/// multiplies every iteration count, for long runs: <c>NETGEN_FUZZ_SCALE=2000 dotnet test … --filter LoaderFuzzTests</c>.
+/// The default sizes keep the class short enough for every test run. <c>NETGEN_FUZZ_SCALE=N</c> (a whole number, default 1)
+/// multiplies every iteration count, for long runs: <c>TMPDIR=/dev/shm NETGEN_FUZZ_SCALE=300 dotnet test … --filter
+/// LoaderFuzzTests</c> (a tmpfs, because every case writes its files).
 /// </remarks>
 public sealed class LoaderFuzzTests(ITestOutputHelper output) : IDisposable
 {
