@@ -103,14 +103,14 @@ internal static class CurvatureEmitter
                     w.Line($"int vectorEnd = batch * {size} & ~7;");
                     w.Open("for (int i = 0; i < vectorEnd; i += 8)");
                     w.Line($"{Vf} av = Load8(ws.A{n}, i);");
-                    w.Line($"Store8(({MathText.DerivativeVector(layer, "av")}) * Load8(ws.RZ{n}, i), ws.RX{n}, i);");
+                    w.Line($"Store8(({Activations.Of(layer).Derivative(MathText.Vector256, layer, null, "av")}) * Load8(ws.RZ{n}, i), ws.RX{n}, i);");
                     w.Close();
                     first = "vectorEnd";
                 }
 
                 w.Open($"for (int i = {first}; i < batch * {size}; i++)");
                 w.Line($"{t} ai = ws.A{n}[i];");
-                w.Line($"ws.RX{n}[i] = ({math.Derivative(layer, "ai")}) * ws.RZ{n}[i];");
+                w.Line($"ws.RX{n}[i] = ({Activations.Of(layer).Derivative(math, layer, null, "ai")}) * ws.RZ{n}[i];");
                 w.Close();
                 if (layer.HasDropout)
                 {
@@ -132,22 +132,25 @@ internal static class CurvatureEmitter
     {
         string t = math.T;
         var output = model.Layers[model.Layers.Count - 1];
+        var activation = Activations.Of(output);
+        var loss = Losses.Of(model.Loss!.Value);
         string n = MathText.Int(model.Layers.Count);
         string a = $"ws.A{n}";
         string rz = $"ws.RZ{n}";
         string rd = $"ws.RD{n}";
-        bool softmax = output.Activation == ActivationKind.Softmax;
+        bool softmax = !activation.IsElementwise;
         w.Line();
         w.Line("// R{δᴸ}. For cross-entropy with its matched output the exact and Gauss–Newton forms coincide; for the quadratic");
         w.Line("// cost Gauss–Newton drops the (a − y) σ''(zᴸ) term.");
         w.Open($"private void DirectionalOutputDelta(global::System.ReadOnlySpan<{t}> targets, int batch, Workspace ws, bool exact)");
-        if (!math.IsDouble && softmax && model.Loss == LossKind.SoftmaxCrossEntropy && output.Size >= 8)
+        if (!math.IsDouble && softmax && loss.IsFused && output.Size >= 8)
         {
-            WriteFloatSoftmaxCrossEntropyDelta(w, n, output.Size);
+            WriteFloatSoftmaxFusedDelta(w, n, output.Size, loss);
             w.Close();
             return;
         }
 
+        var operands = new LossOperands(Z: "zj", A: $"{a}[o + j]", Y: "targets[o + j]", Loss: string.Empty, Error: string.Empty, SumY: "sumY", LogSumExp: string.Empty);
         w.Open("for (int s = 0; s < batch; s++)");
         w.Line("int o = s * OutputSize;");
         if (softmax)
@@ -162,61 +165,47 @@ internal static class CurvatureEmitter
             w.Close();
         }
 
-        switch (model.Loss)
+        if (loss.FusedDirectionalDelta is { } fused)
         {
-            case LossKind.SoftmaxCrossEntropy:
-                w.Line("// δ = a Σy − y, so R{δ} = R{a} Σy.");
+            w.Line($"// {loss.DirectionalDeltaEquation}.");
+            if (loss.NeedsTargetSum)
+            {
                 w.Line($"{t} sumY = {math.Zero};");
                 w.Open("for (int j = 0; j < OutputSize; j++)");
                 w.Line("sumY += targets[o + j];");
                 w.Close();
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"{rd}[o + j] *= sumY;");
-                w.Close();
-                break;
+            }
 
-            case LossKind.BinaryCrossEntropy:
-                w.Line("// δ = a − y, so R{δ} = R{a} = a(1 − a) R{z}.");
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"{rd}[o + j] = {a}[o + j] * ({math.One} - {a}[o + j]) * {rz}[o + j];");
-                w.Close();
-                break;
-
-            case LossKind.MeanSquaredError when softmax:
-                w.Line("// δ_j = a_j (g_j − s), g = a − y, s = a·g: R{g} = R{a}, R{s} = Σ_k R{a_k} g_k + a_k R{a_k}.");
-                w.Line($"{t} s0 = {math.Zero};");
-                w.Line($"{t} rs = {math.Zero};");
-                w.Line($"{t} ra0 = {math.Zero};");
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"{t} g = {a}[o + j] - targets[o + j];");
-                w.Line($"s0 += {a}[o + j] * g;");
-                w.Line($"rs += {rd}[o + j] * g + {a}[o + j] * {rd}[o + j];");
-                w.Line($"ra0 += {a}[o + j] * {rd}[o + j];");
-                w.Close();
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"{t} ra = {rd}[o + j];");
-                w.Line($"{rd}[o + j] = exact ? ra * ({a}[o + j] - targets[o + j] - s0) + {a}[o + j] * (ra - rs) : {a}[o + j] * (ra - ra0);");
-                w.Close();
-                break;
-
-            default:
+            w.Open("for (int j = 0; j < OutputSize; j++)");
+            string ra = softmax ? $"{rd}[o + j]" : $"({activation.Derivative(math, output, $"ws.ZL[o + j]", $"{a}[o + j]")}) * {rz}[o + j]";
+            w.Line($"{rd}[o + j] = {fused(math, operands, ra)};");
+            w.Close();
+        }
+        else if (softmax)
+        {
+            WriteQuadraticSoftmaxDelta(w, math, loss, operands, a, rd);
+        }
+        else
+        {
+            w.Line($"// {loss.DirectionalDeltaEquation}.");
+            string? second = activation.SecondDerivative(math, output, activation.NeedsZ ? "zj" : null, "aj");
+            var at = operands with { A = "aj" };
+            w.Open("for (int j = 0; j < OutputSize; j++)");
+            w.Line($"{t} aj = {a}[o + j];");
+            if (activation.NeedsZ)
             {
-                string? second = math.SecondDerivative(output, "aj");
-                w.Line($"// δ = (a − y) ⊙ σ'(z): R{{δ}} = σ'² R{{z}}{(second is null ? " (σ'' = 0 here)" : " + (a − y) σ'' R{z}")}.");
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"{t} aj = {a}[o + j];");
-                w.Line($"{t} d1 = {math.Derivative(output, "aj")};");
-                w.Line($"{t} value = d1 * {rz}[o + j] * d1;");
-                w.Line(second is null
-                    ? $"{rd}[o + j] = value;"
-                    : $"{rd}[o + j] = exact ? value + (aj - targets[o + j]) * ({second}) * {rz}[o + j] : value;");
-                w.Close();
-                if (second is null)
-                {
-                    w.Line("_ = exact;");
-                }
+                w.Line($"{t} zj = ws.ZL[o + j];");
+            }
 
-                break;
+            w.Line($"{t} d1 = {activation.Derivative(math, output, activation.NeedsZ ? "zj" : null, "aj")};");
+            w.Line($"{t} value = {loss.DirectionalGradient!(math, at, $"d1 * {rz}[o + j]")} * d1;");
+            w.Line(second is null
+                ? $"{rd}[o + j] = value;"
+                : $"{rd}[o + j] = exact ? value + ({loss.GradientExpression!(math, at)}) * ({second}) * {rz}[o + j] : value;");
+            w.Close();
+            if (second is null)
+            {
+                w.Line("_ = exact;");
             }
         }
 
@@ -224,9 +213,33 @@ internal static class CurvatureEmitter
         w.Close();
     }
 
-    // The softmax cross-entropy's R{δ} = a ⊙ (R{z} − a·R{z}) Σy in single precision, eight outputs at a time: the two
-    // sums per sample in vector lanes, the rest of the outputs one by one.
-    private static void WriteFloatSoftmaxCrossEntropyDelta(SourceWriter w, string n, int size)
+    // A loss not fused with its softmax output: δ_j = a_j (g_j − s) with g = ∇_a C and s = a·g, so R{δ_j} = R{a_j}(g_j − s)
+    // + a_j (R{g_j} − R{s}) with R{s} = Σ_k R{a_k} g_k + a_k R{g_k}; Gauss–Newton keeps a_j (R{g_j} − a·R{g}). R{a} is in rd.
+    private static void WriteQuadraticSoftmaxDelta(SourceWriter w, MathText math, LossDefinition loss, LossOperands operands, string a, string rd)
+    {
+        string t = math.T;
+        string g = loss.GradientExpression!(math, operands);
+        string rg = loss.DirectionalGradient!(math, operands, $"{rd}[o + j]");
+        w.Line("// δ_j = a_j (g_j − s), g = ∇_a C, s = a·g: R{s} = Σ_k R{a_k} g_k + a_k R{g_k}.");
+        w.Line($"{t} s0 = {math.Zero};");
+        w.Line($"{t} rs = {math.Zero};");
+        w.Line($"{t} ra0 = {math.Zero};");
+        w.Open("for (int j = 0; j < OutputSize; j++)");
+        w.Line($"{t} g = {g};");
+        w.Line($"s0 += {a}[o + j] * g;");
+        w.Line($"rs += {rd}[o + j] * g + {a}[o + j] * {rg};");
+        w.Line($"ra0 += {a}[o + j] * {rg};");
+        w.Close();
+        w.Open("for (int j = 0; j < OutputSize; j++)");
+        w.Line($"{t} ra = {rd}[o + j];");
+        string rgj = loss.DirectionalGradient!(math, operands, "ra");
+        w.Line($"{rd}[o + j] = exact ? ra * ({g} - s0) + {a}[o + j] * ({rgj} - rs) : {a}[o + j] * ({rgj} - ra0);");
+        w.Close();
+    }
+
+    // R{δ} of a loss fused with a softmax output in single precision, eight outputs at a time: R{a} = a ⊙ (R{z} − a·R{z}),
+    // the two sums per sample in vector lanes, the rest of the outputs one by one.
+    private static void WriteFloatSoftmaxFusedDelta(SourceWriter w, string n, int size, LossDefinition loss)
     {
         const string V = "global::System.Runtime.Intrinsics.Vector256";
         int vectorEnd = size / 8 * 8;
@@ -250,16 +263,20 @@ internal static class CurvatureEmitter
             w.Line($"sumY += targets[o + {MathText.Int(j)}];");
         }
 
-        w.Line("// δ = a Σy − y, so R{δ} = R{a} Σy with R{a} = J_softmax R{z} = a ⊙ (R{z} − a·R{z}).");
+        w.Line($"// {loss.DirectionalDeltaEquation}.");
+        var vector = new LossOperands(string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, SumY: $"{V}.Create(sumY)", string.Empty);
+        var scalar = vector with { SumY = "sumY" };
         for (int j = 0; j < vectorEnd; j += 8)
         {
             string at = j == 0 ? "o" : $"o + {MathText.Int(j)}";
-            w.Line($"Store8(Load8(ws.A{n}, {at}) * (Load8(ws.RZ{n}, {at}) - {V}.Create(projection)) * {V}.Create(sumY), ws.RD{n}, {at});");
+            string ra = $"Load8(ws.A{n}, {at}) * (Load8(ws.RZ{n}, {at}) - {V}.Create(projection))";
+            w.Line($"Store8({loss.FusedDirectionalDelta!(MathText.Vector256, vector, ra)}, ws.RD{n}, {at});");
         }
 
         for (int j = vectorEnd; j < size; j++)
         {
-            w.Line($"ws.RD{n}[o + {MathText.Int(j)}] = ws.A{n}[o + {MathText.Int(j)}] * (ws.RZ{n}[o + {MathText.Int(j)}] - projection) * sumY;");
+            string ra = $"ws.A{n}[o + {MathText.Int(j)}] * (ws.RZ{n}[o + {MathText.Int(j)}] - projection)";
+            w.Line($"ws.RD{n}[o + {MathText.Int(j)}] = {loss.FusedDirectionalDelta!(MathText.Float, scalar, ra)};");
         }
 
         w.Close();
@@ -300,12 +317,12 @@ internal static class CurvatureEmitter
             if (l > 0)
             {
                 var previous = model.Layers[l - 1];
-                string? second = math.SecondDerivative(previous, "ai");
+                string? second = Activations.Of(previous).SecondDerivative(math, previous, null, "ai");
                 string first = "0";
                 if (!math.IsDouble)
                 {
                     // Eight entries at a time, the same operations as the scalar remainder below.
-                    string? secondVector = MathText.SecondDerivativeVector(previous, "av");
+                    string? secondVector = Activations.Of(previous).SecondDerivative(MathText.Vector256, previous, null, "av");
                     w.Line($"int vectorEnd = batch * {inputs} & ~7;");
                     w.Open("for (int i = 0; i < vectorEnd; i += 8)");
                     w.Line($"{Vf} gv = Load8(ws.D{p}, i);");
@@ -320,7 +337,7 @@ internal static class CurvatureEmitter
                     }
 
                     w.Line($"{Vf} av = Load8(ws.A{p}, i);");
-                    w.Line($"{Vf} d1v = {MathText.DerivativeVector(previous, "av")};");
+                    w.Line($"{Vf} d1v = {Activations.Of(previous).Derivative(MathText.Vector256, previous, null, "av")};");
                     w.Line(secondVector is null
                         ? $"Store8(rgv * d1v, ws.RD{p}, i);"
                         : $"Store8(exact ? rgv * d1v + gv * ({secondVector}) * Load8(ws.RZ{p}, i) : rgv * d1v, ws.RD{p}, i);");
@@ -341,7 +358,7 @@ internal static class CurvatureEmitter
                 }
 
                 w.Line($"{t} ai = ws.A{p}[i];");
-                w.Line($"{t} d1 = {math.Derivative(previous, "ai")};");
+                w.Line($"{t} d1 = {Activations.Of(previous).Derivative(math, previous, null, "ai")};");
                 w.Line(second is null
                     ? $"ws.RD{p}[i] = rg * d1;"
                     : $"ws.RD{p}[i] = exact ? rg * d1 + g * ({second}) * ws.RZ{p}[i] : rg * d1;");

@@ -123,7 +123,7 @@ internal static class ForwardEmitter
         {
             var layer = model.Layers[l];
             bool isOutput = l == model.Layers.Count - 1;
-            bool softmax = layer.Activation == ActivationKind.Softmax;
+            bool softmax = !Activations.Of(layer).IsElementwise;
             string n = MathText.Int(l + 1);
             int inputs = model.InputSizeOf(l);
             int weights = model.WeightsOffsetOf(l);
@@ -174,7 +174,7 @@ internal static class ForwardEmitter
                         continue;
                     }
 
-                    string a = MathText.ActivateVector(layer, zq, 4);
+                    string a = Activations.Of(layer).Forward(MathText.Vector128, layer, zq);
                     if (isOutput)
                     {
                         w.Line($"{V}.StoreUnsafe({a}, ref yr, {MathText.Int(j)});");
@@ -240,7 +240,7 @@ internal static class ForwardEmitter
                     activations.Add($"e{n}_{MathText.Int(k)} / sum{n}");
                 }
             }
-            else if (!math.IsDouble && layer.Activation is ActivationKind.Sigmoid or ActivationKind.Tanh && zs.Count >= 4)
+            else if (!math.IsDouble && Activations.Of(layer).IsTranscendental && zs.Count >= 4)
             {
                 // The polynomial activations run on packed lanes: four or eight neurons for the price of one.
                 int k = 0;
@@ -250,7 +250,7 @@ internal static class ForwardEmitter
                     for (; k + width <= zs.Count; k += width)
                     {
                         string packedZ = $"v{n}_{MathText.Int(k)}";
-                        w.Line($"{vector}<float> {packedZ} = {MathText.ActivateVector(layer, $"{vector}.Create({string.Join(", ", zs.Skip(k).Take(width))})", width)};");
+                        w.Line($"{vector}<float> {packedZ} = {Activations.Of(layer).Forward(MathText.FloatVector(width), layer, $"{vector}.Create({string.Join(", ", zs.Skip(k).Take(width))})")};");
                         for (int lane = 0; lane < width; lane++)
                         {
                             activations.Add($"{vector}.GetElement({packedZ}, {MathText.Int(lane)})");
@@ -258,11 +258,11 @@ internal static class ForwardEmitter
                     }
                 }
 
-                activations.AddRange(zs.Skip(k).Select(z => math.Activate(layer, z)));
+                activations.AddRange(zs.Skip(k).Select(z => Activations.Of(layer).Forward(math, layer, z)));
             }
             else
             {
-                activations.AddRange(zs.Select(z => math.Activate(layer, z)));
+                activations.AddRange(zs.Select(z => Activations.Of(layer).Forward(math, layer, z)));
             }
 
             // The vectorised neurons [0, vectorized) were stored (output) or named (hidden) above; softmax reads them all.
@@ -309,7 +309,7 @@ internal static class ForwardEmitter
         var layer = model.Layers[l];
         bool isOutput = l == model.Layers.Count - 1;
         string sup = MathText.Sup(l + 1);
-        w.Line($"// Dense layer {MathText.Int(l + 1)} ({(isOutput ? "output, " : string.Empty)}{MathText.Int(model.InputSizeOf(l))} → {MathText.Int(layer.Size)}): z{sup} = W{sup} a{MathText.Sup(l)} + b{sup}, a{sup} = {MathText.Formula(layer)}(z{sup}){note}.");
+        w.Line($"// Dense layer {MathText.Int(l + 1)} ({(isOutput ? "output, " : string.Empty)}{MathText.Int(model.InputSizeOf(l))} → {MathText.Int(layer.Size)}): z{sup} = W{sup} a{MathText.Sup(l)} + b{sup}, a{sup} = {Activations.Of(layer).Describe(layer)}(z{sup}){note}.");
     }
 
     private static void WriteRegisterResident(SourceWriter w, NetworkModel model, MathText math, FloatKernelEmitter kernels)
@@ -339,7 +339,7 @@ internal static class ForwardEmitter
             int inputs = model.InputSizeOf(l);
             int weights = model.WeightsOffsetOf(l);
             int biases = model.BiasesOffsetOf(l);
-            bool softmax = layer.Activation == ActivationKind.Softmax;
+            bool softmax = !Activations.Of(layer).IsElementwise;
             bool softmaxInRegisters = softmax && layer.Size <= MaxRegisterSoftmax && previous.Count > 0;
             string vectorArguments = string.Join(", ", previous);
             w.Line();
@@ -355,7 +355,7 @@ internal static class ForwardEmitter
                 w.Line($"{Vf} {z} = {rows} + {V}.LoadUnsafe(ref wr, {MathText.Int(biases + j)});");
                 if (isOutput && !softmaxInRegisters)
                 {
-                    w.Line($"{V}.StoreUnsafe({(softmax ? z : MathText.ActivateVector(layer, z, 8))}, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), {MathText.Int(j)});");
+                    w.Line($"{V}.StoreUnsafe({(softmax ? z : Activations.Of(layer).Forward(MathText.Vector256, layer, z))}, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), {MathText.Int(j)});");
                 }
             }
 
@@ -364,7 +364,7 @@ internal static class ForwardEmitter
             for (int block = 0; !isOutput && block < layer.Size / 8; block++)
             {
                 string a = $"a{n}_{MathText.Int(block)}";
-                w.Line($"{Vf} {a} = {MathText.ActivateVector(layer, $"zv{n}_{MathText.Int(block)}", 8)};");
+                w.Line($"{Vf} {a} = {Activations.Of(layer).Forward(MathText.Vector256, layer, $"zv{n}_{MathText.Int(block)}")};");
                 activations.Add(a);
             }
 
@@ -387,7 +387,7 @@ internal static class ForwardEmitter
                 w.Line($"float {z} = {dot} + {Element("wr", biases + j)};");
                 if (!softmaxInRegisters)
                 {
-                    w.Line($"output[{MathText.Int(j)}] = {(softmax ? z : math.Activate(layer, z))};");
+                    w.Line($"output[{MathText.Int(j)}] = {(softmax ? z : Activations.Of(layer).Forward(math, layer, z))};");
                 }
             }
 
@@ -598,9 +598,9 @@ internal static class ForwardEmitter
 
             w.Open($"for (int j = 0; j < Dense{n}Size; j++)");
             w.Line($"{t} z = {kernels.Dot(inputs)}(w, Dense{n}WeightsOffset + j * {MathText.Int(inputs)}, {x}, 0) + w[Dense{n}BiasesOffset + j];");
-            w.Line($"{a}[j] = {(layer.Activation == ActivationKind.Softmax ? "z" : math.Activate(layer, "z"))};");
+            w.Line($"{a}[j] = {(!Activations.Of(layer).IsElementwise ? "z" : Activations.Of(layer).Forward(math, layer, "z"))};");
             w.Close();
-            if (layer.Activation == ActivationKind.Softmax)
+            if (!Activations.Of(layer).IsElementwise)
             {
                 WriteSoftmax(w, math, a, "0", $"Dense{n}Size", layer.Size);
             }
@@ -622,13 +622,13 @@ internal static class ForwardEmitter
     private static void WriteFloatLayer(SourceWriter w, MathText math, FloatKernelEmitter kernels, DenseLayerModel layer, string n, int inputs, string x, string a)
     {
         int blocks = layer.Size / 8 * 8;
-        bool softmax = layer.Activation == ActivationKind.Softmax;
+        bool softmax = !Activations.Of(layer).IsElementwise;
         string inputsText = MathText.Int(inputs);
         if (blocks > 0)
         {
             w.Open($"for (int j = 0; j < {MathText.Int(blocks)}; j += 8)");
             w.Line($"global::System.Runtime.Intrinsics.Vector256<float> z = {kernels.DotRows8(inputs)}(w, Dense{n}WeightsOffset + j * {inputsText}, {x}, 0) + Load8(w, Dense{n}BiasesOffset + j);");
-            w.Line($"Store8({(softmax ? "z" : MathText.ActivateVector(layer, "z", 8))}, {a}, j);");
+            w.Line($"Store8({(softmax ? "z" : Activations.Of(layer).Forward(MathText.Vector256, layer, "z"))}, {a}, j);");
             w.Close();
         }
 
@@ -636,7 +636,7 @@ internal static class ForwardEmitter
         {
             w.Open($"for (int j = {MathText.Int(blocks)}; j < Dense{n}Size; j++)");
             w.Line($"float z = {kernels.Dot(inputs)}(w, Dense{n}WeightsOffset + j * {inputsText}, {x}, 0) + w[Dense{n}BiasesOffset + j];");
-            w.Line($"{a}[j] = {(softmax ? "z" : math.Activate(layer, "z"))};");
+            w.Line($"{a}[j] = {(softmax ? "z" : Activations.Of(layer).Forward(math, layer, "z"))};");
             w.Close();
         }
 

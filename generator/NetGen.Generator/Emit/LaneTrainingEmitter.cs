@@ -29,7 +29,7 @@ internal static class LaneTrainingEmitter
         && !model.IsDouble
         && ForwardEmitter.IsUnrolled(model)
         && !model.HasInputDropout
-        && model.Layers.All(l => !l.HasDropout && l.Activation != ActivationKind.Step);
+        && model.Layers.All(l => !l.HasDropout && Activations.Of(l).IsTrainable);
 
     public static void Write(SourceWriter w, NetworkModel model)
     {
@@ -100,15 +100,15 @@ internal static class LaneTrainingEmitter
                     zs.Add(z);
                 }
 
-                if (layer.Activation != ActivationKind.Softmax)
+                if (Activations.Of(layer).IsElementwise)
                 {
                     string a = $"a{n}_{MathText.Int(j)}";
-                    w.Line($"{Vf} {a} = {MathText.ActivateVector(layer, z, 8)};");
+                    w.Line($"{Vf} {a} = {Activations.Of(layer).Forward(MathText.Vector256, layer, z)};");
                     current.Add(a);
                 }
             }
 
-            if (layer.Activation == ActivationKind.Softmax)
+            if (!Activations.Of(layer).IsElementwise)
             {
                 current.AddRange(WriteSoftmax(w, n, zs));
             }
@@ -123,73 +123,49 @@ internal static class LaneTrainingEmitter
         var deltas = new List<string>();
         string ln = MathText.Int(last);
         w.Line();
-        switch (model.Loss)
+        var loss = Losses.Of(model.Loss!.Value);
+        var lanes = MathText.Vector256;
+        w.Line($"// {loss.Equation}; {loss.DeltaEquation}.");
+        w.Line($"{Vf} loss = {lanes.Zero};");
+        if (loss.NeedsTargetSum)
         {
-            case LossKind.SoftmaxCrossEntropy:
-                w.Line("// C_x = −Σ_j y_j (z_j − ln Σ_k e^(z_k)); δᴸ = a Σy − y.");
-                w.Line($"{Vf} loss = {V}<float>.Zero;");
-                w.Line($"{Vf} sumY = {V}<float>.Zero;");
-                for (int j = 0; j < outputs; j++)
-                {
-                    w.Line($"loss -= {ys[j]} * ({zs[j]} - logSumExp{ln});");
-                    w.Line($"sumY += {ys[j]};");
-                }
+            w.Line($"{Vf} sumY = {lanes.Zero};");
+        }
 
-                for (int j = 0; j < outputs; j++)
-                {
-                    deltas.Add($"{outputActivations[j]} * sumY - {ys[j]}");
-                }
+        var operands = new List<LossOperands>();
+        for (int j = 0; j < outputs; j++)
+        {
+            operands.Add(new LossOperands(Z: zs[j], A: outputActivations[j], Y: ys[j], Loss: "loss", Error: "error" + MathText.Int(j), SumY: "sumY", LogSumExp: "logSumExp" + ln));
+            foreach (string line in loss.Term(lanes, operands[j]))
+            {
+                w.Line(line);
+            }
+        }
 
-                break;
+        if (loss.SumFactor is { } factor)
+        {
+            w.Line($"loss *= {lanes.Real(factor)};");
+        }
 
-            case LossKind.BinaryCrossEntropy:
-                w.Line("// C_x = Σ_j max(z, 0) − y z + ln(1 + e^(−|z|)); δᴸ = a − y.");
-                w.Line($"{Vf} loss = {V}<float>.Zero;");
-                for (int j = 0; j < outputs; j++)
-                {
-                    w.Line($"loss += {V}.Max({zs[j]}, {V}<float>.Zero) - {ys[j]} * {zs[j]} + {VectorMath}.LogP1({VectorMath}.Exp(-{V}.Abs({zs[j]})));");
-                }
+        var activation = Activations.Of(output);
+        if (loss.FusedDelta is { } fused)
+        {
+            deltas.AddRange(operands.Select(o => fused(lanes, o)));
+        }
+        else if (!activation.IsElementwise)
+        {
+            w.Line("// BP1 through softmax's Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k) with g = ∇_a C.");
+            w.Line($"{Vf} projection = {lanes.Zero};");
+            foreach (var o in operands)
+            {
+                w.Line($"projection += {o.A} * {loss.Gradient!(lanes, o)};");
+            }
 
-                for (int j = 0; j < outputs; j++)
-                {
-                    deltas.Add($"{outputActivations[j]} - {ys[j]}");
-                }
-
-                break;
-
-            default:
-                w.Line("// C_x = ½‖y − a‖².");
-                w.Line($"{Vf} loss = {V}<float>.Zero;");
-                for (int j = 0; j < outputs; j++)
-                {
-                    w.Line($"{Vf} error{MathText.Int(j)} = {outputActivations[j]} - {ys[j]};");
-                    w.Line($"loss += error{MathText.Int(j)} * error{MathText.Int(j)};");
-                }
-
-                w.Line($"loss *= {V}.Create(0.5f);");
-                if (output.Activation == ActivationKind.Softmax)
-                {
-                    w.Line("// BP1 through softmax's Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k) with g = a − y.");
-                    w.Line($"{Vf} projection = {V}<float>.Zero;");
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        w.Line($"projection += {outputActivations[j]} * error{MathText.Int(j)};");
-                    }
-
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        deltas.Add($"{outputActivations[j]} * (error{MathText.Int(j)} - projection)");
-                    }
-                }
-                else
-                {
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        deltas.Add(MathText.TimesDerivativeVector(output, outputActivations[j], $"error{MathText.Int(j)}"));
-                    }
-                }
-
-                break;
+            deltas.AddRange(operands.Select(o => $"{o.A} * ({loss.Gradient!(lanes, o)} - projection)"));
+        }
+        else
+        {
+            deltas.AddRange(operands.Select(o => activation.TimesDerivative(lanes, output, o.Z, o.A, loss.Gradient!(lanes, o))));
         }
 
         w.Line($"total += {V}.Sum({V}.BitwiseAnd(loss, valid));");
@@ -233,7 +209,7 @@ internal static class LaneTrainingEmitter
 
             var below = model.Layers[l - 1];
             string m = MathText.Int(l);
-            w.Line($"// BP2: δ{MathText.Sup(l)} = ((W{MathText.Sup(l + 1)})ᵀ δ{MathText.Sup(l + 1)}) ⊙ σ'(z{MathText.Sup(l)}), {MathText.DerivativeFormula(below)}.");
+            w.Line($"// BP2: δ{MathText.Sup(l)} = ((W{MathText.Sup(l + 1)})ᵀ δ{MathText.Sup(l + 1)}) ⊙ σ'(z{MathText.Sup(l)}), {Activations.Of(below).DerivativeEquation}.");
             var next = new List<string>();
             for (int k = 0; k < layerInputs; k++)
             {
@@ -244,7 +220,7 @@ internal static class LaneTrainingEmitter
                 }
 
                 string d = $"d{m}_{MathText.Int(k)}";
-                w.Line($"{Vf} {d} = {MathText.TimesDerivativeVector(below, activations[l][k], $"({back})")};");
+                w.Line($"{Vf} {d} = {Activations.Of(below).TimesDerivative(MathText.Vector256, below, null, activations[l][k], $"({back})")};");
                 next.Add(d);
             }
 

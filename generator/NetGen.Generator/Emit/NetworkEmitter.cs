@@ -14,7 +14,7 @@ internal static class NetworkEmitter
 
     public static string Emit(NetworkModel model)
     {
-        var math = new MathText(model.IsDouble);
+        var math = MathText.Scalar(model.IsDouble);
         var kernels = new KernelEmitter(math);
         var floatKernels = new FloatKernelEmitter();
         var w = new SourceWriter();
@@ -63,7 +63,7 @@ internal static class NetworkEmitter
         AppendKeep(text, model.InputKeepProbability);
         foreach (var layer in model.Layers)
         {
-            text.Append(" → ").Append(MathText.Int(layer.Size)).Append(' ').Append(MathText.Formula(layer));
+            text.Append(" → ").Append(MathText.Int(layer.Size)).Append(' ').Append(Activations.Of(layer).Describe(layer));
             AppendKeep(text, layer.KeepProbability);
         }
 
@@ -119,9 +119,9 @@ internal static class NetworkEmitter
         foreach (var layer in model.Layers)
         {
             string init = string.Empty;
-            if (layer.Activation == ActivationKind.LeakyReLU)
+            if (Activations.Of(layer).Parameter is { } parameter)
             {
-                init += "LeakySlope = " + MathText.DoubleLiteral(layer.LeakySlope);
+                init += parameter.SpecProperty + " = " + MathText.DoubleLiteral(parameter.Value(layer));
             }
 
             if (layer.HasDropout)

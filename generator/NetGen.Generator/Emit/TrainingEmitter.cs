@@ -143,7 +143,7 @@ internal static class TrainingEmitter
         }
 
         w.Line($"ZL = new {t}[batchCapacity * OutputSize];");
-        if (model.Layers[layers - 1].Activation == ActivationKind.Softmax)
+        if (!Activations.Of(model.Layers[layers - 1]).IsElementwise)
         {
             w.Line($"LogSumExp = new {t}[batchCapacity];");
         }
@@ -201,7 +201,7 @@ internal static class TrainingEmitter
         w.Line();
         w.Line("/// <summary>zᴸ, the output layer's weighted input, kept for the numerically stable forms of the losses.</summary>");
         w.Line($"internal readonly {t}[] ZL;");
-        if (model.Layers[layers - 1].Activation == ActivationKind.Softmax)
+        if (!Activations.Of(model.Layers[layers - 1]).IsElementwise)
         {
             w.Line();
             w.Line("/// <summary>ln Σ_k e^(zᴸ_k) per sample, from the softmax pass, so the log-likelihood needs no second round of exponentials.</summary>");
@@ -253,7 +253,7 @@ internal static class TrainingEmitter
             string x = "x" + MathText.Int(l);
             string z = isOutput ? "ws.ZL" : $"ws.{A(stage)}";
             w.Line();
-            w.Line($"// Dense layer {n} ({(isOutput ? "output, " : string.Empty)}{MathText.Int(inputs)} → {size}): z{sup} = W{sup} x{MathText.Sup(l)} + b{sup} and a{sup} = {MathText.Formula(layer)}(z{sup}), for every sample.");
+            w.Line($"// Dense layer {n} ({(isOutput ? "output, " : string.Empty)}{MathText.Int(inputs)} → {size}): z{sup} = W{sup} x{MathText.Sup(l)} + b{sup} and a{sup} = {Activations.Of(layer).Describe(layer)}(z{sup}), for every sample.");
             if (math.IsDouble)
             {
                 w.Open("for (int s = 0; s < batch; s++)");
@@ -271,7 +271,7 @@ internal static class TrainingEmitter
             {
                 // The activation was fused into the weighted-input pass above.
             }
-            else if (layer.Activation == ActivationKind.Softmax)
+            else if (!Activations.Of(layer).IsElementwise)
             {
                 w.Open("for (int s = 0; s < batch; s++)");
                 ForwardEmitter.WriteSoftmax(w, math, $"ws.{A(stage)}", $"s * {size}", size, layer.Size, "ws.LogSumExp[s]", source: "ws.ZL");
@@ -285,14 +285,14 @@ internal static class TrainingEmitter
                     w.Line($"int vectorEnd = batch * {size} & ~7;");
                     w.Open("for (int i = 0; i < vectorEnd; i += 8)");
                     w.Line($"global::System.Runtime.Intrinsics.Vector256<float> zv = Load8({z}, i);");
-                    w.Line($"Store8({MathText.ActivateVector(layer, "zv", 8)}, ws.{A(stage)}, i);");
+                    w.Line($"Store8({Activations.Of(layer).Forward(MathText.Vector256, layer, "zv")}, ws.{A(stage)}, i);");
                     w.Close();
                     first = "vectorEnd";
                 }
 
                 w.Open($"for (int i = {first}; i < batch * {size}; i++)");
                 w.Line($"{t} zi = {z}[i];");
-                w.Line($"ws.{A(stage)}[i] = {math.Activate(layer, "zi")};");
+                w.Line($"ws.{A(stage)}[i] = {Activations.Of(layer).Forward(math, layer, "zi")};");
                 w.Close();
             }
 
@@ -348,10 +348,10 @@ internal static class TrainingEmitter
                 w.Open("for (; s + 2 < batch; s += 3)");
                 w.Line($"{v}<float> z = {kernels.DotRows4Samples3(inputs)}({weights}, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}, (s + 1) * {inputsText}, (s + 2) * {inputsText}, out {v128}<float> third){bias};");
                 w.Line($"{v128}<float> z3 = third{(addBias ? $" + {v}.GetLower(bias)" : string.Empty)};");
-                if (fuseActivation && layer.Activation != ActivationKind.Identity)
+                if (fuseActivation && !Activations.Of(layer).IsIdentity)
                 {
-                    w.Line($"z = {MathText.ActivateVector(layer, "z", 8)};");
-                    w.Line($"z3 = {MathText.ActivateVector(layer, "z3", 4)};");
+                    w.Line($"z = {Activations.Of(layer).Forward(MathText.Vector256, layer, "z")};");
+                    w.Line($"z3 = {Activations.Of(layer).Forward(MathText.Vector128, layer, "z3")};");
                 }
 
                 w.Line(Store($"{v}.GetLower(z)", $"s * {size} + j"));
@@ -362,9 +362,9 @@ internal static class TrainingEmitter
 
             w.Open("for (; s + 1 < batch; s += 2)");
             w.Line($"{v}<float> z = {kernels.DotRows4Samples2(inputs)}({weights}, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}, (s + 1) * {inputsText}){bias};");
-            if (fuseActivation && layer.Activation != ActivationKind.Identity)
+            if (fuseActivation && !Activations.Of(layer).IsIdentity)
             {
-                w.Line($"z = {MathText.ActivateVector(layer, "z", 8)};");
+                w.Line($"z = {Activations.Of(layer).Forward(MathText.Vector256, layer, "z")};");
             }
 
             w.Line(Store($"{v}.GetLower(z)", $"s * {size} + j"));
@@ -373,7 +373,7 @@ internal static class TrainingEmitter
             w.Open("if (s < batch)");
             w.Open("for (int r = 0; r < 4; r++)");
             w.Line($"float z = {kernels.Dot(inputs)}({weights}, Dense{n}WeightsOffset + (j + r) * {inputsText}, {x}, s * {inputsText}){(addBias ? $" + {weights}[Dense{n}BiasesOffset + j + r]" : string.Empty)};");
-            w.Line($"{target}[s * {size} + j + r] {assign} {(fuseActivation ? math.Activate(layer, "z") : "z")};");
+            w.Line($"{target}[s * {size} + j + r] {assign} {(fuseActivation ? Activations.Of(layer).Forward(math, layer, "z") : "z")};");
             w.Close();
             w.Close();
             w.Close();
@@ -384,7 +384,7 @@ internal static class TrainingEmitter
             w.Open("for (int s = 0; s < batch; s++)");
             w.Open($"for (int j = {MathText.Int(rows4)}; j < {size}; j++)");
             w.Line($"float z = {kernels.Dot(inputs)}({weights}, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}){(addBias ? $" + {weights}[Dense{n}BiasesOffset + j]" : string.Empty)};");
-            w.Line($"{target}[s * {size} + j] {assign} {(fuseActivation ? math.Activate(layer, "z") : "z")};");
+            w.Line($"{target}[s * {size} + j] {assign} {(fuseActivation ? Activations.Of(layer).Forward(math, layer, "z") : "z")};");
             w.Close();
             w.Close();
         }
@@ -394,9 +394,11 @@ internal static class TrainingEmitter
     {
         string t = math.T;
         var output = model.Layers[model.Layers.Count - 1];
+        var loss = Losses.Of(model.Loss!.Value);
         int stage = model.Layers.Count;
         string a = $"ws.{A(stage)}";
         string d = $"ws.{Delta(stage)}";
+        var operands = new LossOperands(Z: "zj", A: $"{a}[o + j]", Y: "targets[o + j]", Loss: "sampleLoss", Error: "error", SumY: "sumY", LogSumExp: "logSumExp");
         w.Line();
         w.Line("// Σ_x C_x over the batch; with computeDelta, also the output error δᴸ = ∇_a C ⊙ σ'(zᴸ) (BP1), times deltaScale.");
         w.Open($"private {t} OutputLoss(global::System.ReadOnlySpan<{t}> targets, int batch, Workspace ws, bool computeDelta, {t} deltaScale)");
@@ -404,77 +406,108 @@ internal static class TrainingEmitter
         w.Open("for (int s = 0; s < batch; s++)");
         w.Line("int o = s * OutputSize;");
         w.Line($"{t} sampleLoss = {math.Zero};");
-        switch (model.Loss)
+        w.Line($"// {loss.Equation}{(loss.EquationNote.Length > 0 ? ": " + loss.EquationNote : string.Empty)}.");
+        if (loss.NeedsLogSumExp)
         {
-            case LossKind.SoftmaxCrossEntropy:
-                w.Line("// C_x = −Σ_j y_j ln a_j with ln a_j = z_j − ln Σ_k e^(z_k): no logarithm of a softmax output rounded to 0.");
-                w.Line($"{t} logSumExp = ws.LogSumExp[s];");
-                w.Line($"{t} sumY = {math.Zero};");
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line("sampleLoss -= targets[o + j] * (ws.ZL[o + j] - logSumExp);");
-                w.Line("sumY += targets[o + j];");
-                w.Close();
-                w.Open("if (computeDelta)");
-                w.Line("// BP1 fused with softmax and log-likelihood: δᴸ = a Σy − y, which is a − y for one-hot targets.");
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"{d}[o + j] = ({a}[o + j] * sumY - targets[o + j]) * deltaScale;");
-                w.Close();
-                w.Close();
-                break;
+            w.Line($"{t} logSumExp = ws.LogSumExp[s];");
+        }
 
-            case LossKind.BinaryCrossEntropy:
-                w.Line("// C_x = −Σ_j [y ln σ(z) + (1 − y) ln(1 − σ(z))] = Σ_j max(z, 0) − y z + ln(1 + e^(−|z|)): finite for every z.");
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"{t} zj = ws.ZL[o + j];");
-                // In single precision the polynomial ln(1 + x) and e^x inline: no call per sample.
-                w.Line(math.IsDouble
-                    ? $"sampleLoss += {t}.Max(zj, {math.Zero}) - targets[o + j] * zj + {t}.LogP1({t}.Exp(-{t}.Abs(zj)));"
-                    : "sampleLoss += float.Max(zj, 0f) - targets[o + j] * zj + global::NetGen.Numerics.VectorMath.LogP1(global::NetGen.Numerics.VectorMath.Exp(-float.Abs(zj)));");
-                w.Open("if (computeDelta)");
-                w.Line("// BP1 fused with sigmoid and cross-entropy: σ'(z) cancels, δᴸ = a − y.");
-                w.Line($"{d}[o + j] = ({a}[o + j] - targets[o + j]) * deltaScale;");
-                w.Close();
-                w.Close();
-                break;
+        if (loss.NeedsTargetSum)
+        {
+            w.Line($"{t} sumY = {math.Zero};");
+        }
 
-            default:
-                w.Line("// C_x = ½‖y − a‖².");
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"{t} error = {a}[o + j] - targets[o + j];");
-                w.Line("sampleLoss += error * error;");
-                w.Open("if (computeDelta)");
-                w.Line($"{d}[o + j] = error * deltaScale;");
-                w.Close();
-                w.Close();
-                w.Line($"sampleLoss *= {math.Real(0.5)};");
-                w.Open("if (computeDelta)");
-                if (output.Activation == ActivationKind.Softmax)
-                {
-                    w.Line("// BP1 through softmax's Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k) with g = ∇_a C = a − y.");
-                    w.Line($"{t} projection = {math.Zero};");
-                    w.Open("for (int j = 0; j < OutputSize; j++)");
-                    w.Line($"projection += {a}[o + j] * {d}[o + j];");
-                    w.Close();
-                    w.Open("for (int j = 0; j < OutputSize; j++)");
-                    w.Line($"{d}[o + j] = {a}[o + j] * ({d}[o + j] - projection);");
-                    w.Close();
-                }
-                else
-                {
-                    w.Line($"// BP1: δᴸ = (a − y) ⊙ σ'(zᴸ), {MathText.DerivativeFormula(output)}.");
-                    w.Open("for (int j = 0; j < OutputSize; j++)");
-                    w.Line($"{t} aj = {a}[o + j];");
-                    w.Line($"{d}[o + j] = {math.TimesDerivative(output, "aj", $"{d}[o + j]")};");
-                    w.Close();
-                }
+        w.Open("for (int j = 0; j < OutputSize; j++)");
+        if (loss.ReadsZ)
+        {
+            w.Line($"{t} zj = ws.ZL[o + j];");
+        }
 
-                w.Close();
-                break;
+        foreach (string line in loss.Term(math, operands))
+        {
+            w.Line(line);
+        }
+
+        // δᴸ_j straight after the term, unless it needs the sum over every output first.
+        if (!loss.NeedsTargetSum)
+        {
+            w.Open("if (computeDelta)");
+            WriteDeltaComment();
+            WriteDelta();
+            w.Close();
+        }
+
+        w.Close();
+        if (loss.NeedsTargetSum)
+        {
+            w.Open("if (computeDelta)");
+            WriteDeltaComment();
+            w.Open("for (int j = 0; j < OutputSize; j++)");
+            WriteDelta();
+            w.Close();
+            w.Close();
+        }
+
+        if (loss.SumFactor is { } factor)
+        {
+            w.Line($"sampleLoss *= {math.Real(factor)};");
+        }
+
+        if (!loss.IsFused)
+        {
+            w.Open("if (computeDelta)");
+            WriteOutputDerivative(w, math, output, $"{a}[o + j]", $"{d}[o + j]");
+            w.Close();
         }
 
         w.Line("total += sampleLoss;");
         w.Close();
         w.Line("return total;");
+        w.Close();
+
+        void WriteDeltaComment()
+        {
+            if (loss.IsFused)
+            {
+                w.Line($"// {loss.DeltaEquation}.");
+            }
+        }
+
+        void WriteDelta()
+        {
+            string delta = loss.FusedDelta is { } fused ? $"({fused(math, operands)})" : loss.Gradient!(math, operands);
+            w.Line($"{d}[o + j] = {delta} * deltaScale;");
+        }
+    }
+
+    // BP1 of a loss that is not fused with its output activation: δᴸ, which holds ∇_a C (times deltaScale), becomes
+    // ∇_a C ⊙ σ'(zᴸ), or for a softmax output the product with its Jacobian. Sample s, outputs o + j.
+    private static void WriteOutputDerivative(SourceWriter w, MathText math, DenseLayerModel output, string a, string d)
+    {
+        string t = math.T;
+        var activation = Activations.Of(output);
+        if (!activation.IsElementwise)
+        {
+            w.Line("// BP1 through softmax's Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k) with g = ∇_a C.");
+            w.Line($"{t} projection = {math.Zero};");
+            w.Open("for (int j = 0; j < OutputSize; j++)");
+            w.Line($"projection += {a} * {d};");
+            w.Close();
+            w.Open("for (int j = 0; j < OutputSize; j++)");
+            w.Line($"{d} = {a} * ({d} - projection);");
+            w.Close();
+            return;
+        }
+
+        w.Line($"// BP1: δᴸ = ∇_a C ⊙ σ'(zᴸ), {activation.DerivativeEquation}.");
+        w.Open("for (int j = 0; j < OutputSize; j++)");
+        w.Line($"{t} aj = {a};");
+        if (activation.NeedsZ)
+        {
+            w.Line($"{t} zj = ws.ZL[o + j];");
+        }
+
+        w.Line($"{d} = {activation.TimesDerivative(math, output, activation.NeedsZ ? "zj" : null, "aj", d)};");
         w.Close();
     }
 
@@ -550,7 +583,7 @@ internal static class TrainingEmitter
             {
                 var previous = model.Layers[l - 1];
                 w.Line();
-                w.Line($"// BP2, second half: δ{prevSup} = ((W{sup})ᵀ δ{sup}){(previous.HasDropout ? $" ⊙ m{prevSup}" : string.Empty)} ⊙ σ'(z{prevSup}), {MathText.DerivativeFormula(previous)}.");
+                w.Line($"// BP2, second half: δ{prevSup} = ((W{sup})ᵀ δ{sup}){(previous.HasDropout ? $" ⊙ m{prevSup}" : string.Empty)} ⊙ σ'(z{prevSup}), {Activations.Of(previous).DerivativeEquation}.");
                 if (previous.HasDropout)
                 {
                     w.Open("if (training)");
@@ -561,21 +594,21 @@ internal static class TrainingEmitter
                 }
 
                 string first = "0";
-                if (!math.IsDouble && previous.Activation != ActivationKind.Identity)
+                if (!math.IsDouble && !Activations.Of(previous).IsIdentity)
                 {
                     w.Line($"int vectorEnd = batch * {inputsText} & ~7;");
                     w.Open("for (int i = 0; i < vectorEnd; i += 8)");
                     w.Line($"global::System.Runtime.Intrinsics.Vector256<float> av = Load8(ws.{A(l)}, i);");
-                    w.Line($"Store8({MathText.TimesDerivativeVector(previous, "av", $"Load8(ws.{Delta(l)}, i)")}, ws.{Delta(l)}, i);");
+                    w.Line($"Store8({Activations.Of(previous).TimesDerivative(MathText.Vector256, previous, null, "av", $"Load8(ws.{Delta(l)}, i)")}, ws.{Delta(l)}, i);");
                     w.Close();
                     first = "vectorEnd";
                 }
 
-                if (previous.Activation != ActivationKind.Identity)
+                if (!Activations.Of(previous).IsIdentity)
                 {
                     w.Open($"for (int i = {first}; i < batch * {inputsText}; i++)");
                     w.Line($"{t} ai = ws.{A(l)}[i];");
-                    w.Line($"ws.{Delta(l)}[i] = {math.TimesDerivative(previous, "ai", $"ws.{Delta(l)}[i]")};");
+                    w.Line($"ws.{Delta(l)}[i] = {Activations.Of(previous).TimesDerivative(math, previous, null, "ai", $"ws.{Delta(l)}[i]")};");
                     w.Close();
                 }
             }

@@ -271,7 +271,7 @@ namespace Samples
                 sampleLoss *= 0.5f;
                 if (computeDelta)
                 {
-                    // BP1: δᴸ = (a − y) ⊙ σ'(zᴸ), σ' = 1.
+                    // BP1: δᴸ = ∇_a C ⊙ σ'(zᴸ), σ' = 1.
                     for (int j = 0; j < OutputSize; j++)
                     {
                         float aj = ws.A2[o + j];
@@ -396,7 +396,7 @@ namespace Samples
             for (int s = 0; s < batch; s++)
             {
                 int o = s * OutputSize;
-                // δ = (a − y) ⊙ σ'(z): R{δ} = σ'² R{z} (σ'' = 0 here).
+                // δ = (a − y) ⊙ σ'(z): R{δ} = R{a} ⊙ σ' + (a − y) ⊙ σ'' R{z} with R{a} = σ' R{z}; Gauss–Newton drops the σ'' term.
                 for (int j = 0; j < OutputSize; j++)
                 {
                     float aj = ws.A2[o + j];
@@ -503,7 +503,7 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector256<float> z2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 11)), a1_2, global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 10)), a1_1, global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 9)), a1_0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12)))));
                 global::System.Runtime.Intrinsics.Vector256<float> a2_0 = z2_0;
 
-                // C_x = ½‖y − a‖².
+                // C_x = ½‖y − a‖²; δᴸ = (a − y) ⊙ σ'(zᴸ).
                 global::System.Runtime.Intrinsics.Vector256<float> loss = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> error0 = a2_0 - y0;
                 loss += error0 * error0;

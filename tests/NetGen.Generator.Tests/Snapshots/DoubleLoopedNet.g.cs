@@ -416,10 +416,10 @@ namespace Samples
             for (int s = 0; s < batch; s++)
             {
                 int o = s * OutputSize;
-                // δ = a − y, so R{δ} = R{a} = a(1 − a) R{z}.
+                // δ = a − y, so R{δ} = R{a} = σ'(z) R{z}.
                 for (int j = 0; j < OutputSize; j++)
                 {
-                    ws.RD2[o + j] = ws.A2[o + j] * (1d - ws.A2[o + j]) * ws.RZ2[o + j];
+                    ws.RD2[o + j] = (ws.A2[o + j] * (1d - ws.A2[o + j])) * ws.RZ2[o + j];
                 }
             }
         }

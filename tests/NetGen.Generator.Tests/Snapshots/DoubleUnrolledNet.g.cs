@@ -394,7 +394,7 @@ namespace Samples
                 sampleLoss *= 0.5d;
                 if (computeDelta)
                 {
-                    // BP1 through softmax's Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k) with g = ∇_a C = a − y.
+                    // BP1 through softmax's Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k) with g = ∇_a C.
                     double projection = 0d;
                     for (int j = 0; j < OutputSize; j++)
                     {
@@ -634,7 +634,7 @@ namespace Samples
                 {
                     ws.RD4[o + j] = ws.A4[o + j] * (ws.RZ4[o + j] - projection);
                 }
-                // δ_j = a_j (g_j − s), g = a − y, s = a·g: R{g} = R{a}, R{s} = Σ_k R{a_k} g_k + a_k R{a_k}.
+                // δ_j = a_j (g_j − s), g = ∇_a C, s = a·g: R{s} = Σ_k R{a_k} g_k + a_k R{g_k}.
                 double s0 = 0d;
                 double rs = 0d;
                 double ra0 = 0d;

@@ -87,7 +87,7 @@ namespace Samples
             for (int j = 32; j < Dense1Size; j++)
             {
                 float z = DotFloat37(w, Dense1WeightsOffset + j * 37, input, 0) + w[Dense1BiasesOffset + j];
-                even[j] = z > 0f ? z : 0.05f * z;
+                even[j] = z > 0f ? z : z * 0.05f;
             }
 
             // Dense layer 2 (output, 33 → 10): z² = W² a¹ + b², a² = softmax(z²).
@@ -270,7 +270,7 @@ namespace Samples
                     for (int r = 0; r < 4; r++)
                     {
                         float z = DotFloat37(w, Dense1WeightsOffset + (j + r) * 37, x0, s * 37) + w[Dense1BiasesOffset + j + r];
-                        ws.A1[s * 33 + j + r] = z > 0f ? z : 0.05f * z;
+                        ws.A1[s * 33 + j + r] = z > 0f ? z : z * 0.05f;
                     }
                 }
             }
@@ -279,7 +279,7 @@ namespace Samples
                 for (int j = 32; j < 33; j++)
                 {
                     float z = DotFloat37(w, Dense1WeightsOffset + j * 37, x0, s * 37) + w[Dense1BiasesOffset + j];
-                    ws.A1[s * 33 + j] = z > 0f ? z : 0.05f * z;
+                    ws.A1[s * 33 + j] = z > 0f ? z : z * 0.05f;
                 }
             }
             global::System.ReadOnlySpan<float> x1 = ws.A1;
@@ -358,7 +358,8 @@ namespace Samples
                 float sumY = 0f;
                 for (int j = 0; j < OutputSize; j++)
                 {
-                    sampleLoss -= targets[o + j] * (ws.ZL[o + j] - logSumExp);
+                    float zj = ws.ZL[o + j];
+                    sampleLoss -= targets[o + j] * (zj - logSumExp);
                     sumY += targets[o + j];
                 }
                 if (computeDelta)
@@ -403,7 +404,7 @@ namespace Samples
                 for (int i = vectorEnd; i < batch * 33; i++)
                 {
                     float ai = ws.A1[i];
-                    ws.D1[i] = ai > 0f ? ws.D1[i] : 0.05f * ws.D1[i];
+                    ws.D1[i] = ai > 0f ? ws.D1[i] : ws.D1[i] * 0.05f;
                 }
             }
 

@@ -273,7 +273,7 @@ namespace Samples
                 sampleLoss *= 0.5f;
                 if (computeDelta)
                 {
-                    // BP1: δᴸ = (a − y) ⊙ σ'(zᴸ), σ' = 1.
+                    // BP1: δᴸ = ∇_a C ⊙ σ'(zᴸ), σ' = 1.
                     for (int j = 0; j < OutputSize; j++)
                     {
                         float aj = ws.A2[o + j];
@@ -409,7 +409,7 @@ namespace Samples
             for (int s = 0; s < batch; s++)
             {
                 int o = s * OutputSize;
-                // δ = (a − y) ⊙ σ'(z): R{δ} = σ'² R{z} (σ'' = 0 here).
+                // δ = (a − y) ⊙ σ'(z): R{δ} = R{a} ⊙ σ' + (a − y) ⊙ σ'' R{z} with R{a} = σ' R{z}; Gauss–Newton drops the σ'' term.
                 for (int j = 0; j < OutputSize; j++)
                 {
                     float aj = ws.A2[o + j];

@@ -278,7 +278,7 @@ namespace Samples
                     for (int r = 0; r < 4; r++)
                     {
                         float z = DotFloat16(w, Dense2WeightsOffset + (j + r) * 16, x1, s * 16) + w[Dense2BiasesOffset + j + r];
-                        ws.A2[s * 8 + j + r] = z > 0f ? z : 0.125f * z;
+                        ws.A2[s * 8 + j + r] = z > 0f ? z : z * 0.125f;
                     }
                 }
             }
@@ -352,7 +352,7 @@ namespace Samples
                 for (int i = vectorEnd; i < batch * 8; i++)
                 {
                     float ai = ws.A2[i];
-                    ws.D2[i] = ai > 0f ? ws.D2[i] : 0.125f * ws.D2[i];
+                    ws.D2[i] = ai > 0f ? ws.D2[i] : ws.D2[i] * 0.125f;
                 }
             }
 
@@ -528,10 +528,10 @@ namespace Samples
             for (int s = 0; s < batch; s++)
             {
                 int o = s * OutputSize;
-                // δ = a − y, so R{δ} = R{a} = a(1 − a) R{z}.
+                // δ = a − y, so R{δ} = R{a} = σ'(z) R{z}.
                 for (int j = 0; j < OutputSize; j++)
                 {
-                    ws.RD3[o + j] = ws.A3[o + j] * (1f - ws.A3[o + j]) * ws.RZ3[o + j];
+                    ws.RD3[o + j] = (ws.A3[o + j] * (1f - ws.A3[o + j])) * ws.RZ3[o + j];
                 }
             }
         }

@@ -281,7 +281,7 @@ namespace Samples
                 sampleLoss *= 0.5f;
                 if (computeDelta)
                 {
-                    // BP1 through softmax's Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k) with g = ∇_a C = a − y.
+                    // BP1 through softmax's Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k) with g = ∇_a C.
                     float projection = 0f;
                     for (int j = 0; j < OutputSize; j++)
                     {
@@ -431,7 +431,7 @@ namespace Samples
                 {
                     ws.RD2[o + j] = ws.A2[o + j] * (ws.RZ2[o + j] - projection);
                 }
-                // δ_j = a_j (g_j − s), g = a − y, s = a·g: R{g} = R{a}, R{s} = Σ_k R{a_k} g_k + a_k R{a_k}.
+                // δ_j = a_j (g_j − s), g = ∇_a C, s = a·g: R{s} = Σ_k R{a_k} g_k + a_k R{g_k}.
                 float s0 = 0f;
                 float rs = 0f;
                 float ra0 = 0f;
@@ -562,7 +562,7 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector256<float> a2_1 = e2_1 * inverse2;
                 global::System.Runtime.Intrinsics.Vector256<float> a2_2 = e2_2 * inverse2;
 
-                // C_x = ½‖y − a‖².
+                // C_x = ½‖y − a‖²; δᴸ = (a − y) ⊙ σ'(zᴸ).
                 global::System.Runtime.Intrinsics.Vector256<float> loss = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> error0 = a2_0 - y0;
                 loss += error0 * error0;
@@ -571,7 +571,7 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector256<float> error2 = a2_2 - y2;
                 loss += error2 * error2;
                 loss *= global::System.Runtime.Intrinsics.Vector256.Create(0.5f);
-                // BP1 through softmax's Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k) with g = a − y.
+                // BP1 through softmax's Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k) with g = ∇_a C.
                 global::System.Runtime.Intrinsics.Vector256<float> projection = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 projection += a2_0 * error0;
                 projection += a2_1 * error1;

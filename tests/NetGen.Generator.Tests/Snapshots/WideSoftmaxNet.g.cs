@@ -270,7 +270,8 @@ namespace Samples
                 float sumY = 0f;
                 for (int j = 0; j < OutputSize; j++)
                 {
-                    sampleLoss -= targets[o + j] * (ws.ZL[o + j] - logSumExp);
+                    float zj = ws.ZL[o + j];
+                    sampleLoss -= targets[o + j] * (zj - logSumExp);
                     sumY += targets[o + j];
                 }
                 if (computeDelta)

@@ -380,10 +380,10 @@ namespace Samples
             for (int s = 0; s < batch; s++)
             {
                 int o = s * OutputSize;
-                // δ = a − y, so R{δ} = R{a} = a(1 − a) R{z}.
+                // δ = a − y, so R{δ} = R{a} = σ'(z) R{z}.
                 for (int j = 0; j < OutputSize; j++)
                 {
-                    ws.RD2[o + j] = ws.A2[o + j] * (1f - ws.A2[o + j]) * ws.RZ2[o + j];
+                    ws.RD2[o + j] = (ws.A2[o + j] * (1f - ws.A2[o + j])) * ws.RZ2[o + j];
                 }
             }
         }
@@ -485,7 +485,7 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector256<float> z2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 15)), a1_3, global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 14)), a1_2, global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 13)), a1_1, global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12)), a1_0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 16))))));
                 global::System.Runtime.Intrinsics.Vector256<float> a2_0 = global::NetGen.Numerics.VectorMath.Sigmoid(z2_0);
 
-                // C_x = Σ_j max(z, 0) − y z + ln(1 + e^(−|z|)); δᴸ = a − y.
+                // C_x = −Σ_j [y ln σ(z) + (1 − y) ln(1 − σ(z))] = Σ_j max(z, 0) − y z + ln(1 + e^(−|z|)); BP1 fused with sigmoid and cross-entropy: σ'(z) cancels, δᴸ = a − y.
                 global::System.Runtime.Intrinsics.Vector256<float> loss = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 loss += global::System.Runtime.Intrinsics.Vector256.Max(z2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero) - y0 * z2_0 + global::NetGen.Numerics.VectorMath.LogP1(global::NetGen.Numerics.VectorMath.Exp(-global::System.Runtime.Intrinsics.Vector256.Abs(z2_0)));
                 total += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(loss, valid));
