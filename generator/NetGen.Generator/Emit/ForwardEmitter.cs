@@ -11,50 +11,9 @@ namespace NetGen.Generator.Emit;
 /// </summary>
 internal static class ForwardEmitter
 {
-    // Unrolling pays while a layer's weights fit in a few dozen registers' worth of straight-line code.
-    private const int MaxUnrolledWidth = 32;
-    private const int MaxUnrolledWeights = 256;
-
-    // Hidden activations above this many elements would make stackalloc risky on small thread stacks.
-    private const int MaxStackElements = 16 * 1024;
-
-    // In single precision a layer with eight or more inputs is faster as eight side-by-side vector dot products than as
-    // scalar straight-line code, so only networks whose every layer is narrower than a vector are unrolled.
-    private const int MaxUnrolledFloatInputs = 7;
-
-    // Single precision: hidden layers of up to this many neurons (a multiple of eight) stay in Vector256 locals between
-    // layers instead of going through stack memory, and inputs of up to this many features are loaded once into registers.
-    // Wider, and the eight row accumulators plus the activations outgrow the sixteen AVX registers: the spills measured
-    // slower than reading the activations back from the stack.
-    private const int MaxRegisterWidth = 32;
-
-    // A register-resident network's output softmax stays in registers up to this many outputs (five vectors of z and of
-    // e^z); wider, it goes through the output span.
-    private const int MaxRegisterSoftmax = 40;
-
-    // A float softmax over a span of up to this many outputs is written out block by block, its z held in registers.
-    private const int MaxUnrolledSoftmax = 64;
-
-    /// <summary>
-    /// True when a float network's single-sample forward keeps every hidden activation in vector registers: at least one
-    /// hidden layer, each a multiple of eight and at most <see cref="MaxRegisterWidth"/> wide, and the input a multiple of
-    /// eight (read from registers up to that width, from memory beyond it).
-    /// </summary>
-    public static bool IsRegisterResident(NetworkModel model) =>
-        !model.IsDouble
-        && !IsUnrolled(model)
-        && model.Layers.Count > 1
-        && model.InputSize % 8 == 0
-        && model.Layers.Take(model.Layers.Count - 1).All(l => l.Size % 8 == 0 && l.Size <= MaxRegisterWidth);
-
-    public static bool IsUnrolled(NetworkModel model) =>
-        Enumerable.Range(0, model.Layers.Count).All(i =>
-            model.InputSizeOf(i) <= (model.IsDouble ? MaxUnrolledWidth : MaxUnrolledFloatInputs)
-            && model.Layers[i].Size <= MaxUnrolledWidth
-            && model.InputSizeOf(i) * model.Layers[i].Size <= MaxUnrolledWeights);
-
-    public static void Write(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
+    public static void Write(SourceWriter w, EmissionPlan plan, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
     {
+        var model = plan.Model;
         string t = math.T;
         w.Line();
         w.Line("/// <summary>");
@@ -64,7 +23,7 @@ internal static class ForwardEmitter
         w.Line("/// <param name=\"input\">The sample, <see cref=\"InputSize\"/> features.</param>");
         w.Line("/// <param name=\"output\">Receives the <see cref=\"OutputSize\"/> outputs; must not overlap <paramref name=\"input\"/>.</param>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or the two overlap.</exception>");
-        if (!IsUnrolled(model))
+        if (plan.Forward != ForwardPath.Unrolled)
         {
             // Never inlined into a caller: when the JIT inlines this method (a hot call site under dynamic PGO does), the
             // caller's inlining budget runs out before the kernels below, and calls to them made 64-32-10 1.4× slower.
@@ -77,7 +36,7 @@ internal static class ForwardEmitter
         w.Line("if (input.Length != InputSize) throw global::NetGen.NetworkGuard.WrongLength(input.Length, InputSize, nameof(input), \"input features\");");
         w.Line("if (output.Length != OutputSize) throw global::NetGen.NetworkGuard.WrongLength(output.Length, OutputSize, nameof(output), \"outputs\");");
         w.Line("if (global::NetGen.NetworkGuard.Overlap(input, output)) throw global::NetGen.NetworkGuard.OverlapException();");
-        if (IsUnrolled(model))
+        if (plan.Forward == ForwardPath.Unrolled)
         {
             WriteUnrolled(w, model, math);
             w.Close();
@@ -85,13 +44,13 @@ internal static class ForwardEmitter
         }
 
         w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters.Span;");
-        if (IsRegisterResident(model))
+        if (plan.Forward == ForwardPath.RegisterResident)
         {
-            WriteRegisterResident(w, model, math, floatKernels);
+            WriteRegisterResident(w, plan, math, floatKernels);
         }
         else
         {
-            WriteLooped(w, model, math, kernels, floatKernels);
+            WriteLooped(w, plan, math, kernels, floatKernels);
         }
 
         w.Close();
@@ -312,15 +271,15 @@ internal static class ForwardEmitter
         w.Line($"// Dense layer {MathText.Int(l + 1)} ({(isOutput ? "output, " : string.Empty)}{MathText.Int(model.InputSizeOf(l))} → {MathText.Int(layer.Size)}): z{sup} = W{sup} a{MathText.Sup(l)} + b{sup}, a{sup} = {Activations.Of(layer).Describe(layer)}(z{sup}){note}.");
     }
 
-    private static void WriteRegisterResident(SourceWriter w, NetworkModel model, MathText math, FloatKernelEmitter kernels)
+    private static void WriteRegisterResident(SourceWriter w, EmissionPlan plan, MathText math, FloatKernelEmitter kernels)
     {
+        var model = plan.Model;
         const string Vf = "global::System.Runtime.Intrinsics.Vector256<float>";
         const string V = "global::System.Runtime.Intrinsics.Vector256";
         w.Line("ref float wr = ref _parameters.Reference;");
         int inputVectors = model.InputSize / 8;
-        bool inputInRegisters = model.InputSize <= MaxRegisterWidth;
         var previous = new List<string>();
-        if (inputInRegisters)
+        if (plan.InputInRegisters)
         {
             w.Line("ref float xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);");
             for (int b = 0; b < inputVectors; b++)
@@ -340,7 +299,7 @@ internal static class ForwardEmitter
             int weights = model.WeightsOffsetOf(l);
             int biases = model.BiasesOffsetOf(l);
             bool softmax = !Activations.Of(layer).IsElementwise;
-            bool softmaxInRegisters = softmax && layer.Size <= MaxRegisterSoftmax && previous.Count > 0;
+            bool softmaxInRegisters = isOutput && plan.ForwardSoftmax == SoftmaxPlacement.Registers;
             string vectorArguments = string.Join(", ", previous);
             w.Line();
             WriteLayerComment(w, model, l, isOutput ? string.Empty : ", kept in registers");
@@ -556,11 +515,12 @@ internal static class ForwardEmitter
         };
     }
 
-    private static void WriteLooped(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
+    private static void WriteLooped(SourceWriter w, EmissionPlan plan, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
     {
+        var model = plan.Model;
         string t = math.T;
-        int hidden = model.Layers.Count > 1 ? model.Layers.Take(model.Layers.Count - 1).Max(l => l.Size) : 0;
-        bool onStack = 2 * hidden <= MaxStackElements;
+        int hidden = plan.HiddenScratch;
+        bool onStack = plan.HiddenOnStack;
         if (hidden > 0)
         {
             if (onStack)
@@ -653,7 +613,7 @@ internal static class ForwardEmitter
     public static void WriteSoftmax(SourceWriter w, MathText math, string span, string start, string count, int size, string? logSumExpTarget = null, string? source = null)
     {
         string t = math.T;
-        bool unrolled = !math.IsDouble && size >= 8 && size <= MaxUnrolledSoftmax;
+        bool unrolled = EmissionPlan.SpanSoftmax(math.IsDouble, size) == SoftmaxPlacement.UnrolledSpan;
         if (source is not null && !unrolled)
         {
             w.Line($"global::System.Array.Copy({source}, {start}, {span}, {start}, {count});");

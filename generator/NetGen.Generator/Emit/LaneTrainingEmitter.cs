@@ -10,7 +10,7 @@ namespace NetGen.Generator.Emit;
 /// each gradient entry a horizontal sum of its eight lanes (eight entries per reduction tree).
 /// </summary>
 /// <remarks>
-/// Networks this small (every layer under eight inputs, see <see cref="ForwardEmitter.IsUnrolled"/>) spend the
+/// Networks this small (every layer under eight inputs: the unrolled forward, see <see cref="EmissionPlan"/>) spend the
 /// sample-major batched path's time in loop control, workspace traffic and calls rather than arithmetic: XOR's full-batch
 /// step ran some 3,300 instructions that way. Here nothing goes through memory but the group's inputs and targets,
 /// transposed once into lanes, and the gradient. The loss and BP1–BP4 are the formulas of the batched path, so the two
@@ -23,13 +23,6 @@ internal static class LaneTrainingEmitter
     private const string V = "global::System.Runtime.Intrinsics.Vector256";
     private const string VectorMath = "global::NetGen.Numerics.VectorMath";
     private const string U = "global::System.Runtime.CompilerServices.Unsafe";
-
-    public static bool Applies(NetworkModel model) =>
-        model.IsTrainable
-        && !model.IsDouble
-        && ForwardEmitter.IsUnrolled(model)
-        && !model.HasInputDropout
-        && model.Layers.All(l => !l.HasDropout && Activations.Of(l).IsTrainable);
 
     public static void Write(SourceWriter w, NetworkModel model)
     {

@@ -18,6 +18,35 @@ internal sealed class SourceWriter
         _text.Append('\n');
     }
 
+    /// <summary>
+    /// A comment wrapped at word boundaries to lines of at most about <paramref name="width"/> characters (indentation
+    /// included), each starting with <paramref name="prefix"/> and continuation lines with <paramref name="continuation"/>.
+    /// </summary>
+    public void Comment(string text, string prefix = "// ", string continuation = "// ", int width = 120)
+    {
+        var line = new StringBuilder(prefix);
+        bool empty = true;
+        foreach (string word in text.Split(' '))
+        {
+            if (!empty && (_indent * 4) + line.Length + 1 + word.Length > width)
+            {
+                Line(line.ToString());
+                line.Clear().Append(continuation);
+                empty = true;
+            }
+
+            if (!empty)
+            {
+                line.Append(' ');
+            }
+
+            line.Append(word);
+            empty = false;
+        }
+
+        Line(line.ToString());
+    }
+
     public void Open(string header)
     {
         Line(header);

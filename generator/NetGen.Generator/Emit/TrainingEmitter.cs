@@ -13,9 +13,10 @@ namespace NetGen.Generator.Emit;
 /// </remarks>
 internal static class TrainingEmitter
 {
-    public static void Write(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
+    public static void Write(SourceWriter w, EmissionPlan plan, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
     {
-        bool lanes = LaneTrainingEmitter.Applies(model);
+        var model = plan.Model;
+        bool lanes = plan.Training == TrainingPath.Lanes;
         WritePublicMethods(w, math, lanes);
         WriteWorkspace(w, model, math);
         WriteForwardBatch(w, model, math, kernels, floatKernels);
