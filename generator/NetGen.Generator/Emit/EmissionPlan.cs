@@ -86,6 +86,12 @@ internal static class EmissionLimits
 
     /// <summary>A float softmax over a span of up to this many outputs is written out block by block, its z held in registers.</summary>
     public const int MaxUnrolledSoftmax = 64;
+
+    /// <summary>
+    /// The register-resident forward writes its output layer out block by block (eight rows each) up to this many blocks;
+    /// a wider output layer loops over its blocks, so its code does not grow with its width.
+    /// </summary>
+    public const int MaxUnrolledOutputBlocks = 8;
 }
 
 /// <summary>

@@ -2,7 +2,10 @@ using System.Text;
 
 namespace NetGen.Generator.Emit;
 
-/// <summary>An indenting text writer for generated source; always writes "\n" line ends so output is byte-identical everywhere.</summary>
+/// <summary>
+/// An indenting text writer for generated source; always writes "\n" line ends so output is byte-identical everywhere.
+/// Fixed blocks are written as multi-line (raw string) text, each line indented to the current level.
+/// </summary>
 internal sealed class SourceWriter
 {
     private readonly StringBuilder _text = new();
@@ -16,6 +19,18 @@ internal sealed class SourceWriter
         }
 
         _text.Append('\n');
+    }
+
+    /// <summary>
+    /// Writes multi-line text line by line at the current indentation, each line keeping its own leading spaces on top;
+    /// empty lines stay empty.
+    /// </summary>
+    public void Block(string text)
+    {
+        foreach (string line in text.Replace("\r\n", "\n").Split('\n'))
+        {
+            Line(line);
+        }
     }
 
     /// <summary>

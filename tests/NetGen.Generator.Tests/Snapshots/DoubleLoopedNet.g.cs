@@ -473,17 +473,18 @@ namespace Samples
                 }
                 for (int i = 0; i < batch * 36; i++)
                 {
-                    double g = ws.D1[i];
-                    double rg = ws.RD1[i];
+                    double gi = ws.D1[i];
+                    double rgi = ws.RD1[i];
                     if (training)
                     {
-                        g *= ws.M1[i];
-                        rg *= ws.M1[i];
+                        double mi = ws.M1[i];
+                        gi *= mi;
+                        rgi *= mi;
                     }
                     double ai = ws.A1[i];
-                    double d1 = 1d - ai * ai;
-                    ws.RD1[i] = exact ? rg * d1 + g * (-(ai + ai) * (1d - ai * ai)) * ws.RZ1[i] : rg * d1;
-                    ws.D1[i] = g * d1;
+                    double d1i = 1d - ai * ai;
+                    ws.RD1[i] = exact ? rgi * d1i + gi * (-(ai + ai) * (1d - ai * ai)) * ws.RZ1[i] : rgi * d1i;
+                    ws.D1[i] = gi * d1i;
                 }
             }
 

@@ -702,12 +702,12 @@ namespace Samples
                 }
                 for (int i = 0; i < batch * 6; i++)
                 {
-                    double g = ws.D3[i];
-                    double rg = ws.RD3[i];
+                    double gi = ws.D3[i];
+                    double rgi = ws.RD3[i];
                     double ai = ws.A3[i];
-                    double d1 = ai > 0d ? 1d : 0d;
-                    ws.RD3[i] = rg * d1;
-                    ws.D3[i] = g * d1;
+                    double d1i = ai > 0d ? 1d : 0d;
+                    ws.RD3[i] = rgi * d1i;
+                    ws.D3[i] = gi * d1i;
                 }
             }
 
@@ -744,12 +744,12 @@ namespace Samples
                 }
                 for (int i = 0; i < batch * 6; i++)
                 {
-                    double g = ws.D2[i];
-                    double rg = ws.RD2[i];
+                    double gi = ws.D2[i];
+                    double rgi = ws.RD2[i];
                     double ai = ws.A2[i];
-                    double d1 = ai * (1d - ai);
-                    ws.RD2[i] = exact ? rg * d1 + g * (ai * (1d - ai) * (1d - (ai + ai))) * ws.RZ2[i] : rg * d1;
-                    ws.D2[i] = g * d1;
+                    double d1i = ai * (1d - ai);
+                    ws.RD2[i] = exact ? rgi * d1i + gi * (ai * (1d - ai) * (1d - (ai + ai))) * ws.RZ2[i] : rgi * d1i;
+                    ws.D2[i] = gi * d1i;
                 }
             }
 
@@ -786,12 +786,12 @@ namespace Samples
                 }
                 for (int i = 0; i < batch * 6; i++)
                 {
-                    double g = ws.D1[i];
-                    double rg = ws.RD1[i];
+                    double gi = ws.D1[i];
+                    double rgi = ws.RD1[i];
                     double ai = ws.A1[i];
-                    double d1 = 1d;
-                    ws.RD1[i] = rg * d1;
-                    ws.D1[i] = g * d1;
+                    double d1i = 1d;
+                    ws.RD1[i] = rgi * d1i;
+                    ws.D1[i] = gi * d1i;
                 }
             }
 

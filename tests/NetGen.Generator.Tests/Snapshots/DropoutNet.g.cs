@@ -635,17 +635,18 @@ namespace Samples
                 }
                 for (int i = vectorEnd; i < batch * 33; i++)
                 {
-                    float g = ws.D1[i];
-                    float rg = ws.RD1[i];
+                    float gi = ws.D1[i];
+                    float rgi = ws.RD1[i];
                     if (training)
                     {
-                        g *= ws.M1[i];
-                        rg *= ws.M1[i];
+                        float mi = ws.M1[i];
+                        gi *= mi;
+                        rgi *= mi;
                     }
                     float ai = ws.A1[i];
-                    float d1 = ai > 0f ? 1f : 0.05f;
-                    ws.RD1[i] = rg * d1;
-                    ws.D1[i] = g * d1;
+                    float d1i = ai > 0f ? 1f : 0.05f;
+                    ws.RD1[i] = rgi * d1i;
+                    ws.D1[i] = gi * d1i;
                 }
             }
 

@@ -472,12 +472,12 @@ namespace Samples
                 }
                 for (int i = vectorEnd; i < batch * 9000; i++)
                 {
-                    float g = ws.D1[i];
-                    float rg = ws.RD1[i];
+                    float gi = ws.D1[i];
+                    float rgi = ws.RD1[i];
                     float ai = ws.A1[i];
-                    float d1 = ai > 0f ? 1f : 0f;
-                    ws.RD1[i] = rg * d1;
-                    ws.D1[i] = g * d1;
+                    float d1i = ai > 0f ? 1f : 0f;
+                    ws.RD1[i] = rgi * d1i;
+                    ws.D1[i] = gi * d1i;
                 }
             }
 

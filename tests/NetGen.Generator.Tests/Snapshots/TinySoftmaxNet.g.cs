@@ -500,12 +500,12 @@ namespace Samples
                 }
                 for (int i = vectorEnd; i < batch * 4; i++)
                 {
-                    float g = ws.D1[i];
-                    float rg = ws.RD1[i];
+                    float gi = ws.D1[i];
+                    float rgi = ws.RD1[i];
                     float ai = ws.A1[i];
-                    float d1 = ai * (1f - ai);
-                    ws.RD1[i] = exact ? rg * d1 + g * (ai * (1f - ai) * (1f - (ai + ai))) * ws.RZ1[i] : rg * d1;
-                    ws.D1[i] = g * d1;
+                    float d1i = ai * (1f - ai);
+                    ws.RD1[i] = exact ? rgi * d1i + gi * (ai * (1f - ai) * (1f - (ai + ai))) * ws.RZ1[i] : rgi * d1i;
+                    ws.D1[i] = gi * d1i;
                 }
             }
 
