@@ -50,6 +50,13 @@ public class SnapshotTests
         [Dense(3, Activation.Sigmoid)]
         public partial class RegisterTanhNet;
 
+        /// <summary>Register-resident hidden layers and an output layer too wide to write out: its blocks loop.</summary>
+        [Network(Loss = Loss.BinaryCrossEntropy)]
+        [Input(16)]
+        [Dense(16, Activation.ReLU)]
+        [Dense(100, Activation.Sigmoid)]
+        public partial class RegisterWideOutputNet;
+
         /// <summary>Looped forward over wide layers, batched training with the three-sample kernels.</summary>
         [Network(Loss = Loss.SoftmaxCrossEntropy)]
         [Input(784)]
@@ -131,6 +138,7 @@ public class SnapshotTests
         "Samples.TinySoftmaxNet.g.cs",
         "Samples.DigitsNet.g.cs",
         "Samples.RegisterTanhNet.g.cs",
+        "Samples.RegisterWideOutputNet.g.cs",
         "Samples.WideNet.g.cs",
         "Samples.WideSoftmaxNet.g.cs",
         "Samples.DropoutNet.g.cs",

@@ -246,7 +246,8 @@ internal static class CurvatureEmitter
     }
 
     // R{δ} of a loss fused with a softmax output in single precision, eight outputs at a time: R{a} = a ⊙ (R{z} − a·R{z}),
-    // the two sums per sample in vector lanes, the rest of the outputs one by one.
+    // the two sums per sample in vector lanes, the rest of the outputs one by one. The blocks are written out for narrow
+    // outputs and loop for wide ones (see EmissionLimits.MaxWrittenOutBlocks), in the same order either way.
     private static void WriteFloatSoftmaxFusedDelta(SourceWriter w, string n, int size, LossDefinition loss)
     {
         const string V = TypeNames.Vector256;
@@ -256,12 +257,11 @@ internal static class CurvatureEmitter
         w.Line("int o = s * OutputSize;");
         w.Line($"{Vf} projections = {Vf}.Zero;");
         w.Line($"{Vf} targetSums = {Vf}.Zero;");
-        for (int j = 0; j < vectorEnd; j += 8)
+        CodeText.Blocks(w, "o", vectorEnd, EmissionLimits.MaxWrittenOutBlocks, at =>
         {
-            string at = j == 0 ? "o" : $"o + {MathText.Int(j)}";
             w.Line($"projections += Load8(ws.A{n}, {at}) * Load8(ws.RZ{n}, {at});");
             w.Line($"targetSums += Load8(targets, {at});");
-        }
+        });
 
         w.Line($"float projection = {V}.Sum(projections);");
         w.Line($"float sumY = {V}.Sum(targetSums);");
@@ -274,12 +274,11 @@ internal static class CurvatureEmitter
         w.Line($"// {loss.DirectionalDeltaEquation}.");
         var vector = new LossOperands(string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, SumY: $"{V}.Create(sumY)", string.Empty);
         var scalar = vector with { SumY = "sumY" };
-        for (int j = 0; j < vectorEnd; j += 8)
+        CodeText.Blocks(w, "o", vectorEnd, EmissionLimits.MaxWrittenOutBlocks, at =>
         {
-            string at = j == 0 ? "o" : $"o + {MathText.Int(j)}";
             string ra = $"Load8(ws.A{n}, {at}) * (Load8(ws.RZ{n}, {at}) - {V}.Create(projection))";
             w.Line($"Store8({loss.FusedDirectionalDelta!(MathText.Vector256, vector, ra)}, ws.RD{n}, {at});");
-        }
+        });
 
         for (int j = vectorEnd; j < size; j++)
         {

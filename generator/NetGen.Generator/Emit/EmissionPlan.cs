@@ -88,10 +88,11 @@ internal static class EmissionLimits
     public const int MaxUnrolledSoftmax = 64;
 
     /// <summary>
-    /// The register-resident forward writes its output layer out block by block (eight rows each) up to this many blocks;
-    /// a wider output layer loops over its blocks, so its code does not grow with its width.
+    /// Code that runs over a layer's outputs eight at a time is written out block by block up to this many blocks (64
+    /// outputs) and loops beyond, so no layer's code grows with its width: the register-resident forward's output layer,
+    /// the curvature product's softmax R{δ}. Loops and written-out blocks compute the same operations in the same order.
     /// </summary>
-    public const int MaxUnrolledOutputBlocks = 8;
+    public const int MaxWrittenOutBlocks = 8;
 }
 
 /// <summary>
@@ -251,7 +252,10 @@ internal sealed class EmissionPlan
             case ForwardPath.RegisterResident:
                 Add("Forward: register-resident. Every hidden layer is a multiple of 8 and at most " + MathText.Int(EmissionLimits.MaxRegisterWidth) +
                     " wide, so hidden activations stay in Vector256 registers from layer to layer; the input is " +
-                    (InputInRegisters ? "loaded once into registers." : $"read from memory (more than {MathText.Int(EmissionLimits.MaxRegisterWidth)} features)."));
+                    (InputInRegisters ? "loaded once into registers" : $"read from memory (more than {MathText.Int(EmissionLimits.MaxRegisterWidth)} features)") +
+                    (model.OutputSize / 8 > EmissionLimits.MaxWrittenOutBlocks
+                        ? $"; the {MathText.Int(model.OutputSize)} outputs loop over blocks of eight (written out up to {MathText.Int(8 * EmissionLimits.MaxWrittenOutBlocks)})."
+                        : "."));
                 break;
             default:
                 Add($"Forward: looped, as {notUnrolled} and {notRegisters}. Each layer loops over its neurons with fixed-length " +

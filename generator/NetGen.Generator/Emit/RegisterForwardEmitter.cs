@@ -8,7 +8,7 @@ namespace NetGen.Generator.Emit;
 /// Writes the single-precision forward pass that keeps every hidden activation in Vector256 locals from layer to layer
 /// (hidden layers a multiple of eight and at most <see cref="EmissionLimits.MaxRegisterWidth"/> wide): each block of
 /// eight neurons is one call of a kernel that takes the previous layer's vectors as arguments. The output layer is
-/// written block by block up to <see cref="EmissionLimits.MaxUnrolledOutputBlocks"/> blocks and loops beyond, so the
+/// written block by block up to <see cref="EmissionLimits.MaxWrittenOutBlocks"/> blocks and loops beyond, so the
 /// code stays bounded whatever its width.
 /// </summary>
 internal static class RegisterForwardEmitter
@@ -89,7 +89,7 @@ internal static class RegisterForwardEmitter
         w.Line();
         CodeText.LayerComment(w, model, l);
         int blocks = layer.Size / 8;
-        if (blocks > EmissionLimits.MaxUnrolledOutputBlocks)
+        if (blocks > EmissionLimits.MaxWrittenOutBlocks)
         {
             // Too wide to write out block by block: one loop over the blocks (the softmax, if any, follows over the span).
             w.Open($"for (int j = 0; j < {MathText.Int(8 * blocks)}; j += 8)");

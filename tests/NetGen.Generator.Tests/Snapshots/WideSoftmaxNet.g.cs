@@ -373,36 +373,18 @@ namespace Samples
                 int o = s * OutputSize;
                 global::System.Runtime.Intrinsics.Vector256<float> projections = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> targetSums = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                projections += Load8(ws.A1, o) * Load8(ws.RZ1, o);
-                targetSums += Load8(targets, o);
-                projections += Load8(ws.A1, o + 8) * Load8(ws.RZ1, o + 8);
-                targetSums += Load8(targets, o + 8);
-                projections += Load8(ws.A1, o + 16) * Load8(ws.RZ1, o + 16);
-                targetSums += Load8(targets, o + 16);
-                projections += Load8(ws.A1, o + 24) * Load8(ws.RZ1, o + 24);
-                targetSums += Load8(targets, o + 24);
-                projections += Load8(ws.A1, o + 32) * Load8(ws.RZ1, o + 32);
-                targetSums += Load8(targets, o + 32);
-                projections += Load8(ws.A1, o + 40) * Load8(ws.RZ1, o + 40);
-                targetSums += Load8(targets, o + 40);
-                projections += Load8(ws.A1, o + 48) * Load8(ws.RZ1, o + 48);
-                targetSums += Load8(targets, o + 48);
-                projections += Load8(ws.A1, o + 56) * Load8(ws.RZ1, o + 56);
-                targetSums += Load8(targets, o + 56);
-                projections += Load8(ws.A1, o + 64) * Load8(ws.RZ1, o + 64);
-                targetSums += Load8(targets, o + 64);
+                for (int j = 0; j < 72; j += 8)
+                {
+                    projections += Load8(ws.A1, o + j) * Load8(ws.RZ1, o + j);
+                    targetSums += Load8(targets, o + j);
+                }
                 float projection = global::System.Runtime.Intrinsics.Vector256.Sum(projections);
                 float sumY = global::System.Runtime.Intrinsics.Vector256.Sum(targetSums);
                 // δ = a Σy − y, so R{δ} = R{a} Σy with R{a} = J_softmax R{z} = a ⊙ (R{z} − a·R{z}).
-                Store8(Load8(ws.A1, o) * (Load8(ws.RZ1, o) - global::System.Runtime.Intrinsics.Vector256.Create(projection)) * global::System.Runtime.Intrinsics.Vector256.Create(sumY), ws.RD1, o);
-                Store8(Load8(ws.A1, o + 8) * (Load8(ws.RZ1, o + 8) - global::System.Runtime.Intrinsics.Vector256.Create(projection)) * global::System.Runtime.Intrinsics.Vector256.Create(sumY), ws.RD1, o + 8);
-                Store8(Load8(ws.A1, o + 16) * (Load8(ws.RZ1, o + 16) - global::System.Runtime.Intrinsics.Vector256.Create(projection)) * global::System.Runtime.Intrinsics.Vector256.Create(sumY), ws.RD1, o + 16);
-                Store8(Load8(ws.A1, o + 24) * (Load8(ws.RZ1, o + 24) - global::System.Runtime.Intrinsics.Vector256.Create(projection)) * global::System.Runtime.Intrinsics.Vector256.Create(sumY), ws.RD1, o + 24);
-                Store8(Load8(ws.A1, o + 32) * (Load8(ws.RZ1, o + 32) - global::System.Runtime.Intrinsics.Vector256.Create(projection)) * global::System.Runtime.Intrinsics.Vector256.Create(sumY), ws.RD1, o + 32);
-                Store8(Load8(ws.A1, o + 40) * (Load8(ws.RZ1, o + 40) - global::System.Runtime.Intrinsics.Vector256.Create(projection)) * global::System.Runtime.Intrinsics.Vector256.Create(sumY), ws.RD1, o + 40);
-                Store8(Load8(ws.A1, o + 48) * (Load8(ws.RZ1, o + 48) - global::System.Runtime.Intrinsics.Vector256.Create(projection)) * global::System.Runtime.Intrinsics.Vector256.Create(sumY), ws.RD1, o + 48);
-                Store8(Load8(ws.A1, o + 56) * (Load8(ws.RZ1, o + 56) - global::System.Runtime.Intrinsics.Vector256.Create(projection)) * global::System.Runtime.Intrinsics.Vector256.Create(sumY), ws.RD1, o + 56);
-                Store8(Load8(ws.A1, o + 64) * (Load8(ws.RZ1, o + 64) - global::System.Runtime.Intrinsics.Vector256.Create(projection)) * global::System.Runtime.Intrinsics.Vector256.Create(sumY), ws.RD1, o + 64);
+                for (int j = 0; j < 72; j += 8)
+                {
+                    Store8(Load8(ws.A1, o + j) * (Load8(ws.RZ1, o + j) - global::System.Runtime.Intrinsics.Vector256.Create(projection)) * global::System.Runtime.Intrinsics.Vector256.Create(sumY), ws.RD1, o + j);
+                }
             }
         }
 
