@@ -40,13 +40,14 @@ internal static class CurvatureEmitter
             {TypeNames.NetworkGuard}.CheckNoOverlap(vector, product);
             {TypeNames.NetworkGuard}.CheckCurvatureKind(kind);
             Workspace ws = workspace as Workspace ?? throw {TypeNames.NetworkGuard}.ForeignWorkspace(workspace, typeof(Workspace));
+            Workspace.CurvatureBuffers curvature = ws.Curvature;
             bool training = dropoutRandom is not null;
             bool exact = kind == {TypeNames.CurvatureKind}.Hessian;
             ForwardBatch(inputs, batch, ws, dropoutRandom);
             {t} total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: {c.Math.One});
-            DirectionalForward(inputs, batch, ws, vector, training);
-            DirectionalOutputDelta(targets, batch, ws, exact);
-            DirectionalBackward(inputs, batch, ws, vector, training, exact, product);
+            DirectionalForward(inputs, batch, ws, curvature, vector, training);
+            DirectionalOutputDelta(targets, batch, ws, curvature, exact);
+            DirectionalBackward(inputs, batch, ws, curvature, vector, training, exact, product);
             {t} scale = {c.Math.One} / batch;
             {TypeNames.SpanMath}.Scale(product, scale);
             return total * scale;
@@ -59,7 +60,7 @@ internal static class CurvatureEmitter
         string t = c.T;
         w.Line();
         w.Line("// The directional forward pass: R{z^l} = V^l x^(l-1) + W^l R{x^(l-1)} + v_b^l, R{x^l} = σ'(z^l) ⊙ R{z^l} ⊙ m^l, R{x⁰} = 0.");
-        w.Open($"private void DirectionalForward({TypeNames.ReadOnlySpan}<{t}> inputs, int batch, Workspace ws, {TypeNames.ReadOnlySpan}<{t}> vector, bool training)");
+        w.Open($"private void DirectionalForward({TypeNames.ReadOnlySpan}<{t}> inputs, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, {TypeNames.ReadOnlySpan}<{t}> vector, bool training)");
         w.Line($"{TypeNames.ReadOnlySpan}<{t}> w = _parameters.Span;");
         for (int l = 0; l < c.Model.Layers.Count; l++)
         {
@@ -90,20 +91,20 @@ internal static class CurvatureEmitter
             w.Line($"{c.T} value = {dot}(vector, Dense{n}WeightsOffset + j * {inputs}, x, s * {inputs});");
             if (l > 0)
             {
-                w.Line($"value += {dot}(w, Dense{n}WeightsOffset + j * {inputs}, ws.RX{MathText.Int(l)}, s * {inputs});");
+                w.Line($"value += {dot}(w, Dense{n}WeightsOffset + j * {inputs}, curvature.RX{MathText.Int(l)}, s * {inputs});");
             }
 
-            w.Line($"ws.RZ{n}[s * {size} + j] = value + vector[Dense{n}BiasesOffset + j];");
+            w.Line($"curvature.RZ{n}[s * {size} + j] = value + vector[Dense{n}BiasesOffset + j];");
             w.Close();
             w.Close();
         }
         else
         {
             // V x + v_b, then W R{x} added in: two batched forward products.
-            TrainingEmitter.WriteFloatWeightedInputs(w, c, l, "x", $"ws.RZ{n}", fuseActivation: false, weights: "vector");
+            TrainingEmitter.WriteFloatWeightedInputs(w, c, l, "x", $"curvature.RZ{n}", fuseActivation: false, weights: "vector");
             if (l > 0)
             {
-                TrainingEmitter.WriteFloatWeightedInputs(w, c, l, $"ws.RX{MathText.Int(l)}", $"ws.RZ{n}", fuseActivation: false, addBias: false, accumulate: true);
+                TrainingEmitter.WriteFloatWeightedInputs(w, c, l, $"curvature.RX{MathText.Int(l)}", $"curvature.RZ{n}", fuseActivation: false, addBias: false, accumulate: true);
             }
         }
 
@@ -119,13 +120,13 @@ internal static class CurvatureEmitter
                 }
 
                 w.Line(e.Declare("a", e.Load($"ws.{A(l + 1)}")));
-                w.Line(e.Store($"ws.RX{n}", $"({activation.Derivative(e.M, layer, z is null ? null : e.Name("z"), e.Name("a"))}) * {e.Load($"ws.RZ{n}")}"));
+                w.Line(e.Store($"curvature.RX{n}", $"({activation.Derivative(e.M, layer, z is null ? null : e.Name("z"), e.Name("a"))}) * {e.Load($"curvature.RZ{n}")}"));
             });
             if (layer.HasDropout)
             {
                 w.Open("if (training)");
                 w.Open($"for (int i = 0; i < batch * {size}; i++)");
-                w.Line($"ws.RX{n}[i] *= ws.{Mask(l + 1)}[i];");
+                w.Line($"curvature.RX{n}[i] *= ws.{Mask(l + 1)}[i];");
                 w.Close();
                 w.Close();
             }
@@ -144,13 +145,13 @@ internal static class CurvatureEmitter
         var loss = Losses.Of(model.Loss!.Value);
         string n = MathText.Int(model.Layers.Count);
         string a = $"ws.A{n}";
-        string rz = $"ws.RZ{n}";
-        string rd = $"ws.RD{n}";
+        string rz = $"curvature.RZ{n}";
+        string rd = $"curvature.RD{n}";
         bool softmax = !activation.IsElementwise;
         w.Line();
         w.Line("// R{δᴸ}. For cross-entropy with its matched output the exact and Gauss–Newton forms coincide; for the quadratic");
         w.Line("// cost Gauss–Newton drops the (a − y) σ''(zᴸ) term.");
-        w.Open($"private void DirectionalOutputDelta({TypeNames.ReadOnlySpan}<{t}> targets, int batch, Workspace ws, bool exact)");
+        w.Open($"private void DirectionalOutputDelta({TypeNames.ReadOnlySpan}<{t}> targets, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, bool exact)");
         if (!math.IsDouble && softmax && loss.IsFused && output.Size >= 8)
         {
             WriteFloatSoftmaxFusedDelta(w, n, output.Size, loss);
@@ -259,7 +260,7 @@ internal static class CurvatureEmitter
         w.Line($"{Vf} targetSums = {Vf}.Zero;");
         CodeText.Blocks(w, "o", vectorEnd, EmissionLimits.MaxWrittenOutBlocks, at =>
         {
-            w.Line($"projections += Load8(ws.A{n}, {at}) * Load8(ws.RZ{n}, {at});");
+            w.Line($"projections += Load8(ws.A{n}, {at}) * Load8(curvature.RZ{n}, {at});");
             w.Line($"targetSums += Load8(targets, {at});");
         });
 
@@ -267,7 +268,7 @@ internal static class CurvatureEmitter
         w.Line($"float sumY = {V}.Sum(targetSums);");
         for (int j = vectorEnd; j < size; j++)
         {
-            w.Line($"projection += ws.A{n}[o + {MathText.Int(j)}] * ws.RZ{n}[o + {MathText.Int(j)}];");
+            w.Line($"projection += ws.A{n}[o + {MathText.Int(j)}] * curvature.RZ{n}[o + {MathText.Int(j)}];");
             w.Line($"sumY += targets[o + {MathText.Int(j)}];");
         }
 
@@ -276,14 +277,14 @@ internal static class CurvatureEmitter
         var scalar = vector with { SumY = "sumY" };
         CodeText.Blocks(w, "o", vectorEnd, EmissionLimits.MaxWrittenOutBlocks, at =>
         {
-            string ra = $"Load8(ws.A{n}, {at}) * (Load8(ws.RZ{n}, {at}) - {V}.Create(projection))";
-            w.Line($"Store8({loss.FusedDirectionalDelta!(MathText.Vector256, vector, ra)}, ws.RD{n}, {at});");
+            string ra = $"Load8(ws.A{n}, {at}) * (Load8(curvature.RZ{n}, {at}) - {V}.Create(projection))";
+            w.Line($"Store8({loss.FusedDirectionalDelta!(MathText.Vector256, vector, ra)}, curvature.RD{n}, {at});");
         });
 
         for (int j = vectorEnd; j < size; j++)
         {
-            string ra = $"ws.A{n}[o + {MathText.Int(j)}] * (ws.RZ{n}[o + {MathText.Int(j)}] - projection)";
-            w.Line($"ws.RD{n}[o + {MathText.Int(j)}] = {loss.FusedDirectionalDelta!(MathText.Float, scalar, ra)};");
+            string ra = $"ws.A{n}[o + {MathText.Int(j)}] * (curvature.RZ{n}[o + {MathText.Int(j)}] - projection)";
+            w.Line($"curvature.RD{n}[o + {MathText.Int(j)}] = {loss.FusedDirectionalDelta!(MathText.Float, scalar, ra)};");
         }
 
         w.Close();
@@ -297,7 +298,7 @@ internal static class CurvatureEmitter
             // The directional backward pass: R{∂C/∂W^l} = R{δ^l} x^(l-1)ᵀ + δ^l R{x^(l-1)}ᵀ, R{∂C/∂b^l} = R{δ^l}, and
             // R{δ^(l-1)} = (((V^l)ᵀ δ^l + (W^l)ᵀ R{δ^l}) ⊙ m) ⊙ σ' + ((W^l)ᵀ δ^l ⊙ m) ⊙ σ'' ⊙ R{z^(l-1)}. Gauss–Newton keeps the first-order terms.
             """);
-        w.Open($"private void DirectionalBackward({TypeNames.ReadOnlySpan}<{t}> inputs, int batch, Workspace ws, {TypeNames.ReadOnlySpan}<{t}> vector, bool training, bool exact, {TypeNames.Span}<{t}> product)");
+        w.Open($"private void DirectionalBackward({TypeNames.ReadOnlySpan}<{t}> inputs, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, {TypeNames.ReadOnlySpan}<{t}> vector, bool training, bool exact, {TypeNames.Span}<{t}> product)");
         w.Line($"{TypeNames.ReadOnlySpan}<{t}> w = _parameters.Span;");
         if (c.IsDouble)
         {
@@ -341,7 +342,7 @@ internal static class CurvatureEmitter
         ElementLoop.Write(w, c.Math, $"batch * {MathText.Int(c.Model.InputSizeOf(l))}", e =>
         {
             w.Line(e.Declare("g", e.Load($"ws.{Delta(l)}")));
-            w.Line(e.Declare("rg", e.Load($"ws.RD{p}")));
+            w.Line(e.Declare("rg", e.Load($"curvature.RD{p}")));
             if (previous.HasDropout)
             {
                 w.Open("if (training)");
@@ -361,7 +362,7 @@ internal static class CurvatureEmitter
             w.Line(e.Declare("d1", activation.Derivative(e.M, previous, zName, e.Name("a"))));
             string firstOrder = $"{e.Name("rg")} * {e.Name("d1")}";
             string? second = activation.SecondDerivative(e.M, previous, zName, e.Name("a"));
-            w.Line(e.Store($"ws.RD{p}", second is null ? firstOrder : $"exact ? {firstOrder} + {e.Name("g")} * ({second}) * {e.Load($"ws.RZ{p}")} : {firstOrder}"));
+            w.Line(e.Store($"curvature.RD{p}", second is null ? firstOrder : $"exact ? {firstOrder} + {e.Name("g")} * ({second}) * {e.Load($"curvature.RZ{p}")} : {firstOrder}"));
             w.Line(e.Store($"ws.{Delta(l)}", $"{e.Name("g")} * {e.Name("d1")}"));
         });
     }
@@ -383,14 +384,14 @@ internal static class CurvatureEmitter
         w.Line($"int ds = s * {size};");
         w.Line($"int xs = s * {inputs};");
         w.Open($"for (int j = 0; j < {size}; j++)");
-        w.Line($"product[Dense{n}BiasesOffset + j] += ws.RD{n}[ds + j];");
+        w.Line($"product[Dense{n}BiasesOffset + j] += curvature.RD{n}[ds + j];");
         w.Close();
         w.Open($"for (int j = 0; j < {size}; j++)");
-        w.Line($"{multiplyAdd}(x, xs, ws.RD{n}[ds + j], product, Dense{n}WeightsOffset + j * {inputs});");
+        w.Line($"{multiplyAdd}(x, xs, curvature.RD{n}[ds + j], product, Dense{n}WeightsOffset + j * {inputs});");
         if (l > 0)
         {
             w.Open("if (exact)");
-            w.Line($"{multiplyAdd}(ws.RX{p}, xs, ws.D{n}[ds + j], product, Dense{n}WeightsOffset + j * {inputs});");
+            w.Line($"{multiplyAdd}(curvature.RX{p}, xs, ws.D{n}[ds + j], product, Dense{n}WeightsOffset + j * {inputs});");
             w.Close();
         }
 
@@ -398,12 +399,12 @@ internal static class CurvatureEmitter
         if (l > 0)
         {
             w.Line($"{TypeNames.Array}.Clear(ws.D{p}, xs, {inputs});");
-            w.Line($"{TypeNames.Array}.Clear(ws.RD{p}, xs, {inputs});");
+            w.Line($"{TypeNames.Array}.Clear(curvature.RD{p}, xs, {inputs});");
             w.Open($"for (int j = 0; j < {size}; j++)");
             w.Line($"{multiplyAdd}(w, Dense{n}WeightsOffset + j * {inputs}, ws.D{n}[ds + j], ws.D{p}, xs);");
-            w.Line($"{multiplyAdd}(w, Dense{n}WeightsOffset + j * {inputs}, ws.RD{n}[ds + j], ws.RD{p}, xs);");
+            w.Line($"{multiplyAdd}(w, Dense{n}WeightsOffset + j * {inputs}, curvature.RD{n}[ds + j], curvature.RD{p}, xs);");
             w.Open("if (exact)");
-            w.Line($"{multiplyAdd}(vector, Dense{n}WeightsOffset + j * {inputs}, ws.D{n}[ds + j], ws.RD{p}, xs);");
+            w.Line($"{multiplyAdd}(vector, Dense{n}WeightsOffset + j * {inputs}, ws.D{n}[ds + j], curvature.RD{p}, xs);");
             w.Close();
             w.Close();
         }
@@ -427,30 +428,30 @@ internal static class CurvatureEmitter
         string inputsText = MathText.Int(inputs);
         string sizeText = MathText.Int(size);
         string weightGradient = kernels.WeightGradient(size, inputs);
-        w.Line($"{TypeNames.SpanMath}.SumRows(ws.RD{n}, batch, product.Slice(Dense{n}BiasesOffset, {sizeText}));");
+        w.Line($"{TypeNames.SpanMath}.SumRows(curvature.RD{n}, batch, product.Slice(Dense{n}BiasesOffset, {sizeText}));");
         if (l == 0)
         {
             // R{x⁰} = 0: the inputs do not move along v.
-            w.Line($"{weightGradient}(ws.RD{n}, x, batch, product, Dense{n}WeightsOffset);");
+            w.Line($"{weightGradient}(curvature.RD{n}, x, batch, product, Dense{n}WeightsOffset);");
             return;
         }
 
         w.Open("if (exact)");
-        w.Line($"x.Slice(0, batch * {inputsText}).CopyTo(ws.SX{n});");
-        w.Line($"{TypeNames.MemoryExtensions}.AsSpan(ws.RX{p}, 0, batch * {inputsText}).CopyTo({TypeNames.MemoryExtensions}.AsSpan(ws.SX{n}, batch * {inputsText}));");
-        w.Line($"{TypeNames.MemoryExtensions}.AsSpan(ws.RD{n}, 0, batch * {sizeText}).CopyTo(ws.SD{n});");
-        w.Line($"{TypeNames.MemoryExtensions}.AsSpan(ws.D{n}, 0, batch * {sizeText}).CopyTo({TypeNames.MemoryExtensions}.AsSpan(ws.SD{n}, batch * {sizeText}));");
-        w.Line($"{weightGradient}(ws.SD{n}, ws.SX{n}, 2 * batch, product, Dense{n}WeightsOffset);");
+        w.Line($"x.Slice(0, batch * {inputsText}).CopyTo(curvature.SX{n});");
+        w.Line($"{TypeNames.MemoryExtensions}.AsSpan(curvature.RX{p}, 0, batch * {inputsText}).CopyTo({TypeNames.MemoryExtensions}.AsSpan(curvature.SX{n}, batch * {inputsText}));");
+        w.Line($"{TypeNames.MemoryExtensions}.AsSpan(curvature.RD{n}, 0, batch * {sizeText}).CopyTo(curvature.SD{n});");
+        w.Line($"{TypeNames.MemoryExtensions}.AsSpan(ws.D{n}, 0, batch * {sizeText}).CopyTo({TypeNames.MemoryExtensions}.AsSpan(curvature.SD{n}, batch * {sizeText}));");
+        w.Line($"{weightGradient}(curvature.SD{n}, curvature.SX{n}, 2 * batch, product, Dense{n}WeightsOffset);");
         w.Close();
         w.Open("else");
-        w.Line($"{weightGradient}(ws.RD{n}, x, batch, product, Dense{n}WeightsOffset);");
+        w.Line($"{weightGradient}(curvature.RD{n}, x, batch, product, Dense{n}WeightsOffset);");
         w.Close();
         string backError = kernels.BackError(size, inputs);
         w.Line($"{backError}(ws.D{n}, w, Dense{n}WeightsOffset, batch, ws.D{p});");
-        w.Line($"{backError}(ws.RD{n}, w, Dense{n}WeightsOffset, batch, ws.RD{p});");
+        w.Line($"{backError}(curvature.RD{n}, w, Dense{n}WeightsOffset, batch, curvature.RD{p});");
         w.Open("if (exact)");
-        w.Line($"{backError}(ws.D{n}, vector, Dense{n}WeightsOffset, batch, ws.SX{n});");
-        w.Line($"{TypeNames.SpanMath}.AddTo({TypeNames.MemoryExtensions}.AsSpan(ws.RD{p}, 0, batch * {inputsText}), {TypeNames.MemoryExtensions}.AsSpan(ws.SX{n}, 0, batch * {inputsText}));");
+        w.Line($"{backError}(ws.D{n}, vector, Dense{n}WeightsOffset, batch, curvature.SX{n});");
+        w.Line($"{TypeNames.SpanMath}.AddTo({TypeNames.MemoryExtensions}.AsSpan(curvature.RD{p}, 0, batch * {inputsText}), {TypeNames.MemoryExtensions}.AsSpan(curvature.SX{n}, 0, batch * {inputsText}));");
         w.Close();
     }
 }

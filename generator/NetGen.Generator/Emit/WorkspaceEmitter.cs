@@ -39,11 +39,13 @@ internal static class WorkspaceEmitter
         var model = c.Model;
         string t = c.T;
         int layers = model.Layers.Count;
+        bool softmax = !Activations.Of(model.Layers[layers - 1]).IsElementwise;
         w.Block($"""
 
             /// <summary>
             /// Scratch memory for mini-batch passes of this network: per layer the activations a (before dropout), the dropped
-            /// activations x = a ⊙ m and masks m of layers with dropout, and the errors δ = ∂C/∂z. One per concurrent caller.
+            /// activations x = a ⊙ m and masks m of layers with dropout, the errors δ = ∂C/∂z, and z where backpropagation reads
+            /// it. The curvature product's buffers are allocated by the first product on the workspace. One per concurrent caller.
             /// </summary>
             """);
         w.Open($"public sealed class Workspace : {TypeNames.NetworkWorkspace}");
@@ -59,17 +61,9 @@ internal static class WorkspaceEmitter
             {
                 w.Line($"{A(stage)} = new {t}[batchCapacity * {size}];");
                 w.Line($"{Delta(stage)} = new {t}[batchCapacity * {size}];");
-                w.Line($"RZ{MathText.Int(stage)} = new {t}[batchCapacity * {size}];");
-                w.Line($"RD{MathText.Int(stage)} = new {t}[batchCapacity * {size}];");
-                if (stage < layers)
+                if (stage < layers && Z(c.Plan, stage - 1) is { } z)
                 {
-                    w.Line($"RX{MathText.Int(stage)} = new {t}[batchCapacity * {size}];");
-                }
-
-                if (!c.IsDouble && stage > 1)
-                {
-                    w.Line($"SX{MathText.Int(stage)} = new {t}[2 * batchCapacity * {MathText.Int(SizeOf(model, stage - 1))}];");
-                    w.Line($"SD{MathText.Int(stage)} = new {t}[2 * batchCapacity * {size}];");
+                    w.Line($"{z} = new {t}[batchCapacity * {size}];");
                 }
             }
 
@@ -81,7 +75,7 @@ internal static class WorkspaceEmitter
         }
 
         w.Line($"ZL = new {t}[batchCapacity * OutputSize];");
-        if (!Activations.Of(model.Layers[layers - 1]).IsElementwise)
+        if (softmax)
         {
             w.Line($"LogSumExp = new {t}[batchCapacity];");
         }
@@ -95,13 +89,24 @@ internal static class WorkspaceEmitter
         w.Line();
         w.Line("/// <summary>zᴸ, the output layer's weighted input, kept for the numerically stable forms of the losses.</summary>");
         w.Line($"internal readonly {t}[] ZL;");
-        if (!Activations.Of(model.Layers[layers - 1]).IsElementwise)
+        if (softmax)
         {
             w.Line();
             w.Line("/// <summary>ln Σ_k e^(zᴸ_k) per sample, from the softmax pass, so the log-likelihood needs no second round of exponentials.</summary>");
             w.Line($"internal readonly {t}[] LogSumExp;");
         }
 
+        w.Block("""
+
+            private CurvatureBuffers? _curvature;
+
+            /// <summary>
+            /// The curvature product's buffers, allocated by the first product on this workspace (first-order training never
+            /// needs them, and they would take several times its memory); every later product reuses them.
+            /// </summary>
+            internal CurvatureBuffers Curvature => _curvature ??= new CurvatureBuffers(BatchCapacity);
+            """);
+        WriteCurvatureBuffers(w, c);
         w.Close();
     }
 
@@ -110,44 +115,23 @@ internal static class WorkspaceEmitter
         var model = c.Model;
         string t = c.T;
         string sup = MathText.Sup(stage);
-        string n = MathText.Int(stage);
-        string what = stage == 0 ? "the inputs" : "dense layer " + n;
+        string what = stage == 0 ? "the inputs" : "dense layer " + MathText.Int(stage);
         if (stage > 0)
         {
-            w.Block($$"""
+            w.Block($"""
 
-                /// <summary>a{{sup}}, the activations of {{what}} (before dropout), sample-major.</summary>
-                internal readonly {{t}}[] {{A(stage)}};
+                /// <summary>a{sup}, the activations of {what} (before dropout), sample-major.</summary>
+                internal readonly {t}[] {A(stage)};
 
-                /// <summary>δ{{sup}} = ∂C/∂z{{sup}}, sample-major.</summary>
-                internal readonly {{t}}[] {{Delta(stage)}};
-
-                /// <summary>R{z{{sup}}}, the directional derivative of z{{sup}} along v (curvature products).</summary>
-                internal readonly {{t}}[] RZ{{n}};
-
-                /// <summary>R{δ{{sup}}} (curvature products).</summary>
-                internal readonly {{t}}[] RD{{n}};
+                /// <summary>δ{sup} = ∂C/∂z{sup}, sample-major.</summary>
+                internal readonly {t}[] {Delta(stage)};
                 """);
-            if (stage < model.Layers.Count)
+            if (stage < model.Layers.Count && Z(c.Plan, stage - 1) is { } z)
             {
-                w.Block($$"""
+                w.Block($"""
 
-                    /// <summary>R{x{{sup}}} = σ'(z{{sup}}) ⊙ R{z{{sup}}} ⊙ m{{sup}} (curvature products).</summary>
-                    internal readonly {{t}}[] RX{{n}};
-                    """);
-            }
-
-            if (!c.IsDouble && stage > 1)
-            {
-                string input = MathText.Sup(stage - 1);
-                w.Block($$"""
-
-                    /// <summary>x{{input}} then R{x{{input}}}, one batch after the other: the exact Hessian's R{δ{{sup}}} x{{input}}ᵀ + δ{{sup}} R{x{{input}}}ᵀ is one
-                    /// weight-gradient product over twice the batch. Also the scratch for (V)ᵀ δ (curvature products).</summary>
-                    internal readonly {{t}}[] SX{{n}};
-
-                    /// <summary>R{δ{{sup}}} then δ{{sup}}, one batch after the other, to go with SX{{n}} (curvature products).</summary>
-                    internal readonly {{t}}[] SD{{n}};
+                    /// <summary>z{sup}, the weighted input of {what}, sample-major: its activation's σ' and σ'' read z.</summary>
+                    internal readonly {t}[] {z};
                     """);
             }
         }
@@ -163,5 +147,76 @@ internal static class WorkspaceEmitter
                 internal readonly {t}[] {Mask(stage)};
                 """);
         }
+    }
+
+    // The nested class of the curvature product's arrays, per dense layer: R{z}, R{δ}, R{x} below the output, and in
+    // single precision the stacked batches of the exact Hessian's weight products.
+    private static void WriteCurvatureBuffers(SourceWriter w, EmitContext c)
+    {
+        var model = c.Model;
+        string t = c.T;
+        int layers = model.Layers.Count;
+        w.Block("""
+
+            /// <summary>The curvature product's arrays, sample-major.</summary>
+            """);
+        w.Open("internal sealed class CurvatureBuffers");
+        w.Open("internal CurvatureBuffers(int batchCapacity)");
+        for (int stage = 1; stage <= layers; stage++)
+        {
+            string n = MathText.Int(stage);
+            string size = MathText.Int(SizeOf(model, stage));
+            w.Line($"RZ{n} = new {t}[batchCapacity * {size}];");
+            w.Line($"RD{n} = new {t}[batchCapacity * {size}];");
+            if (stage < layers)
+            {
+                w.Line($"RX{n} = new {t}[batchCapacity * {size}];");
+            }
+
+            if (!c.IsDouble && stage > 1)
+            {
+                w.Line($"SX{n} = new {t}[2 * batchCapacity * {MathText.Int(SizeOf(model, stage - 1))}];");
+                w.Line($"SD{n} = new {t}[2 * batchCapacity * {size}];");
+            }
+        }
+
+        w.Close();
+        for (int stage = 1; stage <= layers; stage++)
+        {
+            string sup = MathText.Sup(stage);
+            string n = MathText.Int(stage);
+            w.Block($$"""
+
+                /// <summary>R{z{{sup}}}, the directional derivative of z{{sup}} along v.</summary>
+                internal readonly {{t}}[] RZ{{n}};
+
+                /// <summary>R{δ{{sup}}}.</summary>
+                internal readonly {{t}}[] RD{{n}};
+                """);
+            if (stage < layers)
+            {
+                w.Block($$"""
+
+                    /// <summary>R{x{{sup}}} = σ'(z{{sup}}) ⊙ R{z{{sup}}} ⊙ m{{sup}}.</summary>
+                    internal readonly {{t}}[] RX{{n}};
+                    """);
+            }
+
+            if (!c.IsDouble && stage > 1)
+            {
+                string input = MathText.Sup(stage - 1);
+                w.Block($$"""
+
+                    /// <summary>x{{input}} then R{x{{input}}}, one batch after the other: the exact Hessian's R{δ{{sup}}} x{{input}}ᵀ + δ{{sup}} R{x{{input}}}ᵀ is one
+                    /// weight-gradient product over twice the batch. Also the scratch for (V)ᵀ δ.</summary>
+                    internal readonly {{t}}[] SX{{n}};
+
+                    /// <summary>R{δ{{sup}}} then δ{{sup}}, one batch after the other, to go with SX{{n}}.</summary>
+                    internal readonly {{t}}[] SD{{n}};
+                    """);
+            }
+        }
+
+        w.Close();
     }
 }

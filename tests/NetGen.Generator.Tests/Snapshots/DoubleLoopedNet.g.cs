@@ -139,7 +139,8 @@ namespace Samples
 
         /// <summary>
         /// Scratch memory for mini-batch passes of this network: per layer the activations a (before dropout), the dropped
-        /// activations x = a ⊙ m and masks m of layers with dropout, and the errors δ = ∂C/∂z. One per concurrent caller.
+        /// activations x = a ⊙ m and masks m of layers with dropout, the errors δ = ∂C/∂z, and z where backpropagation reads
+        /// it. The curvature product's buffers are allocated by the first product on the workspace. One per concurrent caller.
         /// </summary>
         public sealed class Workspace : global::NetGen.NetworkWorkspace
         {
@@ -151,15 +152,10 @@ namespace Samples
                 M0 = new double[batchCapacity * 40];
                 A1 = new double[batchCapacity * 36];
                 D1 = new double[batchCapacity * 36];
-                RZ1 = new double[batchCapacity * 36];
-                RD1 = new double[batchCapacity * 36];
-                RX1 = new double[batchCapacity * 36];
                 X1 = new double[batchCapacity * 36];
                 M1 = new double[batchCapacity * 36];
                 A2 = new double[batchCapacity * 4];
                 D2 = new double[batchCapacity * 4];
-                RZ2 = new double[batchCapacity * 4];
-                RD2 = new double[batchCapacity * 4];
                 ZL = new double[batchCapacity * OutputSize];
             }
 
@@ -175,15 +171,6 @@ namespace Samples
             /// <summary>δ¹ = ∂C/∂z¹, sample-major.</summary>
             internal readonly double[] D1;
 
-            /// <summary>R{z¹}, the directional derivative of z¹ along v (curvature products).</summary>
-            internal readonly double[] RZ1;
-
-            /// <summary>R{δ¹} (curvature products).</summary>
-            internal readonly double[] RD1;
-
-            /// <summary>R{x¹} = σ'(z¹) ⊙ R{z¹} ⊙ m¹ (curvature products).</summary>
-            internal readonly double[] RX1;
-
             /// <summary>x¹ = a¹ ⊙ m¹, dense layer 1 after dropout: what the next layer reads while training.</summary>
             internal readonly double[] X1;
 
@@ -196,14 +183,44 @@ namespace Samples
             /// <summary>δ² = ∂C/∂z², sample-major.</summary>
             internal readonly double[] D2;
 
-            /// <summary>R{z²}, the directional derivative of z² along v (curvature products).</summary>
-            internal readonly double[] RZ2;
-
-            /// <summary>R{δ²} (curvature products).</summary>
-            internal readonly double[] RD2;
-
             /// <summary>zᴸ, the output layer's weighted input, kept for the numerically stable forms of the losses.</summary>
             internal readonly double[] ZL;
+
+            private CurvatureBuffers? _curvature;
+
+            /// <summary>
+            /// The curvature product's buffers, allocated by the first product on this workspace (first-order training never
+            /// needs them, and they would take several times its memory); every later product reuses them.
+            /// </summary>
+            internal CurvatureBuffers Curvature => _curvature ??= new CurvatureBuffers(BatchCapacity);
+
+            /// <summary>The curvature product's arrays, sample-major.</summary>
+            internal sealed class CurvatureBuffers
+            {
+                internal CurvatureBuffers(int batchCapacity)
+                {
+                    RZ1 = new double[batchCapacity * 36];
+                    RD1 = new double[batchCapacity * 36];
+                    RX1 = new double[batchCapacity * 36];
+                    RZ2 = new double[batchCapacity * 4];
+                    RD2 = new double[batchCapacity * 4];
+                }
+
+                /// <summary>R{z¹}, the directional derivative of z¹ along v.</summary>
+                internal readonly double[] RZ1;
+
+                /// <summary>R{δ¹}.</summary>
+                internal readonly double[] RD1;
+
+                /// <summary>R{x¹} = σ'(z¹) ⊙ R{z¹} ⊙ m¹.</summary>
+                internal readonly double[] RX1;
+
+                /// <summary>R{z²}, the directional derivative of z² along v.</summary>
+                internal readonly double[] RZ2;
+
+                /// <summary>R{δ²}.</summary>
+                internal readonly double[] RD2;
+            }
         }
 
         // The forward pass over a batch, keeping what backpropagation needs. Dropout only when a random source is given.
@@ -361,20 +378,21 @@ namespace Samples
             global::NetGen.NetworkGuard.CheckNoOverlap(vector, product);
             global::NetGen.NetworkGuard.CheckCurvatureKind(kind);
             Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
+            Workspace.CurvatureBuffers curvature = ws.Curvature;
             bool training = dropoutRandom is not null;
             bool exact = kind == global::NetGen.CurvatureKind.Hessian;
             ForwardBatch(inputs, batch, ws, dropoutRandom);
             double total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: 1d);
-            DirectionalForward(inputs, batch, ws, vector, training);
-            DirectionalOutputDelta(targets, batch, ws, exact);
-            DirectionalBackward(inputs, batch, ws, vector, training, exact, product);
+            DirectionalForward(inputs, batch, ws, curvature, vector, training);
+            DirectionalOutputDelta(targets, batch, ws, curvature, exact);
+            DirectionalBackward(inputs, batch, ws, curvature, vector, training, exact, product);
             double scale = 1d / batch;
             global::NetGen.Numerics.SpanMath.Scale(product, scale);
             return total * scale;
         }
 
         // The directional forward pass: R{z^l} = V^l x^(l-1) + W^l R{x^(l-1)} + v_b^l, R{x^l} = σ'(z^l) ⊙ R{z^l} ⊙ m^l, R{x⁰} = 0.
-        private void DirectionalForward(global::System.ReadOnlySpan<double> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<double> vector, bool training)
+        private void DirectionalForward(global::System.ReadOnlySpan<double> inputs, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, global::System.ReadOnlySpan<double> vector, bool training)
         {
             global::System.ReadOnlySpan<double> w = _parameters.Span;
 
@@ -386,19 +404,19 @@ namespace Samples
                     for (int j = 0; j < 36; j++)
                     {
                         double value = Dot40(vector, Dense1WeightsOffset + j * 40, x, s * 40);
-                        ws.RZ1[s * 36 + j] = value + vector[Dense1BiasesOffset + j];
+                        curvature.RZ1[s * 36 + j] = value + vector[Dense1BiasesOffset + j];
                     }
                 }
                 for (int i = 0; i < batch * 36; i++)
                 {
                     double ai = ws.A1[i];
-                    ws.RX1[i] = (1d - ai * ai) * ws.RZ1[i];
+                    curvature.RX1[i] = (1d - ai * ai) * curvature.RZ1[i];
                 }
                 if (training)
                 {
                     for (int i = 0; i < batch * 36; i++)
                     {
-                        ws.RX1[i] *= ws.M1[i];
+                        curvature.RX1[i] *= ws.M1[i];
                     }
                 }
             }
@@ -411,8 +429,8 @@ namespace Samples
                     for (int j = 0; j < 4; j++)
                     {
                         double value = Dot36(vector, Dense2WeightsOffset + j * 36, x, s * 36);
-                        value += Dot36(w, Dense2WeightsOffset + j * 36, ws.RX1, s * 36);
-                        ws.RZ2[s * 4 + j] = value + vector[Dense2BiasesOffset + j];
+                        value += Dot36(w, Dense2WeightsOffset + j * 36, curvature.RX1, s * 36);
+                        curvature.RZ2[s * 4 + j] = value + vector[Dense2BiasesOffset + j];
                     }
                 }
             }
@@ -420,7 +438,7 @@ namespace Samples
 
         // R{δᴸ}. For cross-entropy with its matched output the exact and Gauss–Newton forms coincide; for the quadratic
         // cost Gauss–Newton drops the (a − y) σ''(zᴸ) term.
-        private void DirectionalOutputDelta(global::System.ReadOnlySpan<double> targets, int batch, Workspace ws, bool exact)
+        private void DirectionalOutputDelta(global::System.ReadOnlySpan<double> targets, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, bool exact)
         {
             for (int s = 0; s < batch; s++)
             {
@@ -428,14 +446,14 @@ namespace Samples
                 // δ = a − y, so R{δ} = R{a} = σ'(z) R{z}.
                 for (int j = 0; j < OutputSize; j++)
                 {
-                    ws.RD2[o + j] = (ws.A2[o + j] * (1d - ws.A2[o + j])) * ws.RZ2[o + j];
+                    curvature.RD2[o + j] = (ws.A2[o + j] * (1d - ws.A2[o + j])) * curvature.RZ2[o + j];
                 }
             }
         }
 
         // The directional backward pass: R{∂C/∂W^l} = R{δ^l} x^(l-1)ᵀ + δ^l R{x^(l-1)}ᵀ, R{∂C/∂b^l} = R{δ^l}, and
         // R{δ^(l-1)} = (((V^l)ᵀ δ^l + (W^l)ᵀ R{δ^l}) ⊙ m) ⊙ σ' + ((W^l)ᵀ δ^l ⊙ m) ⊙ σ'' ⊙ R{z^(l-1)}. Gauss–Newton keeps the first-order terms.
-        private void DirectionalBackward(global::System.ReadOnlySpan<double> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<double> vector, bool training, bool exact, global::System.Span<double> product)
+        private void DirectionalBackward(global::System.ReadOnlySpan<double> inputs, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, global::System.ReadOnlySpan<double> vector, bool training, bool exact, global::System.Span<double> product)
         {
             global::System.ReadOnlySpan<double> w = _parameters.Span;
             product.Clear();
@@ -449,32 +467,32 @@ namespace Samples
                     int xs = s * 36;
                     for (int j = 0; j < 4; j++)
                     {
-                        product[Dense2BiasesOffset + j] += ws.RD2[ds + j];
+                        product[Dense2BiasesOffset + j] += curvature.RD2[ds + j];
                     }
                     for (int j = 0; j < 4; j++)
                     {
-                        MultiplyAdd36(x, xs, ws.RD2[ds + j], product, Dense2WeightsOffset + j * 36);
+                        MultiplyAdd36(x, xs, curvature.RD2[ds + j], product, Dense2WeightsOffset + j * 36);
                         if (exact)
                         {
-                            MultiplyAdd36(ws.RX1, xs, ws.D2[ds + j], product, Dense2WeightsOffset + j * 36);
+                            MultiplyAdd36(curvature.RX1, xs, ws.D2[ds + j], product, Dense2WeightsOffset + j * 36);
                         }
                     }
                     global::System.Array.Clear(ws.D1, xs, 36);
-                    global::System.Array.Clear(ws.RD1, xs, 36);
+                    global::System.Array.Clear(curvature.RD1, xs, 36);
                     for (int j = 0; j < 4; j++)
                     {
                         MultiplyAdd36(w, Dense2WeightsOffset + j * 36, ws.D2[ds + j], ws.D1, xs);
-                        MultiplyAdd36(w, Dense2WeightsOffset + j * 36, ws.RD2[ds + j], ws.RD1, xs);
+                        MultiplyAdd36(w, Dense2WeightsOffset + j * 36, curvature.RD2[ds + j], curvature.RD1, xs);
                         if (exact)
                         {
-                            MultiplyAdd36(vector, Dense2WeightsOffset + j * 36, ws.D2[ds + j], ws.RD1, xs);
+                            MultiplyAdd36(vector, Dense2WeightsOffset + j * 36, ws.D2[ds + j], curvature.RD1, xs);
                         }
                     }
                 }
                 for (int i = 0; i < batch * 36; i++)
                 {
                     double gi = ws.D1[i];
-                    double rgi = ws.RD1[i];
+                    double rgi = curvature.RD1[i];
                     if (training)
                     {
                         double mi = ws.M1[i];
@@ -483,7 +501,7 @@ namespace Samples
                     }
                     double ai = ws.A1[i];
                     double d1i = 1d - ai * ai;
-                    ws.RD1[i] = exact ? rgi * d1i + gi * (-(ai + ai) * (1d - ai * ai)) * ws.RZ1[i] : rgi * d1i;
+                    curvature.RD1[i] = exact ? rgi * d1i + gi * (-(ai + ai) * (1d - ai * ai)) * curvature.RZ1[i] : rgi * d1i;
                     ws.D1[i] = gi * d1i;
                 }
             }
@@ -497,11 +515,11 @@ namespace Samples
                     int xs = s * 40;
                     for (int j = 0; j < 36; j++)
                     {
-                        product[Dense1BiasesOffset + j] += ws.RD1[ds + j];
+                        product[Dense1BiasesOffset + j] += curvature.RD1[ds + j];
                     }
                     for (int j = 0; j < 36; j++)
                     {
-                        MultiplyAdd40(x, xs, ws.RD1[ds + j], product, Dense1WeightsOffset + j * 40);
+                        MultiplyAdd40(x, xs, curvature.RD1[ds + j], product, Dense1WeightsOffset + j * 40);
                     }
                 }
             }

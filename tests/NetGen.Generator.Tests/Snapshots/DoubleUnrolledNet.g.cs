@@ -202,7 +202,8 @@ namespace Samples
 
         /// <summary>
         /// Scratch memory for mini-batch passes of this network: per layer the activations a (before dropout), the dropped
-        /// activations x = a ⊙ m and masks m of layers with dropout, and the errors δ = ∂C/∂z. One per concurrent caller.
+        /// activations x = a ⊙ m and masks m of layers with dropout, the errors δ = ∂C/∂z, and z where backpropagation reads
+        /// it. The curvature product's buffers are allocated by the first product on the workspace. One per concurrent caller.
         /// </summary>
         public sealed class Workspace : global::NetGen.NetworkWorkspace
         {
@@ -212,23 +213,12 @@ namespace Samples
             {
                 A1 = new double[batchCapacity * 6];
                 D1 = new double[batchCapacity * 6];
-                RZ1 = new double[batchCapacity * 6];
-                RD1 = new double[batchCapacity * 6];
-                RX1 = new double[batchCapacity * 6];
                 A2 = new double[batchCapacity * 6];
                 D2 = new double[batchCapacity * 6];
-                RZ2 = new double[batchCapacity * 6];
-                RD2 = new double[batchCapacity * 6];
-                RX2 = new double[batchCapacity * 6];
                 A3 = new double[batchCapacity * 6];
                 D3 = new double[batchCapacity * 6];
-                RZ3 = new double[batchCapacity * 6];
-                RD3 = new double[batchCapacity * 6];
-                RX3 = new double[batchCapacity * 6];
                 A4 = new double[batchCapacity * 3];
                 D4 = new double[batchCapacity * 3];
-                RZ4 = new double[batchCapacity * 3];
-                RD4 = new double[batchCapacity * 3];
                 ZL = new double[batchCapacity * OutputSize];
                 LogSumExp = new double[batchCapacity];
             }
@@ -239,29 +229,11 @@ namespace Samples
             /// <summary>δ¹ = ∂C/∂z¹, sample-major.</summary>
             internal readonly double[] D1;
 
-            /// <summary>R{z¹}, the directional derivative of z¹ along v (curvature products).</summary>
-            internal readonly double[] RZ1;
-
-            /// <summary>R{δ¹} (curvature products).</summary>
-            internal readonly double[] RD1;
-
-            /// <summary>R{x¹} = σ'(z¹) ⊙ R{z¹} ⊙ m¹ (curvature products).</summary>
-            internal readonly double[] RX1;
-
             /// <summary>a², the activations of dense layer 2 (before dropout), sample-major.</summary>
             internal readonly double[] A2;
 
             /// <summary>δ² = ∂C/∂z², sample-major.</summary>
             internal readonly double[] D2;
-
-            /// <summary>R{z²}, the directional derivative of z² along v (curvature products).</summary>
-            internal readonly double[] RZ2;
-
-            /// <summary>R{δ²} (curvature products).</summary>
-            internal readonly double[] RD2;
-
-            /// <summary>R{x²} = σ'(z²) ⊙ R{z²} ⊙ m² (curvature products).</summary>
-            internal readonly double[] RX2;
 
             /// <summary>a³, the activations of dense layer 3 (before dropout), sample-major.</summary>
             internal readonly double[] A3;
@@ -269,32 +241,77 @@ namespace Samples
             /// <summary>δ³ = ∂C/∂z³, sample-major.</summary>
             internal readonly double[] D3;
 
-            /// <summary>R{z³}, the directional derivative of z³ along v (curvature products).</summary>
-            internal readonly double[] RZ3;
-
-            /// <summary>R{δ³} (curvature products).</summary>
-            internal readonly double[] RD3;
-
-            /// <summary>R{x³} = σ'(z³) ⊙ R{z³} ⊙ m³ (curvature products).</summary>
-            internal readonly double[] RX3;
-
             /// <summary>a⁴, the activations of dense layer 4 (before dropout), sample-major.</summary>
             internal readonly double[] A4;
 
             /// <summary>δ⁴ = ∂C/∂z⁴, sample-major.</summary>
             internal readonly double[] D4;
 
-            /// <summary>R{z⁴}, the directional derivative of z⁴ along v (curvature products).</summary>
-            internal readonly double[] RZ4;
-
-            /// <summary>R{δ⁴} (curvature products).</summary>
-            internal readonly double[] RD4;
-
             /// <summary>zᴸ, the output layer's weighted input, kept for the numerically stable forms of the losses.</summary>
             internal readonly double[] ZL;
 
             /// <summary>ln Σ_k e^(zᴸ_k) per sample, from the softmax pass, so the log-likelihood needs no second round of exponentials.</summary>
             internal readonly double[] LogSumExp;
+
+            private CurvatureBuffers? _curvature;
+
+            /// <summary>
+            /// The curvature product's buffers, allocated by the first product on this workspace (first-order training never
+            /// needs them, and they would take several times its memory); every later product reuses them.
+            /// </summary>
+            internal CurvatureBuffers Curvature => _curvature ??= new CurvatureBuffers(BatchCapacity);
+
+            /// <summary>The curvature product's arrays, sample-major.</summary>
+            internal sealed class CurvatureBuffers
+            {
+                internal CurvatureBuffers(int batchCapacity)
+                {
+                    RZ1 = new double[batchCapacity * 6];
+                    RD1 = new double[batchCapacity * 6];
+                    RX1 = new double[batchCapacity * 6];
+                    RZ2 = new double[batchCapacity * 6];
+                    RD2 = new double[batchCapacity * 6];
+                    RX2 = new double[batchCapacity * 6];
+                    RZ3 = new double[batchCapacity * 6];
+                    RD3 = new double[batchCapacity * 6];
+                    RX3 = new double[batchCapacity * 6];
+                    RZ4 = new double[batchCapacity * 3];
+                    RD4 = new double[batchCapacity * 3];
+                }
+
+                /// <summary>R{z¹}, the directional derivative of z¹ along v.</summary>
+                internal readonly double[] RZ1;
+
+                /// <summary>R{δ¹}.</summary>
+                internal readonly double[] RD1;
+
+                /// <summary>R{x¹} = σ'(z¹) ⊙ R{z¹} ⊙ m¹.</summary>
+                internal readonly double[] RX1;
+
+                /// <summary>R{z²}, the directional derivative of z² along v.</summary>
+                internal readonly double[] RZ2;
+
+                /// <summary>R{δ²}.</summary>
+                internal readonly double[] RD2;
+
+                /// <summary>R{x²} = σ'(z²) ⊙ R{z²} ⊙ m².</summary>
+                internal readonly double[] RX2;
+
+                /// <summary>R{z³}, the directional derivative of z³ along v.</summary>
+                internal readonly double[] RZ3;
+
+                /// <summary>R{δ³}.</summary>
+                internal readonly double[] RD3;
+
+                /// <summary>R{x³} = σ'(z³) ⊙ R{z³} ⊙ m³.</summary>
+                internal readonly double[] RX3;
+
+                /// <summary>R{z⁴}, the directional derivative of z⁴ along v.</summary>
+                internal readonly double[] RZ4;
+
+                /// <summary>R{δ⁴}.</summary>
+                internal readonly double[] RD4;
+            }
         }
 
         // The forward pass over a batch, keeping what backpropagation needs. Dropout only when a random source is given.
@@ -538,20 +555,21 @@ namespace Samples
             global::NetGen.NetworkGuard.CheckNoOverlap(vector, product);
             global::NetGen.NetworkGuard.CheckCurvatureKind(kind);
             Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
+            Workspace.CurvatureBuffers curvature = ws.Curvature;
             bool training = dropoutRandom is not null;
             bool exact = kind == global::NetGen.CurvatureKind.Hessian;
             ForwardBatch(inputs, batch, ws, dropoutRandom);
             double total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: 1d);
-            DirectionalForward(inputs, batch, ws, vector, training);
-            DirectionalOutputDelta(targets, batch, ws, exact);
-            DirectionalBackward(inputs, batch, ws, vector, training, exact, product);
+            DirectionalForward(inputs, batch, ws, curvature, vector, training);
+            DirectionalOutputDelta(targets, batch, ws, curvature, exact);
+            DirectionalBackward(inputs, batch, ws, curvature, vector, training, exact, product);
             double scale = 1d / batch;
             global::NetGen.Numerics.SpanMath.Scale(product, scale);
             return total * scale;
         }
 
         // The directional forward pass: R{z^l} = V^l x^(l-1) + W^l R{x^(l-1)} + v_b^l, R{x^l} = σ'(z^l) ⊙ R{z^l} ⊙ m^l, R{x⁰} = 0.
-        private void DirectionalForward(global::System.ReadOnlySpan<double> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<double> vector, bool training)
+        private void DirectionalForward(global::System.ReadOnlySpan<double> inputs, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, global::System.ReadOnlySpan<double> vector, bool training)
         {
             global::System.ReadOnlySpan<double> w = _parameters.Span;
 
@@ -563,13 +581,13 @@ namespace Samples
                     for (int j = 0; j < 6; j++)
                     {
                         double value = Dot5(vector, Dense1WeightsOffset + j * 5, x, s * 5);
-                        ws.RZ1[s * 6 + j] = value + vector[Dense1BiasesOffset + j];
+                        curvature.RZ1[s * 6 + j] = value + vector[Dense1BiasesOffset + j];
                     }
                 }
                 for (int i = 0; i < batch * 6; i++)
                 {
                     double ai = ws.A1[i];
-                    ws.RX1[i] = (1d) * ws.RZ1[i];
+                    curvature.RX1[i] = (1d) * curvature.RZ1[i];
                 }
             }
 
@@ -581,14 +599,14 @@ namespace Samples
                     for (int j = 0; j < 6; j++)
                     {
                         double value = Dot6(vector, Dense2WeightsOffset + j * 6, x, s * 6);
-                        value += Dot6(w, Dense2WeightsOffset + j * 6, ws.RX1, s * 6);
-                        ws.RZ2[s * 6 + j] = value + vector[Dense2BiasesOffset + j];
+                        value += Dot6(w, Dense2WeightsOffset + j * 6, curvature.RX1, s * 6);
+                        curvature.RZ2[s * 6 + j] = value + vector[Dense2BiasesOffset + j];
                     }
                 }
                 for (int i = 0; i < batch * 6; i++)
                 {
                     double ai = ws.A2[i];
-                    ws.RX2[i] = (ai * (1d - ai)) * ws.RZ2[i];
+                    curvature.RX2[i] = (ai * (1d - ai)) * curvature.RZ2[i];
                 }
             }
 
@@ -600,14 +618,14 @@ namespace Samples
                     for (int j = 0; j < 6; j++)
                     {
                         double value = Dot6(vector, Dense3WeightsOffset + j * 6, x, s * 6);
-                        value += Dot6(w, Dense3WeightsOffset + j * 6, ws.RX2, s * 6);
-                        ws.RZ3[s * 6 + j] = value + vector[Dense3BiasesOffset + j];
+                        value += Dot6(w, Dense3WeightsOffset + j * 6, curvature.RX2, s * 6);
+                        curvature.RZ3[s * 6 + j] = value + vector[Dense3BiasesOffset + j];
                     }
                 }
                 for (int i = 0; i < batch * 6; i++)
                 {
                     double ai = ws.A3[i];
-                    ws.RX3[i] = (ai > 0d ? 1d : 0d) * ws.RZ3[i];
+                    curvature.RX3[i] = (ai > 0d ? 1d : 0d) * curvature.RZ3[i];
                 }
             }
 
@@ -619,8 +637,8 @@ namespace Samples
                     for (int j = 0; j < 3; j++)
                     {
                         double value = Dot6(vector, Dense4WeightsOffset + j * 6, x, s * 6);
-                        value += Dot6(w, Dense4WeightsOffset + j * 6, ws.RX3, s * 6);
-                        ws.RZ4[s * 3 + j] = value + vector[Dense4BiasesOffset + j];
+                        value += Dot6(w, Dense4WeightsOffset + j * 6, curvature.RX3, s * 6);
+                        curvature.RZ4[s * 3 + j] = value + vector[Dense4BiasesOffset + j];
                     }
                 }
             }
@@ -628,7 +646,7 @@ namespace Samples
 
         // R{δᴸ}. For cross-entropy with its matched output the exact and Gauss–Newton forms coincide; for the quadratic
         // cost Gauss–Newton drops the (a − y) σ''(zᴸ) term.
-        private void DirectionalOutputDelta(global::System.ReadOnlySpan<double> targets, int batch, Workspace ws, bool exact)
+        private void DirectionalOutputDelta(global::System.ReadOnlySpan<double> targets, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, bool exact)
         {
             for (int s = 0; s < batch; s++)
             {
@@ -637,11 +655,11 @@ namespace Samples
                 double projection = 0d;
                 for (int j = 0; j < OutputSize; j++)
                 {
-                    projection += ws.A4[o + j] * ws.RZ4[o + j];
+                    projection += ws.A4[o + j] * curvature.RZ4[o + j];
                 }
                 for (int j = 0; j < OutputSize; j++)
                 {
-                    ws.RD4[o + j] = ws.A4[o + j] * (ws.RZ4[o + j] - projection);
+                    curvature.RD4[o + j] = ws.A4[o + j] * (curvature.RZ4[o + j] - projection);
                 }
                 // δ_j = a_j (g_j − s), g = ∇_a C, s = a·g: R{s} = Σ_k R{a_k} g_k + a_k R{g_k}.
                 double s0 = 0d;
@@ -651,20 +669,20 @@ namespace Samples
                 {
                     double g = ws.A4[o + j] - targets[o + j];
                     s0 += ws.A4[o + j] * g;
-                    rs += ws.RD4[o + j] * g + ws.A4[o + j] * ws.RD4[o + j];
-                    ra0 += ws.A4[o + j] * ws.RD4[o + j];
+                    rs += curvature.RD4[o + j] * g + ws.A4[o + j] * curvature.RD4[o + j];
+                    ra0 += ws.A4[o + j] * curvature.RD4[o + j];
                 }
                 for (int j = 0; j < OutputSize; j++)
                 {
-                    double ra = ws.RD4[o + j];
-                    ws.RD4[o + j] = exact ? ra * (ws.A4[o + j] - targets[o + j] - s0) + ws.A4[o + j] * (ra - rs) : ws.A4[o + j] * (ra - ra0);
+                    double ra = curvature.RD4[o + j];
+                    curvature.RD4[o + j] = exact ? ra * (ws.A4[o + j] - targets[o + j] - s0) + ws.A4[o + j] * (ra - rs) : ws.A4[o + j] * (ra - ra0);
                 }
             }
         }
 
         // The directional backward pass: R{∂C/∂W^l} = R{δ^l} x^(l-1)ᵀ + δ^l R{x^(l-1)}ᵀ, R{∂C/∂b^l} = R{δ^l}, and
         // R{δ^(l-1)} = (((V^l)ᵀ δ^l + (W^l)ᵀ R{δ^l}) ⊙ m) ⊙ σ' + ((W^l)ᵀ δ^l ⊙ m) ⊙ σ'' ⊙ R{z^(l-1)}. Gauss–Newton keeps the first-order terms.
-        private void DirectionalBackward(global::System.ReadOnlySpan<double> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<double> vector, bool training, bool exact, global::System.Span<double> product)
+        private void DirectionalBackward(global::System.ReadOnlySpan<double> inputs, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, global::System.ReadOnlySpan<double> vector, bool training, bool exact, global::System.Span<double> product)
         {
             global::System.ReadOnlySpan<double> w = _parameters.Span;
             product.Clear();
@@ -678,35 +696,35 @@ namespace Samples
                     int xs = s * 6;
                     for (int j = 0; j < 3; j++)
                     {
-                        product[Dense4BiasesOffset + j] += ws.RD4[ds + j];
+                        product[Dense4BiasesOffset + j] += curvature.RD4[ds + j];
                     }
                     for (int j = 0; j < 3; j++)
                     {
-                        MultiplyAdd6(x, xs, ws.RD4[ds + j], product, Dense4WeightsOffset + j * 6);
+                        MultiplyAdd6(x, xs, curvature.RD4[ds + j], product, Dense4WeightsOffset + j * 6);
                         if (exact)
                         {
-                            MultiplyAdd6(ws.RX3, xs, ws.D4[ds + j], product, Dense4WeightsOffset + j * 6);
+                            MultiplyAdd6(curvature.RX3, xs, ws.D4[ds + j], product, Dense4WeightsOffset + j * 6);
                         }
                     }
                     global::System.Array.Clear(ws.D3, xs, 6);
-                    global::System.Array.Clear(ws.RD3, xs, 6);
+                    global::System.Array.Clear(curvature.RD3, xs, 6);
                     for (int j = 0; j < 3; j++)
                     {
                         MultiplyAdd6(w, Dense4WeightsOffset + j * 6, ws.D4[ds + j], ws.D3, xs);
-                        MultiplyAdd6(w, Dense4WeightsOffset + j * 6, ws.RD4[ds + j], ws.RD3, xs);
+                        MultiplyAdd6(w, Dense4WeightsOffset + j * 6, curvature.RD4[ds + j], curvature.RD3, xs);
                         if (exact)
                         {
-                            MultiplyAdd6(vector, Dense4WeightsOffset + j * 6, ws.D4[ds + j], ws.RD3, xs);
+                            MultiplyAdd6(vector, Dense4WeightsOffset + j * 6, ws.D4[ds + j], curvature.RD3, xs);
                         }
                     }
                 }
                 for (int i = 0; i < batch * 6; i++)
                 {
                     double gi = ws.D3[i];
-                    double rgi = ws.RD3[i];
+                    double rgi = curvature.RD3[i];
                     double ai = ws.A3[i];
                     double d1i = ai > 0d ? 1d : 0d;
-                    ws.RD3[i] = rgi * d1i;
+                    curvature.RD3[i] = rgi * d1i;
                     ws.D3[i] = gi * d1i;
                 }
             }
@@ -720,35 +738,35 @@ namespace Samples
                     int xs = s * 6;
                     for (int j = 0; j < 6; j++)
                     {
-                        product[Dense3BiasesOffset + j] += ws.RD3[ds + j];
+                        product[Dense3BiasesOffset + j] += curvature.RD3[ds + j];
                     }
                     for (int j = 0; j < 6; j++)
                     {
-                        MultiplyAdd6(x, xs, ws.RD3[ds + j], product, Dense3WeightsOffset + j * 6);
+                        MultiplyAdd6(x, xs, curvature.RD3[ds + j], product, Dense3WeightsOffset + j * 6);
                         if (exact)
                         {
-                            MultiplyAdd6(ws.RX2, xs, ws.D3[ds + j], product, Dense3WeightsOffset + j * 6);
+                            MultiplyAdd6(curvature.RX2, xs, ws.D3[ds + j], product, Dense3WeightsOffset + j * 6);
                         }
                     }
                     global::System.Array.Clear(ws.D2, xs, 6);
-                    global::System.Array.Clear(ws.RD2, xs, 6);
+                    global::System.Array.Clear(curvature.RD2, xs, 6);
                     for (int j = 0; j < 6; j++)
                     {
                         MultiplyAdd6(w, Dense3WeightsOffset + j * 6, ws.D3[ds + j], ws.D2, xs);
-                        MultiplyAdd6(w, Dense3WeightsOffset + j * 6, ws.RD3[ds + j], ws.RD2, xs);
+                        MultiplyAdd6(w, Dense3WeightsOffset + j * 6, curvature.RD3[ds + j], curvature.RD2, xs);
                         if (exact)
                         {
-                            MultiplyAdd6(vector, Dense3WeightsOffset + j * 6, ws.D3[ds + j], ws.RD2, xs);
+                            MultiplyAdd6(vector, Dense3WeightsOffset + j * 6, ws.D3[ds + j], curvature.RD2, xs);
                         }
                     }
                 }
                 for (int i = 0; i < batch * 6; i++)
                 {
                     double gi = ws.D2[i];
-                    double rgi = ws.RD2[i];
+                    double rgi = curvature.RD2[i];
                     double ai = ws.A2[i];
                     double d1i = ai * (1d - ai);
-                    ws.RD2[i] = exact ? rgi * d1i + gi * (ai * (1d - ai) * (1d - (ai + ai))) * ws.RZ2[i] : rgi * d1i;
+                    curvature.RD2[i] = exact ? rgi * d1i + gi * (ai * (1d - ai) * (1d - (ai + ai))) * curvature.RZ2[i] : rgi * d1i;
                     ws.D2[i] = gi * d1i;
                 }
             }
@@ -762,35 +780,35 @@ namespace Samples
                     int xs = s * 6;
                     for (int j = 0; j < 6; j++)
                     {
-                        product[Dense2BiasesOffset + j] += ws.RD2[ds + j];
+                        product[Dense2BiasesOffset + j] += curvature.RD2[ds + j];
                     }
                     for (int j = 0; j < 6; j++)
                     {
-                        MultiplyAdd6(x, xs, ws.RD2[ds + j], product, Dense2WeightsOffset + j * 6);
+                        MultiplyAdd6(x, xs, curvature.RD2[ds + j], product, Dense2WeightsOffset + j * 6);
                         if (exact)
                         {
-                            MultiplyAdd6(ws.RX1, xs, ws.D2[ds + j], product, Dense2WeightsOffset + j * 6);
+                            MultiplyAdd6(curvature.RX1, xs, ws.D2[ds + j], product, Dense2WeightsOffset + j * 6);
                         }
                     }
                     global::System.Array.Clear(ws.D1, xs, 6);
-                    global::System.Array.Clear(ws.RD1, xs, 6);
+                    global::System.Array.Clear(curvature.RD1, xs, 6);
                     for (int j = 0; j < 6; j++)
                     {
                         MultiplyAdd6(w, Dense2WeightsOffset + j * 6, ws.D2[ds + j], ws.D1, xs);
-                        MultiplyAdd6(w, Dense2WeightsOffset + j * 6, ws.RD2[ds + j], ws.RD1, xs);
+                        MultiplyAdd6(w, Dense2WeightsOffset + j * 6, curvature.RD2[ds + j], curvature.RD1, xs);
                         if (exact)
                         {
-                            MultiplyAdd6(vector, Dense2WeightsOffset + j * 6, ws.D2[ds + j], ws.RD1, xs);
+                            MultiplyAdd6(vector, Dense2WeightsOffset + j * 6, ws.D2[ds + j], curvature.RD1, xs);
                         }
                     }
                 }
                 for (int i = 0; i < batch * 6; i++)
                 {
                     double gi = ws.D1[i];
-                    double rgi = ws.RD1[i];
+                    double rgi = curvature.RD1[i];
                     double ai = ws.A1[i];
                     double d1i = 1d;
-                    ws.RD1[i] = rgi * d1i;
+                    curvature.RD1[i] = rgi * d1i;
                     ws.D1[i] = gi * d1i;
                 }
             }
@@ -804,11 +822,11 @@ namespace Samples
                     int xs = s * 5;
                     for (int j = 0; j < 6; j++)
                     {
-                        product[Dense1BiasesOffset + j] += ws.RD1[ds + j];
+                        product[Dense1BiasesOffset + j] += curvature.RD1[ds + j];
                     }
                     for (int j = 0; j < 6; j++)
                     {
-                        MultiplyAdd5(x, xs, ws.RD1[ds + j], product, Dense1WeightsOffset + j * 5);
+                        MultiplyAdd5(x, xs, curvature.RD1[ds + j], product, Dense1WeightsOffset + j * 5);
                     }
                 }
             }

@@ -151,7 +151,8 @@ namespace Samples
 
         /// <summary>
         /// Scratch memory for mini-batch passes of this network: per layer the activations a (before dropout), the dropped
-        /// activations x = a ⊙ m and masks m of layers with dropout, and the errors δ = ∂C/∂z. One per concurrent caller.
+        /// activations x = a ⊙ m and masks m of layers with dropout, the errors δ = ∂C/∂z, and z where backpropagation reads
+        /// it. The curvature product's buffers are allocated by the first product on the workspace. One per concurrent caller.
         /// </summary>
         public sealed class Workspace : global::NetGen.NetworkWorkspace
         {
@@ -161,15 +162,8 @@ namespace Samples
             {
                 A1 = new float[batchCapacity * 9000];
                 D1 = new float[batchCapacity * 9000];
-                RZ1 = new float[batchCapacity * 9000];
-                RD1 = new float[batchCapacity * 9000];
-                RX1 = new float[batchCapacity * 9000];
                 A2 = new float[batchCapacity * 1];
                 D2 = new float[batchCapacity * 1];
-                RZ2 = new float[batchCapacity * 1];
-                RD2 = new float[batchCapacity * 1];
-                SX2 = new float[2 * batchCapacity * 9000];
-                SD2 = new float[2 * batchCapacity * 1];
                 ZL = new float[batchCapacity * OutputSize];
             }
 
@@ -179,36 +173,59 @@ namespace Samples
             /// <summary>δ¹ = ∂C/∂z¹, sample-major.</summary>
             internal readonly float[] D1;
 
-            /// <summary>R{z¹}, the directional derivative of z¹ along v (curvature products).</summary>
-            internal readonly float[] RZ1;
-
-            /// <summary>R{δ¹} (curvature products).</summary>
-            internal readonly float[] RD1;
-
-            /// <summary>R{x¹} = σ'(z¹) ⊙ R{z¹} ⊙ m¹ (curvature products).</summary>
-            internal readonly float[] RX1;
-
             /// <summary>a², the activations of dense layer 2 (before dropout), sample-major.</summary>
             internal readonly float[] A2;
 
             /// <summary>δ² = ∂C/∂z², sample-major.</summary>
             internal readonly float[] D2;
 
-            /// <summary>R{z²}, the directional derivative of z² along v (curvature products).</summary>
-            internal readonly float[] RZ2;
-
-            /// <summary>R{δ²} (curvature products).</summary>
-            internal readonly float[] RD2;
-
-            /// <summary>x¹ then R{x¹}, one batch after the other: the exact Hessian's R{δ²} x¹ᵀ + δ² R{x¹}ᵀ is one
-            /// weight-gradient product over twice the batch. Also the scratch for (V)ᵀ δ (curvature products).</summary>
-            internal readonly float[] SX2;
-
-            /// <summary>R{δ²} then δ², one batch after the other, to go with SX2 (curvature products).</summary>
-            internal readonly float[] SD2;
-
             /// <summary>zᴸ, the output layer's weighted input, kept for the numerically stable forms of the losses.</summary>
             internal readonly float[] ZL;
+
+            private CurvatureBuffers? _curvature;
+
+            /// <summary>
+            /// The curvature product's buffers, allocated by the first product on this workspace (first-order training never
+            /// needs them, and they would take several times its memory); every later product reuses them.
+            /// </summary>
+            internal CurvatureBuffers Curvature => _curvature ??= new CurvatureBuffers(BatchCapacity);
+
+            /// <summary>The curvature product's arrays, sample-major.</summary>
+            internal sealed class CurvatureBuffers
+            {
+                internal CurvatureBuffers(int batchCapacity)
+                {
+                    RZ1 = new float[batchCapacity * 9000];
+                    RD1 = new float[batchCapacity * 9000];
+                    RX1 = new float[batchCapacity * 9000];
+                    RZ2 = new float[batchCapacity * 1];
+                    RD2 = new float[batchCapacity * 1];
+                    SX2 = new float[2 * batchCapacity * 9000];
+                    SD2 = new float[2 * batchCapacity * 1];
+                }
+
+                /// <summary>R{z¹}, the directional derivative of z¹ along v.</summary>
+                internal readonly float[] RZ1;
+
+                /// <summary>R{δ¹}.</summary>
+                internal readonly float[] RD1;
+
+                /// <summary>R{x¹} = σ'(z¹) ⊙ R{z¹} ⊙ m¹.</summary>
+                internal readonly float[] RX1;
+
+                /// <summary>R{z²}, the directional derivative of z² along v.</summary>
+                internal readonly float[] RZ2;
+
+                /// <summary>R{δ²}.</summary>
+                internal readonly float[] RD2;
+
+                /// <summary>x¹ then R{x¹}, one batch after the other: the exact Hessian's R{δ²} x¹ᵀ + δ² R{x¹}ᵀ is one
+                /// weight-gradient product over twice the batch. Also the scratch for (V)ᵀ δ.</summary>
+                internal readonly float[] SX2;
+
+                /// <summary>R{δ²} then δ², one batch after the other, to go with SX2.</summary>
+                internal readonly float[] SD2;
+            }
         }
 
         // The forward pass over a batch, keeping what backpropagation needs. Dropout only when a random source is given.
@@ -338,20 +355,21 @@ namespace Samples
             global::NetGen.NetworkGuard.CheckNoOverlap(vector, product);
             global::NetGen.NetworkGuard.CheckCurvatureKind(kind);
             Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
+            Workspace.CurvatureBuffers curvature = ws.Curvature;
             bool training = dropoutRandom is not null;
             bool exact = kind == global::NetGen.CurvatureKind.Hessian;
             ForwardBatch(inputs, batch, ws, dropoutRandom);
             float total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: 1f);
-            DirectionalForward(inputs, batch, ws, vector, training);
-            DirectionalOutputDelta(targets, batch, ws, exact);
-            DirectionalBackward(inputs, batch, ws, vector, training, exact, product);
+            DirectionalForward(inputs, batch, ws, curvature, vector, training);
+            DirectionalOutputDelta(targets, batch, ws, curvature, exact);
+            DirectionalBackward(inputs, batch, ws, curvature, vector, training, exact, product);
             float scale = 1f / batch;
             global::NetGen.Numerics.SpanMath.Scale(product, scale);
             return total * scale;
         }
 
         // The directional forward pass: R{z^l} = V^l x^(l-1) + W^l R{x^(l-1)} + v_b^l, R{x^l} = σ'(z^l) ⊙ R{z^l} ⊙ m^l, R{x⁰} = 0.
-        private void DirectionalForward(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<float> vector, bool training)
+        private void DirectionalForward(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, global::System.ReadOnlySpan<float> vector, bool training)
         {
             global::System.ReadOnlySpan<float> w = _parameters.Span;
 
@@ -365,15 +383,15 @@ namespace Samples
                     for (; s + 1 < batch; s += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> z = DotRows4Samples2x2(vector, Dense1WeightsOffset + j * 2, x, s * 2, (s + 1) * 2) + bias;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ws.RZ1), (nuint)(s * 9000 + j));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ws.RZ1), (nuint)((s + 1) * 9000 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(curvature.RZ1), (nuint)(s * 9000 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(curvature.RZ1), (nuint)((s + 1) * 9000 + j));
                     }
                     if (s < batch)
                     {
                         for (int r = 0; r < 4; r++)
                         {
                             float z = DotFloat2(vector, Dense1WeightsOffset + (j + r) * 2, x, s * 2) + vector[Dense1BiasesOffset + j + r];
-                            ws.RZ1[s * 9000 + j + r] = z;
+                            curvature.RZ1[s * 9000 + j + r] = z;
                         }
                     }
                 }
@@ -381,12 +399,12 @@ namespace Samples
                 for (int i = 0; i < vectorEnd; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> av = Load8(ws.A1, i);
-                    Store8((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(av, global::System.Runtime.Intrinsics.Vector256<float>.Zero), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256<float>.Zero)) * Load8(ws.RZ1, i), ws.RX1, i);
+                    Store8((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(av, global::System.Runtime.Intrinsics.Vector256<float>.Zero), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256<float>.Zero)) * Load8(curvature.RZ1, i), curvature.RX1, i);
                 }
                 for (int i = vectorEnd; i < batch * 9000; i++)
                 {
                     float ai = ws.A1[i];
-                    ws.RX1[i] = (ai > 0f ? 1f : 0f) * ws.RZ1[i];
+                    curvature.RX1[i] = (ai > 0f ? 1f : 0f) * curvature.RZ1[i];
                 }
             }
 
@@ -398,15 +416,15 @@ namespace Samples
                     for (int j = 0; j < 1; j++)
                     {
                         float z = DotFloat9000(vector, Dense2WeightsOffset + j * 9000, x, s * 9000) + vector[Dense2BiasesOffset + j];
-                        ws.RZ2[s * 1 + j] = z;
+                        curvature.RZ2[s * 1 + j] = z;
                     }
                 }
                 for (int s = 0; s < batch; s++)
                 {
                     for (int j = 0; j < 1; j++)
                     {
-                        float z = DotFloat9000(w, Dense2WeightsOffset + j * 9000, ws.RX1, s * 9000);
-                        ws.RZ2[s * 1 + j] += z;
+                        float z = DotFloat9000(w, Dense2WeightsOffset + j * 9000, curvature.RX1, s * 9000);
+                        curvature.RZ2[s * 1 + j] += z;
                     }
                 }
             }
@@ -414,7 +432,7 @@ namespace Samples
 
         // R{δᴸ}. For cross-entropy with its matched output the exact and Gauss–Newton forms coincide; for the quadratic
         // cost Gauss–Newton drops the (a − y) σ''(zᴸ) term.
-        private void DirectionalOutputDelta(global::System.ReadOnlySpan<float> targets, int batch, Workspace ws, bool exact)
+        private void DirectionalOutputDelta(global::System.ReadOnlySpan<float> targets, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, bool exact)
         {
             for (int s = 0; s < batch; s++)
             {
@@ -424,8 +442,8 @@ namespace Samples
                 {
                     float aj = ws.A2[o + j];
                     float d1 = 1f;
-                    float value = d1 * ws.RZ2[o + j] * d1;
-                    ws.RD2[o + j] = value;
+                    float value = d1 * curvature.RZ2[o + j] * d1;
+                    curvature.RD2[o + j] = value;
                 }
                 _ = exact;
             }
@@ -433,50 +451,50 @@ namespace Samples
 
         // The directional backward pass: R{∂C/∂W^l} = R{δ^l} x^(l-1)ᵀ + δ^l R{x^(l-1)}ᵀ, R{∂C/∂b^l} = R{δ^l}, and
         // R{δ^(l-1)} = (((V^l)ᵀ δ^l + (W^l)ᵀ R{δ^l}) ⊙ m) ⊙ σ' + ((W^l)ᵀ δ^l ⊙ m) ⊙ σ'' ⊙ R{z^(l-1)}. Gauss–Newton keeps the first-order terms.
-        private void DirectionalBackward(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<float> vector, bool training, bool exact, global::System.Span<float> product)
+        private void DirectionalBackward(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, global::System.ReadOnlySpan<float> vector, bool training, bool exact, global::System.Span<float> product)
         {
             global::System.ReadOnlySpan<float> w = _parameters.Span;
 
             // Dense layer 2.
             {
                 global::System.ReadOnlySpan<float> x = ws.A1;
-                global::NetGen.Numerics.SpanMath.SumRows(ws.RD2, batch, product.Slice(Dense2BiasesOffset, 1));
+                global::NetGen.Numerics.SpanMath.SumRows(curvature.RD2, batch, product.Slice(Dense2BiasesOffset, 1));
                 if (exact)
                 {
-                    x.Slice(0, batch * 9000).CopyTo(ws.SX2);
-                    global::System.MemoryExtensions.AsSpan(ws.RX1, 0, batch * 9000).CopyTo(global::System.MemoryExtensions.AsSpan(ws.SX2, batch * 9000));
-                    global::System.MemoryExtensions.AsSpan(ws.RD2, 0, batch * 1).CopyTo(ws.SD2);
-                    global::System.MemoryExtensions.AsSpan(ws.D2, 0, batch * 1).CopyTo(global::System.MemoryExtensions.AsSpan(ws.SD2, batch * 1));
-                    WeightGradient1x9000(ws.SD2, ws.SX2, 2 * batch, product, Dense2WeightsOffset);
+                    x.Slice(0, batch * 9000).CopyTo(curvature.SX2);
+                    global::System.MemoryExtensions.AsSpan(curvature.RX1, 0, batch * 9000).CopyTo(global::System.MemoryExtensions.AsSpan(curvature.SX2, batch * 9000));
+                    global::System.MemoryExtensions.AsSpan(curvature.RD2, 0, batch * 1).CopyTo(curvature.SD2);
+                    global::System.MemoryExtensions.AsSpan(ws.D2, 0, batch * 1).CopyTo(global::System.MemoryExtensions.AsSpan(curvature.SD2, batch * 1));
+                    WeightGradient1x9000(curvature.SD2, curvature.SX2, 2 * batch, product, Dense2WeightsOffset);
                 }
                 else
                 {
-                    WeightGradient1x9000(ws.RD2, x, batch, product, Dense2WeightsOffset);
+                    WeightGradient1x9000(curvature.RD2, x, batch, product, Dense2WeightsOffset);
                 }
                 BackError1x9000(ws.D2, w, Dense2WeightsOffset, batch, ws.D1);
-                BackError1x9000(ws.RD2, w, Dense2WeightsOffset, batch, ws.RD1);
+                BackError1x9000(curvature.RD2, w, Dense2WeightsOffset, batch, curvature.RD1);
                 if (exact)
                 {
-                    BackError1x9000(ws.D2, vector, Dense2WeightsOffset, batch, ws.SX2);
-                    global::NetGen.Numerics.SpanMath.AddTo(global::System.MemoryExtensions.AsSpan(ws.RD1, 0, batch * 9000), global::System.MemoryExtensions.AsSpan(ws.SX2, 0, batch * 9000));
+                    BackError1x9000(ws.D2, vector, Dense2WeightsOffset, batch, curvature.SX2);
+                    global::NetGen.Numerics.SpanMath.AddTo(global::System.MemoryExtensions.AsSpan(curvature.RD1, 0, batch * 9000), global::System.MemoryExtensions.AsSpan(curvature.SX2, 0, batch * 9000));
                 }
                 int vectorEnd = batch * 9000 & ~7;
                 for (int i = 0; i < vectorEnd; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> gv = Load8(ws.D1, i);
-                    global::System.Runtime.Intrinsics.Vector256<float> rgv = Load8(ws.RD1, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> rgv = Load8(curvature.RD1, i);
                     global::System.Runtime.Intrinsics.Vector256<float> av = Load8(ws.A1, i);
                     global::System.Runtime.Intrinsics.Vector256<float> d1v = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(av, global::System.Runtime.Intrinsics.Vector256<float>.Zero), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-                    Store8(rgv * d1v, ws.RD1, i);
+                    Store8(rgv * d1v, curvature.RD1, i);
                     Store8(gv * d1v, ws.D1, i);
                 }
                 for (int i = vectorEnd; i < batch * 9000; i++)
                 {
                     float gi = ws.D1[i];
-                    float rgi = ws.RD1[i];
+                    float rgi = curvature.RD1[i];
                     float ai = ws.A1[i];
                     float d1i = ai > 0f ? 1f : 0f;
-                    ws.RD1[i] = rgi * d1i;
+                    curvature.RD1[i] = rgi * d1i;
                     ws.D1[i] = gi * d1i;
                 }
             }
@@ -484,8 +502,8 @@ namespace Samples
             // Dense layer 1.
             {
                 global::System.ReadOnlySpan<float> x = inputs;
-                global::NetGen.Numerics.SpanMath.SumRows(ws.RD1, batch, product.Slice(Dense1BiasesOffset, 9000));
-                WeightGradient9000x2(ws.RD1, x, batch, product, Dense1WeightsOffset);
+                global::NetGen.Numerics.SpanMath.SumRows(curvature.RD1, batch, product.Slice(Dense1BiasesOffset, 9000));
+                WeightGradient9000x2(curvature.RD1, x, batch, product, Dense1WeightsOffset);
             }
         }
 

@@ -152,7 +152,8 @@ namespace Samples
 
         /// <summary>
         /// Scratch memory for mini-batch passes of this network: per layer the activations a (before dropout), the dropped
-        /// activations x = a ⊙ m and masks m of layers with dropout, and the errors δ = ∂C/∂z. One per concurrent caller.
+        /// activations x = a ⊙ m and masks m of layers with dropout, the errors δ = ∂C/∂z, and z where backpropagation reads
+        /// it. The curvature product's buffers are allocated by the first product on the workspace. One per concurrent caller.
         /// </summary>
         public sealed class Workspace : global::NetGen.NetworkWorkspace
         {
@@ -162,22 +163,10 @@ namespace Samples
             {
                 A1 = new float[batchCapacity * 16];
                 D1 = new float[batchCapacity * 16];
-                RZ1 = new float[batchCapacity * 16];
-                RD1 = new float[batchCapacity * 16];
-                RX1 = new float[batchCapacity * 16];
                 A2 = new float[batchCapacity * 8];
                 D2 = new float[batchCapacity * 8];
-                RZ2 = new float[batchCapacity * 8];
-                RD2 = new float[batchCapacity * 8];
-                RX2 = new float[batchCapacity * 8];
-                SX2 = new float[2 * batchCapacity * 16];
-                SD2 = new float[2 * batchCapacity * 8];
                 A3 = new float[batchCapacity * 3];
                 D3 = new float[batchCapacity * 3];
-                RZ3 = new float[batchCapacity * 3];
-                RD3 = new float[batchCapacity * 3];
-                SX3 = new float[2 * batchCapacity * 8];
-                SD3 = new float[2 * batchCapacity * 3];
                 ZL = new float[batchCapacity * OutputSize];
             }
 
@@ -187,36 +176,11 @@ namespace Samples
             /// <summary>δ¹ = ∂C/∂z¹, sample-major.</summary>
             internal readonly float[] D1;
 
-            /// <summary>R{z¹}, the directional derivative of z¹ along v (curvature products).</summary>
-            internal readonly float[] RZ1;
-
-            /// <summary>R{δ¹} (curvature products).</summary>
-            internal readonly float[] RD1;
-
-            /// <summary>R{x¹} = σ'(z¹) ⊙ R{z¹} ⊙ m¹ (curvature products).</summary>
-            internal readonly float[] RX1;
-
             /// <summary>a², the activations of dense layer 2 (before dropout), sample-major.</summary>
             internal readonly float[] A2;
 
             /// <summary>δ² = ∂C/∂z², sample-major.</summary>
             internal readonly float[] D2;
-
-            /// <summary>R{z²}, the directional derivative of z² along v (curvature products).</summary>
-            internal readonly float[] RZ2;
-
-            /// <summary>R{δ²} (curvature products).</summary>
-            internal readonly float[] RD2;
-
-            /// <summary>R{x²} = σ'(z²) ⊙ R{z²} ⊙ m² (curvature products).</summary>
-            internal readonly float[] RX2;
-
-            /// <summary>x¹ then R{x¹}, one batch after the other: the exact Hessian's R{δ²} x¹ᵀ + δ² R{x¹}ᵀ is one
-            /// weight-gradient product over twice the batch. Also the scratch for (V)ᵀ δ (curvature products).</summary>
-            internal readonly float[] SX2;
-
-            /// <summary>R{δ²} then δ², one batch after the other, to go with SX2 (curvature products).</summary>
-            internal readonly float[] SD2;
 
             /// <summary>a³, the activations of dense layer 3 (before dropout), sample-major.</summary>
             internal readonly float[] A3;
@@ -224,21 +188,74 @@ namespace Samples
             /// <summary>δ³ = ∂C/∂z³, sample-major.</summary>
             internal readonly float[] D3;
 
-            /// <summary>R{z³}, the directional derivative of z³ along v (curvature products).</summary>
-            internal readonly float[] RZ3;
-
-            /// <summary>R{δ³} (curvature products).</summary>
-            internal readonly float[] RD3;
-
-            /// <summary>x² then R{x²}, one batch after the other: the exact Hessian's R{δ³} x²ᵀ + δ³ R{x²}ᵀ is one
-            /// weight-gradient product over twice the batch. Also the scratch for (V)ᵀ δ (curvature products).</summary>
-            internal readonly float[] SX3;
-
-            /// <summary>R{δ³} then δ³, one batch after the other, to go with SX3 (curvature products).</summary>
-            internal readonly float[] SD3;
-
             /// <summary>zᴸ, the output layer's weighted input, kept for the numerically stable forms of the losses.</summary>
             internal readonly float[] ZL;
+
+            private CurvatureBuffers? _curvature;
+
+            /// <summary>
+            /// The curvature product's buffers, allocated by the first product on this workspace (first-order training never
+            /// needs them, and they would take several times its memory); every later product reuses them.
+            /// </summary>
+            internal CurvatureBuffers Curvature => _curvature ??= new CurvatureBuffers(BatchCapacity);
+
+            /// <summary>The curvature product's arrays, sample-major.</summary>
+            internal sealed class CurvatureBuffers
+            {
+                internal CurvatureBuffers(int batchCapacity)
+                {
+                    RZ1 = new float[batchCapacity * 16];
+                    RD1 = new float[batchCapacity * 16];
+                    RX1 = new float[batchCapacity * 16];
+                    RZ2 = new float[batchCapacity * 8];
+                    RD2 = new float[batchCapacity * 8];
+                    RX2 = new float[batchCapacity * 8];
+                    SX2 = new float[2 * batchCapacity * 16];
+                    SD2 = new float[2 * batchCapacity * 8];
+                    RZ3 = new float[batchCapacity * 3];
+                    RD3 = new float[batchCapacity * 3];
+                    SX3 = new float[2 * batchCapacity * 8];
+                    SD3 = new float[2 * batchCapacity * 3];
+                }
+
+                /// <summary>R{z¹}, the directional derivative of z¹ along v.</summary>
+                internal readonly float[] RZ1;
+
+                /// <summary>R{δ¹}.</summary>
+                internal readonly float[] RD1;
+
+                /// <summary>R{x¹} = σ'(z¹) ⊙ R{z¹} ⊙ m¹.</summary>
+                internal readonly float[] RX1;
+
+                /// <summary>R{z²}, the directional derivative of z² along v.</summary>
+                internal readonly float[] RZ2;
+
+                /// <summary>R{δ²}.</summary>
+                internal readonly float[] RD2;
+
+                /// <summary>R{x²} = σ'(z²) ⊙ R{z²} ⊙ m².</summary>
+                internal readonly float[] RX2;
+
+                /// <summary>x¹ then R{x¹}, one batch after the other: the exact Hessian's R{δ²} x¹ᵀ + δ² R{x¹}ᵀ is one
+                /// weight-gradient product over twice the batch. Also the scratch for (V)ᵀ δ.</summary>
+                internal readonly float[] SX2;
+
+                /// <summary>R{δ²} then δ², one batch after the other, to go with SX2.</summary>
+                internal readonly float[] SD2;
+
+                /// <summary>R{z³}, the directional derivative of z³ along v.</summary>
+                internal readonly float[] RZ3;
+
+                /// <summary>R{δ³}.</summary>
+                internal readonly float[] RD3;
+
+                /// <summary>x² then R{x²}, one batch after the other: the exact Hessian's R{δ³} x²ᵀ + δ³ R{x²}ᵀ is one
+                /// weight-gradient product over twice the batch. Also the scratch for (V)ᵀ δ.</summary>
+                internal readonly float[] SX3;
+
+                /// <summary>R{δ³} then δ³, one batch after the other, to go with SX3.</summary>
+                internal readonly float[] SD3;
+            }
         }
 
         // The forward pass over a batch, keeping what backpropagation needs. Dropout only when a random source is given.
@@ -403,20 +420,21 @@ namespace Samples
             global::NetGen.NetworkGuard.CheckNoOverlap(vector, product);
             global::NetGen.NetworkGuard.CheckCurvatureKind(kind);
             Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
+            Workspace.CurvatureBuffers curvature = ws.Curvature;
             bool training = dropoutRandom is not null;
             bool exact = kind == global::NetGen.CurvatureKind.Hessian;
             ForwardBatch(inputs, batch, ws, dropoutRandom);
             float total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: 1f);
-            DirectionalForward(inputs, batch, ws, vector, training);
-            DirectionalOutputDelta(targets, batch, ws, exact);
-            DirectionalBackward(inputs, batch, ws, vector, training, exact, product);
+            DirectionalForward(inputs, batch, ws, curvature, vector, training);
+            DirectionalOutputDelta(targets, batch, ws, curvature, exact);
+            DirectionalBackward(inputs, batch, ws, curvature, vector, training, exact, product);
             float scale = 1f / batch;
             global::NetGen.Numerics.SpanMath.Scale(product, scale);
             return total * scale;
         }
 
         // The directional forward pass: R{z^l} = V^l x^(l-1) + W^l R{x^(l-1)} + v_b^l, R{x^l} = σ'(z^l) ⊙ R{z^l} ⊙ m^l, R{x⁰} = 0.
-        private void DirectionalForward(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<float> vector, bool training)
+        private void DirectionalForward(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, global::System.ReadOnlySpan<float> vector, bool training)
         {
             global::System.ReadOnlySpan<float> w = _parameters.Span;
 
@@ -430,15 +448,15 @@ namespace Samples
                     for (; s + 1 < batch; s += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> z = DotRows4Samples2x48(vector, Dense1WeightsOffset + j * 48, x, s * 48, (s + 1) * 48) + bias;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ws.RZ1), (nuint)(s * 16 + j));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ws.RZ1), (nuint)((s + 1) * 16 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(curvature.RZ1), (nuint)(s * 16 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(curvature.RZ1), (nuint)((s + 1) * 16 + j));
                     }
                     if (s < batch)
                     {
                         for (int r = 0; r < 4; r++)
                         {
                             float z = DotFloat48(vector, Dense1WeightsOffset + (j + r) * 48, x, s * 48) + vector[Dense1BiasesOffset + j + r];
-                            ws.RZ1[s * 16 + j + r] = z;
+                            curvature.RZ1[s * 16 + j + r] = z;
                         }
                     }
                 }
@@ -446,12 +464,12 @@ namespace Samples
                 for (int i = 0; i < vectorEnd; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> av = Load8(ws.A1, i);
-                    Store8((global::System.Runtime.Intrinsics.Vector256.Create(1f) - av * av) * Load8(ws.RZ1, i), ws.RX1, i);
+                    Store8((global::System.Runtime.Intrinsics.Vector256.Create(1f) - av * av) * Load8(curvature.RZ1, i), curvature.RX1, i);
                 }
                 for (int i = vectorEnd; i < batch * 16; i++)
                 {
                     float ai = ws.A1[i];
-                    ws.RX1[i] = (1f - ai * ai) * ws.RZ1[i];
+                    curvature.RX1[i] = (1f - ai * ai) * curvature.RZ1[i];
                 }
             }
 
@@ -465,15 +483,15 @@ namespace Samples
                     for (; s + 1 < batch; s += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> z = DotRows4Samples2x16(vector, Dense2WeightsOffset + j * 16, x, s * 16, (s + 1) * 16) + bias;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ws.RZ2), (nuint)(s * 8 + j));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ws.RZ2), (nuint)((s + 1) * 8 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(curvature.RZ2), (nuint)(s * 8 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(curvature.RZ2), (nuint)((s + 1) * 8 + j));
                     }
                     if (s < batch)
                     {
                         for (int r = 0; r < 4; r++)
                         {
                             float z = DotFloat16(vector, Dense2WeightsOffset + (j + r) * 16, x, s * 16) + vector[Dense2BiasesOffset + j + r];
-                            ws.RZ2[s * 8 + j + r] = z;
+                            curvature.RZ2[s * 8 + j + r] = z;
                         }
                     }
                 }
@@ -482,16 +500,16 @@ namespace Samples
                     int s = 0;
                     for (; s + 1 < batch; s += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> z = DotRows4Samples2x16(w, Dense2WeightsOffset + j * 16, ws.RX1, s * 16, (s + 1) * 16);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ws.RZ2), (nuint)(s * 8 + j)) + global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ws.RZ2), (nuint)(s * 8 + j));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ws.RZ2), (nuint)((s + 1) * 8 + j)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ws.RZ2), (nuint)((s + 1) * 8 + j));
+                        global::System.Runtime.Intrinsics.Vector256<float> z = DotRows4Samples2x16(w, Dense2WeightsOffset + j * 16, curvature.RX1, s * 16, (s + 1) * 16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(curvature.RZ2), (nuint)(s * 8 + j)) + global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(curvature.RZ2), (nuint)(s * 8 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(curvature.RZ2), (nuint)((s + 1) * 8 + j)) + global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(curvature.RZ2), (nuint)((s + 1) * 8 + j));
                     }
                     if (s < batch)
                     {
                         for (int r = 0; r < 4; r++)
                         {
-                            float z = DotFloat16(w, Dense2WeightsOffset + (j + r) * 16, ws.RX1, s * 16);
-                            ws.RZ2[s * 8 + j + r] += z;
+                            float z = DotFloat16(w, Dense2WeightsOffset + (j + r) * 16, curvature.RX1, s * 16);
+                            curvature.RZ2[s * 8 + j + r] += z;
                         }
                     }
                 }
@@ -499,12 +517,12 @@ namespace Samples
                 for (int i = 0; i < vectorEnd; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> av = Load8(ws.A2, i);
-                    Store8((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(av, global::System.Runtime.Intrinsics.Vector256<float>.Zero), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.Create(0.125f))) * Load8(ws.RZ2, i), ws.RX2, i);
+                    Store8((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(av, global::System.Runtime.Intrinsics.Vector256<float>.Zero), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.Create(0.125f))) * Load8(curvature.RZ2, i), curvature.RX2, i);
                 }
                 for (int i = vectorEnd; i < batch * 8; i++)
                 {
                     float ai = ws.A2[i];
-                    ws.RX2[i] = (ai > 0f ? 1f : 0.125f) * ws.RZ2[i];
+                    curvature.RX2[i] = (ai > 0f ? 1f : 0.125f) * curvature.RZ2[i];
                 }
             }
 
@@ -516,15 +534,15 @@ namespace Samples
                     for (int j = 0; j < 3; j++)
                     {
                         float z = DotFloat8(vector, Dense3WeightsOffset + j * 8, x, s * 8) + vector[Dense3BiasesOffset + j];
-                        ws.RZ3[s * 3 + j] = z;
+                        curvature.RZ3[s * 3 + j] = z;
                     }
                 }
                 for (int s = 0; s < batch; s++)
                 {
                     for (int j = 0; j < 3; j++)
                     {
-                        float z = DotFloat8(w, Dense3WeightsOffset + j * 8, ws.RX2, s * 8);
-                        ws.RZ3[s * 3 + j] += z;
+                        float z = DotFloat8(w, Dense3WeightsOffset + j * 8, curvature.RX2, s * 8);
+                        curvature.RZ3[s * 3 + j] += z;
                     }
                 }
             }
@@ -532,7 +550,7 @@ namespace Samples
 
         // R{δᴸ}. For cross-entropy with its matched output the exact and Gauss–Newton forms coincide; for the quadratic
         // cost Gauss–Newton drops the (a − y) σ''(zᴸ) term.
-        private void DirectionalOutputDelta(global::System.ReadOnlySpan<float> targets, int batch, Workspace ws, bool exact)
+        private void DirectionalOutputDelta(global::System.ReadOnlySpan<float> targets, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, bool exact)
         {
             for (int s = 0; s < batch; s++)
             {
@@ -540,57 +558,57 @@ namespace Samples
                 // δ = a − y, so R{δ} = R{a} = σ'(z) R{z}.
                 for (int j = 0; j < OutputSize; j++)
                 {
-                    ws.RD3[o + j] = (ws.A3[o + j] * (1f - ws.A3[o + j])) * ws.RZ3[o + j];
+                    curvature.RD3[o + j] = (ws.A3[o + j] * (1f - ws.A3[o + j])) * curvature.RZ3[o + j];
                 }
             }
         }
 
         // The directional backward pass: R{∂C/∂W^l} = R{δ^l} x^(l-1)ᵀ + δ^l R{x^(l-1)}ᵀ, R{∂C/∂b^l} = R{δ^l}, and
         // R{δ^(l-1)} = (((V^l)ᵀ δ^l + (W^l)ᵀ R{δ^l}) ⊙ m) ⊙ σ' + ((W^l)ᵀ δ^l ⊙ m) ⊙ σ'' ⊙ R{z^(l-1)}. Gauss–Newton keeps the first-order terms.
-        private void DirectionalBackward(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<float> vector, bool training, bool exact, global::System.Span<float> product)
+        private void DirectionalBackward(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, global::System.ReadOnlySpan<float> vector, bool training, bool exact, global::System.Span<float> product)
         {
             global::System.ReadOnlySpan<float> w = _parameters.Span;
 
             // Dense layer 3.
             {
                 global::System.ReadOnlySpan<float> x = ws.A2;
-                global::NetGen.Numerics.SpanMath.SumRows(ws.RD3, batch, product.Slice(Dense3BiasesOffset, 3));
+                global::NetGen.Numerics.SpanMath.SumRows(curvature.RD3, batch, product.Slice(Dense3BiasesOffset, 3));
                 if (exact)
                 {
-                    x.Slice(0, batch * 8).CopyTo(ws.SX3);
-                    global::System.MemoryExtensions.AsSpan(ws.RX2, 0, batch * 8).CopyTo(global::System.MemoryExtensions.AsSpan(ws.SX3, batch * 8));
-                    global::System.MemoryExtensions.AsSpan(ws.RD3, 0, batch * 3).CopyTo(ws.SD3);
-                    global::System.MemoryExtensions.AsSpan(ws.D3, 0, batch * 3).CopyTo(global::System.MemoryExtensions.AsSpan(ws.SD3, batch * 3));
-                    WeightGradient3x8(ws.SD3, ws.SX3, 2 * batch, product, Dense3WeightsOffset);
+                    x.Slice(0, batch * 8).CopyTo(curvature.SX3);
+                    global::System.MemoryExtensions.AsSpan(curvature.RX2, 0, batch * 8).CopyTo(global::System.MemoryExtensions.AsSpan(curvature.SX3, batch * 8));
+                    global::System.MemoryExtensions.AsSpan(curvature.RD3, 0, batch * 3).CopyTo(curvature.SD3);
+                    global::System.MemoryExtensions.AsSpan(ws.D3, 0, batch * 3).CopyTo(global::System.MemoryExtensions.AsSpan(curvature.SD3, batch * 3));
+                    WeightGradient3x8(curvature.SD3, curvature.SX3, 2 * batch, product, Dense3WeightsOffset);
                 }
                 else
                 {
-                    WeightGradient3x8(ws.RD3, x, batch, product, Dense3WeightsOffset);
+                    WeightGradient3x8(curvature.RD3, x, batch, product, Dense3WeightsOffset);
                 }
                 BackError3x8(ws.D3, w, Dense3WeightsOffset, batch, ws.D2);
-                BackError3x8(ws.RD3, w, Dense3WeightsOffset, batch, ws.RD2);
+                BackError3x8(curvature.RD3, w, Dense3WeightsOffset, batch, curvature.RD2);
                 if (exact)
                 {
-                    BackError3x8(ws.D3, vector, Dense3WeightsOffset, batch, ws.SX3);
-                    global::NetGen.Numerics.SpanMath.AddTo(global::System.MemoryExtensions.AsSpan(ws.RD2, 0, batch * 8), global::System.MemoryExtensions.AsSpan(ws.SX3, 0, batch * 8));
+                    BackError3x8(ws.D3, vector, Dense3WeightsOffset, batch, curvature.SX3);
+                    global::NetGen.Numerics.SpanMath.AddTo(global::System.MemoryExtensions.AsSpan(curvature.RD2, 0, batch * 8), global::System.MemoryExtensions.AsSpan(curvature.SX3, 0, batch * 8));
                 }
                 int vectorEnd = batch * 8 & ~7;
                 for (int i = 0; i < vectorEnd; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> gv = Load8(ws.D2, i);
-                    global::System.Runtime.Intrinsics.Vector256<float> rgv = Load8(ws.RD2, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> rgv = Load8(curvature.RD2, i);
                     global::System.Runtime.Intrinsics.Vector256<float> av = Load8(ws.A2, i);
                     global::System.Runtime.Intrinsics.Vector256<float> d1v = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(av, global::System.Runtime.Intrinsics.Vector256<float>.Zero), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.Create(0.125f));
-                    Store8(rgv * d1v, ws.RD2, i);
+                    Store8(rgv * d1v, curvature.RD2, i);
                     Store8(gv * d1v, ws.D2, i);
                 }
                 for (int i = vectorEnd; i < batch * 8; i++)
                 {
                     float gi = ws.D2[i];
-                    float rgi = ws.RD2[i];
+                    float rgi = curvature.RD2[i];
                     float ai = ws.A2[i];
                     float d1i = ai > 0f ? 1f : 0.125f;
-                    ws.RD2[i] = rgi * d1i;
+                    curvature.RD2[i] = rgi * d1i;
                     ws.D2[i] = gi * d1i;
                 }
             }
@@ -598,43 +616,43 @@ namespace Samples
             // Dense layer 2.
             {
                 global::System.ReadOnlySpan<float> x = ws.A1;
-                global::NetGen.Numerics.SpanMath.SumRows(ws.RD2, batch, product.Slice(Dense2BiasesOffset, 8));
+                global::NetGen.Numerics.SpanMath.SumRows(curvature.RD2, batch, product.Slice(Dense2BiasesOffset, 8));
                 if (exact)
                 {
-                    x.Slice(0, batch * 16).CopyTo(ws.SX2);
-                    global::System.MemoryExtensions.AsSpan(ws.RX1, 0, batch * 16).CopyTo(global::System.MemoryExtensions.AsSpan(ws.SX2, batch * 16));
-                    global::System.MemoryExtensions.AsSpan(ws.RD2, 0, batch * 8).CopyTo(ws.SD2);
-                    global::System.MemoryExtensions.AsSpan(ws.D2, 0, batch * 8).CopyTo(global::System.MemoryExtensions.AsSpan(ws.SD2, batch * 8));
-                    WeightGradient8x16(ws.SD2, ws.SX2, 2 * batch, product, Dense2WeightsOffset);
+                    x.Slice(0, batch * 16).CopyTo(curvature.SX2);
+                    global::System.MemoryExtensions.AsSpan(curvature.RX1, 0, batch * 16).CopyTo(global::System.MemoryExtensions.AsSpan(curvature.SX2, batch * 16));
+                    global::System.MemoryExtensions.AsSpan(curvature.RD2, 0, batch * 8).CopyTo(curvature.SD2);
+                    global::System.MemoryExtensions.AsSpan(ws.D2, 0, batch * 8).CopyTo(global::System.MemoryExtensions.AsSpan(curvature.SD2, batch * 8));
+                    WeightGradient8x16(curvature.SD2, curvature.SX2, 2 * batch, product, Dense2WeightsOffset);
                 }
                 else
                 {
-                    WeightGradient8x16(ws.RD2, x, batch, product, Dense2WeightsOffset);
+                    WeightGradient8x16(curvature.RD2, x, batch, product, Dense2WeightsOffset);
                 }
                 BackError8x16(ws.D2, w, Dense2WeightsOffset, batch, ws.D1);
-                BackError8x16(ws.RD2, w, Dense2WeightsOffset, batch, ws.RD1);
+                BackError8x16(curvature.RD2, w, Dense2WeightsOffset, batch, curvature.RD1);
                 if (exact)
                 {
-                    BackError8x16(ws.D2, vector, Dense2WeightsOffset, batch, ws.SX2);
-                    global::NetGen.Numerics.SpanMath.AddTo(global::System.MemoryExtensions.AsSpan(ws.RD1, 0, batch * 16), global::System.MemoryExtensions.AsSpan(ws.SX2, 0, batch * 16));
+                    BackError8x16(ws.D2, vector, Dense2WeightsOffset, batch, curvature.SX2);
+                    global::NetGen.Numerics.SpanMath.AddTo(global::System.MemoryExtensions.AsSpan(curvature.RD1, 0, batch * 16), global::System.MemoryExtensions.AsSpan(curvature.SX2, 0, batch * 16));
                 }
                 int vectorEnd = batch * 16 & ~7;
                 for (int i = 0; i < vectorEnd; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> gv = Load8(ws.D1, i);
-                    global::System.Runtime.Intrinsics.Vector256<float> rgv = Load8(ws.RD1, i);
+                    global::System.Runtime.Intrinsics.Vector256<float> rgv = Load8(curvature.RD1, i);
                     global::System.Runtime.Intrinsics.Vector256<float> av = Load8(ws.A1, i);
                     global::System.Runtime.Intrinsics.Vector256<float> d1v = global::System.Runtime.Intrinsics.Vector256.Create(1f) - av * av;
-                    Store8(exact ? rgv * d1v + gv * (-(av + av) * (global::System.Runtime.Intrinsics.Vector256.Create(1f) - av * av)) * Load8(ws.RZ1, i) : rgv * d1v, ws.RD1, i);
+                    Store8(exact ? rgv * d1v + gv * (-(av + av) * (global::System.Runtime.Intrinsics.Vector256.Create(1f) - av * av)) * Load8(curvature.RZ1, i) : rgv * d1v, curvature.RD1, i);
                     Store8(gv * d1v, ws.D1, i);
                 }
                 for (int i = vectorEnd; i < batch * 16; i++)
                 {
                     float gi = ws.D1[i];
-                    float rgi = ws.RD1[i];
+                    float rgi = curvature.RD1[i];
                     float ai = ws.A1[i];
                     float d1i = 1f - ai * ai;
-                    ws.RD1[i] = exact ? rgi * d1i + gi * (-(ai + ai) * (1f - ai * ai)) * ws.RZ1[i] : rgi * d1i;
+                    curvature.RD1[i] = exact ? rgi * d1i + gi * (-(ai + ai) * (1f - ai * ai)) * curvature.RZ1[i] : rgi * d1i;
                     ws.D1[i] = gi * d1i;
                 }
             }
@@ -642,8 +660,8 @@ namespace Samples
             // Dense layer 1.
             {
                 global::System.ReadOnlySpan<float> x = inputs;
-                global::NetGen.Numerics.SpanMath.SumRows(ws.RD1, batch, product.Slice(Dense1BiasesOffset, 16));
-                WeightGradient16x48(ws.RD1, x, batch, product, Dense1WeightsOffset);
+                global::NetGen.Numerics.SpanMath.SumRows(curvature.RD1, batch, product.Slice(Dense1BiasesOffset, 16));
+                WeightGradient16x48(curvature.RD1, x, batch, product, Dense1WeightsOffset);
             }
         }
 

@@ -162,7 +162,8 @@ namespace Samples
 
         /// <summary>
         /// Scratch memory for mini-batch passes of this network: per layer the activations a (before dropout), the dropped
-        /// activations x = a ⊙ m and masks m of layers with dropout, and the errors δ = ∂C/∂z. One per concurrent caller.
+        /// activations x = a ⊙ m and masks m of layers with dropout, the errors δ = ∂C/∂z, and z where backpropagation reads
+        /// it. The curvature product's buffers are allocated by the first product on the workspace. One per concurrent caller.
         /// </summary>
         public sealed class Workspace : global::NetGen.NetworkWorkspace
         {
@@ -172,8 +173,6 @@ namespace Samples
             {
                 A1 = new float[batchCapacity * 72];
                 D1 = new float[batchCapacity * 72];
-                RZ1 = new float[batchCapacity * 72];
-                RD1 = new float[batchCapacity * 72];
                 ZL = new float[batchCapacity * OutputSize];
                 LogSumExp = new float[batchCapacity];
             }
@@ -184,17 +183,35 @@ namespace Samples
             /// <summary>δ¹ = ∂C/∂z¹, sample-major.</summary>
             internal readonly float[] D1;
 
-            /// <summary>R{z¹}, the directional derivative of z¹ along v (curvature products).</summary>
-            internal readonly float[] RZ1;
-
-            /// <summary>R{δ¹} (curvature products).</summary>
-            internal readonly float[] RD1;
-
             /// <summary>zᴸ, the output layer's weighted input, kept for the numerically stable forms of the losses.</summary>
             internal readonly float[] ZL;
 
             /// <summary>ln Σ_k e^(zᴸ_k) per sample, from the softmax pass, so the log-likelihood needs no second round of exponentials.</summary>
             internal readonly float[] LogSumExp;
+
+            private CurvatureBuffers? _curvature;
+
+            /// <summary>
+            /// The curvature product's buffers, allocated by the first product on this workspace (first-order training never
+            /// needs them, and they would take several times its memory); every later product reuses them.
+            /// </summary>
+            internal CurvatureBuffers Curvature => _curvature ??= new CurvatureBuffers(BatchCapacity);
+
+            /// <summary>The curvature product's arrays, sample-major.</summary>
+            internal sealed class CurvatureBuffers
+            {
+                internal CurvatureBuffers(int batchCapacity)
+                {
+                    RZ1 = new float[batchCapacity * 72];
+                    RD1 = new float[batchCapacity * 72];
+                }
+
+                /// <summary>R{z¹}, the directional derivative of z¹ along v.</summary>
+                internal readonly float[] RZ1;
+
+                /// <summary>R{δ¹}.</summary>
+                internal readonly float[] RD1;
+            }
         }
 
         // The forward pass over a batch, keeping what backpropagation needs. Dropout only when a random source is given.
@@ -321,20 +338,21 @@ namespace Samples
             global::NetGen.NetworkGuard.CheckNoOverlap(vector, product);
             global::NetGen.NetworkGuard.CheckCurvatureKind(kind);
             Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
+            Workspace.CurvatureBuffers curvature = ws.Curvature;
             bool training = dropoutRandom is not null;
             bool exact = kind == global::NetGen.CurvatureKind.Hessian;
             ForwardBatch(inputs, batch, ws, dropoutRandom);
             float total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: 1f);
-            DirectionalForward(inputs, batch, ws, vector, training);
-            DirectionalOutputDelta(targets, batch, ws, exact);
-            DirectionalBackward(inputs, batch, ws, vector, training, exact, product);
+            DirectionalForward(inputs, batch, ws, curvature, vector, training);
+            DirectionalOutputDelta(targets, batch, ws, curvature, exact);
+            DirectionalBackward(inputs, batch, ws, curvature, vector, training, exact, product);
             float scale = 1f / batch;
             global::NetGen.Numerics.SpanMath.Scale(product, scale);
             return total * scale;
         }
 
         // The directional forward pass: R{z^l} = V^l x^(l-1) + W^l R{x^(l-1)} + v_b^l, R{x^l} = σ'(z^l) ⊙ R{z^l} ⊙ m^l, R{x⁰} = 0.
-        private void DirectionalForward(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<float> vector, bool training)
+        private void DirectionalForward(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, global::System.ReadOnlySpan<float> vector, bool training)
         {
             global::System.ReadOnlySpan<float> w = _parameters.Span;
 
@@ -348,15 +366,15 @@ namespace Samples
                     for (; s + 1 < batch; s += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> z = DotRows4Samples2x8(vector, Dense1WeightsOffset + j * 8, x, s * 8, (s + 1) * 8) + bias;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ws.RZ1), (nuint)(s * 72 + j));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ws.RZ1), (nuint)((s + 1) * 72 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(curvature.RZ1), (nuint)(s * 72 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(curvature.RZ1), (nuint)((s + 1) * 72 + j));
                     }
                     if (s < batch)
                     {
                         for (int r = 0; r < 4; r++)
                         {
                             float z = DotFloat8(vector, Dense1WeightsOffset + (j + r) * 8, x, s * 8) + vector[Dense1BiasesOffset + j + r];
-                            ws.RZ1[s * 72 + j + r] = z;
+                            curvature.RZ1[s * 72 + j + r] = z;
                         }
                     }
                 }
@@ -365,7 +383,7 @@ namespace Samples
 
         // R{δᴸ}. For cross-entropy with its matched output the exact and Gauss–Newton forms coincide; for the quadratic
         // cost Gauss–Newton drops the (a − y) σ''(zᴸ) term.
-        private void DirectionalOutputDelta(global::System.ReadOnlySpan<float> targets, int batch, Workspace ws, bool exact)
+        private void DirectionalOutputDelta(global::System.ReadOnlySpan<float> targets, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, bool exact)
         {
             _ = exact;
             for (int s = 0; s < batch; s++)
@@ -375,7 +393,7 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector256<float> targetSums = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 for (int j = 0; j < 72; j += 8)
                 {
-                    projections += Load8(ws.A1, o + j) * Load8(ws.RZ1, o + j);
+                    projections += Load8(ws.A1, o + j) * Load8(curvature.RZ1, o + j);
                     targetSums += Load8(targets, o + j);
                 }
                 float projection = global::System.Runtime.Intrinsics.Vector256.Sum(projections);
@@ -383,22 +401,22 @@ namespace Samples
                 // δ = a Σy − y, so R{δ} = R{a} Σy with R{a} = J_softmax R{z} = a ⊙ (R{z} − a·R{z}).
                 for (int j = 0; j < 72; j += 8)
                 {
-                    Store8(Load8(ws.A1, o + j) * (Load8(ws.RZ1, o + j) - global::System.Runtime.Intrinsics.Vector256.Create(projection)) * global::System.Runtime.Intrinsics.Vector256.Create(sumY), ws.RD1, o + j);
+                    Store8(Load8(ws.A1, o + j) * (Load8(curvature.RZ1, o + j) - global::System.Runtime.Intrinsics.Vector256.Create(projection)) * global::System.Runtime.Intrinsics.Vector256.Create(sumY), curvature.RD1, o + j);
                 }
             }
         }
 
         // The directional backward pass: R{∂C/∂W^l} = R{δ^l} x^(l-1)ᵀ + δ^l R{x^(l-1)}ᵀ, R{∂C/∂b^l} = R{δ^l}, and
         // R{δ^(l-1)} = (((V^l)ᵀ δ^l + (W^l)ᵀ R{δ^l}) ⊙ m) ⊙ σ' + ((W^l)ᵀ δ^l ⊙ m) ⊙ σ'' ⊙ R{z^(l-1)}. Gauss–Newton keeps the first-order terms.
-        private void DirectionalBackward(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<float> vector, bool training, bool exact, global::System.Span<float> product)
+        private void DirectionalBackward(global::System.ReadOnlySpan<float> inputs, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, global::System.ReadOnlySpan<float> vector, bool training, bool exact, global::System.Span<float> product)
         {
             global::System.ReadOnlySpan<float> w = _parameters.Span;
 
             // Dense layer 1.
             {
                 global::System.ReadOnlySpan<float> x = inputs;
-                global::NetGen.Numerics.SpanMath.SumRows(ws.RD1, batch, product.Slice(Dense1BiasesOffset, 72));
-                WeightGradient72x8(ws.RD1, x, batch, product, Dense1WeightsOffset);
+                global::NetGen.Numerics.SpanMath.SumRows(curvature.RD1, batch, product.Slice(Dense1BiasesOffset, 72));
+                WeightGradient72x8(curvature.RD1, x, batch, product, Dense1WeightsOffset);
             }
         }
 
