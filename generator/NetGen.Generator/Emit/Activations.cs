@@ -49,8 +49,11 @@ internal sealed class ActivationDefinition
     /// <summary>Whether σ is computed by a polynomial approximation, so that packing four or eight scalar z into one vector call beats one call each.</summary>
     public bool IsTranscendental { get; init; }
 
-    /// <summary>The ONNX (opset 17) operator or decomposition the exporter writes; null for none (identity).</summary>
+    /// <summary>The ONNX (opset 17) operator that computes it by itself, or null (identity, or a composition: see <see cref="OnnxForm"/>).</summary>
     public string? OnnxOperator { get; init; }
+
+    /// <summary>The ONNX graph that computes a from z, written as nested operators, e.g. <c>Mul(z, Sigmoid(z))</c>.</summary>
+    public string OnnxForm { get; init; } = string.Empty;
 
     /// <summary>The PyTorch module of <c>nn.Sequential</c> that mirrors it ({0}: the parameter); null for none (identity).</summary>
     public string? PyTorchModule { get; init; }
@@ -121,6 +124,7 @@ internal static class Activations
             ForwardText = (m, x) => x.ZText,
             DerivativeText = (m, x) => m.One,
             TimesDerivativeText = (m, x, delta) => delta,
+            OnnxForm = "z",
         },
         new()
         {
@@ -130,6 +134,7 @@ internal static class Activations
             DerivativeEquation = "σ' = a(1 − a)",
             IsTranscendental = true,
             OnnxOperator = "Sigmoid",
+            OnnxForm = "Sigmoid(z)",
             PyTorchModule = "nn.Sigmoid()",
             // Double precision uses the BCL's exponential, as the interpreter does; single precision the runtime's polynomial.
             ForwardText = (m, x) => m.IsDouble ? $"{m.One} / ({m.One} + {m.Exp("-" + x.ZText)})" : MathText.Call("Sigmoid", x.ZText),
@@ -144,6 +149,7 @@ internal static class Activations
             DerivativeEquation = "σ' = 1 − a²",
             IsTranscendental = true,
             OnnxOperator = "Tanh",
+            OnnxForm = "Tanh(z)",
             PyTorchModule = "nn.Tanh()",
             ForwardText = (m, x) => m.IsDouble ? $"double.Tanh({x.ZText})" : MathText.Call("Tanh", x.ZText),
             DerivativeText = (m, x) => $"{m.One} - {x.AText} * {x.AText}",
@@ -156,6 +162,7 @@ internal static class Activations
             Equation = "σ(z) = max(z, 0)",
             DerivativeEquation = "σ' = 1 if z > 0 else 0",
             OnnxOperator = "Relu",
+            OnnxForm = "Relu(z)",
             PyTorchModule = "nn.ReLU()",
             // IEEE max, like the interpreter: a NaN z stays NaN instead of turning into 0. a > 0 exactly where z > 0.
             ForwardText = (m, x) => m.Max(x.ZText, m.Zero),
@@ -169,7 +176,8 @@ internal static class Activations
             Parameter = LeakySlope,
             Equation = "σ(z) = z if z > 0 else αz",
             DerivativeEquation = "σ' = 1 if z > 0 else α",
-            OnnxOperator = "LeakyRelu(alpha)",
+            OnnxOperator = "LeakyRelu",
+            OnnxForm = "LeakyRelu(z, alpha=α)",
             PyTorchModule = "nn.LeakyReLU(negative_slope={0})",
             // α is in (0, 1), so a > 0 exactly where z > 0.
             ForwardText = (m, x) => m.IfPositive(x.ZText, x.ZText, $"{x.ZText} * {m.Real(x.Parameter)}"),
@@ -182,7 +190,8 @@ internal static class Activations
             Name = "softmax",
             Equation = "a_j = e^(z_j) / Σ_k e^(z_k), computed as e^(z_j − max z) / Σ_k e^(z_k − max z)",
             DerivativeEquation = "∂a_j/∂z_k = a_j (δ_jk − a_k)",
-            OnnxOperator = "Softmax(axis = −1)",
+            OnnxOperator = "Softmax",
+            OnnxForm = "Softmax(z, axis=-1)",
             PyTorchModule = "nn.Softmax(dim=-1)",
         },
         new()
@@ -190,7 +199,7 @@ internal static class Activations
             Kind = ActivationKind.Step,
             Name = "step",
             Equation = "σ(z) = 1 if z > 0 else 0",
-            OnnxOperator = "Greater + Cast",
+            OnnxForm = "Cast(Greater(z, 0), to=T)",
             PyTorchModule = "Step()",
             IsTrainable = false,
             ForwardText = (m, x) => m.IfPositive(x.ZText, m.One, m.Zero),

@@ -56,6 +56,9 @@ internal sealed class MathText
         _vector is not null ? $"{_vector}.Create({FloatLiteral((float)value)})"
         : IsDouble ? DoubleLiteral(value) : FloatLiteral((float)value);
 
+    /// <summary>A literal of the element type (float for every single-precision form, double for double) holding exactly <c>(T)value</c>.</summary>
+    public string ElementLiteral(double value) => IsDouble ? DoubleLiteral(value) : FloatLiteral((float)value);
+
     /// <summary>The IEEE maximum (a NaN argument gives NaN, like the interpreter's).</summary>
     public string Max(string x, string y) => $"{Type}.Max({x}, {y})";
 
