@@ -51,9 +51,13 @@ public static class CommandLine
         keeps {TrainJob.FashionValidationFraction * 100:0} % of its training images for validation (stratified) and tests on its 10000 test
         images. Features are standardised with the training split's statistics only.
 
-        Output (SET is digits or fashion): SET.safetensors (weights), SET-history.csv (per epoch: losses, accuracies,
-        per-layer gradient norms), SET-scaling.csv (the standardisation), SET-training.png (loss and accuracy per
-        epoch), SET-gradients.png (per-layer gradient norms per epoch, log scale).
+        The test split is reported per class (precision, recall, F1, support), with macro and weighted averages,
+        the log-loss and the confusion matrix.
+
+        Output (SET is digits or fashion): SET.safetensors (weights, with the standardisation in its netgen.scaler
+        metadata), SET-history.csv (per epoch: losses, accuracies, per-layer gradient norms), SET-scaling.csv (the
+        standardisation), SET-training.png (loss and accuracy per epoch), SET-gradients.png (per-layer gradient norms
+        per epoch, log scale), SET-confusion.png (the test split's confusion matrix).
 
         Exit codes: 0 done, 1 failed (missing or malformed data, training diverged, cannot write), 2 bad options,
         130 interrupted (Ctrl+C; the best weights so far are still tested and written).

@@ -38,6 +38,9 @@ internal static class ReportText
         ];
     }
 
+    /// <summary>The test split's classification report (per class, averages, confusion matrix), without a trailing newline.</summary>
+    public static string Evaluation(TrainJobResult result) => "Test split:\n" + result.TestReport.ToString().TrimEnd('\n');
+
     public static string Files(TrainJobResult result) =>
         "Wrote: " + string.Join(", ", result.Files.All) + ".";
 

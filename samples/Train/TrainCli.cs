@@ -61,6 +61,7 @@ public static class TrainCli
                 var summary = ReportText.Summary(result);
                 console.MarkupLine(Markup.Escape(summary[0]));
                 console.MarkupLine("[bold green]" + Markup.Escape(summary[1]) + "[/]");
+                console.WriteLine(ReportText.Evaluation(result));
                 console.MarkupLine("[grey]" + Markup.Escape(ReportText.Files(result)) + "[/]");
             }
             else
@@ -70,6 +71,8 @@ public static class TrainCli
                 {
                     output.WriteLine(line);
                 }
+
+                output.WriteLine(ReportText.Evaluation(result));
 
                 output.WriteLine(ReportText.Files(result));
             }

@@ -7,6 +7,7 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using NetGen.Data;
+using NetGen.Evaluation;
 using NetGen.IO;
 using NetGen.Training;
 
@@ -14,8 +15,9 @@ namespace NetGen.Samples.Train;
 
 /// <summary>
 /// The main job: trains a generated network (or its interpreted twin) on the UCI digits embedded in the repository or
-/// on Fashion-MNIST, evaluates it once on a held-out test split, and writes the weights, the history, the
-/// standardisation and two plots. No console: progress goes to an <see cref="ITrainJobReporter"/>.
+/// on Fashion-MNIST, evaluates it once on a held-out test split (accuracy, per-class precision, recall and F1, the
+/// confusion matrix), and writes the weights with the standardisation, the history, the standardisation as CSV and three
+/// plots. No console: progress goes to an <see cref="ITrainJobReporter"/>.
 /// </summary>
 public static class TrainJob
 {
@@ -118,6 +120,9 @@ public static class TrainJob
         long start = Stopwatch.GetTimestamp();
 
         var data = LoadData(options);
+        // Before training (a bad --output found afterwards would throw the trained network away), after the data has
+        // loaded (so a missing data file leaves no empty output folder behind).
+        PrepareOutputDirectory(settings.OutputDirectory);
         reporter.Info(data.Description);
         reporter.Info(Invariant($"Split (seed {settings.Seed}): {data.Train.Count} training, {data.Validation.Count} validation, {data.Test.Count} test samples; standardised with the training split's mean and standard deviation."));
 
@@ -129,21 +134,24 @@ public static class TrainJob
         var trainer = new Trainer<float>(network, trainerOptions);
         var training = trainer.Fit(data.Train, data.Validation, new ProgressAdapter(reporter), cancellationToken);
         var test = trainer.Evaluate(data.Test);
+        var report = network.EvaluateClassification(data.Test);
 
-        Directory.CreateDirectory(settings.OutputDirectory);
         string prefix = settings.DataSet == DataSetKind.Digits ? "digits" : "fashion";
         var files = new TrainJobFiles(
             Weights: Path.Combine(settings.OutputDirectory, prefix + ".safetensors"),
             History: Path.Combine(settings.OutputDirectory, prefix + "-history.csv"),
             Scaling: Path.Combine(settings.OutputDirectory, prefix + "-scaling.csv"),
             TrainingPlot: Path.Combine(settings.OutputDirectory, prefix + "-training.png"),
-            GradientPlot: Path.Combine(settings.OutputDirectory, prefix + "-gradients.png"));
-        WeightsFile.Save(network, files.Weights);
+            GradientPlot: Path.Combine(settings.OutputDirectory, prefix + "-gradients.png"),
+            ConfusionPlot: Path.Combine(settings.OutputDirectory, prefix + "-confusion.png"));
+        // The standardisation travels inside the weights file (metadata netgen.scaler); the CSV copy is for reading.
+        WeightsFile.Save(network, files.Weights, data.Scaler);
         training.History.WriteCsv(files.History);
         WriteScaling(data.Scaler, files.Scaling);
         string title = Invariant($"{(settings.DataSet == DataSetKind.Digits ? "UCI digits" : "Fashion-MNIST")}, {Shape(network.Spec)} network ({EngineName(settings.Engine)}), seed {settings.Seed}");
         TrainingPlots.SaveTrainingCurves(training.History, title, files.TrainingPlot);
         TrainingPlots.SaveGradientNorms(training.History, network.Spec, title, files.GradientPlot);
+        TrainingPlots.SaveConfusionMatrix(report.ConfusionMatrix, "Test split: " + title, files.ConfusionPlot);
 
         return new TrainJobResult
         {
@@ -156,6 +164,7 @@ public static class TrainJob
             Training = training,
             TestLoss = test.Loss,
             TestAccuracy = test.Accuracy ?? double.NaN,
+            TestReport = report,
             Files = files,
             Elapsed = Stopwatch.GetElapsedTime(start),
         };
@@ -199,6 +208,39 @@ public static class TrainJob
         };
     }
 
+    /// <summary>
+    /// Creates the output folder if it is missing and proves it writable by creating and deleting a file in it, so a
+    /// bad <c>--output</c> fails in a second, before the data is loaded or anything trains.
+    /// </summary>
+    /// <param name="directory">The folder.</param>
+    /// <exception cref="IOException">The folder cannot be created or written to; the message names it and why.</exception>
+    public static void PrepareOutputDirectory(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        string full = Path.GetFullPath(directory);
+        // The runtime reports a file in the way as "could not find a part of the path"; name the file instead.
+        for (string? ancestor = full; ancestor is not null; ancestor = Path.GetDirectoryName(ancestor))
+        {
+            if (File.Exists(ancestor))
+            {
+                throw new IOException($"--output: cannot write to the folder '{full}': '{ancestor}' is a file, not a folder; nothing was trained. Choose a folder you can write to.");
+            }
+        }
+
+        try
+        {
+            Directory.CreateDirectory(full);
+            string probe = Path.Combine(full, ".netgen-write-test-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new IOException($"--output: cannot write to the folder '{full}' ({e.Message}); nothing was trained. Choose a folder you can write to.", e);
+        }
+    }
+
     // "64-128-64-10": the layer sizes.
     private static string Shape(NetworkSpec spec) =>
         string.Join("-", spec.Layers.Select(l => l.Size.ToString(CultureInfo.InvariantCulture)).Prepend(spec.InputSize.ToString(CultureInfo.InvariantCulture)));
@@ -217,6 +259,20 @@ public static class TrainJob
         var all = CsvLoader.Load<float>(path, new CsvOptions { LabelColumn = -1, ClassCount = 10 });
         var split = DatasetSplit.Split(all, DigitsTrainFraction, DigitsValidationFraction, seed, stratify: true);
         return Standardize(Invariant($"Data: UCI optical digits, {all.Count} 8×8 images from {path}."), split.Train, split.Validation, split.Test);
+    }
+
+    /// <summary>
+    /// The digits split of <see cref="LoadData"/> before standardisation: the raw pixel values 0–16, as an app would
+    /// pass them to <c>Predictor&lt;float&gt;</c> with the scaler stored in the weights file.
+    /// </summary>
+    /// <param name="options">The options; the digits file and the seed are used.</param>
+    /// <exception cref="FileNotFoundException">The digits file is missing.</exception>
+    public static DatasetSplit<float> LoadRawDigitsSplit(TrainJobOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string path = options.DigitsFile ?? DefaultDigitsFile;
+        var all = CsvLoader.Load<float>(path, new CsvOptions { LabelColumn = -1, ClassCount = 10 });
+        return DatasetSplit.Split(all, DigitsTrainFraction, DigitsValidationFraction, options.Seed, stratify: true);
     }
 
     private static PreparedData LoadFashion(string directory, int? limit, ulong seed)

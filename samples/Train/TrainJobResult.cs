@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using NetGen.Data;
+using NetGen.Evaluation;
 using NetGen.Training;
 
 namespace NetGen.Samples.Train;
@@ -43,16 +44,18 @@ public sealed record TrainJobSettings(
     string OutputDirectory);
 
 /// <summary>The files a run writes.</summary>
-/// <param name="Weights">The trained parameters, safetensors (PyTorch <c>nn.Sequential</c> naming).</param>
+/// <param name="Weights">The trained parameters, safetensors (PyTorch <c>nn.Sequential</c> naming), with the
+/// standardisation in its <c>netgen.scaler</c> metadata (<c>Predictor&lt;float&gt;.Load</c> restores both).</param>
 /// <param name="History">The per-epoch history, CSV.</param>
 /// <param name="Scaling">The standardisation fitted on the training split (feature, mean, standard deviation), CSV;
 /// inputs must be transformed with it before <c>Forward</c>.</param>
 /// <param name="TrainingPlot">Training and validation loss and accuracy per epoch, PNG.</param>
 /// <param name="GradientPlot">The per-layer weight-gradient norms per epoch on a log scale, PNG.</param>
-public sealed record TrainJobFiles(string Weights, string History, string Scaling, string TrainingPlot, string GradientPlot)
+/// <param name="ConfusionPlot">The test split's confusion matrix as a heat map, PNG.</param>
+public sealed record TrainJobFiles(string Weights, string History, string Scaling, string TrainingPlot, string GradientPlot, string ConfusionPlot)
 {
     /// <summary>All the files, in the order above.</summary>
-    public IReadOnlyList<string> All => [Weights, History, Scaling, TrainingPlot, GradientPlot];
+    public IReadOnlyList<string> All => [Weights, History, Scaling, TrainingPlot, GradientPlot, ConfusionPlot];
 }
 
 /// <summary>The standardised training, validation and test splits of a data set.</summary>
@@ -95,6 +98,9 @@ public sealed record TrainJobResult
 
     /// <summary>The fraction of the test split classified correctly.</summary>
     public required double TestAccuracy { get; init; }
+
+    /// <summary>The test split's evaluation: confusion matrix, per-class precision, recall and F1, averages, log-loss.</summary>
+    public required ClassificationReport TestReport { get; init; }
 
     /// <summary>The files written.</summary>
     public required TrainJobFiles Files { get; init; }

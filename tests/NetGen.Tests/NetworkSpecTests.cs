@@ -64,6 +64,10 @@ public class NetworkSpecTests
     [InlineData("keep 0")]
     [InlineData("keep above 1")]
     [InlineData("leaky slope 1")]
+    [InlineData("ELU alpha 0")]
+    [InlineData("ELU alpha negative")]
+    [InlineData("ELU alpha NaN")]
+    [InlineData("ELU alpha infinite")]
     [InlineData("step with loss")]
     [InlineData("too many parameters")]
     public void InvalidSpecsAreRejected(string rule)
@@ -79,6 +83,10 @@ public class NetworkSpecTests
             "keep 0" => () => _ = new NetworkSpec(2, [new DenseLayerSpec(3, Activation.Tanh) { KeepProbability = 0 }, new DenseLayerSpec(1, Activation.Identity)]),
             "keep above 1" => () => _ = new NetworkSpec(2, [new DenseLayerSpec(1, Activation.Identity)], inputKeepProbability: 1.5),
             "leaky slope 1" => () => _ = new NetworkSpec(2, [new DenseLayerSpec(1, Activation.LeakyReLU) { LeakySlope = 1 }]),
+            "ELU alpha 0" => () => _ = new NetworkSpec(2, [new DenseLayerSpec(1, Activation.ELU) { Alpha = 0 }]),
+            "ELU alpha negative" => () => _ = new NetworkSpec(2, [new DenseLayerSpec(3, Activation.ELU) { Alpha = -1 }, new DenseLayerSpec(1, Activation.Identity)]),
+            "ELU alpha NaN" => () => _ = new NetworkSpec(2, [new DenseLayerSpec(1, Activation.ELU) { Alpha = double.NaN }]),
+            "ELU alpha infinite" => () => _ = new NetworkSpec(2, [new DenseLayerSpec(1, Activation.ELU) { Alpha = double.PositiveInfinity }]),
             "step with loss" => () => _ = new NetworkSpec(2, [new DenseLayerSpec(1, Activation.Step)], Loss.MeanSquaredError),
             "too many parameters" => () => _ = new NetworkSpec(100_000, [new DenseLayerSpec(100_000, Activation.ReLU), new DenseLayerSpec(1, Activation.Identity)]),
             _ => throw new ArgumentException(rule),
@@ -93,5 +101,14 @@ public class NetworkSpecTests
     {
         var spec = new NetworkSpec(2, [new DenseLayerSpec(1, Activation.Step)], loss: null);
         Assert.False(spec.IsTrainable);
+    }
+
+    [Fact]
+    public void EluAlphaIsDescribedAndOnlyEluChecksIt()
+    {
+        var spec = new NetworkSpec(2, [new DenseLayerSpec(3, Activation.ELU) { Alpha = 0.5 }, new DenseLayerSpec(1, Activation.GELU) { Alpha = -1 }]);
+        Assert.Equal("2 → 3 ELU(α=0.5) → 1 GELU, MeanSquaredError", spec.DescribeArchitecture());
+        Assert.Equal(1.0, new DenseLayerSpec(1, Activation.ELU).Alpha);
+        Assert.NotEqual(spec, new NetworkSpec(2, [new DenseLayerSpec(3, Activation.ELU), new DenseLayerSpec(1, Activation.GELU) { Alpha = -1 }]));
     }
 }

@@ -6,15 +6,17 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using System.Text;
+using System.Xml.Linq;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace NetGen.Tests;
 
 /// <summary>
-/// The path a new user takes: pack NetGen into a local folder, create a console project outside the repository that
-/// references the package from that folder (nuget.org second, for its dependencies), declare networks, one with baked
-/// weights, build with warnings as errors, run, and check what it prints.
+/// The path a new user takes: pack NetGen and NetGen.Onnx into a local folder, create a console project outside the
+/// repository that references both packages from that folder (nuget.org second, for their dependencies), declare
+/// networks, one with baked weights, train one and export it to ONNX, build with warnings as errors, run, and check what
+/// it prints.
 /// </summary>
 public sealed class PackageTests(ITestOutputHelper output) : IDisposable
 {
@@ -28,6 +30,8 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _folder.Delete(recursive: true);
 
+    private const string ProtobufVersion = "3.36.2";
+
     [PackageFact]
     public void APackedNetGenBuildsAndRunsANewProject()
     {
@@ -39,8 +43,8 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
 
         // The solution build has just built the package's contents: pack them as they are.
         Dotnet(repository, "pack", "src/NetGen/NetGen.csproj", "-c", Configuration, "--no-build", "-o", feed, "-p:Version=" + version);
-        string package = Path.Combine(feed, $"NetGen.{version}.nupkg");
-        using (var zip = ZipFile.OpenRead(package))
+        Dotnet(repository, "pack", "src/NetGen.Onnx/NetGen.Onnx.csproj", "-c", Configuration, "--no-build", "-o", feed, "-p:Version=" + version);
+        using (var zip = ZipFile.OpenRead(Path.Combine(feed, $"NetGen.{version}.nupkg")))
         {
             var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
             Assert.Contains("lib/net10.0/NetGen.dll", entries);
@@ -48,6 +52,21 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
             Assert.Contains("build/NetGen.targets", entries);
             Assert.Contains("buildTransitive/NetGen.targets", entries);
             Assert.Contains("README.md", entries);
+            Assert.DoesNotContain(entries, e => e.Contains("Onnx", StringComparison.OrdinalIgnoreCase));
+            // The core package drags nothing but tensor primitives into an app; ONNX's protobuf stays in NetGen.Onnx.
+            Assert.Equal([("System.Numerics.Tensors", "10.0.0", "Build,Analyzers")], Dependencies(zip, "NetGen"));
+        }
+
+        using (var zip = ZipFile.OpenRead(Path.Combine(feed, $"NetGen.Onnx.{version}.nupkg")))
+        {
+            var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
+            Assert.Contains("lib/net10.0/NetGen.Onnx.dll", entries);
+            Assert.Contains("lib/net10.0/NetGen.Onnx.xml", entries);
+            Assert.Contains("README.md", entries);
+            // protoc ran at build time: the package carries neither the tools nor their package as a dependency.
+            Assert.DoesNotContain(entries, e => e.Contains("protoc", StringComparison.OrdinalIgnoreCase) || e.EndsWith(".proto", StringComparison.Ordinal));
+            // NetGen with all its assets (no exclude), so referencing NetGen.Onnx alone brings the generator and targets too.
+            Assert.Equal([("Google.Protobuf", ProtobufVersion, "Build,Analyzers"), ("NetGen", version, "")], Dependencies(zip, "NetGen.Onnx"));
         }
 
         WriteProject(app, feed, version);
@@ -57,6 +76,22 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("baked: -1.625", printed, StringComparison.Ordinal);
         Assert.Contains("baked parameters: 13", printed, StringComparison.Ordinal);
         Assert.Contains("xor: 4/4", printed, StringComparison.Ordinal);
+        Assert.Contains("onnx: 4 outputs of ONNX Runtime equal to NetGen's", printed, StringComparison.Ordinal);
+    }
+
+    // The package's dependencies (id, version, excluded assets), sorted, from its nuspec; one group (net10.0) is expected.
+    private static (string Id, string Version, string Exclude)[] Dependencies(ZipArchive package, string id)
+    {
+        var entry = package.GetEntry(id + ".nuspec") ?? throw new InvalidOperationException($"{id}.nupkg has no {id}.nuspec.");
+        using var stream = entry.Open();
+        var nuspec = XDocument.Load(stream);
+        var groups = nuspec.Descendants().Where(e => e.Name.LocalName == "group").ToArray();
+        Assert.Equal(["net10.0"], groups.Select(g => (string?)g.Attribute("targetFramework")));
+        return groups[0].Elements()
+            .Where(e => e.Name.LocalName == "dependency")
+            .Select(e => ((string)e.Attribute("id")!, (string)e.Attribute("version")!, (string?)e.Attribute("exclude") ?? string.Empty))
+            .OrderBy(d => d.Item1, StringComparer.Ordinal)
+            .ToArray();
     }
 
     private void WriteProject(string app, string feed, string version)
@@ -90,12 +125,17 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="NetGen" Version="{version}" />
+                <PackageReference Include="NetGen.Onnx" Version="{version}" />
+                <!-- Reads the exported model back and runs it. -->
+                <PackageReference Include="Microsoft.ML.OnnxRuntime" Version="1.31.1" />
                 <AdditionalFiles Include="torch.safetensors" />
               </ItemGroup>
             </Project>
             """);
         File.WriteAllText(Path.Combine(app, "Program.cs"), """
+            using Microsoft.ML.OnnxRuntime;
             using NetGen;
+            using NetGen.Onnx;
 
             // Weights baked in from torch.safetensors: nn.Sequential(Linear(2, 3), ReLU(), Linear(3, 1)) as PyTorch saves it.
             var baked = new TorchNet();
@@ -128,6 +168,22 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
             }
 
             Console.WriteLine($"xor: {correct}/4");
+
+            // The trained network as an ONNX model, read back and run by ONNX Runtime on the same four inputs.
+            OnnxExporter.Export(xor, "xor.onnx");
+            using var session = new InferenceSession("xor.onnx");
+            using var input = OrtValue.CreateTensorValueFromMemory(x, [4, 2]);
+            using var runOptions = new RunOptions();
+            using var results = session.Run(runOptions, ["input"], [input], ["output"]);
+            var fromOnnx = results[0].GetTensorDataAsSpan<float>().ToArray();
+            int equal = 0;
+            for (int row = 0; row < 4; row++)
+            {
+                xor.Forward(x.AsSpan(2 * row, 2), y);
+                equal += Math.Abs(fromOnnx[row] - y[0]) <= 1e-6f ? 1 : 0;
+            }
+
+            Console.WriteLine($"onnx: {equal} outputs of ONNX Runtime equal to NetGen's");
 
             [Network(Weights = "torch.safetensors")]
             [Input(2)]
@@ -224,7 +280,7 @@ public sealed class PackageFactAttribute : FactAttribute
 
     public static string DotnetHost { get; } = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
-    /// <summary>The repository holding these tests, when its runtime and generator have been built in this configuration.</summary>
+    /// <summary>The repository holding these tests, when its runtime, ONNX export and generator have been built in this configuration.</summary>
     public static string? RepositoryRoot { get; } = FindRepository();
 
     private static string? FindRepository()
@@ -234,6 +290,7 @@ public sealed class PackageFactAttribute : FactAttribute
             if (File.Exists(Path.Combine(folder.FullName, "NetGen.sln")))
             {
                 bool built = File.Exists(Path.Combine(folder.FullName, "src", "NetGen", "bin", Configuration, "net10.0", "NetGen.dll"))
+                    && File.Exists(Path.Combine(folder.FullName, "src", "NetGen.Onnx", "bin", Configuration, "net10.0", "NetGen.Onnx.dll"))
                     && File.Exists(Path.Combine(folder.FullName, "generator", "NetGen.Generator", "bin", Configuration, "netstandard2.0", "NetGen.Generator.dll"));
                 return built ? folder.FullName : null;
             }

@@ -13,6 +13,10 @@ internal enum ActivationKind
     LeakyReLU = 4,
     Softmax = 5,
     Step = 6,
+    ELU = 7,
+    GELU = 8,
+    SiLU = 9,
+    Softplus = 10,
 }
 
 internal enum LossKind

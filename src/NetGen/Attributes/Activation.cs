@@ -25,4 +25,28 @@ public enum Activation
     /// <summary>The perceptron's threshold: 1 if z &gt; 0, else 0. Its derivative is zero almost everywhere, so a network
     /// that uses it is forward-only and cannot be trained.</summary>
     Step = 6,
+
+    /// <summary>
+    /// Exponential linear unit: σ(z) = z for z &gt; 0, α(e^z − 1) otherwise (α is <see cref="DenseAttribute.Alpha"/>, 1 by
+    /// default); σ′(z) = 1 for z &gt; 0, αe^z otherwise. PyTorch's <c>nn.ELU(alpha=α)</c>.
+    /// </summary>
+    ELU = 7,
+
+    /// <summary>
+    /// Gaussian error linear unit, exact form: σ(z) = z·Φ(z) = ½z(1 + erf(z/√2)), Φ the standard normal distribution
+    /// function; σ′(z) = Φ(z) + z·φ(z), φ its density. PyTorch's <c>nn.GELU()</c> (not the tanh approximation).
+    /// </summary>
+    GELU = 8,
+
+    /// <summary>
+    /// Sigmoid linear unit (Swish): σ(z) = z·s(z) with s(z) = 1 / (1 + e^(−z)); σ′(z) = s(z)(1 + z(1 − s(z))).
+    /// PyTorch's <c>nn.SiLU()</c>.
+    /// </summary>
+    SiLU = 9,
+
+    /// <summary>
+    /// σ(z) = ln(1 + e^z), computed as max(z, 0) + ln(1 + e^(−|z|)) so it never overflows; σ′(z) = 1 / (1 + e^(−z)).
+    /// PyTorch's <c>nn.Softplus()</c> (β = 1).
+    /// </summary>
+    Softplus = 10,
 }

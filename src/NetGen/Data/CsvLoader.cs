@@ -21,7 +21,8 @@ public static class CsvLoader
     /// <typeparam name="T">The floating-point type of features and targets.</typeparam>
     /// <param name="path">The file.</param>
     /// <param name="options">The layout of the columns.</param>
-    /// <returns>The data set, with one-hot targets and labels when <see cref="CsvOptions.LabelColumn"/> is set.</returns>
+    /// <returns>The data set, with labels and their one-hot (or, with <see cref="LabelEncoding.Binary"/>, 0/1) targets when
+    /// <see cref="CsvOptions.LabelColumn"/> is set.</returns>
     /// <exception cref="ArgumentException">The options are inconsistent.</exception>
     /// <exception cref="DataFormatException">The content is malformed.</exception>
     public static Dataset<T> Load<T>(string path, CsvOptions options)
@@ -40,7 +41,8 @@ public static class CsvLoader
     /// <param name="reader">The text, read to its end (not disposed).</param>
     /// <param name="displayName">The name errors give the source, such as its file name.</param>
     /// <param name="options">The layout of the columns.</param>
-    /// <returns>The data set, with one-hot targets and labels when <see cref="CsvOptions.LabelColumn"/> is set.</returns>
+    /// <returns>The data set, with labels and their one-hot (or, with <see cref="LabelEncoding.Binary"/>, 0/1) targets when
+    /// <see cref="CsvOptions.LabelColumn"/> is set.</returns>
     /// <exception cref="ArgumentException">The options are inconsistent.</exception>
     /// <exception cref="DataFormatException">The content is malformed.</exception>
     public static Dataset<T> Load<T>(TextReader reader, string displayName, CsvOptions options)
@@ -218,7 +220,7 @@ public static class CsvLoader
                 throw Error($"the label in column {column + 1} is '{Quote(field)}', which is not an integer");
             }
 
-            int? classCount = options.ClassCount ?? options.ClassNames?.Count;
+            int? classCount = options.ClassCount ?? options.ClassNames?.Count ?? (options.LabelEncoding == LabelEncoding.Binary ? 2 : null);
             double limit = classCount ?? NetworkLimits.MaxLayerSize;
             if (value < 0 || value >= limit)
             {
@@ -255,7 +257,20 @@ public static class CsvLoader
                 }
 
                 labels = _labels.ToArray();
-                targets = OneHot.Encode<T>(labels, targetCount);
+                if (options.LabelEncoding == LabelEncoding.Binary)
+                {
+                    // The label is the target: P(class 1) for one sigmoid output.
+                    targetCount = 1;
+                    targets = new T[labels.Length];
+                    for (int i = 0; i < labels.Length; i++)
+                    {
+                        targets[i] = T.CreateTruncating(labels[i]);
+                    }
+                }
+                else
+                {
+                    targets = OneHot.Encode<T>(labels, targetCount);
+                }
             }
             else
             {
@@ -263,7 +278,8 @@ public static class CsvLoader
                 targets = _targets.ToArray();
             }
 
-            return new Dataset<T>(_features.ToArray(), targets, featureCount, targetCount, labels, options.ClassNames);
+            int? classCount = options.LabelEncoding == LabelEncoding.Binary ? 2 : null;
+            return new Dataset<T>(_features.ToArray(), targets, featureCount, targetCount, labels, options.ClassNames, classCount);
         }
 
         private DataFormatException Error(string problem, long? line = null) =>

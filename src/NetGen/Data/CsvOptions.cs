@@ -11,6 +11,7 @@ namespace NetGen.Data;
 /// <example><code>
 /// var digits = CsvLoader.Load&lt;float&gt;("digits.csv.gz", new CsvOptions { LabelColumn = -1 });
 /// var houses = CsvLoader.Load&lt;double&gt;("houses.csv", new CsvOptions { HasHeader = true, TargetColumns = 1 });
+/// var tumours = CsvLoader.Load&lt;float&gt;("cancer.csv", new CsvOptions { HasHeader = true, LabelColumn = 0, LabelEncoding = LabelEncoding.Binary });
 /// </code></example>
 public sealed class CsvOptions
 {
@@ -34,6 +35,13 @@ public sealed class CsvOptions
 
     /// <summary>The names of the classes, in label order, for <see cref="LabelColumn"/>; optional.</summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>
+    /// How the label column becomes targets: <see cref="LabelEncoding.OneHot"/> (the default) for a softmax output,
+    /// <see cref="LabelEncoding.Binary"/> for one sigmoid output (a single 0/1 target; two classes). Either way the data
+    /// set keeps the labels, for stratified splits and evaluation.
+    /// </summary>
+    public LabelEncoding LabelEncoding { get; init; }
 
     /// <summary>For regression: the number of trailing columns that are raw targets. Null for classification.</summary>
     public int? TargetColumns { get; init; }
@@ -60,6 +68,24 @@ public sealed class CsvOptions
         if (LabelColumn is null && (ClassCount is not null || ClassNames is not null))
         {
             throw new ArgumentException("ClassCount and ClassNames describe a label column; set LabelColumn too, or leave them null for regression.");
+        }
+
+        if (!Enum.IsDefined(LabelEncoding))
+        {
+            throw new ArgumentException($"LabelEncoding {(int)LabelEncoding} is not a known LabelEncoding.");
+        }
+
+        if (LabelEncoding == LabelEncoding.Binary)
+        {
+            if (LabelColumn is null)
+            {
+                throw new ArgumentException("LabelEncoding.Binary encodes a label column; set LabelColumn too (a regression file's 0/1 target column needs no encoding).");
+            }
+
+            if ((ClassCount ?? ClassNames?.Count ?? 2) != 2)
+            {
+                throw new ArgumentException($"LabelEncoding.Binary needs two classes, but ClassCount or ClassNames gives {ClassCount ?? ClassNames!.Count}.");
+            }
         }
 
         if (ClassCount is { } classCount && (classCount < 1 || classCount > NetworkLimits.MaxLayerSize))

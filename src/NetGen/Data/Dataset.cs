@@ -23,10 +23,15 @@ public sealed class Dataset<T>
     /// <param name="targets">Count × targetCount values.</param>
     /// <param name="featureCount">Features per sample, at least 1.</param>
     /// <param name="targetCount">Targets per sample, at least 1.</param>
-    /// <param name="labels">The class of each sample, or null for regression; each in [0, classNames or targetCount).</param>
+    /// <param name="labels">The class of each sample, or null for regression; each in [0, <see cref="ClassCount"/>).</param>
     /// <param name="classNames">Optional names of the classes.</param>
+    /// <param name="classCount">
+    /// The number of classes, for labels; by default the number of <paramref name="classNames"/>, else
+    /// <paramref name="targetCount"/> (one-hot targets). A binary set for one sigmoid output has one target column and
+    /// two classes; each of its targets must then equal its label, 0 or 1.
+    /// </param>
     /// <exception cref="ArgumentException">The arrays disagree, a value is NaN or infinite, or a label is out of range.</exception>
-    public Dataset(T[] features, T[] targets, int featureCount, int targetCount, int[]? labels = null, IReadOnlyList<string>? classNames = null)
+    public Dataset(T[] features, T[] targets, int featureCount, int targetCount, int[]? labels = null, IReadOnlyList<string>? classNames = null, int? classCount = null)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(targets);
@@ -45,7 +50,13 @@ public sealed class Dataset<T>
 
         RequireFinite(features, featureCount, "feature");
         RequireFinite(targets, targetCount, "target");
-        int classCount = classNames?.Count ?? targetCount;
+        if (classCount is < 1 || (classNames is not null && classCount is { } given && given != classNames.Count))
+        {
+            throw new ArgumentException($"classCount is {classCount}; it must be at least 1 and, with class names, their number ({classNames?.Count}).", nameof(classCount));
+        }
+
+        int classes = classCount ?? classNames?.Count ?? targetCount;
+        bool binary = targetCount == 1 && classes == 2;
         if (labels is not null)
         {
             if (labels.Length != count)
@@ -55,9 +66,15 @@ public sealed class Dataset<T>
 
             for (int i = 0; i < labels.Length; i++)
             {
-                if ((uint)labels[i] >= (uint)classCount)
+                if ((uint)labels[i] >= (uint)classes)
                 {
-                    throw new ArgumentException($"Sample {i} has label {labels[i]}, outside [0, {classCount}).", nameof(labels));
+                    throw new ArgumentException($"Sample {i} has label {labels[i]}, outside [0, {classes}).", nameof(labels));
+                }
+
+                if (binary && targets[i] != T.CreateTruncating(labels[i]))
+                {
+                    throw new ArgumentException(
+                        $"Sample {i} has label {labels[i]} but target {targets[i]}; a binary set's single target is its label, 0 or 1.", nameof(targets));
                 }
             }
         }
@@ -69,6 +86,7 @@ public sealed class Dataset<T>
         TargetCount = targetCount;
         Count = count;
         ClassNames = classNames;
+        ClassCount = labels is null ? 0 : classes;
     }
 
     /// <summary>The number of samples.</summary>
@@ -91,6 +109,12 @@ public sealed class Dataset<T>
 
     /// <summary>Whether the set carries class labels.</summary>
     public bool HasLabels => _labels is not null;
+
+    /// <summary>
+    /// The number of classes of a labelled set (2 for a binary set, whose one target is the label itself;
+    /// <see cref="TargetCount"/> for one-hot targets); 0 without labels.
+    /// </summary>
+    public int ClassCount { get; }
 
     /// <summary>The names of the classes, when known.</summary>
     public IReadOnlyList<string>? ClassNames { get; }
@@ -126,7 +150,7 @@ public sealed class Dataset<T>
             }
         }
 
-        return new Dataset<T>(features, targets, FeatureCount, TargetCount, labels, ClassNames);
+        return new Dataset<T>(features, targets, FeatureCount, TargetCount, labels, ClassNames, labels is null ? null : ClassCount);
     }
 
     /// <summary>The same set in another floating-point type (values rounded to the nearest representable).</summary>
@@ -146,7 +170,7 @@ public sealed class Dataset<T>
             targets[i] = TOther.CreateChecked(_targets[i]);
         }
 
-        return new Dataset<TOther>(features, targets, FeatureCount, TargetCount, _labels?.ToArray(), ClassNames);
+        return new Dataset<TOther>(features, targets, FeatureCount, TargetCount, _labels?.ToArray(), ClassNames, _labels is null ? null : ClassCount);
     }
 
     private static void RequireFinite(T[] values, int width, string what)

@@ -30,9 +30,12 @@ public static class DatasetSplit
     /// <param name="trainFraction">The share for training, in (0, 1].</param>
     /// <param name="validationFraction">The share for validation, in [0, 1); together with the training share at most 1.</param>
     /// <param name="seed">The shuffle's seed.</param>
-    /// <param name="stratify">Whether to keep class proportions in every part; needs labels.</param>
+    /// <param name="stratify">
+    /// Whether to keep class proportions in every part. The classes are the labels; a set without labels (loaded as
+    /// regression) can be stratified when its targets are classes anyway: one column of 0s and 1s, or one-hot rows.
+    /// </param>
     /// <returns>The three parts, each a copy.</returns>
-    /// <exception cref="ArgumentException">A fraction is out of range, the training part would be empty, or stratifying without labels.</exception>
+    /// <exception cref="ArgumentException">A fraction is out of range, the training part would be empty, or stratifying a set whose targets are not classes.</exception>
     public static DatasetSplit<T> Split<T>(Dataset<T> data, double trainFraction, double validationFraction, ulong seed, bool stratify = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -53,18 +56,15 @@ public static class DatasetSplit
                 $"The training ({trainFraction}) and validation ({validationFraction}) fractions add up to more than 1.", nameof(validationFraction));
         }
 
-        if (stratify && !data.HasLabels)
-        {
-            throw new ArgumentException("A stratified split needs class labels, and this data set has none (it is a regression set).", nameof(stratify));
-        }
+        int[]? strata = stratify ? ClassLabels.Of(data, "A stratified split", nameof(stratify)) : null;
 
         var random = new SeededRandom(seed);
         var train = new List<int>();
         var validation = new List<int>();
         var test = new List<int>();
-        if (stratify)
+        if (strata is not null)
         {
-            foreach (int[] members in GroupByClass(data.Labels))
+            foreach (int[] members in GroupByClass(strata))
             {
                 random.Shuffle<int>(members);
                 Divide(members, trainFraction, validationFraction, train, validation, test);

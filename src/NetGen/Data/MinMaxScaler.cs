@@ -8,7 +8,7 @@ namespace NetGen.Data;
 /// the training set only. Other sets may fall outside [0, 1]; they are not clipped.
 /// </summary>
 /// <typeparam name="T">The floating-point type of the features.</typeparam>
-public sealed class MinMaxScaler<T>
+public sealed class MinMaxScaler<T> : IFeatureScaler<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const string Name = "min-max scaler";
@@ -52,16 +52,53 @@ public sealed class MinMaxScaler<T>
             maximums[j] = T.Max(maximums[j], features[i]);
         }
 
-        // Ranges stay in double: the span of a float feature can exceed float's range.
-        var ranges = new double[featureCount];
-        for (int j = 0; j < featureCount; j++)
+        return new MinMaxScaler<T>(minimums, maximums, Ranges(minimums, maximums));
+    }
+
+    /// <summary>
+    /// A scaler with a known range, such as the one <c>WeightsFile</c> stored with a network; it transforms exactly as
+    /// the fitted one it came from.
+    /// </summary>
+    /// <param name="minimums">Each feature's smallest training value, finite.</param>
+    /// <param name="maximums">Each feature's largest training value, finite and at least its minimum; as many as the minimums.</param>
+    /// <exception cref="ArgumentException">The spans are empty or differ in length, or a value is out of range (the message names it).</exception>
+    public static MinMaxScaler<T> FromRange(ReadOnlySpan<T> minimums, ReadOnlySpan<T> maximums)
+    {
+        if (minimums.IsEmpty || minimums.Length != maximums.Length)
+        {
+            throw new ArgumentException($"{minimums.Length} minimums and {maximums.Length} maximums; a min-max scaler needs as many of each, at least one.", nameof(maximums));
+        }
+
+        for (int j = 0; j < minimums.Length; j++)
+        {
+            if (!T.IsFinite(minimums[j]) || !T.IsFinite(maximums[j]) || maximums[j] < minimums[j])
+            {
+                throw new ArgumentException($"Feature {j} has minimum {minimums[j]} and maximum {maximums[j]}; both must be finite, the maximum at least the minimum.", nameof(maximums));
+            }
+
+            if (!double.IsFinite(double.CreateChecked(maximums[j]) - double.CreateChecked(minimums[j])))
+            {
+                throw new ArgumentException($"Feature {j}'s range from {minimums[j]} to {maximums[j]} is too wide for a double.", nameof(maximums));
+            }
+        }
+
+        var low = minimums.ToArray();
+        var high = maximums.ToArray();
+        return new MinMaxScaler<T>(low, high, Ranges(low, high));
+    }
+
+    // Ranges stay in double: the span of a float feature can exceed float's range.
+    private static double[] Ranges(T[] minimums, T[] maximums)
+    {
+        var ranges = new double[minimums.Length];
+        for (int j = 0; j < ranges.Length; j++)
         {
             double range = double.CreateChecked(maximums[j]) - double.CreateChecked(minimums[j]);
             // A constant feature gets range 1: it maps to 0 rather than dividing by zero, and other values keep their distance.
             ranges[j] = range == 0 ? 1 : range;
         }
 
-        return new MinMaxScaler<T>(minimums, maximums, ranges);
+        return ranges;
     }
 
     /// <summary>A new data set with every feature rescaled; targets, labels and class names are kept.</summary>

@@ -13,7 +13,7 @@ namespace NetGen.Data;
 /// var train = scaler.Transform(split.Train);
 /// var test = scaler.Transform(split.Test);
 /// </code></example>
-public sealed class Standardizer<T>
+public sealed class Standardizer<T> : IFeatureScaler<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const string Name = "standardizer";
@@ -42,6 +42,36 @@ public sealed class Standardizer<T>
     /// feature that is constant in the training set, so it maps to 0 instead of dividing by zero.
     /// </summary>
     public ReadOnlySpan<T> StandardDeviations => _standardDeviations;
+
+    /// <summary>
+    /// A standardiser with known statistics, such as those <c>WeightsFile</c> stored with a network; it transforms
+    /// exactly as the fitted one they came from.
+    /// </summary>
+    /// <param name="means">Each feature's mean, finite.</param>
+    /// <param name="standardDeviations">Each feature's divisor, finite and positive; as many as the means.</param>
+    /// <exception cref="ArgumentException">The spans are empty or differ in length, or a value is out of range (the message names it).</exception>
+    public static Standardizer<T> FromStatistics(ReadOnlySpan<T> means, ReadOnlySpan<T> standardDeviations)
+    {
+        if (means.IsEmpty || means.Length != standardDeviations.Length)
+        {
+            throw new ArgumentException($"{means.Length} means and {standardDeviations.Length} standard deviations; a standardizer needs as many of each, at least one.", nameof(standardDeviations));
+        }
+
+        for (int j = 0; j < means.Length; j++)
+        {
+            if (!T.IsFinite(means[j]))
+            {
+                throw new ArgumentException($"The mean of feature {j} is {means[j]}; it must be finite.", nameof(means));
+            }
+
+            if (!T.IsFinite(standardDeviations[j]) || standardDeviations[j] <= T.Zero)
+            {
+                throw new ArgumentException($"The standard deviation of feature {j} is {standardDeviations[j]}; it must be finite and positive.", nameof(standardDeviations));
+            }
+        }
+
+        return new Standardizer<T>(means.ToArray(), standardDeviations.ToArray());
+    }
 
     /// <summary>Computes each feature's mean and standard deviation over <paramref name="train"/>.</summary>
     /// <param name="train">The training set, at least one sample.</param>

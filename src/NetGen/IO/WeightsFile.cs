@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Numerics;
+using NetGen.Data;
 
 namespace NetGen.IO;
 
@@ -31,6 +32,14 @@ public static class WeightsFile
     /// <summary>The metadata key holding the PyTorch <c>nn.Sequential</c> that mirrors the saved network.</summary>
     public const string PyTorchMetadataKey = "netgen.pytorch";
 
+    /// <summary>
+    /// The metadata key holding the fitted feature scaler saved with the weights, as one JSON object:
+    /// <c>{"kind":"standardizer","mean":[…],"std":[…]}</c> (x′ = (x − mean) / std) or
+    /// <c>{"kind":"min-max","min":[…],"max":[…]}</c> (x′ = (x − min) / (max − min), a zero range taken as 1), one number
+    /// per network input, each written as the shortest text that reads back to the exact value as a double.
+    /// </summary>
+    public const string ScalerMetadataKey = "netgen.scaler";
+
     private const int MaxNamesListed = 10;
 
     /// <summary>
@@ -44,10 +53,32 @@ public static class WeightsFile
     /// <exception cref="ArgumentException">A parameter is NaN or infinite (the message names it); nothing is written.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not float, double or Half.</exception>
     public static void Save<T>(INetwork<T> network, string path)
+        where T : unmanaged, IFloatingPointIeee754<T> => Save(network, path, scaler: null);
+
+    /// <summary>
+    /// Saves the network's parameters as <see cref="Save{T}(INetwork{T}, string)"/> does, together with the feature
+    /// scaler its inputs must go through, in the metadata entry <see cref="ScalerMetadataKey"/>, so the preprocessing
+    /// travels with the model: <see cref="Load{T}(INetwork{T}, string, out IFeatureScaler{T})"/> restores both.
+    /// </summary>
+    /// <typeparam name="T">The network's floating-point type.</typeparam>
+    /// <param name="network">The network to save.</param>
+    /// <param name="path">The file to create or replace.</param>
+    /// <param name="scaler">A <see cref="Standardizer{T}"/> or <see cref="MinMaxScaler{T}"/> fitted on the network's
+    /// input features, or <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentException">A parameter is not finite, or the scaler is of another type or fitted on
+    /// another number of features; nothing is written.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not float, double or Half.</exception>
+    public static void Save<T>(INetwork<T> network, string path, IFeatureScaler<T>? scaler)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(path);
+        if (scaler is not null && scaler.FeatureCount != network.Spec.InputSize)
+        {
+            throw new ArgumentException(
+                $"The scaler was fitted on {scaler.FeatureCount} features, but the network {network.Spec} has {network.Spec.InputSize} inputs.", nameof(scaler));
+        }
+
         // Fails early, before any work, for a type without a safetensors dtype.
         _ = SafeTensorsWriter.DataTypeOf<T>();
         var spec = network.Spec;
@@ -62,6 +93,10 @@ public static class WeightsFile
         writer.AddMetadata("format", "pt");
         writer.AddMetadata(SpecMetadataKey, spec.DescribeArchitecture());
         writer.AddMetadata(PyTorchMetadataKey, DescribeAsPyTorchSequential(spec));
+        if (scaler is not null)
+        {
+            writer.AddMetadata(ScalerMetadataKey, ScalerMetadata.Write(scaler));
+        }
         for (int l = 0; l < spec.Layers.Count; l++)
         {
             var layout = spec.GetLayout(l);
@@ -79,7 +114,7 @@ public static class WeightsFile
     }
 
     /// <summary>
-    /// Loads parameters saved by <see cref="Save{T}"/> or by PyTorch (<c>safetensors.torch.save_file(model.state_dict(), path)</c>)
+    /// Loads parameters saved by <see cref="Save{T}(INetwork{T}, string)"/> or by PyTorch (<c>safetensors.torch.save_file(model.state_dict(), path)</c>)
     /// into <paramref name="network"/>. The file must hold only <c>&lt;i&gt;.weight</c> / <c>&lt;i&gt;.bias</c> pairs that,
     /// ordered by i, match the network's dense layers in count and shape, in dtype F32, F64, F16 or BF16 (converted to
     /// <typeparamref name="T"/>), with finite values, and its <see cref="SpecMetadataKey"/>, if present, must equal the
@@ -90,6 +125,20 @@ public static class WeightsFile
     /// <param name="path">The safetensors file.</param>
     /// <exception cref="WeightsFileException">The file is invalid or is not for this network; the message says why.</exception>
     public static void Load<T>(INetwork<T> network, string path)
+        where T : unmanaged, IFloatingPointIeee754<T> => Load(network, path, out _);
+
+    /// <summary>
+    /// Loads parameters as <see cref="Load{T}(INetwork{T}, string)"/> does, and the feature scaler saved with them
+    /// (<see cref="ScalerMetadataKey"/>), if the file has one. Both are checked before anything is changed: a malformed
+    /// scaler entry, or one for another number of inputs, fails the load like a malformed tensor.
+    /// </summary>
+    /// <typeparam name="T">The network's floating-point type.</typeparam>
+    /// <param name="network">The network to load into.</param>
+    /// <param name="path">The safetensors file.</param>
+    /// <param name="scaler">The scaler to apply to raw inputs before <see cref="INetwork{T}.Forward"/>, or
+    /// <see langword="null"/> when the file has none (as files from PyTorch, or saved without one).</param>
+    /// <exception cref="WeightsFileException">The file is invalid or is not for this network; the message says why.</exception>
+    public static void Load<T>(INetwork<T> network, string path, out IFeatureScaler<T>? scaler)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -102,6 +151,9 @@ public static class WeightsFile
             throw new WeightsFileException($"the file was saved from the network '{savedSpec}', but this network is '{spec.DescribeArchitecture()}'", path);
         }
 
+        IFeatureScaler<T>? storedScaler = reader.Metadata.TryGetValue(ScalerMetadataKey, out string? scalerText)
+            ? ScalerMetadata.Read<T>(scalerText, spec.InputSize, path)
+            : null;
         var modules = PairLinearTensors(reader);
         if (modules.Count != spec.Layers.Count)
         {
@@ -123,6 +175,7 @@ public static class WeightsFile
         }
 
         scratch.CopyTo(network.Parameters);
+        scaler = storedScaler;
     }
 
     /// <summary>

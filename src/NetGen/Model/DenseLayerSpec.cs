@@ -8,6 +8,9 @@ public sealed record DenseLayerSpec(int Size, Activation Activation)
     /// <summary>The slope α for negative inputs; used only by <see cref="Activation.LeakyReLU"/>.</summary>
     public double LeakySlope { get; init; } = DenseAttribute.DefaultLeakySlope;
 
+    /// <summary>α, the negated limit of σ(z) as z → −∞; used only by <see cref="Activation.ELU"/>; finite and positive.</summary>
+    public double Alpha { get; init; } = DenseAttribute.DefaultAlpha;
+
     /// <summary>
     /// The probability that each of this layer's activations is kept during training; 1 means no dropout.
     /// Must be 1 on the output layer.

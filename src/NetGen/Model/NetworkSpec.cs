@@ -182,6 +182,10 @@ public sealed class NetworkSpec : IEquatable<NetworkSpec>
             {
                 text.Append("(α=").Append(layer.LeakySlope.ToString("R", CultureInfo.InvariantCulture)).Append(')');
             }
+            else if (layer.Activation == Activation.ELU)
+            {
+                text.Append("(α=").Append(layer.Alpha.ToString("R", CultureInfo.InvariantCulture)).Append(')');
+            }
 
             AppendKeep(text, layer.KeepProbability);
         }
@@ -249,6 +253,11 @@ public sealed class NetworkSpec : IEquatable<NetworkSpec>
                 throw new ArgumentException($"Layer {i} has leaky slope {layer.LeakySlope}; it must be in (0, 1).", "layers");
             }
 
+            if (layer.Activation == Activation.ELU && !IsValidAlpha(layer.Alpha))
+            {
+                throw new ArgumentException($"Layer {i} has ELU α {layer.Alpha}; it must be finite and positive.", "layers");
+            }
+
             if (!IsValidKeepProbability(layer.KeepProbability))
             {
                 throw new ArgumentException($"Layer {i} has keep probability {layer.KeepProbability}; it must be in (0, 1].", "layers");
@@ -308,4 +317,6 @@ public sealed class NetworkSpec : IEquatable<NetworkSpec>
     internal static bool IsValidKeepProbability(double p) => p > 0.0 && p <= 1.0;
 
     internal static bool IsValidLeakySlope(double alpha) => alpha > 0.0 && alpha < 1.0;
+
+    internal static bool IsValidAlpha(double alpha) => double.IsFinite(alpha) && alpha > 0.0;
 }

@@ -26,7 +26,7 @@ namespace NetGen.Numerics;
 /// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
-public static class VectorMath
+public static partial class VectorMath
 {
     /// <summary>The largest absolute error of <see cref="Tanh(float)"/> against the exact function, as tested.</summary>
     public const double TanhMaxAbsoluteError = 4e-7;

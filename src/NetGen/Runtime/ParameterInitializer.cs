@@ -41,12 +41,13 @@ public static class ParameterInitializer
         for (int layer = 0; layer < spec.Layers.Count; layer++)
         {
             var layout = spec.GetLayout(layer);
+            var layerScheme = scheme == WeightInitialization.ByActivation ? SchemeFor(spec.Layers[layer].Activation) : scheme;
             var weights = parameters.Slice(layout.WeightsOffset, layout.WeightCount);
             double fanIn = layout.InputSize;
             double fanOut = layout.OutputSize;
             for (int i = 0; i < weights.Length; i++)
             {
-                double w = scheme switch
+                double w = layerScheme switch
                 {
                     WeightInitialization.XavierUniform => Math.Sqrt(6.0 / (fanIn + fanOut)) * (2.0 * random.NextDouble() - 1.0),
                     WeightInitialization.HeNormal => Math.Sqrt(2.0 / fanIn) * random.NextGaussian(),
@@ -57,5 +58,41 @@ public static class ParameterInitializer
 
             parameters.Slice(layout.BiasesOffset, layout.OutputSize).Clear();
         }
+    }
+
+    /// <summary>
+    /// The scheme <see cref="WeightInitialization.ByActivation"/> gives a layer: He for the ReLU family, whose halved
+    /// variance He's factor 2 restores, Xavier for activations that are roughly linear around zero.
+    /// </summary>
+    /// <param name="activation">The layer's activation.</param>
+    public static WeightInitialization SchemeFor(Activation activation) =>
+        activation is Activation.ReLU or Activation.LeakyReLU ? WeightInitialization.HeNormal : WeightInitialization.XavierUniform;
+
+    /// <summary>
+    /// Whether every weight (every entry of every W^l; biases aside) is zero, as in a network just constructed. Such a
+    /// network cannot learn through a hidden layer: all units of a layer compute the same value and receive the same
+    /// gradient, so they stay identical (and with tanh or ReLU, whose value at 0 is 0, nothing reaches them at all).
+    /// </summary>
+    /// <typeparam name="T">The floating-point type.</typeparam>
+    /// <param name="spec">The layout.</param>
+    /// <param name="parameters">The parameter vector, <see cref="NetworkSpec.ParameterCount"/> long.</param>
+    public static bool AreAllWeightsZero<T>(NetworkSpec spec, ReadOnlySpan<T> parameters)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        NetworkGuard.CheckLength(parameters.Length, spec.ParameterCount, nameof(parameters), "parameters");
+        for (int layer = 0; layer < spec.Layers.Count; layer++)
+        {
+            var layout = spec.GetLayout(layer);
+            foreach (T w in parameters.Slice(layout.WeightsOffset, layout.WeightCount))
+            {
+                if (w != T.Zero)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 }

@@ -11,4 +11,10 @@ public enum WeightInitialization
 
     /// <summary>The lecture notes' "close to the zero vector": W ~ N(0, 0.01²), small weights for small activations.</summary>
     SmallNormal = 2,
+
+    /// <summary>
+    /// Each layer by its own activation: <see cref="HeNormal"/> for ReLU and leaky ReLU layers, <see cref="XavierUniform"/>
+    /// for every other (sigmoid, tanh, identity, softmax, step). What the trainer draws for a network that has no weights yet.
+    /// </summary>
+    ByActivation = 3,
 }

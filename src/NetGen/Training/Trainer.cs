@@ -105,7 +105,8 @@ public sealed partial class Trainer<T>
     /// <returns>Why training stopped, the best epoch, the final metrics and the history.</returns>
     /// <exception cref="ArgumentException">A data set does not fit the network, the training set is empty, or early
     /// stopping is on without a validation set.</exception>
-    /// <exception cref="InvalidOperationException">The network's parameters are not finite before training.</exception>
+    /// <exception cref="InvalidOperationException">The network's parameters are not finite before training, or
+    /// <see cref="TrainerOptions.KeepCurrentParameters"/> keeps all-zero weights in a network with a hidden layer.</exception>
     /// <exception cref="TrainingDivergedException">A loss, gradient or update was NaN or infinite; the network keeps
     /// the parameters from before that step.</exception>
     public TrainingResult Fit(
@@ -126,15 +127,7 @@ public sealed partial class Trainer<T>
         }
 
         long startTimestamp = Stopwatch.GetTimestamp();
-        if (Options.Initialization is { } scheme)
-        {
-            _network.InitializeParameters(Options.Seed, scheme);
-        }
-
-        if (!TensorPrimitives.IsFiniteAll<T>(_network.Parameters))
-        {
-            throw new InvalidOperationException("The network's parameters contain NaN or infinite values before training; initialise them (TrainerOptions.Initialization) or load finite ones.");
-        }
+        PrepareStartingParameters();
 
         int sampleCount = train.Count;
         int batchSize = Math.Min(Options.BatchSize, sampleCount);

@@ -41,15 +41,31 @@ public sealed class TrainerOptions
     public double L2 { get; init; }
 
     /// <summary>
-    /// The seed of the run. The initial weights (when <see cref="Initialization"/> is set) are drawn with exactly this
+    /// The seed of the run. Initial weights, when drawn (see <see cref="Initialization"/>), are drawn with exactly this
     /// seed, as <c>network.InitializeParameters(Seed, scheme)</c> would; the shuffles and dropout masks come from two
     /// further independent streams derived from it. Equal seeds give bitwise-equal runs.
     /// </summary>
     public ulong Seed { get; init; }
 
-    /// <summary>How to initialise the weights at the start of each <see cref="Trainer{T}.Fit"/>; <see langword="null"/>
-    /// (the default) keeps the network's current parameters, to continue training or to start from loaded weights.</summary>
+    /// <summary>
+    /// How each <see cref="Trainer{T}.Fit"/> starts. A scheme draws fresh weights with it (from <see cref="Seed"/>) at the
+    /// start of every <c>Fit</c>, whatever the network holds. <see langword="null"/> (the default) decides by the
+    /// network: one with a hidden layer whose weights are all zero, as every network is when constructed, gets
+    /// <see cref="WeightInitialization.ByActivation"/> (He for ReLU layers, Xavier for the others), since from zeros its
+    /// hidden units would stay identical; any other keeps its parameters, so trained, loaded (<c>WeightsFile.Load</c>)
+    /// and baked (<c>[Network(Weights = …)]</c>) weights are fine-tuned, never silently replaced, a second <c>Fit</c>
+    /// continues where the first stopped, and a single-layer (linear or logistic) model starts from zero as usual.
+    /// </summary>
     public WeightInitialization? Initialization { get; init; }
+
+    /// <summary>
+    /// Never draw weights: start from the network's parameters whatever they are, all zero included; needs
+    /// <see cref="Initialization"/> null. <see langword="false"/> by default. All-zero weights stay a legitimate start for
+    /// a single-layer network (a linear or logistic model), but with a hidden layer every unit of a layer would stay
+    /// identical to its neighbours, so <see cref="Trainer{T}.Fit"/> refuses them with an
+    /// <see cref="InvalidOperationException"/> rather than train a network that cannot learn.
+    /// </summary>
+    public bool KeepCurrentParameters { get; init; }
 
     /// <summary>
     /// Stop after this many consecutive epochs in which the validation loss did not fall more than
@@ -122,6 +138,13 @@ public sealed class TrainerOptions
         if (Initialization is { } scheme && !Enum.IsDefined(scheme))
         {
             throw new ArgumentException($"Initialization {(int)scheme} is not a known WeightInitialization.", nameof(Initialization));
+        }
+
+        if (KeepCurrentParameters && Initialization is { } drawn)
+        {
+            throw new ArgumentException(
+                $"KeepCurrentParameters is true but Initialization is {drawn}: keep the current parameters or draw new ones, not both.",
+                nameof(KeepCurrentParameters));
         }
 
         if (EarlyStoppingPatience is < 1)

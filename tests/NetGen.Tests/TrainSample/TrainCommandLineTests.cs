@@ -169,3 +169,36 @@ public sealed class TrainCommandLineTests
         Assert.Equal(Path.GetFullPath("out"), settings.OutputDirectory);
     }
 }
+
+/// <summary>Issue 16, defect 4: --output is checked before anything trains.</summary>
+public sealed class TrainOutputCheckTests
+{
+    [Fact]
+    public void An_unwritable_output_folder_is_named_before_any_training_with_exit_code_1()
+    {
+        using var folder = new TrainOutputFolder();
+        string blocker = folder.Sub("a-file");
+        File.WriteAllText(blocker, "not a folder");
+        string output = Path.Combine(blocker, "out");
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int exitCode = TrainCli.Run(["--epochs", "1", "--output", output], stdout, stderr, liveConsole: null);
+
+        Assert.Equal(TrainCli.ExitFailure, exitCode);
+        Assert.Contains("--output", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains(output, stderr.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Could not find", stderr.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("epoch", stdout.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Network:", stdout.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_output_folder_is_created_and_left_without_the_probe_file()
+    {
+        using var folder = new TrainOutputFolder();
+        string output = Path.Combine(folder.Path, "new", "nested");
+        TrainJob.PrepareOutputDirectory(output);
+        Assert.True(Directory.Exists(output));
+        Assert.Empty(Directory.GetFileSystemEntries(output));
+    }
+}

@@ -94,6 +94,10 @@ public sealed class TrainJobTests(DefaultDigitsRun run) : IClassFixture<DefaultD
             Assert.Equal(PngMagic, bytes.Take(8).ToArray());
         }
 
+        // The confusion matrix of the test split: a heat map with a cell of 44 pixels or more per class.
+        var (width, height, _) = PlotTests.DecodePng(File.ReadAllBytes(files.ConfusionPlot));
+        Assert.True(width > 10 * 44 && height > 10 * 44, $"{width}×{height}");
+
         string[] history = File.ReadAllLines(files.History);
         Assert.StartsWith("epoch,steps,training_loss,", history[0], StringComparison.Ordinal);
         Assert.EndsWith("grad_norm_layer1,grad_norm_layer2,grad_norm_layer3", history[0], StringComparison.Ordinal);
@@ -103,6 +107,32 @@ public sealed class TrainJobTests(DefaultDigitsRun run) : IClassFixture<DefaultD
         string[] scaling = File.ReadAllLines(files.Scaling);
         Assert.Equal("feature,mean,standard_deviation", scaling[0]);
         Assert.Equal(DigitsMlp.InputSize + 1, scaling.Length);
+    }
+
+    [Fact]
+    public void The_weights_file_carries_the_standardisation_so_raw_test_images_classify_as_in_training()
+    {
+        var result = run.Result;
+        var model = Predictor<float>.Load(new DigitsMlp(), result.Files.Weights);
+        var raw = TrainJob.LoadRawDigitsSplit(run.Options).Test;
+        var prepared = TrainJob.LoadData(run.Options);
+        var standardizer = Assert.IsType<Data.Standardizer<float>>(model.Scaler);
+        Assert.Equal(prepared.Scaler.Means.ToArray(), standardizer.Means.ToArray());
+        Assert.Equal(prepared.Scaler.StandardDeviations.ToArray(), standardizer.StandardDeviations.ToArray());
+        Assert.Equal(result.TestAccuracy, model.EvaluateClassification(raw).Accuracy);
+    }
+
+    [Fact]
+    public void The_test_report_agrees_with_the_test_accuracy_and_is_printed()
+    {
+        var report = run.Result.TestReport;
+        Assert.Equal(run.Result.TestCount, report.Count);
+        Assert.Equal(run.Result.TestAccuracy, report.Accuracy);
+        Assert.Equal(10, report.Classes.Count);
+        // The same cross-entropy, except that the log-loss clips probabilities at float's machine epsilon (as
+        // scikit-learn does), which caps what a confidently wrong image costs.
+        Assert.InRange(report.LogLoss!.Value, run.Result.TestLoss - 0.01, run.Result.TestLoss);
+        Assert.True(report.MacroAverage.F1 > 0.95, $"macro F1 {report.MacroAverage.F1}");
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System;
-using System.Buffers.Binary;
 using System.Globalization;
 using System.IO;
 using System.Numerics;
@@ -86,9 +85,9 @@ public static class OnnxExporter
             throw new ArgumentException($"The network has {parameters.Length} parameters; its spec {spec} lays out {spec.ParameterCount}.", nameof(network));
         }
 
-        var graph = new GraphProto { Name = options.GraphName, DocString = spec.ToString() };
-        graph.Input.Add(TensorValue(options.InputName, elementType, options, spec.InputSize));
-        graph.Output.Add(TensorValue(options.OutputName, elementType, options, spec.OutputSize));
+        var graph = new OnnxGraphBuilder(new GraphProto { Name = options.GraphName, DocString = spec.ToString() }, elementType);
+        graph.Graph.Input.Add(TensorValue(options.InputName, elementType, options, spec.InputSize));
+        graph.Graph.Output.Add(TensorValue(options.OutputName, elementType, options, spec.OutputSize));
         var indices = WeightsFile.GetLinearModuleIndices(spec);
         string current = options.InputName;
         for (int l = 0; l < spec.Layers.Count; l++)
@@ -99,15 +98,13 @@ public static class OnnxExporter
             // Initializers keep the PyTorch state_dict names, so the ONNX model and the weights file name W and b alike.
             string weightName = Name($"{indices[l]}.weight");
             string biasName = Name($"{indices[l]}.bias");
-            graph.Initializer.Add(Tensor(weightName, elementType, parameters.Slice(layout.WeightsOffset, layout.WeightCount), layout.OutputSize, layout.InputSize));
-            graph.Initializer.Add(Tensor(biasName, elementType, parameters.Slice(layout.BiasesOffset, layout.OutputSize), layout.OutputSize));
+            graph.AddInitializer(weightName, parameters.Slice(layout.WeightsOffset, layout.WeightCount), layout.OutputSize, layout.InputSize);
+            graph.AddInitializer(biasName, parameters.Slice(layout.BiasesOffset, layout.OutputSize), layout.OutputSize);
 
             string z = last && layer.Activation == Activation.Identity ? options.OutputName : Name($"z{l + 1}");
-            var gemm = Node("Gemm", $"dense{l + 1}", [current, weightName, biasName], [z]);
-            gemm.Attribute.Add(new AttributeProto { Name = "transB", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
-            graph.Node.Add(gemm);
+            graph.AddNode("Gemm", Name($"dense{l + 1}"), [current, weightName, biasName], [z], OnnxGraphBuilder.Int("transB", 1));
             string a = last ? options.OutputName : Name($"a{l + 1}");
-            AddActivation(graph, layer, l + 1, z, a, elementType);
+            OnnxActivations.Add(graph, layer, l + 1, z, a);
             current = layer.Activation == Activation.Identity ? z : a;
         }
 
@@ -118,7 +115,7 @@ public static class OnnxExporter
             ProducerVersion = typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0",
             ModelVersion = 1,
             DocString = $"{spec} as {WeightsFile.DescribeAsPyTorchSequential(spec)}",
-            Graph = graph,
+            Graph = graph.Graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
         model.MetadataProps.Add(new StringStringEntryProto { Key = WeightsFile.SpecMetadataKey, Value = spec.DescribeArchitecture() });
@@ -126,73 +123,6 @@ public static class OnnxExporter
         return model;
 
         static string Name(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-    }
-
-    private static void AddActivation(GraphProto graph, DenseLayerSpec layer, int number, string z, string a, TensorProto.Types.DataType elementType)
-    {
-        string name = string.Create(CultureInfo.InvariantCulture, $"activation{number}");
-        switch (layer.Activation)
-        {
-            case Activation.Identity:
-                return;
-            case Activation.Sigmoid:
-                graph.Node.Add(Node("Sigmoid", name, [z], [a]));
-                return;
-            case Activation.Tanh:
-                graph.Node.Add(Node("Tanh", name, [z], [a]));
-                return;
-            case Activation.ReLU:
-                graph.Node.Add(Node("Relu", name, [z], [a]));
-                return;
-            case Activation.Softmax:
-                var softmax = Node("Softmax", name, [z], [a]);
-                softmax.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = -1 });
-                graph.Node.Add(softmax);
-                return;
-            case Activation.LeakyReLU when elementType == TensorProto.Types.DataType.Float:
-                var leaky = Node("LeakyRelu", name, [z], [a]);
-                leaky.Attribute.Add(new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = (float)layer.LeakySlope });
-                graph.Node.Add(leaky);
-                return;
-            case Activation.LeakyReLU:
-            {
-                // z > 0 ? z : α z, exactly as NetGen computes it, with α in double precision.
-                string zero = string.Create(CultureInfo.InvariantCulture, $"zero{number}");
-                string slope = string.Create(CultureInfo.InvariantCulture, $"slope{number}");
-                string positive = string.Create(CultureInfo.InvariantCulture, $"positive{number}");
-                string scaled = string.Create(CultureInfo.InvariantCulture, $"scaled{number}");
-                graph.Initializer.Add(Scalar(zero, elementType, 0.0));
-                graph.Initializer.Add(Scalar(slope, elementType, layer.LeakySlope));
-                graph.Node.Add(Node("Greater", name + "_positive", [z, zero], [positive]));
-                graph.Node.Add(Node("Mul", name + "_scaled", [z, slope], [scaled]));
-                graph.Node.Add(Node("Where", name, [positive, z, scaled], [a]));
-                return;
-            }
-
-            case Activation.Step:
-            {
-                // (z > 0) as 0 or 1 of the network's type.
-                string zero = string.Create(CultureInfo.InvariantCulture, $"zero{number}");
-                string positive = string.Create(CultureInfo.InvariantCulture, $"positive{number}");
-                graph.Initializer.Add(Scalar(zero, elementType, 0.0));
-                graph.Node.Add(Node("Greater", name + "_positive", [z, zero], [positive]));
-                var cast = Node("Cast", name, [positive], [a]);
-                cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)elementType });
-                graph.Node.Add(cast);
-                return;
-            }
-
-            default:
-                throw new NotSupportedException($"Activation {layer.Activation} has no ONNX export.");
-        }
-    }
-
-    private static NodeProto Node(string opType, string name, string[] inputs, string[] outputs)
-    {
-        var node = new NodeProto { OpType = opType, Name = name };
-        node.Input.Add(inputs);
-        node.Output.Add(outputs);
-        return node;
     }
 
     private static ValueInfoProto TensorValue(string name, TensorProto.Types.DataType elementType, OnnxExportOptions options, int features)
@@ -208,39 +138,6 @@ public static class OnnxExporter
             Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)elementType, Shape = shape } },
         };
     }
-
-    // Dense tensors as raw_data: little-endian elements in row-major order, as the ONNX specification stores them.
-    private static TensorProto Tensor<T>(string name, TensorProto.Types.DataType elementType, ReadOnlySpan<T> values, params long[] dims)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int size = elementType == TensorProto.Types.DataType.Float ? 4 : 8;
-        var bytes = new byte[values.Length * size];
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (!T.IsFinite(values[i]))
-            {
-                throw new ArgumentException($"Parameter {name}[{i}] is {values[i]}; only finite weights are exported, and nothing was written.", "network");
-            }
-
-            if (size == 4)
-            {
-                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), float.CreateChecked(values[i]));
-            }
-            else
-            {
-                BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(8 * i), double.CreateChecked(values[i]));
-            }
-        }
-
-        var tensor = new TensorProto { Name = name, DataType = (int)elementType, RawData = ByteString.CopyFrom(bytes) };
-        tensor.Dims.Add(dims);
-        return tensor;
-    }
-
-    private static TensorProto Scalar(string name, TensorProto.Types.DataType elementType, double value) =>
-        elementType == TensorProto.Types.DataType.Float
-            ? Tensor<float>(name, elementType, [(float)value])
-            : Tensor<double>(name, elementType, [value]);
 
     private static void CheckOptions(OnnxExportOptions options)
     {

@@ -10,7 +10,7 @@ using NetGen.Onnx;
 using NetGen.Tests.Networks;
 using Xunit;
 
-namespace NetGen.Tests.Onnx;
+namespace NetGen.Onnx.Tests;
 
 /// <summary>
 /// Exported models run in ONNX Runtime, which rejects malformed ones, and give NetGen's own outputs (within 1e-5 in
