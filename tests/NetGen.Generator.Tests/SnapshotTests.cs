@@ -111,6 +111,35 @@ public class SnapshotTests
         [Dense(1, Activation.Step)]
         public partial class StepNet;
 
+        /// <summary>ELU, register-resident: σ' and σ'' from a, no z kept.</summary>
+        [Network(Loss = Loss.MeanSquaredError)]
+        [Input(8)]
+        [Dense(16, Activation.ELU)]
+        [Dense(4, Activation.ELU)]
+        public partial class EluNet;
+
+        /// <summary>GELU on a hidden layer with dropout, looped and batched: the layer keeps z for σ' and σ''.</summary>
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        [Input(12)]
+        [Dense(20, Activation.GELU)]
+        [Dropout(0.9)]
+        [Dense(3, Activation.Softmax)]
+        public partial class GeluNet;
+
+        /// <summary>SiLU in double precision, unrolled forward, SiLU output through the quadratic cost (σ' of zᴸ).</summary>
+        [Network(Precision = Precision.Double)]
+        [Input(4)]
+        [Dense(6, Activation.SiLU)]
+        [Dense(2, Activation.SiLU)]
+        public partial class SiluNet;
+
+        /// <summary>Softplus in the lane path: z kept as lane vectors for BP2.</summary>
+        [Network(Loss = Loss.BinaryCrossEntropy)]
+        [Input(2)]
+        [Dense(4, Activation.Softplus)]
+        [Dense(1, Activation.Sigmoid)]
+        public partial class SoftplusNet;
+
         /// <summary>Weights baked in from a safetensors file.</summary>
         [Network(Loss = Loss.MeanSquaredError, Weights = "model.safetensors")]
         [Input(2)]
@@ -145,6 +174,10 @@ public class SnapshotTests
         "Samples.DoubleUnrolledNet.g.cs",
         "Samples.DoubleLoopedNet.g.cs",
         "Samples.PooledNet.g.cs",
+        "Samples.EluNet.g.cs",
+        "Samples.GeluNet.g.cs",
+        "Samples.SiluNet.g.cs",
+        "Samples.SoftplusNet.g.cs",
         "Samples.StepNet.g.cs",
         "Samples.BakedNet.g.cs",
         "Samples.BakedNet.Weights.g.cs",

@@ -17,8 +17,22 @@ public class GradientCheckTests
         nameof(DropoutCheckNet), nameof(WideCheckNet), nameof(DigitsNetDouble),
     };
 
+    /// <summary>
+    /// Networks with the activations added with issue 15 (ELU, GELU, SiLU, Softplus), checked on the generated engine;
+    /// the interpreted engine runs them once its activation table has them.
+    /// </summary>
+    public static TheoryData<string> NewActivationNetworks => new()
+    {
+        nameof(MseEluCheckNet), nameof(MseGeluCheckNet), nameof(MseSiluCheckNet), nameof(MseSoftplusCheckNet), nameof(WideNewActivationsCheckNet),
+    };
+
     internal static ITrainableNetwork<double> CreateDouble(string name) => name switch
     {
+        nameof(MseEluCheckNet) => new MseEluCheckNet(),
+        nameof(MseGeluCheckNet) => new MseGeluCheckNet(),
+        nameof(MseSiluCheckNet) => new MseSiluCheckNet(),
+        nameof(MseSoftplusCheckNet) => new MseSoftplusCheckNet(),
+        nameof(WideNewActivationsCheckNet) => new WideNewActivationsCheckNet(),
         nameof(MseIdentityCheckNet) => new MseIdentityCheckNet(),
         nameof(MseSigmoidCheckNet) => new MseSigmoidCheckNet(),
         nameof(MseTanhCheckNet) => new MseTanhCheckNet(),
@@ -35,6 +49,7 @@ public class GradientCheckTests
 
     [Theory]
     [MemberData(nameof(GeneratedNetworks))]
+    [MemberData(nameof(NewActivationNetworks))]
     public void GeneratedGradientMatchesFiniteDifferences(string name)
     {
         var network = CreateDouble(name);

@@ -41,8 +41,8 @@ internal sealed class ActivationDefinition
     public string DerivativeEquation { get; init; } = string.Empty;
 
     /// <summary>
-    /// Whether σ' or σ'' must read z: then training keeps the layer's z (a workspace array, or locals in the lane path).
-    /// False where both are written in terms of a alone, which the workspace keeps anyway.
+    /// Whether σ' and σ'' are written in terms of z (then training keeps the layer's z: a workspace array, or locals in
+    /// the lane path) rather than of a = σ(z) alone, which the workspace keeps anyway. The emitters pass the one named.
     /// </summary>
     public bool NeedsZ { get; init; }
 
@@ -112,6 +112,8 @@ internal sealed class ActivationDefinition
 internal static class Activations
 {
     private static readonly ActivationParameter LeakySlope = new("LeakySlope", "α", layer => layer.LeakySlope);
+
+    private static readonly ActivationParameter Alpha = new("Alpha", "α", layer => layer.Alpha);
 
     public static IReadOnlyList<ActivationDefinition> All { get; } =
     [
@@ -203,6 +205,69 @@ internal static class Activations
             PyTorchModule = "Step()",
             IsTrainable = false,
             ForwardText = (m, x) => m.IfPositive(x.ZText, m.One, m.Zero),
+        },
+        new()
+        {
+            Kind = ActivationKind.ELU,
+            Name = "ELU",
+            Parameter = Alpha,
+            Equation = "σ(z) = z if z > 0 else α(e^z − 1)",
+            DerivativeEquation = "σ' = 1 if z > 0 else a + α",
+            IsTranscendental = true,
+            OnnxOperator = "Elu",
+            OnnxForm = "Elu(z, alpha=α)",
+            PyTorchModule = "nn.ELU(alpha={0})",
+            // σ' = σ'' = αe^z = a + α where z ≤ 0 (and a ≤ 0 exactly there), so neither needs z: the interpreter's forms.
+            ForwardText = (m, x) => MathText.Call("Elu", x.ZText, m.ElementLiteral(x.Parameter)),
+            DerivativeText = (m, x) => m.IfPositive(x.AText, m.One, $"{x.AText} + {m.Real(x.Parameter)}"),
+            SecondDerivativeText = (m, x) => m.IfPositive(x.AText, m.Zero, $"{x.AText} + {m.Real(x.Parameter)}"),
+        },
+        new()
+        {
+            Kind = ActivationKind.GELU,
+            Name = "GELU",
+            Equation = "σ(z) = z Φ(z) = ½z(1 + erf(z/√2))",
+            DerivativeEquation = "σ' = Φ(z) + z φ(z)",
+            NeedsZ = true,
+            IsTranscendental = true,
+            OnnxForm = "Mul(Mul(z, 0.5), Add(1, Erf(Div(z, √2))))",
+            PyTorchModule = "nn.GELU()",
+            // Not monotonic: σ' cannot be recovered from a, so the layer keeps z.
+            ForwardText = (m, x) => MathText.Call("Gelu", x.ZText),
+            DerivativeText = (m, x) => MathText.Call("GeluDerivative", x.ZText),
+            SecondDerivativeText = (m, x) => MathText.Call("GeluSecondDerivative", x.ZText),
+        },
+        new()
+        {
+            Kind = ActivationKind.SiLU,
+            Name = "SiLU",
+            Equation = "σ(z) = z s(z), s the logistic function",
+            DerivativeEquation = "σ' = s(1 + z(1 − s))",
+            NeedsZ = true,
+            IsTranscendental = true,
+            OnnxForm = "Mul(z, Sigmoid(z))",
+            PyTorchModule = "nn.SiLU()",
+            // Not monotonic: σ' cannot be recovered from a, so the layer keeps z.
+            ForwardText = (m, x) => MathText.Call("Silu", x.ZText),
+            DerivativeText = (m, x) => MathText.Call("SiluDerivative", x.ZText),
+            SecondDerivativeText = (m, x) => MathText.Call("SiluSecondDerivative", x.ZText),
+        },
+        new()
+        {
+            Kind = ActivationKind.Softplus,
+            Name = "softplus",
+            Equation = "σ(z) = ln(1 + e^z) = max(z, 0) + ln(1 + e^(−|z|))",
+            DerivativeEquation = "σ' = s(z), the logistic function",
+            NeedsZ = true,
+            IsTranscendental = true,
+            OnnxOperator = "Softplus",
+            OnnxForm = "Softplus(z)",
+            PyTorchModule = "nn.Softplus()",
+            // σ' = 1 − e^(−a) would do without z, but keeps its relative accuracy for small a only through an e^x − 1 that
+            // the single-precision forms lack; the runtime's z forms are accurate in every form.
+            ForwardText = (m, x) => MathText.Call("Softplus", x.ZText),
+            DerivativeText = (m, x) => MathText.Call("SoftplusDerivative", x.ZText),
+            SecondDerivativeText = (m, x) => MathText.Call("SoftplusSecondDerivative", x.ZText),
         },
     ];
 

@@ -114,13 +114,9 @@ internal static class CurvatureEmitter
             string? z = Z(c.Plan, l);
             ElementLoop.Write(w, c.Math, $"batch * {size}", e =>
             {
-                if (z is not null)
-                {
-                    w.Line(e.Declare("z", e.Load("ws." + z)));
-                }
-
-                w.Line(e.Declare("a", e.Load($"ws.{A(l + 1)}")));
-                w.Line(e.Store($"curvature.RX{n}", $"({activation.Derivative(e.M, layer, z is null ? null : e.Name("z"), e.Name("a"))}) * {e.Load($"curvature.RZ{n}")}"));
+                // σ' reads z where the layer keeps it, a otherwise.
+                w.Line(z is null ? e.Declare("a", e.Load($"ws.{A(l + 1)}")) : e.Declare("z", e.Load("ws." + z)));
+                w.Line(e.Store($"curvature.RX{n}", $"({activation.Derivative(e.M, layer, z is null ? null : e.Name("z"), z is null ? e.Name("a") : null)}) * {e.Load($"curvature.RZ{n}")}"));
             });
             if (layer.HasDropout)
             {
@@ -352,16 +348,13 @@ internal static class CurvatureEmitter
                 w.Close();
             }
 
-            if (z is not null)
-            {
-                w.Line(e.Declare("z", e.Load("ws." + z)));
-            }
-
+            // σ' and σ'' read z where the layer keeps it, a otherwise.
+            w.Line(z is null ? e.Declare("a", e.Load($"ws.{A(l)}")) : e.Declare("z", e.Load("ws." + z)));
             string? zName = z is null ? null : e.Name("z");
-            w.Line(e.Declare("a", e.Load($"ws.{A(l)}")));
-            w.Line(e.Declare("d1", activation.Derivative(e.M, previous, zName, e.Name("a"))));
+            string? aName = z is null ? e.Name("a") : null;
+            w.Line(e.Declare("d1", activation.Derivative(e.M, previous, zName, aName)));
             string firstOrder = $"{e.Name("rg")} * {e.Name("d1")}";
-            string? second = activation.SecondDerivative(e.M, previous, zName, e.Name("a"));
+            string? second = activation.SecondDerivative(e.M, previous, zName, aName);
             w.Line(e.Store($"curvature.RD{p}", second is null ? firstOrder : $"exact ? {firstOrder} + {e.Name("g")} * ({second}) * {e.Load($"curvature.RZ{p}")} : {firstOrder}"));
             w.Line(e.Store($"ws.{Delta(l)}", $"{e.Name("g")} * {e.Name("d1")}"));
         });

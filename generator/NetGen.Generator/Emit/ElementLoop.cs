@@ -37,16 +37,17 @@ internal static class ElementLoop
     /// <param name="scalar">The network's scalar form.</param>
     /// <param name="count">The number of elements, an expression.</param>
     /// <param name="body">Writes the statements for element i.</param>
-    public static void Write(SourceWriter w, MathText scalar, string count, Action<ElementAccess> body)
+    /// <param name="vectorEnd">The name of the local that holds the end of the vector loop.</param>
+    public static void Write(SourceWriter w, MathText scalar, string count, Action<ElementAccess> body, string vectorEnd = "vectorEnd")
     {
         string first = "0";
         if (!scalar.IsDouble)
         {
-            w.Line($"int vectorEnd = {count} & ~7;");
-            w.Open("for (int i = 0; i < vectorEnd; i += 8)");
+            w.Line($"int {vectorEnd} = {count} & ~7;");
+            w.Open($"for (int i = 0; i < {vectorEnd}; i += 8)");
             body(new ElementAccess(MathText.Vector256));
             w.Close();
-            first = "vectorEnd";
+            first = vectorEnd;
         }
 
         w.Open($"for (int i = {first}; i < {count}; i++)");

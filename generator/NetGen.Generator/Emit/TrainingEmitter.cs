@@ -179,11 +179,12 @@ internal static class TrainingEmitter
         }
         else if (!fused)
         {
+            // A hidden layer's vector end is named for its layer: the output layer's pass follows in the same method.
             ElementLoop.Write(w, c.Math, $"batch * {size}", e =>
             {
                 w.Line(e.Declare("z", e.Load(z)));
                 w.Line(e.Store(a, activation.Forward(e.M, layer, e.Name("z"))));
-            });
+            }, isOutput ? "vectorEnd" : "vectorEnd" + n);
         }
 
         if (!isOutput)
@@ -404,13 +405,8 @@ internal static class TrainingEmitter
 
         w.Line($"// BP1: δᴸ = ∇_a C ⊙ σ'(zᴸ), {activation.DerivativeEquation}.");
         w.Open("for (int j = 0; j < OutputSize; j++)");
-        w.Line($"{t} aj = {a};");
-        if (activation.NeedsZ)
-        {
-            w.Line($"{t} zj = ws.ZL[o + j];");
-        }
-
-        w.Line($"{d} = {activation.TimesDerivative(c.Math, output, activation.NeedsZ ? "zj" : null, "aj", d)};");
+        w.Line(activation.NeedsZ ? $"{t} zj = ws.ZL[o + j];" : $"{t} aj = {a};");
+        w.Line($"{d} = {activation.TimesDerivative(c.Math, output, activation.NeedsZ ? "zj" : null, activation.NeedsZ ? null : "aj", d)};");
         w.Close();
     }
 
@@ -526,16 +522,12 @@ internal static class TrainingEmitter
             return;
         }
 
+        // σ' reads z where the layer keeps it, a otherwise.
         string? z = Z(c.Plan, l - 1);
         ElementLoop.Write(w, c.Math, count, e =>
         {
-            if (z is not null)
-            {
-                w.Line(e.Declare("z", e.Load("ws." + z)));
-            }
-
-            w.Line(e.Declare("a", e.Load($"ws.{A(l)}")));
-            w.Line(e.Store(delta, activation.TimesDerivative(e.M, previous, z is null ? null : e.Name("z"), e.Name("a"), e.Load(delta))));
+            w.Line(z is null ? e.Declare("a", e.Load($"ws.{A(l)}")) : e.Declare("z", e.Load("ws." + z)));
+            w.Line(e.Store(delta, activation.TimesDerivative(e.M, previous, z is null ? null : e.Name("z"), z is null ? e.Name("a") : null, e.Load(delta))));
         });
     }
 }
