@@ -192,30 +192,38 @@ internal static class CurvatureEmitter
         }
         else
         {
-            w.Line($"// {loss.DirectionalDeltaEquation}.");
-            string? second = activation.SecondDerivative(math, output, activation.NeedsZ ? "zj" : null, "aj");
-            var at = operands with { A = "aj" };
-            w.Open("for (int j = 0; j < OutputSize; j++)");
-            w.Line($"{t} aj = {a}[o + j];");
-            if (activation.NeedsZ)
-            {
-                w.Line($"{t} zj = ws.ZL[o + j];");
-            }
-
-            w.Line($"{t} d1 = {activation.Derivative(math, output, activation.NeedsZ ? "zj" : null, "aj")};");
-            w.Line($"{t} value = {loss.DirectionalGradient!(math, at, $"d1 * {rz}[o + j]")} * d1;");
-            w.Line(second is null
-                ? $"{rd}[o + j] = value;"
-                : $"{rd}[o + j] = exact ? value + ({loss.GradientExpression!(math, at)}) * ({second}) * {rz}[o + j] : value;");
-            w.Close();
-            if (second is null)
-            {
-                w.Line("_ = exact;");
-            }
+            WriteQuadraticElementwiseDelta(w, math, loss, activation, output, operands, a, rz, rd);
         }
 
         w.Close();
         w.Close();
+    }
+
+    // A loss not fused with its elementwise output activation: δ = g ⊙ σ'(z) with g = ∇_a C, so R{δ} = R{g} ⊙ σ' + g ⊙ σ'' R{z}
+    // with R{a} = σ' R{z}; Gauss–Newton drops the σ'' term.
+    private static void WriteQuadraticElementwiseDelta(SourceWriter w, MathText math, LossDefinition loss, ActivationDefinition activation, DenseLayerModel output, LossOperands operands, string a, string rz, string rd)
+    {
+        string t = math.T;
+        w.Line($"// {loss.DirectionalDeltaEquation}.");
+        string? second = activation.SecondDerivative(math, output, activation.NeedsZ ? "zj" : null, "aj");
+        var at = operands with { A = "aj" };
+        w.Open("for (int j = 0; j < OutputSize; j++)");
+        w.Line($"{t} aj = {a}[o + j];");
+        if (activation.NeedsZ)
+        {
+            w.Line($"{t} zj = ws.ZL[o + j];");
+        }
+
+        w.Line($"{t} d1 = {activation.Derivative(math, output, activation.NeedsZ ? "zj" : null, "aj")};");
+        w.Line($"{t} value = {loss.DirectionalGradient!(math, at, $"d1 * {rz}[o + j]")} * d1;");
+        w.Line(second is null
+            ? $"{rd}[o + j] = value;"
+            : $"{rd}[o + j] = exact ? value + ({loss.GradientExpression!(math, at)}) * ({second}) * {rz}[o + j] : value;");
+        w.Close();
+        if (second is null)
+        {
+            w.Line("_ = exact;");
+        }
     }
 
     // A loss not fused with its softmax output: δ_j = a_j (g_j − s) with g = ∇_a C and s = a·g, so R{δ_j} = R{a_j}(g_j − s)
