@@ -203,7 +203,6 @@ public class GeneratedCurvatureTests
 {
     [Theory]
     [MemberData(nameof(GradientCheckTests.GeneratedNetworks), MemberType = typeof(GradientCheckTests))]
-    [MemberData(nameof(GradientCheckTests.NewActivationNetworks), MemberType = typeof(GradientCheckTests))]
     public void GeneratedHessianVectorProductsMatchFiniteDifferences(string name)
     {
         var network = (ISecondOrderNetwork<double>)GradientCheckTests.CreateDouble(name);
