@@ -4,6 +4,7 @@ using System.IO;
 using System.Numerics;
 using System.Reflection;
 using Google.Protobuf;
+using NetGen.Data;
 using NetGen.IO;
 using NetGen.Onnx.Proto;
 
@@ -17,15 +18,24 @@ namespace NetGen.Onnx;
 /// <para>
 /// The graph maps input [batch, in] to output [batch, out]. Each dense layer is a <c>Gemm</c> (A · Bᵀ + C with
 /// <c>transB = 1</c>, so B is NetGen's row-major W [out, in] as is and C the bias b [out]), followed by its activation:
-/// <c>Sigmoid</c>, <c>Tanh</c>, <c>Relu</c>, <c>LeakyRelu</c> (alpha = the slope), <c>Softmax</c> (axis −1), nothing for
-/// Identity, and <c>Greater(z, 0)</c> then <c>Cast</c> for Step. Dropout is an identity at inference and has no node.
+/// <c>Sigmoid</c>, <c>Tanh</c>, <c>Relu</c>, <c>LeakyRelu</c> (alpha = the slope), <c>Elu</c> (alpha), <c>Softplus</c>,
+/// GELU as <c>Mul(Mul(z, ½), Add(1, Erf(Div(z, √2))))</c>, SiLU as <c>Mul(z, Sigmoid(z))</c>, <c>Softmax</c> (axis −1),
+/// nothing for Identity, and <c>Greater(z, 0)</c> then <c>Cast</c> for Step. Dropout is an identity at inference and has
+/// no node. <see cref="OnnxImporter"/> reads every one of these forms back as the same activation.
 /// Opset <see cref="OpsetVersion"/>, IR version <see cref="IrVersion"/>; float networks use FLOAT tensors, double
 /// networks DOUBLE. The model's metadata holds the network's <see cref="NetworkSpec.DescribeArchitecture"/> under
 /// <see cref="WeightsFile.SpecMetadataKey"/>.
 /// </para>
 /// <para>
-/// In a double network LeakyReLU is written as <c>Where(Greater(z, 0), z, Mul(z, α))</c> with α a DOUBLE initializer:
-/// LeakyRelu's <c>alpha</c> attribute is a 32-bit float, which would round a slope such as 0.3.
+/// A <see cref="Predictor{T}"/> is exported with its feature scaler in front of the first <c>Gemm</c>: <c>Sub</c> then
+/// <c>Div</c> with per-feature initializers (<c>scaler.mean</c> and <c>scaler.std</c> for a <see cref="Standardizer{T}"/>,
+/// <c>scaler.min</c> and <c>scaler.range</c> for a <see cref="MinMaxScaler{T}"/>), so the model takes raw features, and
+/// the metadata entry <see cref="WeightsFile.ScalerMetadataKey"/> holds the scaler as the weights file does.
+/// </para>
+/// <para>
+/// In a double network LeakyReLU is written as <c>Where(Greater(z, 0), z, Mul(z, α))</c> and ELU as
+/// <c>Where(Greater(z, 0), z, Mul(α, Sub(Exp(z), 1)))</c>, with α a DOUBLE initializer: the <c>alpha</c> attributes of
+/// LeakyRelu and Elu are 32-bit floats, which would round a slope such as 0.3.
 /// </para>
 /// </remarks>
 public static class OnnxExporter
@@ -52,7 +62,7 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(path);
         // Build (and so validate) the whole model before the file is touched.
-        var model = BuildModel(network, options ?? new OnnxExportOptions());
+        var model = BuildModel(network, scaler: null, options ?? new OnnxExportOptions());
         AtomicFile.Write(path, stream => model.WriteTo(stream));
     }
 
@@ -68,10 +78,47 @@ public static class OnnxExporter
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(destination);
-        BuildModel(network, options ?? new OnnxExportOptions()).WriteTo(destination);
+        BuildModel(network, scaler: null, options ?? new OnnxExportOptions()).WriteTo(destination);
     }
 
-    private static ModelProto BuildModel<T>(INetwork<T> network, OnnxExportOptions options)
+    /// <summary>
+    /// Writes a trained network together with its feature scaler as one ONNX model that takes raw features: the scaler
+    /// becomes <c>Sub</c> and <c>Div</c> nodes before the first layer. The file is written atomically, as by
+    /// <see cref="Export{T}(INetwork{T}, string, OnnxExportOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="model">The network and its scaler (a <see cref="Standardizer{T}"/>, a <see cref="MinMaxScaler{T}"/>, or none).</param>
+    /// <param name="path">The file to create or replace.</param>
+    /// <param name="options">Names and batch dimension; the defaults when null.</param>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <exception cref="ArgumentException">A parameter is NaN or infinite, the scaler has no ONNX form, or the options
+    /// are invalid; nothing is written.</exception>
+    public static void Export<T>(Predictor<T> model, string path, OnnxExportOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(path);
+        var built = BuildModel(model.Network, model.Scaler, options ?? new OnnxExportOptions());
+        AtomicFile.Write(path, stream => built.WriteTo(stream));
+    }
+
+    /// <summary>Writes a trained network together with its feature scaler as one ONNX model to <paramref name="destination"/>.</summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="model">The network and its scaler (a <see cref="Standardizer{T}"/>, a <see cref="MinMaxScaler{T}"/>, or none).</param>
+    /// <param name="destination">A writable stream, left open.</param>
+    /// <param name="options">Names and batch dimension; the defaults when null.</param>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <exception cref="ArgumentException">A parameter is NaN or infinite, the scaler has no ONNX form, or the options
+    /// are invalid; nothing is written.</exception>
+    public static void Export<T>(Predictor<T> model, Stream destination, OnnxExportOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(destination);
+        BuildModel(model.Network, model.Scaler, options ?? new OnnxExportOptions()).WriteTo(destination);
+    }
+
+    private static ModelProto BuildModel<T>(INetwork<T> network, IFeatureScaler<T>? scaler, OnnxExportOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var elementType = typeof(T) == typeof(float) ? TensorProto.Types.DataType.Float
@@ -89,7 +136,7 @@ public static class OnnxExporter
         graph.Graph.Input.Add(TensorValue(options.InputName, elementType, options, spec.InputSize));
         graph.Graph.Output.Add(TensorValue(options.OutputName, elementType, options, spec.OutputSize));
         var indices = WeightsFile.GetLinearModuleIndices(spec);
-        string current = options.InputName;
+        string current = scaler is null ? options.InputName : OnnxInputScaling.Add(graph, scaler, options.InputName, spec.InputSize);
         for (int l = 0; l < spec.Layers.Count; l++)
         {
             var layer = spec.Layers[l];
@@ -114,12 +161,16 @@ public static class OnnxExporter
             ProducerName = "NetGen",
             ProducerVersion = typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0",
             ModelVersion = 1,
-            DocString = $"{spec} as {WeightsFile.DescribeAsPyTorchSequential(spec)}",
+            DocString = $"{spec} as {WeightsFile.DescribeAsPyTorchSequential(spec)}" + (scaler is null ? string.Empty : $", on raw inputs scaled as {WeightsFile.ScalerMetadataKey} says"),
             Graph = graph.Graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
         model.MetadataProps.Add(new StringStringEntryProto { Key = WeightsFile.SpecMetadataKey, Value = spec.DescribeArchitecture() });
         model.MetadataProps.Add(new StringStringEntryProto { Key = WeightsFile.PyTorchMetadataKey, Value = WeightsFile.DescribeAsPyTorchSequential(spec) });
+        if (scaler is not null)
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = WeightsFile.ScalerMetadataKey, Value = ScalerMetadata.Write(scaler) });
+        }
         return model;
 
         static string Name(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

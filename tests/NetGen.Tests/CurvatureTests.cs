@@ -9,7 +9,10 @@ namespace NetGen.Tests;
 public class CurvatureTests
 {
     internal static readonly Activation[] HiddenActivations =
-        [Activation.Identity, Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU];
+    [
+        Activation.Identity, Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU,
+        Activation.ELU, Activation.GELU, Activation.SiLU, Activation.Softplus,
+    ];
 
     internal static readonly (Activation Output, Loss Loss)[] OutputsAndLosses =
     [
@@ -17,14 +20,16 @@ public class CurvatureTests
         (Activation.Tanh, Loss.MeanSquaredError), (Activation.ReLU, Loss.MeanSquaredError),
         (Activation.LeakyReLU, Loss.MeanSquaredError), (Activation.Softmax, Loss.MeanSquaredError),
         (Activation.Sigmoid, Loss.BinaryCrossEntropy), (Activation.Softmax, Loss.SoftmaxCrossEntropy),
+        (Activation.ELU, Loss.MeanSquaredError), (Activation.GELU, Loss.MeanSquaredError),
+        (Activation.SiLU, Loss.MeanSquaredError), (Activation.Softplus, Loss.MeanSquaredError),
     ];
 
     internal static NetworkSpec Spec(Activation hidden, Activation output, Loss loss, bool dropout) => new(
         4,
         [
-            new DenseLayerSpec(5, hidden) { LeakySlope = 0.15, KeepProbability = dropout ? 0.7 : 1.0 },
-            new DenseLayerSpec(4, hidden) { LeakySlope = 0.15 },
-            new DenseLayerSpec(3, output) { LeakySlope = 0.05 },
+            new DenseLayerSpec(5, hidden) { LeakySlope = 0.15, Alpha = 1.3, KeepProbability = dropout ? 0.7 : 1.0 },
+            new DenseLayerSpec(4, hidden) { LeakySlope = 0.15, Alpha = 1.3 },
+            new DenseLayerSpec(3, output) { LeakySlope = 0.05, Alpha = 0.6 },
         ],
         loss,
         Precision.Double,
@@ -140,6 +145,56 @@ public class CurvatureTests
         double scale = Math.Max(CurvatureChecker.Norm(hu) / CurvatureChecker.Norm(u), CurvatureChecker.Norm(hv) / CurvatureChecker.Norm(v));
         double asymmetry = Math.Abs(CurvatureChecker.Dot(u, hv) - CurvatureChecker.Dot(v, hu));
         Assert.True(asymmetry <= 1e-10 * CurvatureChecker.Norm(u) * CurvatureChecker.Norm(v) * scale, $"{network.Spec} {kind}: |uᵀHv − vᵀHu| = {asymmetry:E2}");
+    }
+
+    [Fact]
+    public void InterpretedWorkspaceAllocatesCurvatureBuffersOnlyForACurvatureProduct()
+    {
+        // 784-256-128-10 at batch 32: a and δ per layer plus z^L, 4 bytes each, is 102,144 bytes; the curvature buffers
+        // (R{z}, R{x}, R{δ}) would add half as much again per array.
+        var spec = new NetworkSpec(784, [new DenseLayerSpec(256, Activation.ReLU), new DenseLayerSpec(128, Activation.ReLU), new DenseLayerSpec(10, Activation.Softmax)], Loss.SoftmaxCrossEntropy);
+        var network = new InterpretedNetwork<float>(spec);
+        network.InitializeParameters(1);
+        _ = network.CreateWorkspace(32);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var workspace = (InterpretedWorkspace<float>)network.CreateWorkspace(32);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.InRange(allocated, 102_144, 104_000);
+
+        var (inputs, targets) = TestData.Batch(spec, batch: 32, seed: 1);
+        var x = TestData.Convert<float>(inputs);
+        var y = TestData.Convert<float>(targets);
+        var gradient = new float[spec.ParameterCount];
+        network.ComputeLossAndGradient(x, y, gradient, workspace);
+        network.ComputeLoss(x, y, workspace);
+        Assert.False(workspace.HasCurvatureBuffers);
+
+        var product = new float[spec.ParameterCount];
+        network.ComputeCurvatureProduct(x, y, gradient, product, workspace, CurvatureKind.GaussNewton);
+        Assert.True(workspace.HasCurvatureBuffers);
+    }
+
+    [Fact]
+    public void InterpretedCurvatureProductsAllocateNothingAfterTheFirst()
+    {
+        var spec = Spec(Activation.GELU, Activation.Softmax, Loss.SoftmaxCrossEntropy, dropout: true);
+        var network = new InterpretedNetwork<double>(spec);
+        TestData.RandomParameters(network, seed: 2);
+        var (inputs, targets) = TestData.Batch(spec, batch: 8, seed: 1);
+        var workspace = network.CreateWorkspace(8);
+        var v = CurvatureChecker.RandomVector(spec.ParameterCount, seed: 1);
+        var product = new double[spec.ParameterCount];
+        var dropout = new SeededRandom(2);
+        network.ComputeCurvatureProduct(inputs, targets, v, product, workspace, CurvatureKind.Hessian, dropout);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            network.ComputeCurvatureProduct(inputs, targets, v, product, workspace, CurvatureKind.Hessian, dropout);
+            network.ComputeCurvatureProduct(inputs, targets, v, product, workspace, CurvatureKind.GaussNewton);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
 

@@ -15,10 +15,16 @@ public class GradientCheckTests
         nameof(MseIdentityCheckNet), nameof(MseSigmoidCheckNet), nameof(MseTanhCheckNet), nameof(MseReLUCheckNet),
         nameof(MseLeakyReLUCheckNet), nameof(MseSoftmaxCheckNet), nameof(BceSigmoidCheckNet), nameof(SceSoftmaxCheckNet),
         nameof(DropoutCheckNet), nameof(WideCheckNet), nameof(DigitsNetDouble),
+        nameof(MseEluCheckNet), nameof(MseGeluCheckNet), nameof(MseSiluCheckNet), nameof(MseSoftplusCheckNet), nameof(WideNewActivationsCheckNet),
     };
 
     internal static ITrainableNetwork<double> CreateDouble(string name) => name switch
     {
+        nameof(MseEluCheckNet) => new MseEluCheckNet(),
+        nameof(MseGeluCheckNet) => new MseGeluCheckNet(),
+        nameof(MseSiluCheckNet) => new MseSiluCheckNet(),
+        nameof(MseSoftplusCheckNet) => new MseSoftplusCheckNet(),
+        nameof(WideNewActivationsCheckNet) => new WideNewActivationsCheckNet(),
         nameof(MseIdentityCheckNet) => new MseIdentityCheckNet(),
         nameof(MseSigmoidCheckNet) => new MseSigmoidCheckNet(),
         nameof(MseTanhCheckNet) => new MseTanhCheckNet(),
@@ -52,22 +58,14 @@ public class GradientCheckTests
     [Fact]
     public void InterpretedGradientIsExactForEveryHiddenActivationAndOutputLossPair()
     {
-        var hidden = new[] { Activation.Identity, Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU };
-        var outputs = new (Activation Activation, Loss Loss)[]
-        {
-            (Activation.Identity, Loss.MeanSquaredError), (Activation.Sigmoid, Loss.MeanSquaredError),
-            (Activation.Tanh, Loss.MeanSquaredError), (Activation.ReLU, Loss.MeanSquaredError),
-            (Activation.LeakyReLU, Loss.MeanSquaredError), (Activation.Softmax, Loss.MeanSquaredError),
-            (Activation.Sigmoid, Loss.BinaryCrossEntropy), (Activation.Softmax, Loss.SoftmaxCrossEntropy),
-        };
         var failures = new List<string>();
-        foreach (var h in hidden)
+        foreach (var h in CurvatureTests.HiddenActivations)
         {
-            foreach (var (output, loss) in outputs)
+            foreach (var (output, loss) in CurvatureTests.OutputsAndLosses)
             {
                 var spec = new NetworkSpec(
                     4,
-                    [new DenseLayerSpec(5, h) { LeakySlope = 0.15, KeepProbability = 0.7 }, new DenseLayerSpec(3, output) { LeakySlope = 0.05 }],
+                    [new DenseLayerSpec(5, h) { LeakySlope = 0.15, Alpha = 1.3, KeepProbability = 0.7 }, new DenseLayerSpec(3, output) { LeakySlope = 0.05, Alpha = 0.6 }],
                     loss,
                     Precision.Double,
                     inputKeepProbability: 0.85);

@@ -1,6 +1,6 @@
 namespace NetGen.Generator.Model;
 
-/// <summary>One dense layer as declared: size, activation, leaky slope and the keep probability of dropout after it.</summary>
+/// <summary>One dense layer as declared: size, activation, leaky slope, the keep probability of dropout after it, and ELU's α.</summary>
 internal sealed record DenseLayerModel(int Size, ActivationKind Activation, double LeakySlope, double KeepProbability, double Alpha = NetGen.Generator.Shared.NetworkRules.DefaultAlpha)
 {
     public bool HasDropout => KeepProbability < 1.0;

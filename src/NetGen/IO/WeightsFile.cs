@@ -226,17 +226,7 @@ public static class WeightsFile
         foreach (var layer in spec.Layers)
         {
             modules.Add(string.Create(CultureInfo.InvariantCulture, $"nn.Linear({inputs}, {layer.Size})"));
-            string? activation = layer.Activation switch
-            {
-                Activation.Identity => null,
-                Activation.Sigmoid => "nn.Sigmoid()",
-                Activation.Tanh => "nn.Tanh()",
-                Activation.ReLU => "nn.ReLU()",
-                Activation.LeakyReLU => $"nn.LeakyReLU(negative_slope={layer.LeakySlope.ToString("R", CultureInfo.InvariantCulture)})",
-                Activation.Softmax => "nn.Softmax(dim=-1)",
-                Activation.Step => "Step()",
-                _ => throw new ArgumentException($"Unknown activation {layer.Activation}.", nameof(spec)),
-            };
+            string? activation = ActivationTable.For(layer.Activation).PyTorchModule(layer);
             if (activation is not null)
             {
                 modules.Add(activation);

@@ -43,6 +43,7 @@ public sealed partial class InterpretedNetwork<T>
 
     private void DirectionalForward(ReadOnlySpan<T> inputs, int batch, InterpretedWorkspace<T> ws, ReadOnlySpan<T> vector, bool training)
     {
+        var curvature = ws.Curvature;
         for (int l = 0; l < Spec.Layers.Count; l++)
         {
             var layer = Spec.Layers[l];
@@ -51,11 +52,11 @@ public sealed partial class InterpretedNetwork<T>
             int n = layout.InputSize;
             int m = layout.OutputSize;
             ReadOnlySpan<T> x = LayerInput(inputs, l, batch, ws, training);
-            ReadOnlySpan<T> rx = l > 0 ? ws.DirectionalLayerOutputs[l].AsSpan(0, batch * n) : default;
+            ReadOnlySpan<T> rx = l > 0 ? curvature.DirectionalLayerOutputs[l].AsSpan(0, batch * n) : default;
             ReadOnlySpan<T> weights = _parameters.AsSpan(layout.WeightsOffset, layout.WeightCount);
             ReadOnlySpan<T> directionWeights = vector.Slice(layout.WeightsOffset, layout.WeightCount);
             ReadOnlySpan<T> directionBiases = vector.Slice(layout.BiasesOffset, m);
-            Span<T> rz = ws.DirectionalWeightedInputs[stage].AsSpan(0, batch * m);
+            Span<T> rz = curvature.DirectionalWeightedInputs[stage].AsSpan(0, batch * m);
             for (int s = 0; s < batch; s++)
             {
                 ReadOnlySpan<T> xs = x.Slice(s * n, n);
@@ -74,11 +75,8 @@ public sealed partial class InterpretedNetwork<T>
             if (l < Spec.Layers.Count - 1)
             {
                 ReadOnlySpan<T> a = ws.Activations[stage].AsSpan(0, rz.Length);
-                Span<T> rxOut = ws.DirectionalLayerOutputs[stage].AsSpan(0, rz.Length);
-                for (int i = 0; i < rz.Length; i++)
-                {
-                    rxOut[i] = Derivative(layer, a[i]) * rz[i];
-                }
+                Span<T> rxOut = curvature.DirectionalLayerOutputs[stage].AsSpan(0, rz.Length);
+                ActivationTable<T>.For(layer.Activation).ScaleByDerivative(layer, HiddenWeightedInputs(ws, stage, rz.Length), a, rz, rxOut);
 
                 if (training && layer.HasDropout)
                 {
@@ -88,103 +86,36 @@ public sealed partial class InterpretedNetwork<T>
         }
     }
 
-    // R{δ^L} for each loss. Cross-entropy with its matched output is a function of z^L whose Hessian is first-order in
-    // the network, so the exact and Gauss–Newton forms coincide; for the quadratic cost they differ by (a − y) σ''.
+    // R{δ^L}, sample by sample, from the loss's entry.
     private void DirectionalOutputDelta(Loss loss, ReadOnlySpan<T> targets, int batch, InterpretedWorkspace<T> ws, bool exact)
     {
+        var curvature = ws.Curvature;
         int outputs = Spec.OutputSize;
         int stage = Spec.Layers.Count;
         var outputLayer = Spec.Layers[^1];
+        var output = ActivationTable<T>.For(outputLayer.Activation);
+        var cost = LossTable<T>.For(loss);
+        Span<T> first = curvature.FirstDerivatives.AsSpan(0, outputs);
+        Span<T> second = curvature.SecondDerivatives.AsSpan(0, outputs);
         for (int s = 0; s < batch; s++)
         {
-            ReadOnlySpan<T> y = targets.Slice(s * outputs, outputs);
-            ReadOnlySpan<T> a = ws.Activations[stage].AsSpan(s * outputs, outputs);
-            ReadOnlySpan<T> rz = ws.DirectionalWeightedInputs[stage].AsSpan(s * outputs, outputs);
-            Span<T> rd = ws.DirectionalDeltas[stage].AsSpan(s * outputs, outputs);
-            if (loss == Loss.SoftmaxCrossEntropy || (loss == Loss.MeanSquaredError && outputLayer.Activation == Activation.Softmax))
-            {
-                // R{a} = J_softmax R{z} = a ⊙ (R{z} − a·R{z}), kept in rd until the loss's own form is applied.
-                T projection = T.Zero;
-                for (int j = 0; j < outputs; j++)
-                {
-                    projection += a[j] * rz[j];
-                }
-
-                for (int j = 0; j < outputs; j++)
-                {
-                    rd[j] = a[j] * (rz[j] - projection);
-                }
-            }
-
-            switch (loss)
-            {
-                case Loss.SoftmaxCrossEntropy:
-                {
-                    // δ = a Σy − y, so R{δ} = R{a} Σy.
-                    T sumY = T.Zero;
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        sumY += y[j];
-                    }
-
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        rd[j] *= sumY;
-                    }
-
-                    break;
-                }
-
-                case Loss.BinaryCrossEntropy:
-                    // δ = a − y, so R{δ} = R{a} = a(1 − a) R{z}.
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        rd[j] = a[j] * (T.One - a[j]) * rz[j];
-                    }
-
-                    break;
-
-                case Loss.MeanSquaredError when outputLayer.Activation == Activation.Softmax:
-                {
-                    // δ_j = a_j (g_j − s) with g = a − y and s = a·g; R{g} = R{a}, R{s} = Σ_k R{a_k} g_k + a_k R{a_k}.
-                    T s0 = T.Zero;
-                    T rs = T.Zero;
-                    T ra0 = T.Zero;
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        T g = a[j] - y[j];
-                        s0 += a[j] * g;
-                        rs += rd[j] * g + a[j] * rd[j];
-                        ra0 += a[j] * rd[j];
-                    }
-
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        T ra = rd[j];
-                        rd[j] = exact
-                            ? ra * (a[j] - y[j] - s0) + a[j] * (ra - rs)
-                            : a[j] * (ra - ra0);
-                    }
-
-                    break;
-                }
-
-                default:
-                    // δ = (a − y) ⊙ σ'(z): R{δ} = σ'² R{z} + (a − y) σ'' R{z}; Gauss–Newton drops the second term.
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        T d1 = Derivative(outputLayer, a[j]);
-                        T value = d1 * rz[j] * d1;
-                        rd[j] = exact ? value + (a[j] - y[j]) * SecondDerivative(outputLayer, a[j]) * rz[j] : value;
-                    }
-
-                    break;
-            }
+            cost.DirectionalDelta(
+                output,
+                outputLayer,
+                ws.OutputWeightedInputs.AsSpan(s * outputs, outputs),
+                ws.Activations[stage].AsSpan(s * outputs, outputs),
+                targets.Slice(s * outputs, outputs),
+                curvature.DirectionalWeightedInputs[stage].AsSpan(s * outputs, outputs),
+                curvature.DirectionalDeltas[stage].AsSpan(s * outputs, outputs),
+                first,
+                second,
+                exact);
         }
     }
 
     private void DirectionalBackward(ReadOnlySpan<T> inputs, int batch, InterpretedWorkspace<T> ws, ReadOnlySpan<T> vector, bool training, bool exact, Span<T> product)
     {
+        var curvature = ws.Curvature;
         product.Clear();
         for (int l = Spec.Layers.Count - 1; l >= 0; l--)
         {
@@ -197,11 +128,11 @@ public sealed partial class InterpretedNetwork<T>
             Span<T> weightProduct = product.Slice(layout.WeightsOffset, layout.WeightCount);
             Span<T> biasProduct = product.Slice(layout.BiasesOffset, m);
             ReadOnlySpan<T> x = LayerInput(inputs, l, batch, ws, training);
-            ReadOnlySpan<T> rx = l > 0 ? ws.DirectionalLayerOutputs[l].AsSpan(0, batch * n) : default;
+            ReadOnlySpan<T> rx = l > 0 ? curvature.DirectionalLayerOutputs[l].AsSpan(0, batch * n) : default;
             ReadOnlySpan<T> deltas = ws.Deltas[stage].AsSpan(0, batch * m);
-            ReadOnlySpan<T> directionalDeltas = ws.DirectionalDeltas[stage].AsSpan(0, batch * m);
+            ReadOnlySpan<T> directionalDeltas = curvature.DirectionalDeltas[stage].AsSpan(0, batch * m);
             Span<T> back = l > 0 ? ws.Deltas[stage - 1].AsSpan(0, batch * n) : default;
-            Span<T> directionalBack = l > 0 ? ws.DirectionalDeltas[stage - 1].AsSpan(0, batch * n) : default;
+            Span<T> directionalBack = l > 0 ? curvature.DirectionalDeltas[stage - 1].AsSpan(0, batch * n) : default;
             for (int s = 0; s < batch; s++)
             {
                 ReadOnlySpan<T> delta = deltas.Slice(s * m, m);
@@ -239,41 +170,33 @@ public sealed partial class InterpretedNetwork<T>
             {
                 var previous = Spec.Layers[l - 1];
                 ReadOnlySpan<T> a = ws.Activations[stage - 1].AsSpan(0, back.Length);
-                ReadOnlySpan<T> rz = ws.DirectionalWeightedInputs[stage - 1].AsSpan(0, back.Length);
+                ReadOnlySpan<T> rz = curvature.DirectionalWeightedInputs[stage - 1].AsSpan(0, back.Length);
                 ReadOnlySpan<T> mask = training && previous.HasDropout ? ws.Masks[stage - 1].AsSpan(0, back.Length) : default;
-                for (int i = 0; i < back.Length; i++)
+                ReadOnlySpan<T> z = HiddenWeightedInputs(ws, stage - 1, back.Length);
+                var activation = ActivationTable<T>.For(previous.Activation);
+                Span<T> first = curvature.FirstDerivatives.AsSpan(0, n);
+                Span<T> second = exact ? curvature.SecondDerivatives.AsSpan(0, n) : default;
+                for (int s = 0; s < batch; s++)
                 {
-                    T g = back[i];
-                    T rg = directionalBack[i];
-                    if (!mask.IsEmpty)
+                    int start = s * n;
+                    activation.Derivatives(previous, z.IsEmpty ? z : z.Slice(start, n), a.Slice(start, n), first, second);
+                    for (int k = 0; k < n; k++)
                     {
-                        g *= mask[i];
-                        rg *= mask[i];
-                    }
+                        int i = start + k;
+                        T g = back[i];
+                        T rg = directionalBack[i];
+                        if (!mask.IsEmpty)
+                        {
+                            g *= mask[i];
+                            rg *= mask[i];
+                        }
 
-                    T d1 = Derivative(previous, a[i]);
-                    directionalBack[i] = exact ? rg * d1 + g * SecondDerivative(previous, a[i]) * rz[i] : rg * d1;
-                    back[i] = g * d1;
+                        T d1 = first[k];
+                        directionalBack[i] = exact ? rg * d1 + g * second[k] * rz[i] : rg * d1;
+                        back[i] = g * d1;
+                    }
                 }
             }
         }
     }
-
-    // σ'(z) in terms of a = σ(z).
-    private static T Derivative(DenseLayerSpec layer, T a) => layer.Activation switch
-    {
-        Activation.Sigmoid => a * (T.One - a),
-        Activation.Tanh => T.One - a * a,
-        Activation.ReLU => a > T.Zero ? T.One : T.Zero,
-        Activation.LeakyReLU => a > T.Zero ? T.One : T.CreateChecked(layer.LeakySlope),
-        _ => T.One,
-    };
-
-    // σ''(z) in terms of a: sigmoid σ'(1 − 2a), tanh −2a(1 − a²); zero for the piecewise-linear ones.
-    private static T SecondDerivative(DenseLayerSpec layer, T a) => layer.Activation switch
-    {
-        Activation.Sigmoid => a * (T.One - a) * (T.One - (a + a)),
-        Activation.Tanh => -(a + a) * (T.One - a * a),
-        _ => T.Zero,
-    };
 }

@@ -59,7 +59,7 @@ public sealed partial class InterpretedNetwork<T> : ISecondOrderNetwork<T>
                 bool isOutput = l == Spec.Layers.Count - 1;
                 Span<T> a = isOutput ? output : scratch.Slice((l & 1) * width, layout.OutputSize);
                 WeightedInput(layout, x, a);
-                Activate(layer, a, a);
+                ActivationTable<T>.For(layer.Activation).Activate(layer, a, a);
                 x = a;
             }
         }
@@ -142,23 +142,15 @@ public sealed partial class InterpretedNetwork<T> : ISecondOrderNetwork<T>
             int stage = l + 1;
             bool isOutput = l == Spec.Layers.Count - 1;
             Span<T> a = ws.Activations[stage].AsSpan(0, batch * layout.OutputSize);
-            Span<T> z = isOutput ? ws.OutputWeightedInputs.AsSpan(0, a.Length) : a;
+            Span<T> z = isOutput ? ws.OutputWeightedInputs.AsSpan(0, a.Length)
+                : ws.WeightedInputs[stage].Length > 0 ? ws.WeightedInputs[stage].AsSpan(0, a.Length)
+                : a;
             for (int s = 0; s < batch; s++)
             {
                 WeightedInput(layout, x.Slice(s * layout.InputSize, layout.InputSize), z.Slice(s * layout.OutputSize, layout.OutputSize));
             }
 
-            if (layer.Activation == Activation.Softmax)
-            {
-                for (int s = 0; s < batch; s++)
-                {
-                    Softmax(z.Slice(s * layout.OutputSize, layout.OutputSize), a.Slice(s * layout.OutputSize, layout.OutputSize));
-                }
-            }
-            else
-            {
-                Activate(layer, z, a);
-            }
+            ActivationTable<T>.For(layer.Activation).Activate(layer, z, a);
 
             x = dropoutRandom is not null && layer.HasDropout
                 ? ApplyDropout(a, stage, layer.KeepProbability, a.Length, ws, dropoutRandom)
@@ -186,90 +178,18 @@ public sealed partial class InterpretedNetwork<T> : ISecondOrderNetwork<T>
         int outputs = Spec.OutputSize;
         int stage = Spec.Layers.Count;
         var outputLayer = Spec.Layers[^1];
-        T half = T.CreateChecked(0.5);
+        var output = ActivationTable<T>.For(outputLayer.Activation);
+        var cost = LossTable<T>.For(loss);
         T total = T.Zero;
         for (int s = 0; s < batch; s++)
         {
-            ReadOnlySpan<T> y = targets.Slice(s * outputs, outputs);
-            ReadOnlySpan<T> z = ws.OutputWeightedInputs.AsSpan(s * outputs, outputs);
-            ReadOnlySpan<T> a = ws.Activations[stage].AsSpan(s * outputs, outputs);
-            Span<T> delta = ws.Deltas[stage].AsSpan(s * outputs, outputs);
-            T sampleLoss = T.Zero;
-            switch (loss)
-            {
-                case Loss.SoftmaxCrossEntropy:
-                {
-                    // ln a_j = z_j − logΣexp(z): C_x = −Σ y_j ln a_j without ever taking the log of a rounded-to-0 a_j.
-                    T logSumExp = LogSumExp(z);
-                    T sumY = T.Zero;
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        sampleLoss -= y[j] * (z[j] - logSumExp);
-                        sumY += y[j];
-                    }
-
-                    if (computeDelta)
-                    {
-                        // δ = a Σy − y, which is a − y for one-hot or probability targets.
-                        for (int j = 0; j < outputs; j++)
-                        {
-                            delta[j] = a[j] * sumY - y[j];
-                        }
-                    }
-
-                    break;
-                }
-
-                case Loss.BinaryCrossEntropy:
-                {
-                    // −[y ln σ(z) + (1 − y) ln(1 − σ(z))] = max(z, 0) − y z + ln(1 + e^(−|z|)), finite for every z.
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        sampleLoss += T.Max(z[j], T.Zero) - y[j] * z[j] + T.LogP1(T.Exp(-T.Abs(z[j])));
-                        if (computeDelta)
-                        {
-                            delta[j] = a[j] - y[j];
-                        }
-                    }
-
-                    break;
-                }
-
-                default:
-                {
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        T error = a[j] - y[j];
-                        sampleLoss += error * error;
-                        if (computeDelta)
-                        {
-                            delta[j] = error;
-                        }
-                    }
-
-                    sampleLoss *= half;
-                    if (computeDelta)
-                    {
-                        if (outputLayer.Activation == Activation.Softmax)
-                        {
-                            // Softmax's Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k) with g = a − y.
-                            T projection = TensorPrimitives.Dot(a, delta);
-                            for (int j = 0; j < outputs; j++)
-                            {
-                                delta[j] = a[j] * (delta[j] - projection);
-                            }
-                        }
-                        else
-                        {
-                            MultiplyByDerivative(outputLayer, a, delta);
-                        }
-                    }
-
-                    break;
-                }
-            }
-
-            total += sampleLoss;
+            total += cost.SampleLossAndDelta(
+                output,
+                outputLayer,
+                ws.OutputWeightedInputs.AsSpan(s * outputs, outputs),
+                ws.Activations[stage].AsSpan(s * outputs, outputs),
+                targets.Slice(s * outputs, outputs),
+                computeDelta ? ws.Deltas[stage].AsSpan(s * outputs, outputs) : default);
         }
 
         return total;
@@ -321,10 +241,18 @@ public sealed partial class InterpretedNetwork<T> : ISecondOrderNetwork<T>
                     TensorPrimitives.Multiply(previousDeltas, ws.Masks[stage - 1].AsSpan(0, previousDeltas.Length), previousDeltas);
                 }
 
-                MultiplyByDerivative(previous, ws.Activations[stage - 1].AsSpan(0, previousDeltas.Length), previousDeltas);
+                ActivationTable<T>.For(previous.Activation).MultiplyByDerivative(
+                    previous,
+                    HiddenWeightedInputs(ws, stage - 1, previousDeltas.Length),
+                    ws.Activations[stage - 1].AsSpan(0, previousDeltas.Length),
+                    previousDeltas);
             }
         }
     }
+
+    // z of a hidden stage where its activation needs it, else empty (the derivatives then read a alone).
+    private static ReadOnlySpan<T> HiddenWeightedInputs(InterpretedWorkspace<T> ws, int stage, int length) =>
+        ws.WeightedInputs[stage].Length > 0 ? ws.WeightedInputs[stage].AsSpan(0, length) : default;
 
     private ReadOnlySpan<T> LayerInput(ReadOnlySpan<T> inputs, int layerIndex, int batch, InterpretedWorkspace<T> ws, bool training)
     {
@@ -337,107 +265,5 @@ public sealed partial class InterpretedNetwork<T> : ISecondOrderNetwork<T>
         }
 
         return stage == 0 ? inputs : ws.Activations[stage].AsSpan(0, length);
-    }
-
-    private static void Activate(DenseLayerSpec layer, ReadOnlySpan<T> z, Span<T> a)
-    {
-        switch (layer.Activation)
-        {
-            case Activation.Identity:
-                z.CopyTo(a);
-                break;
-            case Activation.Sigmoid:
-                TensorPrimitives.Sigmoid(z, a);
-                break;
-            case Activation.Tanh:
-                TensorPrimitives.Tanh(z, a);
-                break;
-            case Activation.ReLU:
-                TensorPrimitives.Max(z, T.Zero, a);
-                break;
-            case Activation.LeakyReLU:
-                T alpha = T.CreateChecked(layer.LeakySlope);
-                for (int i = 0; i < z.Length; i++)
-                {
-                    a[i] = z[i] > T.Zero ? z[i] : alpha * z[i];
-                }
-
-                break;
-            case Activation.Softmax:
-                Softmax(z, a);
-                break;
-            case Activation.Step:
-                for (int i = 0; i < z.Length; i++)
-                {
-                    a[i] = z[i] > T.Zero ? T.One : T.Zero;
-                }
-
-                break;
-            default:
-                throw new InvalidOperationException($"Unknown activation {layer.Activation}.");
-        }
-    }
-
-    // δ ⊙= σ'(z), written in terms of a = σ(z), which is all the workspace keeps. For (leaky) ReLU a > 0 exactly when z > 0.
-    private static void MultiplyByDerivative(DenseLayerSpec layer, ReadOnlySpan<T> a, Span<T> delta)
-    {
-        switch (layer.Activation)
-        {
-            case Activation.Identity:
-                break;
-            case Activation.Sigmoid:
-                for (int i = 0; i < delta.Length; i++)
-                {
-                    delta[i] *= a[i] * (T.One - a[i]);
-                }
-
-                break;
-            case Activation.Tanh:
-                for (int i = 0; i < delta.Length; i++)
-                {
-                    delta[i] *= T.One - a[i] * a[i];
-                }
-
-                break;
-            case Activation.ReLU:
-                for (int i = 0; i < delta.Length; i++)
-                {
-                    delta[i] = a[i] > T.Zero ? delta[i] : T.Zero;
-                }
-
-                break;
-            case Activation.LeakyReLU:
-                T alpha = T.CreateChecked(layer.LeakySlope);
-                for (int i = 0; i < delta.Length; i++)
-                {
-                    delta[i] = a[i] > T.Zero ? delta[i] : alpha * delta[i];
-                }
-
-                break;
-            default:
-                throw new InvalidOperationException($"The {layer.Activation} activation has no elementwise derivative.");
-        }
-    }
-
-    // Subtracting the maximum keeps every exponent ≤ 0, so nothing overflows.
-    private static void Softmax(ReadOnlySpan<T> z, Span<T> a)
-    {
-        T max = TensorPrimitives.Max(z);
-        TensorPrimitives.Subtract(z, max, a);
-        TensorPrimitives.Exp(a, a);
-        T sum = TensorPrimitives.Sum<T>(a);
-        TensorPrimitives.Divide(a, sum, a);
-    }
-
-    private static T LogSumExp(ReadOnlySpan<T> z)
-    {
-        T max = TensorPrimitives.Max(z);
-        T sum = T.Zero;
-        for (int j = 0; j < z.Length; j++)
-        {
-            sum += T.Exp(z[j] - max);
-        }
-
-        return max + T.Log(sum);
     }
 }

@@ -111,9 +111,9 @@ public static class SpanMath
     /// It reads in 256-bit blocks from the start of the spans, the blocks in which generated code stores gradients. On
     /// AVX-512 hardware <see cref="TensorPrimitives"/> reads 512 bits at a time, and a load that spans two earlier stores
     /// cannot take their data from the store buffer: it waits until both reach the cache. For a network of a few dozen
-    /// parameters, trained a step at a time, that wait was a sixth of the step (XOR: 12 of 73 ns). It also never uses
-    /// non-temporal stores: above 256 KiB <see cref="TensorPrimitives"/> streams its result past the cache, which evicted
-    /// the parameters that the next step's forward pass reads first (784-128-10: 26 µs an update instead of 8).
+    /// parameters, trained a step at a time, that wait is a sizeable part of the step. It also never uses non-temporal
+    /// stores: above 256 KiB <see cref="TensorPrimitives"/> streams its result past the cache, which evicts the parameters
+    /// that the next step's forward pass reads first (bench/RESULTS.md has the measurements).
     /// </remarks>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="x">The values to scale and add.</param>

@@ -495,7 +495,7 @@ public static partial class VectorMath
     }
 
     // eˣ − 1 to within a few ulp of Math.Exp's accuracy (Kahan): where eˣ rounds, (u − 1)·x/ln u cancels the rounding.
-    private static double ExpMinusOne(double x)
+    internal static double ExpMinusOne(double x)
     {
         double u = Math.Exp(x);
         if (u == 1.0)

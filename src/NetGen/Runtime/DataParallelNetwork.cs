@@ -22,9 +22,9 @@ namespace NetGen;
 /// </para>
 /// <para>
 /// Every pass hands work to the other threads, waits for the slowest shard and combines the shards' gradients, so the
-/// shards need enough samples to outweigh that: on a 2-core VM two threads measured up to 1.8× one thread's speed with
-/// 64 samples per shard and about 2× with 256 or more (less in spells when the host runs the two vCPUs as if they shared a core), and anywhere from 1.1×
-/// faster to 2.4× slower with 16.
+/// shards need enough samples to outweigh that: with a few dozen samples per shard or more two threads approach twice
+/// one thread's speed, with a dozen or so they can be slower than one (bench/RESULTS.md has measured speed-ups by batch
+/// size).
 /// </para>
 /// <para>
 /// Dropout: each call draws one 64-bit seed from the caller's source and reseeds shard i's own source with seed + i, so
@@ -51,8 +51,8 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
 
     // How long a thread spins for the next signal before it blocks. Between back-to-back training steps (an optimizer
     // update apart) a parked thread would have to be woken through the kernel, and on a virtual machine a vCPU that went
-    // idle can take hundreds of microseconds to come back: measured here, that erased the gain of a second thread at
-    // batch 32. Spinning for a millisecond keeps both cores hot through a training loop and costs nothing afterwards.
+    // idle can take long enough to come back to erase the gain of a second thread at small batches. Spinning for a
+    // millisecond keeps both cores hot through a training loop and costs nothing afterwards.
     private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 1000;
     private ShardJob _job;
     private int _shardsFinished;
@@ -269,7 +269,7 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
 
     // One thread's part of a pass: its shard, then (once every shard is done) its slice of the combined result. Combining
     // in parallel matters more than it seems: each shard's result sits dirty in its own core's cache, and one thread
-    // pulling all of them across measured 150 µs per 784-128-10 step here, most of a batch-32 shard's own time.
+    // pulling all of them across takes a large part of a small shard's own time.
     private void Work(int shard, Span<T> destination)
     {
         try

@@ -1,0 +1,87 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using NetGen.Evaluation;
+using NetGen.Cli.Plotting;
+using NetGen.Training;
+
+namespace NetGen.Cli;
+
+/// <summary>
+/// The PNG figures of a training run, drawn by NetGen's own small renderer (<see cref="Plotting"/>: a bitmap font,
+/// anti-aliased lines, PNG through System.IO.Compression), so they need no native graphics library on any platform.
+/// Shared by the main job (samples/Train) and the <c>netgen</c> tool.
+/// </summary>
+public static class TrainingPlots
+{
+    private const int Width = 1000;
+    private const int PanelHeight = 420;
+
+    /// <summary>
+    /// The loss over the epochs (training and validation) and, when the history has accuracies (a classifier), a second
+    /// panel below with training and validation accuracy. The training loss is the mean over the epoch's batches,
+    /// measured with dropout on when the network has dropout; accuracies use the whole network.
+    /// </summary>
+    /// <param name="history">The run's history.</param>
+    /// <param name="title">The figure's title.</param>
+    /// <param name="path">The PNG file to write.</param>
+    /// <param name="lossName">The loss's name on the y axis, such as "cross-entropy loss".</param>
+    /// <param name="trainingLossLabel">The legend text of the training loss.</param>
+    public static void SaveTrainingCurves(TrainingHistory history, string title, string path, string lossName = "cross-entropy loss", string trainingLossLabel = "training (batches, with dropout)")
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var epochs = history.Epochs;
+        var loss = new LineChart { Title = title, XLabel = "epoch", YLabel = lossName, IntegerXTicks = true };
+        loss.Add(trainingLossLabel, epochs.Select(e => ((double)e.Epoch, (double?)e.TrainingLoss)));
+        loss.Add("validation", epochs.Select(e => ((double)e.Epoch, e.ValidationLoss)));
+        var accuracy = new LineChart { XLabel = "epoch", YLabel = "accuracy", IntegerXTicks = true, Legend = LegendCorner.LowerRight };
+        accuracy.Add("training", epochs.Select(e => ((double)e.Epoch, e.TrainingAccuracy)));
+        accuracy.Add("validation", epochs.Select(e => ((double)e.Epoch, e.ValidationAccuracy)));
+
+        bool hasAccuracy = accuracy.Series.Count > 0;
+        var canvas = new Canvas(Width, (hasAccuracy ? 2 : 1) * PanelHeight, Rgb.White);
+        loss.Draw(canvas, 0, 0, Width, PanelHeight);
+        if (hasAccuracy)
+        {
+            accuracy.Draw(canvas, 0, PanelHeight, Width, PanelHeight);
+        }
+
+        canvas.SavePng(path);
+    }
+
+    /// <summary>
+    /// The L2 norm of each dense layer's weight gradient ‖∂C/∂W^l‖ (mean over the epoch's batches) per epoch, on a log
+    /// scale: the input-side layers far below the output side would be the vanishing-gradient picture.
+    /// </summary>
+    /// <param name="history">The run's history.</param>
+    /// <param name="spec">The network, for the layers' shapes.</param>
+    /// <param name="title">The figure's title.</param>
+    /// <param name="path">The PNG file to write.</param>
+    public static void SaveGradientNorms(TrainingHistory history, NetworkSpec spec, string title, string path)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(spec);
+        var chart = new LineChart { Title = title, XLabel = "epoch", YLabel = "‖∂C/∂W‖ per layer (log scale)", IntegerXTicks = true, LogarithmicY = true };
+        for (int layer = 0; layer < history.LayerCount; layer++)
+        {
+            var layout = spec.GetLayout(layer);
+            int index = layer;
+            string label = string.Create(CultureInfo.InvariantCulture, $"layer {layer + 1} ({layout.InputSize}→{layout.OutputSize}, {spec.Layers[layer].Activation})");
+            chart.Add(label, history.Epochs.Select(e => ((double)e.Epoch, (double?)e.LayerGradientNorms[index])));
+        }
+
+        var canvas = new Canvas(Width, PanelHeight + 80, Rgb.White);
+        chart.Draw(canvas, 0, 0, Width, PanelHeight + 80);
+        canvas.SavePng(path);
+    }
+
+    /// <summary>The confusion matrix of the test split as a heat map (rows actual, columns predicted, counts in the cells).</summary>
+    /// <param name="matrix">The matrix.</param>
+    /// <param name="title">The figure's title.</param>
+    /// <param name="path">The PNG file to write.</param>
+    public static void SaveConfusionMatrix(ConfusionMatrix matrix, string title, string path)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        ConfusionMatrixChart.Draw(matrix, title).SavePng(path);
+    }
+}

@@ -1,0 +1,365 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using NetGen.Data;
+
+namespace NetGen.Training;
+
+// Fit in its stages: set-up (checks, initialisation, seeds, buffers), the epoch loop (shuffle, then one step per batch),
+// the end of each epoch (validation, best weights, history, progress, the stopping rules), and the result. The state a run
+// carries between them lives in a FitRun.
+public sealed partial class Trainer<T>
+{
+    /// <summary>
+    /// Trains the network on <paramref name="train"/> until a stopping criterion holds: the epoch limit, early
+    /// stopping, the target loss, or cancellation (checked before every batch; a cancelled run returns normally with
+    /// <see cref="StopReason.Cancelled"/>). With a validation set and <see cref="TrainerOptions.RestoreBestWeights"/>,
+    /// the network ends with the parameters of the epoch of lowest validation loss.
+    /// </summary>
+    /// <param name="train">The training set; its size n scales the L1/L2 penalties.</param>
+    /// <param name="validation">An optional validation set, evaluated after every epoch with the whole network.</param>
+    /// <param name="progress">Receives throttled reports, called synchronously on the training thread.</param>
+    /// <param name="cancellationToken">Stops training at the next batch boundary.</param>
+    /// <returns>Why training stopped, the best epoch, the final metrics and the history.</returns>
+    /// <exception cref="ArgumentException">A data set does not fit the network, the training set is empty, or early
+    /// stopping is on without a validation set.</exception>
+    /// <exception cref="InvalidOperationException">The network's parameters are not finite before training, or
+    /// <see cref="TrainerOptions.KeepCurrentParameters"/> keeps all-zero weights in a network with a hidden layer.</exception>
+    /// <exception cref="TrainingDivergedException">A loss, gradient or update was NaN or infinite; the network keeps
+    /// the parameters from before that step.</exception>
+    public TrainingResult Fit(
+        Dataset<T> train,
+        Dataset<T>? validation = null,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        var run = StartRun(train, validation, progress);
+        for (int epoch = 0; epoch < Options.Epochs; epoch++)
+        {
+            if (!TrainEpoch(run, epoch, cancellationToken))
+            {
+                run.StopReason = StopReason.Cancelled;
+                break;
+            }
+
+            if (FinishEpoch(run, epoch) is { } stop)
+            {
+                run.StopReason = stop;
+                break;
+            }
+        }
+
+        return FinishRun(run);
+    }
+
+    // Checks the data and options, prepares the starting parameters (Trainer.StartingParameters.cs), sizes the buffers and derives the run's random
+    // streams from the seed.
+    private FitRun StartRun(Dataset<T> train, Dataset<T>? validation, IProgress<TrainingProgress>? progress)
+    {
+        CheckDataset(train, nameof(train));
+        if (validation is not null)
+        {
+            CheckDataset(validation, nameof(validation));
+        }
+
+        if (Options.EarlyStoppingPatience is not null && validation is null)
+        {
+            throw new ArgumentException("EarlyStoppingPatience is set but no validation set was given; early stopping monitors the validation loss.", nameof(validation));
+        }
+
+        long startTimestamp = Stopwatch.GetTimestamp();
+        PrepareStartingParameters();
+
+        int sampleCount = train.Count;
+        int batchSize = Math.Min(Options.BatchSize, sampleCount);
+        EnsureBatchCapacity(batchSize);
+        var seedStream = new SeededRandom(Options.Seed ^ DerivedStreamSalt);
+        var shuffleRandom = new SeededRandom(seedStream.NextUInt64());
+        var dropoutRandom = new SeededRandom(seedStream.NextUInt64());
+        if (_order.Length != sampleCount)
+        {
+            _order = new int[sampleCount];
+        }
+
+        // Start every run from the stored order, so a run's shuffles depend only on its seed.
+        for (int i = 0; i < sampleCount; i++)
+        {
+            _order[i] = i;
+        }
+
+        _optimizer.Reset();
+        return new FitRun(train, validation, progress, startTimestamp)
+        {
+            BatchSize = batchSize,
+            StepsPerEpoch = (sampleCount + batchSize - 1) / batchSize,
+            Regularization = new Regularization(Options.L1, Options.L2, sampleCount),
+            ShuffleRandom = shuffleRandom,
+            DropoutRandom = dropoutRandom,
+            TrainAccuracy = Options.EvaluateTrainingAccuracy ? ClassificationAccuracy.Detect(_spec, train) : AccuracyMode.None,
+            ValidationAccuracy = validation is null ? AccuracyMode.None : ClassificationAccuracy.Detect(_spec, validation),
+            History = new TrainingHistory(_spec.Layers.Count),
+            // In double, so that even TimeSpan.MaxValue converts to timestamp ticks without overflowing.
+            ProgressIntervalTicks = Options.ProgressInterval.TotalSeconds * Stopwatch.Frequency,
+            LastReportTimestamp = startTimestamp,
+        };
+    }
+
+    // One pass over the shuffled training set; false if cancelled before it completed.
+    private bool TrainEpoch(FitRun run, int epoch, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        if (Options.ShuffleEachEpoch)
+        {
+            run.ShuffleRandom.Shuffle(_order.AsSpan());
+        }
+
+        Array.Clear(_layerNormSums);
+        run.Epoch = default;
+        for (int stepInEpoch = 0; stepInEpoch < run.StepsPerEpoch; stepInEpoch++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            TrainBatch(run, epoch, stepInEpoch);
+        }
+
+        return true;
+    }
+
+    // Gathers the batch in shuffled order, takes one optimizer step on it, and reports progress when it is due.
+    private void TrainBatch(FitRun run, int epoch, int stepInEpoch)
+    {
+        int inputSize = _spec.InputSize;
+        int outputSize = _spec.OutputSize;
+        int sampleCount = run.Train.Count;
+        int first = stepInEpoch * run.BatchSize;
+        int count = Math.Min(run.BatchSize, sampleCount - first);
+        Span<T> inputs = _batchInputs.AsSpan(0, count * inputSize);
+        Span<T> targets = _batchTargets.AsSpan(0, count * outputSize);
+        for (int i = 0; i < count; i++)
+        {
+            int sample = _order[first + i];
+            run.Train.GetFeatures(sample).CopyTo(inputs.Slice(i * inputSize, inputSize));
+            run.Train.GetTargets(sample).CopyTo(targets.Slice(i * outputSize, outputSize));
+        }
+
+        double rate = Options.LearningRate.GetRate(epoch, run.GlobalStep);
+        if (!double.IsFinite(rate) || rate < 0.0)
+        {
+            throw new InvalidOperationException($"The learning-rate schedule {Options.LearningRate} returned {rate} for epoch {epoch}, step {run.GlobalStep}; a rate must be finite and non-negative.");
+        }
+
+        var failure = TrainStep(inputs, targets, run.Regularization, run.DropoutRandom, rate, epoch, run.GlobalStep, out double loss, out double objective, out bool rejected);
+        if (failure is { } quantity)
+        {
+            throw new TrainingDivergedException(epoch + 1, stepInEpoch + 1, run.GlobalStep + 1, quantity, run.History);
+        }
+
+        run.GlobalStep++;
+        run.SamplesProcessed += count;
+        run.Epoch.LossSum += loss;
+        run.Epoch.ObjectiveSum += objective;
+        run.Epoch.RateSum += rate;
+        run.Epoch.LastRate = rate;
+        run.Epoch.RejectedSteps += rejected ? 1 : 0;
+
+        if (run.Progress is not null && stepInEpoch + 1 < run.StepsPerEpoch)
+        {
+            long now = Stopwatch.GetTimestamp();
+            if (now - run.LastReportTimestamp >= run.ProgressIntervalTicks)
+            {
+                run.LastReportTimestamp = now;
+                run.Progress.Report(CreateProgress(run, epoch, stepInEpoch + 1, run.Epoch.LossSum / (stepInEpoch + 1), rate, isEpochEnd: false));
+            }
+        }
+    }
+
+    // The epoch is complete: evaluate it, record it, report it, and return why to stop, or null to go on.
+    private StopReason? FinishEpoch(FitRun run, int epoch)
+    {
+        run.EpochsRun = epoch + 1;
+        int steps = run.StepsPerEpoch;
+        double trainingLoss = run.Epoch.LossSum / steps;
+        double? trainingAccuracy = run.TrainAccuracy == AccuracyMode.None ? null : EvaluateAccuracy(run.Train, run.TrainAccuracy);
+        if (run.Validation is not null)
+        {
+            Validate(run);
+        }
+
+        var norms = new double[_layerNormSums.Length];
+        for (int layer = 0; layer < norms.Length; layer++)
+        {
+            norms[layer] = _layerNormSums[layer] / steps;
+        }
+
+        run.History.Add(new EpochRecord
+        {
+            Epoch = run.EpochsRun,
+            Steps = steps,
+            TrainingLoss = trainingLoss,
+            TrainingObjective = run.Epoch.ObjectiveSum / steps,
+            TrainingAccuracy = trainingAccuracy,
+            ValidationLoss = run.LastValidationLoss,
+            ValidationAccuracy = run.LastValidationAccuracy,
+            LearningRate = run.Epoch.RateSum / steps,
+            RejectedSteps = run.Epoch.RejectedSteps,
+            Elapsed = Stopwatch.GetElapsedTime(run.StartTimestamp),
+            LayerGradientNorms = norms,
+        });
+
+        if (run.Progress is not null)
+        {
+            run.LastReportTimestamp = Stopwatch.GetTimestamp();
+            run.Progress.Report(CreateProgress(run, epoch, steps, trainingLoss, run.Epoch.LastRate, isEpochEnd: true));
+        }
+
+        double monitoredLoss = run.LastValidationLoss ?? trainingLoss;
+        if (Options.TargetLoss is { } target && monitoredLoss <= target)
+        {
+            return StopReason.TargetLossReached;
+        }
+
+        if (Options.EarlyStoppingPatience is { } patience && run.EpochsWithoutImprovement >= patience)
+        {
+            return StopReason.EarlyStopped;
+        }
+
+        return null;
+    }
+
+    // Measures the validation set, keeps the parameters of the lowest loss so far, and counts epochs without an
+    // improvement of at least EarlyStoppingMinDelta.
+    private void Validate(FitRun run)
+    {
+        var validation = run.Validation!;
+        double validationLoss = EvaluateLoss(validation);
+        run.LastValidationLoss = validationLoss;
+        run.LastValidationAccuracy = run.ValidationAccuracy == AccuracyMode.None ? null : EvaluateAccuracy(validation, run.ValidationAccuracy);
+        bool improved = false;
+        if (!double.IsNaN(validationLoss))
+        {
+            improved = run.BestEpoch is null || validationLoss < run.BestValidationLoss - Options.EarlyStoppingMinDelta;
+            if (run.BestEpoch is null || validationLoss < run.BestValidationLoss)
+            {
+                run.BestValidationLoss = validationLoss;
+                run.BestEpoch = run.EpochsRun;
+                _network.Parameters.CopyTo(_bestParameters);
+            }
+        }
+
+        run.EpochsWithoutImprovement = improved ? 0 : run.EpochsWithoutImprovement + 1;
+    }
+
+    // Restores the best weights if asked, and measures where training ended.
+    private TrainingResult FinishRun(FitRun run)
+    {
+        bool restored = false;
+        if (run.Validation is not null && Options.RestoreBestWeights && run.BestEpoch is not null)
+        {
+            _bestParameters.CopyTo(_network.Parameters);
+            restored = true;
+        }
+
+        var finalTraining = Evaluate(run.Train, ClassificationAccuracy.Detect(_spec, run.Train));
+        EvaluationResult? finalValidation = run.Validation is null ? null : Evaluate(run.Validation, run.ValidationAccuracy);
+        var metrics = new TrainingMetrics(finalTraining.Loss, finalTraining.Accuracy, finalValidation?.Loss, finalValidation?.Accuracy);
+        return new TrainingResult(
+            run.StopReason,
+            run.EpochsRun,
+            run.GlobalStep,
+            run.BestEpoch,
+            run.BestEpoch is null ? null : run.BestValidationLoss,
+            restored,
+            metrics,
+            run.History,
+            Stopwatch.GetElapsedTime(run.StartTimestamp));
+    }
+
+    private TrainingProgress CreateProgress(FitRun run, int epoch, int stepInEpoch, double trainingLoss, double learningRate, bool isEpochEnd)
+    {
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(run.StartTimestamp);
+        return new TrainingProgress
+        {
+            Epoch = epoch + 1,
+            TotalEpochs = Options.Epochs,
+            StepInEpoch = stepInEpoch,
+            StepsPerEpoch = run.StepsPerEpoch,
+            GlobalStep = run.GlobalStep,
+            TrainingLoss = trainingLoss,
+            LearningRate = learningRate,
+            ValidationLoss = run.LastValidationLoss,
+            ValidationAccuracy = run.LastValidationAccuracy,
+            Elapsed = elapsed,
+            SamplesPerSecond = elapsed > TimeSpan.Zero ? run.SamplesProcessed / elapsed.TotalSeconds : 0.0,
+            IsEpochEnd = isEpochEnd,
+        };
+    }
+
+    // What one Fit fixes at its start and accumulates as it goes.
+    private sealed class FitRun(Dataset<T> train, Dataset<T>? validation, IProgress<TrainingProgress>? progress, long startTimestamp)
+    {
+        public Dataset<T> Train { get; } = train;
+
+        public Dataset<T>? Validation { get; } = validation;
+
+        public IProgress<TrainingProgress>? Progress { get; } = progress;
+
+        public long StartTimestamp { get; } = startTimestamp;
+
+        public required int BatchSize { get; init; }
+
+        public required int StepsPerEpoch { get; init; }
+
+        public required Regularization Regularization { get; init; }
+
+        public required SeededRandom ShuffleRandom { get; init; }
+
+        public required SeededRandom DropoutRandom { get; init; }
+
+        public required AccuracyMode TrainAccuracy { get; init; }
+
+        public required AccuracyMode ValidationAccuracy { get; init; }
+
+        public required TrainingHistory History { get; init; }
+
+        public required double ProgressIntervalTicks { get; init; }
+
+        public long LastReportTimestamp { get; set; }
+
+        public StopReason StopReason { get; set; } = StopReason.MaxEpochsReached;
+
+        public int GlobalStep { get; set; }
+
+        public int EpochsRun { get; set; }
+
+        public long SamplesProcessed { get; set; }
+
+        public int? BestEpoch { get; set; }
+
+        public double BestValidationLoss { get; set; } = double.PositiveInfinity;
+
+        public int EpochsWithoutImprovement { get; set; }
+
+        public double? LastValidationLoss { get; set; }
+
+        public double? LastValidationAccuracy { get; set; }
+
+        // The current epoch's sums, cleared when it starts.
+        public EpochTotals Epoch;
+    }
+
+    private struct EpochTotals
+    {
+        public double LossSum;
+        public double ObjectiveSum;
+        public double RateSum;
+        public double LastRate;
+        public int RejectedSteps;
+    }
+}
