@@ -123,7 +123,49 @@ internal static class FuzzDeclarations
         Dropouts,
         (size, activation, slope, alpha, dropouts) => new FuzzLayer(size, activation, slope, alpha, dropouts));
 
-    public static Gen<FuzzNetwork> Network => Gen.Select(
+    /// <summary>Four networks in five are built to be valid (so that generated code is compiled and run), the fifth may break any rule.</summary>
+    public static Gen<FuzzNetwork> Network => Gen.Frequency((4, ValidNetwork), (1, AnyNetwork));
+
+    private static readonly string[] PlainNames = ["Net", "NET", "Model", "Réseau", "_x1", "@class", "@int", "@record", "@net", "A1", "ZL"];
+    private static readonly string[] ValidKeeps = ["0.5", "0.8", "1", "0.999", "3e-39"];
+
+    private static Gen<int> ValidSize => Gen.Frequency((40, Gen.Int[1, 8]), (8, Gen.Int[9, 80]), (1, Gen.OneOf(200, 300)));
+
+    private static Gen<FuzzLayer> ValidLayer(bool output) => Gen.Select(
+        ValidSize,
+        Gen.OneOf(ImplementedActivations.Where(a => output || a != (int)NetGen.Activation.Softmax).ToArray()),
+        Gen.OneOf("0.2", "0.01", "0.999"),
+        Gen.OneOf("0.5", "1", "2.5"),
+        Gen.Frequency((3, Gen.OneOf(new[] { Array.Empty<string>() })), (1, Gen.OneOf(ValidKeeps).Select(k => new[] { k }))),
+        Gen.Bool,
+        (size, activation, slope, alpha, dropouts, setArguments) => new FuzzLayer(
+            size,
+            activation,
+            setArguments && activation == (int)NetGen.Activation.LeakyReLU ? slope : null,
+            setArguments && activation == (int)NetGen.Activation.ELU ? alpha : null,
+            output ? [] : dropouts));
+
+    private static Gen<FuzzNetwork> ValidNetwork => Gen.Select(
+        Gen.OneOf(Namespaces),
+        Gen.OneOf(PlainNames),
+        ValidSize,
+        Gen.Frequency((4, Gen.OneOf(new[] { Array.Empty<string>() })), (1, Gen.OneOf(ValidKeeps).Select(k => new[] { k }))),
+        ValidLayer(output: false).Array[0, 3],
+        ValidLayer(output: true),
+        Gen.Int[0, 3],
+        Gen.Frequency((3, Gen.OneOf(new int?[] { null })), (1, Gen.OneOf<int?>(0, 1))),
+        (ns, name, input, inputDropouts, hidden, output, lossChoice, precision) =>
+        {
+            FuzzLayer[] layers = [.. hidden, output];
+            bool hasStep = layers.Any(l => l.Activation == (int)NetGen.Activation.Step);
+            int? loss = hasStep || lossChoice == 0 ? null
+                : output.Activation == (int)NetGen.Activation.Softmax && lossChoice == 2 ? 2
+                : output.Activation == (int)NetGen.Activation.Sigmoid && lossChoice == 1 ? 1
+                : 0;
+            return new FuzzNetwork(ns, name, input, inputDropouts, layers, loss, precision);
+        });
+
+    private static Gen<FuzzNetwork> AnyNetwork => Gen.Select(
         Gen.OneOf(Namespaces),
         Gen.OneOf(Names),
         Size,
