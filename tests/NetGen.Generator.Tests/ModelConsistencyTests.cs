@@ -36,6 +36,26 @@ public class ModelConsistencyTests
         Assert.Equal(NetworkRules.DefaultAlpha, new DenseLayerModel(1, NetGen.Generator.Shared.Activation.ELU, 0.01, 1.0).Alpha);
     }
 
+    /// <summary>The rules know every value of the enums, and only those: a value added to an enum is not left undefined.</summary>
+    [Fact]
+    public void TheRulesDefineExactlyTheEnumsValues()
+    {
+        for (int value = -2; value < 64; value++)
+        {
+            var activation = (NetGen.Generator.Shared.Activation)value;
+            var loss = (NetGen.Generator.Shared.Loss)value;
+            var precision = (NetGen.Generator.Shared.Precision)value;
+            var rules = NetworkRules.Check(2, 1.0, [new DenseLayerFacts(1, activation, 0.01, 1.0, 1.0)], null, NetGen.Generator.Shared.Precision.Single)
+                .Concat(NetworkRules.Check(2, 1.0, [new DenseLayerFacts(1, NetGen.Generator.Shared.Activation.Identity, 0.01, 1.0, 1.0)], loss, precision))
+                .Select(v => v.Rule)
+                .ToHashSet();
+
+            Assert.Equal(!Enum.IsDefined(activation), rules.Contains(NetworkRule.UndefinedActivation));
+            Assert.Equal(!Enum.IsDefined(loss), rules.Contains(NetworkRule.UndefinedLoss));
+            Assert.Equal(!Enum.IsDefined(precision), rules.Contains(NetworkRule.UndefinedPrecision));
+        }
+    }
+
     [Theory]
     [InlineData(Precision.Single)]
     [InlineData(Precision.Double)]
