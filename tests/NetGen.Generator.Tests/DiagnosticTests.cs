@@ -50,6 +50,8 @@ public class DiagnosticTests
         { "NG0027", "[Network][Input(2)][Dense(3, Activation.Tanh, Alpha = 0.5)][Dense(1, Activation.Sigmoid)] public partial class IgnoredAlphaNet;", "Alpha = 0.5" },
         { "NG0028", "[Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class Spec;", "Spec" },
         { "NG0028", "[Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class Dense1WeightsOffset;", "Dense1WeightsOffset" },
+        // Found by FuzzTests (token mutation): global::System.Span<float> in the generated code found the class.
+        { "NG0029", "[Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class System;", "System" },
     };
 
     [Theory]

@@ -65,6 +65,14 @@ public class GeneratedNamesTests
     }
 
     [Fact]
+    public void ANetworkNamedLikeARootNamespaceInsideANamespaceCompiles()
+    {
+        var outcome = GeneratorHarness.Run($"using NetGen;\nnamespace Models {{ {Layers} public partial class System; {Layers} public partial class NetGen; }}");
+
+        AssertCompilesWithoutNetGenDiagnostics(outcome);
+    }
+
+    [Fact]
     public void NonAsciiNamesGetHintNamesOfAllowedCharacters()
     {
         var outcome = GeneratorHarness.Run($$"""
@@ -95,7 +103,8 @@ public class GeneratedNamesTests
     {
         var outer = new SortedSet<string>(StringComparer.Ordinal);
         var nested = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var tree in GeneratorHarness.Run([EmissionPaths.BakedWeights], EmissionPaths.Source).Run.GeneratedTrees)
+        var trees = GeneratorHarness.Run([EmissionPaths.BakedWeights], EmissionPaths.Source).Run.GeneratedTrees;
+        foreach (var tree in trees)
         {
             foreach (var type in tree.GetRoot().DescendantNodes().OfType<TypeDeclarationSyntax>())
             {
@@ -104,6 +113,10 @@ public class GeneratedNamesTests
         }
 
         Assert.Superset(new HashSet<string> { "Dense2BiasesOffset", "BakedParameters", "ComputeCurvatureProduct", "Workspace" }, outer);
+        // The networks' own namespace (Paths) is named from the root too; a type of that name beside it is CS0101 already.
+        var roots = trees.SelectMany(t => t.GetRoot().DescendantNodes().OfType<AliasQualifiedNameSyntax>()).Select(n => n.Name.Identifier.ValueText).ToHashSet();
+        roots.Remove("Paths");
+        Assert.Subset(GeneratedMemberNames.RootNamespaces.ToHashSet(), roots);
         Assert.All(outer, name => Assert.True(GeneratedMemberNames.IsReserved(name), $"the generated member '{name}' is not in GeneratedMemberNames"));
 
         var names = outer.Concat(nested).Distinct().ToList();

@@ -5,8 +5,8 @@ namespace NetGen.Generator.Parsing;
 /// <summary>
 /// The names of the members the emitters declare directly in a network class. C# forbids a member named like its type
 /// (CS0542), so a network type with one of these names is reported (NG0028) instead of given code that cannot compile.
-/// This is the one list; <c>GeneratedMemberNameTests</c> collects the member names of generated code over every emission
-/// path and fails when an emitter declares one that is not here.
+/// This is the one list; <c>GeneratedNamesTests</c> collects the member names of generated code over every emission
+/// path and fails when an emitter declares one that is not here, or names a root namespace not in <see cref="RootNamespaces"/>.
 /// </summary>
 internal static class GeneratedMemberNames
 {
@@ -27,6 +27,12 @@ internal static class GeneratedMemberNames
         "Dot#", "DotFloat#", "DotRows#x#", "DotRows#Samples#x#", "MultiplyAdd#", "RegisterRow#", "RegisterRows#x#",
         "WeightGradient#x#", "BackError#x#", "Load8", "Store8", "StoreOrAdd8",
     ];
+
+    /// <summary>
+    /// The namespaces generated code names from the root (<c>global::System.Span</c>, <c>global::NetGen.NetworkSpec</c>): a
+    /// network type of one of these names in the global namespace would hide it there, so it is reported (NG0029).
+    /// </summary>
+    public static readonly string[] RootNamespaces = ["System", "NetGen"];
 
     /// <summary>Whether the generated code may declare a member named <paramref name="name"/> in the network class.</summary>
     public static bool IsReserved(string name)

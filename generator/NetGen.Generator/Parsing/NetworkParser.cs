@@ -211,6 +211,11 @@ internal static class NetworkParser
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameOfGeneratedMember, identifier, type.Name));
         }
+
+        if (type.ContainingNamespace is { IsGlobalNamespace: true } && Array.IndexOf(GeneratedMemberNames.RootNamespaces, type.Name) >= 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HidesRootNamespace, identifier, type.Name));
+        }
     }
 
     // The namespace by its plain names (NetworkModel escapes them for code): "Models.event" for namespace Models.@event.
