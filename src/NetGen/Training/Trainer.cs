@@ -44,6 +44,8 @@ public sealed partial class Trainer<T>
     // Set when the optimizer can update slice by slice; such steps run through _sliceStep.
     private readonly IElementwiseOptimizerState<T>? _elementwiseOptimizer;
     private readonly SliceStep? _sliceStep;
+    // Set when TrainerOptions asks for gradient clipping.
+    private readonly GradientClipping<T>? _clipping;
     private readonly T[] _gradient;
     private readonly T[] _parametersBeforeStep;
     private readonly T[] _bestParameters;
@@ -79,6 +81,18 @@ public sealed partial class Trainer<T>
         _output = new T[_spec.OutputSize];
         _layerNormSums = new double[_spec.Layers.Count];
         _stepNorms = new double[_spec.Layers.Count];
+        if (options.CheckpointPath is not null && _optimizer is not ICheckpointableOptimizerState<T>)
+        {
+            throw new ArgumentException(
+                $"CheckpointPath is set, but the state of the optimizer {options.Optimizer.Name} ({_optimizer.GetType().Name}) does not implement ICheckpointableOptimizerState<{typeof(T).Name}> and cannot be saved.",
+                nameof(options));
+        }
+
+        if (options.GradientClipNorm is not null || options.GradientClipValue is not null)
+        {
+            _clipping = new GradientClipping<T>(_spec.ParameterCount, options.GradientClipNorm, options.GradientClipValue);
+        }
+
         _elementwiseOptimizer = _optimizer as IElementwiseOptimizerState<T>;
         if (_elementwiseOptimizer is not null)
         {
@@ -145,10 +159,20 @@ public sealed partial class Trainer<T>
             _layerNormSums[layer] += norms[layer];
         }
 
+        bool clipped = false;
+        if (_clipping is { } clipping)
+        {
+            clipping.MeasureSlice(0, _gradient);
+            clipped = clipping.ClipSlice(_gradient, clipping.Factor());
+        }
+
         T batchObjective = batchLoss + regularization.Penalty<T>(_spec, parameters);
         regularization.AddGradientTerms<T>(_spec, parameters, _gradient);
         parameters.CopyTo(_parametersBeforeStep);
-        var context = new TrainingStepContext<T>(_network, inputs, targets, workspace, _gradient, batchLoss, batchObjective, rate, regularization, epoch, step);
+        var context = new TrainingStepContext<T>(_network, inputs, targets, workspace, _gradient, batchLoss, batchObjective, rate, regularization, epoch, step)
+        {
+            IsGradientExact = !_spec.HasDropout && !clipped,
+        };
         rejected = _optimizer.Step(in context) == OptimizerStepOutcome.Rejected;
         if (!TensorPrimitives.IsFiniteAll<T>(parameters))
         {
