@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using NetGen.Cli;
 
 namespace NetGen.Samples.Train;
 
@@ -287,40 +288,5 @@ public static class CommandLine
         _ => "a value",
     };
 
-    private static string Suggest(string name)
-    {
-        string bare = name.TrimStart('-');
-        var best = OptionNames
-            .Select(option => (option, distance: Distance(bare, option[2..])))
-            .OrderBy(pair => pair.distance)
-            .First();
-        return best.distance <= 2 ? $" (did you mean {best.option}?)" : string.Empty;
-    }
-
-    // Levenshtein distance, case-insensitive.
-    private static int Distance(string a, string b)
-    {
-        a = a.ToLowerInvariant();
-        b = b.ToLowerInvariant();
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
+    private static string Suggest(string name) => OptionSuggestions.Suggest(name, OptionNames);
 }

@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Threading;
+using NetGen.Cli;
 using NetGen.Data;
 using NetGen.Evaluation;
 using NetGen.IO;
@@ -122,7 +123,7 @@ public static class TrainJob
         var data = LoadData(options);
         // Before training (a bad --output found afterwards would throw the trained network away), after the data has
         // loaded (so a missing data file leaves no empty output folder behind).
-        PrepareOutputDirectory(settings.OutputDirectory);
+        OutputFolder.Prepare(settings.OutputDirectory);
         reporter.Info(data.Description);
         reporter.Info(Invariant($"Split (seed {settings.Seed}): {data.Train.Count} training, {data.Validation.Count} validation, {data.Test.Count} test samples; standardised with the training split's mean and standard deviation."));
 
@@ -206,39 +207,6 @@ public static class TrainJob
             RestoreBestWeights = true,
             EvaluateTrainingAccuracy = true,
         };
-    }
-
-    /// <summary>
-    /// Creates the output folder if it is missing and proves it writable by creating and deleting a file in it, so a
-    /// bad <c>--output</c> fails in a second, before the data is loaded or anything trains.
-    /// </summary>
-    /// <param name="directory">The folder.</param>
-    /// <exception cref="IOException">The folder cannot be created or written to; the message names it and why.</exception>
-    public static void PrepareOutputDirectory(string directory)
-    {
-        ArgumentNullException.ThrowIfNull(directory);
-        string full = Path.GetFullPath(directory);
-        // The runtime reports a file in the way as "could not find a part of the path"; name the file instead.
-        for (string? ancestor = full; ancestor is not null; ancestor = Path.GetDirectoryName(ancestor))
-        {
-            if (File.Exists(ancestor))
-            {
-                throw new IOException($"--output: cannot write to the folder '{full}': '{ancestor}' is a file, not a folder; nothing was trained. Choose a folder you can write to.");
-            }
-        }
-
-        try
-        {
-            Directory.CreateDirectory(full);
-            string probe = Path.Combine(full, ".netgen-write-test-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
-            {
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            throw new IOException($"--output: cannot write to the folder '{full}' ({e.Message}); nothing was trained. Choose a folder you can write to.", e);
-        }
     }
 
     // "64-128-64-10": the layer sizes.

@@ -4,6 +4,7 @@ using System.IO;
 using System.Numerics;
 using System.Reflection;
 using Google.Protobuf;
+using NetGen.Data;
 using NetGen.IO;
 using NetGen.Onnx.Proto;
 
@@ -22,6 +23,12 @@ namespace NetGen.Onnx;
 /// Opset <see cref="OpsetVersion"/>, IR version <see cref="IrVersion"/>; float networks use FLOAT tensors, double
 /// networks DOUBLE. The model's metadata holds the network's <see cref="NetworkSpec.DescribeArchitecture"/> under
 /// <see cref="WeightsFile.SpecMetadataKey"/>.
+/// </para>
+/// <para>
+/// A <see cref="Predictor{T}"/> is exported with its feature scaler in front of the first <c>Gemm</c>: <c>Sub</c> then
+/// <c>Div</c> with per-feature initializers (<c>scaler.mean</c> and <c>scaler.std</c> for a <see cref="Standardizer{T}"/>,
+/// <c>scaler.min</c> and <c>scaler.range</c> for a <see cref="MinMaxScaler{T}"/>), so the model takes raw features, and
+/// the metadata entry <see cref="WeightsFile.ScalerMetadataKey"/> holds the scaler as the weights file does.
 /// </para>
 /// <para>
 /// In a double network LeakyReLU is written as <c>Where(Greater(z, 0), z, Mul(z, α))</c> with α a DOUBLE initializer:
@@ -52,7 +59,7 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(path);
         // Build (and so validate) the whole model before the file is touched.
-        var model = BuildModel(network, options ?? new OnnxExportOptions());
+        var model = BuildModel(network, scaler: null, options ?? new OnnxExportOptions());
         AtomicFile.Write(path, stream => model.WriteTo(stream));
     }
 
@@ -68,10 +75,47 @@ public static class OnnxExporter
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(destination);
-        BuildModel(network, options ?? new OnnxExportOptions()).WriteTo(destination);
+        BuildModel(network, scaler: null, options ?? new OnnxExportOptions()).WriteTo(destination);
     }
 
-    private static ModelProto BuildModel<T>(INetwork<T> network, OnnxExportOptions options)
+    /// <summary>
+    /// Writes a trained network together with its feature scaler as one ONNX model that takes raw features: the scaler
+    /// becomes <c>Sub</c> and <c>Div</c> nodes before the first layer. The file is written atomically, as by
+    /// <see cref="Export{T}(INetwork{T}, string, OnnxExportOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="model">The network and its scaler (a <see cref="Standardizer{T}"/>, a <see cref="MinMaxScaler{T}"/>, or none).</param>
+    /// <param name="path">The file to create or replace.</param>
+    /// <param name="options">Names and batch dimension; the defaults when null.</param>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <exception cref="ArgumentException">A parameter is NaN or infinite, the scaler has no ONNX form, or the options
+    /// are invalid; nothing is written.</exception>
+    public static void Export<T>(Predictor<T> model, string path, OnnxExportOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(path);
+        var built = BuildModel(model.Network, model.Scaler, options ?? new OnnxExportOptions());
+        AtomicFile.Write(path, stream => built.WriteTo(stream));
+    }
+
+    /// <summary>Writes a trained network together with its feature scaler as one ONNX model to <paramref name="destination"/>.</summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="model">The network and its scaler (a <see cref="Standardizer{T}"/>, a <see cref="MinMaxScaler{T}"/>, or none).</param>
+    /// <param name="destination">A writable stream, left open.</param>
+    /// <param name="options">Names and batch dimension; the defaults when null.</param>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <exception cref="ArgumentException">A parameter is NaN or infinite, the scaler has no ONNX form, or the options
+    /// are invalid; nothing is written.</exception>
+    public static void Export<T>(Predictor<T> model, Stream destination, OnnxExportOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(destination);
+        BuildModel(model.Network, model.Scaler, options ?? new OnnxExportOptions()).WriteTo(destination);
+    }
+
+    private static ModelProto BuildModel<T>(INetwork<T> network, IFeatureScaler<T>? scaler, OnnxExportOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var elementType = typeof(T) == typeof(float) ? TensorProto.Types.DataType.Float
@@ -89,7 +133,7 @@ public static class OnnxExporter
         graph.Graph.Input.Add(TensorValue(options.InputName, elementType, options, spec.InputSize));
         graph.Graph.Output.Add(TensorValue(options.OutputName, elementType, options, spec.OutputSize));
         var indices = WeightsFile.GetLinearModuleIndices(spec);
-        string current = options.InputName;
+        string current = scaler is null ? options.InputName : OnnxInputScaling.Add(graph, scaler, options.InputName, spec.InputSize);
         for (int l = 0; l < spec.Layers.Count; l++)
         {
             var layer = spec.Layers[l];
@@ -114,12 +158,16 @@ public static class OnnxExporter
             ProducerName = "NetGen",
             ProducerVersion = typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0",
             ModelVersion = 1,
-            DocString = $"{spec} as {WeightsFile.DescribeAsPyTorchSequential(spec)}",
+            DocString = $"{spec} as {WeightsFile.DescribeAsPyTorchSequential(spec)}" + (scaler is null ? string.Empty : $", on raw inputs scaled as {WeightsFile.ScalerMetadataKey} says"),
             Graph = graph.Graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
         model.MetadataProps.Add(new StringStringEntryProto { Key = WeightsFile.SpecMetadataKey, Value = spec.DescribeArchitecture() });
         model.MetadataProps.Add(new StringStringEntryProto { Key = WeightsFile.PyTorchMetadataKey, Value = WeightsFile.DescribeAsPyTorchSequential(spec) });
+        if (scaler is not null)
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = WeightsFile.ScalerMetadataKey, Value = ScalerMetadata.Write(scaler) });
+        }
         return model;
 
         static string Name(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -35,6 +35,12 @@ public sealed class MinMaxScaler<T> : IFeatureScaler<T>
     /// <summary>Each feature's largest value in the training set; it maps to 1, unless the feature is constant.</summary>
     public ReadOnlySpan<T> Maximums => _maximums;
 
+    /// <summary>
+    /// Each feature's divisor: max − min, computed in double (the span of a float feature can exceed float's range), or 1
+    /// for a constant feature; x′ = (x − min) / divisor. What an exported model divides by (NetGen.Onnx).
+    /// </summary>
+    public ReadOnlySpan<double> Divisors => _ranges;
+
     /// <summary>Computes each feature's range over <paramref name="train"/>.</summary>
     /// <param name="train">The training set, at least one sample.</param>
     /// <exception cref="ArgumentException">The training set is empty.</exception>

@@ -1,6 +1,5 @@
 using System;
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using System.Threading;
 using NetGen.Data;
 

@@ -197,7 +197,7 @@ public sealed class TrainOutputCheckTests
     {
         using var folder = new TrainOutputFolder();
         string output = Path.Combine(folder.Path, "new", "nested");
-        TrainJob.PrepareOutputDirectory(output);
+        NetGen.Cli.OutputFolder.Prepare(output);
         Assert.True(Directory.Exists(output));
         Assert.Empty(Directory.GetFileSystemEntries(output));
     }

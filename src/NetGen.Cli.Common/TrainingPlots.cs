@@ -2,14 +2,15 @@ using System;
 using System.Globalization;
 using System.Linq;
 using NetGen.Evaluation;
-using NetGen.Samples.Train.Plotting;
+using NetGen.Cli.Plotting;
 using NetGen.Training;
 
-namespace NetGen.Samples.Train;
+namespace NetGen.Cli;
 
 /// <summary>
-/// The job's PNG figures, drawn by the sample's own small renderer (<see cref="Plotting"/>: a bitmap font, anti-aliased
-/// lines, PNG through System.IO.Compression), so they need no native graphics library on any platform.
+/// The PNG figures of a training run, drawn by NetGen's own small renderer (<see cref="Plotting"/>: a bitmap font,
+/// anti-aliased lines, PNG through System.IO.Compression), so they need no native graphics library on any platform.
+/// Shared by the main job (samples/Train) and the <c>netgen</c> tool.
 /// </summary>
 public static class TrainingPlots
 {
@@ -17,26 +18,34 @@ public static class TrainingPlots
     private const int PanelHeight = 420;
 
     /// <summary>
-    /// Two panels over the epochs: training and validation loss (top), training and validation accuracy (bottom). The
-    /// training loss is the mean over the epoch's batches measured with dropout on; accuracies use the whole network.
+    /// The loss over the epochs (training and validation) and, when the history has accuracies (a classifier), a second
+    /// panel below with training and validation accuracy. The training loss is the mean over the epoch's batches,
+    /// measured with dropout on when the network has dropout; accuracies use the whole network.
     /// </summary>
     /// <param name="history">The run's history.</param>
     /// <param name="title">The figure's title.</param>
     /// <param name="path">The PNG file to write.</param>
-    public static void SaveTrainingCurves(TrainingHistory history, string title, string path)
+    /// <param name="lossName">The loss's name on the y axis, such as "cross-entropy loss".</param>
+    /// <param name="trainingLossLabel">The legend text of the training loss.</param>
+    public static void SaveTrainingCurves(TrainingHistory history, string title, string path, string lossName = "cross-entropy loss", string trainingLossLabel = "training (batches, with dropout)")
     {
         ArgumentNullException.ThrowIfNull(history);
         var epochs = history.Epochs;
-        var loss = new LineChart { Title = title, XLabel = "epoch", YLabel = "cross-entropy loss", IntegerXTicks = true };
-        loss.Add("training (batches, with dropout)", epochs.Select(e => ((double)e.Epoch, (double?)e.TrainingLoss)));
+        var loss = new LineChart { Title = title, XLabel = "epoch", YLabel = lossName, IntegerXTicks = true };
+        loss.Add(trainingLossLabel, epochs.Select(e => ((double)e.Epoch, (double?)e.TrainingLoss)));
         loss.Add("validation", epochs.Select(e => ((double)e.Epoch, e.ValidationLoss)));
         var accuracy = new LineChart { XLabel = "epoch", YLabel = "accuracy", IntegerXTicks = true, Legend = LegendCorner.LowerRight };
         accuracy.Add("training", epochs.Select(e => ((double)e.Epoch, e.TrainingAccuracy)));
         accuracy.Add("validation", epochs.Select(e => ((double)e.Epoch, e.ValidationAccuracy)));
 
-        var canvas = new Canvas(Width, 2 * PanelHeight, Rgb.White);
+        bool hasAccuracy = accuracy.Series.Count > 0;
+        var canvas = new Canvas(Width, (hasAccuracy ? 2 : 1) * PanelHeight, Rgb.White);
         loss.Draw(canvas, 0, 0, Width, PanelHeight);
-        accuracy.Draw(canvas, 0, PanelHeight, Width, PanelHeight);
+        if (hasAccuracy)
+        {
+            accuracy.Draw(canvas, 0, PanelHeight, Width, PanelHeight);
+        }
+
         canvas.SavePng(path);
     }
 

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace NetGen.Samples.Train.Plotting;
+namespace NetGen.Cli.Plotting;
 
 /// <summary>One line of a <see cref="LineChart"/>.</summary>
 /// <param name="Label">The legend text.</param>

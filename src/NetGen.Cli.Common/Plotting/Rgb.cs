@@ -1,4 +1,4 @@
-namespace NetGen.Samples.Train.Plotting;
+namespace NetGen.Cli.Plotting;
 
 /// <summary>An opaque colour.</summary>
 /// <param name="R">Red, 0–255.</param>

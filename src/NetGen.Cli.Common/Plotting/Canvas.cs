@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
 
-namespace NetGen.Samples.Train.Plotting;
+namespace NetGen.Cli.Plotting;
 
 /// <summary>
 /// An RGB image to draw on: rectangles, anti-aliased lines and polylines, bitmap-font text (also turned a quarter to

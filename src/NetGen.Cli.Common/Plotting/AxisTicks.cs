@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 
-namespace NetGen.Samples.Train.Plotting;
+namespace NetGen.Cli.Plotting;
 
 /// <summary>A tick on an axis: where (in data units) and its label, or no label for a minor tick.</summary>
 internal readonly record struct Tick(double Position, string? Label);

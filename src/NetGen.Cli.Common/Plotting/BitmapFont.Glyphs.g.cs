@@ -4,7 +4,7 @@
 // each glyph is 15 rows of 9 pixels, top row first, one row as three hex digits with the leftmost pixel in bit 8.
 // </auto-generated>
 
-namespace NetGen.Samples.Train.Plotting;
+namespace NetGen.Cli.Plotting;
 
 internal static partial class BitmapFont
 {

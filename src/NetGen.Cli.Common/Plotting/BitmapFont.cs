@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 
-namespace NetGen.Samples.Train.Plotting;
+namespace NetGen.Cli.Plotting;
 
 /// <summary>
 /// A fixed-width 9×15 bitmap font (X11 misc-fixed, public domain; <c>BitmapFont.Glyphs.g.cs</c>): printable ASCII and

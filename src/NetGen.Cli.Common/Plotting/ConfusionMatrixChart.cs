@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Linq;
 using NetGen.Evaluation;
 
-namespace NetGen.Samples.Train.Plotting;
+namespace NetGen.Cli.Plotting;
 
 /// <summary>
 /// A confusion matrix as a heat map: a row per actual class, a column per predicted class, each cell shaded by the
