@@ -79,7 +79,7 @@ public enum NewtonSolveMode
 /// <b>Memory.</b> Allocated once, when the state is created: dense mode P² + 3P doubles (the matrix, its diagonal, the
 /// gradient and the step: 32 MB at the default threshold of 2,000 parameters); Hessian-free mode 5P doubles (gradient,
 /// step, residual, direction, product), no P × P storage at all. Both add 3P values of the network's type T (the
-/// starting point, a direction and its product) and P more for the exact gradient recomputed under dropout or clipping. Steps allocate nothing. All
+/// starting point, a direction and its product). Steps allocate nothing. All
 /// linear algebra is done in double, for float networks too.
 /// </para>
 /// </remarks>

@@ -43,8 +43,6 @@ public sealed class NewtonOptimizerState<T> : ICheckpointableOptimizerState<T>
     private readonly double[] _gradient;
     private readonly double[] _step;
 
-    // The gradient recomputed with the whole network when the training pass's is not exact (dropout or clipping).
-    private readonly T[] _exactGradient;
 
     // Dense mode: C's strict upper triangle and, after a factorisation, the Cholesky factor L in the lower triangle
     // and diagonal of the same row-major P × P array; C's diagonal separately, so a failed factorisation can be
@@ -78,7 +76,6 @@ public sealed class NewtonOptimizerState<T> : ICheckpointableOptimizerState<T>
         _product = new T[p];
         _gradient = new double[p];
         _step = new double[p];
-        _exactGradient = new T[p];
         if (dense)
         {
             _matrix = new double[(long)p * p];
@@ -157,19 +154,20 @@ public sealed class NewtonOptimizerState<T> : ICheckpointableOptimizerState<T>
         NetworkGuard.CheckLength(parameters.Length, _parameterCount, nameof(context), "parameters (the optimizer state was created for another layout)");
         parameters.CopyTo(_start);
 
-        // The model's gradient and the baseline objective, both exact and of the whole network (see the remarks on
-        // dropout and clipping).
-        double objectiveBefore;
+        // The model's gradient, exact and of the whole network (see the remarks on dropout and clipping), and the
+        // baseline objective, evaluated as the trial's will be, so the two compare like with like.
         if (!context.IsGradientExact)
         {
-            objectiveBefore = double.CreateTruncating(context.EvaluateObjectiveAndGradient(_exactGradient));
-            ToDouble(_exactGradient, _gradient);
+            // _product is free until the curvature products start.
+            context.EvaluateObjectiveAndGradient(_product);
+            ToDouble(_product, _gradient);
         }
         else
         {
-            objectiveBefore = double.CreateTruncating(context.EvaluateObjective());
             ToDouble(context.Gradient, _gradient);
         }
+
+        double objectiveBefore = double.CreateTruncating(context.EvaluateObjective());
 
         double gradientSquared = TensorPrimitives.Dot<double>(_gradient, _gradient);
         if (gradientSquared == 0.0)

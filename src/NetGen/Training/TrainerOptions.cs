@@ -3,8 +3,9 @@ using System;
 namespace NetGen.Training;
 
 /// <summary>
-/// The settings of a <see cref="Trainer{T}"/>. Immutable once built (init-only properties); checked by
-/// <see cref="Validate"/>, which the trainer calls, with a message that names the offending property.
+/// The settings of a <see cref="Trainer{T}"/>. Immutable once built (init-only properties; a record, so
+/// <c>options with { Epochs = 50 }</c> copies with changes); checked by <see cref="Validate"/>, which the trainer calls,
+/// with a message that names the offending property.
 /// </summary>
 /// <example><code>
 /// var options = new TrainerOptions
@@ -14,7 +15,7 @@ namespace NetGen.Training;
 ///     Initialization = WeightInitialization.XavierUniform, EarlyStoppingPatience = 10,
 /// };
 /// </code></example>
-public sealed class TrainerOptions
+public sealed record TrainerOptions
 {
     /// <summary>The default interval between throttled progress reports.</summary>
     public static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromMilliseconds(100);

@@ -83,6 +83,9 @@ public static class TrainingCheckpoint
     private const int MaximumSettings = 256;
     private const int MaximumOptimizerEntries = 256;
 
+    // A resumed run adds its own time to the saved one; this keeps the sum far from TimeSpan's limit.
+    private static readonly TimeSpan MaximumElapsed = TimeSpan.FromDays(1000 * 365.25);
+
     /// <summary>The eight bytes every checkpoint starts with, <c>89 4E 47 43 4B 50 54 0A</c>.</summary>
     public static ReadOnlySpan<byte> Magic => [0x89, (byte)'N', (byte)'G', (byte)'C', (byte)'K', (byte)'P', (byte)'T', 0x0A];
 
@@ -407,9 +410,9 @@ public static class TrainingCheckpoint
             entries.Add(new(name, reader.ReadDoubles("the optimizer entry '" + name + "'")));
         }
 
-        if (samples < 0 || elapsedTicks < 0)
+        if (samples < 0 || elapsedTicks < 0 || elapsedTicks > MaximumElapsed.Ticks)
         {
-            throw new CheckpointException(CheckpointProblem.Malformed, "the samples processed or the elapsed time is negative", path);
+            throw new CheckpointException(CheckpointProblem.Malformed, "the samples processed or the elapsed time is negative, or the elapsed time is beyond a thousand years", path);
         }
 
         return new CheckpointContents
