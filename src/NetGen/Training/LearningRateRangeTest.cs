@@ -66,9 +66,13 @@ public sealed class LearningRateRangeTestOptions
 /// <para>
 /// The suggestion is the η at which the smoothed loss falls fastest against log η (the steepest negative slope, as in
 /// Smith's range test and fastai's <c>steep</c> suggestion), looked for only up to the lowest smoothed loss: past it
-/// the loss rises towards divergence. The slope at each point is the central difference of the smoothed loss over
-/// ln η (one-sided at the ends). If the smoothed loss never fell below its first value, the suggestion is the first,
-/// smallest η and <see cref="LossDecreased"/> is false: try a smaller <see cref="LearningRateRangeTestOptions.MinimumRate"/>.
+/// the loss rises towards divergence, and only from the point where the moving average spans its window of
+/// 1/(1 − β) losses (<see cref="FirstConsideredIndex"/>; its first values rest on a handful of noisy batches, as
+/// fastai's <c>skip_start</c> acknowledges). The slope at each point is the central difference of the smoothed loss
+/// over ln η (one-sided at the ends). If the smoothed loss never fell below its first value, the suggestion is the
+/// first, smallest η and <see cref="LossDecreased"/> is false: try a smaller
+/// <see cref="LearningRateRangeTestOptions.MinimumRate"/>. The moving average lags the raw losses by about its window,
+/// so the suggestion tends to the high side of the steepest raw fall; the plot shows both.
 /// </para>
 /// <para>
 /// Each loss is the training loss of its batch measured before the step taken at its η, as fastai records it; the
@@ -96,9 +100,11 @@ public sealed class LearningRateRangeTestResult
 
         LowestLossIndex = lowest;
         LossDecreased = lowest > 0;
-        int steepest = 0;
+        // The moving average's first values rest on a few losses only; they count once it spans 1/(1 − β) of them.
+        FirstConsideredIndex = Math.Min(lowest, Math.Max(0, (int)Math.Ceiling(1.0 / (1.0 - smoothing)) - 1));
+        int steepest = FirstConsideredIndex;
         double steepestSlope = double.PositiveInfinity;
-        for (int i = 0; i <= lowest && smoothed.Length > 1; i++)
+        for (int i = FirstConsideredIndex; i <= lowest && smoothed.Length > 1; i++)
         {
             int before = Math.Max(i - 1, 0);
             int after = Math.Min(i + 1, smoothed.Length - 1);
@@ -135,6 +141,10 @@ public sealed class LearningRateRangeTestResult
 
     /// <summary>Whether the smoothed loss fell at all (its lowest value is not the first).</summary>
     public bool LossDecreased { get; }
+
+    /// <summary>The first index the suggestion may take: ⌈1/(1 − β)⌉ − 1, where the moving average first spans its window
+    /// of losses (and at most <see cref="LowestLossIndex"/>).</summary>
+    public int FirstConsideredIndex { get; }
 
     /// <summary>The index of the suggested η: the steepest fall of the smoothed loss against log η, up to the lowest.</summary>
     public int SuggestedIndex { get; }
