@@ -11,19 +11,21 @@ namespace NetGen.Training;
 /// <summary>
 /// Mini-batch gradient-descent training of any <see cref="ITrainableNetwork{T}"/> (a generated network or an
 /// <see cref="InterpretedNetwork{T}"/>): seeded shuffling, a learning-rate schedule, a pluggable
-/// <see cref="Optimizer"/>, L1/L2 penalties, dropout, validation, early stopping, divergence detection, progress
-/// reports and a per-epoch history.
+/// <see cref="Optimizer"/>, L1/L2 penalties, dropout, gradient clipping, validation, early stopping, divergence
+/// detection, progress reports, a per-epoch history, checkpoints (<see cref="TrainerOptions.CheckpointPath"/>,
+/// <see cref="Resume"/>) and a learning-rate range test (<see cref="FindLearningRate"/>).
 /// </summary>
 /// <typeparam name="T">The network's floating-point type.</typeparam>
 /// <remarks>
 /// <para>
 /// Each step gathers a batch into preallocated buffers, computes the batch's mean loss and gradient (with dropout, from
-/// a seeded stream), checks both are finite, adds the penalty gradient to the weights' entries, lets the optimizer
+/// a seeded stream), checks both are finite, clips the gradient if asked, adds the penalty gradient to the weights'
+/// entries, lets the optimizer
 /// update the parameters, and checks the result is finite, rolling it back otherwise. None of this allocates once the
 /// trainer has sized its buffers on the first <see cref="Fit"/>.
 /// </para>
 /// <para>
-/// With an element-wise optimizer (<see cref="IElementwiseOptimizerState{T}"/>: SGD, momentum, Adam) and a
+/// With an element-wise optimizer (<see cref="IElementwiseOptimizerState{T}"/>: SGD, momentum, Adam, RPROP) and a
 /// <see cref="DataParallelNetwork{T}"/>, everything after the gradient pass runs inside it, each thread on the slice of
 /// the parameters whose gradient it has just combined (see <see cref="IParameterSliceStep{T}"/>). The weights are the
 /// same to the last bit as with one whole-vector update; the reported objective and gradient norms are sums taken slice
