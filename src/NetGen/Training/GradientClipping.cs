@@ -41,7 +41,7 @@ internal sealed class GradientClipping<T>
     /// <summary>Records the sums of squares of the slice's blocks (after clipping by value, when it is on).</summary>
     public void MeasureSlice(int offset, ReadOnlySpan<T> gradient)
     {
-        if (_blockSums is null)
+        if (_blockSums is null || gradient.IsEmpty)
         {
             return;
         }

@@ -15,7 +15,8 @@ internal static class CheckpointSettings
     public const string Optimizer = "optimizer";
 
     /// <summary>
-    /// The settings that shape the run's trajectory or where it stops, as text. Epochs, RestoreBestWeights,
+    /// The settings that shape the run's trajectory or where it stops, as text (a schedule by its description, so two
+    /// <c>FromFunction</c> schedules look alike). Epochs, RestoreBestWeights,
     /// EvaluateTrainingAccuracy, ProgressInterval and the checkpoint settings may differ; Initialization and
     /// KeepCurrentParameters do not apply, since a resumed run takes its parameters from the checkpoint.
     /// </summary>
