@@ -237,7 +237,7 @@ public static class CrossValidation
     /// <param name="cancellationToken">Stops every fold's training at its next batch; the folds still return (see
     /// <see cref="StopReason.Cancelled"/>).</param>
     /// <exception cref="ArgumentException">An option is invalid, there are fewer samples than folds, stratification was
-    /// required for a regression set, or the networks do not fit the data.</exception>
+    /// required for a regression set, the networks do not fit the data, or the trainer options ask for checkpoints.</exception>
     /// <exception cref="InvalidOperationException">The factory returned null, the same instance twice, or networks of
     /// different architectures.</exception>
     /// <exception cref="TrainingDivergedException">A fold diverged (the lowest-numbered failing fold's exception is
@@ -256,6 +256,13 @@ public static class CrossValidation
         options ??= new CrossValidationOptions();
         options.Validate();
         trainerOptions.Validate();
+        if (trainerOptions.CheckpointPath is not null)
+        {
+            throw new ArgumentException(
+                "TrainerOptions.CheckpointPath is set, but the folds would all write the one file; cross-validation takes no checkpoints (leave it null).",
+                nameof(trainerOptions));
+        }
+
         int k = options.Folds;
         int[]? classes = Classes(data, options.Stratify);
         int[] folds = AssignFolds(data.Count, k, options.Seed, classes);

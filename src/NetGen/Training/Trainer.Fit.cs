@@ -12,17 +12,20 @@ public sealed partial class Trainer<T>
 {
     /// <summary>
     /// Trains the network on <paramref name="train"/> until a stopping criterion holds: the epoch limit, early
-    /// stopping, the target loss, or cancellation (checked before every batch; a cancelled run returns normally with
-    /// <see cref="StopReason.Cancelled"/>). With a validation set and <see cref="TrainerOptions.RestoreBestWeights"/>,
-    /// the network ends with the parameters of the epoch of lowest validation loss.
+    /// stopping, the target loss, the target output error, or cancellation (checked before every batch; a cancelled
+    /// run returns normally with <see cref="StopReason.Cancelled"/>). With a validation set and
+    /// <see cref="TrainerOptions.RestoreBestWeights"/>, the network ends with the parameters of the epoch of lowest
+    /// validation loss. With <see cref="TrainerOptions.CheckpointPath"/>, the run's state is saved after every
+    /// <see cref="TrainerOptions.CheckpointEveryEpochs"/> epochs and at its end, for <see cref="Resume"/>.
     /// </summary>
     /// <param name="train">The training set; its size n scales the L1/L2 penalties.</param>
     /// <param name="validation">An optional validation set, evaluated after every epoch with the whole network.</param>
     /// <param name="progress">Receives throttled reports, called synchronously on the training thread.</param>
     /// <param name="cancellationToken">Stops training at the next batch boundary.</param>
     /// <returns>Why training stopped, the best epoch, the final metrics and the history.</returns>
-    /// <exception cref="ArgumentException">A data set does not fit the network, the training set is empty, or early
-    /// stopping is on without a validation set.</exception>
+    /// <exception cref="ArgumentException">A data set does not fit the network, the training set is empty, early
+    /// stopping is on without a validation set, or a full-batch optimizer (<see cref="Optimizer.RequiresFullBatch"/>)
+    /// gets a smaller batch.</exception>
     /// <exception cref="InvalidOperationException">The network's parameters are not finite before training, or
     /// <see cref="TrainerOptions.KeepCurrentParameters"/> keeps all-zero weights in a network with a hidden layer.</exception>
     /// <exception cref="TrainingDivergedException">A loss, gradient or update was NaN or infinite; the network keeps

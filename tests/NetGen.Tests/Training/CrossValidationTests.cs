@@ -139,6 +139,7 @@ public sealed class CrossValidationTests
             () => call++ == 0 ? new SmallClassifier() : new SmallDropoutClassifier(), data, Training, new CrossValidationOptions { Folds = 3 }));
         Assert.Contains("for fold 2", mixed.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => CrossValidation.Run<double>(() => null!, data, Training));
+        Assert.Contains("takes no checkpoints", Assert.Throws<ArgumentException>(() => CrossValidation.Run(() => new SmallClassifier(), data, Training with { CheckpointPath = "x.ckpt" })).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new CrossValidationOptions { Folds = 1 }.Validate());
         Assert.Throws<ArgumentException>(() => new CrossValidationOptions { MaxDegreeOfParallelism = 0 }.Validate());
         Assert.Throws<ArgumentException>(() => new CrossValidationOptions { ValidationFraction = 1.0 }.Validate());
