@@ -18,8 +18,10 @@ namespace NetGen.Onnx;
 /// <para>
 /// The graph maps input [batch, in] to output [batch, out]. Each dense layer is a <c>Gemm</c> (A · Bᵀ + C with
 /// <c>transB = 1</c>, so B is NetGen's row-major W [out, in] as is and C the bias b [out]), followed by its activation:
-/// <c>Sigmoid</c>, <c>Tanh</c>, <c>Relu</c>, <c>LeakyRelu</c> (alpha = the slope), <c>Softmax</c> (axis −1), nothing for
-/// Identity, and <c>Greater(z, 0)</c> then <c>Cast</c> for Step. Dropout is an identity at inference and has no node.
+/// <c>Sigmoid</c>, <c>Tanh</c>, <c>Relu</c>, <c>LeakyRelu</c> (alpha = the slope), <c>Elu</c> (alpha), <c>Softplus</c>,
+/// GELU as <c>Mul(Mul(z, ½), Add(1, Erf(Div(z, √2))))</c>, SiLU as <c>Mul(z, Sigmoid(z))</c>, <c>Softmax</c> (axis −1),
+/// nothing for Identity, and <c>Greater(z, 0)</c> then <c>Cast</c> for Step. Dropout is an identity at inference and has
+/// no node. <see cref="OnnxImporter"/> reads every one of these forms back as the same activation.
 /// Opset <see cref="OpsetVersion"/>, IR version <see cref="IrVersion"/>; float networks use FLOAT tensors, double
 /// networks DOUBLE. The model's metadata holds the network's <see cref="NetworkSpec.DescribeArchitecture"/> under
 /// <see cref="WeightsFile.SpecMetadataKey"/>.
@@ -31,8 +33,9 @@ namespace NetGen.Onnx;
 /// the metadata entry <see cref="WeightsFile.ScalerMetadataKey"/> holds the scaler as the weights file does.
 /// </para>
 /// <para>
-/// In a double network LeakyReLU is written as <c>Where(Greater(z, 0), z, Mul(z, α))</c> with α a DOUBLE initializer:
-/// LeakyRelu's <c>alpha</c> attribute is a 32-bit float, which would round a slope such as 0.3.
+/// In a double network LeakyReLU is written as <c>Where(Greater(z, 0), z, Mul(z, α))</c> and ELU as
+/// <c>Where(Greater(z, 0), z, Mul(α, Sub(Exp(z), 1)))</c>, with α a DOUBLE initializer: the <c>alpha</c> attributes of
+/// LeakyRelu and Elu are 32-bit floats, which would round a slope such as 0.3.
 /// </para>
 /// </remarks>
 public static class OnnxExporter

@@ -15,10 +15,16 @@ public class GradientCheckTests
         nameof(MseIdentityCheckNet), nameof(MseSigmoidCheckNet), nameof(MseTanhCheckNet), nameof(MseReLUCheckNet),
         nameof(MseLeakyReLUCheckNet), nameof(MseSoftmaxCheckNet), nameof(BceSigmoidCheckNet), nameof(SceSoftmaxCheckNet),
         nameof(DropoutCheckNet), nameof(WideCheckNet), nameof(DigitsNetDouble),
+        nameof(MseEluCheckNet), nameof(MseGeluCheckNet), nameof(MseSiluCheckNet), nameof(MseSoftplusCheckNet), nameof(WideNewActivationsCheckNet),
     };
 
     internal static ITrainableNetwork<double> CreateDouble(string name) => name switch
     {
+        nameof(MseEluCheckNet) => new MseEluCheckNet(),
+        nameof(MseGeluCheckNet) => new MseGeluCheckNet(),
+        nameof(MseSiluCheckNet) => new MseSiluCheckNet(),
+        nameof(MseSoftplusCheckNet) => new MseSoftplusCheckNet(),
+        nameof(WideNewActivationsCheckNet) => new WideNewActivationsCheckNet(),
         nameof(MseIdentityCheckNet) => new MseIdentityCheckNet(),
         nameof(MseSigmoidCheckNet) => new MseSigmoidCheckNet(),
         nameof(MseTanhCheckNet) => new MseTanhCheckNet(),

@@ -11,8 +11,8 @@ namespace NetGen.Generator.Emit;
 /// The data is a <c>ReadOnlySpan&lt;ulong&gt;</c> over an array literal of constants, which the compiler stores as one
 /// blob in the assembly's data section (no allocation, no static constructor). Each ulong holds 8 bytes of the
 /// little-endian parameter bytes, so on a little-endian machine <c>MemoryMarshal.Cast</c> reinterprets the blob in
-/// place. Words rather than single bytes keep the literal eight times shorter: the compiler binds array literals at
-/// about 35 µs an element, so a 235,000-parameter network costs about 4 s as words and 35–70 s as bytes.
+/// place. Words rather than single bytes keep the literal eight times shorter, and the compiler's time to bind an array
+/// literal grows with its element count, so words compile several times faster than bytes.
 /// </remarks>
 internal static class BakedWeightsEmitter
 {
@@ -21,40 +21,42 @@ internal static class BakedWeightsEmitter
     public static void WriteParameters(SourceWriter w, NetworkModel model, string t)
     {
         var weights = model.Weights!;
-        string cast = $"global::System.Runtime.InteropServices.MemoryMarshal.Cast<ulong, {t}>(BakedParameterWords)";
-        w.Line("// Pinned, and starting on a cache-line boundary so that no 256-bit weight load straddles two lines.");
-        w.Line($"private readonly global::NetGen.ParameterBuffer<{t}> _parameters = new(BakedParameters);");
-        w.Line();
-        w.Line($"/// <summary>The flat parameter vector (per dense layer: W row-major, then b). Starts as a copy of <see cref=\"BakedParameters\"/>, the weights baked in from {Xml(weights.FileName)}.</summary>");
-        w.Line($"public global::System.Span<{t}> Parameters => _parameters.Span;");
-        w.Line();
-        w.Line("/// <summary>");
-        w.Line($"/// The parameters baked into the assembly at build time from {Xml(weights.FileName)} ({Xml(weights.DataTypes)}, SHA-256 {weights.Sha256}),");
-        w.Line($"/// converted to {t} as <c>WeightsFile.Load</c> converts them. Read-only data: reading it allocates nothing and does no I/O.");
-        w.Line("/// </summary>");
-        w.Line($"public static global::System.ReadOnlySpan<{t}> BakedParameters => global::System.BitConverter.IsLittleEndian");
-        w.Line($"    ? {cast}.Slice(0, ParameterCount)");
-        w.Line("    : s_bakedParametersBigEndian ??= DecodeBakedParameters();");
-        w.Line();
-        w.Line("/// <summary>Sets <see cref=\"Parameters\"/> back to <see cref=\"BakedParameters\"/>, e.g. after training from them.</summary>");
-        w.Line("public void ResetToBakedParameters() => BakedParameters.CopyTo(_parameters.Span);");
-        w.Line();
-        w.Line($"private static {t}[]? s_bakedParametersBigEndian;");
-        w.Line();
-        w.Line("// A big-endian machine reads the words as numbers, so it takes each parameter's bits out of them.");
-        w.Line($"private static {t}[] DecodeBakedParameters()");
-        w.Open();
-        w.Line("global::System.ReadOnlySpan<ulong> words = BakedParameterWords;");
-        w.Line($"var values = new {t}[ParameterCount];");
-        w.Line("for (int i = 0; i < values.Length; i++)");
-        w.Open();
-        w.Line(model.IsDouble
-            ? "values[i] = global::System.BitConverter.Int64BitsToDouble(unchecked((long)words[i]));"
-            : "values[i] = global::System.BitConverter.Int32BitsToSingle(unchecked((int)(words[i >> 1] >> ((i & 1) * 32))));");
-        w.Close();
-        w.Line();
-        w.Line("return values;");
-        w.Close();
+        string decode = model.IsDouble
+            ? $"values[i] = {TypeNames.BitConverter}.Int64BitsToDouble(unchecked((long)words[i]));"
+            : $"values[i] = {TypeNames.BitConverter}.Int32BitsToSingle(unchecked((int)(words[i >> 1] >> ((i & 1) * 32))));";
+        w.Block($$"""
+            // Pinned, and starting on a cache-line boundary so that no 256-bit weight load straddles two lines.
+            private readonly {{TypeNames.ParameterBuffer}}<{{t}}> _parameters = new(BakedParameters);
+
+            /// <summary>The flat parameter vector (per dense layer: W row-major, then b). Starts as a copy of <see cref="BakedParameters"/>, the weights baked in from {{Xml(weights.FileName)}}.</summary>
+            public {{TypeNames.Span}}<{{t}}> Parameters => _parameters.Span;
+
+            /// <summary>
+            /// The parameters baked into the assembly at build time from {{Xml(weights.FileName)}} ({{Xml(weights.DataTypes)}}, SHA-256 {{weights.Sha256}}),
+            /// converted to {{t}} as <c>WeightsFile.Load</c> converts them. Read-only data: reading it allocates nothing and does no I/O.
+            /// </summary>
+            public static {{TypeNames.ReadOnlySpan}}<{{t}}> BakedParameters => {{TypeNames.BitConverter}}.IsLittleEndian
+                ? {{TypeNames.MemoryMarshal}}.Cast<ulong, {{t}}>(BakedParameterWords).Slice(0, ParameterCount)
+                : s_bakedParametersBigEndian ??= DecodeBakedParameters();
+
+            /// <summary>Sets <see cref="Parameters"/> back to <see cref="BakedParameters"/>, e.g. after training from them.</summary>
+            public void ResetToBakedParameters() => BakedParameters.CopyTo(_parameters.Span);
+
+            private static {{t}}[]? s_bakedParametersBigEndian;
+
+            // A big-endian machine reads the words as numbers, so it takes each parameter's bits out of them.
+            private static {{t}}[] DecodeBakedParameters()
+            {
+                {{TypeNames.ReadOnlySpan}}<ulong> words = BakedParameterWords;
+                var values = new {{t}}[ParameterCount];
+                for (int i = 0; i < values.Length; i++)
+                {
+                    {{decode}}
+                }
+
+                return values;
+            }
+            """);
     }
 
     /// <summary>The second generated file of a baked network: the data itself.</summary>
@@ -75,7 +77,7 @@ internal static class BakedWeightsEmitter
 
         w.Open($"partial {model.TypeKeyword} {model.TypeName}");
         w.Line($"// {MathText.Int(model.ParameterCount)} {(model.IsDouble ? "double" : "float")} parameters as {MathText.Int(bytes.Length)} little-endian bytes, 8 to a word (word k holds bytes 8k to 8k + 7, byte 8k lowest).");
-        w.Line("private static global::System.ReadOnlySpan<ulong> BakedParameterWords => new ulong[]");
+        w.Line($"private static {TypeNames.ReadOnlySpan}<ulong> BakedParameterWords => new ulong[]");
         w.Line("{");
         var line = new System.Text.StringBuilder();
         for (int k = 0; k < words; k++)

@@ -1,4 +1,5 @@
 using NetGen.Generator.Model;
+using static NetGen.Generator.Emit.WorkspaceEmitter;
 
 namespace NetGen.Generator.Emit;
 
@@ -11,143 +12,150 @@ namespace NetGen.Generator.Emit;
 /// </summary>
 internal static class CurvatureEmitter
 {
-    private const string Vf = "global::System.Runtime.Intrinsics.Vector256<float>";
+    private const string Vf = TypeNames.Vector256Float;
 
-    public static void Write(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
+    public static void Write(SourceWriter w, EmitContext c)
     {
-        WritePublicMethod(w, math);
-        WriteDirectionalForward(w, model, math, kernels, floatKernels);
-        WriteDirectionalOutputDelta(w, model, math);
-        WriteDirectionalBackward(w, model, math, kernels, floatKernels);
+        WritePublicMethod(w, c);
+        WriteDirectionalForward(w, c);
+        WriteDirectionalOutputDelta(w, c);
+        WriteDirectionalBackward(w, c);
     }
 
     private static string LayerInput(NetworkModel model, int layerIndex) =>
-        TrainingEmitter.KeepOf(model, layerIndex) < 1.0
-            ? $"training ? ws.X{MathText.Int(layerIndex)} : {(layerIndex == 0 ? "inputs" : "ws.A" + MathText.Int(layerIndex))}"
-            : (layerIndex == 0 ? "inputs" : "ws.A" + MathText.Int(layerIndex));
+        KeepOf(model, layerIndex) < 1.0
+            ? $"training ? ws.{Dropped(layerIndex)} : {(layerIndex == 0 ? "inputs" : "ws." + A(layerIndex))}"
+            : (layerIndex == 0 ? "inputs" : "ws." + A(layerIndex));
 
-    private static void WritePublicMethod(SourceWriter w, MathText math)
+    private static void WritePublicMethod(SourceWriter w, EmitContext c)
     {
-        string t = math.T;
+        string t = c.T;
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Open($"public {t} ComputeCurvatureProduct(global::System.ReadOnlySpan<{t}> inputs, global::System.ReadOnlySpan<{t}> targets, global::System.ReadOnlySpan<{t}> vector, global::System.Span<{t}> product, global::NetGen.NetworkWorkspace workspace, global::NetGen.CurvatureKind kind = global::NetGen.CurvatureKind.Hessian, global::NetGen.SeededRandom? dropoutRandom = null)");
-        w.Line("int batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);");
-        w.Line("global::NetGen.NetworkGuard.CheckLength(vector.Length, ParameterCount, nameof(vector), \"vector entries\");");
-        w.Line("global::NetGen.NetworkGuard.CheckLength(product.Length, ParameterCount, nameof(product), \"product entries\");");
-        w.Line("global::NetGen.NetworkGuard.CheckNoOverlap(vector, product);");
-        w.Line("global::NetGen.NetworkGuard.CheckCurvatureKind(kind);");
-        w.Line("Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));");
-        w.Line("bool training = dropoutRandom is not null;");
-        w.Line("bool exact = kind == global::NetGen.CurvatureKind.Hessian;");
-        w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom);");
-        w.Line($"{t} total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: {math.One});");
-        w.Line("DirectionalForward(inputs, batch, ws, vector, training);");
-        w.Line("DirectionalOutputDelta(targets, batch, ws, exact);");
-        w.Line("DirectionalBackward(inputs, batch, ws, vector, training, exact, product);");
-        w.Line($"{t} scale = {math.One} / batch;");
-        w.Line("global::NetGen.Numerics.SpanMath.Scale(product, scale);");
-        w.Line("return total * scale;");
+        w.Open($"public {t} ComputeCurvatureProduct({TypeNames.ReadOnlySpan}<{t}> inputs, {TypeNames.ReadOnlySpan}<{t}> targets, {TypeNames.ReadOnlySpan}<{t}> vector, {TypeNames.Span}<{t}> product, {TypeNames.NetworkWorkspace} workspace, {TypeNames.CurvatureKind} kind = {TypeNames.CurvatureKind}.Hessian, {TypeNames.SeededRandom}? dropoutRandom = null)");
+        w.Block($"""
+            int batch = {TypeNames.NetworkGuard}.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
+            {TypeNames.NetworkGuard}.CheckLength(vector.Length, ParameterCount, nameof(vector), "vector entries");
+            {TypeNames.NetworkGuard}.CheckLength(product.Length, ParameterCount, nameof(product), "product entries");
+            {TypeNames.NetworkGuard}.CheckNoOverlap(vector, product);
+            {TypeNames.NetworkGuard}.CheckCurvatureKind(kind);
+            Workspace ws = workspace as Workspace ?? throw {TypeNames.NetworkGuard}.ForeignWorkspace(workspace, typeof(Workspace));
+            Workspace.CurvatureBuffers curvature = ws.Curvature;
+            bool training = dropoutRandom is not null;
+            bool exact = kind == {TypeNames.CurvatureKind}.Hessian;
+            ForwardBatch(inputs, batch, ws, dropoutRandom);
+            {t} total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: {c.Math.One});
+            DirectionalForward(inputs, batch, ws, curvature, vector, training);
+            DirectionalOutputDelta(targets, batch, ws, curvature, exact);
+            DirectionalBackward(inputs, batch, ws, curvature, vector, training, exact, product);
+            {t} scale = {c.Math.One} / batch;
+            {TypeNames.SpanMath}.Scale(product, scale);
+            return total * scale;
+            """);
         w.Close();
     }
 
-    private static void WriteDirectionalForward(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
+    private static void WriteDirectionalForward(SourceWriter w, EmitContext c)
     {
-        string t = math.T;
-        int layers = model.Layers.Count;
+        string t = c.T;
         w.Line();
         w.Line("// The directional forward pass: R{z^l} = V^l x^(l-1) + W^l R{x^(l-1)} + v_b^l, R{x^l} = σ'(z^l) ⊙ R{z^l} ⊙ m^l, R{x⁰} = 0.");
-        w.Open($"private void DirectionalForward(global::System.ReadOnlySpan<{t}> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<{t}> vector, bool training)");
-        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters.Span;");
-        for (int l = 0; l < layers; l++)
+        w.Open($"private void DirectionalForward({TypeNames.ReadOnlySpan}<{t}> inputs, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, {TypeNames.ReadOnlySpan}<{t}> vector, bool training)");
+        w.Line($"{TypeNames.ReadOnlySpan}<{t}> w = _parameters.Span;");
+        for (int l = 0; l < c.Model.Layers.Count; l++)
         {
-            var layer = model.Layers[l];
-            int stage = l + 1;
-            string n = MathText.Int(stage);
-            string sup = MathText.Sup(stage);
-            string inputs = MathText.Int(model.InputSizeOf(l));
-            string size = MathText.Int(layer.Size);
-            w.Line();
-            w.Line($"// Dense layer {n}: R{{z{sup}}}{(l < layers - 1 ? $" and R{{x{sup}}}" : string.Empty)}.");
-            w.Open();
-            w.Line($"global::System.ReadOnlySpan<{t}> x = {LayerInput(model, l)};");
-            if (math.IsDouble)
-            {
-                w.Open("for (int s = 0; s < batch; s++)");
-                w.Open($"for (int j = 0; j < {size}; j++)");
-                w.Line($"{t} value = {kernels.Dot(model.InputSizeOf(l))}(vector, Dense{n}WeightsOffset + j * {inputs}, x, s * {inputs});");
-                if (l > 0)
-                {
-                    w.Line($"value += {kernels.Dot(model.InputSizeOf(l))}(w, Dense{n}WeightsOffset + j * {inputs}, ws.RX{MathText.Int(l)}, s * {inputs});");
-                }
-
-                w.Line($"ws.RZ{n}[s * {size} + j] = value + vector[Dense{n}BiasesOffset + j];");
-                w.Close();
-                w.Close();
-            }
-            else
-            {
-                // V x + v_b, then W R{x} added in: two batched forward products.
-                TrainingEmitter.WriteFloatWeightedInputs(w, math, floatKernels, layer, n, model.InputSizeOf(l), "x", $"ws.RZ{n}", fuseActivation: false, weights: "vector");
-                if (l > 0)
-                {
-                    TrainingEmitter.WriteFloatWeightedInputs(w, math, floatKernels, layer, n, model.InputSizeOf(l), $"ws.RX{MathText.Int(l)}", $"ws.RZ{n}", fuseActivation: false, addBias: false, accumulate: true);
-                }
-            }
-
-            if (l < layers - 1)
-            {
-                string first = "0";
-                if (!math.IsDouble)
-                {
-                    w.Line($"int vectorEnd = batch * {size} & ~7;");
-                    w.Open("for (int i = 0; i < vectorEnd; i += 8)");
-                    w.Line($"{Vf} av = Load8(ws.A{n}, i);");
-                    w.Line($"Store8(({MathText.DerivativeVector(layer, "av")}) * Load8(ws.RZ{n}, i), ws.RX{n}, i);");
-                    w.Close();
-                    first = "vectorEnd";
-                }
-
-                w.Open($"for (int i = {first}; i < batch * {size}; i++)");
-                w.Line($"{t} ai = ws.A{n}[i];");
-                w.Line($"ws.RX{n}[i] = ({math.Derivative(layer, "ai")}) * ws.RZ{n}[i];");
-                w.Close();
-                if (layer.HasDropout)
-                {
-                    w.Open("if (training)");
-                    w.Open($"for (int i = 0; i < batch * {size}; i++)");
-                    w.Line($"ws.RX{n}[i] *= ws.M{n}[i];");
-                    w.Close();
-                    w.Close();
-                }
-            }
-
-            w.Close();
+            WriteDirectionalForwardLayer(w, c, l);
         }
 
         w.Close();
     }
 
-    private static void WriteDirectionalOutputDelta(SourceWriter w, NetworkModel model, MathText math)
+    private static void WriteDirectionalForwardLayer(SourceWriter w, EmitContext c, int l)
     {
+        var model = c.Model;
+        var layer = model.Layers[l];
+        bool isOutput = l == model.Layers.Count - 1;
+        string n = MathText.Int(l + 1);
+        string sup = MathText.Sup(l + 1);
+        string inputs = MathText.Int(model.InputSizeOf(l));
+        string size = MathText.Int(layer.Size);
+        w.Line();
+        w.Line($"// Dense layer {n}: R{{z{sup}}}{(isOutput ? string.Empty : $" and R{{x{sup}}}")}.");
+        w.Open();
+        w.Line($"{TypeNames.ReadOnlySpan}<{c.T}> x = {LayerInput(model, l)};");
+        if (c.IsDouble)
+        {
+            string dot = c.Kernels.Dot(model.InputSizeOf(l));
+            w.Open("for (int s = 0; s < batch; s++)");
+            w.Open($"for (int j = 0; j < {size}; j++)");
+            w.Line($"{c.T} value = {dot}(vector, Dense{n}WeightsOffset + j * {inputs}, x, s * {inputs});");
+            if (l > 0)
+            {
+                w.Line($"value += {dot}(w, Dense{n}WeightsOffset + j * {inputs}, curvature.RX{MathText.Int(l)}, s * {inputs});");
+            }
+
+            w.Line($"curvature.RZ{n}[s * {size} + j] = value + vector[Dense{n}BiasesOffset + j];");
+            w.Close();
+            w.Close();
+        }
+        else
+        {
+            // V x + v_b, then W R{x} added in: two batched forward products.
+            TrainingEmitter.WriteFloatWeightedInputs(w, c, l, "x", $"curvature.RZ{n}", fuseActivation: false, weights: "vector");
+            if (l > 0)
+            {
+                TrainingEmitter.WriteFloatWeightedInputs(w, c, l, $"curvature.RX{MathText.Int(l)}", $"curvature.RZ{n}", fuseActivation: false, addBias: false, accumulate: true);
+            }
+        }
+
+        if (!isOutput)
+        {
+            var activation = Activations.Of(layer);
+            string? z = Z(c.Plan, l);
+            ElementLoop.Write(w, c.Math, $"batch * {size}", e =>
+            {
+                // σ' reads z where the layer keeps it, a otherwise.
+                w.Line(z is null ? e.Declare("a", e.Load($"ws.{A(l + 1)}")) : e.Declare("z", e.Load("ws." + z)));
+                w.Line(e.Store($"curvature.RX{n}", $"({activation.Derivative(e.M, layer, z is null ? null : e.Name("z"), z is null ? e.Name("a") : null)}) * {e.Load($"curvature.RZ{n}")}"));
+            });
+            if (layer.HasDropout)
+            {
+                w.Open("if (training)");
+                w.Open($"for (int i = 0; i < batch * {size}; i++)");
+                w.Line($"curvature.RX{n}[i] *= ws.{Mask(l + 1)}[i];");
+                w.Close();
+                w.Close();
+            }
+        }
+
+        w.Close();
+    }
+
+    private static void WriteDirectionalOutputDelta(SourceWriter w, EmitContext c)
+    {
+        var model = c.Model;
+        var math = c.Math;
         string t = math.T;
         var output = model.Layers[model.Layers.Count - 1];
+        var activation = Activations.Of(output);
+        var loss = Losses.Of(model.Loss!.Value);
         string n = MathText.Int(model.Layers.Count);
         string a = $"ws.A{n}";
-        string rz = $"ws.RZ{n}";
-        string rd = $"ws.RD{n}";
-        bool softmax = output.Activation == ActivationKind.Softmax;
+        string rz = $"curvature.RZ{n}";
+        string rd = $"curvature.RD{n}";
+        bool softmax = !activation.IsElementwise;
         w.Line();
         w.Line("// R{δᴸ}. For cross-entropy with its matched output the exact and Gauss–Newton forms coincide; for the quadratic");
         w.Line("// cost Gauss–Newton drops the (a − y) σ''(zᴸ) term.");
-        w.Open($"private void DirectionalOutputDelta(global::System.ReadOnlySpan<{t}> targets, int batch, Workspace ws, bool exact)");
-        if (!math.IsDouble && softmax && model.Loss == LossKind.SoftmaxCrossEntropy && output.Size >= 8)
+        w.Open($"private void DirectionalOutputDelta({TypeNames.ReadOnlySpan}<{t}> targets, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, bool exact)");
+        if (!math.IsDouble && softmax && loss.IsFused && output.Size >= 8)
         {
-            WriteFloatSoftmaxCrossEntropyDelta(w, n, output.Size);
+            WriteFloatSoftmaxFusedDelta(w, n, output.Size, loss);
             w.Close();
             return;
         }
 
+        var operands = new LossOperands(Z: "zj", A: $"{a}[o + j]", Y: "targets[o + j]", Loss: string.Empty, Error: string.Empty, SumY: "sumY", LogSumExp: string.Empty);
         w.Open("for (int s = 0; s < batch; s++)");
         w.Line("int o = s * OutputSize;");
         if (softmax)
@@ -162,191 +170,163 @@ internal static class CurvatureEmitter
             w.Close();
         }
 
-        switch (model.Loss)
+        if (loss.FusedDirectionalDelta is { } fused)
         {
-            case LossKind.SoftmaxCrossEntropy:
-                w.Line("// δ = a Σy − y, so R{δ} = R{a} Σy.");
+            w.Line($"// {loss.DirectionalDeltaEquation}.");
+            if (loss.NeedsTargetSum)
+            {
                 w.Line($"{t} sumY = {math.Zero};");
                 w.Open("for (int j = 0; j < OutputSize; j++)");
                 w.Line("sumY += targets[o + j];");
                 w.Close();
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"{rd}[o + j] *= sumY;");
-                w.Close();
-                break;
-
-            case LossKind.BinaryCrossEntropy:
-                w.Line("// δ = a − y, so R{δ} = R{a} = a(1 − a) R{z}.");
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"{rd}[o + j] = {a}[o + j] * ({math.One} - {a}[o + j]) * {rz}[o + j];");
-                w.Close();
-                break;
-
-            case LossKind.MeanSquaredError when softmax:
-                w.Line("// δ_j = a_j (g_j − s), g = a − y, s = a·g: R{g} = R{a}, R{s} = Σ_k R{a_k} g_k + a_k R{a_k}.");
-                w.Line($"{t} s0 = {math.Zero};");
-                w.Line($"{t} rs = {math.Zero};");
-                w.Line($"{t} ra0 = {math.Zero};");
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"{t} g = {a}[o + j] - targets[o + j];");
-                w.Line($"s0 += {a}[o + j] * g;");
-                w.Line($"rs += {rd}[o + j] * g + {a}[o + j] * {rd}[o + j];");
-                w.Line($"ra0 += {a}[o + j] * {rd}[o + j];");
-                w.Close();
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"{t} ra = {rd}[o + j];");
-                w.Line($"{rd}[o + j] = exact ? ra * ({a}[o + j] - targets[o + j] - s0) + {a}[o + j] * (ra - rs) : {a}[o + j] * (ra - ra0);");
-                w.Close();
-                break;
-
-            default:
-            {
-                string? second = math.SecondDerivative(output, "aj");
-                w.Line($"// δ = (a − y) ⊙ σ'(z): R{{δ}} = σ'² R{{z}}{(second is null ? " (σ'' = 0 here)" : " + (a − y) σ'' R{z}")}.");
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"{t} aj = {a}[o + j];");
-                w.Line($"{t} d1 = {math.Derivative(output, "aj")};");
-                w.Line($"{t} value = d1 * {rz}[o + j] * d1;");
-                w.Line(second is null
-                    ? $"{rd}[o + j] = value;"
-                    : $"{rd}[o + j] = exact ? value + (aj - targets[o + j]) * ({second}) * {rz}[o + j] : value;");
-                w.Close();
-                if (second is null)
-                {
-                    w.Line("_ = exact;");
-                }
-
-                break;
             }
+
+            w.Open("for (int j = 0; j < OutputSize; j++)");
+            string ra = softmax ? $"{rd}[o + j]" : $"({activation.Derivative(math, output, $"ws.ZL[o + j]", $"{a}[o + j]")}) * {rz}[o + j]";
+            w.Line($"{rd}[o + j] = {fused(math, operands, ra)};");
+            w.Close();
+        }
+        else if (softmax)
+        {
+            WriteQuadraticSoftmaxDelta(w, math, loss, operands, a, rd);
+        }
+        else
+        {
+            WriteQuadraticElementwiseDelta(w, math, loss, activation, output, operands, a, rz, rd);
         }
 
         w.Close();
         w.Close();
     }
 
-    // The softmax cross-entropy's R{δ} = a ⊙ (R{z} − a·R{z}) Σy in single precision, eight outputs at a time: the two
-    // sums per sample in vector lanes, the rest of the outputs one by one.
-    private static void WriteFloatSoftmaxCrossEntropyDelta(SourceWriter w, string n, int size)
+    // A loss not fused with its elementwise output activation: δ = g ⊙ σ'(z) with g = ∇_a C, so R{δ} = R{g} ⊙ σ' + g ⊙ σ'' R{z}
+    // with R{a} = σ' R{z}; Gauss–Newton drops the σ'' term.
+    private static void WriteQuadraticElementwiseDelta(SourceWriter w, MathText math, LossDefinition loss, ActivationDefinition activation, DenseLayerModel output, LossOperands operands, string a, string rz, string rd)
     {
-        const string V = "global::System.Runtime.Intrinsics.Vector256";
+        string t = math.T;
+        w.Line($"// {loss.DirectionalDeltaEquation}.");
+        string? second = activation.SecondDerivative(math, output, activation.NeedsZ ? "zj" : null, "aj");
+        var at = operands with { A = "aj" };
+        w.Open("for (int j = 0; j < OutputSize; j++)");
+        w.Line($"{t} aj = {a}[o + j];");
+        if (activation.NeedsZ)
+        {
+            w.Line($"{t} zj = ws.ZL[o + j];");
+        }
+
+        w.Line($"{t} d1 = {activation.Derivative(math, output, activation.NeedsZ ? "zj" : null, "aj")};");
+        w.Line($"{t} value = {loss.DirectionalGradient!(math, at, $"d1 * {rz}[o + j]")} * d1;");
+        w.Line(second is null
+            ? $"{rd}[o + j] = value;"
+            : $"{rd}[o + j] = exact ? value + ({loss.GradientExpression!(math, at)}) * ({second}) * {rz}[o + j] : value;");
+        w.Close();
+        if (second is null)
+        {
+            w.Line("_ = exact;");
+        }
+    }
+
+    // A loss not fused with its softmax output: δ_j = a_j (g_j − s) with g = ∇_a C and s = a·g, so R{δ_j} = R{a_j}(g_j − s)
+    // + a_j (R{g_j} − R{s}) with R{s} = Σ_k R{a_k} g_k + a_k R{g_k}; Gauss–Newton keeps a_j (R{g_j} − a·R{g}). R{a} is in rd.
+    private static void WriteQuadraticSoftmaxDelta(SourceWriter w, MathText math, LossDefinition loss, LossOperands operands, string a, string rd)
+    {
+        string t = math.T;
+        string g = loss.GradientExpression!(math, operands);
+        string rg = loss.DirectionalGradient!(math, operands, $"{rd}[o + j]");
+        w.Line("// δ_j = a_j (g_j − s), g = ∇_a C, s = a·g: R{s} = Σ_k R{a_k} g_k + a_k R{g_k}.");
+        w.Line($"{t} s0 = {math.Zero};");
+        w.Line($"{t} rs = {math.Zero};");
+        w.Line($"{t} ra0 = {math.Zero};");
+        w.Open("for (int j = 0; j < OutputSize; j++)");
+        w.Line($"{t} g = {g};");
+        w.Line($"s0 += {a}[o + j] * g;");
+        w.Line($"rs += {rd}[o + j] * g + {a}[o + j] * {rg};");
+        w.Line($"ra0 += {a}[o + j] * {rg};");
+        w.Close();
+        w.Open("for (int j = 0; j < OutputSize; j++)");
+        w.Line($"{t} ra = {rd}[o + j];");
+        string rgj = loss.DirectionalGradient!(math, operands, "ra");
+        w.Line($"{rd}[o + j] = exact ? ra * ({g} - s0) + {a}[o + j] * ({rgj} - rs) : {a}[o + j] * ({rgj} - ra0);");
+        w.Close();
+    }
+
+    // R{δ} of a loss fused with a softmax output in single precision, eight outputs at a time: R{a} = a ⊙ (R{z} − a·R{z}),
+    // the two sums per sample in vector lanes, the rest of the outputs one by one. The blocks are written out for narrow
+    // outputs and loop for wide ones (see EmissionLimits.MaxWrittenOutBlocks), in the same order either way.
+    private static void WriteFloatSoftmaxFusedDelta(SourceWriter w, string n, int size, LossDefinition loss)
+    {
+        const string V = TypeNames.Vector256;
         int vectorEnd = size / 8 * 8;
         w.Line("_ = exact;");
         w.Open("for (int s = 0; s < batch; s++)");
         w.Line("int o = s * OutputSize;");
         w.Line($"{Vf} projections = {Vf}.Zero;");
         w.Line($"{Vf} targetSums = {Vf}.Zero;");
-        for (int j = 0; j < vectorEnd; j += 8)
+        CodeText.Blocks(w, "o", vectorEnd, EmissionLimits.MaxWrittenOutBlocks, at =>
         {
-            string at = j == 0 ? "o" : $"o + {MathText.Int(j)}";
-            w.Line($"projections += Load8(ws.A{n}, {at}) * Load8(ws.RZ{n}, {at});");
+            w.Line($"projections += Load8(ws.A{n}, {at}) * Load8(curvature.RZ{n}, {at});");
             w.Line($"targetSums += Load8(targets, {at});");
-        }
+        });
 
         w.Line($"float projection = {V}.Sum(projections);");
         w.Line($"float sumY = {V}.Sum(targetSums);");
         for (int j = vectorEnd; j < size; j++)
         {
-            w.Line($"projection += ws.A{n}[o + {MathText.Int(j)}] * ws.RZ{n}[o + {MathText.Int(j)}];");
+            w.Line($"projection += ws.A{n}[o + {MathText.Int(j)}] * curvature.RZ{n}[o + {MathText.Int(j)}];");
             w.Line($"sumY += targets[o + {MathText.Int(j)}];");
         }
 
-        w.Line("// δ = a Σy − y, so R{δ} = R{a} Σy with R{a} = J_softmax R{z} = a ⊙ (R{z} − a·R{z}).");
-        for (int j = 0; j < vectorEnd; j += 8)
+        w.Line($"// {loss.DirectionalDeltaEquation}.");
+        var vector = new LossOperands(string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, SumY: $"{V}.Create(sumY)", string.Empty);
+        var scalar = vector with { SumY = "sumY" };
+        CodeText.Blocks(w, "o", vectorEnd, EmissionLimits.MaxWrittenOutBlocks, at =>
         {
-            string at = j == 0 ? "o" : $"o + {MathText.Int(j)}";
-            w.Line($"Store8(Load8(ws.A{n}, {at}) * (Load8(ws.RZ{n}, {at}) - {V}.Create(projection)) * {V}.Create(sumY), ws.RD{n}, {at});");
-        }
+            string ra = $"Load8(ws.A{n}, {at}) * (Load8(curvature.RZ{n}, {at}) - {V}.Create(projection))";
+            w.Line($"Store8({loss.FusedDirectionalDelta!(MathText.Vector256, vector, ra)}, curvature.RD{n}, {at});");
+        });
 
         for (int j = vectorEnd; j < size; j++)
         {
-            w.Line($"ws.RD{n}[o + {MathText.Int(j)}] = ws.A{n}[o + {MathText.Int(j)}] * (ws.RZ{n}[o + {MathText.Int(j)}] - projection) * sumY;");
+            string ra = $"ws.A{n}[o + {MathText.Int(j)}] * (curvature.RZ{n}[o + {MathText.Int(j)}] - projection)";
+            w.Line($"curvature.RD{n}[o + {MathText.Int(j)}] = {loss.FusedDirectionalDelta!(MathText.Float, scalar, ra)};");
         }
 
         w.Close();
     }
 
-    private static void WriteDirectionalBackward(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
+    private static void WriteDirectionalBackward(SourceWriter w, EmitContext c)
     {
-        string t = math.T;
-        int layers = model.Layers.Count;
-        w.Line();
-        w.Line("// The directional backward pass: R{∂C/∂W^l} = R{δ^l} x^(l-1)ᵀ + δ^l R{x^(l-1)}ᵀ, R{∂C/∂b^l} = R{δ^l}, and");
-        w.Line("// R{δ^(l-1)} = (((V^l)ᵀ δ^l + (W^l)ᵀ R{δ^l}) ⊙ m) ⊙ σ' + ((W^l)ᵀ δ^l ⊙ m) ⊙ σ'' ⊙ R{z^(l-1)}. Gauss–Newton keeps the first-order terms.");
-        w.Open($"private void DirectionalBackward(global::System.ReadOnlySpan<{t}> inputs, int batch, Workspace ws, global::System.ReadOnlySpan<{t}> vector, bool training, bool exact, global::System.Span<{t}> product)");
-        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters.Span;");
-        if (math.IsDouble)
+        string t = c.T;
+        w.Block("""
+
+            // The directional backward pass: R{∂C/∂W^l} = R{δ^l} x^(l-1)ᵀ + δ^l R{x^(l-1)}ᵀ, R{∂C/∂b^l} = R{δ^l}, and
+            // R{δ^(l-1)} = (((V^l)ᵀ δ^l + (W^l)ᵀ R{δ^l}) ⊙ m) ⊙ σ' + ((W^l)ᵀ δ^l ⊙ m) ⊙ σ'' ⊙ R{z^(l-1)}. Gauss–Newton keeps the first-order terms.
+            """);
+        w.Open($"private void DirectionalBackward({TypeNames.ReadOnlySpan}<{t}> inputs, int batch, Workspace ws, Workspace.CurvatureBuffers curvature, {TypeNames.ReadOnlySpan}<{t}> vector, bool training, bool exact, {TypeNames.Span}<{t}> product)");
+        w.Line($"{TypeNames.ReadOnlySpan}<{t}> w = _parameters.Span;");
+        if (c.IsDouble)
         {
             w.Line("product.Clear();");
         }
 
-        for (int l = layers - 1; l >= 0; l--)
+        for (int l = c.Model.Layers.Count - 1; l >= 0; l--)
         {
-            string n = MathText.Int(l + 1);
-            string p = MathText.Int(l);
-            string inputs = MathText.Int(model.InputSizeOf(l));
             w.Line();
-            w.Line($"// Dense layer {n}.");
+            w.Line($"// Dense layer {MathText.Int(l + 1)}.");
             w.Open();
-            w.Line($"global::System.ReadOnlySpan<{t}> x = {LayerInput(model, l)};");
-            if (!math.IsDouble)
+            w.Line($"{TypeNames.ReadOnlySpan}<{t}> x = {LayerInput(c.Model, l)};");
+            if (c.IsDouble)
             {
-                WriteFloatLayerProducts(w, model, l, floatKernels);
+                WriteDoubleLayerProducts(w, c, l);
             }
             else
             {
-                WriteDoubleLayerProducts(w, model, l, kernels);
+                WriteFloatLayerProducts(w, c, l);
             }
 
             if (l > 0)
             {
-                var previous = model.Layers[l - 1];
-                string? second = math.SecondDerivative(previous, "ai");
-                string first = "0";
-                if (!math.IsDouble)
-                {
-                    // Eight entries at a time, the same operations as the scalar remainder below.
-                    string? secondVector = MathText.SecondDerivativeVector(previous, "av");
-                    w.Line($"int vectorEnd = batch * {inputs} & ~7;");
-                    w.Open("for (int i = 0; i < vectorEnd; i += 8)");
-                    w.Line($"{Vf} gv = Load8(ws.D{p}, i);");
-                    w.Line($"{Vf} rgv = Load8(ws.RD{p}, i);");
-                    if (previous.HasDropout)
-                    {
-                        w.Open("if (training)");
-                        w.Line($"{Vf} mv = Load8(ws.M{p}, i);");
-                        w.Line("gv *= mv;");
-                        w.Line("rgv *= mv;");
-                        w.Close();
-                    }
-
-                    w.Line($"{Vf} av = Load8(ws.A{p}, i);");
-                    w.Line($"{Vf} d1v = {MathText.DerivativeVector(previous, "av")};");
-                    w.Line(secondVector is null
-                        ? $"Store8(rgv * d1v, ws.RD{p}, i);"
-                        : $"Store8(exact ? rgv * d1v + gv * ({secondVector}) * Load8(ws.RZ{p}, i) : rgv * d1v, ws.RD{p}, i);");
-                    w.Line($"Store8(gv * d1v, ws.D{p}, i);");
-                    w.Close();
-                    first = "vectorEnd";
-                }
-
-                w.Open($"for (int i = {first}; i < batch * {inputs}; i++)");
-                w.Line($"{t} g = ws.D{p}[i];");
-                w.Line($"{t} rg = ws.RD{p}[i];");
-                if (previous.HasDropout)
-                {
-                    w.Open("if (training)");
-                    w.Line($"g *= ws.M{p}[i];");
-                    w.Line($"rg *= ws.M{p}[i];");
-                    w.Close();
-                }
-
-                w.Line($"{t} ai = ws.A{p}[i];");
-                w.Line($"{t} d1 = {math.Derivative(previous, "ai")};");
-                w.Line(second is null
-                    ? $"ws.RD{p}[i] = rg * d1;"
-                    : $"ws.RD{p}[i] = exact ? rg * d1 + g * ({second}) * ws.RZ{p}[i] : rg * d1;");
-                w.Line($"ws.D{p}[i] = g * d1;");
-                w.Close();
+                WriteHiddenDirectionalDelta(w, c, l);
             }
 
             w.Close();
@@ -355,10 +335,45 @@ internal static class CurvatureEmitter
         w.Close();
     }
 
+    // δ and R{δ} of the layer below dense layer l + 1, from the errors sent back through W (in D and RD): δ = g ⊙ m ⊙ σ',
+    // R{δ} = R{g} ⊙ m ⊙ σ' (+ g ⊙ m ⊙ σ'' ⊙ R{z} for the exact Hessian).
+    private static void WriteHiddenDirectionalDelta(SourceWriter w, EmitContext c, int l)
+    {
+        var previous = c.Model.Layers[l - 1];
+        var activation = Activations.Of(previous);
+        string? z = Z(c.Plan, l - 1);
+        string p = MathText.Int(l);
+        ElementLoop.Write(w, c.Math, $"batch * {MathText.Int(c.Model.InputSizeOf(l))}", e =>
+        {
+            w.Line(e.Declare("g", e.Load($"ws.{Delta(l)}")));
+            w.Line(e.Declare("rg", e.Load($"curvature.RD{p}")));
+            if (previous.HasDropout)
+            {
+                w.Open("if (training)");
+                w.Line(e.Declare("m", e.Load($"ws.{Mask(l)}")));
+                w.Line($"{e.Name("g")} *= {e.Name("m")};");
+                w.Line($"{e.Name("rg")} *= {e.Name("m")};");
+                w.Close();
+            }
+
+            // σ' and σ'' read z where the layer keeps it, a otherwise.
+            w.Line(z is null ? e.Declare("a", e.Load($"ws.{A(l)}")) : e.Declare("z", e.Load("ws." + z)));
+            string? zName = z is null ? null : e.Name("z");
+            string? aName = z is null ? e.Name("a") : null;
+            w.Line(e.Declare("d1", activation.Derivative(e.M, previous, zName, aName)));
+            string firstOrder = $"{e.Name("rg")} * {e.Name("d1")}";
+            string? second = activation.SecondDerivative(e.M, previous, zName, aName);
+            w.Line(e.Store($"curvature.RD{p}", second is null ? firstOrder : $"exact ? {firstOrder} + {e.Name("g")} * ({second}) * {e.Load($"curvature.RZ{p}")} : {firstOrder}"));
+            w.Line(e.Store($"ws.{Delta(l)}", $"{e.Name("g")} * {e.Name("d1")}"));
+        });
+    }
+
     // One layer's share of the product and the errors sent back, double precision: sample by sample and row by row, in
     // the interpreted engine's order.
-    private static void WriteDoubleLayerProducts(SourceWriter w, NetworkModel model, int l, KernelEmitter kernels)
+    private static void WriteDoubleLayerProducts(SourceWriter w, EmitContext c, int l)
     {
+        var model = c.Model;
+        var kernels = c.Kernels;
         int stage = l + 1;
         string n = MathText.Int(stage);
         string p = MathText.Int(l);
@@ -370,27 +385,27 @@ internal static class CurvatureEmitter
         w.Line($"int ds = s * {size};");
         w.Line($"int xs = s * {inputs};");
         w.Open($"for (int j = 0; j < {size}; j++)");
-        w.Line($"product[Dense{n}BiasesOffset + j] += ws.RD{n}[ds + j];");
+        w.Line($"product[Dense{n}BiasesOffset + j] += curvature.RD{n}[ds + j];");
         w.Close();
         w.Open($"for (int j = 0; j < {size}; j++)");
-        w.Line($"{multiplyAdd}(x, xs, ws.RD{n}[ds + j], product, Dense{n}WeightsOffset + j * {inputs});");
+        w.Line($"{multiplyAdd}(x, xs, curvature.RD{n}[ds + j], product, Dense{n}WeightsOffset + j * {inputs});");
         if (l > 0)
         {
             w.Open("if (exact)");
-            w.Line($"{multiplyAdd}(ws.RX{p}, xs, ws.D{n}[ds + j], product, Dense{n}WeightsOffset + j * {inputs});");
+            w.Line($"{multiplyAdd}(curvature.RX{p}, xs, ws.D{n}[ds + j], product, Dense{n}WeightsOffset + j * {inputs});");
             w.Close();
         }
 
         w.Close();
         if (l > 0)
         {
-            w.Line($"global::System.Array.Clear(ws.D{p}, xs, {inputs});");
-            w.Line($"global::System.Array.Clear(ws.RD{p}, xs, {inputs});");
+            w.Line($"{TypeNames.Array}.Clear(ws.D{p}, xs, {inputs});");
+            w.Line($"{TypeNames.Array}.Clear(curvature.RD{p}, xs, {inputs});");
             w.Open($"for (int j = 0; j < {size}; j++)");
             w.Line($"{multiplyAdd}(w, Dense{n}WeightsOffset + j * {inputs}, ws.D{n}[ds + j], ws.D{p}, xs);");
-            w.Line($"{multiplyAdd}(w, Dense{n}WeightsOffset + j * {inputs}, ws.RD{n}[ds + j], ws.RD{p}, xs);");
+            w.Line($"{multiplyAdd}(w, Dense{n}WeightsOffset + j * {inputs}, curvature.RD{n}[ds + j], curvature.RD{p}, xs);");
             w.Open("if (exact)");
-            w.Line($"{multiplyAdd}(vector, Dense{n}WeightsOffset + j * {inputs}, ws.D{n}[ds + j], ws.RD{p}, xs);");
+            w.Line($"{multiplyAdd}(vector, Dense{n}WeightsOffset + j * {inputs}, ws.D{n}[ds + j], curvature.RD{p}, xs);");
             w.Close();
             w.Close();
         }
@@ -402,8 +417,10 @@ internal static class CurvatureEmitter
     // R{δ}ᵀ x, plus δᵀ R{x} for the exact Hessian below the first layer, as one weight-gradient product over the two
     // stacked batches; δ and R{δ} sent back as (W)ᵀ δ and (W)ᵀ R{δ} (+ (V)ᵀ δ, exact). Every product entry is written, so
     // the product needs no clearing.
-    private static void WriteFloatLayerProducts(SourceWriter w, NetworkModel model, int l, FloatKernelEmitter kernels)
+    private static void WriteFloatLayerProducts(SourceWriter w, EmitContext c, int l)
     {
+        var model = c.Model;
+        var kernels = c.FloatKernels;
         int stage = l + 1;
         string n = MathText.Int(stage);
         string p = MathText.Int(l);
@@ -412,30 +429,30 @@ internal static class CurvatureEmitter
         string inputsText = MathText.Int(inputs);
         string sizeText = MathText.Int(size);
         string weightGradient = kernels.WeightGradient(size, inputs);
-        w.Line($"global::NetGen.Numerics.SpanMath.SumRows(ws.RD{n}, batch, product.Slice(Dense{n}BiasesOffset, {sizeText}));");
+        w.Line($"{TypeNames.SpanMath}.SumRows(curvature.RD{n}, batch, product.Slice(Dense{n}BiasesOffset, {sizeText}));");
         if (l == 0)
         {
             // R{x⁰} = 0: the inputs do not move along v.
-            w.Line($"{weightGradient}(ws.RD{n}, x, batch, product, Dense{n}WeightsOffset);");
+            w.Line($"{weightGradient}(curvature.RD{n}, x, batch, product, Dense{n}WeightsOffset);");
             return;
         }
 
         w.Open("if (exact)");
-        w.Line($"x.Slice(0, batch * {inputsText}).CopyTo(ws.SX{n});");
-        w.Line($"global::System.MemoryExtensions.AsSpan(ws.RX{p}, 0, batch * {inputsText}).CopyTo(global::System.MemoryExtensions.AsSpan(ws.SX{n}, batch * {inputsText}));");
-        w.Line($"global::System.MemoryExtensions.AsSpan(ws.RD{n}, 0, batch * {sizeText}).CopyTo(ws.SD{n});");
-        w.Line($"global::System.MemoryExtensions.AsSpan(ws.D{n}, 0, batch * {sizeText}).CopyTo(global::System.MemoryExtensions.AsSpan(ws.SD{n}, batch * {sizeText}));");
-        w.Line($"{weightGradient}(ws.SD{n}, ws.SX{n}, 2 * batch, product, Dense{n}WeightsOffset);");
+        w.Line($"x.Slice(0, batch * {inputsText}).CopyTo(curvature.SX{n});");
+        w.Line($"{TypeNames.MemoryExtensions}.AsSpan(curvature.RX{p}, 0, batch * {inputsText}).CopyTo({TypeNames.MemoryExtensions}.AsSpan(curvature.SX{n}, batch * {inputsText}));");
+        w.Line($"{TypeNames.MemoryExtensions}.AsSpan(curvature.RD{n}, 0, batch * {sizeText}).CopyTo(curvature.SD{n});");
+        w.Line($"{TypeNames.MemoryExtensions}.AsSpan(ws.D{n}, 0, batch * {sizeText}).CopyTo({TypeNames.MemoryExtensions}.AsSpan(curvature.SD{n}, batch * {sizeText}));");
+        w.Line($"{weightGradient}(curvature.SD{n}, curvature.SX{n}, 2 * batch, product, Dense{n}WeightsOffset);");
         w.Close();
         w.Open("else");
-        w.Line($"{weightGradient}(ws.RD{n}, x, batch, product, Dense{n}WeightsOffset);");
+        w.Line($"{weightGradient}(curvature.RD{n}, x, batch, product, Dense{n}WeightsOffset);");
         w.Close();
         string backError = kernels.BackError(size, inputs);
         w.Line($"{backError}(ws.D{n}, w, Dense{n}WeightsOffset, batch, ws.D{p});");
-        w.Line($"{backError}(ws.RD{n}, w, Dense{n}WeightsOffset, batch, ws.RD{p});");
+        w.Line($"{backError}(curvature.RD{n}, w, Dense{n}WeightsOffset, batch, curvature.RD{p});");
         w.Open("if (exact)");
-        w.Line($"{backError}(ws.D{n}, vector, Dense{n}WeightsOffset, batch, ws.SX{n});");
-        w.Line($"global::NetGen.Numerics.SpanMath.AddTo(global::System.MemoryExtensions.AsSpan(ws.RD{p}, 0, batch * {inputsText}), global::System.MemoryExtensions.AsSpan(ws.SX{n}, 0, batch * {inputsText}));");
+        w.Line($"{backError}(ws.D{n}, vector, Dense{n}WeightsOffset, batch, curvature.SX{n});");
+        w.Line($"{TypeNames.SpanMath}.AddTo({TypeNames.MemoryExtensions}.AsSpan(curvature.RD{p}, 0, batch * {inputsText}), {TypeNames.MemoryExtensions}.AsSpan(curvature.SX{n}, 0, batch * {inputsText}));");
         w.Close();
     }
 }

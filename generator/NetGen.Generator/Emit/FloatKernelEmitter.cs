@@ -12,11 +12,15 @@ namespace NetGen.Generator.Emit;
 /// </summary>
 internal sealed class FloatKernelEmitter
 {
-    private const string V = "global::System.Runtime.Intrinsics.Vector256";
-    private const string Vf = "global::System.Runtime.Intrinsics.Vector256<float>";
-    private const string U = "global::System.Runtime.CompilerServices.Unsafe";
-    private const string M = "global::System.Runtime.InteropServices.MemoryMarshal";
-    private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
+    private const string V = TypeNames.Vector256;
+    private const string Vf = TypeNames.Vector256Float;
+    private const string U = TypeNames.Unsafe;
+    private const string M = TypeNames.MemoryMarshal;
+    private const string Inline = TypeNames.AggressiveInlining;
+    private const string HorizontalSums = TypeNames.VectorMath + ".HorizontalSums";
+    private const string Span = TypeNames.Span;
+    private const string ReadOnlySpan = TypeNames.ReadOnlySpan;
+    private const string V128 = TypeNames.Vector128;
 
     private readonly SortedSet<int> _rows8 = new();
     private readonly SortedSet<int> _rows4Samples2 = new();
@@ -158,9 +162,9 @@ internal sealed class FloatKernelEmitter
         if (isFloat)
         {
             w.Line();
-            w.Line($"private static {Vf} Load8(global::System.ReadOnlySpan<float> span, int start) => {V}.LoadUnsafe(ref {M}.GetReference(span), (nuint)start);");
+            w.Line($"private static {Vf} Load8({ReadOnlySpan}<float> span, int start) => {V}.LoadUnsafe(ref {M}.GetReference(span), (nuint)start);");
             w.Line();
-            w.Line($"private static void Store8({Vf} value, global::System.Span<float> span, int start) => {V}.StoreUnsafe(value, ref {M}.GetReference(span), (nuint)start);");
+            w.Line($"private static void Store8({Vf} value, {Span}<float> span, int start) => {V}.StoreUnsafe(value, ref {M}.GetReference(span), (nuint)start);");
         }
     }
 
@@ -201,7 +205,7 @@ internal sealed class FloatKernelEmitter
         w.Line($"/// <summary>[w_r · x] for the eight rows r of w starting at wStart (row length {I(n)}): eight accumulators side by side,");
         w.Line("/// so x is loaded once per eight rows, reduced by one horizontal-add tree.</summary>");
         w.Line(Inline);
-        w.Open($"private static {Vf} DotRows8x{I(n)}(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart)");
+        w.Open($"private static {Vf} DotRows8x{I(n)}({ReadOnlySpan}<float> w, int wStart, {ReadOnlySpan}<float> x, int xStart)");
         Pointers(w, ("wr", "w", "wStart"), ("xr", "x", "xStart"));
         string sums = $"{Vf}.Zero";
         if (body > 0)
@@ -233,7 +237,7 @@ internal sealed class FloatKernelEmitter
                 w.Close();
             }
 
-            sums = "global::NetGen.Numerics.VectorMath.HorizontalSums(s0, s1, s2, s3, s4, s5, s6, s7)";
+            sums = $"{HorizontalSums}(s0, s1, s2, s3, s4, s5, s6, s7)";
         }
 
         if (body == n)
@@ -284,7 +288,7 @@ internal sealed class FloatKernelEmitter
             w.Line($"{Vf} s{r} = {RowProducts(m, I(r * n))};");
         }
 
-        w.Line("return global::NetGen.Numerics.VectorMath.HorizontalSums(s0, s1, s2, s3, s4, s5, s6, s7);");
+        w.Line($"return {HorizontalSums}(s0, s1, s2, s3, s4, s5, s6, s7);");
         w.Close();
     }
 
@@ -304,13 +308,13 @@ internal sealed class FloatKernelEmitter
         if (rows <= 4)
         {
             string sums = string.Join(", ", Enumerable.Range(0, 4).Select(lane => $"s{I(RestRow(rows, lane))}"));
-            w.Line($"global::System.Runtime.Intrinsics.Vector128<float> h = global::NetGen.Numerics.VectorMath.HorizontalSums({sums});");
+            w.Line($"{V128}<float> h = {HorizontalSums}({sums});");
             w.Line($"return {V}.Create(h, h);");
         }
         else
         {
             string sums = string.Join(", ", Enumerable.Range(0, 8).Select(lane => $"s{I(RestRow(rows, lane))}"));
-            w.Line($"return global::NetGen.Numerics.VectorMath.HorizontalSums({sums});");
+            w.Line($"return {HorizontalSums}({sums});");
         }
 
         w.Close();
@@ -323,10 +327,10 @@ internal sealed class FloatKernelEmitter
         w.Line(Inline);
         w.Open($"private static float RegisterRow{I(m)}(ref float w, {VectorArguments(m)})");
         w.Line($"{Vf} s = {RowProducts(m, "0")};");
-        w.Line($"global::System.Runtime.Intrinsics.Vector128<float> h = {V}.GetLower(s) + {V}.GetUpper(s);");
-        w.Line("h += global::System.Runtime.Intrinsics.Vector128.Shuffle(h, global::System.Runtime.Intrinsics.Vector128.Create(2, 3, 0, 1));");
-        w.Line("h += global::System.Runtime.Intrinsics.Vector128.Shuffle(h, global::System.Runtime.Intrinsics.Vector128.Create(1, 0, 3, 2));");
-        w.Line("return global::System.Runtime.Intrinsics.Vector128.ToScalar(h);");
+        w.Line($"{V128}<float> h = {V}.GetLower(s) + {V}.GetUpper(s);");
+        w.Line($"h += {V128}.Shuffle(h, {V128}.Create(2, 3, 0, 1));");
+        w.Line($"h += {V128}.Shuffle(h, {V128}.Create(1, 0, 3, 2));");
+        w.Line($"return {V128}.ToScalar(h);");
         w.Close();
     }
 
@@ -339,7 +343,7 @@ internal sealed class FloatKernelEmitter
         w.Line($"/// <summary>Four rows of w (row length {I(n)}) against three samples x, x', x'': [w_r·x, w_r·x'] returned, [w_r·x''] in");
         w.Line("/// third; twelve accumulators, seven loads per twelve multiply-adds.</summary>");
         w.Line(Inline);
-        w.Open($"private static {Vf} DotRows4Samples3x{I(n)}(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start, int x2Start, out global::System.Runtime.Intrinsics.Vector128<float> third)");
+        w.Open($"private static {Vf} DotRows4Samples3x{I(n)}({ReadOnlySpan}<float> w, int wStart, {ReadOnlySpan}<float> x, int x0Start, int x1Start, int x2Start, out {V128}<float> third)");
         Pointers(w, ("wr", "w", "wStart"), ("x0", "x", "x0Start"), ("x1", "x", "x1Start"), ("x2", "x", "x2Start"));
         RowReferences(w, "wr", n, 4);
         w.Line(string.Join(" ", Enumerable.Range(0, 4).Select(r => $"{Vf} a{r} = {Vf}.Zero; {Vf} b{r} = {Vf}.Zero; {Vf} c{r} = {Vf}.Zero;")));
@@ -356,8 +360,8 @@ internal sealed class FloatKernelEmitter
         }
 
         w.Close();
-        w.Line("third = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, c3);");
-        w.Line("return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3);");
+        w.Line($"third = {HorizontalSums}(c0, c1, c2, c3);");
+        w.Line($"return {HorizontalSums}(a0, a1, a2, a3, b0, b1, b2, b3);");
         w.Close();
     }
 
@@ -368,7 +372,7 @@ internal sealed class FloatKernelEmitter
         w.Line($"/// <summary>[w_0·x, …, w_3·x, w_0·x', …, w_3·x'] for four rows of w (row length {I(n)}) and two samples x, x':");
         w.Line("/// eight accumulators, six loads per eight multiply-adds.</summary>");
         w.Line(Inline);
-        w.Open($"private static {Vf} DotRows4Samples2x{I(n)}(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start)");
+        w.Open($"private static {Vf} DotRows4Samples2x{I(n)}({ReadOnlySpan}<float> w, int wStart, {ReadOnlySpan}<float> x, int x0Start, int x1Start)");
         Pointers(w, ("wr", "w", "wStart"), ("x0", "x", "x0Start"), ("x1", "x", "x1Start"));
         string sums = $"{Vf}.Zero";
         if (body > 0)
@@ -386,7 +390,7 @@ internal sealed class FloatKernelEmitter
             }
 
             w.Close();
-            sums = "global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3)";
+            sums = $"{HorizontalSums}(a0, a1, a2, a3, b0, b1, b2, b3)";
         }
 
         if (body == n)
@@ -420,7 +424,7 @@ internal sealed class FloatKernelEmitter
         w.Line();
         w.Line($"/// <summary>x · y over {I(n)} elements from the given starts.</summary>");
         w.Line(Inline);
-        w.Open($"private static float DotFloat{I(n)}(global::System.ReadOnlySpan<float> x, int xStart, global::System.ReadOnlySpan<float> y, int yStart)");
+        w.Open($"private static float DotFloat{I(n)}({ReadOnlySpan}<float> x, int xStart, {ReadOnlySpan}<float> y, int yStart)");
         Pointers(w, ("xr", "x", "xStart"), ("yr", "y", "yStart"));
         w.Line("float result = 0f;");
         if (body > 0)
@@ -455,7 +459,7 @@ internal sealed class FloatKernelEmitter
         w.Line($"/// <summary>∂C/∂W[j, k] = Σ_s δ[s, j] x[s, k] for W [{I(o)}, {I(n)}], written into gradient at offset: blocks of four rows by");
         w.Line("/// twenty-four columns held in twelve accumulators for the whole batch (then sixteen in eight), so each gradient entry is");
         w.Line("/// stored once.</summary>");
-        w.Open($"private static void WeightGradient{I(o)}x{I(n)}(global::System.ReadOnlySpan<float> delta, global::System.ReadOnlySpan<float> x, int batch, global::System.Span<float> gradient, int offset)");
+        w.Open($"private static void WeightGradient{I(o)}x{I(n)}({ReadOnlySpan}<float> delta, {ReadOnlySpan}<float> x, int batch, {Span}<float> gradient, int offset)");
         Pointers(w, ("dr", "delta", "0"), ("xr", "x", "0"), ("gr", "gradient", "offset"));
         if (rows4 > 0 && cols24 > 0)
         {
@@ -595,7 +599,7 @@ internal sealed class FloatKernelEmitter
         w.Line();
         w.Line($"/// <summary>g[s, k] = Σ_j δ[s, j] W[j, k] for W [{I(o)}, {I(n)}]: blocks of four samples by sixteen columns in eight accumulators,");
         w.Line("/// columns outermost so the block of W they read stays in the first-level cache across the batch.</summary>");
-        w.Open($"private static void BackError{I(o)}x{I(n)}(global::System.ReadOnlySpan<float> delta, global::System.ReadOnlySpan<float> w, int wStart, int batch, global::System.Span<float> back)");
+        w.Open($"private static void BackError{I(o)}x{I(n)}({ReadOnlySpan}<float> delta, {ReadOnlySpan}<float> w, int wStart, int batch, {Span}<float> back)");
         Pointers(w, ("dr", "delta", "0"), ("wr", "w", "wStart"), ("gr", "back", "0"));
         w.Line("int samples4 = batch & ~3;");
         if (cols16 > 0)

@@ -30,64 +30,96 @@ internal sealed class KernelEmitter
         return "MultiplyAdd" + MathText.Int(length);
     }
 
-    public bool IsEmpty => _dots.Count == 0 && _multiplyAdds.Count == 0;
-
     public void Write(SourceWriter w)
     {
-        string t = _math.T;
         foreach (int n in _dots)
         {
-            string len = MathText.Int(n);
-            w.Line();
-            w.Line($"/// <summary>Σ_k x[xStart + k] · y[yStart + k] over {len} elements. Callers guarantee both ranges are in bounds.</summary>");
-            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-            w.Open($"private static {t} Dot{len}(global::System.ReadOnlySpan<{t}> x, int xStart, global::System.ReadOnlySpan<{t}> y, int yStart)");
-            w.Line($"ref {t} xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);");
-            w.Line($"ref {t} yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), yStart);");
-            if (n <= UnrolledLength)
-            {
-                var terms = Enumerable.Range(0, n).Select(k => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, {k}) * global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, {k})");
-                w.Line("return " + string.Join(" + ", terms) + ";");
-            }
-            else
-            {
-                w.Line($"global::System.Numerics.Vector<{t}> sum = global::System.Numerics.Vector<{t}>.Zero;");
-                w.Line("int k = 0;");
-                w.Open($"for (; k <= {len} - global::System.Numerics.Vector<{t}>.Count; k += global::System.Numerics.Vector<{t}>.Count)");
-                w.Line("sum += global::System.Numerics.Vector.LoadUnsafe(ref xr, (nuint)k) * global::System.Numerics.Vector.LoadUnsafe(ref yr, (nuint)k);");
-                w.Close();
-                w.Line($"{t} result = global::System.Numerics.Vector.Sum(sum);");
-                w.Open($"for (; k < {len}; k++)");
-                w.Line("result += global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, k) * global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, k);");
-                w.Close();
-                w.Line("return result;");
-            }
-
-            w.Close();
+            WriteDot(w, n);
         }
 
         foreach (int n in _multiplyAdds)
         {
-            string len = MathText.Int(n);
-            w.Line();
-            w.Line($"/// <summary>y[yStart + k] += alpha · x[xStart + k] over {len} elements. Callers guarantee both ranges are in bounds.</summary>");
-            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-            w.Open($"private static void MultiplyAdd{len}(global::System.ReadOnlySpan<{t}> x, int xStart, {t} alpha, global::System.Span<{t}> y, int yStart)");
-            w.Line($"ref {t} xr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);");
-            w.Line($"ref {t} yr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), yStart);");
-            w.Line("int k = 0;");
-            if (n > UnrolledLength)
-            {
-                w.Line($"global::System.Numerics.Vector<{t}> scale = new global::System.Numerics.Vector<{t}>(alpha);");
-                w.Open($"for (; k <= {len} - global::System.Numerics.Vector<{t}>.Count; k += global::System.Numerics.Vector<{t}>.Count)");
-                w.Line("global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref yr, (nuint)k) + global::System.Numerics.Vector.LoadUnsafe(ref xr, (nuint)k) * scale, ref yr, (nuint)k);");
-                w.Close();
-            }
-
-            w.Open($"for (; k < {len}; k++)");
-            w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref yr, k) += global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, k) * alpha;");
-            w.Close();
-            w.Close();
+            WriteMultiplyAdd(w, n);
         }
+    }
+
+    private string Vector => $"{TypeNames.Vector}<{_math.T}>";
+
+    private string Pointers => $"""
+        ref {_math.T} xr = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetReference(x), xStart);
+        ref {_math.T} yr = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetReference(y), yStart);
+        """;
+
+    private void WriteDot(SourceWriter w, int n)
+    {
+        string t = _math.T;
+        string vector = Vector;
+        const string U = TypeNames.Unsafe;
+        string len = MathText.Int(n);
+        w.Block($"""
+
+            /// <summary>Σ_k x[xStart + k] · y[yStart + k] over {len} elements. Callers guarantee both ranges are in bounds.</summary>
+            {TypeNames.AggressiveInlining}
+            """);
+        w.Open($"private static {t} Dot{len}({TypeNames.ReadOnlySpan}<{t}> x, int xStart, {TypeNames.ReadOnlySpan}<{t}> y, int yStart)");
+        w.Block(Pointers);
+        if (n <= UnrolledLength)
+        {
+            var terms = Enumerable.Range(0, n).Select(k => $"{U}.Add(ref xr, {k}) * {U}.Add(ref yr, {k})");
+            w.Line("return " + string.Join(" + ", terms) + ";");
+        }
+        else
+        {
+            w.Block($$"""
+                {{vector}} sum = {{vector}}.Zero;
+                int k = 0;
+                for (; k <= {{len}} - {{vector}}.Count; k += {{vector}}.Count)
+                {
+                    sum += {{TypeNames.Vector}}.LoadUnsafe(ref xr, (nuint)k) * {{TypeNames.Vector}}.LoadUnsafe(ref yr, (nuint)k);
+                }
+                {{t}} result = {{TypeNames.Vector}}.Sum(sum);
+                for (; k < {{len}}; k++)
+                {
+                    result += {{U}}.Add(ref xr, k) * {{U}}.Add(ref yr, k);
+                }
+                return result;
+                """);
+        }
+
+        w.Close();
+    }
+
+    private void WriteMultiplyAdd(SourceWriter w, int n)
+    {
+        string t = _math.T;
+        string vector = Vector;
+        const string U = TypeNames.Unsafe;
+        string len = MathText.Int(n);
+        w.Block($"""
+
+            /// <summary>y[yStart + k] += alpha · x[xStart + k] over {len} elements. Callers guarantee both ranges are in bounds.</summary>
+            {TypeNames.AggressiveInlining}
+            """);
+        w.Open($"private static void MultiplyAdd{len}({TypeNames.ReadOnlySpan}<{t}> x, int xStart, {t} alpha, {TypeNames.Span}<{t}> y, int yStart)");
+        w.Block(Pointers);
+        w.Line("int k = 0;");
+        if (n > UnrolledLength)
+        {
+            w.Block($$"""
+                {{vector}} scale = new {{vector}}(alpha);
+                for (; k <= {{len}} - {{vector}}.Count; k += {{vector}}.Count)
+                {
+                    {{TypeNames.Vector}}.StoreUnsafe({{TypeNames.Vector}}.LoadUnsafe(ref yr, (nuint)k) + {{TypeNames.Vector}}.LoadUnsafe(ref xr, (nuint)k) * scale, ref yr, (nuint)k);
+                }
+                """);
+        }
+
+        w.Block($$"""
+            for (; k < {{len}}; k++)
+            {
+                {{U}}.Add(ref yr, k) += {{U}}.Add(ref xr, k) * alpha;
+            }
+            """);
+        w.Close();
     }
 }

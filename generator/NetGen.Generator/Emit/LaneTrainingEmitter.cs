@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Emit;
 
@@ -10,290 +9,262 @@ namespace NetGen.Generator.Emit;
 /// each gradient entry a horizontal sum of its eight lanes (eight entries per reduction tree).
 /// </summary>
 /// <remarks>
-/// Networks this small (every layer under eight inputs, see <see cref="ForwardEmitter.IsUnrolled"/>) spend the
+/// Networks this small (every layer under eight inputs: the unrolled forward, see <see cref="EmissionPlan"/>) spend the
 /// sample-major batched path's time in loop control, workspace traffic and calls rather than arithmetic: XOR's full-batch
-/// step ran some 3,300 instructions that way. Here nothing goes through memory but the group's inputs and targets,
+/// step ran thousands of instructions that way. Here nothing goes through memory but the group's inputs and targets,
 /// transposed once into lanes, and the gradient. The loss and BP1–BP4 are the formulas of the batched path, so the two
 /// agree to rounding; the sums over samples are taken lane-wise and then across lanes, an order of its own. Networks
 /// with dropout keep the batched path, whose masks are drawn in the interpreted engine's order.
 /// </remarks>
-internal static class LaneTrainingEmitter
+internal sealed class LaneTrainingEmitter
 {
-    private const string Vf = "global::System.Runtime.Intrinsics.Vector256<float>";
-    private const string V = "global::System.Runtime.Intrinsics.Vector256";
-    private const string VectorMath = "global::NetGen.Numerics.VectorMath";
-    private const string U = "global::System.Runtime.CompilerServices.Unsafe";
+    private const string Vf = TypeNames.Vector256Float;
+    private const string V = TypeNames.Vector256;
+    private const string U = TypeNames.Unsafe;
 
-    public static bool Applies(NetworkModel model) =>
-        model.IsTrainable
-        && !model.IsDouble
-        && ForwardEmitter.IsUnrolled(model)
-        && !model.HasInputDropout
-        && model.Layers.All(l => !l.HasDropout && l.Activation != ActivationKind.Step);
+    private readonly SourceWriter _w;
+    private readonly EmitContext _c;
 
-    public static void Write(SourceWriter w, NetworkModel model)
+    // Per stage (0: the inputs), the names of its activation vectors; per dense layer, the names of its z vectors.
+    private readonly List<List<string>> _activations = [];
+    private readonly List<List<string>> _zs = [];
+
+    private LaneTrainingEmitter(SourceWriter w, EmitContext c)
     {
-        int inputs = model.InputSize;
-        int outputs = model.OutputSize;
-        w.Line();
-        w.Line("// The loss summed over the batch and, with computeGradient, the summed gradient written into gradient: eight samples");
-        w.Line("// at a time, one per vector lane.");
-        w.Open("private float LanePass(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, float scale, global::System.Span<float> gradient, bool computeGradient)");
-        w.Line("ref float wr = ref _parameters.Reference;");
-        w.Line("ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);");
-        w.Line("ref float ir = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);");
-        w.Line("ref float tr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);");
-        w.Line($"{Vf} laneIndex = {V}.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);");
-        w.Line("int last = batch - 1;");
-        w.Line("// Each group's gradient sums are scaled by scale = 1/T, their share of the mean, as they are stored: ∇C = Σ_groups (1/T) Σ_x ∇C_x.");
-        w.Line("// Gradient entries are reduced and stored in the gradient's 8-entry blocks [8b, 8b + 8), each block once its entries");
-        w.Line("// are all known, so that the update's 256-bit loads each find one store to forward from.");
-        w.Line($"{Vf} gradientScale = {V}.Create(scale);");
-        w.Line("float total = 0f;");
+        _w = w;
+        _c = c;
+    }
+
+    public static void Write(SourceWriter w, EmitContext c) => new LaneTrainingEmitter(w, c).Write();
+
+    private void Write()
+    {
+        var w = _w;
+        w.Block($"""
+
+            // The loss summed over the batch and, with computeGradient, the summed gradient written into gradient: eight samples
+            // at a time, one per vector lane.
+            """);
+        w.Open($"private float LanePass({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, int batch, float scale, {TypeNames.Span}<float> gradient, bool computeGradient)");
+        w.Block($"""
+            ref float wr = ref _parameters.Reference;
+            ref float gr = ref {TypeNames.MemoryMarshal}.GetReference(gradient);
+            ref float ir = ref {TypeNames.MemoryMarshal}.GetReference(inputs);
+            ref float tr = ref {TypeNames.MemoryMarshal}.GetReference(targets);
+            {Vf} laneIndex = {V}.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
+            int last = batch - 1;
+            // Each group's gradient sums are scaled by scale = 1/T, their share of the mean, as they are stored: ∇C = Σ_groups (1/T) Σ_x ∇C_x.
+            // Gradient entries are reduced and stored in the gradient's 8-entry blocks [8b, 8b + 8), each block once its entries
+            // are all known, so that the update's 256-bit loads each find one store to forward from.
+            {Vf} gradientScale = {V}.Create(scale);
+            float total = 0f;
+            """);
         w.Open("for (int first = 0; first < batch; first += 8)");
-        w.Line("// Sample-major to feature-major: lane l of vector k is feature k of sample first + l. Lanes past the batch repeat its");
-        w.Line("// last sample (no read beyond the spans) and are masked out below.");
+        w.Block("""
+            // Sample-major to feature-major: lane l of vector k is feature k of sample first + l. Lanes past the batch repeat its
+            // last sample (no read beyond the spans) and are masked out below.
+            """);
         w.Line(string.Join(" ", Enumerable.Range(0, 8).Select(l => l == 0 ? "int s0 = first;" : $"int s{l} = int.Min(first + {l}, last);")));
         w.Line($"{Vf} valid = {V}.LessThan(laneIndex, {V}.Create((float)(batch - first)));");
-        var previous = new List<string>();
-        for (int k = 0; k < inputs; k++)
+        _activations.Add(Gathered("x", "ir", _c.Model.InputSize));
+        var ys = Gathered("y", "tr", _c.Model.OutputSize);
+        for (int l = 0; l < _c.Model.Layers.Count; l++)
         {
-            string x = "x" + MathText.Int(k);
-            w.Line($"{Vf} {x} = {Gather("ir", inputs, k)};");
-            previous.Add(x);
+            WriteForwardLayer(l);
         }
 
-        var ys = new List<string>();
-        for (int j = 0; j < outputs; j++)
-        {
-            string y = "y" + MathText.Int(j);
-            w.Line($"{Vf} {y} = {Gather("tr", outputs, j)};");
-            ys.Add(y);
-        }
-
-        // Forward: every layer's activations kept as vectors for the backward pass.
-        var activations = new List<List<string>> { previous };
-        var zs = new List<string>();
-        for (int l = 0; l < model.Layers.Count; l++)
-        {
-            var layer = model.Layers[l];
-            bool isOutput = l == model.Layers.Count - 1;
-            string n = MathText.Int(l + 1);
-            int layerInputs = model.InputSizeOf(l);
-            int weights = model.WeightsOffsetOf(l);
-            int biases = model.BiasesOffsetOf(l);
-            w.Line();
-            ForwardEmitter.WriteLayerComment(w, model, l, ", eight samples a vector");
-            var current = new List<string>();
-            for (int j = 0; j < layer.Size; j++)
-            {
-                string sum = $"{V}.Create({Element("wr", biases + j)})";
-                for (int k = 0; k < layerInputs; k++)
-                {
-                    sum = $"{V}.MultiplyAddEstimate({V}.Create({Element("wr", weights + j * layerInputs + k)}), {activations[l][k]}, {sum})";
-                }
-
-                string z = $"z{n}_{MathText.Int(j)}";
-                w.Line($"{Vf} {z} = {sum};");
-                if (isOutput)
-                {
-                    zs.Add(z);
-                }
-
-                if (layer.Activation != ActivationKind.Softmax)
-                {
-                    string a = $"a{n}_{MathText.Int(j)}";
-                    w.Line($"{Vf} {a} = {MathText.ActivateVector(layer, z, 8)};");
-                    current.Add(a);
-                }
-            }
-
-            if (layer.Activation == ActivationKind.Softmax)
-            {
-                current.AddRange(WriteSoftmax(w, n, zs));
-            }
-
-            activations.Add(current);
-        }
-
-        // The loss of each lane and the output error δᴸ (BP1), as in OutputLoss.
-        int last = model.Layers.Count;
-        var output = model.Layers[last - 1];
-        var outputActivations = activations[last];
-        var deltas = new List<string>();
-        string ln = MathText.Int(last);
-        w.Line();
-        switch (model.Loss)
-        {
-            case LossKind.SoftmaxCrossEntropy:
-                w.Line("// C_x = −Σ_j y_j (z_j − ln Σ_k e^(z_k)); δᴸ = a Σy − y.");
-                w.Line($"{Vf} loss = {V}<float>.Zero;");
-                w.Line($"{Vf} sumY = {V}<float>.Zero;");
-                for (int j = 0; j < outputs; j++)
-                {
-                    w.Line($"loss -= {ys[j]} * ({zs[j]} - logSumExp{ln});");
-                    w.Line($"sumY += {ys[j]};");
-                }
-
-                for (int j = 0; j < outputs; j++)
-                {
-                    deltas.Add($"{outputActivations[j]} * sumY - {ys[j]}");
-                }
-
-                break;
-
-            case LossKind.BinaryCrossEntropy:
-                w.Line("// C_x = Σ_j max(z, 0) − y z + ln(1 + e^(−|z|)); δᴸ = a − y.");
-                w.Line($"{Vf} loss = {V}<float>.Zero;");
-                for (int j = 0; j < outputs; j++)
-                {
-                    w.Line($"loss += {V}.Max({zs[j]}, {V}<float>.Zero) - {ys[j]} * {zs[j]} + {VectorMath}.LogP1({VectorMath}.Exp(-{V}.Abs({zs[j]})));");
-                }
-
-                for (int j = 0; j < outputs; j++)
-                {
-                    deltas.Add($"{outputActivations[j]} - {ys[j]}");
-                }
-
-                break;
-
-            default:
-                w.Line("// C_x = ½‖y − a‖².");
-                w.Line($"{Vf} loss = {V}<float>.Zero;");
-                for (int j = 0; j < outputs; j++)
-                {
-                    w.Line($"{Vf} error{MathText.Int(j)} = {outputActivations[j]} - {ys[j]};");
-                    w.Line($"loss += error{MathText.Int(j)} * error{MathText.Int(j)};");
-                }
-
-                w.Line($"loss *= {V}.Create(0.5f);");
-                if (output.Activation == ActivationKind.Softmax)
-                {
-                    w.Line("// BP1 through softmax's Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k) with g = a − y.");
-                    w.Line($"{Vf} projection = {V}<float>.Zero;");
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        w.Line($"projection += {outputActivations[j]} * error{MathText.Int(j)};");
-                    }
-
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        deltas.Add($"{outputActivations[j]} * (error{MathText.Int(j)} - projection)");
-                    }
-                }
-                else
-                {
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        deltas.Add(MathText.TimesDerivativeVector(output, outputActivations[j], $"error{MathText.Int(j)}"));
-                    }
-                }
-
-                break;
-        }
-
+        var deltas = WriteLossAndOutputDelta(ys);
         w.Line($"total += {V}.Sum({V}.BitwiseAnd(loss, valid));");
         w.Open("if (!computeGradient)");
         w.Line("continue;");
         w.Close();
+        WriteBackward(deltas);
+        w.Close();
+        w.Line("return total;");
+        w.Close();
+        w.Block($$"""
 
-        // Backward: δ of the layer, its gradient entries reduced across lanes, then δ of the layer before (BP2).
+            // Stores (the batch's first group) or adds the eight sums at g.
+            {{TypeNames.AggressiveInlining}}
+            private static void StoreOrAdd8(ref float g, {{Vf}} sums, bool store)
+            {
+                if (!store)
+                {
+                    sums += {{V}}.LoadUnsafe(ref g);
+                }
+                {{V}}.StoreUnsafe(sums, ref g);
+            }
+            """);
+    }
+
+    // Vectors prefix0 … prefix(count − 1): feature k of the group's eight samples from a sample-major span.
+    private List<string> Gathered(string prefix, string reference, int count)
+    {
+        var names = new List<string>();
+        for (int k = 0; k < count; k++)
+        {
+            string name = prefix + MathText.Int(k);
+            _w.Line($"{Vf} {name} = {Gather(reference, count, k)};");
+            names.Add(name);
+        }
+
+        return names;
+    }
+
+    // Forward: every layer's z and activations kept as vectors for the backward pass.
+    private void WriteForwardLayer(int l)
+    {
+        var model = _c.Model;
+        var layer = model.Layers[l];
+        var activation = Activations.Of(layer);
+        string n = MathText.Int(l + 1);
+        int inputs = model.InputSizeOf(l);
+        int weights = model.WeightsOffsetOf(l);
+        _w.Line();
+        CodeText.LayerComment(_w, model, l, ", eight samples a vector");
+        var zs = new List<string>();
+        var current = new List<string>();
+        for (int j = 0; j < layer.Size; j++)
+        {
+            string sum = $"{V}.Create({CodeText.Element("wr", model.BiasesOffsetOf(l) + j)})";
+            for (int k = 0; k < inputs; k++)
+            {
+                sum = $"{V}.MultiplyAddEstimate({V}.Create({CodeText.Element("wr", weights + j * inputs + k)}), {_activations[l][k]}, {sum})";
+            }
+
+            string z = $"z{n}_{MathText.Int(j)}";
+            _w.Line($"{Vf} {z} = {sum};");
+            zs.Add(z);
+            if (activation.IsElementwise)
+            {
+                string a = $"a{n}_{MathText.Int(j)}";
+                _w.Line($"{Vf} {a} = {activation.Forward(MathText.Vector256, layer, z)};");
+                current.Add(a);
+            }
+        }
+
+        if (!activation.IsElementwise)
+        {
+            current.AddRange(SoftmaxEmitter.WriteOverLanes(_w, n, zs));
+        }
+
+        _zs.Add(zs);
+        _activations.Add(current);
+    }
+
+    // The loss of each lane and the output error δᴸ (BP1) from the loss table, as in OutputLoss.
+    private List<string> WriteLossAndOutputDelta(List<string> ys)
+    {
+        var w = _w;
+        var model = _c.Model;
+        int layers = model.Layers.Count;
+        var output = model.Layers[layers - 1];
+        var activation = Activations.Of(output);
+        var loss = Losses.Of(model.Loss!.Value);
+        var lanes = MathText.Vector256;
+        w.Line();
+        w.Line($"// {loss.Equation}; {loss.DeltaEquation}.");
+        w.Line($"{Vf} loss = {lanes.Zero};");
+        if (loss.NeedsTargetSum)
+        {
+            w.Line($"{Vf} sumY = {lanes.Zero};");
+        }
+
+        var operands = new List<LossOperands>();
+        for (int j = 0; j < model.OutputSize; j++)
+        {
+            operands.Add(new LossOperands(Z: _zs[layers - 1][j], A: _activations[layers][j], Y: ys[j], Loss: "loss", Error: "error" + MathText.Int(j), SumY: "sumY", LogSumExp: "logSumExp" + MathText.Int(layers)));
+            foreach (string line in loss.Term(lanes, operands[j]))
+            {
+                w.Line(line);
+            }
+        }
+
+        if (loss.SumFactor is { } factor)
+        {
+            w.Line($"loss *= {lanes.Real(factor)};");
+        }
+
+        if (loss.FusedDelta is { } fused)
+        {
+            return operands.Select(o => fused(lanes, o)).ToList();
+        }
+
+        if (activation.IsElementwise)
+        {
+            return operands.Select(o => activation.TimesDerivative(lanes, output, o.Z, o.A, loss.Gradient!(lanes, o))).ToList();
+        }
+
+        w.Line("// BP1 through softmax's Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k) with g = ∇_a C.");
+        w.Line($"{Vf} projection = {lanes.Zero};");
+        foreach (var o in operands)
+        {
+            w.Line($"projection += {o.A} * {loss.Gradient!(lanes, o)};");
+        }
+
+        return operands.Select(o => $"{o.A} * ({loss.Gradient!(lanes, o)} - projection)").ToList();
+    }
+
+    // Backward: δ of the layer, its gradient entries reduced across lanes, then δ of the layer before (BP2).
+    private void WriteBackward(List<string> deltas)
+    {
+        var model = _c.Model;
         var gradient = new GradientBlocks(model.ParameterCount);
-        var currentDeltas = new List<string>();
-        for (int j = 0; j < outputs; j++)
+        string ln = MathText.Int(model.Layers.Count);
+        var current = new List<string>();
+        for (int j = 0; j < deltas.Count; j++)
         {
             string d = $"d{ln}_{MathText.Int(j)}";
-            w.Line($"{Vf} {d} = {V}.BitwiseAnd({deltas[j]}, valid);");
-            currentDeltas.Add(d);
+            _w.Line($"{Vf} {d} = {V}.BitwiseAnd({deltas[j]}, valid);");
+            current.Add(d);
         }
 
         for (int l = model.Layers.Count - 1; l >= 0; l--)
         {
-            var layer = model.Layers[l];
-            int layerInputs = model.InputSizeOf(l);
-            string n = MathText.Int(l + 1);
-            w.Line();
-            w.Line($"// Dense layer {n}: ∂C/∂W{MathText.Sup(l + 1)}_jk = Σ_x a{MathText.Sup(l)}_k δ{MathText.Sup(l + 1)}_j (BP4), ∂C/∂b{MathText.Sup(l + 1)}_j = Σ_x δ{MathText.Sup(l + 1)}_j (BP3).");
+            int inputs = model.InputSizeOf(l);
+            string sup = MathText.Sup(l + 1);
+            _w.Line();
+            _w.Line($"// Dense layer {MathText.Int(l + 1)}: ∂C/∂W{sup}_jk = Σ_x a{MathText.Sup(l)}_k δ{sup}_j (BP4), ∂C/∂b{sup}_j = Σ_x δ{sup}_j (BP3).");
             var entries = new List<string>();
-            for (int j = 0; j < layer.Size; j++)
+            foreach (string delta in current)
             {
-                for (int k = 0; k < layerInputs; k++)
-                {
-                    entries.Add($"{currentDeltas[j]} * {activations[l][k]}");
-                }
+                entries.AddRange(_activations[l].Take(inputs).Select(a => $"{delta} * {a}"));
             }
 
-            entries.AddRange(currentDeltas);
+            entries.AddRange(current);
             gradient.Place(model.WeightsOffsetOf(l), entries);
-            gradient.WriteReadyBlocks(w);
-            if (l == 0)
+            gradient.WriteReadyBlocks(_w);
+            if (l > 0)
             {
-                break;
+                current = WriteHiddenDeltas(l, current);
             }
-
-            var below = model.Layers[l - 1];
-            string m = MathText.Int(l);
-            w.Line($"// BP2: δ{MathText.Sup(l)} = ((W{MathText.Sup(l + 1)})ᵀ δ{MathText.Sup(l + 1)}) ⊙ σ'(z{MathText.Sup(l)}), {MathText.DerivativeFormula(below)}.");
-            var next = new List<string>();
-            for (int k = 0; k < layerInputs; k++)
-            {
-                string back = $"{currentDeltas[0]} * {V}.Create({Element("wr", model.WeightsOffsetOf(l) + k)})";
-                for (int j = 1; j < layer.Size; j++)
-                {
-                    back = $"{V}.MultiplyAddEstimate({V}.Create({Element("wr", model.WeightsOffsetOf(l) + j * layerInputs + k)}), {currentDeltas[j]}, {back})";
-                }
-
-                string d = $"d{m}_{MathText.Int(k)}";
-                w.Line($"{Vf} {d} = {MathText.TimesDerivativeVector(below, activations[l][k], $"({back})")};");
-                next.Add(d);
-            }
-
-            currentDeltas = next;
         }
-
-        w.Close();
-        w.Line("return total;");
-        w.Close();
-
-        w.Line();
-        w.Line("// Stores (the batch's first group) or adds the eight sums at g.");
-        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        w.Open($"private static void StoreOrAdd8(ref float g, {Vf} sums, bool store)");
-        w.Open("if (!store)");
-        w.Line($"sums += {V}.LoadUnsafe(ref g);");
-        w.Close();
-        w.Line($"{V}.StoreUnsafe(sums, ref g);");
-        w.Close();
     }
 
-    // The softmax of the output z vectors, lane-wise: shifted by the largest z, e^z over their sum, and ln Σ e^(z − max)
-    // + max kept for the cross-entropy.
-    private static IEnumerable<string> WriteSoftmax(SourceWriter w, string n, List<string> zs)
+    // BP2 for the layer below dense layer l + 1: δ^l_k = (Σ_j W^(l+1)_jk δ^(l+1)_j) σ'(z^l_k).
+    private List<string> WriteHiddenDeltas(int l, List<string> above)
     {
-        string max = zs[0];
-        foreach (string z in zs.Skip(1))
+        var model = _c.Model;
+        var below = model.Layers[l - 1];
+        var activation = Activations.Of(below);
+        int inputs = model.InputSizeOf(l);
+        int weights = model.WeightsOffsetOf(l);
+        _w.Line($"// BP2: δ{MathText.Sup(l)} = ((W{MathText.Sup(l + 1)})ᵀ δ{MathText.Sup(l + 1)}) ⊙ σ'(z{MathText.Sup(l)}), {activation.DerivativeEquation}.");
+        var next = new List<string>();
+        for (int k = 0; k < inputs; k++)
         {
-            max = $"{V}.MaxNative({max}, {z})";
+            string back = $"{above[0]} * {V}.Create({CodeText.Element("wr", weights + k)})";
+            for (int j = 1; j < above.Count; j++)
+            {
+                back = $"{V}.MultiplyAddEstimate({V}.Create({CodeText.Element("wr", weights + j * inputs + k)}), {above[j]}, {back})";
+            }
+
+            string d = $"d{MathText.Int(l)}_{MathText.Int(k)}";
+            _w.Line($"{Vf} {d} = {activation.TimesDerivative(MathText.Vector256, below, _zs[l - 1][k], _activations[l][k], $"({back})")};");
+            next.Add(d);
         }
 
-        w.Line($"{Vf} max{n} = {max};");
-        for (int j = 0; j < zs.Count; j++)
-        {
-            w.Line($"{Vf} e{n}_{MathText.Int(j)} = {VectorMath}.Exp({zs[j]} - max{n});");
-        }
-
-        w.Line($"{Vf} sum{n} = {string.Join(" + ", Enumerable.Range(0, zs.Count).Select(j => $"e{n}_{MathText.Int(j)}"))};");
-        w.Line($"{Vf} logSumExp{n} = max{n} + {VectorMath}.Log(sum{n});");
-        w.Line($"{Vf} inverse{n} = {V}.Create(1f) / sum{n};");
-        var activations = new List<string>();
-        for (int j = 0; j < zs.Count; j++)
-        {
-            string a = $"a{n}_{MathText.Int(j)}";
-            w.Line($"{Vf} {a} = e{n}_{MathText.Int(j)} * inverse{n};");
-            activations.Add(a);
-        }
-
-        return activations;
+        return next;
     }
 
     // The gradient's lane vectors by parameter index, reduced and stored in the 256-bit blocks [8b, 8b + 8) of the gradient
@@ -336,13 +307,13 @@ internal static class LaneTrainingEmitter
                 var entries = Enumerable.Range(start, count).Select(i => _entries[i]!).ToList();
                 if (count == 8)
                 {
-                    w.Line($"StoreOrAdd8(ref {Element("gr", start)}, {VectorMath}.HorizontalSums({string.Join(", ", entries)}) * gradientScale, first == 0);");
+                    w.Line($"StoreOrAdd8(ref {CodeText.Element("gr", start)}, {TypeNames.VectorMath}.HorizontalSums({string.Join(", ", entries)}) * gradientScale, first == 0);");
                     continue;
                 }
 
                 if (count == 1)
                 {
-                    string target = Element("gr", start);
+                    string target = CodeText.Element("gr", start);
                     w.Open();
                     w.Line($"float sum = {V}.Sum({entries[0]}) * scale;");
                     w.Line($"{target} = first == 0 ? sum : {target} + sum;");
@@ -352,10 +323,10 @@ internal static class LaneTrainingEmitter
 
                 w.Open();
                 string args = string.Join(", ", entries.Concat(Enumerable.Repeat($"{V}<float>.Zero", 8 - count)));
-                w.Line($"{Vf} sums = {VectorMath}.HorizontalSums({args}) * gradientScale;");
+                w.Line($"{Vf} sums = {TypeNames.VectorMath}.HorizontalSums({args}) * gradientScale;");
                 for (int lane = 0; lane < count; lane++)
                 {
-                    string target = Element("gr", start + lane);
+                    string target = CodeText.Element("gr", start + lane);
                     string value = $"{V}.GetElement(sums, {MathText.Int(lane)})";
                     w.Line($"{target} = first == 0 ? {value} : {target} + {value};");
                 }
@@ -368,7 +339,4 @@ internal static class LaneTrainingEmitter
     // Feature k of the eight samples s0 … s7 of a sample-major span with rows of the given width.
     private static string Gather(string reference, int width, int k) =>
         $"{V}.Create({string.Join(", ", Enumerable.Range(0, 8).Select(l => $"{U}.Add(ref {reference}, s{l} * {MathText.Int(width)} + {MathText.Int(k)})"))})";
-
-    private static string Element(string reference, int offset) =>
-        offset == 0 ? reference : $"{U}.Add(ref {reference}, {MathText.Int(offset)})";
 }

@@ -1,34 +1,88 @@
-using System;
 using System.Globalization;
 using System.Text;
-using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Emit;
 
 /// <summary>
-/// The text of numbers, activations and their derivatives in generated code. Every literal is written with the invariant
-/// culture in a form that parses back to exactly the value the runtime engine uses, so a culture with a decimal comma or
-/// a U+2212 minus sign can never reach generated code.
+/// The text of numbers and elementwise math in generated code, in one of the forms a value takes there: a float or
+/// double scalar, or a Vector128 or Vector256 of floats. An activation or loss is written once against this class and
+/// reads the same in every form (the vector forms lane by lane the scalar float's operations, so a vector loop and its
+/// scalar remainder agree to the bit). Every literal is written with the invariant culture in a form that parses back to
+/// exactly the value the runtime engine uses, so a culture with a decimal comma or a U+2212 minus sign can never reach
+/// generated code.
 /// </summary>
 internal sealed class MathText
 {
-    public MathText(bool isDouble)
+    /// <summary>Scalar single precision.</summary>
+    public static readonly MathText Float = new("float", isDouble: false, vector: null);
+
+    /// <summary>Scalar double precision.</summary>
+    public static readonly MathText Double = new("double", isDouble: true, vector: null);
+
+    /// <summary>Four floats in a Vector128.</summary>
+    public static readonly MathText Vector128 = new(TypeNames.Vector128Float, isDouble: false, vector: TypeNames.Vector128);
+
+    /// <summary>Eight floats in a Vector256.</summary>
+    public static readonly MathText Vector256 = new(TypeNames.Vector256Float, isDouble: false, vector: TypeNames.Vector256);
+
+    private readonly string? _vector;
+
+    private MathText(string type, bool isDouble, string? vector)
     {
+        T = type;
         IsDouble = isDouble;
-        T = isDouble ? "double" : "float";
+        _vector = vector;
     }
+
+    /// <summary>The scalar form of a network's precision.</summary>
+    public static MathText Scalar(bool isDouble) => isDouble ? Double : Float;
+
+    /// <summary>The float vector of <paramref name="width"/> (4 or 8) lanes.</summary>
+    public static MathText FloatVector(int width) => width == 8 ? Vector256 : Vector128;
 
     public bool IsDouble { get; }
 
-    /// <summary>The element type keyword: float or double.</summary>
+    public bool IsVector => _vector is not null;
+
+    /// <summary>The type of a value of this form: float, double or the vector type.</summary>
     public string T { get; }
 
-    public string Zero => Real(0.0);
+    public string Zero => _vector is null ? Real(0.0) : T + ".Zero";
 
     public string One => Real(1.0);
 
-    /// <summary>A literal of the generated type holding exactly <c>(T)value</c>.</summary>
-    public string Real(double value) => IsDouble ? DoubleLiteral(value) : FloatLiteral((float)value);
+    /// <summary>A literal (scalars) or a broadcast (vectors) holding exactly <c>(T)value</c> in every element.</summary>
+    public string Real(double value) =>
+        _vector is not null ? $"{_vector}.Create({FloatLiteral((float)value)})"
+        : IsDouble ? DoubleLiteral(value) : FloatLiteral((float)value);
+
+    /// <summary>A literal of the element type (float for every single-precision form, double for double) holding exactly <c>(T)value</c>.</summary>
+    public string ElementLiteral(double value) => IsDouble ? DoubleLiteral(value) : FloatLiteral((float)value);
+
+    /// <summary>The IEEE maximum (a NaN argument gives NaN, like the interpreter's).</summary>
+    public string Max(string x, string y) => $"{Type}.Max({x}, {y})";
+
+    public string Abs(string x) => $"{Type}.Abs({x})";
+
+    /// <summary>eˣ: the runtime's polynomial in single precision (the same lanes in scalar and vector), the BCL's in double.</summary>
+    public string Exp(string x) => IsDouble ? $"double.Exp({x})" : Call("Exp", x);
+
+    public string Log(string x) => IsDouble ? $"double.Log({x})" : Call("Log", x);
+
+    /// <summary>ln(1 + x).</summary>
+    public string LogP1(string x) => IsDouble ? $"double.LogP1({x})" : Call("LogP1", x);
+
+    /// <summary><paramref name="then"/> where <paramref name="x"/> &gt; 0, else <paramref name="otherwise"/> (elementwise for vectors).</summary>
+    public string IfPositive(string x, string then, string otherwise) =>
+        _vector is null
+            ? $"{x} > {Zero} ? {then} : {otherwise}"
+            : $"{_vector}.ConditionalSelect({_vector}.GreaterThan({x}, {Zero}), {then}, {otherwise})";
+
+    /// <summary>A call of the runtime's <c>VectorMath</c>, which has the overloads for every form.</summary>
+    public static string Call(string function, params string[] arguments) => $"{TypeNames.VectorMath}.{function}({string.Join(", ", arguments)})";
+
+    // The static members Max and Abs live on the scalar keyword's type or on the vector class.
+    private string Type => _vector ?? T;
 
     public static string DoubleLiteral(double value)
     {
@@ -54,137 +108,8 @@ internal sealed class MathText
 
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>σ(z) for an elementwise activation, where <paramref name="z"/> is a variable name (it may be read twice).</summary>
-    public string Activate(DenseLayerModel layer, string z) => layer.Activation switch
-    {
-        ActivationKind.Identity => z,
-        ActivationKind.Sigmoid => IsDouble ? $"{One} / ({One} + {T}.Exp(-{z}))" : $"global::NetGen.Numerics.VectorMath.Sigmoid({z})",
-        ActivationKind.Tanh => IsDouble ? $"{T}.Tanh({z})" : $"global::NetGen.Numerics.VectorMath.Tanh({z})",
-        // IEEE max, like the interpreter: a NaN z stays NaN instead of turning into 0.
-        ActivationKind.ReLU => $"{T}.Max({z}, {Zero})",
-        ActivationKind.LeakyReLU => $"{z} > {Zero} ? {z} : {Real(layer.LeakySlope)} * {z}",
-        ActivationKind.Step => $"{z} > {Zero} ? {One} : {Zero}",
-        _ => throw new InvalidOperationException("Softmax is not elementwise."),
-    };
-
-    /// <summary>σ(z) for a vector of 4 or 8 floats, where <paramref name="z"/> is a variable name.</summary>
-    public static string ActivateVector(DenseLayerModel layer, string z, int width)
-    {
-        string v = width == 8 ? "global::System.Runtime.Intrinsics.Vector256" : "global::System.Runtime.Intrinsics.Vector128";
-        string zero = $"{v}<float>.Zero";
-        return layer.Activation switch
-        {
-            ActivationKind.Identity => z,
-            ActivationKind.Sigmoid => $"global::NetGen.Numerics.VectorMath.Sigmoid({z})",
-            ActivationKind.Tanh => $"global::NetGen.Numerics.VectorMath.Tanh({z})",
-            ActivationKind.ReLU => $"{v}.Max({z}, {zero})",
-            ActivationKind.LeakyReLU => $"{v}.ConditionalSelect({v}.GreaterThan({z}, {zero}), {z}, {z} * {v}.Create({FloatLiteral((float)layer.LeakySlope)}))",
-            ActivationKind.Step => $"{v}.ConditionalSelect({v}.GreaterThan({z}, {zero}), {v}.Create(1f), {zero})",
-            _ => throw new InvalidOperationException("Softmax is not elementwise."),
-        };
-    }
-
-    /// <summary>δ ⊙ σ'(z) for a vector of 8 floats, with a = σ(z).</summary>
-    public static string TimesDerivativeVector(DenseLayerModel layer, string a, string delta)
-    {
-        const string v = "global::System.Runtime.Intrinsics.Vector256";
-        const string zero = v + "<float>.Zero";
-        return layer.Activation switch
-        {
-            ActivationKind.Identity => delta,
-            ActivationKind.Sigmoid => $"{delta} * ({a} * ({v}.Create(1f) - {a}))",
-            ActivationKind.Tanh => $"{delta} * ({v}.Create(1f) - {a} * {a})",
-            ActivationKind.ReLU => $"{v}.ConditionalSelect({v}.GreaterThan({a}, {zero}), {delta}, {zero})",
-            ActivationKind.LeakyReLU => $"{v}.ConditionalSelect({v}.GreaterThan({a}, {zero}), {delta}, {delta} * {v}.Create({FloatLiteral((float)layer.LeakySlope)}))",
-            _ => throw new InvalidOperationException(layer.Activation + " has no elementwise derivative."),
-        };
-    }
-
-    /// <summary>δ ⊙ σ'(z) written with a = σ(z), which is what the workspace keeps.</summary>
-    public string TimesDerivative(DenseLayerModel layer, string a, string delta) => layer.Activation switch
-    {
-        ActivationKind.Identity => delta,
-        ActivationKind.Sigmoid => $"{delta} * ({a} * ({One} - {a}))",
-        ActivationKind.Tanh => $"{delta} * ({One} - {a} * {a})",
-        ActivationKind.ReLU => $"{a} > {Zero} ? {delta} : {Zero}",
-        ActivationKind.LeakyReLU => $"{a} > {Zero} ? {delta} : {Real(layer.LeakySlope)} * {delta}",
-        _ => throw new InvalidOperationException(layer.Activation + " has no elementwise derivative."),
-    };
-
-    /// <summary>σ'(z) as a value, written with a = σ(z).</summary>
-    public string Derivative(DenseLayerModel layer, string a) => layer.Activation switch
-    {
-        ActivationKind.Identity => One,
-        ActivationKind.Sigmoid => $"{a} * ({One} - {a})",
-        ActivationKind.Tanh => $"{One} - {a} * {a}",
-        ActivationKind.ReLU => $"{a} > {Zero} ? {One} : {Zero}",
-        ActivationKind.LeakyReLU => $"{a} > {Zero} ? {One} : {Real(layer.LeakySlope)}",
-        _ => throw new InvalidOperationException(layer.Activation + " has no elementwise derivative."),
-    };
-
-    /// <summary>
-    /// <see cref="Derivative"/> for a Vector256 of single-precision activations: the same operations lane by lane, so a
-    /// vector loop and its scalar remainder agree to the bit.
-    /// </summary>
-    public static string DerivativeVector(DenseLayerModel layer, string a)
-    {
-        const string v = "global::System.Runtime.Intrinsics.Vector256";
-        const string one = v + ".Create(1f)";
-        const string zero = v + "<float>.Zero";
-        return layer.Activation switch
-        {
-            ActivationKind.Identity => one,
-            ActivationKind.Sigmoid => $"{a} * ({one} - {a})",
-            ActivationKind.Tanh => $"{one} - {a} * {a}",
-            ActivationKind.ReLU => $"{v}.ConditionalSelect({v}.GreaterThan({a}, {zero}), {one}, {zero})",
-            ActivationKind.LeakyReLU => $"{v}.ConditionalSelect({v}.GreaterThan({a}, {zero}), {one}, {v}.Create({FloatLiteral((float)layer.LeakySlope)}))",
-            _ => throw new InvalidOperationException(layer.Activation + " has no elementwise derivative."),
-        };
-    }
-
-    /// <summary><see cref="SecondDerivative"/> for a Vector256 of single-precision activations, or null where it is zero.</summary>
-    public static string? SecondDerivativeVector(DenseLayerModel layer, string a)
-    {
-        const string one = "global::System.Runtime.Intrinsics.Vector256.Create(1f)";
-        return layer.Activation switch
-        {
-            ActivationKind.Sigmoid => $"{a} * ({one} - {a}) * ({one} - ({a} + {a}))",
-            ActivationKind.Tanh => $"-({a} + {a}) * ({one} - {a} * {a})",
-            _ => null,
-        };
-    }
-
-    /// <summary>σ''(z) written with a = σ(z), or null where it is zero (the piecewise-linear activations).</summary>
-    public string? SecondDerivative(DenseLayerModel layer, string a) => layer.Activation switch
-    {
-        ActivationKind.Sigmoid => $"{a} * ({One} - {a}) * ({One} - ({a} + {a}))",
-        ActivationKind.Tanh => $"-({a} + {a}) * ({One} - {a} * {a})",
-        _ => null,
-    };
-
-    /// <summary>The activation's formula for comments, e.g. <c>σ(z) = 1 / (1 + e^(−z))</c>.</summary>
-    public static string Formula(DenseLayerModel layer) => layer.Activation switch
-    {
-        ActivationKind.Identity => "identity",
-        ActivationKind.Sigmoid => "sigmoid",
-        ActivationKind.Tanh => "tanh",
-        ActivationKind.ReLU => "ReLU",
-        ActivationKind.LeakyReLU => "leaky ReLU (α = " + layer.LeakySlope.ToString("R", CultureInfo.InvariantCulture) + ")",
-        ActivationKind.Softmax => "softmax",
-        ActivationKind.Step => "step",
-        _ => layer.Activation.ToString(),
-    };
-
-    /// <summary>The derivative σ'(z) in terms of a, for comments.</summary>
-    public static string DerivativeFormula(DenseLayerModel layer) => layer.Activation switch
-    {
-        ActivationKind.Identity => "σ' = 1",
-        ActivationKind.Sigmoid => "σ' = a(1 − a)",
-        ActivationKind.Tanh => "σ' = 1 − a²",
-        ActivationKind.ReLU => "σ' = 1 if z > 0 else 0",
-        ActivationKind.LeakyReLU => "σ' = 1 if z > 0 else α",
-        _ => string.Empty,
-    };
+    /// <summary>A number for comments, as the declaration would write it: 0.05, 1, 1E-05.</summary>
+    public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>A layer number as a superscript, as the notes write a^l: 12 → ¹².</summary>
     public static string Sup(int value)

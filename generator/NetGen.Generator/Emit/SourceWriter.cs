@@ -2,7 +2,10 @@ using System.Text;
 
 namespace NetGen.Generator.Emit;
 
-/// <summary>An indenting text writer for generated source; always writes "\n" line ends so output is byte-identical everywhere.</summary>
+/// <summary>
+/// An indenting text writer for generated source; always writes "\n" line ends so output is byte-identical everywhere.
+/// Fixed blocks are written as multi-line (raw string) text, each line indented to the current level.
+/// </summary>
 internal sealed class SourceWriter
 {
     private readonly StringBuilder _text = new();
@@ -16,6 +19,47 @@ internal sealed class SourceWriter
         }
 
         _text.Append('\n');
+    }
+
+    /// <summary>
+    /// Writes multi-line text line by line at the current indentation, each line keeping its own leading spaces on top;
+    /// empty lines stay empty.
+    /// </summary>
+    public void Block(string text)
+    {
+        foreach (string line in text.Replace("\r\n", "\n").Split('\n'))
+        {
+            Line(line);
+        }
+    }
+
+    /// <summary>
+    /// A comment wrapped at word boundaries to lines of at most about <paramref name="width"/> characters (indentation
+    /// included), each starting with <paramref name="prefix"/> and continuation lines with <paramref name="continuation"/>.
+    /// </summary>
+    public void Comment(string text, string prefix = "// ", string continuation = "// ", int width = 120)
+    {
+        var line = new StringBuilder(prefix);
+        bool empty = true;
+        foreach (string word in text.Split(' '))
+        {
+            if (!empty && (_indent * 4) + line.Length + 1 + word.Length > width)
+            {
+                Line(line.ToString());
+                line.Clear().Append(continuation);
+                empty = true;
+            }
+
+            if (!empty)
+            {
+                line.Append(' ');
+            }
+
+            line.Append(word);
+            empty = false;
+        }
+
+        Line(line.ToString());
     }
 
     public void Open(string header)

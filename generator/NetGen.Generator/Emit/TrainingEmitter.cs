@@ -1,11 +1,13 @@
 using NetGen.Generator.Model;
+using static NetGen.Generator.Emit.WorkspaceEmitter;
 
 namespace NetGen.Generator.Emit;
 
 /// <summary>
-/// Writes the mini-batch passes of a trainable network: the workspace, a batched forward pass that keeps every layer's
-/// activations (and dropout masks while training), the loss with the output error δ^L (BP1, fused where the notes fuse
-/// it), and backpropagation (BP2–BP4) accumulating the mean gradient.
+/// Writes the mini-batch passes of a trainable network: the public entry points, the workspace, a batched forward pass
+/// that keeps every layer's activations (and dropout masks while training), the loss with the output error δ^L (BP1,
+/// from the loss table), and backpropagation (BP2–BP4) writing the mean gradient; then the curvature product, and for
+/// tiny networks the lane path the entry points call instead.
 /// </summary>
 /// <remarks>
 /// The order of every floating-point operation that is not a dot product, and the order in which dropout masks are drawn,
@@ -13,50 +15,37 @@ namespace NetGen.Generator.Emit;
 /// </remarks>
 internal static class TrainingEmitter
 {
-    public static void Write(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
+    public static void Write(SourceWriter w, EmitContext c)
     {
-        bool lanes = LaneTrainingEmitter.Applies(model);
-        WritePublicMethods(w, math, lanes);
-        WriteWorkspace(w, model, math);
-        WriteForwardBatch(w, model, math, kernels, floatKernels);
-        WriteOutputLoss(w, model, math);
-        WriteBackpropagate(w, model, math, kernels, floatKernels);
-        CurvatureEmitter.Write(w, model, math, kernels, floatKernels);
+        bool lanes = c.Plan.Training == TrainingPath.Lanes;
+        WritePublicMethods(w, c, lanes);
+        WorkspaceEmitter.Write(w, c);
+        WriteForwardBatch(w, c);
+        WriteOutputLoss(w, c);
+        WriteBackpropagate(w, c);
+        CurvatureEmitter.Write(w, c);
         if (lanes)
         {
-            LaneTrainingEmitter.Write(w, model);
+            LaneTrainingEmitter.Write(w, c);
         }
     }
 
-    // Stage s is the input (s = 0) or dense layer s; these name its workspace arrays.
-    private static string A(int stage) => "A" + MathText.Int(stage);
-
-    private static string Dropped(int stage) => "X" + MathText.Int(stage);
-
-    private static string Mask(int stage) => "M" + MathText.Int(stage);
-
-    private static string Delta(int stage) => "D" + MathText.Int(stage);
-
-    public static double KeepOf(NetworkModel model, int stage) =>
-        stage == 0 ? model.InputKeepProbability : model.Layers[stage - 1].KeepProbability;
-
-    private static int SizeOf(NetworkModel model, int stage) =>
-        stage == 0 ? model.InputSize : model.Layers[stage - 1].Size;
-
-    private static void WritePublicMethods(SourceWriter w, MathText math, bool lanes)
+    private static void WritePublicMethods(SourceWriter w, EmitContext c, bool lanes)
     {
-        string t = math.T;
-        w.Line();
-        w.Line("/// <inheritdoc/>");
-        w.Line("public global::NetGen.NetworkWorkspace CreateWorkspace(int batchCapacity) => new Workspace(batchCapacity);");
-        w.Line();
-        w.Line("/// <inheritdoc/>");
-        w.Open($"public {t} ComputeLossAndGradient(global::System.ReadOnlySpan<{t}> inputs, global::System.ReadOnlySpan<{t}> targets, global::System.Span<{t}> gradient, global::NetGen.NetworkWorkspace workspace, global::NetGen.SeededRandom? dropoutRandom = null)");
+        string t = c.T;
+        w.Block($"""
+
+            /// <inheritdoc/>
+            public {TypeNames.NetworkWorkspace} CreateWorkspace(int batchCapacity) => new Workspace(batchCapacity);
+
+            /// <inheritdoc/>
+            """);
+        w.Open($"public {t} ComputeLossAndGradient({TypeNames.ReadOnlySpan}<{t}> inputs, {TypeNames.ReadOnlySpan}<{t}> targets, {TypeNames.Span}<{t}> gradient, {TypeNames.NetworkWorkspace} workspace, {TypeNames.SeededRandom}? dropoutRandom = null)");
         WriteBatchCheck(w);
-        w.Line("global::NetGen.NetworkGuard.CheckLength(gradient.Length, ParameterCount, nameof(gradient), \"gradient entries\");");
+        w.Line($"{TypeNames.NetworkGuard}.CheckLength(gradient.Length, ParameterCount, nameof(gradient), \"gradient entries\");");
         // The mean over the batch, ∇C = (1/T) Σ_x ∇C_x, is taken where the gradient is made (on δᴸ, or on the lane sums as
         // they are stored) rather than in a pass over every gradient entry afterwards.
-        w.Line($"{t} scale = {math.One} / batch;");
+        w.Line($"{t} scale = {c.Math.One} / batch;");
         if (lanes)
         {
             // No dropout in this network, so dropoutRandom has nothing to draw; the workspace is checked but not needed.
@@ -64,16 +53,18 @@ internal static class TrainingEmitter
         }
         else
         {
-            w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom);");
-            w.Line($"{t} total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: scale);");
-            w.Line("Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);");
+            w.Block($"""
+                ForwardBatch(inputs, batch, ws, dropoutRandom);
+                {t} total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: scale);
+                Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);
+                """);
         }
 
         w.Line("return total * scale;");
         w.Close();
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Open($"public {t} ComputeLoss(global::System.ReadOnlySpan<{t}> inputs, global::System.ReadOnlySpan<{t}> targets, global::NetGen.NetworkWorkspace workspace)");
+        w.Open($"public {t} ComputeLoss({TypeNames.ReadOnlySpan}<{t}> inputs, {TypeNames.ReadOnlySpan}<{t}> targets, {TypeNames.NetworkWorkspace} workspace)");
         WriteBatchCheck(w);
         if (lanes)
         {
@@ -81,8 +72,10 @@ internal static class TrainingEmitter
         }
         else
         {
-            w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom: null);");
-            w.Line($"return OutputLoss(targets, batch, ws, computeDelta: false, deltaScale: {math.One}) / batch;");
+            w.Block($"""
+                ForwardBatch(inputs, batch, ws, dropoutRandom: null);
+                return OutputLoss(targets, batch, ws, computeDelta: false, deltaScale: {c.Math.One}) / batch;
+                """);
         }
 
         w.Close();
@@ -91,289 +84,180 @@ internal static class TrainingEmitter
     // batch and ws from the spans and workspace. The sizes are constants here, so a good call costs a few compares (the
     // shared check divides by sizes it reads at run time); anything off goes to the shared check, which names what is
     // wrong, in the same order as before.
-    private static void WriteBatchCheck(SourceWriter w)
+    private static void WriteBatchCheck(SourceWriter w) => w.Block($$"""
+        Workspace? ws = workspace as Workspace;
+        int batch = inputs.Length / InputSize;
+        if (ws is null || batch == 0 || batch * InputSize != inputs.Length || (long)batch * OutputSize != targets.Length || batch > ws.BatchCapacity)
+        {
+            batch = {{TypeNames.NetworkGuard}}.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
+            ws = workspace as Workspace ?? throw {{TypeNames.NetworkGuard}}.ForeignWorkspace(workspace, typeof(Workspace));
+        }
+        """);
+
+    private static void WriteDropout(SourceWriter w, EmitContext c, int stage, string source)
     {
-        w.Line("Workspace? ws = workspace as Workspace;");
-        w.Line("int batch = inputs.Length / InputSize;");
-        w.Open("if (ws is null || batch == 0 || batch * InputSize != inputs.Length || (long)batch * OutputSize != targets.Length || batch > ws.BatchCapacity)");
-        w.Line("batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);");
-        w.Line("ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));");
-        w.Close();
-    }
-
-    private static void WriteWorkspace(SourceWriter w, NetworkModel model, MathText math)
-    {
-        string t = math.T;
-        int layers = model.Layers.Count;
-        w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// Scratch memory for mini-batch passes of this network: per layer the activations a (before dropout), the dropped");
-        w.Line("/// activations x = a ⊙ m and masks m of layers with dropout, and the errors δ = ∂C/∂z. One per concurrent caller.");
-        w.Line("/// </summary>");
-        w.Open("public sealed class Workspace : global::NetGen.NetworkWorkspace");
-        w.Line("/// <summary>Creates a workspace for batches of up to <paramref name=\"batchCapacity\"/> samples.</summary>");
-        w.Line("/// <param name=\"batchCapacity\">The largest batch, at least 1.</param>");
-        w.Open($"public Workspace(int batchCapacity) : base({model.TypeName}.Spec, batchCapacity)");
-        for (int stage = 0; stage <= layers; stage++)
-        {
-            string size = MathText.Int(SizeOf(model, stage));
-            if (stage > 0)
-            {
-                w.Line($"{A(stage)} = new {t}[batchCapacity * {size}];");
-                w.Line($"{Delta(stage)} = new {t}[batchCapacity * {size}];");
-                w.Line($"RZ{MathText.Int(stage)} = new {t}[batchCapacity * {size}];");
-                w.Line($"RD{MathText.Int(stage)} = new {t}[batchCapacity * {size}];");
-                if (stage < layers)
-                {
-                    w.Line($"RX{MathText.Int(stage)} = new {t}[batchCapacity * {size}];");
-                }
-
-                if (!math.IsDouble && stage > 1)
-                {
-                    w.Line($"SX{MathText.Int(stage)} = new {t}[2 * batchCapacity * {MathText.Int(SizeOf(model, stage - 1))}];");
-                    w.Line($"SD{MathText.Int(stage)} = new {t}[2 * batchCapacity * {size}];");
-                }
-            }
-
-            if (KeepOf(model, stage) < 1.0)
-            {
-                w.Line($"{Dropped(stage)} = new {t}[batchCapacity * {size}];");
-                w.Line($"{Mask(stage)} = new {t}[batchCapacity * {size}];");
-            }
-        }
-
-        w.Line($"ZL = new {t}[batchCapacity * OutputSize];");
-        if (model.Layers[layers - 1].Activation == ActivationKind.Softmax)
-        {
-            w.Line($"LogSumExp = new {t}[batchCapacity];");
-        }
-
-        w.Close();
-        for (int stage = 0; stage <= layers; stage++)
-        {
-            string sup = MathText.Sup(stage);
-            string what = stage == 0 ? "the inputs" : "dense layer " + MathText.Int(stage);
-            if (stage > 0)
-            {
-                w.Line();
-                w.Line($"/// <summary>a{sup}, the activations of {what} (before dropout), sample-major.</summary>");
-                w.Line($"internal readonly {t}[] {A(stage)};");
-                w.Line();
-                w.Line($"/// <summary>δ{sup} = ∂C/∂z{sup}, sample-major.</summary>");
-                w.Line($"internal readonly {t}[] {Delta(stage)};");
-                w.Line();
-                w.Line($"/// <summary>R{{z{sup}}}, the directional derivative of z{sup} along v (curvature products).</summary>");
-                w.Line($"internal readonly {t}[] RZ{MathText.Int(stage)};");
-                w.Line();
-                w.Line($"/// <summary>R{{δ{sup}}} (curvature products).</summary>");
-                w.Line($"internal readonly {t}[] RD{MathText.Int(stage)};");
-                if (stage < layers)
-                {
-                    w.Line();
-                    w.Line($"/// <summary>R{{x{sup}}} = σ'(z{sup}) ⊙ R{{z{sup}}} ⊙ m{sup} (curvature products).</summary>");
-                    w.Line($"internal readonly {t}[] RX{MathText.Int(stage)};");
-                }
-
-                if (!math.IsDouble && stage > 1)
-                {
-                    string input = MathText.Sup(stage - 1);
-                    w.Line();
-                    w.Line($"/// <summary>x{input} then R{{x{input}}}, one batch after the other: the exact Hessian's R{{δ{sup}}} x{input}ᵀ + δ{sup} R{{x{input}}}ᵀ is one");
-                    w.Line("/// weight-gradient product over twice the batch. Also the scratch for (V)ᵀ δ (curvature products).</summary>");
-                    w.Line($"internal readonly {t}[] SX{MathText.Int(stage)};");
-                    w.Line();
-                    w.Line($"/// <summary>R{{δ{sup}}} then δ{sup}, one batch after the other, to go with SX{MathText.Int(stage)} (curvature products).</summary>");
-                    w.Line($"internal readonly {t}[] SD{MathText.Int(stage)};");
-                }
-            }
-
-            if (KeepOf(model, stage) < 1.0)
-            {
-                w.Line();
-                w.Line($"/// <summary>x{sup} = a{sup} ⊙ m{sup}, {what} after dropout: what the next layer reads while training.</summary>");
-                w.Line($"internal readonly {t}[] {Dropped(stage)};");
-                w.Line();
-                w.Line($"/// <summary>m{sup}, the inverted-dropout mask of {what}: 1/p for kept units, 0 for dropped ones.</summary>");
-                w.Line($"internal readonly {t}[] {Mask(stage)};");
-            }
-        }
-
-        w.Line();
-        w.Line("/// <summary>zᴸ, the output layer's weighted input, kept for the numerically stable forms of the losses.</summary>");
-        w.Line($"internal readonly {t}[] ZL;");
-        if (model.Layers[layers - 1].Activation == ActivationKind.Softmax)
-        {
-            w.Line();
-            w.Line("/// <summary>ln Σ_k e^(zᴸ_k) per sample, from the softmax pass, so the log-likelihood needs no second round of exponentials.</summary>");
-            w.Line($"internal readonly {t}[] LogSumExp;");
-        }
-        w.Close();
-    }
-
-    private static void WriteDropout(SourceWriter w, NetworkModel model, MathText math, int stage, string source)
-    {
-        double keep = KeepOf(model, stage);
+        double keep = KeepOf(c.Model, stage);
         string sup = MathText.Sup(stage);
         string what = stage == 0 ? "the inputs" : "a" + sup;
-        w.Line($"// Inverted dropout on {what} (keep p = {keep.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}): m{sup} = 1/p with probability p, else 0; x{sup} = a{sup} ⊙ m{sup}.");
-        w.Line("// Drawn sample by sample, unit by unit: the order both engines share.");
-        w.Open($"for (int i = 0; i < batch * {MathText.Int(SizeOf(model, stage))}; i++)");
-        w.Line($"{math.T} m = dropoutRandom.NextDouble() < {MathText.DoubleLiteral(keep)} ? {math.Real(1.0 / keep)} : {math.Zero};");
-        w.Line($"ws.{Mask(stage)}[i] = m;");
-        w.Line($"ws.{Dropped(stage)}[i] = {source}[i] * m;");
-        w.Close();
+        w.Block($$"""
+            // Inverted dropout on {{what}} (keep p = {{MathText.Number(keep)}}): m{{sup}} = 1/p with probability p, else 0; x{{sup}} = a{{sup}} ⊙ m{{sup}}.
+            // Drawn sample by sample, unit by unit: the order both engines share.
+            for (int i = 0; i < batch * {{MathText.Int(SizeOf(c.Model, stage))}}; i++)
+            {
+                {{c.T}} m = dropoutRandom.NextDouble() < {{MathText.DoubleLiteral(keep)}} ? {{c.Math.Real(1.0 / keep)}} : {{c.Math.Zero}};
+                ws.{{Mask(stage)}}[i] = m;
+                ws.{{Dropped(stage)}}[i] = {{source}}[i] * m;
+            }
+            """);
     }
 
-    private static void WriteForwardBatch(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
+    private static void WriteForwardBatch(SourceWriter w, EmitContext c)
     {
-        string t = math.T;
-        int layers = model.Layers.Count;
+        var model = c.Model;
+        string t = c.T;
         w.Line();
         w.Line("// The forward pass over a batch, keeping what backpropagation needs. Dropout only when a random source is given.");
-        w.Open($"private void ForwardBatch(global::System.ReadOnlySpan<{t}> inputs, int batch, Workspace ws, global::NetGen.SeededRandom? dropoutRandom)");
-        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters.Span;");
-        w.Line($"global::System.ReadOnlySpan<{t}> x0 = inputs;");
+        w.Open($"private void ForwardBatch({TypeNames.ReadOnlySpan}<{t}> inputs, int batch, Workspace ws, {TypeNames.SeededRandom}? dropoutRandom)");
+        w.Line($"{TypeNames.ReadOnlySpan}<{t}> w = _parameters.Span;");
+        w.Line($"{TypeNames.ReadOnlySpan}<{t}> x0 = inputs;");
         if (model.HasInputDropout)
         {
             w.Open("if (dropoutRandom is not null)");
-            WriteDropout(w, model, math, 0, "inputs");
+            WriteDropout(w, c, 0, "inputs");
             w.Line($"x0 = ws.{Dropped(0)};");
             w.Close();
         }
 
-        for (int l = 0; l < layers; l++)
+        for (int l = 0; l < model.Layers.Count; l++)
         {
-            var layer = model.Layers[l];
-            bool isOutput = l == layers - 1;
-            int stage = l + 1;
-            string n = MathText.Int(stage);
-            string sup = MathText.Sup(stage);
-            int inputs = model.InputSizeOf(l);
-            string size = MathText.Int(layer.Size);
-            string x = "x" + MathText.Int(l);
-            string z = isOutput ? "ws.ZL" : $"ws.{A(stage)}";
-            w.Line();
-            w.Line($"// Dense layer {n} ({(isOutput ? "output, " : string.Empty)}{MathText.Int(inputs)} → {size}): z{sup} = W{sup} x{MathText.Sup(l)} + b{sup} and a{sup} = {MathText.Formula(layer)}(z{sup}), for every sample.");
-            if (math.IsDouble)
-            {
-                w.Open("for (int s = 0; s < batch; s++)");
-                w.Open($"for (int j = 0; j < {size}; j++)");
-                w.Line($"{z}[s * {size} + j] = {kernels.Dot(inputs)}(w, Dense{n}WeightsOffset + j * {MathText.Int(inputs)}, {x}, s * {MathText.Int(inputs)}) + w[Dense{n}BiasesOffset + j];");
-                w.Close();
-                w.Close();
-            }
-            else
-            {
-                WriteFloatWeightedInputs(w, math, floatKernels, layer, n, inputs, x, z, fuseActivation: !isOutput);
-            }
-
-            if (!math.IsDouble && !isOutput)
-            {
-                // The activation was fused into the weighted-input pass above.
-            }
-            else if (layer.Activation == ActivationKind.Softmax)
-            {
-                w.Open("for (int s = 0; s < batch; s++)");
-                ForwardEmitter.WriteSoftmax(w, math, $"ws.{A(stage)}", $"s * {size}", size, layer.Size, "ws.LogSumExp[s]", source: "ws.ZL");
-                w.Close();
-            }
-            else
-            {
-                string first = "0";
-                if (!math.IsDouble)
-                {
-                    w.Line($"int vectorEnd = batch * {size} & ~7;");
-                    w.Open("for (int i = 0; i < vectorEnd; i += 8)");
-                    w.Line($"global::System.Runtime.Intrinsics.Vector256<float> zv = Load8({z}, i);");
-                    w.Line($"Store8({MathText.ActivateVector(layer, "zv", 8)}, ws.{A(stage)}, i);");
-                    w.Close();
-                    first = "vectorEnd";
-                }
-
-                w.Open($"for (int i = {first}; i < batch * {size}; i++)");
-                w.Line($"{t} zi = {z}[i];");
-                w.Line($"ws.{A(stage)}[i] = {math.Activate(layer, "zi")};");
-                w.Close();
-            }
-
-            if (!isOutput)
-            {
-                w.Line($"global::System.ReadOnlySpan<{t}> x{n} = ws.{A(stage)};");
-                if (layer.HasDropout)
-                {
-                    w.Open("if (dropoutRandom is not null)");
-                    WriteDropout(w, model, math, stage, $"ws.{A(stage)}");
-                    w.Line($"x{n} = ws.{Dropped(stage)};");
-                    w.Close();
-                }
-            }
+            WriteForwardBatchLayer(w, c, l);
         }
 
         w.Close();
     }
 
-    // z = W x + b for the whole batch: four rows by two samples per kernel call, bias (and, for hidden layers, the
-    // activation) applied to the vector of eight results before it is stored. The curvature product reuses it for its
-    // directional forward pass: R{z} = V x + v_b (the direction's entries as the weights) and then + W R{x}, added into
-    // what is there (no bias).
-    internal static void WriteFloatWeightedInputs(SourceWriter w, MathText math, FloatKernelEmitter kernels, DenseLayerModel layer, string n, int inputs, string x, string target, bool fuseActivation, string weights = "w", bool addBias = true, bool accumulate = false)
+    // One layer of the batched forward: z (kept where the plan says), a = σ(z), and for hidden layers the next layer's
+    // input x, after dropout while training.
+    private static void WriteForwardBatchLayer(SourceWriter w, EmitContext c, int l)
     {
+        var model = c.Model;
+        var layer = model.Layers[l];
+        var activation = Activations.Of(layer);
+        bool isOutput = l == model.Layers.Count - 1;
+        int stage = l + 1;
+        string n = MathText.Int(stage);
+        string sup = MathText.Sup(stage);
+        int inputs = model.InputSizeOf(l);
+        string size = MathText.Int(layer.Size);
+        string x = "x" + MathText.Int(l);
+        string a = $"ws.{A(stage)}";
+
+        // Where z is not kept, hidden layers compute a in place of z: fused into the weighted-input pass in single precision.
+        string? kept = Z(c.Plan, l);
+        string z = kept is null ? a : "ws." + kept;
+        bool fused = !c.IsDouble && kept is null;
+        w.Line();
+        w.Line($"// Dense layer {n} ({(isOutput ? "output, " : string.Empty)}{MathText.Int(inputs)} → {size}): z{sup} = W{sup} x{MathText.Sup(l)} + b{sup} and a{sup} = {activation.Describe(layer)}(z{sup}), for every sample.");
+        if (c.IsDouble)
+        {
+            w.Open("for (int s = 0; s < batch; s++)");
+            w.Open($"for (int j = 0; j < {size}; j++)");
+            w.Line($"{z}[s * {size} + j] = {c.Kernels.Dot(inputs)}(w, Dense{n}WeightsOffset + j * {MathText.Int(inputs)}, {x}, s * {MathText.Int(inputs)}) + w[Dense{n}BiasesOffset + j];");
+            w.Close();
+            w.Close();
+        }
+        else
+        {
+            WriteFloatWeightedInputs(w, c, l, x, z, fuseActivation: fused);
+        }
+
+        if (!activation.IsElementwise)
+        {
+            w.Open("for (int s = 0; s < batch; s++)");
+            SoftmaxEmitter.WriteOverSpan(w, c.Math, a, $"s * {size}", size, layer.Size, "ws.LogSumExp[s]", source: z);
+            w.Close();
+        }
+        else if (!fused)
+        {
+            // A hidden layer's vector end is named for its layer: the output layer's pass follows in the same method.
+            ElementLoop.Write(w, c.Math, $"batch * {size}", e =>
+            {
+                w.Line(e.Declare("z", e.Load(z)));
+                w.Line(e.Store(a, activation.Forward(e.M, layer, e.Name("z"))));
+            }, isOutput ? "vectorEnd" : "vectorEnd" + n);
+        }
+
+        if (!isOutput)
+        {
+            w.Line($"{TypeNames.ReadOnlySpan}<{c.T}> x{n} = {a};");
+            if (layer.HasDropout)
+            {
+                w.Open("if (dropoutRandom is not null)");
+                WriteDropout(w, c, stage, a);
+                w.Line($"x{n} = ws.{Dropped(stage)};");
+                w.Close();
+            }
+        }
+    }
+
+    /// <summary>
+    /// z = W x + b for the whole batch into <paramref name="target"/>: four rows by two (or, for rows of at least 64 and a
+    /// multiple of 8, three) samples per kernel call, the bias and (fused) the activation applied to the vector of results
+    /// before it is stored. The curvature product reuses it for its directional forward pass: R{z} = V x + v_b (the
+    /// direction's entries as the weights) and then + W R{x}, added into what is there (no bias).
+    /// </summary>
+    internal static void WriteFloatWeightedInputs(SourceWriter w, EmitContext c, int l, string x, string target, bool fuseActivation, string weights = "w", bool addBias = true, bool accumulate = false)
+    {
+        var layer = c.Model.Layers[l];
+        int inputs = c.Model.InputSizeOf(l);
+        string n = MathText.Int(l + 1);
         int rows4 = layer.Size / 4 * 4;
         string size = MathText.Int(layer.Size);
         string inputsText = MathText.Int(inputs);
-        string v = "global::System.Runtime.Intrinsics.Vector256";
-        string v128 = "global::System.Runtime.Intrinsics.Vector128";
-        string bias = addBias ? " + bias" : string.Empty;
-        string Store(string value, string index)
-        {
-            string reference = $"ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target})";
-            return accumulate
-                ? $"{v128}.StoreUnsafe({v128}.LoadUnsafe({reference}, (nuint)({index})) + {value}, {reference}, (nuint)({index}));"
-                : $"{v128}.StoreUnsafe({value}, {reference}, (nuint)({index}));";
-        }
-
+        var activation = Activations.Of(layer);
+        bool activate = fuseActivation && !activation.IsIdentity;
         string assign = accumulate ? "+=" : "=";
+        string scalarBias(string row) => addBias ? $" + {weights}[Dense{n}BiasesOffset + {row}]" : string.Empty;
         if (rows4 > 0)
         {
             w.Open($"for (int j = 0; j < {MathText.Int(rows4)}; j += 4)");
             if (addBias)
             {
-                w.Line($"{v}<float> bias = {v}.Create({v128}.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({weights}), (nuint)(Dense{n}BiasesOffset + j)));");
+                w.Line($"{TypeNames.Vector256Float} bias = {TypeNames.Vector256}.Create({TypeNames.Vector128}.LoadUnsafe(ref {TypeNames.MemoryMarshal}.GetReference({weights}), (nuint)(Dense{n}BiasesOffset + j)));");
             }
 
             w.Line("int s = 0;");
+            string rows = $"{weights}, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}, (s + 1) * {inputsText}";
+            string bias = addBias ? " + bias" : string.Empty;
             if (inputs % 8 == 0 && inputs >= 64)
             {
                 // Three samples per pass where the layer is wide enough for weight traffic to matter, pairs for the rest.
                 w.Open("for (; s + 2 < batch; s += 3)");
-                w.Line($"{v}<float> z = {kernels.DotRows4Samples3(inputs)}({weights}, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}, (s + 1) * {inputsText}, (s + 2) * {inputsText}, out {v128}<float> third){bias};");
-                w.Line($"{v128}<float> z3 = third{(addBias ? $" + {v}.GetLower(bias)" : string.Empty)};");
-                if (fuseActivation && layer.Activation != ActivationKind.Identity)
+                w.Line($"{TypeNames.Vector256Float} z = {c.FloatKernels.DotRows4Samples3(inputs)}({rows}, (s + 2) * {inputsText}, out {TypeNames.Vector128Float} third){bias};");
+                w.Line($"{TypeNames.Vector128Float} z3 = third{(addBias ? $" + {TypeNames.Vector256}.GetLower(bias)" : string.Empty)};");
+                if (activate)
                 {
-                    w.Line($"z = {MathText.ActivateVector(layer, "z", 8)};");
-                    w.Line($"z3 = {MathText.ActivateVector(layer, "z3", 4)};");
+                    w.Line($"z = {activation.Forward(MathText.Vector256, layer, "z")};");
+                    w.Line($"z3 = {activation.Forward(MathText.Vector128, layer, "z3")};");
                 }
 
-                w.Line(Store($"{v}.GetLower(z)", $"s * {size} + j"));
-                w.Line(Store($"{v}.GetUpper(z)", $"(s + 1) * {size} + j"));
-                w.Line(Store("z3", $"(s + 2) * {size} + j"));
+                WriteFourRowStores(w, target, size, accumulate, samples: 3);
                 w.Close();
             }
 
             w.Open("for (; s + 1 < batch; s += 2)");
-            w.Line($"{v}<float> z = {kernels.DotRows4Samples2(inputs)}({weights}, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}, (s + 1) * {inputsText}){bias};");
-            if (fuseActivation && layer.Activation != ActivationKind.Identity)
+            w.Line($"{TypeNames.Vector256Float} z = {c.FloatKernels.DotRows4Samples2(inputs)}({rows}){bias};");
+            if (activate)
             {
-                w.Line($"z = {MathText.ActivateVector(layer, "z", 8)};");
+                w.Line($"z = {activation.Forward(MathText.Vector256, layer, "z")};");
             }
 
-            w.Line(Store($"{v}.GetLower(z)", $"s * {size} + j"));
-            w.Line(Store($"{v}.GetUpper(z)", $"(s + 1) * {size} + j"));
+            WriteFourRowStores(w, target, size, accumulate, samples: 2);
             w.Close();
             w.Open("if (s < batch)");
             w.Open("for (int r = 0; r < 4; r++)");
-            w.Line($"float z = {kernels.Dot(inputs)}({weights}, Dense{n}WeightsOffset + (j + r) * {inputsText}, {x}, s * {inputsText}){(addBias ? $" + {weights}[Dense{n}BiasesOffset + j + r]" : string.Empty)};");
-            w.Line($"{target}[s * {size} + j + r] {assign} {(fuseActivation ? math.Activate(layer, "z") : "z")};");
+            w.Line($"float z = {c.FloatKernels.Dot(inputs)}({weights}, Dense{n}WeightsOffset + (j + r) * {inputsText}, {x}, s * {inputsText}){scalarBias("j + r")};");
+            w.Line($"{target}[s * {size} + j + r] {assign} {(fuseActivation ? activation.Forward(c.Math, layer, "z") : "z")};");
             w.Close();
             w.Close();
             w.Close();
@@ -383,93 +267,68 @@ internal static class TrainingEmitter
         {
             w.Open("for (int s = 0; s < batch; s++)");
             w.Open($"for (int j = {MathText.Int(rows4)}; j < {size}; j++)");
-            w.Line($"float z = {kernels.Dot(inputs)}({weights}, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}){(addBias ? $" + {weights}[Dense{n}BiasesOffset + j]" : string.Empty)};");
-            w.Line($"{target}[s * {size} + j] {assign} {(fuseActivation ? math.Activate(layer, "z") : "z")};");
+            w.Line($"float z = {c.FloatKernels.Dot(inputs)}({weights}, Dense{n}WeightsOffset + j * {inputsText}, {x}, s * {inputsText}){scalarBias("j")};");
+            w.Line($"{target}[s * {size} + j] {assign} {(fuseActivation ? activation.Forward(c.Math, layer, "z") : "z")};");
             w.Close();
             w.Close();
         }
     }
 
-    private static void WriteOutputLoss(SourceWriter w, NetworkModel model, MathText math)
+    // Stores (or adds into) the four rows j … j + 3 of samples s, s + 1 (the halves of z) and s + 2 (z3).
+    private static void WriteFourRowStores(SourceWriter w, string target, string size, bool accumulate, int samples)
     {
-        string t = math.T;
-        var output = model.Layers[model.Layers.Count - 1];
+        const string V128 = TypeNames.Vector128;
+        string reference = $"ref {TypeNames.MemoryMarshal}.GetArrayDataReference({target})";
+        string Store(string value, string index) => accumulate
+            ? $"{V128}.StoreUnsafe({V128}.LoadUnsafe({reference}, (nuint)({index})) + {value}, {reference}, (nuint)({index}));"
+            : $"{V128}.StoreUnsafe({value}, {reference}, (nuint)({index}));";
+        w.Line(Store($"{TypeNames.Vector256}.GetLower(z)", $"s * {size} + j"));
+        w.Line(Store($"{TypeNames.Vector256}.GetUpper(z)", $"(s + 1) * {size} + j"));
+        if (samples == 3)
+        {
+            w.Line(Store("z3", $"(s + 2) * {size} + j"));
+        }
+    }
+
+    private static void WriteOutputLoss(SourceWriter w, EmitContext c)
+    {
+        var model = c.Model;
+        var math = c.Math;
+        string t = c.T;
+        var loss = Losses.Of(model.Loss!.Value);
         int stage = model.Layers.Count;
         string a = $"ws.{A(stage)}";
         string d = $"ws.{Delta(stage)}";
+        var operands = new LossOperands(Z: "zj", A: $"{a}[o + j]", Y: "targets[o + j]", Loss: "sampleLoss", Error: "error", SumY: "sumY", LogSumExp: "logSumExp");
         w.Line();
         w.Line("// Σ_x C_x over the batch; with computeDelta, also the output error δᴸ = ∇_a C ⊙ σ'(zᴸ) (BP1), times deltaScale.");
-        w.Open($"private {t} OutputLoss(global::System.ReadOnlySpan<{t}> targets, int batch, Workspace ws, bool computeDelta, {t} deltaScale)");
+        w.Open($"private {t} OutputLoss({TypeNames.ReadOnlySpan}<{t}> targets, int batch, Workspace ws, bool computeDelta, {t} deltaScale)");
         w.Line($"{t} total = {math.Zero};");
         w.Open("for (int s = 0; s < batch; s++)");
         w.Line("int o = s * OutputSize;");
         w.Line($"{t} sampleLoss = {math.Zero};");
-        switch (model.Loss)
+        w.Line($"// {loss.Equation}{(loss.EquationNote.Length > 0 ? ": " + loss.EquationNote : string.Empty)}.");
+        if (loss.NeedsLogSumExp)
         {
-            case LossKind.SoftmaxCrossEntropy:
-                w.Line("// C_x = −Σ_j y_j ln a_j with ln a_j = z_j − ln Σ_k e^(z_k): no logarithm of a softmax output rounded to 0.");
-                w.Line($"{t} logSumExp = ws.LogSumExp[s];");
-                w.Line($"{t} sumY = {math.Zero};");
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line("sampleLoss -= targets[o + j] * (ws.ZL[o + j] - logSumExp);");
-                w.Line("sumY += targets[o + j];");
-                w.Close();
-                w.Open("if (computeDelta)");
-                w.Line("// BP1 fused with softmax and log-likelihood: δᴸ = a Σy − y, which is a − y for one-hot targets.");
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"{d}[o + j] = ({a}[o + j] * sumY - targets[o + j]) * deltaScale;");
-                w.Close();
-                w.Close();
-                break;
+            w.Line($"{t} logSumExp = ws.LogSumExp[s];");
+        }
 
-            case LossKind.BinaryCrossEntropy:
-                w.Line("// C_x = −Σ_j [y ln σ(z) + (1 − y) ln(1 − σ(z))] = Σ_j max(z, 0) − y z + ln(1 + e^(−|z|)): finite for every z.");
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"{t} zj = ws.ZL[o + j];");
-                // In single precision the polynomial ln(1 + x) and e^x inline: no call per sample.
-                w.Line(math.IsDouble
-                    ? $"sampleLoss += {t}.Max(zj, {math.Zero}) - targets[o + j] * zj + {t}.LogP1({t}.Exp(-{t}.Abs(zj)));"
-                    : "sampleLoss += float.Max(zj, 0f) - targets[o + j] * zj + global::NetGen.Numerics.VectorMath.LogP1(global::NetGen.Numerics.VectorMath.Exp(-float.Abs(zj)));");
-                w.Open("if (computeDelta)");
-                w.Line("// BP1 fused with sigmoid and cross-entropy: σ'(z) cancels, δᴸ = a − y.");
-                w.Line($"{d}[o + j] = ({a}[o + j] - targets[o + j]) * deltaScale;");
-                w.Close();
-                w.Close();
-                break;
+        if (loss.NeedsTargetSum)
+        {
+            w.Line($"{t} sumY = {math.Zero};");
+        }
 
-            default:
-                w.Line("// C_x = ½‖y − a‖².");
-                w.Open("for (int j = 0; j < OutputSize; j++)");
-                w.Line($"{t} error = {a}[o + j] - targets[o + j];");
-                w.Line("sampleLoss += error * error;");
-                w.Open("if (computeDelta)");
-                w.Line($"{d}[o + j] = error * deltaScale;");
-                w.Close();
-                w.Close();
-                w.Line($"sampleLoss *= {math.Real(0.5)};");
-                w.Open("if (computeDelta)");
-                if (output.Activation == ActivationKind.Softmax)
-                {
-                    w.Line("// BP1 through softmax's Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k) with g = ∇_a C = a − y.");
-                    w.Line($"{t} projection = {math.Zero};");
-                    w.Open("for (int j = 0; j < OutputSize; j++)");
-                    w.Line($"projection += {a}[o + j] * {d}[o + j];");
-                    w.Close();
-                    w.Open("for (int j = 0; j < OutputSize; j++)");
-                    w.Line($"{d}[o + j] = {a}[o + j] * ({d}[o + j] - projection);");
-                    w.Close();
-                }
-                else
-                {
-                    w.Line($"// BP1: δᴸ = (a − y) ⊙ σ'(zᴸ), {MathText.DerivativeFormula(output)}.");
-                    w.Open("for (int j = 0; j < OutputSize; j++)");
-                    w.Line($"{t} aj = {a}[o + j];");
-                    w.Line($"{d}[o + j] = {math.TimesDerivative(output, "aj", $"{d}[o + j]")};");
-                    w.Close();
-                }
+        WriteLossTermsAndDelta(w, c, loss, operands);
+        if (loss.SumFactor is { } factor)
+        {
+            w.Line($"sampleLoss *= {math.Real(factor)};");
+        }
 
-                w.Close();
-                break;
+        if (!loss.IsFused)
+        {
+            w.Open("if (computeDelta)");
+            WriteOutputDerivative(w, c, $"{a}[o + j]", $"{d}[o + j]");
+            w.Close();
         }
 
         w.Line("total += sampleLoss;");
@@ -478,111 +337,197 @@ internal static class TrainingEmitter
         w.Close();
     }
 
-    private static void WriteBackpropagate(SourceWriter w, NetworkModel model, MathText math, KernelEmitter kernels, FloatKernelEmitter floatKernels)
+    // The per-output terms of C_x and, with computeDelta, δᴸ = (fused δ or ∇_a C) × deltaScale: in the same pass over the
+    // outputs, unless δ needs a sum over every output first.
+    private static void WriteLossTermsAndDelta(SourceWriter w, EmitContext c, LossDefinition loss, LossOperands operands)
     {
-        string t = math.T;
-        int layers = model.Layers.Count;
+        var math = c.Math;
+        string d = $"ws.{Delta(c.Model.Layers.Count)}";
+        string delta = $"{d}[o + j] = {(loss.FusedDelta is { } fused ? $"({fused(math, operands)})" : loss.Gradient!(math, operands))} * deltaScale;";
+        w.Open("for (int j = 0; j < OutputSize; j++)");
+        if (loss.ReadsZ)
+        {
+            w.Line($"{c.T} zj = ws.ZL[o + j];");
+        }
+
+        foreach (string line in loss.Term(math, operands))
+        {
+            w.Line(line);
+        }
+
+        if (!loss.NeedsTargetSum)
+        {
+            w.Open("if (computeDelta)");
+            if (loss.IsFused)
+            {
+                w.Line($"// {loss.DeltaEquation}.");
+            }
+
+            w.Line(delta);
+            w.Close();
+        }
+
+        w.Close();
+        if (loss.NeedsTargetSum)
+        {
+            w.Open("if (computeDelta)");
+            w.Line($"// {loss.DeltaEquation}.");
+            w.Open("for (int j = 0; j < OutputSize; j++)");
+            w.Line(delta);
+            w.Close();
+            w.Close();
+        }
+    }
+
+    // BP1 of a loss that is not fused with its output activation: δᴸ, which holds ∇_a C (times deltaScale), becomes
+    // ∇_a C ⊙ σ'(zᴸ), or for a softmax output the product with its Jacobian. Sample s, outputs o + j.
+    private static void WriteOutputDerivative(SourceWriter w, EmitContext c, string a, string d)
+    {
+        string t = c.T;
+        var output = c.Model.Layers[c.Model.Layers.Count - 1];
+        var activation = Activations.Of(output);
+        if (!activation.IsElementwise)
+        {
+            w.Block($$"""
+                // BP1 through softmax's Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k) with g = ∇_a C.
+                {{t}} projection = {{c.Math.Zero}};
+                for (int j = 0; j < OutputSize; j++)
+                {
+                    projection += {{a}} * {{d}};
+                }
+                for (int j = 0; j < OutputSize; j++)
+                {
+                    {{d}} = {{a}} * ({{d}} - projection);
+                }
+                """);
+            return;
+        }
+
+        w.Line($"// BP1: δᴸ = ∇_a C ⊙ σ'(zᴸ), {activation.DerivativeEquation}.");
+        w.Open("for (int j = 0; j < OutputSize; j++)");
+        w.Line(activation.NeedsZ ? $"{t} zj = ws.ZL[o + j];" : $"{t} aj = {a};");
+        w.Line($"{d} = {activation.TimesDerivative(c.Math, output, activation.NeedsZ ? "zj" : null, activation.NeedsZ ? null : "aj", d)};");
+        w.Close();
+    }
+
+    private static void WriteBackpropagate(SourceWriter w, EmitContext c)
+    {
+        string t = c.T;
         w.Line();
-        w.Line(math.IsDouble
+        w.Line(c.IsDouble
             ? "// Backpropagation, output layer first, summing every sample's gradient into the caller's span."
             : "// Backpropagation, output layer first; every gradient entry is stored once, summed over the batch in registers.");
-        w.Open($"private void Backpropagate(global::System.ReadOnlySpan<{t}> inputs, int batch, Workspace ws, bool training, global::System.Span<{t}> gradient)");
-        w.Line($"global::System.ReadOnlySpan<{t}> w = _parameters.Span;");
-        if (math.IsDouble)
+        w.Open($"private void Backpropagate({TypeNames.ReadOnlySpan}<{t}> inputs, int batch, Workspace ws, bool training, {TypeNames.Span}<{t}> gradient)");
+        w.Line($"{TypeNames.ReadOnlySpan}<{t}> w = _parameters.Span;");
+        if (c.IsDouble)
         {
             // The double-precision loops add each sample's contribution in place.
             w.Line("gradient.Clear();");
         }
 
-        for (int l = layers - 1; l >= 0; l--)
+        for (int l = c.Model.Layers.Count - 1; l >= 0; l--)
         {
-            int stage = l + 1;
-            string n = MathText.Int(stage);
-            string sup = MathText.Sup(stage);
-            string prevSup = MathText.Sup(l);
-            int inputs = model.InputSizeOf(l);
-            string inputsText = MathText.Int(inputs);
-            string size = MathText.Int(model.Layers[l].Size);
-            string layerInput = l == 0 ? "inputs" : $"ws.{A(l)}";
-            w.Line();
-            w.Line($"// Dense layer {n}: ∂C/∂b{sup} = δ{sup} (BP3) and ∂C/∂W{sup}_jk = x{prevSup}_k δ{sup}_j (BP4)" + (l > 0 ? $"; then (W{sup})ᵀ δ{sup}, the first half of BP2." : "."));
-            w.Open();
-            if (KeepOf(model, l) < 1.0)
-            {
-                w.Line($"global::System.ReadOnlySpan<{t}> x = training ? ws.{Dropped(l)} : {layerInput};");
-            }
-            else
-            {
-                w.Line($"global::System.ReadOnlySpan<{t}> x = {layerInput};");
-            }
-
-            if (math.IsDouble)
-            {
-                w.Open("for (int s = 0; s < batch; s++)");
-                w.Line($"int ds = s * {size};");
-                w.Line($"int xs = s * {inputsText};");
-                w.Open($"for (int j = 0; j < {size}; j++)");
-                w.Line($"gradient[Dense{n}BiasesOffset + j] += ws.{Delta(stage)}[ds + j];");
-                w.Close();
-                w.Open($"for (int j = 0; j < {size}; j++)");
-                w.Line($"{kernels.MultiplyAdd(inputs)}(x, xs, ws.{Delta(stage)}[ds + j], gradient, Dense{n}WeightsOffset + j * {inputsText});");
-                w.Close();
-                if (l > 0)
-                {
-                    w.Line($"global::System.Array.Clear(ws.{Delta(l)}, xs, {inputsText});");
-                    w.Open($"for (int j = 0; j < {size}; j++)");
-                    w.Line($"{kernels.MultiplyAdd(inputs)}(w, Dense{n}WeightsOffset + j * {inputsText}, ws.{Delta(stage)}[ds + j], ws.{Delta(l)}, xs);");
-                    w.Close();
-                }
-
-                w.Close();
-            }
-            else
-            {
-                w.Line($"global::NetGen.Numerics.SpanMath.SumRows(ws.{Delta(stage)}, batch, gradient.Slice(Dense{n}BiasesOffset, {size}));");
-                w.Line($"{floatKernels.WeightGradient(model.Layers[l].Size, inputs)}(ws.{Delta(stage)}, x, batch, gradient, Dense{n}WeightsOffset);");
-                if (l > 0)
-                {
-                    w.Line($"{floatKernels.BackError(model.Layers[l].Size, inputs)}(ws.{Delta(stage)}, w, Dense{n}WeightsOffset, batch, ws.{Delta(l)});");
-                }
-            }
-            if (l > 0)
-            {
-                var previous = model.Layers[l - 1];
-                w.Line();
-                w.Line($"// BP2, second half: δ{prevSup} = ((W{sup})ᵀ δ{sup}){(previous.HasDropout ? $" ⊙ m{prevSup}" : string.Empty)} ⊙ σ'(z{prevSup}), {MathText.DerivativeFormula(previous)}.");
-                if (previous.HasDropout)
-                {
-                    w.Open("if (training)");
-                    w.Open($"for (int i = 0; i < batch * {inputsText}; i++)");
-                    w.Line($"ws.{Delta(l)}[i] *= ws.{Mask(l)}[i];");
-                    w.Close();
-                    w.Close();
-                }
-
-                string first = "0";
-                if (!math.IsDouble && previous.Activation != ActivationKind.Identity)
-                {
-                    w.Line($"int vectorEnd = batch * {inputsText} & ~7;");
-                    w.Open("for (int i = 0; i < vectorEnd; i += 8)");
-                    w.Line($"global::System.Runtime.Intrinsics.Vector256<float> av = Load8(ws.{A(l)}, i);");
-                    w.Line($"Store8({MathText.TimesDerivativeVector(previous, "av", $"Load8(ws.{Delta(l)}, i)")}, ws.{Delta(l)}, i);");
-                    w.Close();
-                    first = "vectorEnd";
-                }
-
-                if (previous.Activation != ActivationKind.Identity)
-                {
-                    w.Open($"for (int i = {first}; i < batch * {inputsText}; i++)");
-                    w.Line($"{t} ai = ws.{A(l)}[i];");
-                    w.Line($"ws.{Delta(l)}[i] = {math.TimesDerivative(previous, "ai", $"ws.{Delta(l)}[i]")};");
-                    w.Close();
-                }
-            }
-
-            w.Close();
+            WriteBackpropagateLayer(w, c, l);
         }
 
         w.Close();
+    }
+
+    private static void WriteBackpropagateLayer(SourceWriter w, EmitContext c, int l)
+    {
+        var model = c.Model;
+        int stage = l + 1;
+        string n = MathText.Int(stage);
+        string sup = MathText.Sup(stage);
+        int inputs = model.InputSizeOf(l);
+        string inputsText = MathText.Int(inputs);
+        string size = MathText.Int(model.Layers[l].Size);
+        string layerInput = l == 0 ? "inputs" : $"ws.{A(l)}";
+        w.Line();
+        w.Line($"// Dense layer {n}: ∂C/∂b{sup} = δ{sup} (BP3) and ∂C/∂W{sup}_jk = x{MathText.Sup(l)}_k δ{sup}_j (BP4)" + (l > 0 ? $"; then (W{sup})ᵀ δ{sup}, the first half of BP2." : "."));
+        w.Open();
+        w.Line(KeepOf(model, l) < 1.0
+            ? $"{TypeNames.ReadOnlySpan}<{c.T}> x = training ? ws.{Dropped(l)} : {layerInput};"
+            : $"{TypeNames.ReadOnlySpan}<{c.T}> x = {layerInput};");
+        if (c.IsDouble)
+        {
+            string multiplyAdd = c.Kernels.MultiplyAdd(inputs);
+            w.Block($$"""
+                for (int s = 0; s < batch; s++)
+                {
+                    int ds = s * {{size}};
+                    int xs = s * {{inputsText}};
+                    for (int j = 0; j < {{size}}; j++)
+                    {
+                        gradient[Dense{{n}}BiasesOffset + j] += ws.{{Delta(stage)}}[ds + j];
+                    }
+                    for (int j = 0; j < {{size}}; j++)
+                    {
+                        {{multiplyAdd}}(x, xs, ws.{{Delta(stage)}}[ds + j], gradient, Dense{{n}}WeightsOffset + j * {{inputsText}});
+                    }
+                """);
+            if (l > 0)
+            {
+                w.Block($$"""
+                        {{TypeNames.Array}}.Clear(ws.{{Delta(l)}}, xs, {{inputsText}});
+                        for (int j = 0; j < {{size}}; j++)
+                        {
+                            {{multiplyAdd}}(w, Dense{{n}}WeightsOffset + j * {{inputsText}}, ws.{{Delta(stage)}}[ds + j], ws.{{Delta(l)}}, xs);
+                        }
+                    """);
+            }
+
+            w.Line("}");
+        }
+        else
+        {
+            w.Line($"{TypeNames.SpanMath}.SumRows(ws.{Delta(stage)}, batch, gradient.Slice(Dense{n}BiasesOffset, {size}));");
+            w.Line($"{c.FloatKernels.WeightGradient(model.Layers[l].Size, inputs)}(ws.{Delta(stage)}, x, batch, gradient, Dense{n}WeightsOffset);");
+            if (l > 0)
+            {
+                w.Line($"{c.FloatKernels.BackError(model.Layers[l].Size, inputs)}(ws.{Delta(stage)}, w, Dense{n}WeightsOffset, batch, ws.{Delta(l)});");
+            }
+        }
+
+        if (l > 0)
+        {
+            WriteHiddenDelta(w, c, l);
+        }
+
+        w.Close();
+    }
+
+    // BP2's second half for the layer below dense layer l + 1: δ^l = ((W^(l+1))ᵀ δ^(l+1)) ⊙ m^l ⊙ σ'(z^l).
+    private static void WriteHiddenDelta(SourceWriter w, EmitContext c, int l)
+    {
+        var previous = c.Model.Layers[l - 1];
+        var activation = Activations.Of(previous);
+        string sup = MathText.Sup(l + 1);
+        string prevSup = MathText.Sup(l);
+        string count = $"batch * {MathText.Int(c.Model.InputSizeOf(l))}";
+        string delta = $"ws.{Delta(l)}";
+        w.Line();
+        w.Line($"// BP2, second half: δ{prevSup} = ((W{sup})ᵀ δ{sup}){(previous.HasDropout ? $" ⊙ m{prevSup}" : string.Empty)} ⊙ σ'(z{prevSup}), {activation.DerivativeEquation}.");
+        if (previous.HasDropout)
+        {
+            w.Open("if (training)");
+            w.Open($"for (int i = 0; i < {count}; i++)");
+            w.Line($"{delta}[i] *= ws.{Mask(l)}[i];");
+            w.Close();
+            w.Close();
+        }
+
+        if (activation.IsIdentity)
+        {
+            return;
+        }
+
+        // σ' reads z where the layer keeps it, a otherwise.
+        string? z = Z(c.Plan, l - 1);
+        ElementLoop.Write(w, c.Math, count, e =>
+        {
+            w.Line(z is null ? e.Declare("a", e.Load($"ws.{A(l)}")) : e.Declare("z", e.Load("ws." + z)));
+            w.Line(e.Store(delta, activation.TimesDerivative(e.M, previous, z is null ? null : e.Name("z"), z is null ? e.Name("a") : null, e.Load(delta))));
+        });
     }
 }

@@ -1,7 +1,7 @@
 namespace NetGen.Generator.Model;
 
-/// <summary>One dense layer as declared: size, activation, leaky slope and the keep probability of dropout after it.</summary>
-internal sealed record DenseLayerModel(int Size, ActivationKind Activation, double LeakySlope, double KeepProbability)
+/// <summary>One dense layer as declared: size, activation, leaky slope, the keep probability of dropout after it, and ELU's α.</summary>
+internal sealed record DenseLayerModel(int Size, ActivationKind Activation, double LeakySlope, double KeepProbability, double Alpha = 1.0)
 {
     public bool HasDropout => KeepProbability < 1.0;
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Numerics;
@@ -10,12 +9,22 @@ namespace NetGen.Data;
 /// <summary>
 /// Loads numeric CSV files (plain or gzip) into a <see cref="Dataset{T}"/>: one sample per line, every field a number
 /// in the invariant culture. Malformed content is a <see cref="DataFormatException"/> naming the line and the problem;
-/// no data set is built until the whole file has parsed.
+/// no data set is built until the whole file has parsed. A gzip file must be whole: a truncated or damaged file, or
+/// bytes after its gzip member, is an error, never a shorter data set.
 /// </summary>
+/// <remarks>
+/// Memory is bounded by the content (see <see cref="DataLimits"/>): the text is read line by line without keeping it,
+/// a line may have at most <see cref="CsvOptions.MaxLineLength"/> characters and the content at most
+/// <see cref="CsvOptions.MaxContentBytes"/> bytes after decompression, and a class count inferred from the labels is
+/// limited by <see cref="CsvOptions.MaxInferredClassCount"/> and by the size of the one-hot targets it would need.
+/// </remarks>
 public static class CsvLoader
 {
     // Long fields are shortened in messages so a corrupt line cannot produce a megabyte-long exception message.
     private const int MaxQuotedFieldLength = 40;
+
+    // Large enough that decompression runs in sizeable pieces, small next to the line buffer.
+    private const int ReadBufferBytes = 16 * 1024;
 
     /// <summary>Loads a CSV file; gzip is recognised by its magic bytes, whatever the extension.</summary>
     /// <typeparam name="T">The floating-point type of features and targets.</typeparam>
@@ -31,14 +40,15 @@ public static class CsvLoader
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        using var stream = DataFile.OpenRead(path, out _);
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        using var stream = DataFile.OpenRead(path, options.MaxContentBytes, $"{nameof(CsvOptions)}.{nameof(CsvOptions.MaxContentBytes)}", out _);
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, ReadBufferBytes);
         return Load<T>(reader, path, options);
     }
 
     /// <summary>Loads CSV text from a reader.</summary>
     /// <typeparam name="T">The floating-point type of features and targets.</typeparam>
-    /// <param name="reader">The text, read to its end (not disposed).</param>
+    /// <param name="reader">The text, read to its end (not disposed). <see cref="CsvOptions.MaxContentBytes"/> limits the
+    /// number of characters it may have.</param>
     /// <param name="displayName">The name errors give the source, such as its file name.</param>
     /// <param name="options">The layout of the columns.</param>
     /// <returns>The data set, with labels and their one-hot (or, with <see cref="LabelEncoding.Binary"/>, 0/1) targets when
@@ -52,39 +62,46 @@ public static class CsvLoader
         ArgumentNullException.ThrowIfNull(displayName);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        return new Parser<T>(displayName, options).Parse(reader);
+        return new Parser<T>(reader, displayName, options).Parse();
     }
 
-    private sealed class Parser<T>(string displayName, CsvOptions options)
+    private sealed class Parser<T>(TextReader reader, string displayName, CsvOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        private readonly List<T> _features = [];
-        private readonly List<T> _targets = [];
-        private readonly List<int>? _labels = options.LabelColumn is null ? null : [];
-        private long _lineNumber;
+        private readonly ChunkedList<T> _features = new();
+        private readonly ChunkedList<T> _targets = new();
+        private readonly ChunkedList<int>? _labels = options.LabelColumn is null ? null : new();
+        private readonly int? _classCount = options.ClassCount ?? options.ClassNames?.Count ?? (options.LabelEncoding == LabelEncoding.Binary ? 2 : null);
+        private readonly LineReader _lines = new(
+            reader,
+            displayName,
+            options.MaxLineLength,
+            $"{nameof(CsvOptions)}.{nameof(CsvOptions.MaxLineLength)}",
+            options.MaxContentBytes,
+            $"{nameof(CsvOptions)}.{nameof(CsvOptions.MaxContentBytes)}");
         private int _columnCount = -1;
         private int _labelIndex = -1;
         private int _firstTargetIndex = int.MaxValue;
         private int _largestLabel = -1;
         private long _largestLabelLine;
 
-        public Dataset<T> Parse(TextReader reader)
+        public Dataset<T> Parse()
         {
             long blankLine = 0;
-            while (ReadLine(reader) is { } line)
+            while (_lines.TryReadLine(out ReadOnlySpan<char> line))
             {
-                if (_lineNumber == 1 && options.HasHeader)
+                if (_lines.LineNumber == 1 && options.HasHeader)
                 {
                     continue;
                 }
 
-                if (string.IsNullOrWhiteSpace(line))
+                if (line.IsWhiteSpace())
                 {
                     // Blank lines are tolerated only at the end, where editors and exporters leave them; one between
                     // rows more likely means a damaged file than a deliberate gap.
                     if (blankLine == 0)
                     {
-                        blankLine = _lineNumber;
+                        blankLine = _lines.LineNumber;
                     }
 
                     continue;
@@ -92,7 +109,7 @@ public static class CsvLoader
 
                 if (blankLine != 0)
                 {
-                    throw Error($"the line is blank but data rows follow it (line {_lineNumber})", blankLine);
+                    throw Error($"the line is blank but data rows follow it (line {_lines.LineNumber})", blankLine);
                 }
 
                 ParseRow(line);
@@ -107,26 +124,7 @@ public static class CsvLoader
             return Build();
         }
 
-        private string? ReadLine(TextReader reader)
-        {
-            try
-            {
-                string? line = reader.ReadLine();
-                if (line is not null)
-                {
-                    _lineNumber++;
-                }
-
-                return line;
-            }
-            catch (InvalidDataException e)
-            {
-                // A corrupt gzip stream surfaces here, in the middle of the text it was producing.
-                throw new DataFormatException($"the file cannot be read past this point: {e.Message}", displayName, _lineNumber + 1, innerException: e);
-            }
-        }
-
-        private void ParseRow(string line)
+        private void ParseRow(ReadOnlySpan<char> line)
         {
             ReadOnlySpan<char> rest = line;
             int columns = rest.Count(options.Separator) + 1;
@@ -220,20 +218,30 @@ public static class CsvLoader
                 throw Error($"the label in column {column + 1} is '{Quote(field)}', which is not an integer");
             }
 
-            int? classCount = options.ClassCount ?? options.ClassNames?.Count ?? (options.LabelEncoding == LabelEncoding.Binary ? 2 : null);
-            double limit = classCount ?? NetworkLimits.MaxLayerSize;
-            if (value < 0 || value >= limit)
+            if (_classCount is { } count)
             {
-                throw Error(classCount is { } count
-                    ? $"the label in column {column + 1} is {Quote(field)}, outside [0, {count})"
-                    : $"the label in column {column + 1} is {Quote(field)}; labels must be in [0, {NetworkLimits.MaxLayerSize})");
+                if (value < 0 || value >= count)
+                {
+                    throw Error($"the label in column {column + 1} is {Quote(field)}, outside [0, {count})");
+                }
+            }
+            else if (value < 0)
+            {
+                throw Error($"the label in column {column + 1} is {Quote(field)}; labels are class indices 0, 1, 2, …");
+            }
+            else if (value >= options.MaxInferredClassCount)
+            {
+                // Checked here, on the line that holds it, rather than when the one-hot targets are sized.
+                throw Error(
+                    $"the label in column {column + 1} is {Quote(field)}; without CsvOptions.ClassCount the labels may make at most "
+                    + $"{options.MaxInferredClassCount} classes ({nameof(CsvOptions)}.{nameof(CsvOptions.MaxInferredClassCount)})");
             }
 
             int label = (int)value;
             if (label > _largestLabel)
             {
                 _largestLabel = label;
-                _largestLabelLine = _lineNumber;
+                _largestLabelLine = _lines.LineNumber;
             }
 
             return label;
@@ -242,13 +250,28 @@ public static class CsvLoader
         private Dataset<T> Build()
         {
             int featureCount = _labelIndex >= 0 ? _columnCount - 1 : _firstTargetIndex;
-            int sampleCount = _features.Count / featureCount;
+            if (_features.Count > Array.MaxLength || _targets.Count > Array.MaxLength)
+            {
+                throw new DataFormatException($"the file holds {Math.Max(_features.Count, _targets.Count)} values of one kind, more than an array can hold", displayName);
+            }
+
+            int sampleCount = (int)(_features.Count / featureCount);
             T[] targets;
             int targetCount;
             int[]? labels = null;
             if (_labels is not null)
             {
-                targetCount = options.ClassCount ?? options.ClassNames?.Count ?? _largestLabel + 1;
+                targetCount = _classCount ?? _largestLabel + 1;
+                if (_classCount is null
+                    && !DataLimits.OneHotFits(sampleCount, targetCount, _lines.CharactersRead, out long values, out long allowance))
+                {
+                    throw Error(
+                        $"label {_largestLabel} makes {targetCount} classes: one-hot targets for {sampleCount} samples would hold {values} values, "
+                        + $"more than the {allowance} a file of {_lines.CharactersRead} characters may make (one per character, or {DataLimits.OneHotValueAllowance}); "
+                        + "set CsvOptions.ClassCount to allow them",
+                        _largestLabelLine);
+                }
+
                 if ((long)sampleCount * targetCount > Array.MaxLength)
                 {
                     throw Error(
@@ -283,7 +306,7 @@ public static class CsvLoader
         }
 
         private DataFormatException Error(string problem, long? line = null) =>
-            new(problem, displayName, line ?? _lineNumber);
+            new(problem, displayName, line ?? _lines.LineNumber);
 
         private static string Quote(ReadOnlySpan<char> field)
         {

@@ -46,6 +46,29 @@ public sealed class CsvOptions
     /// <summary>For regression: the number of trailing columns that are raw targets. Null for classification.</summary>
     public int? TargetColumns { get; init; }
 
+    /// <summary>
+    /// The most classes the labels may make when the class count is inferred from them (neither
+    /// <see cref="ClassCount"/> nor <see cref="ClassNames"/> given): a label of this value or more is an error on its
+    /// line. Default <see cref="DataLimits.DefaultMaxInferredClassCount"/> (1,024); at most
+    /// <see cref="NetworkLimits.MaxLayerSize"/>. An inferred count must also keep the one-hot targets within
+    /// <see cref="DataLimits.OneHotValueAllowance"/>; an explicit <see cref="ClassCount"/> lifts both checks.
+    /// </summary>
+    public int MaxInferredClassCount { get; init; } = DataLimits.DefaultMaxInferredClassCount;
+
+    /// <summary>
+    /// The most characters a line may have (not counting its line break): a longer line is an error before more of it
+    /// is held in memory. Default <see cref="DataLimits.DefaultMaxLineLength"/> (2²⁰); at most
+    /// <see cref="DataLimits.MaxLineLengthCap"/>.
+    /// </summary>
+    public int MaxLineLength { get; init; } = DataLimits.DefaultMaxLineLength;
+
+    /// <summary>
+    /// The most bytes of content a file may have, counted after gzip decompression (characters, for a
+    /// <see cref="System.IO.TextReader"/>): a larger file, or a gzip file that decompresses to more, is an error as
+    /// soon as the limit is passed. Default <see cref="DataLimits.DefaultMaxContentBytes"/> (1 GiB).
+    /// </summary>
+    public long MaxContentBytes { get; init; } = DataLimits.DefaultMaxContentBytes;
+
     /// <summary>Throws when the options contradict each other.</summary>
     /// <exception cref="ArgumentException">The options are inconsistent; the message says how.</exception>
     public void Validate()
@@ -91,6 +114,21 @@ public sealed class CsvOptions
         if (ClassCount is { } classCount && (classCount < 1 || classCount > NetworkLimits.MaxLayerSize))
         {
             throw new ArgumentException($"ClassCount is {classCount}; it must be between 1 and {NetworkLimits.MaxLayerSize}.");
+        }
+
+        if (MaxInferredClassCount < 1 || MaxInferredClassCount > NetworkLimits.MaxLayerSize)
+        {
+            throw new ArgumentException($"MaxInferredClassCount is {MaxInferredClassCount}; it must be between 1 and {NetworkLimits.MaxLayerSize}.");
+        }
+
+        if (MaxLineLength < 1 || MaxLineLength > DataLimits.MaxLineLengthCap)
+        {
+            throw new ArgumentException($"MaxLineLength is {MaxLineLength}; it must be between 1 and {DataLimits.MaxLineLengthCap}.");
+        }
+
+        if (MaxContentBytes < 1)
+        {
+            throw new ArgumentException($"MaxContentBytes is {MaxContentBytes}; it must be at least 1.");
         }
 
         if (ClassNames is { } names)

@@ -64,23 +64,22 @@ public sealed class IdxFile
     /// <summary>The data exactly as stored: <see cref="ElementCount"/> big-endian elements.</summary>
     public ReadOnlySpan<byte> RawData => _data;
 
-    /// <summary>Reads and validates an IDX file; gzip is recognised by its magic bytes, whatever the extension.</summary>
+    /// <summary>
+    /// Reads and validates an IDX file; gzip is recognised by its magic bytes, whatever the extension, and must be whole
+    /// (one member, not truncated, CRC-32 and length as its trailer records, nothing after it).
+    /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="maxDataBytes">The most data bytes a header may declare; larger claims are rejected before reading.</param>
-    /// <exception cref="DataFormatException">The header is invalid or the data does not match it exactly.</exception>
+    /// <exception cref="DataFormatException">The header is invalid, the data does not match it exactly, or the gzip data is
+    /// truncated or corrupt.</exception>
     public static IdxFile Read(string path, long maxDataBytes = DefaultMaxDataBytes)
     {
         ArgumentNullException.ThrowIfNull(path);
         CheckLimit(maxDataBytes);
-        using var stream = DataFile.OpenRead(path, out bool compressed);
-        try
-        {
-            return Read(stream, path, maxDataBytes);
-        }
-        catch (InvalidDataException e) when (compressed)
-        {
-            throw new DataFormatException($"the gzip data is corrupt: {e.Message}", path, innerException: e);
-        }
+        // The header bounds what is read (at most maxDataBytes, then at most as much again counting trailing bytes),
+        // so the content needs no limit of its own.
+        using var stream = DataFile.OpenRead(path, long.MaxValue, nameof(maxDataBytes), out _);
+        return Read(stream, path, maxDataBytes);
     }
 
     /// <summary>

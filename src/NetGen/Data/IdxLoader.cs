@@ -13,7 +13,8 @@ public static class IdxLoader
     /// <typeparam name="T">The floating-point type of features and targets.</typeparam>
     /// <param name="imagesPath">The images: any element type, the first dimension counting the images.</param>
     /// <param name="labelsPath">The labels: a 1-D ubyte file with one label per image.</param>
-    /// <param name="classCount">The number of classes; when null, the largest label + 1.</param>
+    /// <param name="classCount">The number of classes; when null, the largest label + 1, provided the one-hot targets
+    /// stay within <see cref="DataLimits.OneHotValueAllowance"/> (one value per byte of the two files' content).</param>
     /// <param name="scale">The factor applied to each pixel; the default maps ubyte pixels 0..255 onto [0, 1].</param>
     /// <returns>The data set, in file order.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> or <paramref name="scale"/> is invalid.</exception>
@@ -68,6 +69,15 @@ public static class IdxLoader
             {
                 throw new DataFormatException($"item {i} has label {labels[i]}, outside [0, {classes})", labelsPath, offset: labelFile.HeaderLength + i);
             }
+        }
+
+        if (classCount is null
+            && !DataLimits.OneHotFits(labels.Length, classes, images.HeaderLength + images.RawData.Length + labelFile.HeaderLength + labelFile.RawData.Length, out long values, out long allowance))
+        {
+            throw new DataFormatException(
+                $"the labels make {classes} classes: one-hot targets for {labels.Length} images would hold {values} values, more than the {allowance} "
+                + $"files of this size may make (one per byte, or {DataLimits.OneHotValueAllowance}); pass classCount to allow them",
+                labelsPath);
         }
 
         T[] features = images.ToArray<T>(scale);

@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Text;
+using NetGen.IO;
 
 namespace NetGen.Training;
 
@@ -82,12 +82,16 @@ public sealed class TrainingHistory
         return csv.ToString();
     }
 
-    /// <summary>Writes <see cref="ToCsv"/> to a file (UTF-8 without a byte-order mark), replacing it if it exists.</summary>
+    /// <summary>
+    /// Writes <see cref="ToCsv"/> to a file (UTF-8 without a byte-order mark), replacing it if it exists; like the weights
+    /// files, it is written to a temporary name and renamed, so it is never left half-written.
+    /// </summary>
     /// <param name="path">The file to write.</param>
     public void WriteCsv(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        File.WriteAllText(path, ToCsv(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        byte[] content = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(ToCsv());
+        AtomicFile.Write(path, stream => stream.Write(content));
     }
 
     private static string Format(double? value) => value is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : string.Empty;

@@ -41,10 +41,10 @@ public static class RealData
 /// <summary>Builds file contents byte by byte, independently of the code under test.</summary>
 public static class Bytes
 {
-    public static byte[] Gzip(byte[] content)
+    public static byte[] Gzip(byte[] content, CompressionLevel level = CompressionLevel.Fastest)
     {
         using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Fastest))
+        using (var gzip = new GZipStream(output, level))
         {
             gzip.Write(content);
         }

@@ -104,3 +104,55 @@ public partial class DropoutCheckNet;
 [Dense(19, Activation.LeakyReLU)]
 [Dense(5, Activation.Sigmoid)]
 public partial class WideCheckNet;
+
+// The activations added with issue 15 stacked, each also the output under the quadratic cost; GELU, SiLU and Softplus
+// keep z for their derivatives, ELU computes them from a.
+
+[Network(Loss = Loss.MeanSquaredError, Precision = Precision.Double)]
+[Input(3)]
+[Dense(4, Activation.ELU)]
+[Dense(4, Activation.GELU)]
+[Dense(4, Activation.SiLU)]
+[Dense(4, Activation.Softplus)]
+[Dense(3, Activation.ELU)]
+public partial class MseEluCheckNet;
+
+[Network(Loss = Loss.MeanSquaredError, Precision = Precision.Double)]
+[Input(3)]
+[Dense(4, Activation.ELU)]
+[Dense(4, Activation.GELU)]
+[Dense(4, Activation.SiLU)]
+[Dense(4, Activation.Softplus)]
+[Dense(3, Activation.GELU)]
+public partial class MseGeluCheckNet;
+
+[Network(Loss = Loss.MeanSquaredError, Precision = Precision.Double)]
+[Input(3)]
+[Dense(4, Activation.ELU)]
+[Dense(4, Activation.GELU)]
+[Dense(4, Activation.SiLU)]
+[Dense(4, Activation.Softplus)]
+[Dense(3, Activation.SiLU)]
+public partial class MseSiluCheckNet;
+
+[Network(Loss = Loss.MeanSquaredError, Precision = Precision.Double)]
+[Input(3)]
+[Dense(4, Activation.ELU)]
+[Dense(4, Activation.GELU)]
+[Dense(4, Activation.SiLU)]
+[Dense(4, Activation.Softplus)]
+[Dense(3, Activation.Softplus)]
+public partial class MseSoftplusCheckNet;
+
+// The same four on wide layers (looped, with vector tails) with dropout, under softmax cross-entropy.
+[Network(Loss = Loss.SoftmaxCrossEntropy, Precision = Precision.Double)]
+[Input(37)]
+[Dropout(0.9)]
+[Dense(33, Activation.GELU)]
+[Dropout(0.8)]
+[Dense(19, Activation.SiLU)]
+[Dense(9, Activation.Softplus)]
+[Dropout(0.7)]
+[Dense(6, Activation.ELU)]
+[Dense(4, Activation.Softmax)]
+public partial class WideNewActivationsCheckNet;
