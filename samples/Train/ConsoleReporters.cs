@@ -50,7 +50,7 @@ internal static class ReportText
         [
             string.Create(CultureInfo.InvariantCulture, $"Range test: {test.Rates.Count} steps, η from {Rate(test.Rates[0])} to {Rate(test.Rates[^1])} ({ending}); lowest smoothed loss {test.SmoothedLosses[test.LowestLossIndex]:F4} at η = {Rate(test.Rates[test.LowestLossIndex])}."),
             test.LossDecreased
-                ? $"Suggested learning rate: {Rate(test.SuggestedRate)} (where the smoothed loss falls fastest against log η); train with --learning-rate {Rate(test.SuggestedRate)}."
+                ? $"Suggested learning rate: {Rate(test.SuggestedRate)} (where the loss falls fastest against log η); train with --learning-rate {Rate(test.SuggestedRate)}."
                 : $"The loss never fell: no suggestion beyond the smallest rate tried, {Rate(test.SuggestedRate)}.",
             "Wrote: " + found.Plot + ", " + found.Csv + ".",
         ];

@@ -204,7 +204,7 @@ public static class TrainJob
     /// The learning-rate range test instead of training: with the job's network, optimizer, batch size and seed, η rises
     /// exponentially from 10⁻⁷ to 10 over one pass of the training split (stopping once the loss diverges); the job
     /// writes the loss against η as <c>SET-lr-finder.png</c> and <c>SET-lr-finder.csv</c> and reports the suggested η,
-    /// where the smoothed loss falls fastest. The network is left untrained.
+    /// where the loss falls fastest (<see cref="LearningRateRangeTestResult"/>). The network is left untrained.
     /// </summary>
     /// <param name="options">What to do; <see cref="TrainJobOptions.FindLearningRate"/> need not be set.</param>
     /// <param name="reporter">Receives information; may be null.</param>

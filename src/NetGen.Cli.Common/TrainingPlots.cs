@@ -77,7 +77,7 @@ public static class TrainingPlots
 
     /// <summary>
     /// A learning-rate range test: the batch loss and its smoothed curve against the learning rate on a log axis, with a
-    /// vertical line at the suggested rate (the steepest fall of the smoothed loss). The y axis ends a quarter above the
+    /// vertical line at the suggested rate (where the loss falls fastest). The y axis ends a quarter above the
     /// highest smoothed loss before its minimum, so the diverging tail does not flatten the part that matters.
     /// </summary>
     /// <param name="result">The test's outcome.</param>

@@ -11,8 +11,8 @@ public sealed partial class Trainer<T>
     /// Runs a learning-rate range test (Smith 2015; fastai's <c>lr_find</c>): training steps with the trainer's
     /// optimizer, batches, penalties, dropout and seed while η rises exponentially from
     /// <see cref="LearningRateRangeTestOptions.MinimumRate"/> to <see cref="LearningRateRangeTestOptions.MaximumRate"/>
-    /// over one pass of the training set, recording each batch's loss, and suggests the η where the smoothed loss falls
-    /// fastest (see <see cref="LearningRateRangeTestResult"/>). It stops early once the loss diverges. Afterwards the
+    /// over one pass of the training set, recording each batch's loss, and suggests the η where the loss falls fastest
+    /// (see <see cref="LearningRateRangeTestResult"/> for the rule). It stops early once the loss diverges. Afterwards the
     /// network's parameters are restored bitwise, whatever happened, and the optimizer's state is reset.
     /// </summary>
     /// <param name="train">The training set.</param>

@@ -66,9 +66,14 @@ public sealed class LearningRateRangeTestTests
         Assert.Equal(7, result.LowestLossIndex);
         var capped = new LearningRateRangeTestResult(rates[..7], smoothed[..7], smoothed[..7], 0.5, diverged: true);
         Assert.Equal(5, capped.LowestLossIndex);
-        Assert.Equal(2, capped.SuggestedIndex);
-        Assert.Equal(100.0, capped.SuggestedRate);
+        Assert.Equal(1, capped.FirstConsideredIndex);
+        Assert.Equal(2, capped.SteepestSmoothedIndex);
         Assert.Equal((3.5 - 8.8) / (2 * Math.Log(10)), capped.SteepestSlope, 14);
+        // β = ½ delays the average by β/(1 − β) = 1 step: the suggestion is one step earlier.
+        Assert.Equal(1, capped.SuggestedIndex);
+        Assert.Equal(10.0, capped.SuggestedRate);
+        var lagging = new LearningRateRangeTestResult(rates[..7], smoothed[..7], smoothed[..7], 0.8, diverged: true);
+        Assert.Equal((4, 4, 0), (lagging.FirstConsideredIndex, lagging.SteepestSmoothedIndex, lagging.SuggestedIndex));
 
         var rising = new LearningRateRangeTestResult([1.0, 2.0, 4.0], [1.0, 2.0, 3.0], [1.0, 2.0, 3.0], 0.0, diverged: false);
         Assert.False(rising.LossDecreased);
