@@ -66,6 +66,13 @@ internal abstract class LabelKeyValues
         return codec.FromAnnotations(label.Annotations, classCount);
     }
 
+    /// <summary>
+    /// Stand-in values of <paramref name="itemType"/> for an estimator's output shape, which describes the annotation's
+    /// type before there are values; null for a type no model file can hold.
+    /// </summary>
+    public static LabelKeyValues? ForShape(DataViewType itemType, int classCount) =>
+        Codecs.TryGetValue(itemType.RawType, out var codec) ? codec.Placeholder(classCount) : null;
+
     /// <summary>Reads what <see cref="Write"/> wrote: the item type's code, then <paramref name="classCount"/> values.</summary>
     /// <exception cref="FormatException">The code names no item type.</exception>
     public static LabelKeyValues Read(BinaryReader reader, int classCount)
@@ -89,6 +96,8 @@ internal abstract class LabelKeyValues
         public abstract LabelKeyValues FromAnnotations(DataViewSchema.Annotations annotations, int classCount);
 
         public abstract LabelKeyValues Read(BinaryReader reader, int classCount);
+
+        public abstract LabelKeyValues Placeholder(int classCount);
     }
 
     private sealed class Codec<T>(byte code, PrimitiveDataViewType itemType, Action<BinaryWriter, T> write, Func<BinaryReader, T> read)
@@ -111,6 +120,8 @@ internal abstract class LabelKeyValues
 
             return new Values<T>(this, itemType, values, classCount);
         }
+
+        public override LabelKeyValues Placeholder(int classCount) => new Values<T>(this, itemType, new T[classCount], classCount);
 
         public void Write(BinaryWriter writer, ReadOnlySpan<T> values)
         {

@@ -121,7 +121,12 @@ public sealed class NetGenTrainer : IEstimator<NetGenPredictionTransformer>
             throw SchemaErrors.Mismatch(nameof(inputSchema), "label", Options.LabelColumnName, expected, SchemaErrors.Describe(label));
         }
 
-        var added = new ScoringPlan(Task, Spec, Options.FeatureColumnName, labelKeyValues: null).OutputShape();
+        // A multiclass label's key values pass to the predicted label, so MapKeyToValue can follow the trainer.
+        var keyValues = Task == NetGenTask.MulticlassClassification
+            && label.Annotations.FirstOrDefault(a => a.Name == LabelKeyValues.KeyValuesKind) is { Kind: SchemaShape.Column.VectorKind.Vector } values
+            ? LabelKeyValues.ForShape(values.ItemType, ClassifierOutput.ClassCount(Spec))
+            : null;
+        var added = new ScoringPlan(Task, Spec, Options.FeatureColumnName, keyValues).OutputShape();
         return new SchemaShape(inputSchema.Where(c => !added.Any(a => a.Name == c.Name)).Concat(added));
     }
 
