@@ -20,7 +20,7 @@ internal abstract class LabelKeyValues
     // Item types a model file can hold, by the code written for them. Fixed: codes are part of the file format.
     private static readonly Dictionary<Type, LabelKeyValuesCodec> Codecs = new()
     {
-        [typeof(ReadOnlyMemory<char>)] = new Codec<ReadOnlyMemory<char>>(1, TextDataViewType.Instance, (w, v) => w.Write(v.ToString()), r => r.ReadString().AsMemory()),
+        [typeof(ReadOnlyMemory<char>)] = new Codec<ReadOnlyMemory<char>>(1, TextDataViewType.Instance, (w, v) => w.Write(v.ToString()), r => ModelStrings.Read(r, "label value").AsMemory()),
         [typeof(float)] = new Codec<float>(2, NumberDataViewType.Single, (w, v) => w.Write(v), r => r.ReadSingle()),
         [typeof(double)] = new Codec<double>(3, NumberDataViewType.Double, (w, v) => w.Write(v), r => r.ReadDouble()),
         [typeof(sbyte)] = new Codec<sbyte>(4, NumberDataViewType.SByte, (w, v) => w.Write(v), r => r.ReadSByte()),

@@ -86,7 +86,7 @@ public sealed partial class NetGenPredictionTransformer
         {
             return Read(ctx.Reader);
         }
-        catch (Exception e) when (e is EndOfStreamException or ArgumentException or IOException)
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException or IOException or System.Text.DecoderFallbackException)
         {
             throw new FormatException($"The NetGen model entry is damaged: {e.Message}", e);
         }
@@ -100,8 +100,8 @@ public sealed partial class NetGenPredictionTransformer
             throw new FormatException($"The NetGen model names an unknown task ({(int)task}).");
         }
 
-        string featureColumn = reader.ReadString();
-        string networkType = reader.ReadString();
+        string featureColumn = ModelStrings.Read(reader, "feature column name");
+        string networkType = ModelStrings.Read(reader, "network type name");
         var spec = ReadSpec(reader);
         int parameterCount = reader.ReadInt32();
         if (parameterCount != spec.ParameterCount)
@@ -128,7 +128,7 @@ public sealed partial class NetGenPredictionTransformer
 
     private static NetworkSpec ReadSpec(BinaryReader reader)
     {
-        string description = reader.ReadString();
+        string description = ModelStrings.Read(reader, "network description");
         int inputSize = reader.ReadInt32();
         double inputKeep = reader.ReadDouble();
         int loss = reader.ReadInt32();

@@ -37,12 +37,9 @@ public sealed class ThreadSafePredictionEngine<TSrc, TDst> : IDisposable
     /// <summary>Disposes every thread's engine. No thread may be predicting.</summary>
     public void Dispose()
     {
-        if (_engines.IsValueCreated || _engines.Values.Count > 0)
+        foreach (var engine in _engines.Values)
         {
-            foreach (var engine in _engines.Values)
-            {
-                engine.Dispose();
-            }
+            engine.Dispose();
         }
 
         _engines.Dispose();

@@ -48,9 +48,10 @@ internal static class TrainingTable
         int inputSize = spec.InputSize;
         int outputSize = spec.OutputSize;
         bool classification = plan.Task != NetGenTask.Regression;
-        int initialRows = (int)Math.Clamp(data.GetRowCount() ?? 1024, 1, 1 << 20);
-        var featureValues = new float[checked(initialRows * inputSize)];
-        var targets = new float[checked(initialRows * outputSize)];
+        // The row count when the view knows it (so the arrays are allocated once), else a start that doubles.
+        int initialRows = (int)Math.Clamp(data.GetRowCount() ?? 1024, 1, Array.MaxLength / Math.Max(inputSize, outputSize));
+        var featureValues = new float[initialRows * inputSize];
+        var targets = new float[initialRows * outputSize];
         var labels = classification ? new int[initialRows] : null;
         int rows = 0;
 
@@ -62,9 +63,15 @@ internal static class TrainingTable
         {
             if (rows == featureValues.Length / inputSize)
             {
-                int capacity = checked(rows * 2);
-                Array.Resize(ref featureValues, checked(capacity * inputSize));
-                Array.Resize(ref targets, checked(capacity * outputSize));
+                int capacity = (int)Math.Min(2L * rows, Array.MaxLength / Math.Max(inputSize, outputSize));
+                if (capacity == rows)
+                {
+                    throw new InvalidOperationException(
+                        $"The training data has more than {rows} rows of {inputSize} features, more than one array holds; train on a sample of it.");
+                }
+
+                Array.Resize(ref featureValues, capacity * inputSize);
+                Array.Resize(ref targets, capacity * outputSize);
                 if (labels is not null)
                 {
                     Array.Resize(ref labels, capacity);

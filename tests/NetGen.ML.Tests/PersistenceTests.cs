@@ -122,6 +122,19 @@ public sealed class PersistenceTests
         Assert.Contains("parameter 5 is NaN", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_string_claiming_gigabytes_is_refused_before_anything_is_allocated_for_it()
+    {
+        var (ml, _, bytes) = SavedIrisModel();
+        // The feature column name, "Features" behind its one-byte length, now claims int.MaxValue bytes (7-bit encoded).
+        byte[] name = [8, .. Encoding.UTF8.GetBytes("Features")];
+        byte[] claim = [0xFF, 0xFF, 0xFF, 0xFF, 0x07, .. Encoding.UTF8.GetBytes("ures")];
+
+        var error = LoadError(ml, Replace(bytes, name, claim, onlyNetGenEntries: true));
+
+        Assert.Contains("feature column name claims 2147483647 bytes", error.Message, StringComparison.Ordinal);
+    }
+
     internal static ITransformer SaveAndLoad(MLContext ml, ITransformer model, DataViewSchema schema, out DataViewSchema loadedSchema)
     {
         byte[] bytes = Save(ml, model, schema);
@@ -165,8 +178,9 @@ public sealed class PersistenceTests
 
     private static byte[] Replace(byte[] model, string from, string to) => Replace(model, Encoding.UTF8.GetBytes(from), Encoding.UTF8.GetBytes(to));
 
-    // Rewrites the model zip with every entry's occurrences of `from` replaced by `to` (same length).
-    private static byte[] Replace(byte[] model, byte[] from, byte[] to)
+    // Rewrites the model zip with the occurrences of `from` replaced by `to` (same length), in every entry or only in
+    // those of NetGen's transformer (whose header carries the model signature NETGENXF).
+    private static byte[] Replace(byte[] model, byte[] from, byte[] to, bool onlyNetGenEntries = false)
     {
         Assert.Equal(from.Length, to.Length);
         using var output = new MemoryStream();
@@ -180,7 +194,8 @@ public sealed class PersistenceTests
                 using var content = new MemoryStream();
                 read.CopyTo(content);
                 byte[] bytes = content.ToArray();
-                for (int at = bytes.AsSpan().IndexOf(from); at >= 0; at = bytes.AsSpan().IndexOf(from))
+                bool netgen = bytes.AsSpan().IndexOf("NETGENXF"u8) >= 0;
+                for (int at = !onlyNetGenEntries || netgen ? bytes.AsSpan().IndexOf(from) : -1; at >= 0; at = bytes.AsSpan().IndexOf(from))
                 {
                     to.CopyTo(bytes, at);
                     replaced++;
