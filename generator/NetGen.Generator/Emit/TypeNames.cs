@@ -44,4 +44,6 @@ internal static class TypeNames
     public const string INetwork = "global::NetGen.INetwork";
     public const string ISecondOrderNetwork = "global::NetGen.ISecondOrderNetwork";
     public const string ParameterBuffer = "global::NetGen.ParameterBuffer";
+    public const string Standardizer = "global::NetGen.Data.Standardizer";
+    public const string MinMaxScaler = "global::NetGen.Data.MinMaxScaler";
 }

@@ -23,6 +23,8 @@ internal static class GeneratedMemberNames
         "DirectionalForward", "DirectionalOutputDelta", "DirectionalBackward",
         // Baked weights.
         "BakedParameters", "ResetToBakedParameters", "BakedParameterWords", "DecodeBakedParameters", "s_bakedParametersBigEndian",
+        // Baked weights with a scaler (netgen.scaler).
+        "InputScaler", "ForwardRaw",
         // Kernels specialised per shape.
         "Dot#", "DotFloat#", "DotRows#x#", "DotRows#Samples#x#", "MultiplyAdd#", "RegisterRow#", "RegisterRows#x#",
         "WeightGradient#x#", "BackError#x#", "Load8", "Store8", "StoreOrAdd8",

@@ -143,8 +143,13 @@ public sealed class ScalerInWeightsFileTests : IDisposable
         { "{\"kind\":\"standardizer\",\"mean\":[0,0,1e39,0],\"std\":[1,1,1,1]}", "not a finite Single" },
         { "{\"kind\":\"standardizer\",\"mean\":[0,0,0,0],\"std\":[1,0,1,1]}", "standard deviation of feature 1 is 0" },
         { "{\"kind\":\"standardizer\",\"mean\":[0,0,0,0],\"std\":[1,1,-2,1]}", "feature 2" },
-        { "{\"kind\":\"min-max\",\"min\":[0,5,0,0],\"max\":[1,1,1,1]}", "Feature 1 has minimum 5 and maximum 1" },
-        { "{\"kind\":\"min-max\",\"min\":[0,0,0,0],\"max\":[1,1,1,1]} {}", "not valid JSON" },
+        { "{\"kind\":\"min-max\",\"min\":[0,5,0,0],\"max\":[1,1,1,1]}", "feature 1 has minimum 5 and maximum 1" },
+        { "{\"kind\":\"min-max\",\"min\":[0,0,0,0],\"max\":[1,1,1,1]} {}", "text follows the object" },
+        { "{\"kind\":\"min-max\",\"min\":[0,0,0,0],\"max\":[1,1,1,1],}", "not valid JSON: expected a key in quotes but found '}' (at character 50)" },
+        // Utf8JsonReader threw InvalidOperationException for a key with half a surrogate pair, which escaped the load.
+        { "{\"kind\":\"min-max\",\"min\":[0,0,0,0],\"max\":[1,1,1,1],\"\\uD800\":1}", "a \\u escape is half of a surrogate pair" },
+        { "{\"kind\":\"standardizer\",\"mean\":[0,0,0,0],\"std\":[1,1e-46,1,1]}", "the standard deviation of feature 1 is 1E-46, which is 0 as a Single; it must be positive" },
+        { "{\"kind\":\"min-max\",\"min\":[0,-1e308,0,0],\"max\":[1,1e308,1,1]}", "not a finite Single" },
         { "{\"kind\":\"standardizer\",\"mean\":{\"a\":1},\"std\":[1,1,1,1]}", "must be an array of numbers" },
     };
 
