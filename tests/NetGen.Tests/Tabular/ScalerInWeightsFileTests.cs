@@ -194,6 +194,40 @@ public sealed class ScalerInWeightsFileTests : IDisposable
         Assert.Equal(2.0, output[0]);
     }
 
+    /// <summary>
+    /// Through the real build (build/NetGen.targets and the generator, as a package user gets them): a file netgen train
+    /// wrote bakes into a network whose InputScaler is the file's scaler to the bit and whose ForwardRaw takes raw iris
+    /// measurements, bitwise Forward on the scaled ones.
+    /// </summary>
+    [Fact]
+    public void A_baked_network_reads_raw_features_with_the_scaler_from_its_file()
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Tabular", "iris-shipped.safetensors");
+        var twin = new IrisNet();
+        WeightsFile.Load(twin, path, out var stored);
+        var standardizer = Assert.IsType<Standardizer<float>>(stored);
+        Assert.Equal(Bits(standardizer.Means), Bits(ShippedIrisNet.InputScaler.Means));
+        Assert.Equal(Bits(standardizer.StandardDeviations), Bits(ShippedIrisNet.InputScaler.StandardDeviations));
+
+        var shipped = new ShippedIrisNet();
+        Assert.Equal(Bits(twin.Parameters), Bits(shipped.Parameters));
+        var iris = TabularData.Iris();
+        var scaled = new float[4];
+        var expected = new float[3];
+        var actual = new float[3];
+        for (int i = 0; i < iris.Count; i++)
+        {
+            standardizer.Transform(iris.GetFeatures(i), scaled);
+            shipped.Forward(scaled, expected);
+            shipped.ForwardRaw(iris.GetFeatures(i), actual);
+            Assert.Equal(Bits<float>(expected), Bits<float>(actual));
+        }
+
+        var model = new Predictor<float>(shipped, ShippedIrisNet.InputScaler);
+        Assert.Equal(0, model.PredictClass([5.1f, 3.5f, 1.4f, 0.2f]));
+        Assert.True(model.EvaluateClassification(iris).Accuracy > 0.9);
+    }
+
     [Fact]
     public void Predictions_from_raw_features_allocate_nothing()
     {
