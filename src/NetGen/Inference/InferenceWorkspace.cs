@@ -104,6 +104,21 @@ public sealed unsafe class InferenceWorkspace<T> : IDisposable
         }
     }
 
+    /// <summary>The bytes the worker threads have allocated while running batches (the allocation tests read it).</summary>
+    internal long WorkerAllocatedBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (var worker in _workers)
+            {
+                total += worker?.AllocatedBytes ?? 0;
+            }
+
+            return total;
+        }
+    }
+
     private static int WidestHidden(NetworkSpec spec) => spec.Layers.Count > 1 ? spec.Layers.Take(spec.Layers.Count - 1).Max(l => l.Size) : 1;
 
     /// <summary>What a run writes for each sample.</summary>
@@ -294,6 +309,7 @@ public sealed unsafe class InferenceWorkspace<T> : IDisposable
         private readonly SemaphoreSlim _start = new(0);
         private Exception? _failure;
         private volatile bool _stopping;
+        private long _allocatedBytes;
 
         public Worker(InferenceWorkspace<T> owner, int shard)
         {
@@ -301,6 +317,8 @@ public sealed unsafe class InferenceWorkspace<T> : IDisposable
             _shard = shard;
             new Thread(Loop) { IsBackground = true, Name = $"NetGen inference {shard}" }.Start();
         }
+
+        public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
 
         public void Start() => _start.Release();
 
@@ -333,6 +351,7 @@ public sealed unsafe class InferenceWorkspace<T> : IDisposable
                     return;
                 }
 
+                long before = GC.GetAllocatedBytesForCurrentThread();
                 try
                 {
                     _owner.RunShard(_shard);
@@ -343,6 +362,7 @@ public sealed unsafe class InferenceWorkspace<T> : IDisposable
                 }
                 finally
                 {
+                    Interlocked.Add(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread() - before);
                     _owner._done.Release();
                 }
             }
