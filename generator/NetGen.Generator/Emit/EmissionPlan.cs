@@ -124,8 +124,11 @@ internal sealed class EmissionPlan
         Training = !model.IsTrainable ? TrainingPath.None : notLanes is null ? TrainingPath.Lanes : TrainingPath.Batched;
         BatchedSoftmax = Training == TrainingPath.Batched && softmax ? SpanSoftmax(model.IsDouble, output.Size) : SoftmaxPlacement.None;
         KeepsZ = model.Layers.Select((layer, l) => l == model.Layers.Count - 1 || Activations.Of(layer).NeedsZ).ToList();
+        string? notBatched = WhyNoBatchKernel(model, Forward);
+        HasBatchKernel = notBatched is null;
 
         DescribeForward(notUnrolled, notRegisters);
+        DescribeBatchedInference(notBatched);
         DescribeTraining(notLanes);
     }
 
@@ -154,6 +157,12 @@ internal sealed class EmissionPlan
     /// read zᴸ), a hidden layer only where its activation's σ' or σ'' reads z. The rest keep only a.
     /// </summary>
     public IReadOnlyList<bool> KeepsZ { get; }
+
+    /// <summary>
+    /// Whether batched inference runs blocks of samples through the network's own matrix kernels (<c>IBatchForward</c>),
+    /// rather than <c>Forward</c> once per sample.
+    /// </summary>
+    public bool HasBatchKernel { get; }
 
     /// <summary>The plan as comment lines, each choice with its reason.</summary>
     public IReadOnlyList<string> Describe => _description;
@@ -238,6 +247,30 @@ internal sealed class EmissionPlan
         }
 
         return null;
+    }
+
+    private static string? WhyNoBatchKernel(NetworkModel model, ForwardPath forward)
+    {
+        if (model.IsDouble)
+        {
+            return "double precision (the batched kernels are single precision)";
+        }
+
+        if (forward != ForwardPath.Looped)
+        {
+            return "a network this small computes a sample fastest in its own straight-line or register-resident Forward";
+        }
+
+        return null;
+    }
+
+    private void DescribeBatchedInference(string? notBatched)
+    {
+        Add(notBatched is null
+            ? "Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, four rows by three " +
+              "samples per kernel call with 512-bit vectors where the CPU accelerates them (256-bit where not), bias and activation " +
+              "applied before each store."
+            : $"Batched inference: Forward once per sample, as {notBatched}.");
     }
 
     private void DescribeForward(string? notUnrolled, string? notRegisters)

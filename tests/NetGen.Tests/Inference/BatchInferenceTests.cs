@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using NetGen.Tests.Networks;
 using Xunit;
 
 namespace NetGen.Tests.Inference;
@@ -42,6 +43,57 @@ public class BatchInferenceTests
             var outputs = new float[batch * Spec.OutputSize];
             network.Forward(inputs, outputs, workspace);
             Assert.Equal(PerSample(network, inputs), outputs);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(47)]
+    [InlineData(48)]
+    [InlineData(49)]
+    [InlineData(101)]
+    [InlineData(1000)]
+    public void GeneratedBlockKernelsMatchTheInterpretedEngineWithTheSameBitsOnAnyThreadCount(int batch)
+    {
+        foreach (INetwork<float> generated in new INetwork<float>[] { new FashionQuantizationNet(), new FashionQuantizationDeepNet(), new WideFloatNet(), new VeryWideFloatNet() })
+        {
+            Assert.IsAssignableFrom<IBatchForward<float>>(generated);
+            generated.InitializeParameters(3, WeightInitialization.ByActivation);
+            var interpreted = new InterpretedNetwork<float>(generated.Spec);
+            generated.Parameters.CopyTo(interpreted.Parameters);
+            var inputs = QuantizedKernelTests.RandomFloats(new Random(batch), batch * generated.Spec.InputSize);
+            var expected = PerSample(interpreted, inputs);
+            float[]? first = null;
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                using var workspace = new InferenceWorkspace<float>(generated.Spec, threads);
+                var outputs = new float[expected.Length];
+                generated.Forward(inputs, outputs, workspace);
+                first ??= outputs;
+                Assert.True(first.AsSpan().SequenceEqual(outputs), $"{generated.GetType().Name}: {threads} threads differ from one");
+            }
+
+            for (int i = 0; i < expected.Length; i++)
+            {
+                Assert.True(Math.Abs(first![i] - expected[i]) <= 1e-5 * Math.Max(1, Math.Abs(expected[i])), $"{generated.GetType().Name}, output {i}: {first[i]} against {expected[i]}");
+            }
+        }
+    }
+
+    [Fact]
+    public void SmallGeneratedNetworksRunTheirForwardPerSample()
+    {
+        // Unrolled and register-resident networks have no block kernel: their batched outputs are their Forward's bits.
+        foreach (INetwork<float> generated in new INetwork<float>[] { new XorNet(), new DigitsNet() })
+        {
+            Assert.False(generated is IBatchForward<float>);
+            generated.InitializeParameters(4);
+            var inputs = QuantizedKernelTests.RandomFloats(new Random(5), 70 * generated.Spec.InputSize);
+            using var workspace = new InferenceWorkspace<float>(generated.Spec, 2);
+            var outputs = new float[70 * generated.Spec.OutputSize];
+            generated.Forward(inputs, outputs, workspace);
+            Assert.Equal(PerSample(generated, inputs), outputs);
         }
     }
 
@@ -148,6 +200,25 @@ public class BatchInferenceTests
         var outputs = new float[130 * 7];
         var classes = new int[130];
         using var workspace = new InferenceWorkspace<float>(Spec, threads);
+        var generated = new FashionQuantizationNet();
+        generated.InitializeParameters(11);
+        var generatedInputs = QuantizedKernelTests.RandomFloats(new Random(12), 130 * 784);
+        var generatedOutputs = new float[130 * 10];
+        using var generatedWorkspace = new InferenceWorkspace<float>(FashionQuantizationNet.Spec, threads);
+        generated.Forward(generatedInputs, generatedOutputs, generatedWorkspace);
+        generated.PredictClasses(generatedInputs, classes, generatedWorkspace);
+        long generatedWorkers = generatedWorkspace.WorkerAllocatedBytes;
+        long generatedAllocated = AllocationTests.LeastAllocatedOverRounds(() =>
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                generated.Forward(generatedInputs, generatedOutputs, generatedWorkspace);
+                generated.PredictClasses(generatedInputs, classes, generatedWorkspace);
+            }
+        });
+        Assert.True(generatedAllocated == 0, $"the generated network allocated {generatedAllocated} bytes on the calling thread over 40 batches.");
+        Assert.Equal(generatedWorkers, generatedWorkspace.WorkerAllocatedBytes);
+
         foreach (INetwork<float> network in new INetwork<float>[] { interpreted, quantized })
         {
             network.Forward(inputs, outputs, workspace);
