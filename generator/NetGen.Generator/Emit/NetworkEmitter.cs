@@ -42,7 +42,7 @@ internal static class NetworkEmitter
         w.Open($"partial {model.TypeKeyword} {model.TypeName} : {interfaceName}");
         WriteConstants(w, model);
         WriteSpec(w, model, c.T);
-        WriteParameters(w, model, c.T);
+        WriteParameters(w, c, c.T);
         ForwardEmitter.Write(w, c);
         if (c.Plan.HasBatchKernel)
         {
@@ -160,13 +160,20 @@ internal static class NetworkEmitter
             """);
     }
 
-    private static void WriteParameters(SourceWriter w, NetworkModel model, string t)
+    private static void WriteParameters(SourceWriter w, EmitContext c, string t)
     {
+        var model = c.Model;
         w.Line();
         w.Line("// Per dense layer l: W^l row-major [out, in] (W^l[j, k] connects input k to neuron j), then b^l.");
         if (model.Weights is not null)
         {
-            BakedWeightsEmitter.WriteParameters(w, model, t);
+            BakedWeightsEmitter.WriteParameters(w, c, t);
+            return;
+        }
+
+        if (model.HasCompressedWeights)
+        {
+            CompressedWeightsEmitter.WriteMembers(w, c);
             return;
         }
 

@@ -24,6 +24,7 @@ internal static class TypeNames
     public const string Array = "global::System.Array";
     public const string ArrayPool = "global::System.Buffers.ArrayPool";
     public const string BitConverter = "global::System.BitConverter";
+    public const string BinaryPrimitives = "global::System.Buffers.Binary.BinaryPrimitives";
     public const string ArgumentException = "global::System.ArgumentException";
     public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";
 

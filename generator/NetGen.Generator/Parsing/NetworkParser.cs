@@ -96,7 +96,8 @@ internal static class NetworkParser
             inputKeep,
             new EquatableArray<DenseLayerModel>(layers.Select(l => l.Model).ToArray()),
             loss,
-            network.Precision);
+            network.Precision,
+            InferenceWeights: network.InferenceWeights);
         return new ParseResult(model, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()), network.Weights);
     }
 
@@ -149,8 +150,9 @@ internal static class NetworkParser
 
     private readonly struct NetworkArguments
     {
-        public NetworkArguments(LossKind? explicitLoss, LocationInfo? lossLocation, PrecisionKind precision, LocationInfo? attributeLocation, WeightsRequest? weights)
+        public NetworkArguments(LossKind? explicitLoss, LocationInfo? lossLocation, PrecisionKind precision, LocationInfo? attributeLocation, WeightsRequest? weights, Shared.WeightFormat inferenceWeights)
         {
+            InferenceWeights = inferenceWeights;
             ExplicitLoss = explicitLoss;
             LossLocation = lossLocation;
             Precision = precision;
@@ -159,6 +161,8 @@ internal static class NetworkParser
         }
 
         public WeightsRequest? Weights { get; }
+
+        public Shared.WeightFormat InferenceWeights { get; }
 
         public LossKind? ExplicitLoss { get; }
 
@@ -177,6 +181,7 @@ internal static class NetworkParser
         var precision = PrecisionKind.Single;
         LocationInfo? lossLocation = attributeLocation;
         WeightsRequest? weights = null;
+        var inferenceWeights = Shared.WeightFormat.Float;
         foreach (var named in attribute.NamedArguments)
         {
             var argumentLocation = LocationInfo.From(NamedArgumentSyntax(syntax, named.Key)) ?? attributeLocation;
@@ -197,6 +202,17 @@ internal static class NetworkParser
                 // Resolved against the additional files in a later pipeline step (Weights/WeightsBaker).
                 weights = new WeightsRequest(weightsFile, argumentLocation);
             }
+            else if (named.Key == "InferenceWeights" && named.Value.Value is int formatValue)
+            {
+                if (Enum.IsDefined(typeof(Shared.WeightFormat), formatValue))
+                {
+                    inferenceWeights = (Shared.WeightFormat)formatValue;
+                }
+                else
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedEnumValue, argumentLocation, "(WeightFormat)" + Format(formatValue), "InferenceWeights"));
+                }
+            }
             else if (named.Key == "Precision" && named.Value.Value is int precisionValue)
             {
                 if (Enum.IsDefined(typeof(PrecisionKind), precisionValue))
@@ -210,7 +226,7 @@ internal static class NetworkParser
             }
         }
 
-        return new NetworkArguments(loss, lossLocation, precision, attributeLocation, weights);
+        return new NetworkArguments(loss, lossLocation, precision, attributeLocation, weights, inferenceWeights);
     }
 
     private static AttributeArgumentSyntax? NamedArgumentSyntax(AttributeSyntax? syntax, string name) =>

@@ -179,8 +179,9 @@ public sealed class QuantizedNetwork : INetwork<float>
     {
         lock (_quantizing)
         {
-            _stale = false;
             Quantize();
+            // Cleared once the copy is complete, so a concurrent Forward never computes with a half-written one.
+            _stale = false;
         }
     }
 
@@ -218,7 +219,7 @@ public sealed class QuantizedNetwork : INetwork<float>
     {
         if (_stale)
         {
-            QuantizeInferenceWeights();
+            Refresh();
         }
 
         int width = Math.Max(1, _widestHidden);
@@ -275,10 +276,23 @@ public sealed class QuantizedNetwork : INetwork<float>
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, _layers.Length);
         if (_stale)
         {
-            QuantizeInferenceWeights();
+            Refresh();
         }
 
         return _layers[layer];
+    }
+
+    // Quantizes once for any number of threads that find the copy out of date at the same time.
+    private void Refresh()
+    {
+        lock (_quantizing)
+        {
+            if (_stale)
+            {
+                Quantize();
+                _stale = false;
+            }
+        }
     }
 
     private void Quantize()
@@ -411,12 +425,7 @@ public sealed class QuantizedNetwork : INetwork<float>
 
                     break;
                 case WeightFormat.BFloat16:
-                    Span<ushort> b = _bfloat16.Span;
-                    for (int i = 0; i < weights.Length; i++)
-                    {
-                        b[i] = WeightQuantization.ToBFloat16(BitConverter.SingleToUInt32Bits(weights[i]));
-                    }
-
+                    QuantizedKernels.QuantizeBFloat16(weights, _bfloat16.Span);
                     break;
                 default:
                     weights.CopyTo(_float.Span);

@@ -27,9 +27,17 @@ internal static class WeightQuantization
     /// <param name="row">The row's float weights (finite).</param>
     /// <param name="quantized">Receives the row's int8 weights; as long as <paramref name="row"/>.</param>
     /// <returns>The row's scale s, so that w_k ≈ s · q_k.</returns>
-    public static float QuantizeInt8Row(ReadOnlySpan<float> row, Span<sbyte> quantized)
+    public static float QuantizeInt8Row(ReadOnlySpan<float> row, Span<sbyte> quantized) =>
+        QuantizeInt8Row(row, quantized, out _);
+
+    /// <summary>As <see cref="QuantizeInt8Row(ReadOnlySpan{float}, Span{sbyte})"/>, also giving the row's largest magnitude.</summary>
+    /// <param name="row">The row's float weights (finite).</param>
+    /// <param name="quantized">Receives the row's int8 weights.</param>
+    /// <param name="largest">The largest |w_k| (0 for an all-zero row), from which <see cref="Int8Scale"/> gives the scale.</param>
+    /// <returns>The row's scale s.</returns>
+    public static float QuantizeInt8Row(ReadOnlySpan<float> row, Span<sbyte> quantized, out float largest)
     {
-        float largest = 0f;
+        largest = 0f;
         for (int k = 0; k < row.Length; k++)
         {
             float magnitude = Math.Abs(row[k]);
@@ -39,7 +47,7 @@ internal static class WeightQuantization
             }
         }
 
-        float scale = largest > 0f ? largest / Int8Limit : 1f;
+        float scale = Int8Scale(largest);
         for (int k = 0; k < row.Length; k++)
         {
             double q = Math.Round(row[k] / (double)scale, MidpointRounding.ToEven);
@@ -47,6 +55,30 @@ internal static class WeightQuantization
         }
 
         return scale;
+    }
+
+    /// <summary>The scale of a row whose largest magnitude is <paramref name="largest"/>: largest / 127, or 1 for 0.</summary>
+    /// <param name="largest">The row's largest |w_k|.</param>
+    /// <returns>The scale s.</returns>
+    public static float Int8Scale(float largest) => largest > 0f ? largest / Int8Limit : 1f;
+
+    /// <summary>
+    /// The float weights of a quantized row that quantize back to exactly the same row and scale: s · q_k, except that the
+    /// entries at ±127 are ±<paramref name="largest"/> itself (s · 127 need not round back to it), so the row's largest
+    /// magnitude, and with it s, is unchanged. A network whose parameters start from baked int8 weights therefore
+    /// computes with those very weights after it quantizes its parameters again.
+    /// </summary>
+    /// <param name="quantized">The row's int8 weights.</param>
+    /// <param name="largest">The row's largest magnitude, as <see cref="QuantizeInt8Row(ReadOnlySpan{float}, Span{sbyte}, out float)"/> gave it.</param>
+    /// <param name="row">Receives the float weights.</param>
+    public static void DequantizeInt8Row(ReadOnlySpan<sbyte> quantized, float largest, Span<float> row)
+    {
+        float scale = Int8Scale(largest);
+        for (int k = 0; k < quantized.Length; k++)
+        {
+            int q = quantized[k];
+            row[k] = q == Int8Limit ? largest : q == -Int8Limit ? -largest : q * scale;
+        }
     }
 
     /// <summary>

@@ -173,6 +173,81 @@ public static unsafe class QuantizedKernels
         ReadOnlySpan<byte> x, int zeroPoint, Span<float> z) =>
         DenseInt8Activations(weights, weightRowSums, outputScales, biases, x, zeroPoint, z, DefaultIntegerPath);
 
+    /// <summary>
+    /// Quantizes a row-major W to int8 by <see cref="WeightFormat.Int8"/>'s rule: one scale per row (what generated
+    /// networks with <c>InferenceWeights = WeightFormat.Int8</c> do when their parameters change).
+    /// </summary>
+    /// <param name="weights">W, rows × <paramref name="columns"/> finite floats.</param>
+    /// <param name="columns">The row length.</param>
+    /// <param name="quantized">Receives the int8 weights.</param>
+    /// <param name="scales">Receives one scale per row.</param>
+    public static void QuantizeInt8Rows(ReadOnlySpan<float> weights, int columns, Span<sbyte> quantized, Span<float> scales)
+    {
+        CheckShape(weights.Length, columns, scales.Length);
+        CheckLength(quantized.Length, weights.Length, nameof(quantized));
+        for (int j = 0; j < scales.Length; j++)
+        {
+            scales[j] = WeightQuantization.QuantizeInt8Row(weights.Slice(j * columns, columns), quantized.Slice(j * columns, columns));
+        }
+    }
+
+    /// <summary>
+    /// The float weights and row scales of baked int8 rows, given each row's largest magnitude: weights that quantize back
+    /// to exactly these int8 weights and scales (see <c>WeightQuantization.DequantizeInt8Row</c>).
+    /// </summary>
+    /// <param name="quantized">The int8 weights, rows × <paramref name="columns"/>.</param>
+    /// <param name="rowMaxima">Each row's largest |w|.</param>
+    /// <param name="columns">The row length.</param>
+    /// <param name="weights">Receives the float weights.</param>
+    /// <param name="scales">Receives one scale per row.</param>
+    public static void DequantizeInt8Rows(ReadOnlySpan<sbyte> quantized, ReadOnlySpan<float> rowMaxima, int columns, Span<float> weights, Span<float> scales)
+    {
+        CheckShape(quantized.Length, columns, rowMaxima.Length);
+        CheckLength(weights.Length, quantized.Length, nameof(weights));
+        CheckLength(scales.Length, rowMaxima.Length, nameof(scales));
+        for (int j = 0; j < rowMaxima.Length; j++)
+        {
+            WeightQuantization.DequantizeInt8Row(quantized.Slice(j * columns, columns), rowMaxima[j], weights.Slice(j * columns, columns));
+            scales[j] = WeightQuantization.Int8Scale(rowMaxima[j]);
+        }
+    }
+
+    /// <summary>The row scales of int8 rows with the given largest magnitudes: largest / 127 (1 for an all-zero row).</summary>
+    /// <param name="rowMaxima">Each row's largest |w|.</param>
+    /// <param name="scales">Receives one scale per row.</param>
+    public static void Int8Scales(ReadOnlySpan<float> rowMaxima, Span<float> scales)
+    {
+        CheckLength(scales.Length, rowMaxima.Length, nameof(scales));
+        for (int j = 0; j < rowMaxima.Length; j++)
+        {
+            scales[j] = WeightQuantization.Int8Scale(rowMaxima[j]);
+        }
+    }
+
+    /// <summary>Rounds weights to bfloat16, to nearest with ties to even (<see cref="WeightFormat.BFloat16"/>).</summary>
+    /// <param name="weights">The float weights.</param>
+    /// <param name="bfloat16">Receives their bfloat16 bit patterns.</param>
+    public static void QuantizeBFloat16(ReadOnlySpan<float> weights, Span<ushort> bfloat16)
+    {
+        CheckLength(bfloat16.Length, weights.Length, nameof(bfloat16));
+        for (int i = 0; i < weights.Length; i++)
+        {
+            bfloat16[i] = WeightQuantization.ToBFloat16(BitConverter.SingleToUInt32Bits(weights[i]));
+        }
+    }
+
+    /// <summary>The floats bfloat16 bit patterns stand for (exact).</summary>
+    /// <param name="bfloat16">The bit patterns.</param>
+    /// <param name="weights">Receives the floats.</param>
+    public static void DequantizeBFloat16(ReadOnlySpan<ushort> bfloat16, Span<float> weights)
+    {
+        CheckLength(weights.Length, bfloat16.Length, nameof(weights));
+        for (int i = 0; i < bfloat16.Length; i++)
+        {
+            weights[i] = BitConverter.UInt32BitsToSingle(WeightQuantization.FromBFloat16(bfloat16[i]));
+        }
+    }
+
     internal static void DenseInt8(ReadOnlySpan<sbyte> weights, ReadOnlySpan<float> scales, ReadOnlySpan<float> biases, ReadOnlySpan<float> x, Span<float> z, FloatPath path)
     {
         CheckShape(weights.Length, x.Length, z.Length);
@@ -263,7 +338,7 @@ public static unsafe class QuantizedKernels
 
             for (; j < rows; j++)
             {
-                int dot = IntegerTail(w + ((nint)j * n), u, 0, n);
+                int dot = path == IntegerPath.Scalar || !Avx2.IsSupported ? IntegerTail(w + ((nint)j * n), u, 0, n) : Avx2Row(w + ((nint)j * n), u, n);
                 zp[j] = Dequantize(dot - (zeroPoint * sums[j]), c[j], b[j]);
             }
         }
@@ -314,6 +389,21 @@ public static unsafe class QuantizedKernels
             s7 = AvxVnni.MultiplyWideningAndAdd(s7, xv, Vector256.Load(w + (7 * n) + k));
         }
 
+        if (k + 16 <= n)
+        {
+            // Sixteen more in the lower half, the upper half zero: their products add nothing.
+            var xv = Vector256.Create(Vector128.Load(u + k), Vector128<byte>.Zero);
+            s0 = AvxVnni.MultiplyWideningAndAdd(s0, xv, Vector256.Create(Vector128.Load(w + k), Vector128<sbyte>.Zero));
+            s1 = AvxVnni.MultiplyWideningAndAdd(s1, xv, Vector256.Create(Vector128.Load(w + n + k), Vector128<sbyte>.Zero));
+            s2 = AvxVnni.MultiplyWideningAndAdd(s2, xv, Vector256.Create(Vector128.Load(w + (2 * n) + k), Vector128<sbyte>.Zero));
+            s3 = AvxVnni.MultiplyWideningAndAdd(s3, xv, Vector256.Create(Vector128.Load(w + (3 * n) + k), Vector128<sbyte>.Zero));
+            s4 = AvxVnni.MultiplyWideningAndAdd(s4, xv, Vector256.Create(Vector128.Load(w + (4 * n) + k), Vector128<sbyte>.Zero));
+            s5 = AvxVnni.MultiplyWideningAndAdd(s5, xv, Vector256.Create(Vector128.Load(w + (5 * n) + k), Vector128<sbyte>.Zero));
+            s6 = AvxVnni.MultiplyWideningAndAdd(s6, xv, Vector256.Create(Vector128.Load(w + (6 * n) + k), Vector128<sbyte>.Zero));
+            s7 = AvxVnni.MultiplyWideningAndAdd(s7, xv, Vector256.Create(Vector128.Load(w + (7 * n) + k), Vector128<sbyte>.Zero));
+            k += 16;
+        }
+
         return IntegerSums(s0, s1, s2, s3, s4, s5, s6, s7) + IntegerTails8(w, u, k, n);
     }
 
@@ -334,7 +424,29 @@ public static unsafe class QuantizedKernels
             s7 += Avx512BW.MultiplyAddAdjacent(Avx512BW.ConvertToVector512Int16(Vector256.Load(w + (7 * n) + k)), xv);
         }
 
-        return IntegerSums(Fold(s0), Fold(s1), Fold(s2), Fold(s3), Fold(s4), Fold(s5), Fold(s6), Fold(s7)) + IntegerTails8(w, u, k, n);
+        var t0 = Fold(s0);
+        var t1 = Fold(s1);
+        var t2 = Fold(s2);
+        var t3 = Fold(s3);
+        var t4 = Fold(s4);
+        var t5 = Fold(s5);
+        var t6 = Fold(s6);
+        var t7 = Fold(s7);
+        if (k + 16 <= n)
+        {
+            var xv = Avx2.ConvertToVector256Int16(Vector128.Load(u + k));
+            t0 += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.Load(w + k)), xv);
+            t1 += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.Load(w + n + k)), xv);
+            t2 += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.Load(w + (2 * n) + k)), xv);
+            t3 += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.Load(w + (3 * n) + k)), xv);
+            t4 += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.Load(w + (4 * n) + k)), xv);
+            t5 += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.Load(w + (5 * n) + k)), xv);
+            t6 += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.Load(w + (6 * n) + k)), xv);
+            t7 += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.Load(w + (7 * n) + k)), xv);
+            k += 16;
+        }
+
+        return IntegerSums(t0, t1, t2, t3, t4, t5, t6, t7) + IntegerTails8(w, u, k, n);
     }
 
     private static Vector256<int> Avx2Rows8(sbyte* w, byte* u, int n)
@@ -355,6 +467,19 @@ public static unsafe class QuantizedKernels
         }
 
         return IntegerSums(s0, s1, s2, s3, s4, s5, s6, s7) + IntegerTails8(w, u, k, n);
+    }
+
+    // One row's exact sum, sixteen products at a time (vpmaddwd), for the rows after the blocks of eight.
+    private static int Avx2Row(sbyte* w, byte* u, int n)
+    {
+        Vector256<int> sum = default;
+        int k = 0;
+        for (; k + 16 <= n; k += 16)
+        {
+            sum += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.Load(w + k)), Avx2.ConvertToVector256Int16(Vector128.Load(u + k)));
+        }
+
+        return Vector256.Sum(sum) + IntegerTail(w, u, k, n);
     }
 
     private static Vector256<int> IntegerTails8(sbyte* w, byte* u, int start, int n) =>
@@ -472,9 +597,49 @@ public static unsafe class QuantizedKernels
 
         for (; j < rows; j++)
         {
-            z[j] = RowScalar<TFormat, TWeight>(w + ((nint)j * n), x, n, body) + Tail<TFormat, TWeight>(w + ((nint)j * n), x, n, body);
+            TWeight* row = w + ((nint)j * n);
+            float sum = path switch
+            {
+                FloatPath.Vector512 => RowVector512<TFormat, TWeight>(row, x, body),
+                FloatPath.Vector256 => RowVector256<TFormat, TWeight>(row, x, body),
+                _ => RowScalar<TFormat, TWeight>(row, x, n, body),
+            };
+            z[j] = sum + Tail<TFormat, TWeight>(row, x, n, body);
         }
     }
+
+    // One row, as one lane of Rows8Vector512: its sixteen sums folded to eight, then the same addition tree.
+    private static float RowVector512<TFormat, TWeight>(TWeight* w, float* x, int body)
+        where TFormat : struct, IWeightFormat<TWeight>
+        where TWeight : unmanaged
+    {
+        Vector512<float> sum = default;
+        for (int k = 0; k < body; k += 16)
+        {
+            sum = Vector512.FusedMultiplyAdd(TFormat.Load16(w + k), Vector512.Load(x + k), sum);
+        }
+
+        return Tree(Fold(sum));
+    }
+
+    // One row, as one lane of Rows4Vector256.
+    private static float RowVector256<TFormat, TWeight>(TWeight* w, float* x, int body)
+        where TFormat : struct, IWeightFormat<TWeight>
+        where TWeight : unmanaged
+    {
+        Vector256<float> a = default, b = default;
+        for (int k = 0; k < body; k += 16)
+        {
+            a = Vector256.FusedMultiplyAdd(TFormat.Load8(w + k), Vector256.Load(x + k), a);
+            b = Vector256.FusedMultiplyAdd(TFormat.Load8(w + k + 8), Vector256.Load(x + k + 8), b);
+        }
+
+        return Tree(a + b);
+    }
+
+    // ((v0 + v1) + (v2 + v3)) + ((v4 + v5) + (v6 + v7)): the order of VectorMath.HorizontalSums for one vector.
+    private static float Tree(Vector256<float> v) =>
+        ((v.GetElement(0) + v.GetElement(1)) + (v.GetElement(2) + v.GetElement(3))) + ((v.GetElement(4) + v.GetElement(5)) + (v.GetElement(6) + v.GetElement(7)));
 
     private static Vector256<float> Rows8Vector512<TFormat, TWeight>(TWeight* w, float* x, int n, int body)
         where TFormat : struct, IWeightFormat<TWeight>
