@@ -100,7 +100,7 @@ internal static class CompressedWeightsEmitter
             string weights = $"p.Slice(Dense{n}WeightsOffset, {MathText.Int(count)})";
             string target = $"_inferenceWeights.Span.Slice({MathText.Int(model.CompressedWeightsOffsetOf(l))}, {MathText.Int(count)})";
             w.Line(IsInt8(c)
-                ? $"    {Kernels}.QuantizeInt8Rows({weights}, {MathText.Int(inputs)}, {target}, _inferenceScales.AsSpan({MathText.Int(model.NeuronOffsetOf(l))}, Dense{n}Size));"
+                ? $"    {Kernels}.QuantizeInt8Rows({weights}, {MathText.Int(inputs)}, {target}, {TypeNames.MemoryExtensions}.AsSpan(_inferenceScales, {MathText.Int(model.NeuronOffsetOf(l))}, Dense{n}Size));"
                 : $"    {Kernels}.QuantizeBFloat16({weights}, {target});");
         }
 
@@ -131,7 +131,7 @@ internal static class CompressedWeightsEmitter
             string weights = $"_inferenceWeights.Span.Slice({MathText.Int(model.CompressedWeightsOffsetOf(l))}, {MathText.Int(count)})";
             string biases = $"p.Slice(Dense{n}BiasesOffset, Dense{n}Size)";
             w.Line(IsInt8(c)
-                ? $"{Kernels}.DenseInt8({weights}, _inferenceScales.AsSpan({MathText.Int(model.NeuronOffsetOf(l))}, Dense{n}Size), {biases}, {input}, {z});"
+                ? $"{Kernels}.DenseInt8({weights}, {TypeNames.MemoryExtensions}.AsSpan(_inferenceScales, {MathText.Int(model.NeuronOffsetOf(l))}, Dense{n}Size), {biases}, {input}, {z});"
                 : $"{Kernels}.DenseBFloat16({weights}, {biases}, {input}, {z});");
             if (activation.IsElementwise && !activation.IsIdentity)
             {
@@ -265,12 +265,12 @@ internal static class CompressedWeightsEmitter
             int inputs = model.InputSizeOf(l);
             int layerCount = inputs * model.Layers[l].Size;
             string quantized = $"BakedInferenceWeights.Slice({MathText.Int(model.CompressedWeightsOffsetOf(l))}, {MathText.Int(layerCount)})";
-            string target = $"values.AsSpan(Dense{n}WeightsOffset, {MathText.Int(layerCount)})";
+            string target = $"{TypeNames.MemoryExtensions}.AsSpan(values, Dense{n}WeightsOffset, {MathText.Int(layerCount)})";
             string neuronsOf = $"{MathText.Int(model.NeuronOffsetOf(l))}, Dense{n}Size";
             w.Line(IsInt8(c)
-                ? $"{Kernels}.DequantizeInt8Rows({quantized}, maxima.AsSpan({neuronsOf}), {MathText.Int(inputs)}, {target}, scales.AsSpan({neuronsOf}));"
+                ? $"{Kernels}.DequantizeInt8Rows({quantized}, {TypeNames.MemoryExtensions}.AsSpan(maxima, {neuronsOf}), {MathText.Int(inputs)}, {target}, {TypeNames.MemoryExtensions}.AsSpan(scales, {neuronsOf}));"
                 : $"{Kernels}.DequantizeBFloat16({quantized}, {target});");
-            w.Line($"biases.AsSpan({neuronsOf}).CopyTo(values.AsSpan(Dense{n}BiasesOffset, Dense{n}Size));");
+            w.Line($"{TypeNames.MemoryExtensions}.AsSpan(biases, {neuronsOf}).CopyTo({TypeNames.MemoryExtensions}.AsSpan(values, Dense{n}BiasesOffset, Dense{n}Size));");
         }
 
         w.Line("return values;");
