@@ -77,10 +77,10 @@ internal static class BakedWeightsEmitter
         w.Line();
         if (model.Namespace is not null)
         {
-            w.Open("namespace " + model.Namespace);
+            w.Open("namespace " + model.NamespaceIdentifier);
         }
 
-        w.Open($"partial {model.TypeKeyword} {model.TypeName}");
+        w.Open($"partial {model.TypeKeyword} {model.TypeIdentifier}");
         if (model.HasCompressedWeights)
         {
             var (bytes, description) = CompressedWeightsEmitter.BakedBytes(model);

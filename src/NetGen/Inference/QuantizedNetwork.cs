@@ -111,9 +111,9 @@ public sealed class QuantizedNetwork : INetwork<float>
     public static QuantizedNetwork Create(INetwork<float> network, WeightFormat weights)
     {
         ArgumentNullException.ThrowIfNull(network);
-        if (weights is not (WeightFormat.Float or WeightFormat.BFloat16 or WeightFormat.Int8))
+        if (NetworkRules.CheckInferenceWeights(weights, Precision.Single) is { } problem)
         {
-            throw new ArgumentOutOfRangeException(nameof(weights), weights, "Unknown weight format.");
+            throw new ArgumentOutOfRangeException(nameof(weights), weights, problem.Message + ".");
         }
 
         ReadOnlySpan<float> parameters = network.Parameters;

@@ -201,7 +201,7 @@ namespace Samples
         {
             /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples.</summary>
             /// <param name="batchCapacity">The largest batch, at least 1.</param>
-            public Workspace(int batchCapacity) : base(BFloat16Net.Spec, batchCapacity)
+            public Workspace(int batchCapacity) : base(global::Samples.BFloat16Net.Spec, batchCapacity)
             {
                 A1 = new float[batchCapacity * 5];
                 D1 = new float[batchCapacity * 5];

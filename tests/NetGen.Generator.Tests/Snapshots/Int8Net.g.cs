@@ -226,7 +226,7 @@ namespace Samples
         {
             /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples.</summary>
             /// <param name="batchCapacity">The largest batch, at least 1.</param>
-            public Workspace(int batchCapacity) : base(Int8Net.Spec, batchCapacity)
+            public Workspace(int batchCapacity) : base(global::Samples.Int8Net.Spec, batchCapacity)
             {
                 A1 = new float[batchCapacity * 12];
                 D1 = new float[batchCapacity * 12];
