@@ -32,6 +32,28 @@ public abstract class QuantizedInferenceBenchmark
     /// <summary>The shape's generated float network.</summary>
     protected abstract INetwork<float> Network { get; }
 
+    /// <summary>The same shape declared with <c>InferenceWeights = WeightFormat.Int8</c>.</summary>
+    protected abstract INetwork<float> GeneratedInt8 { get; }
+
+    /// <summary>The same shape declared with <c>InferenceWeights = WeightFormat.BFloat16</c>.</summary>
+    protected abstract INetwork<float> GeneratedBFloat16 { get; }
+
+    /// <summary>The generated int8 network with the float network's parameters (compressed at its first Forward).</summary>
+    [GlobalSetup(Target = nameof(GeneratedInt8Weights))]
+    public void SetupGeneratedInt8() => CopyInto(GeneratedInt8, "int8");
+
+    /// <summary>The generated bfloat16 network with the float network's parameters.</summary>
+    [GlobalSetup(Target = nameof(GeneratedBFloat16Weights))]
+    public void SetupGeneratedBFloat16() => CopyInto(GeneratedBFloat16, "bf16");
+
+    /// <summary>The generated network declared with int8 inference weights.</summary>
+    [Benchmark(Description = "NetGen int8 weights (generated)")]
+    public void GeneratedInt8Weights() => GeneratedInt8.Forward(Input, Output);
+
+    /// <summary>The generated network declared with bfloat16 inference weights.</summary>
+    [Benchmark(Description = "NetGen bf16 weights (generated)")]
+    public void GeneratedBFloat16Weights() => GeneratedBFloat16.Forward(Input, Output);
+
     /// <summary>Initialises the generated network's weights and the sample.</summary>
     [GlobalSetup(Target = GeneratedMethod)]
     public void SetupGenerated()
@@ -114,6 +136,16 @@ public abstract class QuantizedInferenceBenchmark
         return quantized;
     }
 
+    // The generated compressed network with the float network's parameters, checked against QuantizedNetwork's output.
+    private void CopyInto(INetwork<float> compressed, string format)
+    {
+        Quantized(format);
+        var expected = (float[])Output.Clone();
+        Network.Parameters.CopyTo(compressed.Parameters);
+        compressed.Forward(Input, Output);
+        Fixtures.CheckClose($"the generated {format} network's output", expected, Output, tolerance: 1e-5f);
+    }
+
     private void SetupOnnxRuntimeQuantized(string format)
     {
         var quantized = Quantized(format);
@@ -128,9 +160,17 @@ public abstract class QuantizedInferenceBenchmark
 public class QuantizedInference_784_128_10 : QuantizedInferenceBenchmark
 {
     private readonly Mnist78412810 _network = new();
+    private readonly Mnist78412810Int8 _int8 = new();
+    private readonly Mnist78412810BFloat16 _bfloat16 = new();
 
     /// <inheritdoc/>
     protected override INetwork<float> Network => _network;
+
+    /// <inheritdoc/>
+    protected override INetwork<float> GeneratedInt8 => _int8;
+
+    /// <inheritdoc/>
+    protected override INetwork<float> GeneratedBFloat16 => _bfloat16;
 
     /// <summary>The generated float network.</summary>
     [Benchmark(Baseline = true, Description = "NetGen float (generated)")]
@@ -141,9 +181,17 @@ public class QuantizedInference_784_128_10 : QuantizedInferenceBenchmark
 public class QuantizedInference_784_256_128_10 : QuantizedInferenceBenchmark
 {
     private readonly Mnist78425612810 _network = new();
+    private readonly Mnist78425612810Int8 _int8 = new();
+    private readonly Mnist78425612810BFloat16 _bfloat16 = new();
 
     /// <inheritdoc/>
     protected override INetwork<float> Network => _network;
+
+    /// <inheritdoc/>
+    protected override INetwork<float> GeneratedInt8 => _int8;
+
+    /// <inheritdoc/>
+    protected override INetwork<float> GeneratedBFloat16 => _bfloat16;
 
     /// <summary>The generated float network.</summary>
     [Benchmark(Baseline = true, Description = "NetGen float (generated)")]
@@ -222,3 +270,33 @@ public class BatchedInference_784_128_10
     [Benchmark(Description = "ONNX Runtime, batched")]
     public void OnnxRuntime() => _ort!.Run();
 }
+
+/// <summary>784-128-10 relu/softmax, Forward reading int8 weights.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, InferenceWeights = WeightFormat.Int8)]
+[Input(784)]
+[Dense(128, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class Mnist78412810Int8;
+
+/// <summary>784-128-10 relu/softmax, Forward reading bfloat16 weights.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, InferenceWeights = WeightFormat.BFloat16)]
+[Input(784)]
+[Dense(128, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class Mnist78412810BFloat16;
+
+/// <summary>784-256-128-10 relu/softmax, Forward reading int8 weights.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, InferenceWeights = WeightFormat.Int8)]
+[Input(784)]
+[Dense(256, Activation.ReLU)]
+[Dense(128, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class Mnist78425612810Int8;
+
+/// <summary>784-256-128-10 relu/softmax, Forward reading bfloat16 weights.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, InferenceWeights = WeightFormat.BFloat16)]
+[Input(784)]
+[Dense(256, Activation.ReLU)]
+[Dense(128, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class Mnist78425612810BFloat16;
