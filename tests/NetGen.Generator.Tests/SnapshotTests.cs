@@ -152,6 +152,27 @@ public class SnapshotTests
         [Input(3)]
         [Dense(2, Activation.Softmax)]
         public partial class ScaledNet;
+
+        /// <summary>int8 inference weights: Forward through the runtime's int8 kernel, the compressed copy kept fresh.</summary>
+        [Network(Loss = Loss.SoftmaxCrossEntropy, InferenceWeights = WeightFormat.Int8)]
+        [Input(20)]
+        [Dense(12, Activation.Tanh)]
+        [Dense(3, Activation.Softmax)]
+        public partial class Int8Net;
+
+        /// <summary>bfloat16 inference weights on a forward-only network.</summary>
+        [Network(InferenceWeights = WeightFormat.BFloat16)]
+        [Input(6)]
+        [Dense(5, Activation.Sigmoid)]
+        [Dense(2, Activation.Identity)]
+        public partial class BFloat16Net;
+
+        /// <summary>The baked network's weights baked in as int8: row maxima and float biases beside them.</summary>
+        [Network(Loss = Loss.MeanSquaredError, Weights = "model.safetensors", InferenceWeights = WeightFormat.Int8)]
+        [Input(2)]
+        [Dense(3, Activation.ReLU)]
+        [Dense(1, Activation.Identity)]
+        public partial class BakedInt8Net;
         """;
 
     private static readonly Lazy<GeneratorHarness.Outcome> Outcome = new(() =>
@@ -197,6 +218,10 @@ public class SnapshotTests
         "Samples.BakedNet.Weights.g.cs",
         "Samples.ScaledNet.g.cs",
         "Samples.ScaledNet.Weights.g.cs",
+        "Samples.Int8Net.g.cs",
+        "Samples.BFloat16Net.g.cs",
+        "Samples.BakedInt8Net.g.cs",
+        "Samples.BakedInt8Net.Weights.g.cs",
     ];
 
     public static TheoryData<string> HintNames => new(ExpectedHintNames);
