@@ -47,6 +47,8 @@ internal static class TypeNames
     public const string INetwork = "global::NetGen.INetwork";
     public const string ISecondOrderNetwork = "global::NetGen.ISecondOrderNetwork";
     public const string ParameterBuffer = "global::NetGen.ParameterBuffer";
+    public const string Standardizer = "global::NetGen.Data.Standardizer";
+    public const string MinMaxScaler = "global::NetGen.Data.MinMaxScaler";
     public const string IBatchForward = "global::NetGen.IBatchForward";
     public const string QuantizedKernels = "global::NetGen.Numerics.QuantizedKernels";
     public const string Lock = "global::System.Threading.Lock";

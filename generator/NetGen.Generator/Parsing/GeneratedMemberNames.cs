@@ -23,6 +23,8 @@ internal static class GeneratedMemberNames
         "DirectionalForward", "DirectionalOutputDelta", "DirectionalBackward",
         // Baked weights.
         "BakedParameters", "ResetToBakedParameters", "BakedParameterWords", "DecodeBakedParameters", "s_bakedParametersBigEndian",
+        // Baked weights with a scaler (netgen.scaler).
+        "InputScaler", "ForwardRaw",
         // Compressed inference weights (InferenceWeights = Int8 or BFloat16), baked or not.
         "_inferenceWeights", "_inferenceScales", "_inferenceWeightsStale", "_quantizing", "QuantizeInferenceWeights",
         "RefreshInferenceWeights", "CompressInferenceWeights", "BakedInferenceWeights", "BakedWords", "BakedBytes", "BakedFloats",
