@@ -39,6 +39,8 @@ public class QuantizationAccuracyTests(ITestOutputHelper log)
     }
 
     [FashionFact]
+
+    [Trait("Category", "Slow")]
     public void FashionMnist784x128x10()
     {
         var (train, test) = FashionFactAttribute.Load();
@@ -51,6 +53,8 @@ public class QuantizationAccuracyTests(ITestOutputHelper log)
     }
 
     [FashionFact]
+
+    [Trait("Category", "Slow")]
     public void FashionMnist784x256x128x10()
     {
         var (train, test) = FashionFactAttribute.Load();

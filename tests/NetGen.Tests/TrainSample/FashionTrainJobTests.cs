@@ -10,6 +10,7 @@ namespace NetGen.Samples.Train.Tests;
 public sealed class FashionTrainJobTests
 {
     [FashionFact]
+    [Trait("Category", "Slow")]
     public void A_short_run_on_3000_images_beats_70_percent_test_accuracy()
     {
         using var folder = new TrainOutputFolder();
