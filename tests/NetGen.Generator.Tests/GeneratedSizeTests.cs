@@ -126,6 +126,37 @@ public class GeneratedSizeTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The largest declarations the generator accepts compile and run: the widest layer (2²⁰ softmax outputs) in both
+    /// precisions, and the deepest network (256 dense layers, each 64 wide, so every layer takes the looped path the size
+    /// bound assumes). The time each takes is printed, not asserted (README, Limits, states the measured figures).
+    /// </summary>
+    [Theory]
+    [Trait("Category", "Slow")]
+    [InlineData("[Network(Loss = Loss.SoftmaxCrossEntropy)][Input(1)][Dense(1048576, Activation.Softmax)]")]
+    [InlineData("[Network(Loss = Loss.SoftmaxCrossEntropy, Precision = Precision.Double)][Input(1)][Dense(1048576, Activation.Softmax)]")]
+    [InlineData("Deepest")]
+    public void TheLargestAcceptedDeclarationsCompileAndRun(string attributes)
+    {
+        if (attributes == "Deepest")
+        {
+            attributes = "[Network(Loss = Loss.SoftmaxCrossEntropy)][Input(64)]"
+                + string.Concat(Enumerable.Repeat("[Dense(64, Activation.Tanh)]", NetworkLimits.MaxDenseLayers - 1)) + "[Dense(10, Activation.Softmax)]";
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var outcome = GeneratorHarness.Run("using NetGen;\n" + attributes + " internal partial class Largest;");
+        Assert.Empty(outcome.GeneratorDiagnostics);
+        var generating = clock.Elapsed;
+        var network = (INetwork<float>)Activator.CreateInstance(GeneratorHarness.CompileAndLoad(outcome).GetType("Largest", throwOnError: true)!)!;
+        var compiling = clock.Elapsed - generating;
+        output.WriteLine($"{outcome.SourceOf("Largest.g.cs").Length:N0} characters: generated in {generating.TotalSeconds:F2} s, compiled and loaded in {compiling.TotalSeconds:F2} s");
+
+        var outputs = new float[network.Spec.OutputSize];
+        network.Forward(Enumerable.Repeat(0.5f, network.Spec.InputSize).ToArray(), outputs);
+        Assert.Equal(1.0, outputs.Sum(o => (double)o), 1e-3);
+    }
+
     private static int SourceLength(string attributes)
     {
         var outcome = GeneratorHarness.Run("using NetGen;\n" + attributes + " internal partial class Net;");

@@ -115,6 +115,10 @@ public sealed class TrainCommandLineTests
         Assert.Contains("epoch 2/2  training loss ", output, StringComparison.Ordinal);
         Assert.Contains("validation accuracy 0.", output, StringComparison.Ordinal);
         Assert.Contains("Test accuracy: 0.", output, StringComparison.Ordinal);
+        // The evaluation report: per-class precision, recall and F1 with their averages, then the confusion matrix.
+        Assert.Contains("precision     recall   f1-score    support", output, StringComparison.Ordinal);
+        Assert.Contains("macro avg", output, StringComparison.Ordinal);
+        Assert.Contains("weighted avg", output, StringComparison.Ordinal);
         Assert.Contains(folder.Sub(Path.Combine("plain", "digits.safetensors")), output, StringComparison.Ordinal);
 
         // The live progress display, on a console that claims to be an ANSI terminal.
