@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -149,7 +150,7 @@ public static class NetworkGuard
             // Written so that NaN fails too.
             if (!(weight >= T.Zero) || !T.IsFinite(weight))
             {
-                throw new ArgumentException($"sampleWeights[{s}] is {weight}; a sample weight must be finite and non-negative.", nameof(sampleWeights));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"sampleWeights[{s}] is {weight}; a sample weight must be finite and non-negative."), nameof(sampleWeights));
             }
 
             sum += weight;
@@ -157,7 +158,7 @@ public static class NetworkGuard
 
         if (!T.IsFinite(sum))
         {
-            throw new ArgumentException($"The {batch} sample weights add up to {sum}, beyond the range of {typeof(T).Name}.", nameof(sampleWeights));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The {batch} sample weights add up to {sum}, beyond the range of {typeof(T).Name}."), nameof(sampleWeights));
         }
 
         return sum;
