@@ -22,7 +22,7 @@ public class EngineParityTests
         nameof(RegisterSoftmaxOf13Net), nameof(RegisterSoftmaxOf6Net), nameof(RegisterSoftmaxOf15Net),
         nameof(LaneMseSoftmaxNet), nameof(LaneMseIdentityNet) };
 
-    private static ITrainableNetwork<float> CreateFloat(string name) => name switch
+    internal static ITrainableNetwork<float> CreateFloat(string name) => name switch
     {
         nameof(XorNet) => new XorNet(),
         nameof(DigitsNet) => new DigitsNet(),

@@ -120,9 +120,15 @@ public class GradientCheckTests
         public double ComputeLoss(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, NetworkWorkspace workspace) =>
             inner.ComputeLoss(inputs, targets, workspace);
 
-        public double ComputeLossAndGradient(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, Span<double> gradient, NetworkWorkspace workspace, SeededRandom? dropoutRandom = null)
+        public double ComputeLoss(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, ReadOnlySpan<double> sampleWeights, NetworkWorkspace workspace) =>
+            inner.ComputeLoss(inputs, targets, sampleWeights, workspace);
+
+        public double ComputeLossAndGradient(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, Span<double> gradient, NetworkWorkspace workspace, SeededRandom? dropoutRandom = null) =>
+            ComputeLossAndGradient(inputs, targets, default, gradient, workspace, dropoutRandom);
+
+        public double ComputeLossAndGradient(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, ReadOnlySpan<double> sampleWeights, Span<double> gradient, NetworkWorkspace workspace, SeededRandom? dropoutRandom = null)
         {
-            double loss = inner.ComputeLossAndGradient(inputs, targets, gradient, workspace, dropoutRandom);
+            double loss = inner.ComputeLossAndGradient(inputs, targets, sampleWeights, gradient, workspace, dropoutRandom);
             foreach (ref double g in gradient)
             {
                 g *= factor;

@@ -409,9 +409,12 @@ public class ShardedUpdateTests
 
         public NetworkWorkspace CreateWorkspace(int batchCapacity) => inner.CreateWorkspace(batchCapacity);
 
-        public double ComputeLossAndGradient(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, Span<double> gradient, NetworkWorkspace workspace, SeededRandom? dropoutRandom = null)
+        public double ComputeLossAndGradient(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, Span<double> gradient, NetworkWorkspace workspace, SeededRandom? dropoutRandom = null) =>
+            ComputeLossAndGradient(inputs, targets, default, gradient, workspace, dropoutRandom);
+
+        public double ComputeLossAndGradient(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, ReadOnlySpan<double> sampleWeights, Span<double> gradient, NetworkWorkspace workspace, SeededRandom? dropoutRandom = null)
         {
-            double loss = inner.ComputeLossAndGradient(inputs, targets, gradient, workspace, dropoutRandom);
+            double loss = inner.ComputeLossAndGradient(inputs, targets, sampleWeights, gradient, workspace, dropoutRandom);
             if (Poisoned)
             {
                 poison(gradient);
@@ -421,6 +424,9 @@ public class ShardedUpdateTests
         }
 
         public double ComputeLoss(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, NetworkWorkspace workspace) => inner.ComputeLoss(inputs, targets, workspace);
+
+        public double ComputeLoss(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, ReadOnlySpan<double> sampleWeights, NetworkWorkspace workspace) =>
+            inner.ComputeLoss(inputs, targets, sampleWeights, workspace);
     }
 
     private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>

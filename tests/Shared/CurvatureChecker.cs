@@ -7,20 +7,39 @@ namespace NetGen.Testing;
 internal static class CurvatureChecker
 {
     /// <summary>‖H v − (∇C(w + εv) − ∇C(w − εv)) / 2ε‖ / ‖(…)‖: the normwise relative error of H v.</summary>
-    public static double HessianError(ISecondOrderNetwork<double> network, double[] inputs, double[] targets, double[] v, ulong? dropoutSeed = null, double epsilon = 1e-5)
+    public static double HessianError(ISecondOrderNetwork<double> network, double[] inputs, double[] targets, double[] v, ulong? dropoutSeed = null, double epsilon = 1e-5, double[]? sampleWeights = null)
     {
         int p = network.Spec.ParameterCount;
         var workspace = network.CreateWorkspace(inputs.Length / network.Spec.InputSize);
         var product = new double[p];
-        network.ComputeCurvatureProduct(inputs, targets, v, product, workspace, CurvatureKind.Hessian, Source(dropoutSeed));
+        if (sampleWeights is null)
+        {
+            network.ComputeCurvatureProduct(inputs, targets, v, product, workspace, CurvatureKind.Hessian, Source(dropoutSeed));
+        }
+        else
+        {
+            network.ComputeCurvatureProduct(inputs, targets, sampleWeights, v, product, workspace, CurvatureKind.Hessian, Source(dropoutSeed));
+        }
 
         var original = network.Parameters.ToArray();
         var plus = new double[p];
         var minus = new double[p];
+        void Gradient(double[] gradient)
+        {
+            if (sampleWeights is null)
+            {
+                network.ComputeLossAndGradient(inputs, targets, gradient, workspace, Source(dropoutSeed));
+            }
+            else
+            {
+                network.ComputeLossAndGradient(inputs, targets, sampleWeights, gradient, workspace, Source(dropoutSeed));
+            }
+        }
+
         Shift(network, original, v, epsilon);
-        network.ComputeLossAndGradient(inputs, targets, plus, workspace, Source(dropoutSeed));
+        Gradient(plus);
         Shift(network, original, v, -epsilon);
-        network.ComputeLossAndGradient(inputs, targets, minus, workspace, Source(dropoutSeed));
+        Gradient(minus);
         original.CopyTo(network.Parameters);
 
         double difference = 0;
@@ -39,7 +58,7 @@ internal static class CurvatureChecker
     /// The Gauss–Newton product of a quadratic-cost network built from its definition, G v = (1/T) Σ_x J_xᵀ (J_x v) with
     /// J_x = ∂a^L/∂w from central differences of Forward: entirely independent of the R-operator.
     /// </summary>
-    public static double[] GaussNewtonFromJacobian(INetwork<double> network, double[] inputs, double[] v, double epsilon = 1e-6)
+    public static double[] GaussNewtonFromJacobian(INetwork<double> network, double[] inputs, double[] v, double epsilon = 1e-6, double[]? sampleWeights = null)
     {
         int p = network.Spec.ParameterCount;
         int n = network.Spec.InputSize;
@@ -68,8 +87,15 @@ internal static class CurvatureChecker
         }
 
         var result = new double[p];
+        double weightSum = 0;
         for (int s = 0; s < batch; s++)
         {
+            weightSum += sampleWeights?[s] ?? 1.0;
+        }
+
+        for (int s = 0; s < batch; s++)
+        {
+            double weight = sampleWeights?[s] ?? 1.0;
             for (int o = 0; o < outputs; o++)
             {
                 double jv = 0;
@@ -80,7 +106,7 @@ internal static class CurvatureChecker
 
                 for (int i = 0; i < p; i++)
                 {
-                    result[i] += jacobian[s, o, i] * jv / batch;
+                    result[i] += weight * jacobian[s, o, i] * jv / weightSum;
                 }
             }
         }

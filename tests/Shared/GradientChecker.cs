@@ -10,6 +10,7 @@ internal readonly record struct GradientMismatch(int Index, double Analytic, dou
 /// <summary>
 /// Checks a network's analytic gradient against central finite differences, ∂C/∂w_i ≈ (C(w + εe_i) − C(w − εe_i)) / 2ε,
 /// on every parameter. Dropout runs with a fixed mask: each evaluation redraws from a fresh source with the same seed.
+/// With sample weights, the loss and gradient checked are those of the weighted mean.
 /// </summary>
 internal static class GradientChecker
 {
@@ -17,13 +18,16 @@ internal static class GradientChecker
     public const double AbsoluteTolerance = 1e-5;
     public const double RelativeTolerance = 1e-3;
 
-    public static List<GradientMismatch> Check(ITrainableNetwork<double> network, double[] inputs, double[] targets, ulong? dropoutSeed = null)
+    public static List<GradientMismatch> Check(ITrainableNetwork<double> network, double[] inputs, double[] targets, ulong? dropoutSeed = null, double[]? sampleWeights = null)
     {
         int batch = inputs.Length / network.Spec.InputSize;
         var workspace = network.CreateWorkspace(batch);
         var analytic = new double[network.Spec.ParameterCount];
         var scratch = new double[network.Spec.ParameterCount];
-        network.ComputeLossAndGradient(inputs, targets, analytic, workspace, Source(dropoutSeed));
+        double LossAndGradient(double[] gradient) => sampleWeights is null
+            ? network.ComputeLossAndGradient(inputs, targets, gradient, workspace, Source(dropoutSeed))
+            : network.ComputeLossAndGradient(inputs, targets, sampleWeights, gradient, workspace, Source(dropoutSeed));
+        LossAndGradient(analytic);
 
         var mismatches = new List<GradientMismatch>();
         var parameters = network.Parameters;
@@ -31,9 +35,9 @@ internal static class GradientChecker
         {
             double original = parameters[i];
             parameters[i] = original + Epsilon;
-            double plus = network.ComputeLossAndGradient(inputs, targets, scratch, workspace, Source(dropoutSeed));
+            double plus = LossAndGradient(scratch);
             parameters[i] = original - Epsilon;
-            double minus = network.ComputeLossAndGradient(inputs, targets, scratch, workspace, Source(dropoutSeed));
+            double minus = LossAndGradient(scratch);
             parameters[i] = original;
             double numeric = (plus - minus) / (2 * Epsilon);
             if (!(Math.Abs(analytic[i] - numeric) <= AbsoluteTolerance + RelativeTolerance * Math.Abs(numeric)))
@@ -51,6 +55,19 @@ internal static class GradientChecker
 /// <summary>Random inputs and loss-appropriate targets for tests.</summary>
 internal static class TestData
 {
+    /// <summary>Seeded sample weights drawn uniformly from [0.1, 3): positive, and far enough from equal to matter.</summary>
+    public static double[] RandomWeights(int batch, ulong seed)
+    {
+        var random = new SeededRandom(seed);
+        var weights = new double[batch];
+        for (int s = 0; s < batch; s++)
+        {
+            weights[s] = 0.1 + 2.9 * random.NextDouble();
+        }
+
+        return weights;
+    }
+
     public static (double[] Inputs, double[] Targets) Batch(NetworkSpec spec, int batch, ulong seed)
     {
         var random = new SeededRandom(seed);

@@ -30,29 +30,42 @@ internal static class CurvatureEmitter
     private static void WritePublicMethod(SourceWriter w, EmitContext c)
     {
         string t = c.T;
-        w.Line();
-        w.Line("/// <inheritdoc/>");
-        w.Open($"public {t} ComputeCurvatureProduct({TypeNames.ReadOnlySpan}<{t}> inputs, {TypeNames.ReadOnlySpan}<{t}> targets, {TypeNames.ReadOnlySpan}<{t}> vector, {TypeNames.Span}<{t}> product, {TypeNames.NetworkWorkspace} workspace, {TypeNames.CurvatureKind} kind = {TypeNames.CurvatureKind}.Hessian, {TypeNames.SeededRandom}? dropoutRandom = null)");
-        w.Block($"""
-            int batch = {TypeNames.NetworkGuard}.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
-            {TypeNames.NetworkGuard}.CheckLength(vector.Length, ParameterCount, nameof(vector), "vector entries");
-            {TypeNames.NetworkGuard}.CheckLength(product.Length, ParameterCount, nameof(product), "product entries");
-            {TypeNames.NetworkGuard}.CheckNoOverlap(vector, product);
-            {TypeNames.NetworkGuard}.CheckCurvatureKind(kind);
-            Workspace ws = workspace as Workspace ?? throw {TypeNames.NetworkGuard}.ForeignWorkspace(workspace, typeof(Workspace));
-            Workspace.CurvatureBuffers curvature = ws.Curvature;
-            bool training = dropoutRandom is not null;
-            bool exact = kind == {TypeNames.CurvatureKind}.Hessian;
-            ForwardBatch(inputs, batch, ws, dropoutRandom);
-            {t} total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: {c.Math.One});
-            DirectionalForward(inputs, batch, ws, curvature, vector, training);
-            DirectionalOutputDelta(targets, batch, ws, curvature, exact);
-            DirectionalBackward(inputs, batch, ws, curvature, vector, training, exact, product);
-            {t} scale = {c.Math.One} / batch;
-            {TypeNames.SpanMath}.Scale(product, scale);
-            return total * scale;
+        string span = TypeNames.ReadOnlySpan;
+        int outputStage = c.Model.Layers.Count;
+        w.Block($$"""
+
+            /// <inheritdoc/>
+            public {{t}} ComputeCurvatureProduct({{span}}<{{t}}> inputs, {{span}}<{{t}}> targets, {{span}}<{{t}}> vector, {{TypeNames.Span}}<{{t}}> product, {{TypeNames.NetworkWorkspace}} workspace, {{TypeNames.CurvatureKind}} kind = {{TypeNames.CurvatureKind}}.Hessian, {{TypeNames.SeededRandom}}? dropoutRandom = null) =>
+                ComputeCurvatureProduct(inputs, targets, default, vector, product, workspace, kind, dropoutRandom);
+
+            /// <inheritdoc/>
+            public {{t}} ComputeCurvatureProduct({{span}}<{{t}}> inputs, {{span}}<{{t}}> targets, {{span}}<{{t}}> sampleWeights, {{span}}<{{t}}> vector, {{TypeNames.Span}}<{{t}}> product, {{TypeNames.NetworkWorkspace}} workspace, {{TypeNames.CurvatureKind}} kind = {{TypeNames.CurvatureKind}}.Hessian, {{TypeNames.SeededRandom}}? dropoutRandom = null)
+            {
+                int batch = {{TypeNames.NetworkGuard}}.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
+                {{TypeNames.NetworkGuard}}.CheckLength(vector.Length, ParameterCount, nameof(vector), "vector entries");
+                {{TypeNames.NetworkGuard}}.CheckLength(product.Length, ParameterCount, nameof(product), "product entries");
+                {{TypeNames.NetworkGuard}}.CheckNoOverlap(vector, product);
+                {{TypeNames.NetworkGuard}}.CheckCurvatureKind(kind);
+                {{t}} weightSum = {{TypeNames.NetworkGuard}}.SampleWeightSum(sampleWeights, batch);
+                Workspace ws = workspace as Workspace ?? throw {{TypeNames.NetworkGuard}}.ForeignWorkspace(workspace, typeof(Workspace));
+                Workspace.CurvatureBuffers curvature = ws.Curvature;
+                bool training = dropoutRandom is not null;
+                bool exact = kind == {{TypeNames.CurvatureKind}}.Hessian;
+                ForwardBatch(inputs, batch, ws, dropoutRandom);
+                {{t}} total = OutputLoss(targets, sampleWeights, batch, ws, computeDelta: true, deltaScale: {{c.Math.One}});
+                DirectionalForward(inputs, batch, ws, curvature, vector, training);
+                DirectionalOutputDelta(targets, batch, ws, curvature, exact);
+                if (!sampleWeights.IsEmpty)
+                {
+                    // Each sample's share of the product is linear in its δ and R{δ} together; δᴸ already carries w_x.
+                    {{TypeNames.SpanMath}}.ScaleRows<{{t}}>(curvature.RD{{MathText.Int(outputStage)}}, sampleWeights, OutputSize);
+                }
+                DirectionalBackward(inputs, batch, ws, curvature, vector, training, exact, product);
+                {{t}} scale = {{TypeNames.NetworkGuard}}.MeanScale(weightSum);
+                {{TypeNames.SpanMath}}.Scale(product, scale);
+                return total * scale;
+            }
             """);
-        w.Close();
     }
 
     private static void WriteDirectionalForward(SourceWriter w, EmitContext c)

@@ -42,18 +42,21 @@ internal sealed class LaneTrainingEmitter
         var w = _w;
         w.Block($"""
 
-            // The loss summed over the batch and, with computeGradient, the summed gradient written into gradient: eight samples
-            // at a time, one per vector lane.
+            // The loss summed over the batch, Σ_x w_x C_x (w_x = 1 without sample weights), and with computeGradient the gradient
+            // Σ_x w_x ∇C_x times scale written into gradient: eight samples at a time, one per vector lane.
             """);
-        w.Open($"private float LanePass({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, int batch, float scale, {TypeNames.Span}<float> gradient, bool computeGradient)");
+        w.Open($"private float LanePass({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, {TypeNames.ReadOnlySpan}<float> sampleWeights, int batch, float scale, {TypeNames.Span}<float> gradient, bool computeGradient)");
         w.Block($"""
             ref float wr = ref _parameters.Reference;
             ref float gr = ref {TypeNames.MemoryMarshal}.GetReference(gradient);
             ref float ir = ref {TypeNames.MemoryMarshal}.GetReference(inputs);
             ref float tr = ref {TypeNames.MemoryMarshal}.GetReference(targets);
+            ref float sr = ref {TypeNames.MemoryMarshal}.GetReference(sampleWeights);
+            bool weighted = !sampleWeights.IsEmpty;
             {Vf} laneIndex = {V}.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
             int last = batch - 1;
-            // Each group's gradient sums are scaled by scale = 1/T, their share of the mean, as they are stored: ∇C = Σ_groups (1/T) Σ_x ∇C_x.
+            // Each group's gradient sums are scaled by scale = 1/Σ_x w_x, their share of the mean, as they are stored:
+            // ∇C = Σ_groups (1/Σ_x w_x) Σ_x w_x ∇C_x.
             // Gradient entries are reduced and stored in the gradient's 8-entry blocks [8b, 8b + 8), each block once its entries
             // are all known, so that the update's 256-bit loads each find one store to forward from.
             {Vf} gradientScale = {V}.Create(scale);
@@ -66,6 +69,8 @@ internal sealed class LaneTrainingEmitter
             """);
         w.Line(string.Join(" ", Enumerable.Range(0, 8).Select(l => l == 0 ? "int s0 = first;" : $"int s{l} = int.Min(first + {l}, last);")));
         w.Line($"{Vf} valid = {V}.LessThan(laneIndex, {V}.Create((float)(batch - first)));");
+        w.Line("// Each lane's sample weight w_x (1 without weights), which its loss and δᴸ carry.");
+        w.Line($"{Vf} sampleWeight = weighted ? {V}.Create({string.Join(", ", Enumerable.Range(0, 8).Select(l => $"{U}.Add(ref sr, s{l})"))}) : {Vf}.One;");
         _activations.Add(Gathered("x", "ir", _c.Model.InputSize));
         var ys = Gathered("y", "tr", _c.Model.OutputSize);
         for (int l = 0; l < _c.Model.Layers.Count; l++)
@@ -74,7 +79,7 @@ internal sealed class LaneTrainingEmitter
         }
 
         var deltas = WriteLossAndOutputDelta(ys);
-        w.Line($"total += {V}.Sum({V}.BitwiseAnd(loss, valid));");
+        w.Line($"total += {V}.Sum({V}.BitwiseAnd(loss * sampleWeight, valid));");
         w.Open("if (!computeGradient)");
         w.Line("continue;");
         w.Close();
@@ -215,7 +220,7 @@ internal sealed class LaneTrainingEmitter
         for (int j = 0; j < deltas.Count; j++)
         {
             string d = $"d{ln}_{MathText.Int(j)}";
-            _w.Line($"{Vf} {d} = {V}.BitwiseAnd({deltas[j]}, valid);");
+            _w.Line($"{Vf} {d} = {V}.BitwiseAnd(({deltas[j]}) * sampleWeight, valid);");
             current.Add(d);
         }
 

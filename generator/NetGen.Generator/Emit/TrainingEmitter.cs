@@ -32,52 +32,81 @@ internal static class TrainingEmitter
 
     private static void WritePublicMethods(SourceWriter w, EmitContext c, bool lanes)
     {
-        string t = c.T;
         w.Block($"""
 
             /// <inheritdoc/>
             public {TypeNames.NetworkWorkspace} CreateWorkspace(int batchCapacity) => new Workspace(batchCapacity);
-
-            /// <inheritdoc/>
             """);
-        w.Open($"public {t} ComputeLossAndGradient({TypeNames.ReadOnlySpan}<{t}> inputs, {TypeNames.ReadOnlySpan}<{t}> targets, {TypeNames.Span}<{t}> gradient, {TypeNames.NetworkWorkspace} workspace, {TypeNames.SeededRandom}? dropoutRandom = null)");
+        // Each entry point is written with and without sample weights rather than one calling the other: for the smallest
+        // networks a step is a few dozen nanoseconds, and the call would be a measurable part of it.
+        foreach (bool weighted in new[] { false, true })
+        {
+            WriteLossAndGradientMethod(w, c, lanes, weighted);
+        }
+
+        foreach (bool weighted in new[] { false, true })
+        {
+            WriteLossMethod(w, c, lanes, weighted);
+        }
+    }
+
+    // ComputeLossAndGradient. The mean over the batch, ∇C = Σ_x w_x ∇C_x / Σ_x w_x (w_x = 1 without weights), is taken where
+    // the gradient is made (on δᴸ, or on the lane sums as they are stored) rather than in a pass over every gradient entry
+    // afterwards.
+    private static void WriteLossAndGradientMethod(SourceWriter w, EmitContext c, bool lanes, bool weighted)
+    {
+        string t = c.T;
+        string weightsParameter = weighted ? $"{TypeNames.ReadOnlySpan}<{t}> sampleWeights, " : string.Empty;
+        string weights = weighted ? "sampleWeights" : "default";
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public {t} ComputeLossAndGradient({TypeNames.ReadOnlySpan}<{t}> inputs, {TypeNames.ReadOnlySpan}<{t}> targets, {weightsParameter}{TypeNames.Span}<{t}> gradient, {TypeNames.NetworkWorkspace} workspace, {TypeNames.SeededRandom}? dropoutRandom = null)");
         WriteBatchCheck(w);
         w.Line($"{TypeNames.NetworkGuard}.CheckLength(gradient.Length, ParameterCount, nameof(gradient), \"gradient entries\");");
-        // The mean over the batch, ∇C = (1/T) Σ_x ∇C_x, is taken where the gradient is made (on δᴸ, or on the lane sums as
-        // they are stored) rather than in a pass over every gradient entry afterwards.
-        w.Line($"{t} scale = {c.Math.One} / batch;");
+        w.Line(weighted
+            ? $"{t} scale = {TypeNames.NetworkGuard}.MeanScale({TypeNames.NetworkGuard}.SampleWeightSum(sampleWeights, batch));"
+            : $"{t} scale = {c.Math.One} / batch;");
         if (lanes)
         {
             // No dropout in this network, so dropoutRandom has nothing to draw; the workspace is checked but not needed.
-            w.Line($"{t} total = LanePass(inputs, targets, batch, scale, gradient, computeGradient: true);");
+            w.Line($"{t} total = LanePass(inputs, targets, {weights}, batch, scale, gradient, computeGradient: true);");
         }
         else
         {
             w.Block($"""
                 ForwardBatch(inputs, batch, ws, dropoutRandom);
-                {t} total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: scale);
+                {t} total = OutputLoss(targets, {weights}, batch, ws, computeDelta: true, deltaScale: scale);
                 Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);
                 """);
         }
 
         w.Line("return total * scale;");
         w.Close();
+    }
+
+    private static void WriteLossMethod(SourceWriter w, EmitContext c, bool lanes, bool weighted)
+    {
+        string t = c.T;
+        string weightsParameter = weighted ? $"{TypeNames.ReadOnlySpan}<{t}> sampleWeights, " : string.Empty;
+        string weights = weighted ? "sampleWeights" : "default";
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Open($"public {t} ComputeLoss({TypeNames.ReadOnlySpan}<{t}> inputs, {TypeNames.ReadOnlySpan}<{t}> targets, {TypeNames.NetworkWorkspace} workspace)");
+        w.Open($"public {t} ComputeLoss({TypeNames.ReadOnlySpan}<{t}> inputs, {TypeNames.ReadOnlySpan}<{t}> targets, {weightsParameter}{TypeNames.NetworkWorkspace} workspace)");
         WriteBatchCheck(w);
-        if (lanes)
+        if (weighted)
         {
-            w.Line("return LanePass(inputs, targets, batch, 1f / batch, default, computeGradient: false) / batch;");
-        }
-        else
-        {
-            w.Block($"""
-                ForwardBatch(inputs, batch, ws, dropoutRandom: null);
-                return OutputLoss(targets, batch, ws, computeDelta: false, deltaScale: {c.Math.One}) / batch;
-                """);
+            w.Line($"{t} weightSum = {TypeNames.NetworkGuard}.SampleWeightSum(sampleWeights, batch);");
         }
 
+        string total = lanes
+            ? $"LanePass(inputs, targets, {weights}, batch, 1f / batch, default, computeGradient: false)"
+            : $"OutputLoss(targets, {weights}, batch, ws, computeDelta: false, deltaScale: {c.Math.One})";
+        if (!lanes)
+        {
+            w.Line("ForwardBatch(inputs, batch, ws, dropoutRandom: null);");
+        }
+
+        w.Line(weighted ? $"return {TypeNames.NetworkGuard}.WeightedMean({total}, weightSum);" : $"return {total} / batch;");
         w.Close();
     }
 
@@ -306,11 +335,14 @@ internal static class TrainingEmitter
         string d = $"ws.{Delta(stage)}";
         var operands = new LossOperands(Z: "zj", A: $"{a}[o + j]", Y: "targets[o + j]", Loss: "sampleLoss", Error: "error", SumY: "sumY", LogSumExp: "logSumExp");
         w.Line();
-        w.Line("// Σ_x C_x over the batch; with computeDelta, also the output error δᴸ = ∇_a C ⊙ σ'(zᴸ) (BP1), times deltaScale.");
-        w.Open($"private {t} OutputLoss({TypeNames.ReadOnlySpan}<{t}> targets, int batch, Workspace ws, bool computeDelta, {t} deltaScale)");
+        w.Line("// Σ_x w_x C_x over the batch (w_x = 1 without sample weights); with computeDelta, also the output error");
+        w.Line("// δᴸ = ∇_a C ⊙ σ'(zᴸ) (BP1), times w_x and deltaScale.");
+        w.Open($"private {t} OutputLoss({TypeNames.ReadOnlySpan}<{t}> targets, {TypeNames.ReadOnlySpan}<{t}> sampleWeights, int batch, Workspace ws, bool computeDelta, {t} deltaScale)");
         w.Line($"{t} total = {math.Zero};");
         w.Open("for (int s = 0; s < batch; s++)");
         w.Line("int o = s * OutputSize;");
+        w.Line($"{t} weight = sampleWeights.IsEmpty ? {math.One} : sampleWeights[s];");
+        w.Line($"{t} sampleScale = deltaScale * weight;");
         w.Line($"{t} sampleLoss = {math.Zero};");
         w.Line($"// {loss.Equation}{(loss.EquationNote.Length > 0 ? ": " + loss.EquationNote : string.Empty)}.");
         if (loss.NeedsLogSumExp)
@@ -336,19 +368,19 @@ internal static class TrainingEmitter
             w.Close();
         }
 
-        w.Line("total += sampleLoss;");
+        w.Line("total += weight * sampleLoss;");
         w.Close();
         w.Line("return total;");
         w.Close();
     }
 
-    // The per-output terms of C_x and, with computeDelta, δᴸ = (fused δ or ∇_a C) × deltaScale: in the same pass over the
-    // outputs, unless δ needs a sum over every output first.
+    // The per-output terms of C_x and, with computeDelta, δᴸ = (fused δ or ∇_a C) × w_x × deltaScale: in the same pass over
+    // the outputs, unless δ needs a sum over every output first.
     private static void WriteLossTermsAndDelta(SourceWriter w, EmitContext c, LossDefinition loss, LossOperands operands)
     {
         var math = c.Math;
         string d = $"ws.{Delta(c.Model.Layers.Count)}";
-        string delta = $"{d}[o + j] = {(loss.FusedDelta is { } fused ? $"({fused(math, operands)})" : loss.Gradient!(math, operands))} * deltaScale;";
+        string delta = $"{d}[o + j] = {(loss.FusedDelta is { } fused ? $"({fused(math, operands)})" : loss.Gradient!(math, operands))} * sampleScale;";
         w.Open("for (int j = 0; j < OutputSize; j++)");
         if (loss.ReadsZ)
         {
@@ -384,7 +416,7 @@ internal static class TrainingEmitter
         }
     }
 
-    // BP1 of a loss that is not fused with its output activation: δᴸ, which holds ∇_a C (times deltaScale), becomes
+    // BP1 of a loss that is not fused with its output activation: δᴸ, which holds ∇_a C (times w_x deltaScale), becomes
     // ∇_a C ⊙ σ'(zᴸ), or for a softmax output the product with its Jacobian. Sample s, outputs o + j.
     private static void WriteOutputDerivative(SourceWriter w, EmitContext c, string a, string d)
     {

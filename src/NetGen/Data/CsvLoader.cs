@@ -71,6 +71,7 @@ public static class CsvLoader
         private readonly ChunkedList<T> _features = new();
         private readonly ChunkedList<T> _targets = new();
         private readonly ChunkedList<int>? _labels = options.LabelColumn is null ? null : new();
+        private readonly ChunkedList<T>? _weights = options.WeightColumn is null ? null : new();
         private readonly int? _classCount = options.ClassCount ?? options.ClassNames?.Count ?? (options.LabelEncoding == LabelEncoding.Binary ? 2 : null);
         private readonly LineReader _lines = new(
             reader,
@@ -81,6 +82,7 @@ public static class CsvLoader
             $"{nameof(CsvOptions)}.{nameof(CsvOptions.MaxContentBytes)}");
         private int _columnCount = -1;
         private int _labelIndex = -1;
+        private int _weightIndex = -1;
         private int _firstTargetIndex = int.MaxValue;
         private int _largestLabel = -1;
         private long _largestLabelLine;
@@ -151,6 +153,10 @@ public static class CsvLoader
                 {
                     _labels!.Add(ParseLabel(field, column));
                 }
+                else if (column == _weightIndex)
+                {
+                    _weights!.Add(ParseWeight(field, column));
+                }
                 else if (column >= _firstTargetIndex)
                 {
                     _targets.Add(ParseNumber(field, column));
@@ -191,6 +197,32 @@ public static class CsvLoader
                 _firstTargetIndex = columns - targetColumns;
             }
 
+            if (options.WeightColumn is { } weightColumn)
+            {
+                int index = weightColumn < 0 ? columns + weightColumn : weightColumn;
+                if (index < 0 || index >= columns)
+                {
+                    throw Error($"the weight column {weightColumn} does not exist in a row of {columns} columns");
+                }
+
+                if (index == _labelIndex)
+                {
+                    throw Error($"the weight column {weightColumn} is the label column");
+                }
+
+                if (index >= _firstTargetIndex)
+                {
+                    throw Error($"the weight column {weightColumn} is one of the {options.TargetColumns} target columns");
+                }
+
+                if (columns - (_labelIndex >= 0 ? 1 : options.TargetColumns!.Value) < 2)
+                {
+                    throw Error("the row has no column left for features besides the weight column");
+                }
+
+                _weightIndex = index;
+            }
+
             _columnCount = columns;
         }
 
@@ -207,6 +239,17 @@ public static class CsvLoader
             }
 
             return value;
+        }
+
+        private T ParseWeight(ReadOnlySpan<char> field, int column)
+        {
+            T weight = ParseNumber(field, column);
+            if (weight < T.Zero)
+            {
+                throw Error($"the weight in column {column + 1} is '{Quote(field)}'; sample weights must be non-negative");
+            }
+
+            return weight;
         }
 
         private int ParseLabel(ReadOnlySpan<char> field, int column)
@@ -249,7 +292,7 @@ public static class CsvLoader
 
         private Dataset<T> Build()
         {
-            int featureCount = _labelIndex >= 0 ? _columnCount - 1 : _firstTargetIndex;
+            int featureCount = (_labelIndex >= 0 ? _columnCount - 1 : _firstTargetIndex) - (_weightIndex >= 0 ? 1 : 0);
             if (_features.Count > Array.MaxLength || _targets.Count > Array.MaxLength)
             {
                 throw new DataFormatException($"the file holds {Math.Max(_features.Count, _targets.Count)} values of one kind, more than an array can hold", displayName);
@@ -302,7 +345,7 @@ public static class CsvLoader
             }
 
             int? classCount = options.LabelEncoding == LabelEncoding.Binary ? 2 : null;
-            return new Dataset<T>(_features.ToArray(), targets, featureCount, targetCount, labels, options.ClassNames, classCount);
+            return new Dataset<T>(_features.ToArray(), targets, featureCount, targetCount, labels, options.ClassNames, classCount, _weights?.ToArray());
         }
 
         private DataFormatException Error(string problem, long? line = null) =>

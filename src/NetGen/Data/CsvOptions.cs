@@ -6,7 +6,7 @@ namespace NetGen.Data;
 /// <summary>
 /// How <see cref="CsvLoader"/> reads a numeric CSV file: whether it has a header, the separator, and which columns are
 /// targets. Set exactly one of <see cref="LabelColumn"/> (classification) and <see cref="TargetColumns"/> (regression);
-/// every other column is a feature.
+/// optionally a <see cref="WeightColumn"/>; every other column is a feature.
 /// </summary>
 /// <example><code>
 /// var digits = CsvLoader.Load&lt;float&gt;("digits.csv.gz", new CsvOptions { LabelColumn = -1 });
@@ -45,6 +45,13 @@ public sealed class CsvOptions
 
     /// <summary>For regression: the number of trailing columns that are raw targets. Null for classification.</summary>
     public int? TargetColumns { get; init; }
+
+    /// <summary>
+    /// The 0-based index of a column that holds each sample's weight (finite, non-negative), which becomes the data set's
+    /// <see cref="Dataset{T}.SampleWeights"/> rather than a feature; a negative index counts from the end. It may not be
+    /// the label column or one of the <see cref="TargetColumns"/>. Null (the default) for none.
+    /// </summary>
+    public int? WeightColumn { get; init; }
 
     /// <summary>
     /// The most classes the labels may make when the class count is inferred from them (neither
@@ -86,6 +93,11 @@ public sealed class CsvOptions
         if (TargetColumns is { } targetColumns && targetColumns < 1)
         {
             throw new ArgumentException($"TargetColumns is {targetColumns}; regression needs at least one target column.");
+        }
+
+        if (WeightColumn is { } weightColumn && weightColumn == LabelColumn)
+        {
+            throw new ArgumentException($"WeightColumn and LabelColumn are both {weightColumn}; the weights need a column of their own.");
         }
 
         if (LabelColumn is null && (ClassCount is not null || ClassNames is not null))

@@ -8,7 +8,7 @@ namespace NetGen.Data;
 /// <summary>
 /// An in-memory data set: <see cref="Count"/> samples of <see cref="FeatureCount"/> features and
 /// <see cref="TargetCount"/> targets each, stored sample-major (the layout a network's mini-batch spans use), with the
-/// class label of each sample when the set is a classification set.
+/// class label of each sample when the set is a classification set, and optionally a weight per sample.
 /// </summary>
 /// <typeparam name="T">The floating-point type of features and targets.</typeparam>
 public sealed class Dataset<T>
@@ -17,6 +17,7 @@ public sealed class Dataset<T>
     private readonly T[] _features;
     private readonly T[] _targets;
     private readonly int[]? _labels;
+    private readonly T[]? _sampleWeights;
 
     /// <summary>Wraps sample-major arrays (not copied), checking that they agree and hold only finite numbers.</summary>
     /// <param name="features">Count × featureCount values.</param>
@@ -30,8 +31,13 @@ public sealed class Dataset<T>
     /// <paramref name="targetCount"/> (one-hot targets). A binary set for one sigmoid output has one target column and
     /// two classes; each of its targets must then equal its label, 0 or 1.
     /// </param>
-    /// <exception cref="ArgumentException">The arrays disagree, a value is NaN or infinite, or a label is out of range.</exception>
-    public Dataset(T[] features, T[] targets, int featureCount, int targetCount, int[]? labels = null, IReadOnlyList<string>? classNames = null, int? classCount = null)
+    /// <param name="sampleWeights">
+    /// Optional weight of each sample (not copied), finite and non-negative: the trainer minimises the weighted mean loss
+    /// Σ_x w_x C_x / Σ_x w_x (scikit-learn's <c>sample_weight</c>), multiplied by the class weights when it has those.
+    /// </param>
+    /// <exception cref="ArgumentException">The arrays disagree, a value is NaN or infinite, a label is out of range, or a
+    /// sample weight is negative.</exception>
+    public Dataset(T[] features, T[] targets, int featureCount, int targetCount, int[]? labels = null, IReadOnlyList<string>? classNames = null, int? classCount = null, T[]? sampleWeights = null)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(targets);
@@ -79,9 +85,26 @@ public sealed class Dataset<T>
             }
         }
 
+        if (sampleWeights is not null)
+        {
+            if (sampleWeights.Length != count)
+            {
+                throw new ArgumentException($"sampleWeights has {sampleWeights.Length} entries for {count} samples.", nameof(sampleWeights));
+            }
+
+            for (int i = 0; i < sampleWeights.Length; i++)
+            {
+                if (!T.IsFinite(sampleWeights[i]) || sampleWeights[i] < T.Zero)
+                {
+                    throw new ArgumentException($"Sample {i} has weight {sampleWeights[i]}; sample weights must be finite and non-negative.", nameof(sampleWeights));
+                }
+            }
+        }
+
         _features = features;
         _targets = targets;
         _labels = labels;
+        _sampleWeights = sampleWeights;
         FeatureCount = featureCount;
         TargetCount = targetCount;
         Count = count;
@@ -119,6 +142,12 @@ public sealed class Dataset<T>
     /// <summary>The names of the classes, when known.</summary>
     public IReadOnlyList<string>? ClassNames { get; }
 
+    /// <summary>The weight of each sample, or empty when the set has none (every sample counts once).</summary>
+    public ReadOnlySpan<T> SampleWeights => _sampleWeights;
+
+    /// <summary>Whether the set carries a weight per sample.</summary>
+    public bool HasSampleWeights => _sampleWeights is not null;
+
     /// <summary>The features of sample <paramref name="index"/>.</summary>
     /// <param name="index">The sample, in [0, Count).</param>
     public ReadOnlySpan<T> GetFeatures(int index) => _features.AsSpan(checked(index * FeatureCount), FeatureCount);
@@ -127,13 +156,23 @@ public sealed class Dataset<T>
     /// <param name="index">The sample, in [0, Count).</param>
     public ReadOnlySpan<T> GetTargets(int index) => _targets.AsSpan(checked(index * TargetCount), TargetCount);
 
-    /// <summary>A new set of the samples at <paramref name="indices"/>, in that order (copied).</summary>
+    /// <summary>
+    /// The same samples with <paramref name="sampleWeights"/> as their weights (null for none); features, targets and
+    /// labels are shared with this set, not copied.
+    /// </summary>
+    /// <param name="sampleWeights">One finite, non-negative weight per sample (not copied), or null.</param>
+    /// <exception cref="ArgumentException">The weights do not fit the set.</exception>
+    public Dataset<T> WithSampleWeights(T[]? sampleWeights) =>
+        new(_features, _targets, FeatureCount, TargetCount, _labels, ClassNames, _labels is null ? null : ClassCount, sampleWeights);
+
+    /// <summary>A new set of the samples at <paramref name="indices"/>, in that order (copied, sample weights included).</summary>
     /// <param name="indices">Sample indices, each in [0, Count); repeats allowed.</param>
     public Dataset<T> Subset(ReadOnlySpan<int> indices)
     {
         var features = new T[indices.Length * FeatureCount];
         var targets = new T[indices.Length * TargetCount];
         int[]? labels = _labels is null ? null : new int[indices.Length];
+        T[]? weights = _sampleWeights is null ? null : new T[indices.Length];
         for (int i = 0; i < indices.Length; i++)
         {
             int source = indices[i];
@@ -148,9 +187,14 @@ public sealed class Dataset<T>
             {
                 labels[i] = _labels![source];
             }
+
+            if (weights is not null)
+            {
+                weights[i] = _sampleWeights![source];
+            }
         }
 
-        return new Dataset<T>(features, targets, FeatureCount, TargetCount, labels, ClassNames, labels is null ? null : ClassCount);
+        return new Dataset<T>(features, targets, FeatureCount, TargetCount, labels, ClassNames, labels is null ? null : ClassCount, weights);
     }
 
     /// <summary>The same set in another floating-point type (values rounded to the nearest representable).</summary>
@@ -160,6 +204,16 @@ public sealed class Dataset<T>
     {
         var features = new TOther[_features.Length];
         var targets = new TOther[_targets.Length];
+        TOther[]? weights = null;
+        if (_sampleWeights is not null)
+        {
+            weights = new TOther[_sampleWeights.Length];
+            for (int i = 0; i < weights.Length; i++)
+            {
+                weights[i] = TOther.CreateChecked(_sampleWeights[i]);
+            }
+        }
+
         for (int i = 0; i < features.Length; i++)
         {
             features[i] = TOther.CreateChecked(_features[i]);
@@ -170,7 +224,7 @@ public sealed class Dataset<T>
             targets[i] = TOther.CreateChecked(_targets[i]);
         }
 
-        return new Dataset<TOther>(features, targets, FeatureCount, TargetCount, _labels?.ToArray(), ClassNames, _labels is null ? null : ClassCount);
+        return new Dataset<TOther>(features, targets, FeatureCount, TargetCount, _labels?.ToArray(), ClassNames, _labels is null ? null : ClassCount, weights);
     }
 
     private static void RequireFinite(T[] values, int width, string what)

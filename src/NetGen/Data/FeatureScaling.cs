@@ -24,7 +24,8 @@ internal static class FeatureScaling
         var features = new T[data.Features.Length];
         Transform(data.Features, features, offsets, divisors);
         return new Dataset<T>(features, data.Targets.ToArray(), data.FeatureCount, data.TargetCount,
-            data.HasLabels ? data.Labels.ToArray() : null, data.ClassNames, data.HasLabels ? data.ClassCount : null);
+            data.HasLabels ? data.Labels.ToArray() : null, data.ClassNames, data.HasLabels ? data.ClassCount : null,
+            data.HasSampleWeights ? data.SampleWeights.ToArray() : null);
     }
 
     public static void Transform<T>(ReadOnlySpan<T> features, Span<T> destination, double[] offsets, double[] divisors, string scalerName)

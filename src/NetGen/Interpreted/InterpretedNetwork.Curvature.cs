@@ -19,6 +19,18 @@ public sealed partial class InterpretedNetwork<T>
         Span<T> product,
         NetworkWorkspace workspace,
         CurvatureKind kind = CurvatureKind.Hessian,
+        SeededRandom? dropoutRandom = null) =>
+        ComputeCurvatureProduct(inputs, targets, default, vector, product, workspace, kind, dropoutRandom);
+
+    /// <inheritdoc/>
+    public T ComputeCurvatureProduct(
+        ReadOnlySpan<T> inputs,
+        ReadOnlySpan<T> targets,
+        ReadOnlySpan<T> sampleWeights,
+        ReadOnlySpan<T> vector,
+        Span<T> product,
+        NetworkWorkspace workspace,
+        CurvatureKind kind = CurvatureKind.Hessian,
         SeededRandom? dropoutRandom = null)
     {
         var loss = RequireLoss();
@@ -27,16 +39,23 @@ public sealed partial class InterpretedNetwork<T>
         NetworkGuard.CheckLength(product.Length, Spec.ParameterCount, nameof(product), "product entries");
         NetworkGuard.CheckNoOverlap(vector, product);
         NetworkGuard.CheckCurvatureKind(kind);
+        T weightSum = NetworkGuard.SampleWeightSum(sampleWeights, batch);
         var ws = AsOwnWorkspace(workspace);
         bool training = dropoutRandom is not null;
         bool exact = kind == CurvatureKind.Hessian;
 
         ForwardBatch(inputs, batch, ws, dropoutRandom);
-        T total = OutputLossAndDelta(loss, targets, batch, ws, computeDelta: true);
+        T total = OutputLossAndDelta(loss, targets, sampleWeights, batch, ws, computeDelta: true);
         DirectionalForward(inputs, batch, ws, vector, training);
         DirectionalOutputDelta(loss, targets, batch, ws, exact);
+        if (!sampleWeights.IsEmpty)
+        {
+            // Each sample's share of the product is linear in its δ and R{δ} together; δ already carries w_x.
+            SpanMath.ScaleRows<T>(ws.Curvature.DirectionalDeltas[Spec.Layers.Count], sampleWeights, Spec.OutputSize);
+        }
+
         DirectionalBackward(inputs, batch, ws, vector, training, exact, product);
-        T scale = T.One / T.CreateChecked(batch);
+        T scale = NetworkGuard.MeanScale(weightSum);
         SpanMath.Scale(product, scale);
         return total * scale;
     }

@@ -81,29 +81,45 @@ public sealed partial class InterpretedNetwork<T> : ISecondOrderNetwork<T>
         ReadOnlySpan<T> targets,
         Span<T> gradient,
         NetworkWorkspace workspace,
+        SeededRandom? dropoutRandom = null) =>
+        ComputeLossAndGradient(inputs, targets, default, gradient, workspace, dropoutRandom);
+
+    /// <inheritdoc/>
+    public T ComputeLossAndGradient(
+        ReadOnlySpan<T> inputs,
+        ReadOnlySpan<T> targets,
+        ReadOnlySpan<T> sampleWeights,
+        Span<T> gradient,
+        NetworkWorkspace workspace,
         SeededRandom? dropoutRandom = null)
     {
         var loss = RequireLoss();
         int batch = NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
         NetworkGuard.CheckLength(gradient.Length, Spec.ParameterCount, nameof(gradient), "gradient entries");
+        T weightSum = NetworkGuard.SampleWeightSum(sampleWeights, batch);
         var ws = AsOwnWorkspace(workspace);
 
         ForwardBatch(inputs, batch, ws, dropoutRandom);
-        T total = OutputLossAndDelta(loss, targets, batch, ws, computeDelta: true);
+        T total = OutputLossAndDelta(loss, targets, sampleWeights, batch, ws, computeDelta: true);
         Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);
-        T scale = T.One / T.CreateChecked(batch);
+        T scale = NetworkGuard.MeanScale(weightSum);
         SpanMath.Scale(gradient, scale);
         return total * scale;
     }
 
     /// <inheritdoc/>
-    public T ComputeLoss(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, NetworkWorkspace workspace)
+    public T ComputeLoss(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, NetworkWorkspace workspace) =>
+        ComputeLoss(inputs, targets, default, workspace);
+
+    /// <inheritdoc/>
+    public T ComputeLoss(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, ReadOnlySpan<T> sampleWeights, NetworkWorkspace workspace)
     {
         var loss = RequireLoss();
         int batch = NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
+        T weightSum = NetworkGuard.SampleWeightSum(sampleWeights, batch);
         var ws = AsOwnWorkspace(workspace);
         ForwardBatch(inputs, batch, ws, dropoutRandom: null);
-        return OutputLossAndDelta(loss, targets, batch, ws, computeDelta: false) / T.CreateChecked(batch);
+        return NetworkGuard.WeightedMean(OutputLossAndDelta(loss, targets, sampleWeights, batch, ws, computeDelta: false), weightSum);
     }
 
     private Loss RequireLoss() =>
@@ -172,8 +188,9 @@ public sealed partial class InterpretedNetwork<T> : ISecondOrderNetwork<T>
         return dropped;
     }
 
-    // Sums C_x over the batch and, when asked, writes δ^L = ∇_a C ⊙ σ'(z^L) (BP1) with the fused forms for matched pairs.
-    private T OutputLossAndDelta(Loss loss, ReadOnlySpan<T> targets, int batch, InterpretedWorkspace<T> ws, bool computeDelta)
+    // Sums w_x C_x over the batch and, when asked, writes δ^L = w_x ∇_a C ⊙ σ'(z^L) (BP1) with the fused forms for matched
+    // pairs; without weights, w_x = 1 and nothing is multiplied.
+    private T OutputLossAndDelta(Loss loss, ReadOnlySpan<T> targets, ReadOnlySpan<T> sampleWeights, int batch, InterpretedWorkspace<T> ws, bool computeDelta)
     {
         int outputs = Spec.OutputSize;
         int stage = Spec.Layers.Count;
@@ -183,13 +200,19 @@ public sealed partial class InterpretedNetwork<T> : ISecondOrderNetwork<T>
         T total = T.Zero;
         for (int s = 0; s < batch; s++)
         {
-            total += cost.SampleLossAndDelta(
+            T sampleLoss = cost.SampleLossAndDelta(
                 output,
                 outputLayer,
                 ws.OutputWeightedInputs.AsSpan(s * outputs, outputs),
                 ws.Activations[stage].AsSpan(s * outputs, outputs),
                 targets.Slice(s * outputs, outputs),
                 computeDelta ? ws.Deltas[stage].AsSpan(s * outputs, outputs) : default);
+            total += sampleWeights.IsEmpty ? sampleLoss : sampleWeights[s] * sampleLoss;
+        }
+
+        if (computeDelta && !sampleWeights.IsEmpty)
+        {
+            SpanMath.ScaleRows<T>(ws.Deltas[stage], sampleWeights, outputs);
         }
 
         return total;

@@ -95,6 +95,30 @@ public static class SpanMath
         }
     }
 
+    /// <summary>
+    /// rows[s, j] *= factors[s] for the first factors.Length rows of a row-major matrix <paramref name="width"/> wide: each
+    /// sample's row of a batch (its δᴸ or R{δᴸ}) times that sample's weight.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="rows">The matrix, row-major, at least factors.Length × width elements; scaled in place.</param>
+    /// <param name="factors">One factor per row.</param>
+    /// <param name="width">The row length, at least 1.</param>
+    /// <exception cref="ArgumentException">The matrix is shorter than factors.Length rows.</exception>
+    public static void ScaleRows<T>(Span<T> rows, ReadOnlySpan<T> factors, int width)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        if ((long)factors.Length * width > rows.Length)
+        {
+            throw new ArgumentException($"rows has {rows.Length} elements, fewer than {factors.Length} rows of {width}.", nameof(rows));
+        }
+
+        for (int s = 0; s < factors.Length; s++)
+        {
+            Scale(rows.Slice(s * width, width), factors[s]);
+        }
+    }
+
     /// <summary>sum[i] += values[i].</summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="sum">The running sum, updated in place.</param>

@@ -10,8 +10,10 @@ namespace NetGen;
 /// Data-parallel mini-batch passes over any trainable network: each batch is cut into one contiguous shard per thread,
 /// every shard runs forward and backward on its own workspace and gradient buffer (the first shard, on the calling
 /// thread, directly in the caller's), and the shard results are combined in
-/// shard order, C = Σ_i (T_i/T) C_i and ∇C = Σ_i (T_i/T) ∇C_i. Results are therefore deterministic for a given seed and
-/// thread count (they differ from a single-threaded run only by floating-point rounding).
+/// shard order, C = Σ_i (T_i/T) C_i and ∇C = Σ_i (T_i/T) ∇C_i, where T_i is shard i's share of the batch: its number of
+/// samples, or with sample weights the sum of its weights (so the combination is the weighted mean of the whole batch).
+/// Results are therefore deterministic for a given seed and thread count (they differ from a single-threaded run only by
+/// floating-point rounding; with one thread they are the wrapped network's, to the bit).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -93,14 +95,19 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
     public NetworkWorkspace CreateWorkspace(int batchCapacity) => new ParallelWorkspace(this, batchCapacity);
 
     /// <inheritdoc/>
-    public T ComputeLossAndGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> gradient, NetworkWorkspace workspace, SeededRandom? dropoutRandom = null)
+    public T ComputeLossAndGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> gradient, NetworkWorkspace workspace, SeededRandom? dropoutRandom = null) =>
+        ComputeLossAndGradient(inputs, targets, default, gradient, workspace, dropoutRandom);
+
+    /// <inheritdoc/>
+    public T ComputeLossAndGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, ReadOnlySpan<T> sampleWeights, Span<T> gradient, NetworkWorkspace workspace, SeededRandom? dropoutRandom = null)
     {
-        var ws = Prepare(inputs, targets, workspace, out int batch);
+        var ws = Prepare(inputs, targets, sampleWeights, workspace, out int batch);
         NetworkGuard.CheckLength(gradient.Length, Spec.ParameterCount, nameof(gradient), "gradient entries");
         // Other threads read the batch while this one writes the gradient.
         NetworkGuard.CheckNoOverlap(inputs, gradient);
         NetworkGuard.CheckNoOverlap(targets, gradient);
-        return Run(ws, batch, JobKind.Gradient, inputs, targets, default, gradient, default, dropoutRandom, null);
+        NetworkGuard.CheckNoOverlap(sampleWeights, gradient);
+        return Run(ws, batch, JobKind.Gradient, inputs, targets, sampleWeights, default, gradient, default, dropoutRandom, null);
     }
 
     /// <summary>
@@ -116,19 +123,39 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
     /// <param name="dropoutRandom">The source of dropout masks, or <see langword="null"/> to use the whole network.</param>
     /// <returns>The batch's mean loss.</returns>
     /// <exception cref="ArgumentException">A span has the wrong length, spans overlap, or the workspace is foreign or too small.</exception>
-    public T ComputeLossAndGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> gradient, NetworkWorkspace workspace, IParameterSliceStep<T> sliceStep, SeededRandom? dropoutRandom = null)
+    public T ComputeLossAndGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> gradient, NetworkWorkspace workspace, IParameterSliceStep<T> sliceStep, SeededRandom? dropoutRandom = null) =>
+        ComputeLossAndGradient(inputs, targets, default, gradient, workspace, sliceStep, dropoutRandom);
+
+    /// <summary>
+    /// Computes the batch's weighted mean loss and gradient, as
+    /// <see cref="ComputeLossAndGradient(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, NetworkWorkspace, SeededRandom?)"/>
+    /// does, and then runs <paramref name="sliceStep"/> on every thread's slice of the parameters before returning.
+    /// </summary>
+    /// <param name="inputs">The batch's inputs, sample-major.</param>
+    /// <param name="targets">The batch's targets, sample-major.</param>
+    /// <param name="sampleWeights">One finite, non-negative weight per sample; empty for every weight 1.</param>
+    /// <param name="gradient">Receives the batch's mean gradient (before <paramref name="sliceStep"/> sees it).</param>
+    /// <param name="workspace">A workspace this wrapper created that holds the batch.</param>
+    /// <param name="sliceStep">The step to run on each slice; see <see cref="IParameterSliceStep{T}"/>.</param>
+    /// <param name="dropoutRandom">The source of dropout masks, or <see langword="null"/> to use the whole network.</param>
+    /// <returns>The batch's weighted mean loss.</returns>
+    /// <exception cref="ArgumentException">A span has the wrong length, a weight is negative or not finite, spans
+    /// overlap, or the workspace is foreign or too small.</exception>
+    public T ComputeLossAndGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, ReadOnlySpan<T> sampleWeights, Span<T> gradient, NetworkWorkspace workspace, IParameterSliceStep<T> sliceStep, SeededRandom? dropoutRandom = null)
     {
         ArgumentNullException.ThrowIfNull(sliceStep);
-        var ws = Prepare(inputs, targets, workspace, out int batch);
+        var ws = Prepare(inputs, targets, sampleWeights, workspace, out int batch);
         NetworkGuard.CheckLength(gradient.Length, Spec.ParameterCount, nameof(gradient), "gradient entries");
         NetworkGuard.CheckNoOverlap(inputs, gradient);
         NetworkGuard.CheckNoOverlap(targets, gradient);
+        NetworkGuard.CheckNoOverlap(sampleWeights, gradient);
         // The step changes the parameters while other threads may still read the batch or their gradient slices.
         Span<T> parameters = Parameters;
         CheckNotParameters(inputs, parameters, nameof(inputs));
         CheckNotParameters(targets, parameters, nameof(targets));
+        CheckNotParameters(sampleWeights, parameters, nameof(sampleWeights));
         CheckNotParameters(gradient, parameters, nameof(gradient));
-        return Run(ws, batch, JobKind.Gradient, inputs, targets, default, gradient, default, dropoutRandom, sliceStep);
+        return Run(ws, batch, JobKind.Gradient, inputs, targets, sampleWeights, default, gradient, default, dropoutRandom, sliceStep);
     }
 
     private static void CheckNotParameters(ReadOnlySpan<T> span, Span<T> parameters, string parameterName)
@@ -140,28 +167,37 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
     }
 
     /// <inheritdoc/>
-    public T ComputeLoss(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, NetworkWorkspace workspace)
+    public T ComputeLoss(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, NetworkWorkspace workspace) =>
+        ComputeLoss(inputs, targets, default, workspace);
+
+    /// <inheritdoc/>
+    public T ComputeLoss(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, ReadOnlySpan<T> sampleWeights, NetworkWorkspace workspace)
     {
-        var ws = Prepare(inputs, targets, workspace, out int batch);
-        return Run(ws, batch, JobKind.Loss, inputs, targets, default, default, default, null, null);
+        var ws = Prepare(inputs, targets, sampleWeights, workspace, out int batch);
+        return Run(ws, batch, JobKind.Loss, inputs, targets, sampleWeights, default, default, default, null, null);
     }
 
     /// <inheritdoc/>
-    public T ComputeCurvatureProduct(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, ReadOnlySpan<T> vector, Span<T> product, NetworkWorkspace workspace, CurvatureKind kind = CurvatureKind.Hessian, SeededRandom? dropoutRandom = null)
+    public T ComputeCurvatureProduct(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, ReadOnlySpan<T> vector, Span<T> product, NetworkWorkspace workspace, CurvatureKind kind = CurvatureKind.Hessian, SeededRandom? dropoutRandom = null) =>
+        ComputeCurvatureProduct(inputs, targets, default, vector, product, workspace, kind, dropoutRandom);
+
+    /// <inheritdoc/>
+    public T ComputeCurvatureProduct(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, ReadOnlySpan<T> sampleWeights, ReadOnlySpan<T> vector, Span<T> product, NetworkWorkspace workspace, CurvatureKind kind = CurvatureKind.Hessian, SeededRandom? dropoutRandom = null)
     {
         if (_inner is not ISecondOrderNetwork<T>)
         {
             throw new NotSupportedException($"The wrapped {_inner.GetType().Name} does not compute curvature products.");
         }
 
-        var ws = Prepare(inputs, targets, workspace, out int batch);
+        var ws = Prepare(inputs, targets, sampleWeights, workspace, out int batch);
         NetworkGuard.CheckLength(vector.Length, Spec.ParameterCount, nameof(vector), "vector entries");
         NetworkGuard.CheckLength(product.Length, Spec.ParameterCount, nameof(product), "product entries");
         NetworkGuard.CheckNoOverlap(vector, product);
         NetworkGuard.CheckNoOverlap(inputs, product);
         NetworkGuard.CheckNoOverlap(targets, product);
+        NetworkGuard.CheckNoOverlap(sampleWeights, product);
         NetworkGuard.CheckCurvatureKind(kind);
-        return Run(ws, batch, JobKind.Curvature, inputs, targets, vector, product, kind, dropoutRandom, null);
+        return Run(ws, batch, JobKind.Curvature, inputs, targets, sampleWeights, vector, product, kind, dropoutRandom, null);
     }
 
     /// <summary>Stops the worker threads.</summary>
@@ -179,7 +215,7 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
         }
     }
 
-    private ParallelWorkspace Prepare(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, NetworkWorkspace workspace, out int batch)
+    private ParallelWorkspace Prepare(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, ReadOnlySpan<T> sampleWeights, NetworkWorkspace workspace, out int batch)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         batch = NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
@@ -189,25 +225,59 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
             throw NetworkGuard.ForeignWorkspace(workspace, typeof(ParallelWorkspace));
         }
 
+        // Checked whole before any thread starts, so a bad weight is reported once, for its place in the batch.
+        NetworkGuard.SampleWeightSum(sampleWeights, batch);
         return ws;
     }
 
+    // Each shard's share T_i/T of the batch: its sample count over the batch size, or its weights' sum over theirs (0 for
+    // every shard when all weights are 0: each such shard then reports loss and gradient 0).
+    private void ComputeShares(ParallelWorkspace ws, int batch, ReadOnlySpan<T> sampleWeights)
+    {
+        T total = T.Zero;
+        for (int shard = 0; shard < ThreadCount; shard++)
+        {
+            int count = ShardCount(batch, shard);
+            T share = T.CreateChecked(count);
+            if (!sampleWeights.IsEmpty)
+            {
+                share = T.Zero;
+                foreach (T weight in sampleWeights.Slice(ShardStart(batch, shard), count))
+                {
+                    share += weight;
+                }
+            }
+
+            ws.Shares[shard] = share;
+            total += share;
+        }
+
+        T whole = sampleWeights.IsEmpty ? T.CreateChecked(batch) : total;
+        for (int shard = 0; shard < ThreadCount; shard++)
+        {
+            ws.Shares[shard] = whole > T.Zero ? ws.Shares[shard] / whole : T.Zero;
+        }
+    }
+
     private T Run(
-        ParallelWorkspace ws, int batch, JobKind kind, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, ReadOnlySpan<T> vector,
-        Span<T> result, CurvatureKind curvature, SeededRandom? dropoutRandom, IParameterSliceStep<T>? sliceStep)
+        ParallelWorkspace ws, int batch, JobKind kind, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, ReadOnlySpan<T> sampleWeights,
+        ReadOnlySpan<T> vector, Span<T> result, CurvatureKind curvature, SeededRandom? dropoutRandom, IParameterSliceStep<T>? sliceStep)
     {
         ulong dropoutSeed = dropoutRandom?.NextUInt64() ?? 0;
         Exception? failure = null;
+        ComputeShares(ws, batch, sampleWeights);
 
         // Spans cannot cross threads, so the workers get the caller's memory as pinned pointers instead of a copy of the
         // batch. They stay valid: this frame keeps them pinned until every worker has signalled completion below.
         fixed (T* inputPointer = inputs)
         fixed (T* targetPointer = targets)
+        fixed (T* weightPointer = sampleWeights)
         fixed (T* vectorPointer = vector)
         fixed (T* resultPointer = result)
         {
             _job = new ShardJob(
-                ws, batch, kind, curvature, dropoutRandom is not null, dropoutSeed, inputPointer, targetPointer, vectorPointer, vector.Length, resultPointer, sliceStep);
+                ws, batch, kind, curvature, dropoutRandom is not null, dropoutSeed, inputPointer, targetPointer, weightPointer, sampleWeights.Length,
+                vectorPointer, vector.Length, resultPointer, sliceStep);
             _shardsFinished = 0;
             _shardFailed = false;
             _slicesInspected = 0;
@@ -255,17 +325,14 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
         T loss = T.Zero;
         for (int shard = 0; shard < ThreadCount; shard++)
         {
-            int count = ShardCount(batch, shard);
-            if (count > 0)
+            if (ShardCount(batch, shard) > 0)
             {
-                loss += ws.Losses[shard] * ShardWeight(batch, count);
+                loss += ws.Losses[shard] * ws.Shares[shard];
             }
         }
 
         return loss;
     }
-
-    private static T ShardWeight(int batch, int count) => T.CreateChecked(count) / T.CreateChecked(batch);
 
     // One thread's part of a pass: its shard, then (once every shard is done) its slice of the combined result. Combining
     // in parallel matters more than it seems: each shard's result sits dirty in its own core's cache, and one thread
@@ -379,7 +446,7 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
             // Through SpanMath, which keeps its stores in the cache: TensorPrimitives streams slices above 256 KiB (a
             // 784-256-128-10 gradient on two threads) past it, just before the caller's update reads them. A weight of
             // one (the whole batch in one shard) multiplies nothing, so it is skipped, which changes no bit.
-            T weight = ShardWeight(job.Batch, count);
+            T weight = job.Workspace.Shares[shard];
             if (shard == 0)
             {
                 // Shard 0 wrote its own result in place.
@@ -439,6 +506,7 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
         int outputSize = Spec.OutputSize;
         var inputs = new ReadOnlySpan<T>(job.Inputs + ((nint)first * inputSize), count * inputSize);
         var targets = new ReadOnlySpan<T>(job.Targets + ((nint)first * outputSize), count * outputSize);
+        var weights = job.WeightCount == 0 ? default : new ReadOnlySpan<T>(job.Weights + first, count);
         var vector = new ReadOnlySpan<T>(job.Vector, job.VectorLength);
         SeededRandom? dropout = null;
         if (job.Training)
@@ -449,9 +517,9 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
 
         ws.Losses[shard] = job.Kind switch
         {
-            JobKind.Gradient => _inner.ComputeLossAndGradient(inputs, targets, destination, ws.Shards[shard], dropout),
-            JobKind.Loss => _inner.ComputeLoss(inputs, targets, ws.Shards[shard]),
-            _ => ((ISecondOrderNetwork<T>)_inner).ComputeCurvatureProduct(inputs, targets, vector, destination, ws.Shards[shard], job.Curvature, dropout),
+            JobKind.Gradient => _inner.ComputeLossAndGradient(inputs, targets, weights, destination, ws.Shards[shard], dropout),
+            JobKind.Loss => _inner.ComputeLoss(inputs, targets, weights, ws.Shards[shard]),
+            _ => ((ISecondOrderNetwork<T>)_inner).ComputeCurvatureProduct(inputs, targets, weights, vector, destination, ws.Shards[shard], job.Curvature, dropout),
         };
     }
 
@@ -464,7 +532,7 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
 
     private readonly struct ShardJob(
         ParallelWorkspace workspace, int batch, JobKind kind, CurvatureKind curvature, bool training, ulong dropoutSeed,
-        T* inputs, T* targets, T* vector, int vectorLength, T* result, IParameterSliceStep<T>? sliceStep)
+        T* inputs, T* targets, T* weights, int weightCount, T* vector, int vectorLength, T* result, IParameterSliceStep<T>? sliceStep)
     {
         public IParameterSliceStep<T>? SliceStep { get; } = sliceStep;
 
@@ -483,6 +551,10 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
         public T* Inputs { get; } = inputs;
 
         public T* Targets { get; } = targets;
+
+        public T* Weights { get; } = weights;
+
+        public int WeightCount { get; } = weightCount;
 
         public T* Vector { get; } = vector;
 
@@ -511,6 +583,7 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
             }
 
             Losses = new T[owner.ThreadCount];
+            Shares = new T[owner.ThreadCount];
         }
 
         public DataParallelNetwork<T> Owner { get; }
@@ -522,6 +595,9 @@ public sealed unsafe class DataParallelNetwork<T> : ISecondOrderNetwork<T>, IDis
         public SeededRandom[] ShardRandoms { get; }
 
         public T[] Losses { get; }
+
+        // Each shard's share of the current batch, T_i/T (ComputeShares).
+        public T[] Shares { get; }
     }
 
     /// <summary>A parked thread that runs one shard each time it is started.</summary>

@@ -46,4 +46,30 @@ public interface ISecondOrderNetwork<T> : ITrainableNetwork<T>
         NetworkWorkspace workspace,
         CurvatureKind kind = CurvatureKind.Hessian,
         SeededRandom? dropoutRandom = null);
+
+    /// <summary>
+    /// Computes the product of the curvature of the weighted mean loss Σ_x w_x C_x / Σ_x w_x (see
+    /// <see cref="ITrainableNetwork{T}.ComputeLossAndGradient(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, NetworkWorkspace, SeededRandom?)"/>)
+    /// with <paramref name="vector"/>: Σ_x w_x H_x·v / Σ_x w_x, or the same with G_x. Returns the weighted mean loss.
+    /// Allocates nothing.
+    /// </summary>
+    /// <param name="inputs">The batch's inputs, sample-major.</param>
+    /// <param name="targets">The batch's desired outputs, sample-major.</param>
+    /// <param name="sampleWeights">One finite, non-negative weight per sample; empty for every weight 1.</param>
+    /// <param name="vector">The direction v, <see cref="NetworkSpec.ParameterCount"/> long.</param>
+    /// <param name="product">Receives H·v or G·v; overwritten.</param>
+    /// <param name="workspace">Scratch memory from <see cref="ITrainableNetwork{T}.CreateWorkspace"/>.</param>
+    /// <param name="kind">The exact Hessian or the Gauss–Newton matrix.</param>
+    /// <param name="dropoutRandom">A dropout source, for the curvature under one fixed mask; null for the whole network.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length, a weight is negative or not finite, or the
+    /// workspace does not fit.</exception>
+    T ComputeCurvatureProduct(
+        ReadOnlySpan<T> inputs,
+        ReadOnlySpan<T> targets,
+        ReadOnlySpan<T> sampleWeights,
+        ReadOnlySpan<T> vector,
+        Span<T> product,
+        NetworkWorkspace workspace,
+        CurvatureKind kind = CurvatureKind.Hessian,
+        SeededRandom? dropoutRandom = null);
 }

@@ -1,6 +1,8 @@
 using System;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace NetGen;
@@ -117,6 +119,72 @@ public static class NetworkGuard
 
         return batch;
     }
+
+    /// <summary>
+    /// Checks a batch's sample weights and returns their sum Σ_x w_x, the denominator of the weighted mean loss
+    /// Σ_x w_x C_x / Σ_x w_x. An empty span means no weights (every weight 1): the sum is then the batch size.
+    /// </summary>
+    /// <typeparam name="T">The floating-point type.</typeparam>
+    /// <param name="sampleWeights">One weight per sample of the batch, or empty.</param>
+    /// <param name="batch">The number of samples in the batch.</param>
+    /// <returns>Σ_x w_x, finite and non-negative; 0 only when every weight is 0.</returns>
+    /// <exception cref="ArgumentException">The span is neither empty nor one weight per sample, a weight is negative,
+    /// NaN or infinite, or the weights' sum overflows.</exception>
+    public static T SampleWeightSum<T>(ReadOnlySpan<T> sampleWeights, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (sampleWeights.IsEmpty)
+        {
+            return T.CreateChecked(batch);
+        }
+
+        if (sampleWeights.Length != batch)
+        {
+            throw new ArgumentException($"sampleWeights has {sampleWeights.Length} elements; the batch of {batch} samples needs one weight per sample (or none).", nameof(sampleWeights));
+        }
+
+        T sum = T.Zero;
+        for (int s = 0; s < sampleWeights.Length; s++)
+        {
+            T weight = sampleWeights[s];
+            // Written so that NaN fails too.
+            if (!(weight >= T.Zero) || !T.IsFinite(weight))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"sampleWeights[{s}] is {weight}; a sample weight must be finite and non-negative."), nameof(sampleWeights));
+            }
+
+            sum += weight;
+        }
+
+        if (!T.IsFinite(sum))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The {batch} sample weights add up to {sum}, beyond the range of {typeof(T).Name}."), nameof(sampleWeights));
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// The factor 1 / Σ_x w_x that turns a weighted sum over a batch into the weighted mean; 0 when every weight is 0, so
+    /// such a batch has loss and gradient 0 rather than 0/0.
+    /// </summary>
+    /// <typeparam name="T">The floating-point type.</typeparam>
+    /// <param name="weightSum">Σ_x w_x from <see cref="SampleWeightSum{T}"/>.</param>
+    /// <returns>1 / Σ_x w_x, or 0.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T MeanScale<T>(T weightSum)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        weightSum > T.Zero ? T.One / weightSum : T.Zero;
+
+    /// <summary>The weighted mean Σ_x w_x C_x / Σ_x w_x from its numerator and denominator; 0 when every weight is 0.</summary>
+    /// <typeparam name="T">The floating-point type.</typeparam>
+    /// <param name="weightedTotal">Σ_x w_x C_x.</param>
+    /// <param name="weightSum">Σ_x w_x from <see cref="SampleWeightSum{T}"/>.</param>
+    /// <returns>The weighted mean, or 0.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T WeightedMean<T>(T weightedTotal, T weightSum)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        weightSum > T.Zero ? weightedTotal / weightSum : T.Zero;
 
     /// <summary>Throws unless <paramref name="kind"/> is a defined <see cref="CurvatureKind"/>.</summary>
     /// <param name="kind">The curvature requested.</param>

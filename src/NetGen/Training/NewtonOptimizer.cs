@@ -35,8 +35,8 @@ public enum NewtonSolveMode
 /// <see cref="NotSupportedException"/>.
 /// </para>
 /// <para>
-/// <b>Curvature.</b> C is <see cref="Curvature"/> of the batch's mean loss, from
-/// <see cref="ISecondOrderNetwork{T}.ComputeCurvatureProduct"/>, plus the L2 penalty's curvature λ₂/n on the weights'
+/// <b>Curvature.</b> C is <see cref="Curvature"/> of the batch's mean loss (weighted, with sample or class weights), from
+/// <see cref="ISecondOrderNetwork{T}.ComputeCurvatureProduct(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, NetworkWorkspace, CurvatureKind, SeededRandom?)"/>, plus the L2 penalty's curvature λ₂/n on the weights'
 /// diagonal (L1 has none; its subgradient is in ∇C). The Gauss–Newton matrix (the default) is positive semi-definite,
 /// so the damped system is always positive definite; the exact Hessian may be indefinite, in which case the optimizer
 /// raises λ until C + λI is positive definite (dense) or conjugate gradients meets no negative curvature in its first

@@ -255,7 +255,7 @@ public sealed class NewtonOptimizerState<T> : ICheckpointableOptimizerState<T>
         for (int j = 0; j < p; j++)
         {
             _vector[j] = T.One;
-            network.ComputeCurvatureProduct(context.Inputs, context.Targets, _vector, _product, context.Workspace, _kind, dropoutRandom: null);
+            network.ComputeCurvatureProduct(context.Inputs, context.Targets, context.SampleWeights, _vector, _product, context.Workspace, _kind, dropoutRandom: null);
             _vector[j] = T.Zero;
             ToDouble(_product, matrix.AsSpan(j * p, p));
         }
@@ -412,7 +412,7 @@ public sealed class NewtonOptimizerState<T> : ICheckpointableOptimizerState<T>
             _vector[i] = T.CreateTruncating(v[i] * scale);
         }
 
-        network.ComputeCurvatureProduct(context.Inputs, context.Targets, _vector, _product, context.Workspace, _kind, dropoutRandom: null);
+        network.ComputeCurvatureProduct(context.Inputs, context.Targets, context.SampleWeights, _vector, _product, context.Workspace, _kind, dropoutRandom: null);
         for (int i = 0; i < result.Length; i++)
         {
             result[i] = (double.CreateTruncating(_product[i]) * norm) + (damping * v[i]);

@@ -35,6 +35,7 @@ internal static class CheckpointSettings
         new("early stopping min delta", Text(options.EarlyStoppingMinDelta)),
         new("target loss", Text(options.TargetLoss)),
         new("target output error", Text(options.TargetOutputError)),
+        new("class weights", options.ClassWeights?.ToString() ?? "off"),
     ];
 
     private static string Text(double? value) => value is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "off";
@@ -66,7 +67,8 @@ public sealed partial class Trainer<T>
     /// initialisation options and the checkpoint options must match) or other data; the message names what differs.
     /// Neither the network nor the trainer has changed.</exception>
     /// <exception cref="System.IO.FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="ArgumentException">A data set does not fit the network, or the options do not fit the data.</exception>
+    /// <exception cref="ArgumentException">A data set does not fit the network, or the options do not fit the data (such
+    /// as class weights for another number of classes).</exception>
     /// <exception cref="InvalidOperationException">The optimizer's state cannot be restored from a checkpoint.</exception>
     /// <exception cref="TrainingDivergedException">A loss, gradient or update was NaN or infinite.</exception>
     public TrainingResult Resume(
@@ -84,6 +86,7 @@ public sealed partial class Trainer<T>
         }
 
         int batchSize = CheckRunSettings(train, validation);
+        var weights = RunWeights.Of(Options, train, validation);
         if (_optimizer is not ICheckpointableOptimizerState<T> optimizer)
         {
             throw new InvalidOperationException(
@@ -121,7 +124,7 @@ public sealed partial class Trainer<T>
         }
 
         var run = CreateRun(
-            train, validation, progress, startTimestamp, batchSize, SeededRandom.FromState(contents.ShuffleRandom), SeededRandom.FromState(contents.DropoutRandom), history);
+            train, validation, weights, progress, startTimestamp, batchSize, SeededRandom.FromState(contents.ShuffleRandom), SeededRandom.FromState(contents.DropoutRandom), history);
         run.ElapsedBefore = contents.Elapsed;
         run.EpochsRun = contents.EpochsRun;
         run.GlobalStep = contents.GlobalStep;
@@ -186,7 +189,8 @@ public sealed partial class Trainer<T>
             spec.ToString(), typeof(T).Name, spec.InputSize, spec.InputKeepProbability, layers, spec.Loss?.ToString() ?? "none", spec.Precision.ToString());
     }
 
-    // The data's shape and the SHA-256 of its features, targets and labels, which tells a resumed run it has the same data.
+    // The data's shape and the SHA-256 of its features, targets, labels and sample weights, which tells a resumed run it
+    // has the same data.
     private static CheckpointData DescribeData(Dataset<T> data)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -195,6 +199,13 @@ public sealed partial class Trainer<T>
         if (data.HasLabels)
         {
             hash.AppendData(MemoryMarshal.AsBytes(data.Labels));
+        }
+
+        if (data.HasSampleWeights)
+        {
+            // Marked, so that a set with weights never digests like one without whose values happen to continue alike.
+            hash.AppendData("sample weights"u8);
+            hash.AppendData(MemoryMarshal.AsBytes(data.SampleWeights));
         }
 
         return new CheckpointData(data.Count, data.FeatureCount, data.TargetCount, hash.GetHashAndReset());

@@ -88,6 +88,7 @@ public sealed partial class Trainer<T>
 
         int sampleCount = train.Count;
         int batchSize = CheckRunSettings(train, validation);
+        var weights = RunWeights.Of(Options, train, validation);
         long startTimestamp = Stopwatch.GetTimestamp();
         PrepareStartingParameters();
 
@@ -107,7 +108,7 @@ public sealed partial class Trainer<T>
         }
 
         _optimizer.Reset();
-        return CreateRun(train, validation, progress, startTimestamp, batchSize, shuffleRandom, dropoutRandom, new TrainingHistory(_spec.Layers.Count));
+        return CreateRun(train, validation, weights, progress, startTimestamp, batchSize, shuffleRandom, dropoutRandom, new TrainingHistory(_spec.Layers.Count));
     }
 
     // The checks Fit and Resume share, before anything changes: early stopping needs a validation set, and a full-batch
@@ -130,10 +131,14 @@ public sealed partial class Trainer<T>
     }
 
     private FitRun CreateRun(
-        Dataset<T> train, Dataset<T>? validation, IProgress<TrainingProgress>? progress, long startTimestamp, int batchSize,
-        SeededRandom shuffleRandom, SeededRandom dropoutRandom, TrainingHistory history) =>
-        new(train, validation, progress, startTimestamp)
+        Dataset<T> train, Dataset<T>? validation, RunWeights weights, IProgress<TrainingProgress>? progress, long startTimestamp, int batchSize,
+        SeededRandom shuffleRandom, SeededRandom dropoutRandom, TrainingHistory history)
+    {
+        _classWeights = weights.Classes;
+        return new(train, validation, progress, startTimestamp)
         {
+            TrainWeights = weights.Train,
+            ValidationWeights = weights.Validation,
             BatchSize = batchSize,
             StepsPerEpoch = (train.Count + batchSize - 1) / batchSize,
             Regularization = new Regularization(Options.L1, Options.L2, train.Count),
@@ -146,6 +151,7 @@ public sealed partial class Trainer<T>
             ProgressIntervalTicks = Options.ProgressInterval.TotalSeconds * Stopwatch.Frequency,
             LastReportTimestamp = startTimestamp,
         };
+    }
 
     // One pass over the shuffled training set; false if cancelled before it completed.
     private bool TrainEpoch(FitRun run, int epoch, CancellationToken cancellationToken)
@@ -178,19 +184,12 @@ public sealed partial class Trainer<T>
     // Gathers the batch in shuffled order, takes one optimizer step on it, and reports progress when it is due.
     private void TrainBatch(FitRun run, int epoch, int stepInEpoch)
     {
-        int inputSize = _spec.InputSize;
-        int outputSize = _spec.OutputSize;
-        int sampleCount = run.Train.Count;
         int first = stepInEpoch * run.BatchSize;
-        int count = Math.Min(run.BatchSize, sampleCount - first);
-        Span<T> inputs = _batchInputs.AsSpan(0, count * inputSize);
-        Span<T> targets = _batchTargets.AsSpan(0, count * outputSize);
-        for (int i = 0; i < count; i++)
-        {
-            int sample = _order[first + i];
-            run.Train.GetFeatures(sample).CopyTo(inputs.Slice(i * inputSize, inputSize));
-            run.Train.GetTargets(sample).CopyTo(targets.Slice(i * outputSize, outputSize));
-        }
+        int count = Math.Min(run.BatchSize, run.Train.Count - first);
+        GatherBatch(run.Train, run.TrainWeights, first, count);
+        Span<T> inputs = _batchInputs.AsSpan(0, count * _spec.InputSize);
+        Span<T> targets = _batchTargets.AsSpan(0, count * _spec.OutputSize);
+        Span<T> weights = run.TrainWeights is null ? default : _batchWeights.AsSpan(0, count);
 
         double rate = Options.LearningRate.GetRate(epoch, run.GlobalStep);
         if (!double.IsFinite(rate) || rate < 0.0)
@@ -198,7 +197,7 @@ public sealed partial class Trainer<T>
             throw new InvalidOperationException($"The learning-rate schedule {Options.LearningRate} returned {rate} for epoch {epoch}, step {run.GlobalStep}; a rate must be finite and non-negative.");
         }
 
-        var failure = TrainStep(inputs, targets, run.Regularization, run.DropoutRandom, rate, epoch, run.GlobalStep, out double loss, out double objective, out bool rejected);
+        var failure = TrainStep(inputs, targets, weights, run.Regularization, run.DropoutRandom, rate, epoch, run.GlobalStep, out double loss, out double objective, out bool rejected);
         if (failure is { } quantity)
         {
             throw new TrainingDivergedException(epoch + 1, stepInEpoch + 1, run.GlobalStep + 1, quantity, run.History);
@@ -286,7 +285,7 @@ public sealed partial class Trainer<T>
     private void Validate(FitRun run)
     {
         var validation = run.Validation!;
-        double validationLoss = EvaluateLoss(validation);
+        double validationLoss = EvaluateLoss(validation, run.ValidationWeights);
         run.LastValidationLoss = validationLoss;
         run.LastValidationAccuracy = run.ValidationAccuracy == AccuracyMode.None ? null : EvaluateAccuracy(validation, run.ValidationAccuracy);
         bool improved = false;
@@ -314,8 +313,8 @@ public sealed partial class Trainer<T>
             restored = true;
         }
 
-        var finalTraining = Evaluate(run.Train, ClassificationAccuracy.Detect(_spec, run.Train));
-        EvaluationResult? finalValidation = run.Validation is null ? null : Evaluate(run.Validation, run.ValidationAccuracy);
+        var finalTraining = Evaluate(run.Train, run.TrainWeights, ClassificationAccuracy.Detect(_spec, run.Train));
+        EvaluationResult? finalValidation = run.Validation is null ? null : Evaluate(run.Validation, run.ValidationWeights, run.ValidationAccuracy);
         var metrics = new TrainingMetrics(finalTraining.Loss, finalTraining.Accuracy, finalValidation?.Loss, finalValidation?.Accuracy);
         return new TrainingResult(
             run.FinalStopReason,
@@ -376,6 +375,11 @@ public sealed partial class Trainer<T>
         public Dataset<T> Train { get; } = train;
 
         public Dataset<T>? Validation { get; } = validation;
+
+        // Each sample's weight (class weight times sample weight), or null when the samples are unweighted.
+        public required T[]? TrainWeights { get; init; }
+
+        public required T[]? ValidationWeights { get; init; }
 
         public IProgress<TrainingProgress>? Progress { get; } = progress;
 
@@ -445,5 +449,19 @@ public sealed partial class Trainer<T>
         public double RateSum;
         public double LastRate;
         public int RejectedSteps;
+    }
+
+    // Per-sample weights of a run's data, fixed at its start: the class weights resolved from the training set (explicit, or
+    // balanced from its labels) times each set's own sample weights.
+    private readonly record struct RunWeights(double[]? Classes, T[]? Train, T[]? Validation)
+    {
+        public static RunWeights Of(TrainerOptions options, Dataset<T> train, Dataset<T>? validation)
+        {
+            double[]? classes = options.ClassWeights?.Resolve(train);
+            return new RunWeights(
+                classes,
+                ClassWeights.SampleWeightsOf(train, classes, nameof(train)),
+                validation is null ? null : ClassWeights.SampleWeightsOf(validation, classes, nameof(validation)));
+        }
     }
 }

@@ -46,7 +46,9 @@ public sealed partial class Trainer<T>
 
     private LearningRateRangeTestResult RunRangeTest(Dataset<T> train, LearningRateRangeTestOptions options, CancellationToken cancellationToken)
     {
+        var weights = RunWeights.Of(Options, train, validation: null);
         PrepareStartingParameters();
+        _classWeights = weights.Classes;
         int sampleCount = train.Count;
         int batchSize = Math.Min(Options.BatchSize, sampleCount);
         EnsureBatchCapacity(batchSize);
@@ -82,18 +84,14 @@ public sealed partial class Trainer<T>
 
             int first = stepInPass * batchSize;
             int count = Math.Min(batchSize, sampleCount - first);
+            GatherBatch(train, weights.Train, first, count);
             Span<T> inputs = _batchInputs.AsSpan(0, count * _spec.InputSize);
             Span<T> targets = _batchTargets.AsSpan(0, count * _spec.OutputSize);
-            for (int i = 0; i < count; i++)
-            {
-                int sample = _order[first + i];
-                train.GetFeatures(sample).CopyTo(inputs.Slice(i * _spec.InputSize, _spec.InputSize));
-                train.GetTargets(sample).CopyTo(targets.Slice(i * _spec.OutputSize, _spec.OutputSize));
-            }
+            Span<T> batchWeights = weights.Train is null ? default : _batchWeights.AsSpan(0, count);
 
             double rate = options.MinimumRate * Math.Exp(logRange * step / (steps - 1));
             Array.Clear(_layerNormSums);
-            if (TrainStep(inputs, targets, regularization, dropoutRandom, rate, step / stepsPerPass, step, out double loss, out _, out _) is not null)
+            if (TrainStep(inputs, targets, batchWeights, regularization, dropoutRandom, rate, step / stepsPerPass, step, out double loss, out _, out _) is not null)
             {
                 diverged = true;
                 break;

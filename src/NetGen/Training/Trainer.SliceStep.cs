@@ -13,6 +13,7 @@ public sealed partial class Trainer<T>
     private NonFiniteQuantity? TrainElementwiseStep(
         ReadOnlySpan<T> inputs,
         ReadOnlySpan<T> targets,
+        ReadOnlySpan<T> sampleWeights,
         Regularization regularization,
         SeededRandom dropoutRandom,
         double rate,
@@ -25,11 +26,11 @@ public sealed partial class Trainer<T>
         T batchLoss;
         if (_network is DataParallelNetwork<T> parallel)
         {
-            batchLoss = parallel.ComputeLossAndGradient(inputs, targets, _gradient, _workspace!, sliceStep, dropoutRandom);
+            batchLoss = parallel.ComputeLossAndGradient(inputs, targets, sampleWeights, _gradient, _workspace!, sliceStep, dropoutRandom);
         }
         else
         {
-            batchLoss = _network.ComputeLossAndGradient(inputs, targets, _gradient, _workspace!, dropoutRandom);
+            batchLoss = _network.ComputeLossAndGradient(inputs, targets, sampleWeights, _gradient, _workspace!, dropoutRandom);
             if (sliceStep.Inspect(0, 0, _gradient, batchLoss))
             {
                 sliceStep.Apply(0, 0, _gradient);

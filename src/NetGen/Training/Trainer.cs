@@ -57,6 +57,9 @@ public sealed partial class Trainer<T>
     private NetworkWorkspace? _workspace;
     private T[] _batchInputs = [];
     private T[] _batchTargets = [];
+    private T[] _batchWeights = [];
+    // The class weights of the latest run (Fit, Resume or range test), for Evaluate; null without class weights.
+    private double[]? _classWeights;
     private int[] _order = [];
 
     /// <summary>Creates a trainer for <paramref name="network"/> and allocates the optimizer state and step buffers.</summary>
@@ -110,21 +113,26 @@ public sealed partial class Trainer<T>
 
     /// <summary>
     /// Measures <paramref name="data"/>'s mean loss and, for a classification set, accuracy under the network's current
-    /// parameters, with the whole network (no dropout).
+    /// parameters, with the whole network (no dropout). The loss is weighted as training weights it: by the set's sample
+    /// weights and by <see cref="TrainerOptions.ClassWeights"/>, balanced ones as the latest <see cref="Fit"/> or
+    /// <see cref="Resume"/> computed them from its training set (before any, from <paramref name="data"/> itself).
     /// </summary>
     /// <param name="data">A non-empty set that fits the network.</param>
-    /// <exception cref="ArgumentException">The set is empty or does not fit the network.</exception>
+    /// <exception cref="ArgumentException">The set is empty or does not fit the network or the class weights.</exception>
     public EvaluationResult Evaluate(Dataset<T> data)
     {
         CheckDataset(data, nameof(data));
+        double[]? classWeights = Options.ClassWeights is null ? null : _classWeights ?? Options.ClassWeights.Resolve(data);
+        T[]? weights = ClassWeights.SampleWeightsOf(data, classWeights, nameof(data));
         EnsureBatchCapacity(Math.Min(Options.BatchSize, data.Count));
-        return Evaluate(data, ClassificationAccuracy.Detect(_spec, data));
+        return Evaluate(data, weights, ClassificationAccuracy.Detect(_spec, data));
     }
 
     // One training step; returns what was non-finite, or null when the step succeeded. Allocates nothing.
     private NonFiniteQuantity? TrainStep(
         ReadOnlySpan<T> inputs,
         ReadOnlySpan<T> targets,
+        ReadOnlySpan<T> sampleWeights,
         Regularization regularization,
         SeededRandom dropoutRandom,
         double rate,
@@ -138,12 +146,12 @@ public sealed partial class Trainer<T>
         rejected = false;
         if (_sliceStep is not null)
         {
-            return TrainElementwiseStep(inputs, targets, regularization, dropoutRandom, rate, out loss, out objective);
+            return TrainElementwiseStep(inputs, targets, sampleWeights, regularization, dropoutRandom, rate, out loss, out objective);
         }
 
         var workspace = _workspace!;
         Span<T> parameters = _network.Parameters;
-        T batchLoss = _network.ComputeLossAndGradient(inputs, targets, _gradient, workspace, dropoutRandom);
+        T batchLoss = _network.ComputeLossAndGradient(inputs, targets, sampleWeights, _gradient, workspace, dropoutRandom);
         if (!T.IsFinite(batchLoss))
         {
             return NonFiniteQuantity.Loss;
@@ -174,6 +182,7 @@ public sealed partial class Trainer<T>
         var context = new TrainingStepContext<T>(_network, inputs, targets, workspace, _gradient, batchLoss, batchObjective, rate, regularization, epoch, step)
         {
             IsGradientExact = !_spec.HasDropout && !clipped,
+            SampleWeights = sampleWeights,
         };
         rejected = _optimizer.Step(in context) == OptimizerStepOutcome.Rejected;
         if (!TensorPrimitives.IsFiniteAll<T>(parameters))
@@ -187,26 +196,59 @@ public sealed partial class Trainer<T>
         return null;
     }
 
-    private EvaluationResult Evaluate(Dataset<T> data, AccuracyMode accuracy) =>
-        new(EvaluateLoss(data), accuracy == AccuracyMode.None ? null : EvaluateAccuracy(data, accuracy));
+    private EvaluationResult Evaluate(Dataset<T> data, T[]? sampleWeights, AccuracyMode accuracy) =>
+        new(EvaluateLoss(data, sampleWeights), accuracy == AccuracyMode.None ? null : EvaluateAccuracy(data, accuracy));
 
-    // The mean loss over all samples, in chunks the workspace holds; each chunk's mean is weighted by its size.
-    private double EvaluateLoss(Dataset<T> data)
+    // The mean loss over all samples, in chunks the workspace holds; each chunk's mean is weighted by its size, or with
+    // sample weights by the sum of its weights, so the result is Σ_x w_x C_x / Σ_x w_x over the whole set.
+    private double EvaluateLoss(Dataset<T> data, T[]? sampleWeights)
     {
         var workspace = _workspace!;
         int chunk = workspace.BatchCapacity;
         double total = 0.0;
+        double weightTotal = 0.0;
         for (int first = 0; first < data.Count; first += chunk)
         {
             int count = Math.Min(chunk, data.Count - first);
+            ReadOnlySpan<T> weights = sampleWeights is null ? default : sampleWeights.AsSpan(first, count);
             T loss = _network.ComputeLoss(
                 data.Features.Slice(first * data.FeatureCount, count * data.FeatureCount),
                 data.Targets.Slice(first * data.TargetCount, count * data.TargetCount),
+                weights,
                 workspace);
-            total += double.CreateTruncating(loss) * count;
+            double chunkWeight = count;
+            if (sampleWeights is not null)
+            {
+                chunkWeight = 0.0;
+                foreach (T weight in weights)
+                {
+                    chunkWeight += double.CreateTruncating(weight);
+                }
+            }
+
+            total += double.CreateTruncating(loss) * chunkWeight;
+            weightTotal += chunkWeight;
         }
 
-        return total / data.Count;
+        return sampleWeights is null ? total / data.Count : weightTotal > 0.0 ? total / weightTotal : 0.0;
+    }
+
+    // Copies samples _order[first] … _order[first + count − 1] of data into the batch buffers, and their weights when the
+    // run has any.
+    private void GatherBatch(Dataset<T> data, T[]? sampleWeights, int first, int count)
+    {
+        int inputSize = _spec.InputSize;
+        int outputSize = _spec.OutputSize;
+        for (int i = 0; i < count; i++)
+        {
+            int sample = _order[first + i];
+            data.GetFeatures(sample).CopyTo(_batchInputs.AsSpan(i * inputSize, inputSize));
+            data.GetTargets(sample).CopyTo(_batchTargets.AsSpan(i * outputSize, outputSize));
+            if (sampleWeights is not null)
+            {
+                _batchWeights[i] = sampleWeights[sample];
+            }
+        }
     }
 
     private double EvaluateAccuracy(Dataset<T> data, AccuracyMode mode)
@@ -300,6 +342,7 @@ public sealed partial class Trainer<T>
             _workspace = _network.CreateWorkspace(batchSize);
             _batchInputs = new T[batchSize * _spec.InputSize];
             _batchTargets = new T[batchSize * _spec.OutputSize];
+            _batchWeights = new T[batchSize];
         }
     }
 

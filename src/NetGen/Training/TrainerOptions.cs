@@ -103,6 +103,18 @@ public sealed record TrainerOptions
     public double? TargetOutputError { get; init; }
 
     /// <summary>
+    /// Weights per class: each sample's loss counts its class's weight times, and the trainer minimises the weighted mean
+    /// Σ_x w_x C_x / Σ_x w_x (PyTorch's <c>CrossEntropyLoss(weight=…)</c> with reduction 'mean', scikit-learn's
+    /// <c>class_weight</c>), multiplied by the data set's own <see cref="Data.Dataset{T}.SampleWeights"/> where it has
+    /// them. <see cref="Training.ClassWeights.Balanced"/> computes n / (k · n_c) from the training set at every
+    /// <see cref="Trainer{T}.Fit"/>; an array gives one weight per class. The validation loss, early stopping and the
+    /// final metrics' losses are weighted the same way (with the training set's class weights); accuracies are not.
+    /// Needs a classification set (labels, one-hot or 0/1 targets). <see langword="null"/> (the default) weights every
+    /// class alike.
+    /// </summary>
+    public ClassWeights? ClassWeights { get; init; }
+
+    /// <summary>
     /// Clip the gradient of the data loss to this global L2 norm before each update, as PyTorch's
     /// <c>clip_grad_norm_</c> does: g ← g · c / (‖g‖ + 10⁻⁶) when that factor is below 1. The norm runs over every
     /// weight and bias; the L1/L2 penalty terms are added after clipping. <see langword="null"/> (the default) disables

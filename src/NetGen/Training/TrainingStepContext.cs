@@ -29,6 +29,8 @@ namespace NetGen.Training;
 public readonly ref struct TrainingStepContext<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private readonly ReadOnlySpan<T> _sampleWeights;
+
     /// <summary>Bundles one step's inputs. The trainer builds it; tests and other drivers may too.</summary>
     /// <param name="network">The network being trained.</param>
     /// <param name="inputs">The batch's inputs, sample-major.</param>
@@ -96,6 +98,27 @@ public readonly ref struct TrainingStepContext<T>
     /// <summary>The number of samples in the batch (the last batch of an epoch may be smaller than the rest).</summary>
     public int BatchSize { get; }
 
+    /// <summary>
+    /// The batch's sample weights, one per sample, or empty when the samples are unweighted. With weights (sample weights
+    /// of the data set times <see cref="TrainerOptions.ClassWeights"/>), <see cref="Loss"/> is the weighted mean
+    /// Σ_x w_x C_x / Σ_x w_x and <see cref="Gradient"/> its gradient; the Evaluate methods and curvature products must
+    /// pass the same weights, so a second-order optimizer models the same objective the step was computed on.
+    /// </summary>
+    /// <exception cref="ArgumentException">Set to a span that is neither empty nor one weight per sample.</exception>
+    public ReadOnlySpan<T> SampleWeights
+    {
+        get => _sampleWeights;
+        init
+        {
+            if (!value.IsEmpty && value.Length != BatchSize)
+            {
+                throw new ArgumentException($"SampleWeights has {value.Length} elements; the batch of {BatchSize} samples needs one weight per sample (or none).", nameof(SampleWeights));
+            }
+
+            _sampleWeights = value;
+        }
+    }
+
     /// <summary>Scratch memory that fits the batch; shared with the trainer, so use it only during the step.</summary>
     public NetworkWorkspace Workspace { get; }
 
@@ -135,7 +158,7 @@ public readonly ref struct TrainingStepContext<T>
     /// </summary>
     public T EvaluateObjective()
     {
-        T loss = Network.ComputeLoss(Inputs, Targets, Workspace);
+        T loss = Network.ComputeLoss(Inputs, Targets, SampleWeights, Workspace);
         return loss + Regularization.Penalty<T>(Network.Spec, Network.Parameters);
     }
 
@@ -153,7 +176,7 @@ public readonly ref struct TrainingStepContext<T>
         }
 
         ReadOnlySpan<T> parameters = Network.Parameters;
-        T loss = Network.ComputeLossAndGradient(Inputs, Targets, gradient, Workspace, dropoutRandom: null);
+        T loss = Network.ComputeLossAndGradient(Inputs, Targets, SampleWeights, gradient, Workspace, dropoutRandom: null);
         Regularization.AddGradientTerms(Network.Spec, parameters, gradient);
         return loss + Regularization.Penalty(Network.Spec, parameters);
     }

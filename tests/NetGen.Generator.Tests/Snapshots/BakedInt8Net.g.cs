@@ -245,7 +245,23 @@ namespace Samples
             }
             global::NetGen.NetworkGuard.CheckLength(gradient.Length, ParameterCount, nameof(gradient), "gradient entries");
             float scale = 1f / batch;
-            float total = LanePass(inputs, targets, batch, scale, gradient, computeGradient: true);
+            float total = LanePass(inputs, targets, default, batch, scale, gradient, computeGradient: true);
+            return total * scale;
+        }
+
+        /// <inheritdoc/>
+        public float ComputeLossAndGradient(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, global::System.Span<float> gradient, global::NetGen.NetworkWorkspace workspace, global::NetGen.SeededRandom? dropoutRandom = null)
+        {
+            Workspace? ws = workspace as Workspace;
+            int batch = inputs.Length / InputSize;
+            if (ws is null || batch == 0 || batch * InputSize != inputs.Length || (long)batch * OutputSize != targets.Length || batch > ws.BatchCapacity)
+            {
+                batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
+                ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
+            }
+            global::NetGen.NetworkGuard.CheckLength(gradient.Length, ParameterCount, nameof(gradient), "gradient entries");
+            float scale = global::NetGen.NetworkGuard.MeanScale(global::NetGen.NetworkGuard.SampleWeightSum(sampleWeights, batch));
+            float total = LanePass(inputs, targets, sampleWeights, batch, scale, gradient, computeGradient: true);
             return total * scale;
         }
 
@@ -259,7 +275,21 @@ namespace Samples
                 batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
                 ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
             }
-            return LanePass(inputs, targets, batch, 1f / batch, default, computeGradient: false) / batch;
+            return LanePass(inputs, targets, default, batch, 1f / batch, default, computeGradient: false) / batch;
+        }
+
+        /// <inheritdoc/>
+        public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, global::NetGen.NetworkWorkspace workspace)
+        {
+            Workspace? ws = workspace as Workspace;
+            int batch = inputs.Length / InputSize;
+            if (ws is null || batch == 0 || batch * InputSize != inputs.Length || (long)batch * OutputSize != targets.Length || batch > ws.BatchCapacity)
+            {
+                batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
+                ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
+            }
+            float weightSum = global::NetGen.NetworkGuard.SampleWeightSum(sampleWeights, batch);
+            return global::NetGen.NetworkGuard.WeightedMean(LanePass(inputs, targets, sampleWeights, batch, 1f / batch, default, computeGradient: false), weightSum);
         }
 
         /// <summary>
@@ -380,13 +410,16 @@ namespace Samples
             }
         }
 
-        // Σ_x C_x over the batch; with computeDelta, also the output error δᴸ = ∇_a C ⊙ σ'(zᴸ) (BP1), times deltaScale.
-        private float OutputLoss(global::System.ReadOnlySpan<float> targets, int batch, Workspace ws, bool computeDelta, float deltaScale)
+        // Σ_x w_x C_x over the batch (w_x = 1 without sample weights); with computeDelta, also the output error
+        // δᴸ = ∇_a C ⊙ σ'(zᴸ) (BP1), times w_x and deltaScale.
+        private float OutputLoss(global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batch, Workspace ws, bool computeDelta, float deltaScale)
         {
             float total = 0f;
             for (int s = 0; s < batch; s++)
             {
                 int o = s * OutputSize;
+                float weight = sampleWeights.IsEmpty ? 1f : sampleWeights[s];
+                float sampleScale = deltaScale * weight;
                 float sampleLoss = 0f;
                 // C_x = ½‖y − a‖².
                 for (int j = 0; j < OutputSize; j++)
@@ -395,7 +428,7 @@ namespace Samples
                     sampleLoss += error * error;
                     if (computeDelta)
                     {
-                        ws.D2[o + j] = error * deltaScale;
+                        ws.D2[o + j] = error * sampleScale;
                     }
                 }
                 sampleLoss *= 0.5f;
@@ -408,7 +441,7 @@ namespace Samples
                         ws.D2[o + j] = ws.D2[o + j];
                     }
                 }
-                total += sampleLoss;
+                total += weight * sampleLoss;
             }
             return total;
         }
@@ -448,23 +481,33 @@ namespace Samples
         }
 
         /// <inheritdoc/>
-        public float ComputeCurvatureProduct(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> vector, global::System.Span<float> product, global::NetGen.NetworkWorkspace workspace, global::NetGen.CurvatureKind kind = global::NetGen.CurvatureKind.Hessian, global::NetGen.SeededRandom? dropoutRandom = null)
+        public float ComputeCurvatureProduct(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> vector, global::System.Span<float> product, global::NetGen.NetworkWorkspace workspace, global::NetGen.CurvatureKind kind = global::NetGen.CurvatureKind.Hessian, global::NetGen.SeededRandom? dropoutRandom = null) =>
+            ComputeCurvatureProduct(inputs, targets, default, vector, product, workspace, kind, dropoutRandom);
+
+        /// <inheritdoc/>
+        public float ComputeCurvatureProduct(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, global::System.ReadOnlySpan<float> vector, global::System.Span<float> product, global::NetGen.NetworkWorkspace workspace, global::NetGen.CurvatureKind kind = global::NetGen.CurvatureKind.Hessian, global::NetGen.SeededRandom? dropoutRandom = null)
         {
             int batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
             global::NetGen.NetworkGuard.CheckLength(vector.Length, ParameterCount, nameof(vector), "vector entries");
             global::NetGen.NetworkGuard.CheckLength(product.Length, ParameterCount, nameof(product), "product entries");
             global::NetGen.NetworkGuard.CheckNoOverlap(vector, product);
             global::NetGen.NetworkGuard.CheckCurvatureKind(kind);
+            float weightSum = global::NetGen.NetworkGuard.SampleWeightSum(sampleWeights, batch);
             Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
             Workspace.CurvatureBuffers curvature = ws.Curvature;
             bool training = dropoutRandom is not null;
             bool exact = kind == global::NetGen.CurvatureKind.Hessian;
             ForwardBatch(inputs, batch, ws, dropoutRandom);
-            float total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: 1f);
+            float total = OutputLoss(targets, sampleWeights, batch, ws, computeDelta: true, deltaScale: 1f);
             DirectionalForward(inputs, batch, ws, curvature, vector, training);
             DirectionalOutputDelta(targets, batch, ws, curvature, exact);
+            if (!sampleWeights.IsEmpty)
+            {
+                // Each sample's share of the product is linear in its δ and R{δ} together; δᴸ already carries w_x.
+                global::NetGen.Numerics.SpanMath.ScaleRows<float>(curvature.RD2, sampleWeights, OutputSize);
+            }
             DirectionalBackward(inputs, batch, ws, curvature, vector, training, exact, product);
-            float scale = 1f / batch;
+            float scale = global::NetGen.NetworkGuard.MeanScale(weightSum);
             global::NetGen.Numerics.SpanMath.Scale(product, scale);
             return total * scale;
         }
@@ -597,17 +640,20 @@ namespace Samples
             }
         }
 
-        // The loss summed over the batch and, with computeGradient, the summed gradient written into gradient: eight samples
-        // at a time, one per vector lane.
-        private float LanePass(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch, float scale, global::System.Span<float> gradient, bool computeGradient)
+        // The loss summed over the batch, Σ_x w_x C_x (w_x = 1 without sample weights), and with computeGradient the gradient
+        // Σ_x w_x ∇C_x times scale written into gradient: eight samples at a time, one per vector lane.
+        private float LanePass(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batch, float scale, global::System.Span<float> gradient, bool computeGradient)
         {
             ref float wr = ref _parameters.Reference;
             ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
             ref float ir = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
             ref float tr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(targets);
+            ref float sr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sampleWeights);
+            bool weighted = !sampleWeights.IsEmpty;
             global::System.Runtime.Intrinsics.Vector256<float> laneIndex = global::System.Runtime.Intrinsics.Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
             int last = batch - 1;
-            // Each group's gradient sums are scaled by scale = 1/T, their share of the mean, as they are stored: ∇C = Σ_groups (1/T) Σ_x ∇C_x.
+            // Each group's gradient sums are scaled by scale = 1/Σ_x w_x, their share of the mean, as they are stored:
+            // ∇C = Σ_groups (1/Σ_x w_x) Σ_x w_x ∇C_x.
             // Gradient entries are reduced and stored in the gradient's 8-entry blocks [8b, 8b + 8), each block once its entries
             // are all known, so that the update's 256-bit loads each find one store to forward from.
             global::System.Runtime.Intrinsics.Vector256<float> gradientScale = global::System.Runtime.Intrinsics.Vector256.Create(scale);
@@ -618,6 +664,8 @@ namespace Samples
                 // last sample (no read beyond the spans) and are masked out below.
                 int s0 = first; int s1 = int.Min(first + 1, last); int s2 = int.Min(first + 2, last); int s3 = int.Min(first + 3, last); int s4 = int.Min(first + 4, last); int s5 = int.Min(first + 5, last); int s6 = int.Min(first + 6, last); int s7 = int.Min(first + 7, last);
                 global::System.Runtime.Intrinsics.Vector256<float> valid = global::System.Runtime.Intrinsics.Vector256.LessThan(laneIndex, global::System.Runtime.Intrinsics.Vector256.Create((float)(batch - first)));
+                // Each lane's sample weight w_x (1 without weights), which its loss and δᴸ carry.
+                global::System.Runtime.Intrinsics.Vector256<float> sampleWeight = weighted ? global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, s0), global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, s1), global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, s2), global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, s3), global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, s4), global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, s5), global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, s6), global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, s7)) : global::System.Runtime.Intrinsics.Vector256<float>.One;
                 global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s0 * 2 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s1 * 2 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s2 * 2 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s3 * 2 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s4 * 2 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s5 * 2 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s6 * 2 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s7 * 2 + 0));
                 global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s0 * 2 + 1), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s1 * 2 + 1), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s2 * 2 + 1), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s3 * 2 + 1), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s4 * 2 + 1), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s5 * 2 + 1), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s6 * 2 + 1), global::System.Runtime.CompilerServices.Unsafe.Add(ref ir, s7 * 2 + 1));
                 global::System.Runtime.Intrinsics.Vector256<float> y0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, s0 * 1 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, s1 * 1 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, s2 * 1 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, s3 * 1 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, s4 * 1 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, s5 * 1 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, s6 * 1 + 0), global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, s7 * 1 + 0));
@@ -639,12 +687,12 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector256<float> error0 = a2_0 - y0;
                 loss += error0 * error0;
                 loss *= global::System.Runtime.Intrinsics.Vector256.Create(0.5f);
-                total += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(loss, valid));
+                total += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(loss * sampleWeight, valid));
                 if (!computeGradient)
                 {
                     continue;
                 }
-                global::System.Runtime.Intrinsics.Vector256<float> d2_0 = global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(error0, valid);
+                global::System.Runtime.Intrinsics.Vector256<float> d2_0 = global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((error0) * sampleWeight, valid);
 
                 // Dense layer 2: ∂C/∂W²_jk = Σ_x a¹_k δ²_j (BP4), ∂C/∂b²_j = Σ_x δ²_j (BP3).
                 // BP2: δ¹ = ((W²)ᵀ δ²) ⊙ σ'(z¹), σ' = 1 if z > 0 else 0.

@@ -178,7 +178,25 @@ namespace Samples
             global::NetGen.NetworkGuard.CheckLength(gradient.Length, ParameterCount, nameof(gradient), "gradient entries");
             float scale = 1f / batch;
             ForwardBatch(inputs, batch, ws, dropoutRandom);
-            float total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: scale);
+            float total = OutputLoss(targets, default, batch, ws, computeDelta: true, deltaScale: scale);
+            Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);
+            return total * scale;
+        }
+
+        /// <inheritdoc/>
+        public float ComputeLossAndGradient(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, global::System.Span<float> gradient, global::NetGen.NetworkWorkspace workspace, global::NetGen.SeededRandom? dropoutRandom = null)
+        {
+            Workspace? ws = workspace as Workspace;
+            int batch = inputs.Length / InputSize;
+            if (ws is null || batch == 0 || batch * InputSize != inputs.Length || (long)batch * OutputSize != targets.Length || batch > ws.BatchCapacity)
+            {
+                batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
+                ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
+            }
+            global::NetGen.NetworkGuard.CheckLength(gradient.Length, ParameterCount, nameof(gradient), "gradient entries");
+            float scale = global::NetGen.NetworkGuard.MeanScale(global::NetGen.NetworkGuard.SampleWeightSum(sampleWeights, batch));
+            ForwardBatch(inputs, batch, ws, dropoutRandom);
+            float total = OutputLoss(targets, sampleWeights, batch, ws, computeDelta: true, deltaScale: scale);
             Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);
             return total * scale;
         }
@@ -194,7 +212,22 @@ namespace Samples
                 ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
             }
             ForwardBatch(inputs, batch, ws, dropoutRandom: null);
-            return OutputLoss(targets, batch, ws, computeDelta: false, deltaScale: 1f) / batch;
+            return OutputLoss(targets, default, batch, ws, computeDelta: false, deltaScale: 1f) / batch;
+        }
+
+        /// <inheritdoc/>
+        public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, global::NetGen.NetworkWorkspace workspace)
+        {
+            Workspace? ws = workspace as Workspace;
+            int batch = inputs.Length / InputSize;
+            if (ws is null || batch == 0 || batch * InputSize != inputs.Length || (long)batch * OutputSize != targets.Length || batch > ws.BatchCapacity)
+            {
+                batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
+                ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
+            }
+            float weightSum = global::NetGen.NetworkGuard.SampleWeightSum(sampleWeights, batch);
+            ForwardBatch(inputs, batch, ws, dropoutRandom: null);
+            return global::NetGen.NetworkGuard.WeightedMean(OutputLoss(targets, sampleWeights, batch, ws, computeDelta: false, deltaScale: 1f), weightSum);
         }
 
         /// <summary>
@@ -327,13 +360,16 @@ namespace Samples
             }
         }
 
-        // Σ_x C_x over the batch; with computeDelta, also the output error δᴸ = ∇_a C ⊙ σ'(zᴸ) (BP1), times deltaScale.
-        private float OutputLoss(global::System.ReadOnlySpan<float> targets, int batch, Workspace ws, bool computeDelta, float deltaScale)
+        // Σ_x w_x C_x over the batch (w_x = 1 without sample weights); with computeDelta, also the output error
+        // δᴸ = ∇_a C ⊙ σ'(zᴸ) (BP1), times w_x and deltaScale.
+        private float OutputLoss(global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batch, Workspace ws, bool computeDelta, float deltaScale)
         {
             float total = 0f;
             for (int s = 0; s < batch; s++)
             {
                 int o = s * OutputSize;
+                float weight = sampleWeights.IsEmpty ? 1f : sampleWeights[s];
+                float sampleScale = deltaScale * weight;
                 float sampleLoss = 0f;
                 // C_x = ½‖y − a‖².
                 for (int j = 0; j < OutputSize; j++)
@@ -342,7 +378,7 @@ namespace Samples
                     sampleLoss += error * error;
                     if (computeDelta)
                     {
-                        ws.D2[o + j] = error * deltaScale;
+                        ws.D2[o + j] = error * sampleScale;
                     }
                 }
                 sampleLoss *= 0.5f;
@@ -355,7 +391,7 @@ namespace Samples
                         ws.D2[o + j] = ws.D2[o + j];
                     }
                 }
-                total += sampleLoss;
+                total += weight * sampleLoss;
             }
             return total;
         }
@@ -395,23 +431,33 @@ namespace Samples
         }
 
         /// <inheritdoc/>
-        public float ComputeCurvatureProduct(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> vector, global::System.Span<float> product, global::NetGen.NetworkWorkspace workspace, global::NetGen.CurvatureKind kind = global::NetGen.CurvatureKind.Hessian, global::NetGen.SeededRandom? dropoutRandom = null)
+        public float ComputeCurvatureProduct(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> vector, global::System.Span<float> product, global::NetGen.NetworkWorkspace workspace, global::NetGen.CurvatureKind kind = global::NetGen.CurvatureKind.Hessian, global::NetGen.SeededRandom? dropoutRandom = null) =>
+            ComputeCurvatureProduct(inputs, targets, default, vector, product, workspace, kind, dropoutRandom);
+
+        /// <inheritdoc/>
+        public float ComputeCurvatureProduct(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, global::System.ReadOnlySpan<float> vector, global::System.Span<float> product, global::NetGen.NetworkWorkspace workspace, global::NetGen.CurvatureKind kind = global::NetGen.CurvatureKind.Hessian, global::NetGen.SeededRandom? dropoutRandom = null)
         {
             int batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
             global::NetGen.NetworkGuard.CheckLength(vector.Length, ParameterCount, nameof(vector), "vector entries");
             global::NetGen.NetworkGuard.CheckLength(product.Length, ParameterCount, nameof(product), "product entries");
             global::NetGen.NetworkGuard.CheckNoOverlap(vector, product);
             global::NetGen.NetworkGuard.CheckCurvatureKind(kind);
+            float weightSum = global::NetGen.NetworkGuard.SampleWeightSum(sampleWeights, batch);
             Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
             Workspace.CurvatureBuffers curvature = ws.Curvature;
             bool training = dropoutRandom is not null;
             bool exact = kind == global::NetGen.CurvatureKind.Hessian;
             ForwardBatch(inputs, batch, ws, dropoutRandom);
-            float total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: 1f);
+            float total = OutputLoss(targets, sampleWeights, batch, ws, computeDelta: true, deltaScale: 1f);
             DirectionalForward(inputs, batch, ws, curvature, vector, training);
             DirectionalOutputDelta(targets, batch, ws, curvature, exact);
+            if (!sampleWeights.IsEmpty)
+            {
+                // Each sample's share of the product is linear in its δ and R{δ} together; δᴸ already carries w_x.
+                global::NetGen.Numerics.SpanMath.ScaleRows<float>(curvature.RD2, sampleWeights, OutputSize);
+            }
             DirectionalBackward(inputs, batch, ws, curvature, vector, training, exact, product);
-            float scale = 1f / batch;
+            float scale = global::NetGen.NetworkGuard.MeanScale(weightSum);
             global::NetGen.Numerics.SpanMath.Scale(product, scale);
             return total * scale;
         }

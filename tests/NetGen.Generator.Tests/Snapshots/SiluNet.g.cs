@@ -123,7 +123,25 @@ namespace Samples
             global::NetGen.NetworkGuard.CheckLength(gradient.Length, ParameterCount, nameof(gradient), "gradient entries");
             double scale = 1d / batch;
             ForwardBatch(inputs, batch, ws, dropoutRandom);
-            double total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: scale);
+            double total = OutputLoss(targets, default, batch, ws, computeDelta: true, deltaScale: scale);
+            Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);
+            return total * scale;
+        }
+
+        /// <inheritdoc/>
+        public double ComputeLossAndGradient(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, global::System.ReadOnlySpan<double> sampleWeights, global::System.Span<double> gradient, global::NetGen.NetworkWorkspace workspace, global::NetGen.SeededRandom? dropoutRandom = null)
+        {
+            Workspace? ws = workspace as Workspace;
+            int batch = inputs.Length / InputSize;
+            if (ws is null || batch == 0 || batch * InputSize != inputs.Length || (long)batch * OutputSize != targets.Length || batch > ws.BatchCapacity)
+            {
+                batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
+                ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
+            }
+            global::NetGen.NetworkGuard.CheckLength(gradient.Length, ParameterCount, nameof(gradient), "gradient entries");
+            double scale = global::NetGen.NetworkGuard.MeanScale(global::NetGen.NetworkGuard.SampleWeightSum(sampleWeights, batch));
+            ForwardBatch(inputs, batch, ws, dropoutRandom);
+            double total = OutputLoss(targets, sampleWeights, batch, ws, computeDelta: true, deltaScale: scale);
             Backpropagate(inputs, batch, ws, dropoutRandom is not null, gradient);
             return total * scale;
         }
@@ -139,7 +157,22 @@ namespace Samples
                 ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
             }
             ForwardBatch(inputs, batch, ws, dropoutRandom: null);
-            return OutputLoss(targets, batch, ws, computeDelta: false, deltaScale: 1d) / batch;
+            return OutputLoss(targets, default, batch, ws, computeDelta: false, deltaScale: 1d) / batch;
+        }
+
+        /// <inheritdoc/>
+        public double ComputeLoss(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, global::System.ReadOnlySpan<double> sampleWeights, global::NetGen.NetworkWorkspace workspace)
+        {
+            Workspace? ws = workspace as Workspace;
+            int batch = inputs.Length / InputSize;
+            if (ws is null || batch == 0 || batch * InputSize != inputs.Length || (long)batch * OutputSize != targets.Length || batch > ws.BatchCapacity)
+            {
+                batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
+                ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
+            }
+            double weightSum = global::NetGen.NetworkGuard.SampleWeightSum(sampleWeights, batch);
+            ForwardBatch(inputs, batch, ws, dropoutRandom: null);
+            return global::NetGen.NetworkGuard.WeightedMean(OutputLoss(targets, sampleWeights, batch, ws, computeDelta: false, deltaScale: 1d), weightSum);
         }
 
         /// <summary>
@@ -252,13 +285,16 @@ namespace Samples
             }
         }
 
-        // Σ_x C_x over the batch; with computeDelta, also the output error δᴸ = ∇_a C ⊙ σ'(zᴸ) (BP1), times deltaScale.
-        private double OutputLoss(global::System.ReadOnlySpan<double> targets, int batch, Workspace ws, bool computeDelta, double deltaScale)
+        // Σ_x w_x C_x over the batch (w_x = 1 without sample weights); with computeDelta, also the output error
+        // δᴸ = ∇_a C ⊙ σ'(zᴸ) (BP1), times w_x and deltaScale.
+        private double OutputLoss(global::System.ReadOnlySpan<double> targets, global::System.ReadOnlySpan<double> sampleWeights, int batch, Workspace ws, bool computeDelta, double deltaScale)
         {
             double total = 0d;
             for (int s = 0; s < batch; s++)
             {
                 int o = s * OutputSize;
+                double weight = sampleWeights.IsEmpty ? 1d : sampleWeights[s];
+                double sampleScale = deltaScale * weight;
                 double sampleLoss = 0d;
                 // C_x = ½‖y − a‖².
                 for (int j = 0; j < OutputSize; j++)
@@ -267,7 +303,7 @@ namespace Samples
                     sampleLoss += error * error;
                     if (computeDelta)
                     {
-                        ws.D2[o + j] = error * deltaScale;
+                        ws.D2[o + j] = error * sampleScale;
                     }
                 }
                 sampleLoss *= 0.5d;
@@ -280,7 +316,7 @@ namespace Samples
                         ws.D2[o + j] = ws.D2[o + j] * (global::NetGen.Numerics.VectorMath.SiluDerivative(zj));
                     }
                 }
-                total += sampleLoss;
+                total += weight * sampleLoss;
             }
             return total;
         }
@@ -341,23 +377,33 @@ namespace Samples
         }
 
         /// <inheritdoc/>
-        public double ComputeCurvatureProduct(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, global::System.ReadOnlySpan<double> vector, global::System.Span<double> product, global::NetGen.NetworkWorkspace workspace, global::NetGen.CurvatureKind kind = global::NetGen.CurvatureKind.Hessian, global::NetGen.SeededRandom? dropoutRandom = null)
+        public double ComputeCurvatureProduct(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, global::System.ReadOnlySpan<double> vector, global::System.Span<double> product, global::NetGen.NetworkWorkspace workspace, global::NetGen.CurvatureKind kind = global::NetGen.CurvatureKind.Hessian, global::NetGen.SeededRandom? dropoutRandom = null) =>
+            ComputeCurvatureProduct(inputs, targets, default, vector, product, workspace, kind, dropoutRandom);
+
+        /// <inheritdoc/>
+        public double ComputeCurvatureProduct(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, global::System.ReadOnlySpan<double> sampleWeights, global::System.ReadOnlySpan<double> vector, global::System.Span<double> product, global::NetGen.NetworkWorkspace workspace, global::NetGen.CurvatureKind kind = global::NetGen.CurvatureKind.Hessian, global::NetGen.SeededRandom? dropoutRandom = null)
         {
             int batch = global::NetGen.NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
             global::NetGen.NetworkGuard.CheckLength(vector.Length, ParameterCount, nameof(vector), "vector entries");
             global::NetGen.NetworkGuard.CheckLength(product.Length, ParameterCount, nameof(product), "product entries");
             global::NetGen.NetworkGuard.CheckNoOverlap(vector, product);
             global::NetGen.NetworkGuard.CheckCurvatureKind(kind);
+            double weightSum = global::NetGen.NetworkGuard.SampleWeightSum(sampleWeights, batch);
             Workspace ws = workspace as Workspace ?? throw global::NetGen.NetworkGuard.ForeignWorkspace(workspace, typeof(Workspace));
             Workspace.CurvatureBuffers curvature = ws.Curvature;
             bool training = dropoutRandom is not null;
             bool exact = kind == global::NetGen.CurvatureKind.Hessian;
             ForwardBatch(inputs, batch, ws, dropoutRandom);
-            double total = OutputLoss(targets, batch, ws, computeDelta: true, deltaScale: 1d);
+            double total = OutputLoss(targets, sampleWeights, batch, ws, computeDelta: true, deltaScale: 1d);
             DirectionalForward(inputs, batch, ws, curvature, vector, training);
             DirectionalOutputDelta(targets, batch, ws, curvature, exact);
+            if (!sampleWeights.IsEmpty)
+            {
+                // Each sample's share of the product is linear in its δ and R{δ} together; δᴸ already carries w_x.
+                global::NetGen.Numerics.SpanMath.ScaleRows<double>(curvature.RD2, sampleWeights, OutputSize);
+            }
             DirectionalBackward(inputs, batch, ws, curvature, vector, training, exact, product);
-            double scale = 1d / batch;
+            double scale = global::NetGen.NetworkGuard.MeanScale(weightSum);
             global::NetGen.Numerics.SpanMath.Scale(product, scale);
             return total * scale;
         }

@@ -27,6 +27,16 @@ internal sealed class PseudoHuberNetwork : ISecondOrderNetwork<double>
 
     public NetworkWorkspace CreateWorkspace(int batchCapacity) => new Workspace(Spec, batchCapacity);
 
+    // The objective ignores the data, so every weighting of the samples gives the same mean.
+    public double ComputeLoss(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, ReadOnlySpan<double> sampleWeights, NetworkWorkspace workspace) =>
+        ComputeLoss(inputs, targets, workspace);
+
+    public double ComputeLossAndGradient(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, ReadOnlySpan<double> sampleWeights, Span<double> gradient, NetworkWorkspace workspace, SeededRandom? dropoutRandom = null) =>
+        ComputeLossAndGradient(inputs, targets, gradient, workspace, dropoutRandom);
+
+    public double ComputeCurvatureProduct(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, ReadOnlySpan<double> sampleWeights, ReadOnlySpan<double> vector, Span<double> product, NetworkWorkspace workspace, CurvatureKind kind = CurvatureKind.Hessian, SeededRandom? dropoutRandom = null) =>
+        ComputeCurvatureProduct(inputs, targets, vector, product, workspace, kind, dropoutRandom);
+
     public double ComputeLoss(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, NetworkWorkspace workspace)
     {
         double loss = 0;

@@ -47,13 +47,22 @@ internal sealed class FakeNetwork : ITrainableNetwork<double>
 
     public List<double[]> BatchInputs { get; } = [];
 
+    /// <summary>The sample weights of every gradient call (empty arrays for unweighted calls).</summary>
+    public List<double[]> BatchWeights { get; } = [];
+
     public void Forward(ReadOnlySpan<double> input, Span<double> output) => output.Clear();
 
     public NetworkWorkspace CreateWorkspace(int batchCapacity) => new FakeWorkspace(Spec, batchCapacity);
 
-    public double ComputeLossAndGradient(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, Span<double> gradient, NetworkWorkspace workspace, SeededRandom? dropoutRandom = null)
+    public double ComputeLossAndGradient(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, Span<double> gradient, NetworkWorkspace workspace, SeededRandom? dropoutRandom = null) =>
+        ComputeLossAndGradient(inputs, targets, default, gradient, workspace, dropoutRandom);
+
+    // The loss and gradient ignore the data, so weights change nothing but are recorded.
+    public double ComputeLossAndGradient(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, ReadOnlySpan<double> sampleWeights, Span<double> gradient, NetworkWorkspace workspace, SeededRandom? dropoutRandom = null)
     {
         int batch = NetworkGuard.CheckBatch(Spec, inputs.Length, targets.Length, workspace);
+        NetworkGuard.SampleWeightSum(sampleWeights, batch);
+        BatchWeights.Add(sampleWeights.ToArray());
         BatchSizes.Add(batch);
         BatchInputs.Add(inputs.ToArray());
         ParametersAtCall.Add((double[])_parameters.Clone());
@@ -64,6 +73,8 @@ internal sealed class FakeNetwork : ITrainableNetwork<double>
     }
 
     public double ComputeLoss(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, NetworkWorkspace workspace) => 0.0;
+
+    public double ComputeLoss(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, ReadOnlySpan<double> sampleWeights, NetworkWorkspace workspace) => 0.0;
 }
 
 /// <summary>
@@ -88,8 +99,12 @@ internal sealed class AllocationFreeLinearNetwork : ITrainableNetwork<double>
 
     public void Forward(ReadOnlySpan<double> input, Span<double> output) => output[0] = Output(input);
 
-    public double ComputeLossAndGradient(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, Span<double> gradient, NetworkWorkspace workspace, SeededRandom? dropoutRandom = null)
+    public double ComputeLossAndGradient(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, Span<double> gradient, NetworkWorkspace workspace, SeededRandom? dropoutRandom = null) =>
+        ComputeLossAndGradient(inputs, targets, default, gradient, workspace, dropoutRandom);
+
+    public double ComputeLossAndGradient(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, ReadOnlySpan<double> sampleWeights, Span<double> gradient, NetworkWorkspace workspace, SeededRandom? dropoutRandom = null)
     {
+        double weightSum = NetworkGuard.SampleWeightSum(sampleWeights, targets.Length);
         gradient.Clear();
         int n = Spec.InputSize;
         double loss = 0;
@@ -97,30 +112,36 @@ internal sealed class AllocationFreeLinearNetwork : ITrainableNetwork<double>
         {
             _ = dropoutRandom?.NextDouble();
             var x = inputs.Slice(s * n, n);
+            double weight = sampleWeights.IsEmpty ? 1.0 : sampleWeights[s];
             double error = Output(x) - targets[s];
-            loss += 0.5 * error * error;
+            loss += weight * 0.5 * error * error;
             for (int k = 0; k < n; k++)
             {
-                gradient[k] += error * x[k] / targets.Length;
+                gradient[k] += weight * error * x[k] / weightSum;
             }
 
-            gradient[n] += error / targets.Length;
+            gradient[n] += weight * error / weightSum;
         }
 
-        return loss / targets.Length;
+        return loss / weightSum;
     }
 
-    public double ComputeLoss(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, NetworkWorkspace workspace)
+    public double ComputeLoss(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, NetworkWorkspace workspace) =>
+        ComputeLoss(inputs, targets, default, workspace);
+
+    public double ComputeLoss(ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, ReadOnlySpan<double> sampleWeights, NetworkWorkspace workspace)
     {
+        double weightSum = NetworkGuard.SampleWeightSum(sampleWeights, targets.Length);
         int n = Spec.InputSize;
         double loss = 0;
         for (int s = 0; s < targets.Length; s++)
         {
+            double weight = sampleWeights.IsEmpty ? 1.0 : sampleWeights[s];
             double error = Output(inputs.Slice(s * n, n)) - targets[s];
-            loss += 0.5 * error * error;
+            loss += weight * 0.5 * error * error;
         }
 
-        return loss / targets.Length;
+        return loss / weightSum;
     }
 
     private double Output(ReadOnlySpan<double> x)
