@@ -46,11 +46,11 @@ public sealed class AllocationTests(ITestOutputHelper output)
     {
         long features = long.MaxValue;
         long scores = long.MaxValue;
-        for (int pass = 0; pass < 8; pass++)
+        for (int pass = 0; pass < 16; pass++)
         {
             long featureBytes = ReadFeatures(normalized);
             long scoreBytes = ReadScores(scored);
-            if (pass >= 3)
+            if (pass >= 4)
             {
                 features = Math.Min(features, featureBytes);
                 scores = Math.Min(scores, scoreBytes);

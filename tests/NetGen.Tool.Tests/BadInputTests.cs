@@ -36,7 +36,7 @@ public sealed class BadInputTests(TrainedModels models) : IClassFixture<TrainedM
         { Train("--learning-rate", "-0.1"), "--learning-rate: -0.1 is out of range; it must be > 0." },
         { Train("--learning-rate", "0,01"), "--learning-rate: '0,01' is not a number" },
         { Train("--hidden", "64,0"), "--hidden: '0' is not a layer size" },
-        { Train("--activation", "softmax"), "--activation: 'softmax' is not one of relu, tanh, sigmoid" },
+        { Train("--activation", "softmax"), "--activation: 'softmax' is not one of relu, sigmoid, tanh, leakyrelu" },
         { Train("--optimizer", "adamw"), "--optimizer: 'adamw' is not one of adam, sgd, momentum, newton (did you mean adam?)" },
         { Train("--validation-fraction", "0.5", "--test-fraction", "0.5"), "leave no rows for training" },
         { Train("--validation-fraction", "1"), "--validation-fraction: 1 is out of range" },

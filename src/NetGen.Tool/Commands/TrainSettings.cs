@@ -41,13 +41,21 @@ internal sealed record TrainSettings
     public const ulong DefaultSeed = 1;
     public const string DefaultOutput = "out";
 
+    /// <summary>The names <c>--activation</c> takes: every activation a hidden layer can have, in lower case, in the enum's
+    /// order with ReLU first (the default). Derived from <see cref="Activation"/> so a new activation needs no entry here.</summary>
+    public static readonly string[] HiddenActivationNames =
+        [.. Enum.GetValues<Activation>()
+            .Where(a => a is not (Activation.Identity or Activation.Softmax or Activation.Step))
+            .OrderBy(a => a != Activation.ReLU)
+            .Select(a => a.ToString().ToLowerInvariant())];
+
     /// <summary>The options of <c>netgen train</c>, in the order its usage lists them.</summary>
     public static readonly OptionSpec[] Options =
     [
         new("--label-column", "COLUMN", "the column to predict: its header name, or its index (0 is the first column, -1 the last)"),
         new("--task", "TASK", "classification (the column holds classes 0, 1, 2, …) or regression (any number)"),
         new("--hidden", "SIZES", $"hidden layer sizes, comma-separated, or none (default {DefaultHidden})"),
-        new("--activation", "NAME", "hidden activation: relu, tanh, sigmoid, leakyrelu, elu, gelu, silu, softplus (default relu)"),
+        new("--activation", "NAME", $"hidden activation: {string.Join(", ", HiddenActivationNames)} (default relu)"),
         new("--epochs", "N", $"most epochs to train, N >= 1 (default {DefaultEpochs}; {DefaultNewtonEpochs} with newton)"),
         new("--batch-size", "N", $"mini-batch size, N >= 1 (default {DefaultBatchSize}; the whole training split with newton)"),
         new("--learning-rate", "X", "constant learning rate, X > 0 (default 0.01 for adam, 0.01 for momentum, 0.1 for sgd; newton has none)"),
@@ -172,7 +180,7 @@ internal sealed record TrainSettings
             LabelColumn = label,
             Task = kind,
             Hidden = hidden,
-            Activation = ParseActivation(arguments.Choice("--activation", "relu", "tanh", "sigmoid", "leakyrelu", "elu", "gelu", "silu", "softplus") ?? "relu"),
+            Activation = ParseActivation(arguments.Choice("--activation", HiddenActivationNames) ?? "relu"),
             Epochs = arguments.Int("--epochs", 1) ?? (optimizer == OptimizerKind.Newton ? DefaultNewtonEpochs : DefaultEpochs),
             BatchSize = arguments.Int("--batch-size", 1),
             LearningRate = arguments.Number("--learning-rate", x => x > 0, "> 0") ?? DefaultLearningRate(optimizer),
@@ -223,15 +231,6 @@ internal sealed record TrainSettings
         return result;
     }
 
-    private static Activation ParseActivation(string name) => name switch
-    {
-        "tanh" => Activation.Tanh,
-        "sigmoid" => Activation.Sigmoid,
-        "leakyrelu" => Activation.LeakyReLU,
-        "elu" => Activation.ELU,
-        "gelu" => Activation.GELU,
-        "silu" => Activation.SiLU,
-        "softplus" => Activation.Softplus,
-        _ => Activation.ReLU,
-    };
+    // The names are the enum's in lower case, so the case-insensitive parse finds every one Choice accepted.
+    private static Activation ParseActivation(string name) => Enum.Parse<Activation>(name, ignoreCase: true);
 }

@@ -281,7 +281,7 @@ internal static class NetworkRules
     private static string Undefined(string type, int value) => $"({type}){Int(value)}, which is not a defined {type} value";
 
     // Enum.IsDefined boxes; these switch over the values both sides know.
-    private static bool IsDefined(Activation activation) => activation is >= Activation.Identity and <= Activation.Softplus;
+    private static bool IsDefined(Activation activation) => activation is >= Activation.Identity and <= ActivationValues.Last;
 
     private static bool IsDefined(Loss loss) => loss is >= Loss.MeanSquaredError and <= Loss.SoftmaxCrossEntropy;
 
