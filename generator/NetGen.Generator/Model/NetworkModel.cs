@@ -19,7 +19,8 @@ internal sealed record NetworkModel(
     EquatableArray<DenseLayerModel> Layers,
     LossKind? Loss,
     PrecisionKind Precision,
-    BakedWeightsModel? Weights = null)
+    BakedWeightsModel? Weights = null,
+    OnnxImportModel? Import = null)
 {
     public bool IsTrainable => Loss is not null;
 

@@ -7,9 +7,10 @@ internal sealed record WeightsRequest(string Name, LocationInfo? Location);
 
 /// <summary>
 /// Parameters baked into a network at build time: the weights file as named in the attribute, its SHA-256, the dtypes
-/// it held, and the parameters converted to the network's precision as little-endian bytes, in <c>Parameters</c> order.
+/// it held, and the parameters converted to the network's precision as little-endian bytes, in <c>Parameters</c> order;
+/// <c>Loader</c> is the run-time call that converts them alike (an ONNX model's are OnnxImporter.LoadInto's).
 /// </summary>
-internal sealed record BakedWeightsModel(string FileName, string Sha256, string DataTypes, ByteBlob ParameterBytes);
+internal sealed record BakedWeightsModel(string FileName, string Sha256, string DataTypes, ByteBlob ParameterBytes, string Loader = "WeightsFile.Load");
 
 internal enum WeightsInputKind
 {
