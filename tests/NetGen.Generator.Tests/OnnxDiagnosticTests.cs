@@ -43,6 +43,9 @@ public sealed class OnnxDiagnosticTests
         ["loss on a Step model"] = ("NG0013", "[Network(Onnx = \"m.onnx\", Loss = Loss.MeanSquaredError)] public partial class StepNet;", [Model("/project/m.onnx", StepModel())], "Loss = Loss.MeanSquaredError"),
         ["leaky slope of the model"] = ("NG0014", OnnxNet, [Model("/project/m.onnx", WithLeakySlope(1.5f))], OnnxSpan),
         ["undefined precision"] = ("NG0020", "[Network(Onnx = \"m.onnx\", Precision = (Precision)2)] public partial class BadPrecisionNet;", [Model("/project/m.onnx", CorpusBytes("relu_softmax_op9"))], "Precision = (Precision)2"),
+        ["int8 weights of a double model"] = ("NG0030", "[Network(Onnx = \"m.onnx\", InferenceWeights = WeightFormat.Int8)] public partial class Int8DoubleNet;", [Model("/project/m.onnx", CorpusBytes("double_op17"))], "InferenceWeights = WeightFormat.Int8"),
+        ["bf16 weights made double by the attribute"] = ("NG0030", "[Network(Onnx = \"m.onnx\", Precision = Precision.Double, InferenceWeights = WeightFormat.BFloat16)] public partial class BFloat16DoubleNet;", [Model("/project/m.onnx", CorpusBytes("relu_softmax_op9"))], "InferenceWeights = WeightFormat.BFloat16"),
+        ["undefined weight format"] = ("NG0020", "[Network(Onnx = \"m.onnx\", InferenceWeights = (WeightFormat)7)] public partial class BadFormatNet;", [Model("/project/m.onnx", CorpusBytes("relu_softmax_op9"))], "InferenceWeights = (WeightFormat)7"),
     };
 
     public static TheoryData<string> Cases => new(CaseTable.Keys);

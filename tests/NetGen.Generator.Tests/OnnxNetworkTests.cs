@@ -128,6 +128,44 @@ public sealed class OnnxNetworkTests
         Assert.Equal(Loss.SoftmaxCrossEntropy, logSoftmax.Spec.Loss);
     }
 
+    [Theory]
+    [InlineData("relu_softmax_op9", WeightFormat.Int8)]
+    [InlineData("mnist_784_op17", WeightFormat.Int8)]
+    [InlineData("gelu_op16", WeightFormat.BFloat16)]
+    [InlineData("double_op17", WeightFormat.BFloat16)]
+    public void CompressedInferenceWeightsOfAnImportAreThoseOfTheDeclaredBakedTwin(string name, WeightFormat format)
+    {
+        // A double model narrowed to Single by the attribute: compressed weights need single precision.
+        string precision = name == "double_op17" ? ", Precision = Precision.Single" : string.Empty;
+        var imported = OnnxImporter.Import(Corpus.Get(name).Path);
+        var single = new NetworkSpec(imported.Spec.InputSize, imported.Spec.Layers, imported.Spec.Loss, Precision.Single, imported.Spec.InputKeepProbability);
+        var weights = TestWeights.Save(imported.CreateInterpreted<float>());
+        string source = "using NetGen;\n"
+            + $"[Network(Onnx = \"{name}.onnx\"{precision}, InferenceWeights = WeightFormat.{format})] internal partial class Compressed;\n"
+            + OnnxSources.Declaration(single, "BakedTwin", $", Weights = \"{name}.safetensors\", InferenceWeights = WeightFormat.{format}");
+        var outcome = GeneratorHarness.Run([OnnxSources.CorpusModel(name), GeneratorHarness.WeightsFile($"/project/weights/{name}.safetensors", weights)], source);
+        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Equal(Code(outcome.SourceOf("BakedTwin.g.cs"), "BakedTwin"), Code(outcome.SourceOf("Compressed.g.cs"), "Compressed"));
+        Assert.Equal(Code(outcome.SourceOf("BakedTwin.Weights.g.cs"), "BakedTwin"), Code(outcome.SourceOf("Compressed.Weights.g.cs"), "Compressed"));
+        var assembly = GeneratorHarness.CompileAndLoad(outcome);
+
+        var compressed = Create<float>(assembly, "Compressed");
+        var twin = Create<float>(assembly, "BakedTwin");
+        var reference = QuantizedNetwork.Create(imported.CreateInterpreted<float>(), format);
+        var model = Corpus.Get(name);
+        int features = single.InputSize, outputs = single.OutputSize;
+        for (int s = 0; s < model.Batch; s++)
+        {
+            var x = model.Input.Skip(s * features).Take(features).Select(v => (float)v).ToArray();
+            float[] actual = new float[outputs], baked = new float[outputs], expected = new float[outputs];
+            compressed.Forward(x, actual);
+            twin.Forward(x, baked);
+            reference.Forward(x, expected);
+            Assert.Equal(Bytes<float>(baked), Bytes<float>(actual));
+            Assert.True(NormwiseRelative(actual, expected) <= EngineTolerance, $"{name}, sample {s}: not QuantizedNetwork's {format} computation");
+        }
+    }
+
     private static (Assembly, GeneratorHarness.Outcome) BuildCorpus()
     {
         var source = new StringBuilder("using NetGen;\nnamespace FromOnnx;\n");

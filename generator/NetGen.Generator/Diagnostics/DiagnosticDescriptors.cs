@@ -132,6 +132,9 @@ internal static class DiagnosticDescriptors
         "NG0029", "Network type hides a namespace the generated code uses",
         "A network type named '{0}' in the global namespace hides the namespace {0}, which the generated code refers to as global::{0}; declare the network in a namespace or rename it");
 
+    public static readonly DiagnosticDescriptor CompressedWeightsNeedSinglePrecision = Error(
+        "NG0030", "Compressed inference weights need single precision",
+        "{0}");
     // [Network(Onnx = "…")], NG0040–NG0048. The model is read by NetGen.Onnx's own reader and recognizer (linked), so each
     // message holds the text OnnxImporter's exception carries as its Detail, followed by its OnnxImportProblem in
     // parentheses where one ID stands for several.

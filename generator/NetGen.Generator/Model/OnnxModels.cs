@@ -1,12 +1,14 @@
 using System;
+using NetGen.Generator.Shared;
 using NetGen.Generator.Shared.Onnx;
 
 namespace NetGen.Generator.Model;
 
 /// <summary>
 /// What <c>[Network(Onnx = "…")]</c> asks for: the model's name as written and where to report problems with it, and the
-/// facts of the declaration that do not come from the model (the type, and a <c>Loss</c> or <c>Precision</c> that
-/// overrides the model's). A later pipeline step resolves it against the additional files into a network model.
+/// facts of the declaration that do not come from the model (the type, a <c>Loss</c> or <c>Precision</c> that overrides
+/// the model's, and the <c>InferenceWeights</c> format). A later pipeline step resolves it against the additional files
+/// into a network model.
 /// </summary>
 internal sealed record OnnxRequest(
     string Name,
@@ -17,7 +19,9 @@ internal sealed record OnnxRequest(
     LossKind? ExplicitLoss,
     LocationInfo? LossLocation,
     PrecisionKind? ExplicitPrecision,
-    LocationInfo? PrecisionLocation);
+    LocationInfo? PrecisionLocation,
+    WeightFormat InferenceWeights = WeightFormat.Float,
+    LocationInfo? InferenceWeightsLocation = null);
 
 /// <summary>Where a network's layers and weights came from, for the generated file's opening comment.</summary>
 internal sealed record OnnxImportModel(string FileName, string Producer, long Opset, EquatableArray<string> Notes);

@@ -19,7 +19,8 @@ namespace NetGen.Generator.Onnx;
 /// recognizer found in it into the model a declaration with the same layers and baked weights has, so the emitters write
 /// exactly that network: its input size, dense layers, activations (with their exact slope and α), dropout and loss from
 /// the model (a <c>Loss</c> or <c>Precision</c> on the attribute overrides the model's), and its parameters converted to
-/// the network's precision as <c>OnnxImporter.LoadInto</c> converts them. Every way the model can fail is a diagnostic on
+/// the network's precision as <c>OnnxImporter.LoadInto</c> converts them; <c>InferenceWeights</c> compresses the baked
+/// weights exactly as for a declared network with <c>Weights</c>. Every way the model can fail is a diagnostic on
 /// the <c>Onnx</c> argument (NG0040–NG0046, or the architecture rule's own ID); nothing here throws for a bad model.
 /// </summary>
 internal static class OnnxNetworkResolver
@@ -97,7 +98,7 @@ internal static class OnnxNetworkResolver
         }
 
         string source = "ONNX opset " + network.Opset.ToString(CultureInfo.InvariantCulture) + (network.Producer.Length > 0 ? ", " + network.Producer : string.Empty);
-        var weights = new BakedWeightsModel(request.Name, input.Sha256, source, new ByteBlob(bytes), Loader);
+        var weights = new BakedWeightsModel(request.Name, input.Sha256, source, new ByteBlob(bytes), Scaler: null, Loader);
         var import = new OnnxImportModel(
             CommentText(request.Name),
             CommentText(network.Producer),
@@ -113,6 +114,7 @@ internal static class OnnxNetworkResolver
             loss,
             precision,
             weights,
+            request.InferenceWeights,
             import);
     }
 
@@ -188,6 +190,15 @@ internal static class OnnxNetworkResolver
             diagnostics.Add(byLoss || byPrecision
                 ? DiagnosticInfo.Create(descriptor, (byLoss ? request.LossLocation : request.PrecisionLocation) ?? request.Location, violation.Message)
                 : DiagnosticInfo.Create(descriptor, request.Location, BrokenByModel(request, violation.Message)));
+        }
+
+        // Compressed inference weights need single precision: the model's, or the one the attribute sets (NG0030, or
+        // NG0020 for an undefined format), on the InferenceWeights argument as for a declared network.
+        if (NetworkRules.CheckInferenceWeights(request.InferenceWeights, precision) is { } weights)
+        {
+            valid = false;
+            var descriptor = weights.Rule == NetworkRule.UndefinedWeightFormat ? DiagnosticDescriptors.UndefinedEnumValue : DiagnosticDescriptors.CompressedWeightsNeedSinglePrecision;
+            diagnostics.Add(DiagnosticInfo.Create(descriptor, request.InferenceWeightsLocation ?? request.Location, weights.Message));
         }
 
         return valid;

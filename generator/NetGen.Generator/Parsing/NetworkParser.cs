@@ -96,14 +96,15 @@ internal static class NetworkParser
             layers.InputKeepProbability,
             new EquatableArray<DenseLayerModel>(layers.Dense.Select(l => l.ToModel()).ToArray()),
             loss,
-            network.Precision);
+            network.Precision,
+            InferenceWeights: network.InferenceWeights);
         return new ParseResult(model, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()), network.Weights);
     }
 
     /// <summary>
     /// <c>[Network(Onnx = "…")]</c>: the layers and weights come from the model, which a later step reads
-    /// (Onnx/OnnxNetworkResolver), so the declaration may state only the type, and a Loss or Precision that overrides the
-    /// model's.
+    /// (Onnx/OnnxNetworkResolver), so the declaration may state only the type, a Loss or Precision that overrides the
+    /// model's, and InferenceWeights (checked against the precision once the model has given it).
     /// </summary>
     private static ParseResult OnnxDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax declaration, NetworkArguments network, OnnxRequestSyntax onnx, List<LayerAttribute> layerAttributes, List<DiagnosticInfo> diagnostics)
     {
@@ -132,7 +133,9 @@ internal static class NetworkParser
             network.ExplicitLoss,
             network.LossLocation,
             network.PrecisionLocation is null ? null : network.Precision,
-            network.PrecisionLocation);
+            network.PrecisionLocation,
+            network.InferenceWeights,
+            network.InferenceWeightsLocation);
         return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()), Onnx: request);
     }
 
@@ -286,6 +289,10 @@ internal static class NetworkParser
 
         public WeightsRequest? Weights { get; set; }
 
+        public WeightFormat InferenceWeights { get; set; } = WeightFormat.Float;
+
+        public LocationInfo? InferenceWeightsLocation { get; set; }
+
         public OnnxRequestSyntax? Onnx { get; set; }
     }
 
@@ -319,6 +326,11 @@ internal static class NetworkParser
             {
                 network.Precision = (Precision)precisionValue;
                 network.PrecisionLocation = argumentLocation;
+            }
+            else if (named.Key == "InferenceWeights" && named.Value.Value is int formatValue)
+            {
+                network.InferenceWeights = (WeightFormat)formatValue;
+                network.InferenceWeightsLocation = argumentLocation;
             }
         }
 
@@ -598,6 +610,12 @@ internal static class NetworkParser
             }
 
             diagnostics.Add(DiagnosticInfo.Create(descriptor, location ?? network.AttributeLocation, violation.Message));
+        }
+
+        if (NetworkRules.CheckInferenceWeights(network.InferenceWeights, network.Precision) is { } weights)
+        {
+            var descriptor = weights.Rule == NetworkRule.UndefinedWeightFormat ? DiagnosticDescriptors.UndefinedEnumValue : DiagnosticDescriptors.CompressedWeightsNeedSinglePrecision;
+            diagnostics.Add(DiagnosticInfo.Create(descriptor, network.InferenceWeightsLocation ?? network.AttributeLocation, weights.Message));
         }
     }
 

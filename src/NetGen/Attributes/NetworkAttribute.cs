@@ -51,4 +51,14 @@ public sealed class NetworkAttribute : Attribute
     /// compile-time error with the importer's message.
     /// </summary>
     public string? Onnx { get; set; }
+
+    /// <summary>
+    /// How <c>Forward</c> stores the weights it reads: <see cref="WeightFormat.Float"/> (the default, the parameters as
+    /// they are), or <see cref="WeightFormat.Int8"/> (one scale per neuron) or <see cref="WeightFormat.BFloat16"/>,
+    /// 4× and 2× fewer bytes (single precision only). Training always uses the float <c>Parameters</c>; <c>Forward</c>
+    /// computes with their compressed copy, made again whenever <c>Parameters</c> may have changed (reading the property
+    /// marks the copy out of date; <c>QuantizeInferenceWeights()</c> refreshes it explicitly). With <see cref="Weights"/>
+    /// the compressed weights themselves are baked in, so the assembly holds 1 or 2 bytes per weight instead of 4.
+    /// </summary>
+    public WeightFormat InferenceWeights { get; set; }
 }
