@@ -82,6 +82,8 @@ public class CompiledNetworkTests
     }
 
     [Fact]
+
+    [Trait("Category", "Slow")]
     public void EveryActivationAndLossCombinationHasExactHessianVectorProducts()
     {
         var failures = new List<string>();
@@ -149,6 +151,8 @@ public class CompiledNetworkTests
     }
 
     [Fact]
+
+    [Trait("Category", "Slow")]
     public void RandomShapesMatchTheInterpreterInFloatAndDouble()
     {
         var random = new SeededRandom(2024);
@@ -198,6 +202,7 @@ public class CompiledNetworkTests
     /// the finite-difference checks above prove), and both against the interpreted engine.
     /// </summary>
     [Fact]
+    [Trait("Category", "Slow")]
     public void EveryActivationInEveryFloatPathAgreesWithDoublePrecisionAndTheInterpreter()
     {
         var source = new StringBuilder("using NetGen;\nnamespace Paths;\n");

@@ -66,6 +66,8 @@ public class GeneratedCodeQualityTests
         """;
 
     [Fact]
+
+    [Trait("Category", "Slow")]
     public void GeneratedCodeHasNoWarningsUnderTheStrictestSettings()
     {
         var outcome = GeneratorHarness.Run(AllShapes);
@@ -76,6 +78,8 @@ public class GeneratedCodeQualityTests
     }
 
     [Fact]
+
+    [Trait("Category", "Slow")]
     public void OutputDoesNotDependOnTheCompilersCulture()
     {
         string invariant = GeneratedText();

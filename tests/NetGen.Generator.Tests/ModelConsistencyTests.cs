@@ -80,6 +80,7 @@ public class ModelConsistencyTests
     /// the spec built by hand. Parsing only, so it covers activations whatever the emitters support.
     /// </summary>
     [Fact]
+    [Trait("Category", "Slow")]
     public void ParsedDeclarationsAgreeWithRuntimeValidationAndItsMessages()
     {
         var cases = new List<Declaration>();
@@ -164,6 +165,7 @@ public class ModelConsistencyTests
     /// Spec, compiled and loaded, equal to the one built by hand.
     /// </summary>
     [Fact]
+    [Trait("Category", "Slow")]
     public void GeneratorDiagnosticsAgreeWithRuntimeValidation()
     {
         var activations = Enum.GetValues<NetGen.Activation>();

@@ -25,6 +25,8 @@ public sealed class WeightsFileAgreementTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
+
+    [Trait("Category", "Slow")]
     public void DamagedFilesAreRejectedExactlyWhenWeightsFileLoadRejectsThem()
     {
         var valid = new InterpretedNetwork<float>(Spec);

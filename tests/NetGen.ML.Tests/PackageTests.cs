@@ -29,6 +29,8 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => _folder.Delete(recursive: true);
 
     [MLPackageFact]
+
+    [Trait("Category", "Slow")]
     public void A_packed_NetGen_ML_trains_saves_and_loads_in_a_new_project()
     {
         string repository = PackageFactAttribute.RepositoryRoot!;

@@ -188,6 +188,8 @@ public sealed class PipelineTests
     }
 
     [Fact]
+
+    [Trait("Category", "Slow")]
     public void The_added_columns_are_typed_and_annotated_as_SDCA_types_and_annotates_them()
     {
         var ml = new MLContext(seed: 1);

@@ -32,6 +32,8 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
     private const string ProtobufVersion = "3.36.2";
 
     [PackageFact]
+
+    [Trait("Category", "Slow")]
     public void APackedNetGenBuildsAndRunsANewProject()
     {
         string repository = PackageFactAttribute.RepositoryRoot!;

@@ -200,6 +200,8 @@ public class ShardedUpdateTests
     }
 
     [Fact]
+
+    [Trait("Category", "Slow")]
     public void FloatTrainingWithTwoThreadsUpdatesSlicesToTheSameWeights()
     {
         // A generated float network with dropout, whose parameters live in an aligned ParameterBuffer.
@@ -250,6 +252,8 @@ public class ShardedUpdateTests
     }
 
     [Fact]
+
+    [Trait("Category", "Slow")]
     public void TrainingStepsWithSlicedUpdatesAllocateNothing()
     {
         // 1797 samples in batches of 8: 225 steps per epoch. Extra epochs may allocate their history record, but a step

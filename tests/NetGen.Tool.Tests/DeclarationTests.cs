@@ -80,6 +80,8 @@ public sealed class DeclarationTests(TrainedModels models) : IClassFixture<Train
     }
 
     [Fact]
+
+    [Trait("Category", "Slow")]
     public void The_generated_scaler_is_the_files_to_the_bit_and_the_declaration_shows_the_raw_feature_calls()
     {
         string source = File.ReadAllText(Path.Combine(models.Folder("setosa"), "SetosaNet.cs"));

@@ -29,6 +29,8 @@ public sealed class ToolPackageTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => _folder.Delete(recursive: true);
 
     [ToolPackageFact]
+
+    [Trait("Category", "Slow")]
     public void The_packed_tool_installs_as_a_local_tool_and_trains_predicts_and_evaluates()
     {
         string repository = PackageFactAttribute.RepositoryRoot!;

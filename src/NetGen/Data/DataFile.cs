@@ -45,29 +45,9 @@ internal static class DataFile
     }
 
     // Counts the content as it is read, so a gzip bomb is stopped at the limit rather than at the end of memory.
-    private sealed class LimitedStream(Stream inner, string path, long limit, string limitName) : Stream
+    private sealed class LimitedStream(Stream inner, string path, long limit, string limitName) : ReadOnlyStream
     {
         private long _count;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            ValidateBufferArguments(buffer, offset, count);
-            return Read(buffer.AsSpan(offset, count));
-        }
 
         public override int Read(Span<byte> buffer)
         {
@@ -83,16 +63,6 @@ internal static class DataFile
 
             return read;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -28,7 +28,7 @@ namespace NetGen.Data;
 /// does not expose, and one-member files are what gzip, Python and .NET write. The message says how to recompress.
 /// </para>
 /// </remarks>
-internal sealed class GzipReadStream : Stream
+internal sealed class GzipReadStream : ReadOnlyStream
 {
     private const int TrailerLength = 8;
 
@@ -68,32 +68,6 @@ internal sealed class GzipReadStream : Stream
         return new GzipReadStream(file, displayName, dataStart, file.Length - TrailerLength);
     }
 
-    /// <inheritdoc/>
-    public override bool CanRead => true;
-
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-
-    /// <inheritdoc/>
-    public override bool CanWrite => false;
-
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return Read(buffer.AsSpan(offset, count));
-    }
-
     /// <summary>Reads decompressed bytes; at the end of the content, checks that the file ended as it should.</summary>
     /// <exception cref="DataFormatException">The file is truncated, corrupt or longer than one gzip member.</exception>
     public override int Read(Span<byte> buffer)
@@ -127,20 +101,6 @@ internal sealed class GzipReadStream : Stream
         _ended = true;
         return 0;
     }
-
-    /// <inheritdoc/>
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
@@ -293,7 +253,7 @@ internal sealed class GzipReadStream : Stream
     /// The deflate data of the member, [start, <see cref="End"/>) of the file, handed to the inflater with its last
     /// byte on its own (see the class remarks).
     /// </summary>
-    private sealed class DeflateInput(Stream file, long start, long end) : Stream
+    private sealed class DeflateInput(Stream file, long start, long end) : ReadOnlyStream
     {
         /// <summary>The file offset of the next byte to hand over.</summary>
         public long Offset { get; private set; } = start;
@@ -303,26 +263,6 @@ internal sealed class GzipReadStream : Stream
 
         /// <summary>Whether the inflater asked for more after every byte had been handed over: the data is cut short.</summary>
         public bool RanDry { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            ValidateBufferArguments(buffer, offset, count);
-            return Read(buffer.AsSpan(offset, count));
-        }
 
         public override int Read(Span<byte> buffer)
         {
@@ -345,15 +285,5 @@ internal sealed class GzipReadStream : Stream
             Offset += read;
             return read;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -60,6 +60,8 @@ public sealed class LoaderFuzzTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+
+    [Trait("Category", "Slow")]
     public void EveryTruncationOfACompressedCsvIsRejectedAndOfAPlainOneLoadsARowPrefixOrIsRejected()
     {
         CsvGen.Case.Sample(
@@ -112,6 +114,8 @@ public sealed class LoaderFuzzTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+
+    [Trait("Category", "Slow")]
     public void EveryTruncationOfAnIdxFileIsRejected()
     {
         IdxGen.File.Sample(

@@ -15,6 +15,7 @@ namespace NetGen.Tests.Inference;
 public class PortablePathTests(ITestOutputHelper log)
 {
     [Fact]
+    [Trait("Category", "Slow")]
     public void TheInferenceTestsPassWithAvx512AndAvxVnniTurnedOff()
     {
         string assembly = typeof(PortablePathTests).Assembly.Location;

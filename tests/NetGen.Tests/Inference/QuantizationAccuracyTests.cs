@@ -39,6 +39,8 @@ public class QuantizationAccuracyTests(ITestOutputHelper log)
     }
 
     [FashionFact]
+
+    [Trait("Category", "Slow")]
     public void FashionMnist784x128x10()
     {
         var (train, test) = FashionFactAttribute.Load();
@@ -51,6 +53,8 @@ public class QuantizationAccuracyTests(ITestOutputHelper log)
     }
 
     [FashionFact]
+
+    [Trait("Category", "Slow")]
     public void FashionMnist784x256x128x10()
     {
         var (train, test) = FashionFactAttribute.Load();
@@ -169,28 +173,6 @@ public class QuantizationAccuracyTests(ITestOutputHelper log)
             Assert.True(row.Float - row.Accuracy <= maximumLoss + 1e-12, $"{what}, {name}: accuracy {row.Accuracy:F4} against float {row.Float:F4}, a loss above {maximumLoss * 100} points");
         }
     }
-}
-
-/// <summary>
-/// A fact that needs Fashion-MNIST (the Debian package dataset-fashion-mnist, which CI installs): reported as skipped,
-/// not passed, where the files are missing.
-/// </summary>
-public sealed class FashionFactAttribute : FactAttribute
-{
-    public const string Folder = "/usr/share/datasets/fashion-mnist";
-
-    public FashionFactAttribute()
-    {
-        if (!File.Exists(Path.Combine(Folder, "t10k-labels-idx1-ubyte.gz")))
-        {
-            Skip = $"Fashion-MNIST is not installed at {Folder} (apt-get install dataset-fashion-mnist).";
-        }
-    }
-
-    /// <summary>The 60,000 training and 10,000 test images, pixels scaled to [0, 1].</summary>
-    public static (Dataset<float> Train, Dataset<float> Test) Load() =>
-        (IdxLoader.LoadImagesAndLabels<float>(Path.Combine(Folder, "train-images-idx3-ubyte.gz"), Path.Combine(Folder, "train-labels-idx1-ubyte.gz")),
-         IdxLoader.LoadImagesAndLabels<float>(Path.Combine(Folder, "t10k-images-idx3-ubyte.gz"), Path.Combine(Folder, "t10k-labels-idx1-ubyte.gz")));
 }
 
 [Network(Loss = Loss.SoftmaxCrossEntropy)]

@@ -72,6 +72,8 @@ public sealed class CheckpointFileTests : IDisposable
     }
 
     [Fact]
+
+    [Trait("Category", "Slow")]
     public void Every_single_byte_edit_is_refused_with_the_problem_it_causes()
     {
         var kinds = new System.Collections.Generic.HashSet<CheckpointProblem>();
