@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Emit;
 using NetGen.Generator.Model;
+using NetGen.Generator.Onnx;
 using NetGen.Generator.Parsing;
 using NetGen.Generator.Weights;
 
@@ -34,10 +35,19 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (text, cancellationToken) => WeightsReader.Read(text, cancellationToken))
             .WithTrackingName(TrackingNames.WeightsFiles)
             .Collect();
+        // [Network(Onnx = "…")]: the ONNX models among the additional files, each read once into the network it computes.
+        var onnxFiles = context.AdditionalTextsProvider
+            .Where(static text => OnnxFileReader.IsCandidate(text))
+            .Select(static (text, cancellationToken) => OnnxFileReader.Read(text, cancellationToken))
+            .WithTrackingName(TrackingNames.OnnxFiles)
+            .Collect();
         var resolved = parsed
             .Combine(weightsFiles)
             .Select(static (pair, cancellationToken) => WeightsBaker.Resolve(pair.Left, pair.Right, cancellationToken))
-            .WithTrackingName(TrackingNames.Weights);
+            .WithTrackingName(TrackingNames.Weights)
+            .Combine(onnxFiles)
+            .Select(static (pair, cancellationToken) => OnnxNetworkResolver.Resolve(pair.Left, pair.Right, cancellationToken))
+            .WithTrackingName(TrackingNames.Onnx);
 
         var models = resolved
             .Select(static (result, _) => result.Model)

@@ -1,13 +1,15 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using NetGen.Onnx.Proto;
 
 namespace NetGen.Onnx;
 
 /// <summary>
-/// How each activation a = σ(z) is written in ONNX: the one place that knows, one case per activation. Most are a
-/// single operator of opset <see cref="OnnxExporter.OpsetVersion"/>; the rest are small decompositions below, each of
-/// which the importer (Import/Shared/OnnxNetworkRecognizer.cs) reads back as the same activation.
+/// Writes each activation a = σ(z) in ONNX as the shared table (Import/Shared/OnnxActivationTable.cs) says: a single
+/// operator of opset <see cref="OnnxExporter.OpsetVersion"/> for the entries of <see cref="OnnxActivationTable.Operators"/>,
+/// or one of the table's named patterns, written below, which the recognizer (Import/Shared/OnnxNetworkRecognizer.cs)
+/// reads back as the same activation.
 /// </summary>
 internal static class OnnxActivations
 {
@@ -19,21 +21,47 @@ internal static class OnnxActivations
     public static void Add(OnnxGraphBuilder graph, DenseLayerSpec layer, int number, string z, string a)
     {
         var site = new Site(graph, number, z, a);
-        switch (layer.Activation)
+        var pattern = OnnxActivationTable.ExportedPattern(layer.Activation, graph.IsDouble);
+        if (pattern is null)
         {
-            case Activation.Identity: return;
-            case Activation.Sigmoid: site.Operator("Sigmoid"); return;
-            case Activation.Tanh: site.Operator("Tanh"); return;
-            case Activation.ReLU: site.Operator("Relu"); return;
-            case Activation.Softmax: site.Operator("Softmax", OnnxGraphBuilder.Int("axis", -1)); return;
-            case Activation.LeakyReLU: site.LeakyRelu(layer.LeakySlope); return;
-            case Activation.Step: site.Step(); return;
-            case Activation.ELU: site.Elu(layer.Alpha); return;
-            case Activation.GELU: site.Gelu(); return;
-            case Activation.SiLU: site.Silu(); return;
-            case Activation.Softplus: site.Operator("Softplus"); return;
-            default: throw new NotSupportedException($"Activation {layer.Activation} has no ONNX export.");
+            if (OnnxActivationTable.ForActivation(layer.Activation) is { } entry)
+            {
+                site.Operator(entry, layer);
+                return;
+            }
+
+            if (layer.Activation == Activation.Identity)
+            {
+                return;
+            }
         }
+        else if (pattern == OnnxActivationTable.GeluErf)
+        {
+            site.Gelu();
+            return;
+        }
+        else if (pattern == OnnxActivationTable.SiluMul)
+        {
+            site.Silu();
+            return;
+        }
+        else if (pattern == OnnxActivationTable.StepCast)
+        {
+            site.Step();
+            return;
+        }
+        else if (pattern == OnnxActivationTable.LeakyReluWhere)
+        {
+            site.LeakyReluWhere(layer.LeakySlope);
+            return;
+        }
+        else if (pattern == OnnxActivationTable.EluWhere)
+        {
+            site.EluWhere(layer.Alpha);
+            return;
+        }
+
+        throw new NotSupportedException($"Activation {layer.Activation} has no ONNX export.");
     }
 
     /// <summary>One activation's place in the graph: its input z, its output a, and names for what it adds.</summary>
@@ -41,22 +69,30 @@ internal static class OnnxActivations
     {
         private string NodeName => Name("activation");
 
-        /// <summary>a = op(z), one node.</summary>
-        public void Operator(string opType, params AttributeProto[] attributes) =>
-            Graph.AddNode(opType, NodeName, [Z], [A], attributes);
-
-        /// <summary>
-        /// LeakyRelu's alpha attribute is a 32-bit float, which would round a slope such as 0.3 in a double network;
-        /// there a = Where(z > 0, z, z · α) with α a DOUBLE initializer, exactly as NetGen computes it.
-        /// </summary>
-        public void LeakyRelu(double slope)
+        /// <summary>a = op(z), one node, with the layer's parameter as the operator's FLOAT attribute and the table's axis.</summary>
+        public void Operator(OnnxActivationOperator entry, DenseLayerSpec layer)
         {
-            if (!Graph.IsDouble)
+            var attributes = new List<AttributeProto>();
+            if (entry.ParameterAttribute is { } name)
             {
-                Operator("LeakyRelu", OnnxGraphBuilder.Float("alpha", (float)slope));
-                return;
+                double value = entry.Parameter == OnnxActivationParameter.LeakySlope ? layer.LeakySlope : layer.Alpha;
+                attributes.Add(OnnxGraphBuilder.Float(name, (float)value));
             }
 
+            if (entry.Axis is { } axis)
+            {
+                attributes.Add(OnnxGraphBuilder.Int("axis", axis));
+            }
+
+            Graph.AddNode(entry.OpType, NodeName, [Z], [A], [.. attributes]);
+        }
+
+        /// <summary>
+        /// <see cref="OnnxActivationTable.LeakyReluWhere"/>: a = Where(z &gt; 0, z, z · α) with α a DOUBLE initializer,
+        /// exactly as NetGen computes it.
+        /// </summary>
+        public void LeakyReluWhere(double slope)
+        {
             string zero = Name("zero"), alpha = Name("slope"), positive = Name("positive"), scaled = Name("scaled");
             Graph.AddScalar(zero, 0.0);
             Graph.AddScalar(alpha, slope);
@@ -65,18 +101,9 @@ internal static class OnnxActivations
             Graph.AddNode("Where", NodeName, [positive, Z, scaled], [A]);
         }
 
-        /// <summary>
-        /// ELU: Elu(alpha) in a float network. Its alpha attribute is a 32-bit float, so a double network writes
-        /// a = Where(z > 0, z, α · (Exp(z) − 1)) with α a DOUBLE initializer instead, as for LeakyReLU.
-        /// </summary>
-        public void Elu(double alpha)
+        /// <summary><see cref="OnnxActivationTable.EluWhere"/>: a = Where(z &gt; 0, z, α · (Exp(z) − 1)) with α a DOUBLE initializer.</summary>
+        public void EluWhere(double alpha)
         {
-            if (!Graph.IsDouble)
-            {
-                Operator("Elu", OnnxGraphBuilder.Float("alpha", (float)alpha));
-                return;
-            }
-
             string zero = Name("zero"), one = Name("one"), scale = Name("alpha"), positive = Name("positive"), exp = Name("exp"), minusOne = Name("expm1"), scaled = Name("scaled");
             Graph.AddScalar(zero, 0.0);
             Graph.AddScalar(one, 1.0);
@@ -88,7 +115,7 @@ internal static class OnnxActivations
             Graph.AddNode("Where", NodeName, [positive, Z, scaled], [A]);
         }
 
-        /// <summary>GELU, exact, as its standard decomposition: a = Mul(Mul(z, ½), Add(1, Erf(Div(z, √2)))).</summary>
+        /// <summary><see cref="OnnxActivationTable.GeluErf"/>: a = Mul(Mul(z, ½), Add(1, Erf(Div(z, √2)))).</summary>
         public void Gelu()
         {
             string half = Name("half"), one = Name("one"), root2 = Name("sqrt2"), halfZ = Name("half_z"), scaled = Name("z_over_sqrt2"), erf = Name("erf"), onePlusErf = Name("one_plus_erf");
@@ -102,7 +129,7 @@ internal static class OnnxActivations
             Graph.AddNode("Mul", NodeName, [halfZ, onePlusErf], [A]);
         }
 
-        /// <summary>SiLU as its standard decomposition: a = Mul(z, Sigmoid(z)).</summary>
+        /// <summary><see cref="OnnxActivationTable.SiluMul"/>: a = Mul(z, Sigmoid(z)).</summary>
         public void Silu()
         {
             string sigmoid = Name("sigmoid");
@@ -110,7 +137,7 @@ internal static class OnnxActivations
             Graph.AddNode("Mul", NodeName, [Z, sigmoid], [A]);
         }
 
-        /// <summary>a = (z > 0) as 0 or 1 of the network's type: Greater, then Cast.</summary>
+        /// <summary><see cref="OnnxActivationTable.StepCast"/>: a = (z &gt; 0) as 0 or 1 of the network's type.</summary>
         public void Step()
         {
             string zero = Name("zero"), positive = Name("positive");

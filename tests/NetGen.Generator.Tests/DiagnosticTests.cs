@@ -112,7 +112,7 @@ public class DiagnosticTests
     [Fact]
     public void EveryDescriptorHasATest()
     {
-        var tested = Cases.Select(c => (string)c[0]).Concat(WeightsCaseTable.Values.Select(c => c.Id)).ToHashSet();
+        var tested = Cases.Select(c => (string)c[0]).Concat(WeightsCaseTable.Values.Select(c => c.Id)).Concat(OnnxDiagnosticTests.CaseTable.Values.Select(c => c.Id)).ToHashSet();
         var declared = typeof(NetworkGenerator).Assembly.GetType("NetGen.Generator.Diagnostics.DiagnosticDescriptors")!
             .GetFields()
             .Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id)

@@ -18,7 +18,7 @@ public class IncrementalTests
     [
         TrackingNames.Parse, TrackingNames.Model, TrackingNames.Diagnostics,
         TrackingNames.OrphanInput, TrackingNames.OrphanDense, TrackingNames.OrphanDropout,
-        TrackingNames.WeightsFiles, TrackingNames.Weights, TrackingNames.HintNames, TrackingNames.Emission,
+        TrackingNames.WeightsFiles, TrackingNames.Weights, TrackingNames.OnnxFiles, TrackingNames.Onnx, TrackingNames.HintNames, TrackingNames.Emission,
     ];
 
     private const string Source = """
@@ -146,12 +146,144 @@ public class IncrementalTests
             Assert.True(output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, output.Reason.ToString()));
     }
 
+    private const string OnnxSource = """
+        using NetGen;
+        [Network(Onnx = "model.onnx")]
+        public partial class ImportedNet;
+
+        [Network]
+        [Input(2)]
+        [Dense(1, Activation.Identity)]
+        public partial class PlainNet;
+        """;
+
+    private static AdditionalText OnnxModel(string corpusName) =>
+        OnnxSources.Container("/project/model.onnx", System.IO.File.ReadAllBytes(NetGen.Onnx.Tests.Import.Corpus.Get(corpusName).Path));
+
+    [Fact]
+    public void ChangingTheOnnxModelRegeneratesTheImportedNetworkOnly()
+    {
+        var compilation = GeneratorHarness.Compilation(OnnxSource);
+        var original = OnnxModel("relu_softmax_op9");
+        var driver = GeneratorHarness.Driver(trackSteps: true, additionalTexts: [original]).RunGenerators(compilation);
+        Assert.Contains(driver.GetRunResult().Results.Single().GeneratedSources, s => s.HintName == "ImportedNet.g.cs" && s.SourceText.ToString().Contains("InputSize = 20;", StringComparison.Ordinal));
+
+        var replaced = OnnxModel("elu_op14");
+        var result = driver.ReplaceAdditionalText(original, replaced).RunGenerators(compilation).GetRunResult().Results.Single();
+
+        var onnx = result.TrackedSteps[TrackingNames.Onnx].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.Equal(1, onnx.Count(r => r == IncrementalStepRunReason.Modified));
+        Assert.Equal(1, onnx.Count(r => r == IncrementalStepRunReason.Unchanged));
+        Assert.Contains(result.GeneratedSources, s => s.HintName == "ImportedNet.g.cs" && s.SourceText.ToString().Contains("ELU", StringComparison.Ordinal));
+        var outputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.Contains(IncrementalStepRunReason.Modified, outputs);
+        Assert.Contains(IncrementalStepRunReason.Cached, outputs);
+    }
+
+    [Fact]
+    public void UnrelatedCodeAndUnrelatedFilesLeaveAnImportedNetworkCached()
+    {
+        var compilation = GeneratorHarness.Compilation(OnnxSource);
+        var driver = GeneratorHarness.Driver(trackSteps: true, additionalTexts: [OnnxModel("relu_softmax_op9"), SmallWeights(0.125f)]).RunGenerators(compilation);
+        Assert.Contains(driver.GetRunResult().Results.Single().GeneratedSources, s => s.HintName == "ImportedNet.Weights.g.cs");
+
+        var edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("public static class Unrelated { public static int Answer => 42; }", GeneratorHarness.ParseOptions, path: "Unrelated.cs"));
+        var result = driver
+            .AddAdditionalTexts([new GeneratorHarness.InMemoryAdditionalText("/project/notes.txt", "not a model"), GeneratorHarness.WeightsFile("/project/other.safetensors", TestWeights.TwoToOne())])
+            .RunGenerators(edited).GetRunResult().Results.Single();
+
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), output =>
+            Assert.Equal(IncrementalStepRunReason.Cached, output.Reason));
+        Assert.All(result.TrackedSteps[TrackingNames.Onnx].SelectMany(s => s.Outputs), output =>
+            Assert.True(output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, output.Reason.ToString()));
+    }
+
+    /// <summary>
+    /// Edits of an imported network and its model in a row (the model swapped, cut short, mended, removed and added back, a
+    /// Loss override added and removed, a layer attribute added and removed, the class renamed), and after each one the
+    /// incremental driver's output is exactly what a new driver generates from scratch.
+    /// </summary>
+    [Fact]
+    public void AfterEveryEditOfAnImportedNetworkTheOutputIsWhatAFreshRunGenerates()
+    {
+        string declaration = "[Network(Onnx = \"model.onnx\")] public partial class ImportedNet;";
+        var models = new[] { "relu_softmax_op9", "elu_op14", "tanh_logsoftmax_op11" }
+            .Select(name => System.IO.File.ReadAllBytes(NetGen.Onnx.Tests.Import.Corpus.Get(name).Path)).ToArray();
+        AdditionalText current = OnnxSources.Container("/project/model.onnx", models[0]);
+        var compilation = GeneratorHarness.Compilation(Program(declaration));
+        GeneratorDriver driver = GeneratorHarness.Driver(additionalTexts: [current]);
+        ImmutableArray<AdditionalText> texts = [current];
+        var log = new List<string>();
+        for (int step = 0; step < 24; step++)
+        {
+            string edit;
+            switch (step % 8)
+            {
+                case 0:
+                    edit = "swap the model";
+                    ReplaceModel(OnnxSources.Container("/project/model.onnx", models[((step / 8) + 1) % models.Length]));
+                    break;
+                case 1:
+                    edit = "cut the model short";
+                    ReplaceModel(OnnxSources.Container("/project/model.onnx", models[step % models.Length][..(models[step % models.Length].Length / 2)]));
+                    break;
+                case 2:
+                    edit = "mend the model";
+                    ReplaceModel(OnnxSources.Container("/project/model.onnx", models[step % models.Length]));
+                    break;
+                case 3:
+                    edit = "override the loss";
+                    declaration = declaration.Replace("\")]", "\", Loss = Loss.MeanSquaredError)]", StringComparison.Ordinal);
+                    break;
+                case 4:
+                    edit = "remove the model";
+                    driver = driver.RemoveAdditionalTexts(texts);
+                    texts = [];
+                    break;
+                case 5:
+                    edit = "add the model back and a layer attribute";
+                    current = OnnxSources.Container("/project/model.onnx", models[0]);
+                    driver = driver.AddAdditionalTexts([current]);
+                    texts = [current];
+                    declaration = declaration.Replace(" public partial", "[Input(3)] public partial", StringComparison.Ordinal);
+                    break;
+                case 6:
+                    edit = "remove the layer attribute and the override";
+                    declaration = declaration.Replace("[Input(3)]", string.Empty, StringComparison.Ordinal).Replace(", Loss = Loss.MeanSquaredError", string.Empty, StringComparison.Ordinal);
+                    break;
+                default:
+                    edit = "rename the class";
+                    declaration = declaration.Contains("ImportedNet;", StringComparison.Ordinal)
+                        ? declaration.Replace("ImportedNet;", "RenamedNet;", StringComparison.Ordinal)
+                        : declaration.Replace("RenamedNet;", "ImportedNet;", StringComparison.Ordinal);
+                    break;
+            }
+
+            var tree = compilation.SyntaxTrees.First();
+            compilation = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(Program(declaration))));
+            driver = driver.RunGenerators(compilation);
+            log.Add($"{step}: {edit}");
+
+            string? difference = FromScratch.Difference(FromScratch.Outputs(driver.GetRunResult()), FromScratch.Run(compilation, texts));
+            Assert.True(difference is null, $"after {string.Join(", ", log)}: {difference}");
+        }
+
+        void ReplaceModel(AdditionalText next)
+        {
+            driver = texts.IsEmpty ? driver.AddAdditionalTexts([next]) : driver.ReplaceAdditionalText(texts[0], next);
+            texts = [next];
+        }
+
+        static string Program(string declaration) => "using NetGen;\n" + declaration + "\n[Network][Input(2)][Dense(1, Activation.Identity)] public partial class PlainNet;\n";
+    }
+
     [Fact]
     public void PipelineModelsHoldNoCompilerObjects()
     {
-        var compilation = GeneratorHarness.Compilation(Source, BakedSource);
-        var result = GeneratorHarness.Driver(trackSteps: true, additionalTexts: [SmallWeights(0.125f)]).RunGenerators(compilation).GetRunResult().Results.Single();
+        var compilation = GeneratorHarness.Compilation(Source, BakedSource, "[NetGen.Network(Onnx = \"model.onnx\")] public partial class ImportedNet;");
+        var result = GeneratorHarness.Driver(trackSteps: true, additionalTexts: [SmallWeights(0.125f), OnnxModel("relu_softmax_op9")]).RunGenerators(compilation).GetRunResult().Results.Single();
         Assert.Contains(result.GeneratedSources, s => s.HintName == "BakedNet.Weights.g.cs");
+        Assert.Contains(result.GeneratedSources, s => s.HintName == "ImportedNet.Weights.g.cs");
 
         foreach (var stepName in TrackedSteps)
         {

@@ -124,12 +124,6 @@ public class OperationTableTests
         var entry = Activations.Of((ActivationKind)(int)activation);
         string? module = entry.PyTorchModule is null ? null : string.Format(System.Globalization.CultureInfo.InvariantCulture, entry.PyTorchModule, 0.25);
         Assert.Equal(PinnedPyTorchModules[activation], module);
-        Assert.False(string.IsNullOrEmpty(entry.OnnxForm));
-        if (entry.OnnxOperator is not null)
-        {
-            Assert.StartsWith(entry.OnnxOperator, entry.OnnxForm, StringComparison.Ordinal);
-        }
-
         var layer = new DenseLayerSpec(3, activation);
         if (entry.Parameter is not null)
         {
@@ -151,8 +145,6 @@ public class OperationTableTests
         var runtime = RuntimeEntry("NetGen.ActivationTable", activation);
         Assert.Equal(generator.IsElementwise, Property<bool>(runtime, "IsElementwise"));
         Assert.Equal(generator.IsTrainable, Property<bool>(runtime, "IsTrainable"));
-        Assert.Equal(generator.OnnxOperator, Property<string?>(runtime, "OnnxOperator"));
-        Assert.Equal(generator.OnnxForm, Property<string?>(runtime, "OnnxForm"));
         var layer = new DenseLayerSpec(3, activation) { LeakySlope = 0.25, Alpha = 0.75 };
         string? module = generator.PyTorchModule is null || generator.Parameter is null
             ? generator.PyTorchModule

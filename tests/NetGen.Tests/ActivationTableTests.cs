@@ -17,7 +17,6 @@ public class ActivationTableTests
             Assert.Equal(activation, ActivationTable<double>.For(activation).Activation);
             var definition = ActivationTable.For(activation);
             Assert.Equal(activation, definition.Activation);
-            Assert.False(string.IsNullOrWhiteSpace(definition.OnnxForm), $"{activation} has no ONNX form");
             Assert.Equal(activation != Activation.Identity, definition.PyTorchModule(new DenseLayerSpec(1, activation)) is not null);
             Assert.Equal(activation != Activation.Softmax, definition.IsElementwise);
             Assert.Equal(activation != Activation.Step, definition.IsTrainable);
@@ -48,7 +47,7 @@ public class ActivationTableTests
     }
 
     [Fact]
-    public void NamesMatchPyTorchAndOnnx()
+    public void NamesMatchPyTorch()
     {
         var spec = new NetworkSpec(
             3,
@@ -62,10 +61,6 @@ public class ActivationTableTests
         Assert.Equal(
             "nn.Sequential(nn.Linear(3, 4), nn.ELU(alpha=0.5), nn.Linear(4, 4), nn.GELU(), nn.Linear(4, 4), nn.SiLU(), nn.Linear(4, 4), nn.Softplus(), nn.Linear(4, 2), nn.ELU(alpha=1))",
             WeightsFile.DescribeAsPyTorchSequential(spec));
-        Assert.Equal("Elu", ActivationTable.For(Activation.ELU).OnnxOperator);
-        Assert.Equal("Softplus", ActivationTable.For(Activation.Softplus).OnnxOperator);
-        Assert.Null(ActivationTable.For(Activation.GELU).OnnxOperator);
-        Assert.Equal("Mul(z, Sigmoid(z))", ActivationTable.For(Activation.SiLU).OnnxForm);
     }
 
     /// <summary>

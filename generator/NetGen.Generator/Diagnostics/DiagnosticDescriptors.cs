@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using NetGen.Generator.Shared;
 
 namespace NetGen.Generator.Diagnostics;
 
@@ -134,10 +135,66 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor CompressedWeightsNeedSinglePrecision = Error(
         "NG0030", "Compressed inference weights need single precision",
         "{0}");
+    // [Network(Onnx = "…")], NG0040–NG0048. The model is read by NetGen.Onnx's own reader and recognizer (linked), so each
+    // message holds the text OnnxImporter's exception carries as its Detail, followed by its OnnxImportProblem in
+    // parentheses where one ID stands for several.
+
+    public static readonly DiagnosticDescriptor OnnxModelNotFound = Error(
+        "NG0040", "ONNX model not found",
+        "No AdditionalFiles item of the project is the ONNX model '{0}' of '{1}'; add <AdditionalFiles Include=\"{0}\" /> to the project file (Onnx names the file by its name or the end of its path)");
+
+    public static readonly DiagnosticDescriptor OnnxModelAmbiguous = Error(
+        "NG0041", "ONNX model is ambiguous",
+        "Onnx = \"{0}\" matches {1} AdditionalFiles items ({2}); name more of the path, e.g. \"models/{0}\", so that exactly one matches");
+
+    public static readonly DiagnosticDescriptor OnnxModelNotConverted = Error(
+        "NG0042", "ONNX model reached the compiler as text",
+        "The ONNX model '{0}' reached the compiler as a plain AdditionalFiles item, whose binary content the compiler cannot pass to a generator; reference the NetGen package, whose build step (build/NetGen.targets) converts .onnx AdditionalFiles items for the generator, or import that file into the project");
+
+    public static readonly DiagnosticDescriptor OnnxModelUnreadable = Error(
+        "NG0043", "ONNX model cannot be read",
+        "The ONNX model '{0}' cannot be read: {1}");
+
+    public static readonly DiagnosticDescriptor OnnxGraphNotANetwork = Error(
+        "NG0044", "ONNX graph is not a NetGen network",
+        "The ONNX model '{0}' is not a network NetGen can compile: {1}");
+
+    public static readonly DiagnosticDescriptor OnnxWeightNotFinite = Error(
+        "NG0045", "ONNX model has a weight that is not finite",
+        "The ONNX model '{0}' has a weight that is not finite in the network's precision: {1}");
+
+    public static readonly DiagnosticDescriptor OnnxMetadataMismatch = Error(
+        "NG0046", "ONNX model's NetGen metadata contradicts its graph",
+        "The netgen.spec metadata of the ONNX model '{0}' does not describe its graph: {1}");
+
+    public static readonly DiagnosticDescriptor LayersWithOnnx = Error(
+        "NG0047", "Layer attributes on a network imported from ONNX",
+        "'{0}' takes its layers from the ONNX model '{1}', so it cannot declare [{2}]; remove the layer attributes, or remove Onnx to declare the network by hand");
+
+    public static readonly DiagnosticDescriptor OnnxWithWeights = Error(
+        "NG0048", "Onnx and Weights on one network",
+        "'{0}' takes its weights from the ONNX model '{1}', so it cannot also bake the weights file '{2}'; remove Weights");
 
     public static readonly DiagnosticDescriptor InternalError = Error(
         "NG9999", "NetGen generator internal error",
         "NetGen could not process '{0}': {1}. This is a bug in NetGen; please report it with the declaration.");
+
+    /// <summary>The diagnostic that reports a broken architecture rule of <see cref="NetworkRules"/>.</summary>
+    public static DiagnosticDescriptor ForRule(NetworkRule rule) => rule switch
+    {
+        NetworkRule.UndefinedPrecision or NetworkRule.UndefinedActivation or NetworkRule.UndefinedLoss => UndefinedEnumValue,
+        NetworkRule.InputSize or NetworkRule.LayerSize => InvalidSize,
+        NetworkRule.InputKeepProbability or NetworkRule.KeepProbability => InvalidKeepProbability,
+        NetworkRule.NoDenseLayer => NoDenseLayer,
+        NetworkRule.TooManyLayers or NetworkRule.TooManyParameters => NetworkTooLarge,
+        NetworkRule.SoftmaxNotLast => SoftmaxNotLast,
+        NetworkRule.LeakySlope => InvalidLeakySlope,
+        NetworkRule.Alpha => InvalidAlpha,
+        NetworkRule.OutputDropout => MisplacedDropout,
+        NetworkRule.LossMismatch => LossMismatch,
+        NetworkRule.StepWithLoss => StepInTrainedNetwork,
+        _ => throw new System.InvalidOperationException("No diagnostic for the rule " + rule),
+    };
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);

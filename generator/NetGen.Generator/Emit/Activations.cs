@@ -21,9 +21,10 @@ internal sealed record ActivationParameter(string SpecProperty, string Symbol, F
 
 /// <summary>
 /// One activation, defined once for every emission path: its forward text σ(z), its derivatives σ'(z) and σ''(z) as text
-/// in z and a = σ(z), the equations the generated comments quote, and its names in ONNX and PyTorch. Every text function
-/// is written against <see cref="MathText"/>, so the same entry gives the float and double scalars and the Vector128 and
-/// Vector256 lanes.
+/// in z and a = σ(z), the equations the generated comments quote, and its PyTorch module (its ONNX forms are NetGen.Onnx's
+/// one table, OnnxActivationTable.cs, which the generator links with the ONNX import). Every text function is written
+/// against <see cref="MathText"/>, so the same entry gives the float and double scalars and the Vector128 and Vector256
+/// lanes.
 /// </summary>
 internal sealed class ActivationDefinition
 {
@@ -48,12 +49,6 @@ internal sealed class ActivationDefinition
 
     /// <summary>Whether σ is computed by a polynomial approximation, so that packing four or eight scalar z into one vector call beats one call each.</summary>
     public bool IsTranscendental { get; init; }
-
-    /// <summary>The ONNX (opset 17) operator that computes it by itself, or null (identity, or a composition: see <see cref="OnnxForm"/>).</summary>
-    public string? OnnxOperator { get; init; }
-
-    /// <summary>The ONNX graph that computes a from z, written as nested operators, e.g. <c>Mul(z, Sigmoid(z))</c>.</summary>
-    public string OnnxForm { get; init; } = string.Empty;
 
     /// <summary>The PyTorch module of <c>nn.Sequential</c> that mirrors it ({0}: the parameter); null for none (identity).</summary>
     public string? PyTorchModule { get; init; }
@@ -126,7 +121,6 @@ internal static class Activations
             ForwardText = (m, x) => x.ZText,
             DerivativeText = (m, x) => m.One,
             TimesDerivativeText = (m, x, delta) => delta,
-            OnnxForm = "z",
         },
         new()
         {
@@ -135,8 +129,6 @@ internal static class Activations
             Equation = "σ(z) = 1 / (1 + e^(−z))",
             DerivativeEquation = "σ' = a(1 − a)",
             IsTranscendental = true,
-            OnnxOperator = "Sigmoid",
-            OnnxForm = "Sigmoid(z)",
             PyTorchModule = "nn.Sigmoid()",
             // Double precision uses the BCL's exponential, as the interpreter does; single precision the runtime's polynomial.
             ForwardText = (m, x) => m.IsDouble ? $"{m.One} / ({m.One} + {m.Exp("-" + x.ZText)})" : MathText.Call("Sigmoid", x.ZText),
@@ -150,8 +142,6 @@ internal static class Activations
             Equation = "σ(z) = tanh z",
             DerivativeEquation = "σ' = 1 − a²",
             IsTranscendental = true,
-            OnnxOperator = "Tanh",
-            OnnxForm = "Tanh(z)",
             PyTorchModule = "nn.Tanh()",
             ForwardText = (m, x) => m.IsDouble ? $"double.Tanh({x.ZText})" : MathText.Call("Tanh", x.ZText),
             DerivativeText = (m, x) => $"{m.One} - {x.AText} * {x.AText}",
@@ -163,8 +153,6 @@ internal static class Activations
             Name = "ReLU",
             Equation = "σ(z) = max(z, 0)",
             DerivativeEquation = "σ' = 1 if z > 0 else 0",
-            OnnxOperator = "Relu",
-            OnnxForm = "Relu(z)",
             PyTorchModule = "nn.ReLU()",
             // IEEE max, like the interpreter: a NaN z stays NaN instead of turning into 0. a > 0 exactly where z > 0.
             ForwardText = (m, x) => m.Max(x.ZText, m.Zero),
@@ -178,8 +166,6 @@ internal static class Activations
             Parameter = LeakySlope,
             Equation = "σ(z) = z if z > 0 else αz",
             DerivativeEquation = "σ' = 1 if z > 0 else α",
-            OnnxOperator = "LeakyRelu",
-            OnnxForm = "LeakyRelu(z, alpha=α)",
             PyTorchModule = "nn.LeakyReLU(negative_slope={0})",
             // α is in (0, 1), so a > 0 exactly where z > 0.
             ForwardText = (m, x) => m.IfPositive(x.ZText, x.ZText, $"{x.ZText} * {m.Real(x.Parameter)}"),
@@ -192,8 +178,6 @@ internal static class Activations
             Name = "softmax",
             Equation = "a_j = e^(z_j) / Σ_k e^(z_k), computed as e^(z_j − max z) / Σ_k e^(z_k − max z)",
             DerivativeEquation = "∂a_j/∂z_k = a_j (δ_jk − a_k)",
-            OnnxOperator = "Softmax",
-            OnnxForm = "Softmax(z, axis=-1)",
             PyTorchModule = "nn.Softmax(dim=-1)",
         },
         new()
@@ -201,7 +185,6 @@ internal static class Activations
             Kind = ActivationKind.Step,
             Name = "step",
             Equation = "σ(z) = 1 if z > 0 else 0",
-            OnnxForm = "Cast(Greater(z, 0), to=T)",
             PyTorchModule = "Step()",
             IsTrainable = false,
             ForwardText = (m, x) => m.IfPositive(x.ZText, m.One, m.Zero),
@@ -214,8 +197,6 @@ internal static class Activations
             Equation = "σ(z) = z if z > 0 else α(e^z − 1)",
             DerivativeEquation = "σ' = 1 if z > 0 else a + α",
             IsTranscendental = true,
-            OnnxOperator = "Elu",
-            OnnxForm = "Elu(z, alpha=α)",
             PyTorchModule = "nn.ELU(alpha={0})",
             // σ' = σ'' = αe^z = a + α where z ≤ 0 (and a ≤ 0 exactly there), so neither needs z: the interpreter's forms.
             ForwardText = (m, x) => MathText.Call("Elu", x.ZText, m.ElementLiteral(x.Parameter)),
@@ -230,7 +211,6 @@ internal static class Activations
             DerivativeEquation = "σ' = Φ(z) + z φ(z)",
             NeedsZ = true,
             IsTranscendental = true,
-            OnnxForm = "Mul(Mul(z, 0.5), Add(1, Erf(Div(z, √2))))",
             PyTorchModule = "nn.GELU()",
             // Not monotonic: σ' cannot be recovered from a, so the layer keeps z.
             ForwardText = (m, x) => MathText.Call("Gelu", x.ZText),
@@ -245,7 +225,6 @@ internal static class Activations
             DerivativeEquation = "σ' = s(1 + z(1 − s))",
             NeedsZ = true,
             IsTranscendental = true,
-            OnnxForm = "Mul(z, Sigmoid(z))",
             PyTorchModule = "nn.SiLU()",
             // Not monotonic: σ' cannot be recovered from a, so the layer keeps z.
             ForwardText = (m, x) => MathText.Call("Silu", x.ZText),
@@ -260,8 +239,6 @@ internal static class Activations
             DerivativeEquation = "σ' = s(z), the logistic function",
             NeedsZ = true,
             IsTranscendental = true,
-            OnnxOperator = "Softplus",
-            OnnxForm = "Softplus(z)",
             PyTorchModule = "nn.Softplus()",
             // σ' = 1 − e^(−a) would do without z, but keeps its relative accuracy for small a only through an e^x − 1 that
             // the single-precision forms lack; the runtime's z forms are accurate in every form.

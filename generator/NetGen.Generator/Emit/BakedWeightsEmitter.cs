@@ -56,7 +56,7 @@ internal static class BakedWeightsEmitter
 
             /// <summary>
             /// The parameters baked into the assembly at build time from {{Xml(weights.FileName)}} ({{Xml(weights.DataTypes)}}, SHA-256 {{weights.Sha256}}),
-            /// converted to {{t}} as <c>WeightsFile.Load</c> converts them. Read-only data: reading it allocates nothing and does no I/O.
+            /// converted to {{t}} as <c>{{weights.Loader}}</c> converts them. Read-only data: reading it allocates nothing and does no I/O.
             /// </summary>
             public static {{TypeNames.ReadOnlySpan}}<{{t}}> BakedParameters => {{TypeNames.BitConverter}}.IsLittleEndian
                 ? {{TypeNames.MemoryMarshal}}.Cast<ulong, {{t}}>(BakedParameterWords).Slice(0, ParameterCount)

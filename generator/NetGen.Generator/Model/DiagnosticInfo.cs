@@ -28,9 +28,10 @@ internal static class EquatableArrayExtensions
 
 /// <summary>
 /// What parsing one declaration produced: a model to emit (when the declaration is valid), diagnostics, and the weights
-/// file to bake, which a later step resolves against the additional files.
+/// file to bake or the ONNX model to import (then with no model yet), which later steps resolve against the additional
+/// files.
 /// </summary>
-internal sealed record ParseResult(NetworkModel? Model, EquatableArray<DiagnosticInfo> Diagnostics, WeightsRequest? Weights = null)
+internal sealed record ParseResult(NetworkModel? Model, EquatableArray<DiagnosticInfo> Diagnostics, WeightsRequest? Weights = null, OnnxRequest? Onnx = null)
 {
     public static ParseResult Nothing { get; } = new(null, EquatableArray<DiagnosticInfo>.Empty);
 }

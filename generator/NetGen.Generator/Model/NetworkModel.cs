@@ -22,7 +22,8 @@ internal sealed record NetworkModel(
     LossKind? Loss,
     PrecisionKind Precision,
     BakedWeightsModel? Weights = null,
-    WeightFormat InferenceWeights = WeightFormat.Float)
+    WeightFormat InferenceWeights = WeightFormat.Float,
+    OnnxImportModel? Import = null)
 {
     /// <summary>Whether Forward reads compressed (int8 or bfloat16) weights.</summary>
     public bool HasCompressedWeights => InferenceWeights != WeightFormat.Float;

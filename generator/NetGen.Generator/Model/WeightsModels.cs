@@ -8,9 +8,10 @@ internal sealed record WeightsRequest(string Name, LocationInfo? Location);
 /// <summary>
 /// Parameters baked into a network at build time: the weights file as named in the attribute, its SHA-256, the dtypes
 /// it held, the parameters converted to the network's precision as little-endian bytes, in <c>Parameters</c> order, and
-/// the feature scaler stored with them, if any.
+/// the feature scaler stored with them, if any; <c>Loader</c> is the run-time call that converts them alike (an ONNX
+/// model's are OnnxImporter.LoadInto's, and it has no scaler: its normalization is folded into the first layer).
 /// </summary>
-internal sealed record BakedWeightsModel(string FileName, string Sha256, string DataTypes, ByteBlob ParameterBytes, BakedScalerModel? Scaler);
+internal sealed record BakedWeightsModel(string FileName, string Sha256, string DataTypes, ByteBlob ParameterBytes, BakedScalerModel? Scaler, string Loader = "WeightsFile.Load");
 
 /// <summary>
 /// The feature scaler of a baked weights file (its <c>netgen.scaler</c> metadata, checked as <c>WeightsFile.Load</c>

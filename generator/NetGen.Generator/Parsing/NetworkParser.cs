@@ -67,6 +67,11 @@ internal static class NetworkParser
 
         var network = ReadNetworkAttribute(networkAttribute, cancellationToken, diagnostics);
         var layerAttributes = OrderedLayerAttributes(allAttributes, cancellationToken);
+        if (network.Onnx is { } onnx)
+        {
+            return OnnxDeclaration(type, declaration, network, onnx, layerAttributes, diagnostics);
+        }
+
         if (!AllOnOneDeclaration(layerAttributes, out var strayAttribute))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayersOnSeveralDeclarations, strayAttribute, type.Name));
@@ -94,6 +99,44 @@ internal static class NetworkParser
             network.Precision,
             InferenceWeights: network.InferenceWeights);
         return new ParseResult(model, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()), network.Weights);
+    }
+
+    /// <summary>
+    /// <c>[Network(Onnx = "…")]</c>: the layers and weights come from the model, which a later step reads
+    /// (Onnx/OnnxNetworkResolver), so the declaration may state only the type, a Loss or Precision that overrides the
+    /// model's, and InferenceWeights (checked against the precision once the model has given it).
+    /// </summary>
+    private static ParseResult OnnxDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax declaration, NetworkArguments network, OnnxRequestSyntax onnx, List<LayerAttribute> layerAttributes, List<DiagnosticInfo> diagnostics)
+    {
+        if (layerAttributes.Count > 0)
+        {
+            var first = layerAttributes[0];
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayersWithOnnx, first.Location ?? onnx.Location, type.Name, onnx.Name, first.Kind.ToString()));
+        }
+
+        if (network.Weights is { } weights)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OnnxWithWeights, weights.Location, type.Name, onnx.Name, weights.Name));
+        }
+
+        if (diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
+        {
+            return Result(null, diagnostics);
+        }
+
+        var request = new OnnxRequest(
+            onnx.Name,
+            onnx.Location,
+            NamespaceOf(type),
+            type.Name,
+            declaration is RecordDeclarationSyntax ? "record" : "class",
+            network.ExplicitLoss,
+            network.LossLocation,
+            network.PrecisionLocation is null ? null : network.Precision,
+            network.PrecisionLocation,
+            network.InferenceWeights,
+            network.InferenceWeightsLocation);
+        return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()), Onnx: request);
     }
 
     private static ParseResult Result(NetworkModel? model, List<DiagnosticInfo> diagnostics) =>
@@ -249,7 +292,12 @@ internal static class NetworkParser
         public WeightFormat InferenceWeights { get; set; } = WeightFormat.Float;
 
         public LocationInfo? InferenceWeightsLocation { get; set; }
+
+        public OnnxRequestSyntax? Onnx { get; set; }
     }
+
+    /// <summary>The <c>Onnx</c> argument as written, and where.</summary>
+    private sealed record OnnxRequestSyntax(string Name, LocationInfo? Location);
 
     private static NetworkArguments ReadNetworkAttribute(AttributeData attribute, CancellationToken cancellationToken, List<DiagnosticInfo> diagnostics)
     {
@@ -268,6 +316,11 @@ internal static class NetworkParser
             {
                 // Resolved against the additional files in a later pipeline step (Weights/WeightsBaker).
                 network.Weights = new WeightsRequest(weightsFile, argumentLocation);
+            }
+            else if (named.Key == "Onnx")
+            {
+                // Onnx = null names no file: NG0040, rather than a network with no layers.
+                network.Onnx = new OnnxRequestSyntax(named.Value.Value as string ?? string.Empty, argumentLocation);
             }
             else if (named.Key == "Precision" && named.Value.Value is int precisionValue)
             {
@@ -535,27 +588,20 @@ internal static class NetworkParser
         foreach (var violation in NetworkRules.Check(layers.InputSize, layers.InputKeepProbability, facts, loss, network.Precision))
         {
             var layer = violation.Layer >= 0 ? layers.Dense[violation.Layer] : null;
-            var (descriptor, location) = violation.Rule switch
+            var location = violation.Rule switch
             {
-                NetworkRule.UndefinedPrecision => (DiagnosticDescriptors.UndefinedEnumValue, network.PrecisionLocation),
-                NetworkRule.InputSize => (DiagnosticDescriptors.InvalidSize, layers.InputLocation),
-                NetworkRule.InputKeepProbability => (DiagnosticDescriptors.InvalidKeepProbability, layers.InputDropoutLocation),
-                NetworkRule.NoDenseLayer => (DiagnosticDescriptors.NoDenseLayer, network.AttributeLocation),
-                NetworkRule.TooManyLayers or NetworkRule.TooManyParameters => (DiagnosticDescriptors.NetworkTooLarge, network.AttributeLocation),
-                NetworkRule.LayerSize => (DiagnosticDescriptors.InvalidSize, layer!.Location),
-                NetworkRule.UndefinedActivation => (DiagnosticDescriptors.UndefinedEnumValue, layer!.Location),
-                NetworkRule.SoftmaxNotLast => (DiagnosticDescriptors.SoftmaxNotLast, layer!.Location),
-                NetworkRule.LeakySlope => (DiagnosticDescriptors.InvalidLeakySlope, layer!.LeakySlopeLocation),
-                NetworkRule.Alpha => (DiagnosticDescriptors.InvalidAlpha, layer!.AlphaLocation),
-                NetworkRule.KeepProbability or NetworkRule.OutputDropout => (
-                    violation.Rule == NetworkRule.KeepProbability ? DiagnosticDescriptors.InvalidKeepProbability : DiagnosticDescriptors.MisplacedDropout,
-                    layer!.DropoutLocation),
-                NetworkRule.UndefinedLoss or NetworkRule.LossMismatch => (
-                    violation.Rule == NetworkRule.UndefinedLoss ? DiagnosticDescriptors.UndefinedEnumValue : DiagnosticDescriptors.LossMismatch,
-                    network.LossLocation),
-                NetworkRule.StepWithLoss => (DiagnosticDescriptors.StepInTrainedNetwork, layer!.Location),
+                NetworkRule.UndefinedPrecision => network.PrecisionLocation,
+                NetworkRule.InputSize => layers.InputLocation,
+                NetworkRule.InputKeepProbability => layers.InputDropoutLocation,
+                NetworkRule.NoDenseLayer or NetworkRule.TooManyLayers or NetworkRule.TooManyParameters => network.AttributeLocation,
+                NetworkRule.LayerSize or NetworkRule.UndefinedActivation or NetworkRule.SoftmaxNotLast or NetworkRule.StepWithLoss => layer!.Location,
+                NetworkRule.LeakySlope => layer!.LeakySlopeLocation,
+                NetworkRule.Alpha => layer!.AlphaLocation,
+                NetworkRule.KeepProbability or NetworkRule.OutputDropout => layer!.DropoutLocation,
+                NetworkRule.UndefinedLoss or NetworkRule.LossMismatch => network.LossLocation,
                 _ => throw new InvalidOperationException("No diagnostic for the rule " + violation.Rule),
             };
+            var descriptor = DiagnosticDescriptors.ForRule(violation.Rule);
 
             // Without [Input] the missing input is NG0004 alone, not also an input of size 0.
             if (violation.Rule == NetworkRule.InputSize && !layers.HasInput)

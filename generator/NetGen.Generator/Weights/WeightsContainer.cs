@@ -30,22 +30,29 @@ internal static class WeightsContainer
         Magic + "\n" + SourcePrefix + sourcePath + "\n" + Convert.ToBase64String(bytes, Base64FormattingOptions.InsertLineBreaks) + "\n";
 
     /// <summary>Splits a container into its source path and bytes; false with a reason when it is not one.</summary>
-    public static bool TryDecode(string text, out string sourcePath, out byte[] bytes, out string problem)
+    public static bool TryDecode(string text, out string sourcePath, out byte[] bytes, out string problem) =>
+        TryDecode(text, Magic, RawExtension, out sourcePath, out bytes, out problem);
+
+    /// <summary>
+    /// As <see cref="TryDecode(string, out string, out byte[], out string)"/> for the container of another format the build
+    /// step converts (an ONNX model: <c>NetGen onnx base64 v1</c>, <c>.onnx</c>).
+    /// </summary>
+    public static bool TryDecode(string text, string magic, string extension, out string sourcePath, out byte[] bytes, out string problem)
     {
         sourcePath = string.Empty;
         bytes = Array.Empty<byte>();
         int first = text.IndexOf('\n');
         int second = first < 0 ? -1 : text.IndexOf('\n', first + 1);
-        if (second < 0 || TrimEnd(text.Substring(0, first)) != Magic)
+        if (second < 0 || TrimEnd(text.Substring(0, first)) != magic)
         {
-            problem = $"it does not start with the line '{Magic}' that NetGen's build step writes";
+            problem = $"it does not start with the line '{magic}' that NetGen's build step writes";
             return false;
         }
 
         string sourceLine = TrimEnd(text.Substring(first + 1, second - first - 1));
         if (!sourceLine.StartsWith(SourcePrefix, StringComparison.Ordinal) || sourceLine.Length == SourcePrefix.Length)
         {
-            problem = $"its second line must be '{SourcePrefix}<path of the .safetensors file>'";
+            problem = $"its second line must be '{SourcePrefix}<path of the {extension} file>'";
             return false;
         }
 

@@ -44,7 +44,7 @@ internal static class WeightsReader
         return new WeightsInput(path, source, WeightsInputKind.Container, null, null, problem, string.Empty);
     }
 
-    private static string Sha256(byte[] bytes)
+    internal static string Sha256(byte[] bytes)
     {
         using var sha = SHA256.Create();
         var hash = sha.ComputeHash(bytes);

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Numerics;
 
 namespace NetGen.Onnx;
@@ -137,25 +136,16 @@ public sealed class ImportedModel
 
     private OnnxImportException TooLarge<T>(int index)
     {
-        for (int l = 0; l < Spec.Layers.Count; l++)
+        string detail = Description.TooLarge(index, typeof(T).Name);
+        int layer = Spec.Layers.Count - 1;
+        while (layer > 0 && index < Spec.GetLayout(layer).WeightsOffset)
         {
-            var layout = Spec.GetLayout(l);
-            if (index < layout.WeightsOffset + layout.ParameterCount)
-            {
-                int within = index - layout.WeightsOffset;
-                string element = within < layout.WeightCount
-                    ? string.Create(CultureInfo.InvariantCulture, $"weight [{within / layout.InputSize}, {within % layout.InputSize}]")
-                    : string.Create(CultureInfo.InvariantCulture, $"bias [{within - layout.WeightCount}]");
-                var layer = Description.Layers[l];
-                string detail = string.Create(CultureInfo.InvariantCulture, $"{Capitalize(layer.Describe(l))} has the {element} {_parameters[index]:R}, too large for {typeof(T).Name}");
-                return new OnnxImportException(OnnxImportProblem.NonFiniteValue, detail, SourcePath, layer.Node, layer.WeightTensor);
-            }
+            layer--;
         }
 
-        return new OnnxImportException(OnnxImportProblem.NonFiniteValue, $"A parameter is too large for {typeof(T).Name}", SourcePath);
+        var source = Description.Layers[layer];
+        return new OnnxImportException(OnnxImportProblem.NonFiniteValue, detail, SourcePath, source.Node, source.WeightTensor);
     }
-
-    private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }
 
 /// <summary>Where a dense layer of an <see cref="ImportedModel"/> came from in the ONNX graph.</summary>

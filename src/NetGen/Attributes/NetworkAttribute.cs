@@ -42,6 +42,17 @@ public sealed class NetworkAttribute : Attribute
     public string? Weights { get; set; }
 
     /// <summary>
+    /// An ONNX model to compile into this network at build time, e.g. <c>"digits.onnx"</c> as PyTorch's
+    /// <c>torch.onnx.export</c> writes it: the class then declares no layer attributes, and the generator takes the input
+    /// size, the dense layers with their activations, dropout and loss, and the weights (baked in, as with
+    /// <see cref="Weights"/>) from the model, reading it with the same reader as <c>NetGen.Onnx.OnnxImporter</c>. The file
+    /// must be an <c>&lt;AdditionalFiles Include="digits.onnx" /&gt;</c> item, named as for <see cref="Weights"/>. A
+    /// <see cref="Loss"/> or <see cref="Precision"/> set here overrides the model's; a model the importer refuses is a
+    /// compile-time error with the importer's message.
+    /// </summary>
+    public string? Onnx { get; set; }
+
+    /// <summary>
     /// How <c>Forward</c> stores the weights it reads: <see cref="WeightFormat.Float"/> (the default, the parameters as
     /// they are), or <see cref="WeightFormat.Int8"/> (one scale per neuron) or <see cref="WeightFormat.BFloat16"/>,
     /// 4× and 2× fewer bytes (single precision only). Training always uses the float <c>Parameters</c>; <c>Forward</c>

@@ -10,9 +10,10 @@ using NetGen.Numerics;
 namespace NetGen;
 
 // The runtime's one definition of each activation: its forward map, σ′ and σ″ as functions of (z, a), whether those need
-// the weighted input z (the workspace keeps z only then), and its names in PyTorch and ONNX. The interpreted engine's
-// forward, backward and curvature passes and the weights file's PyTorch description read everything from here; adding an
-// activation is adding an entry (the generator has its own table, in its own language: the code it emits).
+// the weighted input z (the workspace keeps z only then), and its PyTorch module. The interpreted engine's forward,
+// backward and curvature passes and the weights file's PyTorch description read everything from here; adding an
+// activation is adding an entry (the generator has its own table, in its own language: the code it emits; the ONNX forms
+// are NetGen.Onnx's one table, src/NetGen.Onnx/Import/Shared/OnnxActivationTable.cs).
 //
 // Each entry is a struct of static members (IElementwiseActivation<TSelf>); ElementwiseKernel<T, TActivation> writes the span
 // loops once for all of them, with the entry's formulas inlined by the JIT. Softmax, the one activation that is not
@@ -35,12 +36,6 @@ internal abstract class ActivationDefinition
 
     /// <summary>Whether σ acts on each neuron alone (everything but Softmax).</summary>
     public abstract bool IsElementwise { get; }
-
-    /// <summary>The ONNX (opset 17) operator that computes it by itself, or null (Identity, or a composition: see <see cref="OnnxForm"/>).</summary>
-    public abstract string? OnnxOperator { get; }
-
-    /// <summary>The ONNX graph that computes a from z, written as nested operators, e.g. <c>Mul(z, Sigmoid(z))</c>.</summary>
-    public abstract string OnnxForm { get; }
 
     /// <summary>The PyTorch module that follows the layer's <c>nn.Linear</c>, e.g. <c>nn.ELU(alpha=1)</c>; null for Identity.</summary>
     /// <param name="layer">The layer, for its parameters.</param>
@@ -115,9 +110,6 @@ internal interface IElementwiseActivation<TSelf>
 
     static virtual bool IsTrainable => true;
 
-    static abstract string? OnnxOperator { get; }
-
-    static abstract string OnnxForm { get; }
 
     static abstract string? PyTorchModule(DenseLayerSpec layer);
 
@@ -163,9 +155,6 @@ internal sealed class ElementwiseKernel<T, TActivation> : ActivationKernel<T>
 
     public override bool IsElementwise => true;
 
-    public override string? OnnxOperator => TActivation.OnnxOperator;
-
-    public override string OnnxForm => TActivation.OnnxForm;
 
     public override string? PyTorchModule(DenseLayerSpec layer) => TActivation.PyTorchModule(layer);
 
@@ -227,9 +216,6 @@ internal sealed class SoftmaxKernel<T> : ActivationKernel<T>
 
     public override bool IsElementwise => false;
 
-    public override string? OnnxOperator => "Softmax";
-
-    public override string OnnxForm => "Softmax(z, axis=-1)";
 
     public override string? PyTorchModule(DenseLayerSpec layer) => "nn.Softmax(dim=-1)";
 
@@ -269,9 +255,6 @@ internal readonly struct IdentityActivation : IElementwiseActivation<IdentityAct
 
     public static bool NeedsWeightedInput => false;
 
-    public static string? OnnxOperator => null;
-
-    public static string OnnxForm => "z";
 
     public static string? PyTorchModule(DenseLayerSpec layer) => null;
 
@@ -301,9 +284,6 @@ internal readonly struct SigmoidActivation : IElementwiseActivation<SigmoidActiv
 
     public static bool NeedsWeightedInput => false;
 
-    public static string? OnnxOperator => "Sigmoid";
-
-    public static string OnnxForm => "Sigmoid(z)";
 
     public static string? PyTorchModule(DenseLayerSpec layer) => "nn.Sigmoid()";
 
@@ -327,9 +307,6 @@ internal readonly struct TanhActivation : IElementwiseActivation<TanhActivation>
 
     public static bool NeedsWeightedInput => false;
 
-    public static string? OnnxOperator => "Tanh";
-
-    public static string OnnxForm => "Tanh(z)";
 
     public static string? PyTorchModule(DenseLayerSpec layer) => "nn.Tanh()";
 
@@ -353,9 +330,6 @@ internal readonly struct ReLUActivation : IElementwiseActivation<ReLUActivation>
 
     public static bool NeedsWeightedInput => false;
 
-    public static string? OnnxOperator => "Relu";
-
-    public static string OnnxForm => "Relu(z)";
 
     public static string? PyTorchModule(DenseLayerSpec layer) => "nn.ReLU()";
 
@@ -383,9 +357,6 @@ internal readonly struct LeakyReLUActivation : IElementwiseActivation<LeakyReLUA
 
     public static bool NeedsWeightedInput => false;
 
-    public static string? OnnxOperator => "LeakyRelu";
-
-    public static string OnnxForm => "LeakyRelu(z, alpha=α)";
 
     public static string? PyTorchModule(DenseLayerSpec layer) =>
         "nn.LeakyReLU(negative_slope=" + layer.LeakySlope.ToString("R", CultureInfo.InvariantCulture) + ")";
@@ -417,9 +388,6 @@ internal readonly struct StepActivation : IElementwiseActivation<StepActivation>
 
     public static bool IsTrainable => false;
 
-    public static string? OnnxOperator => null;
-
-    public static string OnnxForm => "Cast(Greater(z, 0), to=T)";
 
     // No built-in module: a module computing (x > 0).to(x.dtype).
     public static string? PyTorchModule(DenseLayerSpec layer) => "Step()";
@@ -447,9 +415,6 @@ internal readonly struct EluActivation : IElementwiseActivation<EluActivation>
 
     public static bool NeedsWeightedInput => false;
 
-    public static string? OnnxOperator => "Elu";
-
-    public static string OnnxForm => "Elu(z, alpha=α)";
 
     public static string? PyTorchModule(DenseLayerSpec layer) =>
         "nn.ELU(alpha=" + layer.Alpha.ToString("R", CultureInfo.InvariantCulture) + ")";
@@ -496,9 +461,6 @@ internal readonly struct GeluActivation : IElementwiseActivation<GeluActivation>
 
     public static bool NeedsWeightedInput => true;
 
-    public static string? OnnxOperator => null;
-
-    public static string OnnxForm => "Mul(Mul(z, 0.5), Add(1, Erf(Div(z, √2))))";
 
     public static string? PyTorchModule(DenseLayerSpec layer) => "nn.GELU()";
 
@@ -542,9 +504,6 @@ internal readonly struct SiluActivation : IElementwiseActivation<SiluActivation>
 
     public static bool NeedsWeightedInput => true;
 
-    public static string? OnnxOperator => null;
-
-    public static string OnnxForm => "Mul(z, Sigmoid(z))";
 
     public static string? PyTorchModule(DenseLayerSpec layer) => "nn.SiLU()";
 
@@ -591,9 +550,6 @@ internal readonly struct SoftplusActivation : IElementwiseActivation<SoftplusAct
 
     public static bool NeedsWeightedInput => false;
 
-    public static string? OnnxOperator => "Softplus";
-
-    public static string OnnxForm => "Softplus(z)";
 
     public static string? PyTorchModule(DenseLayerSpec layer) => "nn.Softplus()";
 

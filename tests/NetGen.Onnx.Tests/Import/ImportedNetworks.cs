@@ -23,3 +23,10 @@ public partial class TorchImageNet;
 [Dense(8, Activation.ReLU)]
 [Dense(3, Activation.Identity)]
 public partial class TorchDoubleNet;
+
+/// <summary>
+/// The corpus model relu_softmax_op9 compiled by the source generator: the .onnx AdditionalFiles item goes through
+/// build/NetGen.targets into the generator, as in an application.
+/// </summary>
+[Network(Onnx = "relu_softmax_op9.onnx")]
+public partial class CompiledReluSoftmaxNet;

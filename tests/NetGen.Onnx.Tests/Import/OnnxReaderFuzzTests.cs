@@ -30,13 +30,9 @@ public sealed class OnnxReaderFuzzTests(ITestOutputHelper output)
     /// <summary>Allocation independent of the model's size: lookup tables, messages and the exception's stack trace.</summary>
     public const int AllocationAllowance = 256 * 1024;
 
-    private static readonly string[] BaseModels = ["relu_softmax_op9", "gelu_op16", "typed_constants_dropout_op21", "view_reshape_op11", "batchnorm_dropout_op13", "f16_bf16_f64_cast_op13", "image_flatten_normalize_op12"];
-
-    private static readonly byte[][] Models = BaseModels.Select(name => File.ReadAllBytes(Corpus.Get(name).Path)).ToArray();
+    private static readonly byte[][] Models = OnnxDamage.BaseModels.Select(name => File.ReadAllBytes(Corpus.Get(name).Path)).ToArray();
 
     private const int Iterations = 3000;
-
-    private static int Scale => int.TryParse(Environment.GetEnvironmentVariable("NETGEN_FUZZ_SCALE"), out int scale) && scale > 0 ? scale : 1;
 
     private double _worstRatio;
     private long _worstAllocation;
@@ -76,22 +72,9 @@ public sealed class OnnxReaderFuzzTests(ITestOutputHelper output)
     [Fact]
     public void RandomByteChangesNeverCrashTheReader()
     {
-        var gen = Gen.Select(
-            Gen.Int[0, Models.Length - 1],
-            Gen.Select(Gen.Int[0, int.MaxValue], Gen.Byte).Array[1, 8]);
         Fuzz(
-            gen,
-            sample =>
-            {
-                var (index, changes) = sample;
-                var bytes = (byte[])Models[index].Clone();
-                foreach (var (at, value) in changes)
-                {
-                    bytes[at % bytes.Length] = value;
-                }
-
-                ImportWithoutCrash(bytes);
-            },
+            OnnxDamage.ByteChanges(Models.Length),
+            sample => ImportWithoutCrash(OnnxDamage.WithChanges(Models[sample.Model], sample.Changes)),
             stream: 1);
         Report();
     }
@@ -99,21 +82,9 @@ public sealed class OnnxReaderFuzzTests(ITestOutputHelper output)
     [Fact]
     public void HostileLengthsWrittenIntoARealModelNeverCrashTheReader()
     {
-        ulong[] hostile = [0x7F, 0x80, 0x3FFF, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 1UL << 40, 1UL << 62, ulong.MaxValue];
-        var gen = Gen.Select(Gen.Int[0, Models.Length - 1], Gen.Int[0, int.MaxValue], Gen.Int[0, hostile.Length - 1], Gen.Bool);
         Fuzz(
-            gen,
-            sample =>
-            {
-                var (index, position, value, insert) = sample;
-                var model = Models[index];
-                int at = position % model.Length;
-                var varint = Varint(hostile[value]);
-                byte[] bytes = insert
-                    ? [.. model[..at], .. varint, .. model[at..]]
-                    : [.. model[..at], .. varint, .. model[Math.Min(model.Length, at + varint.Length)..]];
-                ImportWithoutCrash(bytes);
-            },
+            OnnxDamage.HostileLength(Models.Length),
+            sample => ImportWithoutCrash(OnnxDamage.WithHostileLength(Models[sample.Model], sample.Position, sample.Length, sample.Insert)),
             stream: 2);
         Report();
     }
@@ -210,7 +181,7 @@ public sealed class OnnxReaderFuzzTests(ITestOutputHelper output)
             graph.Add(0);
         }
 
-        Assert.False(ImportWithoutCrash([0x3A, .. Varint((ulong)graph.Count), .. graph]));
+        Assert.False(ImportWithoutCrash([0x3A, .. OnnxDamage.Varint((ulong)graph.Count), .. graph]));
         Report();
     }
 
@@ -224,7 +195,7 @@ public sealed class OnnxReaderFuzzTests(ITestOutputHelper output)
         }
 
         var nodeField = new List<byte> { 0x0A };
-        nodeField.AddRange(Varint((ulong)node.Count));
+        nodeField.AddRange(OnnxDamage.Varint((ulong)node.Count));
         nodeField.AddRange(node);
         var graph = new List<byte>();
         for (int i = 0; i < 40; i++)
@@ -232,28 +203,12 @@ public sealed class OnnxReaderFuzzTests(ITestOutputHelper output)
             graph.AddRange(nodeField);
         }
 
-        Assert.False(ImportWithoutCrash([0x3A, .. Varint((ulong)graph.Count), .. graph]));
+        Assert.False(ImportWithoutCrash([0x3A, .. OnnxDamage.Varint((ulong)graph.Count), .. graph]));
         Report();
     }
 
-    // Runs Iterations × NETGEN_FUZZ_SCALE cases of gen, case i from the fixed seed (stream, i), so every run checks the same cases; a
-    // failing case is then handed to CsCheck again from its seed with room to shrink it, and the smallest failure reported.
-    private static void Fuzz<T>(Gen<T> gen, Action<T> check, uint stream)
-    {
-        for (ulong i = 0; i < (ulong)(Iterations * Scale); i++)
-        {
-            string seed = new PCG(stream, i).ToString();
-            try
-            {
-                gen.Sample(check, seed: seed, iter: 1, threads: 1);
-            }
-            catch (Exception)
-            {
-                gen.Sample(check, seed: seed, iter: 5000, threads: 1);
-                throw;
-            }
-        }
-    }
+    // Runs Iterations × NETGEN_FUZZ_SCALE cases of gen, case i from the fixed seed (stream, i).
+    private static void Fuzz<T>(Gen<T> gen, Action<T> check, uint stream) => OnnxDamage.Fuzz(gen, check, stream, Iterations * OnnxDamage.Scale);
 
     private void Report() =>
         output.WriteLine($"most allocated {_worstAllocation} bytes; most per model byte {_worstRatio:F1}");
@@ -280,18 +235,5 @@ public sealed class OnnxReaderFuzzTests(ITestOutputHelper output)
             allocated <= ((long)AllocationFactor * bytes.Length) + AllocationAllowance,
             $"Importing {bytes.Length} bytes allocated {allocated} bytes, more than {AllocationFactor} × {bytes.Length} + {AllocationAllowance}: {Convert.ToBase64String(bytes.Length <= 4096 ? bytes : bytes[..4096])}");
         return imported;
-    }
-
-    private static byte[] Varint(ulong value)
-    {
-        var bytes = new List<byte>();
-        while (value >= 0x80)
-        {
-            bytes.Add(unchecked((byte)(value | 0x80)));
-            value >>= 7;
-        }
-
-        bytes.Add((byte)value);
-        return [.. bytes];
     }
 }

@@ -14,12 +14,13 @@ namespace NetGen.Onnx;
 /// </summary>
 internal sealed class OnnxImportError : Exception
 {
-    public OnnxImportError(OnnxImportProblem problem, string message, string? node = null, string? tensor = null)
+    public OnnxImportError(OnnxImportProblem problem, string message, string? node = null, string? tensor = null, Activation? ruleActivation = null)
         : base(message)
     {
         Problem = problem;
         Node = node;
         Tensor = tensor;
+        ActivationOfRule = ruleActivation;
     }
 
     /// <summary>Which kind of problem it is.</summary>
@@ -30,4 +31,10 @@ internal sealed class OnnxImportError : Exception
 
     /// <summary>The tensor at fault, when one is.</summary>
     public string? Tensor { get; }
+
+    /// <summary>
+    /// For <see cref="OnnxImportProblem.ArchitectureRule"/>: the activation whose parameter breaks NetGen's rule (LeakyReLU's
+    /// slope, ELU's α), so the source generator reports it as the diagnostic of that rule.
+    /// </summary>
+    public Activation? ActivationOfRule { get; }
 }

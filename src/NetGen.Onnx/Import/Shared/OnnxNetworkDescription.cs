@@ -98,6 +98,33 @@ internal sealed class OnnxNetworkDescription
 
     /// <summary>What the import folded away or dropped, one sentence each (BatchNormalization, normalization, Dropout, …).</summary>
     public string[] Notes { get; }
+
+    /// <summary>
+    /// Why parameter <paramref name="index"/> cannot be held in <paramref name="typeName"/> (it rounds to infinity there):
+    /// the layer, its node and tensor, and the element, as the run-time importer and the source generator both report it.
+    /// </summary>
+    public string TooLarge(int index, string typeName)
+    {
+        int offset = 0;
+        for (int l = 0; l < Layers.Length; l++)
+        {
+            var layer = Layers[l];
+            int weights = layer.InputSize * layer.Size;
+            if (index < offset + weights + layer.Size)
+            {
+                int within = index - offset;
+                string element = within < weights
+                    ? $"weight [{ProtobufReader.Number(within / layer.InputSize)}, {ProtobufReader.Number(within % layer.InputSize)}]"
+                    : $"bias [{ProtobufReader.Number(within - weights)}]";
+                string described = layer.Describe(l);
+                return $"{char.ToUpperInvariant(described[0])}{described.Substring(1)} has the {element} {Parameters[index].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, too large for {typeName}";
+            }
+
+            offset += weights + layer.Size;
+        }
+
+        return $"A parameter is too large for {typeName}";
+    }
 }
 
 /// <summary>One dense layer of an <see cref="OnnxNetworkDescription"/>, with the nodes and tensors it came from.</summary>

@@ -197,12 +197,12 @@ internal sealed partial class OnnxNetworkRecognizer
     {
         if (layer.Activation == Activation.LeakyReLU && !(layer.LeakySlope > 0.0 && layer.LeakySlope < 1.0))
         {
-            throw new OnnxImportError(OnnxImportProblem.ArchitectureRule, $"Node '{layer.ActivationNode}' has the leaky ReLU slope {Real(layer.LeakySlope)}; NetGen's LeakyReLU needs a slope in (0, 1)", layer.ActivationNode);
+            throw new OnnxImportError(OnnxImportProblem.ArchitectureRule, $"Node '{layer.ActivationNode}' has the leaky ReLU slope {Real(layer.LeakySlope)}; NetGen's LeakyReLU needs a slope in (0, 1)", layer.ActivationNode, ruleActivation: Activation.LeakyReLU);
         }
 
         if (layer.Activation == Activation.ELU && !(layer.Alpha > 0.0 && layer.Alpha <= double.MaxValue))
         {
-            throw new OnnxImportError(OnnxImportProblem.ArchitectureRule, $"Node '{layer.ActivationNode}' has the ELU alpha {Real(layer.Alpha)}; NetGen's ELU needs a finite alpha greater than 0", layer.ActivationNode);
+            throw new OnnxImportError(OnnxImportProblem.ArchitectureRule, $"Node '{layer.ActivationNode}' has the ELU alpha {Real(layer.Alpha)}; NetGen's ELU needs a finite alpha greater than 0", layer.ActivationNode, ruleActivation: Activation.ELU);
         }
     }
 

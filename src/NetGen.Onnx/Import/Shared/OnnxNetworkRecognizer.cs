@@ -21,8 +21,8 @@ namespace NetGen.Onnx;
 internal sealed partial class OnnxNetworkRecognizer
 {
     /// <summary>The operators NetGen reads, as error messages and the README list them.</summary>
-    public const string SupportedOperators =
-        "Gemm and MatMul (dense layers, with Add for MatMul's bias); Relu, LeakyRelu, Sigmoid, Tanh, Elu, Softplus, Gelu (opset 20), " +
+    public static readonly string SupportedOperators =
+        "Gemm and MatMul (dense layers, with Add for MatMul's bias); " + SingleOperatorActivations() + ", Gelu (opset 20), " +
         "GELU as Div/Erf/Add/Mul, SiLU as Mul(x, Sigmoid(x)); Softmax and LogSoftmax on the output; constant Add, Sub, Mul, Div, Neg " +
         "and BatchNormalization (folded into the dense layers); Identity, Dropout, Flatten and Reshape (to [batch, features]); " +
         "Constant, and Identity or Cast of constants; Shape, Gather, Unsqueeze, Squeeze and Concat computing a Reshape's shape";
@@ -514,31 +514,39 @@ internal sealed partial class OnnxNetworkRecognizer
 
     // ----- Activations -----------------------------------------------------------------------------------------------
 
-    private static bool IsActivationOperator(OnnxNode node) =>
-        node.OpType is "Relu" or "LeakyRelu" or "Sigmoid" or "Tanh" or "Elu" or "Softplus" or "Gelu" or "Softmax" or "LogSoftmax" or "Where" or "Erf";
+    private static bool IsActivationOperator(OnnxNode node) => OnnxActivationTable.IsActivationOperator(node.OpType);
 
+    // A single operator of the shared table, with its parameter from the FLOAT attribute (or ONNX's default for it); else
+    // one of the table's named patterns, each matched by its own method below from the pattern's top node.
     private ActivationMatch? TryActivation(OnnxNode node)
     {
         string u = node.Input(0);
+        if (OnnxActivationTable.ForOperator(node.OpType) is { } entry)
+        {
+            var match = new ActivationMatch(entry.Activation, node, u);
+            if (entry.ParameterAttribute is { } name)
+            {
+                double value = node.Attribute(name)?.F ?? entry.DefaultParameter;
+                match.ParameterIsSingle = true;
+                if (entry.Parameter == OnnxActivationParameter.LeakySlope)
+                {
+                    match.LeakySlope = value;
+                }
+                else
+                {
+                    match.Alpha = value;
+                }
+            }
+
+            return match;
+        }
+
         switch (node.OpType)
         {
-            case "Relu":
-                return new ActivationMatch(Activation.ReLU, node, u);
-            case "Sigmoid":
-                return new ActivationMatch(Activation.Sigmoid, node, u);
-            case "Tanh":
-                return new ActivationMatch(Activation.Tanh, node, u);
-            case "Softplus":
-                return new ActivationMatch(Activation.Softplus, node, u);
-            case "LeakyRelu":
-                return new ActivationMatch(Activation.LeakyReLU, node, u) { LeakySlope = node.Attribute("alpha")?.F ?? 0.01f, ParameterIsSingle = true };
-            case "Elu":
-                return new ActivationMatch(Activation.ELU, node, u) { Alpha = node.Attribute("alpha")?.F ?? 1.0f, ParameterIsSingle = true };
             case "Gelu":
                 return Gelu(node, u);
-            case "Softmax":
             case "LogSoftmax":
-                return new ActivationMatch(Activation.Softmax, node, u) { LogSoftmax = node.OpType == "LogSoftmax" };
+                return new ActivationMatch(Activation.Softmax, node, u) { LogSoftmax = true };
             case "Mul":
                 return SiluOrGelu(node);
             case "Where":
@@ -919,6 +927,21 @@ internal sealed partial class OnnxNetworkRecognizer
                 step = new Step(StepKind.Divide, node, b);
                 return true;
         }
+    }
+
+    // The single-operator activations of the shared table that may stand on any layer (Softmax is listed with the output).
+    private static string SingleOperatorActivations()
+    {
+        var names = new List<string>();
+        foreach (var entry in OnnxActivationTable.Operators)
+        {
+            if (entry.Activation != Activation.Softmax)
+            {
+                names.Add(entry.OpType);
+            }
+        }
+
+        return string.Join(", ", names);
     }
 
     private static OnnxImportError Unsupported(OnnxNode node) =>
