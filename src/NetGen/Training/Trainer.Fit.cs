@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using NetGen.Data;
@@ -88,7 +89,7 @@ public sealed partial class Trainer<T>
         }
 
         _optimizer.Reset();
-        return new FitRun(train, validation, progress, startTimestamp)
+        var run = new FitRun(train, validation, progress, startTimestamp)
         {
             BatchSize = batchSize,
             StepsPerEpoch = (sampleCount + batchSize - 1) / batchSize,
@@ -102,6 +103,39 @@ public sealed partial class Trainer<T>
             ProgressIntervalTicks = Options.ProgressInterval.TotalSeconds * Stopwatch.Frequency,
             LastReportTimestamp = startTimestamp,
         };
+        RunHooks(run, epoch: 0);
+        return run;
+    }
+
+    // Runs the epoch hooks (Start when epoch is 0, else EndEpoch) and applies an L2 strength they set; returns what they
+    // recorded.
+    private Dictionary<string, double> RunHooks(FitRun run, int epoch)
+    {
+        var measurements = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (_hooks.Length == 0)
+        {
+            return measurements;
+        }
+
+        var context = new EpochHookContext<T>(_network, run.Train, run.Validation, epoch, run.Regularization.L2, measurements);
+        foreach (var hook in _hooks)
+        {
+            if (epoch == 0)
+            {
+                hook.Start(context);
+            }
+            else
+            {
+                hook.EndEpoch(context);
+            }
+        }
+
+        if (context.L2 != run.Regularization.L2)
+        {
+            run.Regularization = new Regularization(run.Regularization.L1, context.L2, run.Train.Count);
+        }
+
+        return measurements;
     }
 
     // One pass over the shuffled training set; false if cancelled before it completed.
@@ -192,6 +226,7 @@ public sealed partial class Trainer<T>
             Validate(run);
         }
 
+        var measurements = RunHooks(run, run.EpochsRun);
         var norms = new double[_layerNormSums.Length];
         for (int layer = 0; layer < norms.Length; layer++)
         {
@@ -211,6 +246,7 @@ public sealed partial class Trainer<T>
             RejectedSteps = run.Epoch.RejectedSteps,
             Elapsed = Stopwatch.GetElapsedTime(run.StartTimestamp),
             LayerGradientNorms = norms,
+            Measurements = measurements,
         });
 
         if (run.Progress is not null)
@@ -316,7 +352,7 @@ public sealed partial class Trainer<T>
 
         public required int StepsPerEpoch { get; init; }
 
-        public required Regularization Regularization { get; init; }
+        public required Regularization Regularization { get; set; }
 
         public required SeededRandom ShuffleRandom { get; init; }
 

@@ -44,6 +44,7 @@ public sealed partial class Trainer<T>
     // Set when the optimizer can update slice by slice; such steps run through _sliceStep.
     private readonly IElementwiseOptimizerState<T>? _elementwiseOptimizer;
     private readonly SliceStep? _sliceStep;
+    private readonly IEpochHookState<T>[] _hooks;
     private readonly T[] _gradient;
     private readonly T[] _parametersBeforeStep;
     private readonly T[] _bestParameters;
@@ -79,6 +80,12 @@ public sealed partial class Trainer<T>
         _output = new T[_spec.OutputSize];
         _layerNormSums = new double[_spec.Layers.Count];
         _stepNorms = new double[_spec.Layers.Count];
+        _hooks = new IEpochHookState<T>[options.EpochHooks.Count];
+        for (int i = 0; i < _hooks.Length; i++)
+        {
+            _hooks[i] = options.EpochHooks[i].CreateState<T>(_spec);
+        }
+
         _elementwiseOptimizer = _optimizer as IElementwiseOptimizerState<T>;
         if (_elementwiseOptimizer is not null)
         {

@@ -1,0 +1,129 @@
+using System;
+using System.Numerics;
+using NetGen.Training;
+
+namespace NetGen.Bayesian;
+
+/// <summary>
+/// Bayesian regularisation (MacKay's evidence framework; Foresee and Hagan's scheme for Levenberg–Marquardt): an
+/// <see cref="EpochHook"/> that re-estimates the L2 strength from the data at the end of every
+/// <see cref="UpdateEvery"/>-th epoch, so no validation set and no search over λ is needed. Each re-estimation records
+/// <c>gamma</c> (γ, the effective number of parameters), <c>alpha</c>, <c>beta</c> (squared-error loss only) and
+/// <c>l2</c> (the strength for the next epochs) in the epoch's <see cref="EpochRecord.Measurements"/>, and
+/// <c>gamma_se</c> when γ is estimated stochastically.
+/// </summary>
+/// <remarks>
+/// <para>See <see cref="EvidenceEstimator{T}"/> for the updates. It works with any optimizer; with
+/// <see cref="NewtonOptimizer"/> (Levenberg–Marquardt) on full batches it is the classic method, one update per step.
+/// The network must implement <see cref="ISecondOrderNetwork{T}"/> (generated trainable networks and
+/// <see cref="InterpretedNetwork{T}"/> do).</para>
+/// <para>Cost per re-estimation: exact, P curvature products over the training set plus a P × P Cholesky factorisation;
+/// stochastic, <see cref="EvidenceOptions.Probes"/> conjugate-gradient solves of a few to a hundred products each.</para>
+/// </remarks>
+/// <example><code>
+/// var options = new TrainerOptions
+/// {
+///     Optimizer = new NewtonOptimizer(), BatchSize = train.Count, Epochs = 100,
+///     EpochHooks = [new BayesianRegularization()],
+/// };
+/// </code></example>
+public sealed class BayesianRegularization : EpochHook
+{
+    /// <summary>The L2 strength the first epochs use when the trainer's <see cref="TrainerOptions.L2"/> is 0 (the
+    /// evidence framework needs a proper prior); 1 by default, positive.</summary>
+    public double InitialL2
+    {
+        get;
+        init => field = value > 0.0 && double.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(InitialL2), value, "InitialL2 must be positive and finite.");
+    } = 1.0;
+
+    /// <summary>Re-estimate after every this many epochs; 1 by default.</summary>
+    public int UpdateEvery
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(UpdateEvery), value, "UpdateEvery must be at least 1.");
+    } = 1;
+
+    /// <summary>
+    /// Epochs trained with the starting strength before the first re-estimation; 5 by default, at least 0. The
+    /// evidence updates hold at a minimum of the regularised objective: from a random start the first estimates
+    /// describe the start, not the fit, and can throw λ far off (a collapse to γ ≈ 0 or a burst of overfitting) before
+    /// the next epochs correct it.
+    /// </summary>
+    public int WarmupEpochs
+    {
+        get;
+        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(WarmupEpochs), value, "WarmupEpochs must not be negative.");
+    } = 5;
+
+    /// <summary>How γ is computed.</summary>
+    public EvidenceOptions Evidence { get; init; } = new();
+
+    /// <inheritdoc/>
+    public override string Name => FormattableString.Invariant($"Bayesian regularisation (γ {Evidence.Method}, every {UpdateEvery} epochs)");
+
+    /// <inheritdoc/>
+    public override IEpochHookState<T> CreateState<T>(NetworkSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(Evidence, nameof(Evidence));
+        Evidence.Validate();
+        return new State<T>(this);
+    }
+
+    private sealed class State<T>(BayesianRegularization settings) : IEpochHookState<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private EvidenceEstimator<T>? _estimator;
+
+        public void Start(EpochHookContext<T> context)
+        {
+            if (context.Network is not ISecondOrderNetwork<T> network)
+            {
+                throw new NotSupportedException($"Bayesian regularisation needs curvature products; the network {context.Network.Spec} does not implement ISecondOrderNetwork<T>.");
+            }
+
+            if (_estimator is null || !ReferenceEquals(_estimator.Curvature.Network, network) || _estimator.TrainingSetSize != context.Train.Count
+                || !ReferenceEquals(_estimator.Curvature.Data, context.Train))
+            {
+                _estimator = new EvidenceEstimator<T>(network, context.Train, settings.Evidence);
+            }
+
+            if (context.L2 == 0.0)
+            {
+                context.L2 = settings.InitialL2;
+            }
+        }
+
+        public void EndEpoch(EpochHookContext<T> context)
+        {
+            if (context.Epoch <= settings.WarmupEpochs || (context.Epoch - settings.WarmupEpochs) % settings.UpdateEvery != 0)
+            {
+                return;
+            }
+
+            var estimate = _estimator!.Reestimate(context.L2);
+            context.Record("gamma", estimate.Gamma);
+            if (!_estimator.IsExact)
+            {
+                context.Record("gamma_se", estimate.GammaStandardError);
+            }
+
+            context.Record("alpha", estimate.Alpha);
+            if (estimate.Beta is { } beta)
+            {
+                context.Record("beta", beta);
+            }
+
+            context.Record("l2", estimate.L2);
+            if (_estimator.IsExact)
+            {
+                context.Record("log_evidence", estimate.LogEvidence);
+            }
+
+            context.L2 = estimate.L2;
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using System;
+using System.Linq;
+using NetGen.Bayesian;
+using NetGen.Curvature;
+using NetGen.Data;
+using NetGen.Tests.Curvature;
+using NetGen.Training;
+using Xunit;
+
+namespace NetGen.Tests.Bayesian;
+
+public sealed class EvidenceTests
+{
+    [Theory]
+    [InlineData("generated-regression", 0.05)]
+    [InlineData("generated-softmax", 0.01)]
+    [InlineData("interpreted-softmax", 1.0)]
+    public void ExactGammaEqualsTheDenseEigendecompositionFormula(string engine, double tau)
+    {
+        var (network, data) = SpectrumTests.Problem(engine);
+        var curvature = new CurvatureOperator<double>(network, data, CurvatureKind.GaussNewton);
+        int p = curvature.Dimension;
+        var g = new double[p * p];
+        curvature.AssembleDense(g);
+        var mask = EffectiveParameters.WeightMask(network.Spec);
+
+        double gamma = EffectiveParameters.Exact(g, p, mask, tau);
+
+        // Oracle: M = G + τD = Q diag(μ) Qᵀ, so tr(D M⁻¹) = Σ_k (Σ_{i ∈ W} Q_ik²) / μ_k.
+        var m = g.ToArray();
+        for (int i = 0; i < p; i++)
+        {
+            m[(i * p) + i] += tau * mask[i];
+        }
+
+        var (mu, q) = CurvatureTestSupport.Jacobi(m, p);
+        double trace = 0;
+        for (int k = 0; k < p; k++)
+        {
+            double weight = 0;
+            for (int i = 0; i < p; i++)
+            {
+                weight += mask[i] * q[i, k] * q[i, k];
+            }
+
+            trace += weight / mu[k];
+        }
+
+        double expected = mask.Sum() - (tau * trace);
+        Assert.True(Math.Abs(gamma - expected) <= 1e-9 * mask.Sum(), $"γ {gamma} vs {expected}");
+        Assert.InRange(gamma, 0.0, mask.Sum());
+    }
+
+    [Fact]
+    public void StochasticGammaAgreesWithTheExactOne()
+    {
+        var (network, data) = SpectrumTests.Problem("generated-regression");
+        var curvature = new CurvatureOperator<double>(network, data, CurvatureKind.GaussNewton);
+        int p = curvature.Dimension;
+        var g = new double[p * p];
+        curvature.AssembleDense(g);
+        var mask = EffectiveParameters.WeightMask(network.Spec);
+        double exact = EffectiveParameters.Exact(g, p, mask, 0.05);
+
+        var solver = new ConjugateGradientOptions { Tolerance = 1e-8, MaxIterations = 200 };
+        var estimate = EffectiveParameters.Estimate(curvature, mask, 0.05, probes: 400, seed: 9, solver, out long products);
+        Assert.True(Math.Abs(estimate.Value - exact) <= 4 * estimate.StandardError, $"{estimate} vs {exact}");
+        Assert.True(estimate.StandardError <= 0.05 * exact);
+        Assert.True(products >= 400);
+        Assert.Equal(estimate, EffectiveParameters.Estimate(curvature, mask, 0.05, probes: 400, seed: 9, solver, out _));
+    }
+
+    [Fact]
+    public void BayesianRegularizationRecordsGammaAlphaBetaEveryEpochAndIsDeterministic()
+    {
+        var (train, _, _) = RegressionSets.NoisySine(3);
+        TrainingResult Run(out double[] parameters)
+        {
+            var network = new NoisySineNet();
+            var result = new Trainer<double>(network, Options(epochs: 12, new BayesianRegularization())).Fit(train);
+            parameters = network.Parameters.ToArray();
+            return result;
+        }
+
+        var first = Run(out var a);
+        var second = Run(out var b);
+        Assert.Equal(a, b);
+        Assert.All(first.History.Epochs.Take(5), epoch => Assert.Empty(epoch.Measurements));
+        foreach (var epoch in first.History.Epochs.Skip(5))
+        {
+            var m = epoch.Measurements;
+            Assert.Equal(["gamma", "alpha", "beta", "l2", "log_evidence"], m.Keys.ToArray());
+            Assert.InRange(m["gamma"], 0.05, 20.0);
+            Assert.Equal(m["alpha"] / m["beta"], m["l2"], 12);
+        }
+
+        // β estimates the noise precision 1/0.2² = 25 once the fit has settled.
+        Assert.InRange(first.History.Epochs[^1].Measurements["beta"], 15.0, 40.0);
+        Assert.Contains("gamma,alpha,beta,l2", first.History.ToCsv(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ForClassificationAlphaIsTheL2StrengthAndThereIsNoBeta()
+    {
+        var (network, data) = SpectrumTests.Problem("generated-softmax");
+        var result = new Trainer<double>(network, Options(epochs: 3, new BayesianRegularization { WarmupEpochs = 1 })).Fit(data);
+        var m = result.History.Epochs[^1].Measurements;
+        Assert.False(m.ContainsKey("beta"));
+        Assert.Equal(m["alpha"], m["l2"]);
+    }
+
+    [Fact]
+    public void TheStochasticMethodRecordsItsStandardError()
+    {
+        var (train, _, _) = RegressionSets.NoisySine(4);
+        var hook = new BayesianRegularization { WarmupEpochs = 0, Evidence = new EvidenceOptions { Method = EffectiveParameterMethod.Stochastic, Probes = 20 } };
+        var result = new Trainer<double>(new NoisySineNet(), Options(epochs: 3, hook)).Fit(train);
+        var m = result.History.Epochs[^1].Measurements;
+        Assert.True(m["gamma_se"] > 0);
+        Assert.False(m.ContainsKey("log_evidence"));
+    }
+
+    internal static TrainerOptions Options(int epochs, EpochHook? hook = null, double l2 = 0.0, ulong seed = 1, int batchSize = 100_000) => new()
+    {
+        Optimizer = new NewtonOptimizer(), BatchSize = batchSize, Epochs = epochs, L2 = l2, Seed = seed,
+        Initialization = WeightInitialization.XavierUniform, EpochHooks = hook is null ? [] : [hook],
+    };
+}
