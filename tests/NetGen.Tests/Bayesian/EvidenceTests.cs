@@ -77,7 +77,7 @@ public sealed class EvidenceTests
         TrainingResult Run(out double[] parameters)
         {
             var network = new NoisySineNet();
-            var result = new Trainer<double>(network, Options(epochs: 12, new BayesianRegularization())).Fit(train);
+            var result = new Trainer<double>(network, Options(epochs: 40, new BayesianRegularization())).Fit(train);
             parameters = network.Parameters.ToArray();
             return result;
         }
