@@ -16,7 +16,7 @@ public sealed record ParsedCommandLine(TrainJobOptions? Options, bool ShowHelp, 
 public static class CommandLine
 {
     private static readonly string[] OptionNames =
-        ["--epochs", "--batch-size", "--learning-rate", "--optimizer", "--l1", "--l2", "--seed", "--output", "--patience", "--engine", "--data", "--limit"];
+        ["--epochs", "--batch-size", "--learning-rate", "--optimizer", "--l1", "--l2", "--seed", "--output", "--patience", "--engine", "--data", "--limit", "--curvature"];
 
     /// <summary>The text <c>--help</c> prints.</summary>
     public static string Usage { get; } = string.Create(CultureInfo.InvariantCulture, $"""
@@ -46,6 +46,9 @@ public static class CommandLine
                                {string.Join(", ", TrainJob.FashionFiles.Skip(2))}
                                (the Debian package dataset-fashion-mnist installs them in /usr/share/datasets/fashion-mnist)
           --limit N            with --data: use only the first N training images, N >= {TrainJob.MinimumLimit} (default all 60000)
+          --curvature[=K]      also record the top K (default 3) eigenvalues of the Hessian and of the Gauss-Newton
+                               matrix, and their traces, after every epoch (Lanczos and Hutchinson on exact
+                               curvature products over 256 training samples) and plot them in SET-curvature.png
           -h, --help           show this help
 
         The digits are split 60/20/20 % into training, validation and test sets, stratified by class; Fashion-MNIST
@@ -106,6 +109,12 @@ public static class CommandLine
                 return Fail($"{name} is given twice.");
             }
 
+            if (value is null && name == "--curvature")
+            {
+                // A flag: the count is optional, as --curvature=K.
+                value = "3";
+            }
+
             if (value is null)
             {
                 if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
@@ -149,6 +158,10 @@ public static class CommandLine
             case "--patience":
                 error = ParseInt(name, value, 1, out int patience);
                 options = options with { Patience = patience };
+                break;
+            case "--curvature":
+                error = ParseInt(name, value, 1, out int count);
+                options = options with { CurvatureEigenvalues = count };
                 break;
             case "--limit":
                 error = ParseInt(name, value, TrainJob.MinimumLimit, out int limit);
