@@ -43,7 +43,18 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Model)
             .Where(static model => model is not null)
             .WithTrackingName(TrackingNames.Model);
-        context.RegisterSourceOutput(models, static (output, model) => EmitSource(output, model!));
+
+        // Hint names must be unique ignoring case across all networks, so they are assigned over the set of networks;
+        // the table changes only when networks are added, removed or renamed, so editing one network re-emits only it.
+        var hintNames = models
+            .Collect()
+            .Select(static (all, _) => HintNames.Assign(all))
+            .WithTrackingName(TrackingNames.HintNames);
+        var emissions = models
+            .Combine(hintNames)
+            .Select(static (pair, _) => HintNames.For(pair.Left!, pair.Right))
+            .WithTrackingName(TrackingNames.Emission);
+        context.RegisterSourceOutput(emissions, static (output, request) => EmitSource(output, request));
 
         var diagnostics = resolved
             .Select(static (result, _) => result.Diagnostics)
@@ -78,25 +89,22 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         }
     }
 
-    private static void EmitSource(SourceProductionContext output, NetworkModel model)
+    private static void EmitSource(SourceProductionContext output, EmissionRequest request)
     {
-        string source;
-        string? weights;
+        var model = request.Model;
         try
         {
-            source = NetworkEmitter.Emit(model);
-            weights = model.Weights is null ? null : BakedWeightsEmitter.EmitData(model);
+            string source = NetworkEmitter.Emit(model);
+            string? weights = model.Weights is null ? null : BakedWeightsEmitter.EmitData(model);
+            output.AddSource(request.HintName, source);
+            if (weights is not null && request.WeightsHintName is not null)
+            {
+                output.AddSource(request.WeightsHintName, weights);
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, model.DisplayName, exception.GetType().Name + ": " + exception.Message));
-            return;
-        }
-
-        output.AddSource(model.HintName, source);
-        if (weights is not null)
-        {
-            output.AddSource(model.WeightsHintName, weights);
         }
     }
 }

@@ -11,4 +11,6 @@ internal static class TrackingNames
     public const string OrphanDropout = nameof(OrphanDropout);
     public const string WeightsFiles = nameof(WeightsFiles);
     public const string Weights = nameof(Weights);
+    public const string HintNames = nameof(HintNames);
+    public const string Emission = nameof(Emission);
 }

@@ -8,3 +8,11 @@ namespace NetGen.Samples.Convergence;
 [Dense(5, Activation.Tanh)]
 [Dense(1, Activation.Identity)]
 public partial class SineNet;
+
+/// <summary>FANN's XOR example network: 2-3-1 with tanh hidden and output units (FANN_SIGMOID_SYMMETRIC, steepness 1),
+/// quadratic cost, single precision.</summary>
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(2)]
+[Dense(3, Activation.Tanh)]
+[Dense(1, Activation.Tanh)]
+public partial class FannXorNet;

@@ -16,7 +16,10 @@ public sealed record ParsedCommandLine(TrainJobOptions? Options, bool ShowHelp, 
 public static class CommandLine
 {
     private static readonly string[] OptionNames =
-        ["--epochs", "--batch-size", "--learning-rate", "--optimizer", "--l1", "--l2", "--seed", "--output", "--patience", "--engine", "--data", "--limit", "--curvature"];
+        ["--epochs", "--batch-size", "--learning-rate", "--optimizer", "--l1", "--l2", "--seed", "--output", "--patience", "--engine", "--data", "--limit", "--checkpoint", "--resume", "--find-lr", "--curvature"];
+
+    // Options that take no value: their presence is the setting.
+    private static readonly string[] FlagNames = ["--resume", "--find-lr"];
 
     /// <summary>The text <c>--help</c> prints.</summary>
     public static string Usage { get; } = string.Create(CultureInfo.InvariantCulture, $"""
@@ -46,6 +49,11 @@ public static class CommandLine
                                {string.Join(", ", TrainJob.FashionFiles.Skip(2))}
                                (the Debian package dataset-fashion-mnist installs them in /usr/share/datasets/fashion-mnist)
           --limit N            with --data: use only the first N training images, N >= {TrainJob.MinimumLimit} (default all 60000)
+          --checkpoint DIR     save the whole training state to DIR/SET.checkpoint after every epoch (atomically)
+          --resume             with --checkpoint: continue the run saved there; the same options (except --epochs)
+                               give the same weights as a run that was never interrupted
+          --find-lr            do not train: run a learning-rate range test (eta from 1e-7 to 10 over one pass of the
+                               training split), write SET-lr-finder.png and .csv and print the suggested learning rate
           --curvature[=K]      also record the top K (default 3) eigenvalues of the Hessian and of the Gauss-Newton
                                matrix, and their traces, after every epoch (Lanczos and Hutchinson on exact
                                curvature products over 256 training samples) and plot them in SET-curvature.png
@@ -115,6 +123,17 @@ public static class CommandLine
                 value = "3";
             }
 
+            if (FlagNames.Contains(name, StringComparer.Ordinal))
+            {
+                if (value is not null)
+                {
+                    return Fail($"{name} takes no value; give it alone.");
+                }
+
+                options = name == "--resume" ? options with { Resume = true } : options with { FindLearningRate = true };
+                continue;
+            }
+
             if (value is null)
             {
                 if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
@@ -135,6 +154,16 @@ public static class CommandLine
         if (options.Limit is not null && options.DataDirectory is null)
         {
             return Fail("--limit applies only to Fashion-MNIST; give --data DIR too.");
+        }
+
+        if (options.Resume && options.CheckpointDirectory is null)
+        {
+            return Fail("--resume continues the run saved by --checkpoint DIR; give --checkpoint DIR too.");
+        }
+
+        if (options.FindLearningRate && options.CheckpointDirectory is not null)
+        {
+            return Fail("--find-lr does not train; leave out --checkpoint and --resume.");
         }
 
         return new ParsedCommandLine(options, ShowHelp: false, null);
@@ -222,6 +251,17 @@ public static class CommandLine
                 }
 
                 break;
+            case "--checkpoint":
+                if (string.IsNullOrWhiteSpace(value))
+                {
+                    error = "--checkpoint: the folder name is empty.";
+                }
+                else
+                {
+                    options = options with { CheckpointDirectory = value };
+                }
+
+                break;
             case "--data":
                 if (string.IsNullOrWhiteSpace(value))
                 {
@@ -297,7 +337,7 @@ public static class CommandLine
         "--seed" => "a whole number >= 0",
         "--optimizer" => "sgd, momentum or adam",
         "--engine" => "generated or interpreted",
-        "--output" or "--data" => "a folder",
+        "--output" or "--data" or "--checkpoint" => "a folder",
         _ => "a value",
     };
 

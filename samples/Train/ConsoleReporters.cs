@@ -41,8 +41,27 @@ internal static class ReportText
     /// <summary>The test split's classification report (per class, averages, confusion matrix), without a trailing newline.</summary>
     public static string Evaluation(TrainJobResult result) => "Test split:\n" + result.TestReport.ToString().TrimEnd('\n');
 
+    /// <summary>The outcome of <c>--find-lr</c>: the suggestion, how it was found, and the files.</summary>
+    public static string[] LearningRate(LearningRateJobResult found)
+    {
+        var test = found.Test;
+        string ending = test.Diverged ? "stopped once the loss diverged" : "ran the whole pass";
+        return
+        [
+            string.Create(CultureInfo.InvariantCulture, $"Range test: {test.Rates.Count} steps, η from {Rate(test.Rates[0])} to {Rate(test.Rates[^1])} ({ending}); lowest smoothed loss {test.SmoothedLosses[test.LowestLossIndex]:F4} at η = {Rate(test.Rates[test.LowestLossIndex])}."),
+            test.LossDecreased
+                ? $"Suggested learning rate: {Rate(test.SuggestedRate)} (where the loss falls fastest against log η); train with --learning-rate {Rate(test.SuggestedRate)}."
+                : $"The loss never fell: no suggestion beyond the smallest rate tried, {Rate(test.SuggestedRate)}.",
+            "Wrote: " + found.Plot + ", " + found.Csv + ".",
+        ];
+    }
+
     public static string Files(TrainJobResult result) =>
         "Wrote: " + string.Join(", ", result.Files.All) + ".";
+
+    // Three significant digits: 0.0376, 1.07, and 3.16e-5 below a thousandth.
+    private static string Rate(double rate) =>
+        rate.ToString(rate >= 1e-3 ? "G3" : "0.##e0", CultureInfo.InvariantCulture);
 
     private static string Format(double? value) => value is { } v ? v.ToString("F4", CultureInfo.InvariantCulture) : "-";
 }

@@ -54,6 +54,17 @@ public static class TrainCli
 
         try
         {
+            if (parsed.Options.FindLearningRate)
+            {
+                var found = TrainJob.FindLearningRate(parsed.Options, new PlainReporter(output), cancellationToken);
+                foreach (string line in ReportText.LearningRate(found))
+                {
+                    output.WriteLine(line);
+                }
+
+                return ExitSuccess;
+            }
+
             TrainJobResult result;
             if (liveConsole is { } console)
             {
@@ -87,6 +98,11 @@ public static class TrainCli
         catch (DataFormatException exception)
         {
             error.WriteLine("error: malformed data: " + exception.Message);
+            return ExitFailure;
+        }
+        catch (NetGen.Training.CheckpointException exception)
+        {
+            error.WriteLine("error: --resume: " + exception.Message);
             return ExitFailure;
         }
         catch (TrainingDivergedException exception)

@@ -91,7 +91,9 @@ public static class TrainJob
             options.Patience,
             options.Engine,
             options.Limit,
-            Path.GetFullPath(options.OutputDirectory));
+            Path.GetFullPath(options.OutputDirectory),
+            options.CheckpointDirectory is { } folder ? Path.Combine(Path.GetFullPath(folder), (digits ? "digits" : "fashion") + ".checkpoint") : null,
+            options.Resume);
     }
 
     /// <summary>
@@ -127,6 +129,11 @@ public static class TrainJob
         // Before training (a bad --output found afterwards would throw the trained network away), after the data has
         // loaded (so a missing data file leaves no empty output folder behind).
         OutputFolder.Prepare(settings.OutputDirectory);
+        if (settings.CheckpointFile is { } checkpointFile && !settings.Resume)
+        {
+            OutputFolder.Prepare(Path.GetDirectoryName(checkpointFile)!, "--checkpoint");
+        }
+
         reporter.Info(data.Description);
         reporter.Info(Invariant($"Split (seed {settings.Seed}): {data.Train.Count} training, {data.Validation.Count} validation, {data.Test.Count} test samples; standardised with the training split's mean and standard deviation."));
 
@@ -134,12 +141,8 @@ public static class TrainJob
         var trainerOptions = CreateTrainerOptions(settings);
         if (options.CurvatureEigenvalues is { } count)
         {
-            trainerOptions = new TrainerOptions
+            trainerOptions = trainerOptions with
             {
-                Epochs = trainerOptions.Epochs, BatchSize = trainerOptions.BatchSize, LearningRate = trainerOptions.LearningRate,
-                Optimizer = trainerOptions.Optimizer, L1 = trainerOptions.L1, L2 = trainerOptions.L2, Seed = trainerOptions.Seed,
-                Initialization = trainerOptions.Initialization, EarlyStoppingPatience = trainerOptions.EarlyStoppingPatience,
-                RestoreBestWeights = trainerOptions.RestoreBestWeights, EvaluateTrainingAccuracy = trainerOptions.EvaluateTrainingAccuracy,
                 EpochHooks = [new NetGen.Curvature.CurvatureSpectrum { Count = count, SampleCount = CurvatureSamples, Seed = settings.Seed }],
             };
             reporter.Info(Invariant($"Curvature: the top {count} eigenvalues of the Hessian and the Gauss–Newton matrix (Lanczos) and their traces (Hutchinson, 10 probes) after every epoch, over {CurvatureSamples} training samples."));
@@ -149,7 +152,29 @@ public static class TrainJob
         reporter.Info(Invariant($"Training: {trainerOptions.Optimizer.Name}, learning rate {settings.LearningRate}, batch {settings.BatchSize}, up to {settings.Epochs} epochs, L1 {settings.L1}, L2 {settings.L2}, early stopping {(settings.Patience is { } p ? Invariant($"after {p} epochs without improvement") : "off")}, He-normal initialisation, seed {settings.Seed}."));
 
         var trainer = new Trainer<float>(network, trainerOptions);
-        var training = trainer.Fit(data.Train, data.Validation, new ProgressAdapter(reporter), cancellationToken);
+        TrainingResult training;
+        if (settings.Resume)
+        {
+            string checkpoint = settings.CheckpointFile!;
+            if (!File.Exists(checkpoint))
+            {
+                throw new FileNotFoundException($"--resume: there is no checkpoint at '{checkpoint}'; a run with --checkpoint {Path.GetDirectoryName(checkpoint)} saves one after every epoch.", checkpoint);
+            }
+
+            var saved = TrainingCheckpoint.ReadInfo(checkpoint);
+            reporter.Info(Invariant($"Resuming from {checkpoint}: {saved.EpochsRun} epochs done, {saved.Elapsed.TotalSeconds:F1} s of training."));
+            training = trainer.Resume(checkpoint, data.Train, data.Validation, new ProgressAdapter(reporter), cancellationToken);
+        }
+        else
+        {
+            if (settings.CheckpointFile is { } checkpoint)
+            {
+                reporter.Info(Invariant($"Checkpoint after every epoch: {checkpoint}."));
+            }
+
+            training = trainer.Fit(data.Train, data.Validation, new ProgressAdapter(reporter), cancellationToken);
+        }
+
         var test = trainer.Evaluate(data.Test);
         var report = network.EvaluateClassification(data.Test);
 
@@ -192,6 +217,46 @@ public static class TrainJob
         };
     }
 
+    /// <summary>
+    /// The learning-rate range test instead of training: with the job's network, optimizer, batch size and seed, η rises
+    /// exponentially from 10⁻⁷ to 10 over one pass of the training split (stopping once the loss diverges); the job
+    /// writes the loss against η as <c>SET-lr-finder.png</c> and <c>SET-lr-finder.csv</c> and reports the suggested η,
+    /// where the loss falls fastest (<see cref="LearningRateRangeTestResult"/>). The network is left untrained.
+    /// </summary>
+    /// <param name="options">What to do; <see cref="TrainJobOptions.FindLearningRate"/> need not be set.</param>
+    /// <param name="reporter">Receives information; may be null.</param>
+    /// <param name="cancellationToken">Ends the test early with the points so far.</param>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="FileNotFoundException">A data file is missing.</exception>
+    /// <exception cref="DataFormatException">A data file is malformed.</exception>
+    public static LearningRateJobResult FindLearningRate(TrainJobOptions options, ITrainJobReporter? reporter = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var settings = Resolve(options);
+        reporter ??= NullReporter.Instance;
+        var data = LoadData(options);
+        OutputFolder.Prepare(settings.OutputDirectory);
+        reporter.Info(data.Description);
+        var network = CreateNetwork(settings.DataSet, settings.Engine);
+        var trainerOptions = CreateTrainerOptions(settings);
+        reporter.Info(Invariant($"Learning-rate range test: {network.Spec.DescribeArchitecture()}, {trainerOptions.Optimizer.Name}, batch {settings.BatchSize}, seed {settings.Seed}, η from 1e-7 to 10 over one pass of the {data.Train.Count} training samples."));
+        var test = new Trainer<float>(network, trainerOptions).FindLearningRate(data.Train, cancellationToken: cancellationToken);
+
+        string prefix = settings.DataSet == DataSetKind.Digits ? "digits" : "fashion";
+        string plot = Path.Combine(settings.OutputDirectory, prefix + "-lr-finder.png");
+        string csvPath = Path.Combine(settings.OutputDirectory, prefix + "-lr-finder.csv");
+        var csv = new StringBuilder("learning_rate,loss,smoothed_loss\n");
+        for (int i = 0; i < test.Rates.Count; i++)
+        {
+            csv.Append(Invariant($"{test.Rates[i]:R},{test.Losses[i]:R},{test.SmoothedLosses[i]:R}\n"));
+        }
+
+        File.WriteAllText(csvPath, csv.ToString(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        string title = Invariant($"Learning-rate range test: {(settings.DataSet == DataSetKind.Digits ? "UCI digits" : "Fashion-MNIST")}, {Shape(network.Spec)} ({EngineName(settings.Engine)}), {settings.Optimizer}, batch {settings.BatchSize}, seed {settings.Seed}");
+        TrainingPlots.SaveLearningRateRangeTest(test, title, plot, "cross-entropy loss");
+        return new LearningRateJobResult(settings, test, plot, csvPath);
+    }
+
     /// <summary>A new, uninitialised network for the data set, computed by the chosen engine.</summary>
     /// <param name="dataSet">The data set, which fixes the declared network.</param>
     /// <param name="engine">The generated class itself, or an interpreted network over its spec.</param>
@@ -227,6 +292,7 @@ public static class TrainJob
             EarlyStoppingPatience = settings.Patience,
             RestoreBestWeights = true,
             EvaluateTrainingAccuracy = true,
+            CheckpointPath = settings.CheckpointFile,
         };
     }
 

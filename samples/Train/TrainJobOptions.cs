@@ -75,6 +75,15 @@ public sealed record TrainJobOptions
     /// <summary>The UCI digits file; <see langword="null"/> for the copy next to the program (<c>Data/digits.csv.gz</c>).</summary>
     public string? DigitsFile { get; init; }
 
+    /// <summary>Run a learning-rate range test on the training split instead of training (<see cref="TrainJob.FindLearningRate"/>).</summary>
+    public bool FindLearningRate { get; init; }
+
+    /// <summary>The folder for the run's checkpoint (<c>SET.checkpoint</c>, saved after every epoch); <see langword="null"/> for none.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Continue the run saved in <see cref="CheckpointDirectory"/> instead of starting a new one.</summary>
+    public bool Resume { get; init; }
+
     /// <summary>Throws for the first setting that is out of range, naming it.</summary>
     /// <exception cref="ArgumentException">A setting is invalid.</exception>
     public void Validate()
@@ -145,6 +154,21 @@ public sealed record TrainJobOptions
         if (DataDirectory is not null && string.IsNullOrWhiteSpace(DataDirectory))
         {
             throw new ArgumentException("DataDirectory is empty; name the folder with the Fashion-MNIST files.", nameof(DataDirectory));
+        }
+
+        if (CheckpointDirectory is not null && string.IsNullOrWhiteSpace(CheckpointDirectory))
+        {
+            throw new ArgumentException("CheckpointDirectory is empty; name a folder.", nameof(CheckpointDirectory));
+        }
+
+        if (Resume && CheckpointDirectory is null)
+        {
+            throw new ArgumentException("Resume needs CheckpointDirectory: the folder whose checkpoint to continue.", nameof(Resume));
+        }
+
+        if (FindLearningRate && (Resume || CheckpointDirectory is not null))
+        {
+            throw new ArgumentException("FindLearningRate does not train, so it takes no checkpoint and resumes nothing.", nameof(FindLearningRate));
         }
 
         if (DigitsFile is not null && string.IsNullOrWhiteSpace(DigitsFile))

@@ -29,6 +29,8 @@ public enum DataSetKind
 /// <param name="Engine">The engine.</param>
 /// <param name="Limit">The number of Fashion-MNIST training images used, or null for all.</param>
 /// <param name="OutputDirectory">The absolute output folder.</param>
+/// <param name="CheckpointFile">The absolute path of the checkpoint saved after every epoch, or null for none.</param>
+/// <param name="Resume">Whether the run continues from <paramref name="CheckpointFile"/>.</param>
 public sealed record TrainJobSettings(
     DataSetKind DataSet,
     int Epochs,
@@ -41,7 +43,16 @@ public sealed record TrainJobSettings(
     int? Patience,
     EngineKind Engine,
     int? Limit,
-    string OutputDirectory);
+    string OutputDirectory,
+    string? CheckpointFile = null,
+    bool Resume = false);
+
+/// <summary>What <see cref="TrainJob.FindLearningRate"/> found and wrote.</summary>
+/// <param name="Settings">The settings used (optimizer, batch size, seed …).</param>
+/// <param name="Test">The rates, losses and the suggestion.</param>
+/// <param name="Plot">The loss against the learning rate, PNG.</param>
+/// <param name="Csv">The same as CSV: learning_rate, loss, smoothed_loss.</param>
+public sealed record LearningRateJobResult(TrainJobSettings Settings, LearningRateRangeTestResult Test, string Plot, string Csv);
 
 /// <summary>The files a run writes.</summary>
 /// <param name="Weights">The trained parameters, safetensors (PyTorch <c>nn.Sequential</c> naming), with the

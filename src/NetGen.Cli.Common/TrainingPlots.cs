@@ -136,6 +136,32 @@ public static class TrainingPlots
 
     private static double? Measurement(EpochRecord record, string name) => record.Measurements.TryGetValue(name, out double value) ? value : null;
 
+    /// <summary>
+    /// A learning-rate range test: the batch loss and its smoothed curve against the learning rate on a log axis, with a
+    /// vertical line at the suggested rate (where the loss falls fastest). The y axis ends a quarter above the
+    /// highest smoothed loss before its minimum, so the diverging tail does not flatten the part that matters.
+    /// </summary>
+    /// <param name="result">The test's outcome.</param>
+    /// <param name="title">The figure's title.</param>
+    /// <param name="path">The PNG file to write.</param>
+    /// <param name="lossName">The loss's name on the y axis.</param>
+    public static void SaveLearningRateRangeTest(LearningRateRangeTestResult result, string title, string path, string lossName = "loss")
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        double top = 1.25 * result.SmoothedLosses.Take(result.LowestLossIndex + 1).Max();
+        double bottom = Math.Min(result.Losses.Min(), result.SmoothedLosses.Min());
+        double? Shown(double loss) => loss <= top ? loss : null;
+        var chart = new LineChart { Title = title, XLabel = "learning rate η (log scale)", YLabel = lossName, LogarithmicX = true };
+        chart.Add("batch loss", result.Rates.Select((rate, i) => (rate, Shown(result.Losses[i]))));
+        chart.Add("smoothed", result.Rates.Select((rate, i) => (rate, Shown(result.SmoothedLosses[i]))));
+        chart.Add(
+            string.Create(CultureInfo.InvariantCulture, $"suggested η = {result.SuggestedRate:G3}"),
+            [(result.SuggestedRate, bottom), (result.SuggestedRate, top)]);
+        var canvas = new Canvas(Width, PanelHeight + 80, Rgb.White);
+        chart.Draw(canvas, 0, 0, Width, PanelHeight + 80);
+        canvas.SavePng(path);
+    }
+
     /// <summary>The confusion matrix of the test split as a heat map (rows actual, columns predicted, counts in the cells).</summary>
     /// <param name="matrix">The matrix.</param>
     /// <param name="title">The figure's title.</param>

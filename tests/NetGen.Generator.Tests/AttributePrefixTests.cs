@@ -16,6 +16,7 @@ public class AttributePrefixTests
     public static TheoryData<string> Attributes => new()
     {
         "[Dense(32, Activation.LeakyReLU, LeakySlope = 0.2)]",
+        "[Dense(32, Activation.Tanh, Alpha = 0.5)]",
         "[Input(64)]",
         "[Dropout(0.8)]",
         "[Network(Loss = Loss.SoftmaxCrossEntropy, Precision = Precision.Double)]",

@@ -27,8 +27,12 @@ public class DiagnosticTests
         { "NG0011", "[Network][Input(2)][Dense(3, Activation.Tanh)][Dropout(0)][Dense(1, Activation.Sigmoid)] public partial class ZeroKeepNet;", "Dropout(0)" },
         { "NG0011", "[Network][Input(2)][Dense(3, Activation.Tanh)][Dropout(1.5)][Dense(1, Activation.Sigmoid)] public partial class BigKeepNet;", "Dropout(1.5)" },
         { "NG0011", "[Network][Input(2)][Dense(3, Activation.Tanh)][Dropout(double.NaN)][Dense(1, Activation.Sigmoid)] public partial class NaNKeepNet;", "Dropout(double.NaN)" },
+        // 1/p, the scale of a kept unit, overflows float below about 2.94e-39 and double below about 5.56e-309.
+        { "NG0011", "[Network][Input(2)][Dense(3, Activation.Tanh)][Dropout(1e-40)][Dense(1, Activation.Sigmoid)] public partial class TinyKeepNet;", "Dropout(1e-40)" },
+        { "NG0011", "[Network(Precision = Precision.Double)][Input(2)][Dropout(1e-309)][Dense(1, Activation.Sigmoid)] public partial class TinyDoubleKeepNet;", "Dropout(1e-309)" },
         { "NG0012", "[Network][Input(2)][Dense(3, Activation.Tanh)][Dropout(0.5)][Dropout(0.7)][Dense(1, Activation.Sigmoid)] public partial class TwoDropoutsNet;", "Dropout(0.7)" },
         { "NG0012", "[Network][Input(2)][Dense(1, Activation.Sigmoid)][Dropout(0.5)] public partial class OutputDropoutNet;", "Dropout(0.5)" },
+        { "NG0012", "[Network][Input(2)][Dense(1, Activation.Sigmoid)][Dropout(1.0)] public partial class OutputKeepAllNet;", "Dropout(1.0)" },
         { "NG0013", "[Network(Loss = Loss.MeanSquaredError)][Input(2)][Dense(1, Activation.Step)] public partial class TrainedStepNet;", "Dense(1, Activation.Step)" },
         { "NG0014", "[Network][Input(2)][Dense(3, Activation.LeakyReLU, LeakySlope = 1.5)][Dense(1, Activation.Sigmoid)] public partial class SteepNet;", "LeakySlope = 1.5" },
         { "NG0015", "[Network][Input(2)][Dense(3, Activation.ReLU, LeakySlope = 0.1)][Dense(1, Activation.Sigmoid)] public partial class IgnoredSlopeNet;", "LeakySlope = 0.1" },
@@ -40,6 +44,14 @@ public class DiagnosticTests
         { "NG0019", "[Network][Input(2)][Dense(1, Activation.Sigmoid)] file partial class FileLocalNet;", "FileLocalNet" },
         { "NG0020", "[Network][Input(2)][Dense(3, (Activation)42)] public partial class BadActivationNet;", "Dense(3, (Activation)42)" },
         { "NG0020", "[Network(Loss = (Loss)9)][Input(2)][Dense(1, Activation.Sigmoid)] public partial class BadLossNet;", "Loss = (Loss)9" },
+        { "NG0020", "[Network(Precision = (Precision)2)][Input(2)][Dense(1, Activation.Sigmoid)] public partial class BadPrecisionNet;", "Precision = (Precision)2" },
+        { "NG0026", "[Network][Input(2)][Dense(3, Activation.ELU, Alpha = 0)][Dense(1, Activation.Sigmoid)] public partial class FlatEluNet;", "Alpha = 0" },
+        { "NG0026", "[Network][Input(2)][Dense(3, Activation.ELU, Alpha = double.PositiveInfinity)][Dense(1, Activation.Sigmoid)] public partial class InfiniteEluNet;", "Alpha = double.PositiveInfinity" },
+        { "NG0027", "[Network][Input(2)][Dense(3, Activation.Tanh, Alpha = 0.5)][Dense(1, Activation.Sigmoid)] public partial class IgnoredAlphaNet;", "Alpha = 0.5" },
+        { "NG0028", "[Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class Spec;", "Spec" },
+        { "NG0028", "[Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class Dense1WeightsOffset;", "Dense1WeightsOffset" },
+        // Found by FuzzTests (token mutation): global::System.Span<float> in the generated code found the class.
+        { "NG0029", "[Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class System;", "System" },
     };
 
     [Theory]
@@ -73,6 +85,7 @@ public class DiagnosticTests
         ["two files match"] = ("NG0022", WeightsNet, [GeneratorHarness.WeightsFile("/project/a/w.safetensors", TestWeights.TwoToOne()), GeneratorHarness.WeightsFile("/project/b/W.safetensors", TestWeights.TwoToOne())], WeightsSpan),
         ["raw binary item"] = ("NG0023", WeightsNet, [new GeneratorHarness.InMemoryAdditionalText("/project/w.safetensors", "\u0018\0\0\0\0\0\0\0{\"0.weight\":\uFFFD")], WeightsSpan),
         ["hostile header size"] = ("NG0024", WeightsNet, [GeneratorHarness.WeightsFile("/project/w.safetensors", TestWeights.Raw("{}", [], declaredHeaderSize: ulong.MaxValue))], WeightsSpan),
+        ["lone surrogate escape"] = ("NG0024", WeightsNet, [GeneratorHarness.WeightsFile("/project/w.safetensors", TestWeights.Raw("{\"\\ud800\":{}}", []))], WeightsSpan),
         ["damaged container"] = ("NG0024", WeightsNet, [new GeneratorHarness.InMemoryAdditionalText("/project/obj/netgen/1/w.safetensors.netgen-base64", "NetGen safetensors base64 v1\nsource=/project/w.safetensors\n@@not base64@@\n")], WeightsSpan),
         ["wrong shape"] = ("NG0025", WeightsNet, [GeneratorHarness.WeightsFile("/project/w.safetensors", TestWeights.Write(w => { w.AddTensor<float>("0.weight", [1f, 2f, 3f], 1, 3); w.AddTensor<float>("0.bias", [0f], 1); }))], WeightsSpan),
     };
@@ -104,6 +117,34 @@ public class DiagnosticTests
             .Where(id => id != "NG9999")
             .ToHashSet();
         Assert.Subset(tested, declared);
+    }
+
+    /// <summary>
+    /// Where the compiler already reports an error in what NetGen would read (a class with no name yet, an argument of the
+    /// wrong type, a half-typed attribute), NetGen adds neither a diagnostic computed from the bad value nor code.
+    /// </summary>
+    [Theory]
+    [InlineData("[Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class")]
+    [InlineData("[Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class {}")]
+    [InlineData("[Network(Loss = 1)][Input(2)][Dense(1, Activation.Tanh)] public partial class IntLossNet;")]
+    [InlineData("[Network(Precision = 1)][Input(2)][Dense(1, Activation.Tanh)] public partial class IntPrecisionNet;")]
+    [InlineData("[Network][Input(2L)][Dense(1, Activation.Tanh)] public partial class LongInputNet;")]
+    [InlineData("[Network][Input(2)][Dense(1, 3)] public partial class IntActivationNet;")]
+    [InlineData("[Network][Input(2)][Dense(3, Activation.ReLU, LeakySlope = \"steep\")][Dense(1, Activation.Tanh)] public partial class TextSlopeNet;")]
+    [InlineData("[Network][Input(2)][Dense(3, Activation.ELU, Alpha = Activation.ELU)][Dense(1, Activation.Tanh)] public partial class EnumAlphaNet;")]
+    [InlineData("[Network][Input(2)][Dense(3, Activation.Tanh)][Dropout(\"half\")][Dense(1, Activation.Tanh)] public partial class TextKeepNet;")]
+    [InlineData("[Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class GenericNet<T;")]
+    [InlineData("[Dense(3, Activation.ReLU)] public partial class")]
+    // Found by FuzzTests (token mutation): the namespace's name is missing, and the code for ".Models" did not compile.
+    [InlineData("namespace namespace Models; [Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class BadNamespaceNet;")]
+    [InlineData("namespace Models. { [Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class HalfNamespaceNet; }")]
+    public void StaysSilentWhereTheCompilerReportsTheError(string declaration)
+    {
+        var outcome = GeneratorHarness.Run(Usings + declaration);
+
+        Assert.Contains(outcome.Output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error && !d.Id.StartsWith("NG", System.StringComparison.Ordinal));
+        Assert.Empty(outcome.NetGenDiagnostics);
+        Assert.Empty(outcome.GeneratedHintNames);
     }
 
     [Fact]

@@ -1,8 +1,10 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Reflection;
+using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
@@ -16,7 +18,7 @@ public class IncrementalTests
     [
         TrackingNames.Parse, TrackingNames.Model, TrackingNames.Diagnostics,
         TrackingNames.OrphanInput, TrackingNames.OrphanDense, TrackingNames.OrphanDropout,
-        TrackingNames.WeightsFiles, TrackingNames.Weights,
+        TrackingNames.WeightsFiles, TrackingNames.Weights, TrackingNames.HintNames, TrackingNames.Emission,
     ];
 
     private const string Source = """
@@ -162,6 +164,90 @@ public class IncrementalTests
             }
         }
     }
+
+    /// <summary>
+    /// Forty edits in a row (layers resized, networks added, renamed so that names collide ignoring case, deleted, broken
+    /// and mended, the weights file changed, unrelated code added), and after each one the incremental driver's output is
+    /// exactly what a new driver generates from scratch.
+    /// </summary>
+    [Fact]
+    public void AfterEveryEditOfALongSequenceTheOutputIsWhatAFreshRunGenerates()
+    {
+        string[] declarations =
+        [
+            "[Network(Loss = Loss.SoftmaxCrossEntropy)][Input(8)][Dense(6, Activation.ReLU)][Dense(3, Activation.Softmax)] public partial class Alpha;",
+            "[Network(Weights = \"small.safetensors\")][Input(2)][Dense(1, Activation.Identity)] public partial class Baked;",
+            "[Network][Input(3)][Dense(4, Activation.Tanh)][Dropout(0.5)][Dense(2, Activation.Sigmoid)] public partial class Gamma;",
+        ];
+        var weights = SmallWeights(0.125f);
+        var compilation = GeneratorHarness.Compilation(Program(declarations));
+        GeneratorDriver driver = GeneratorHarness.Driver(additionalTexts: [weights]);
+        ImmutableArray<AdditionalText> texts = [weights];
+        var random = new SeededRandom(17);
+        var log = new List<string>();
+        for (int step = 0; step < 40; step++)
+        {
+            int target = random.NextInt32(declarations.Length);
+            string edit;
+            switch (step % 8)
+            {
+                case 0:
+                    edit = "resize";
+                    declarations[target] = Regex.Replace(declarations[target], @"\[Input\(\d+", _ => $"[Input({1 + random.NextInt32(9)}");
+                    break;
+                case 1:
+                    edit = "rename to collide ignoring case";
+                    declarations[target] = Regex.Replace(declarations[target], @"class (\w+);", _ => $"class {Names[random.NextInt32(Names.Length)]};");
+                    break;
+                case 2:
+                    edit = "break";
+                    declarations[target] = declarations[target].Replace("[Dense(", "[Dense(, ", StringComparison.Ordinal);
+                    break;
+                case 3:
+                    edit = "mend";
+                    declarations[target] = declarations[target].Replace("[Dense(, ", "[Dense(", StringComparison.Ordinal);
+                    break;
+                case 4:
+                    edit = "swap the weights file";
+                    var next = SmallWeights(random.NextInt32(8) / 8f);
+                    driver = driver.ReplaceAdditionalText(texts[0], next);
+                    texts = [next];
+                    break;
+                case 5:
+                    edit = "delete and add back in another namespace";
+                    declarations[target] = declarations[target].StartsWith("namespace", StringComparison.Ordinal)
+                        ? declarations[target][(declarations[target].IndexOf('{', StringComparison.Ordinal) + 1)..^1].Trim()
+                        : "namespace Models { " + declarations[target] + " }";
+                    break;
+                case 6:
+                    edit = "an undefined activation, or not any more";
+                    declarations[target] = declarations[target].Contains(BadLayer, StringComparison.Ordinal)
+                        ? declarations[target].Replace(BadLayer, string.Empty, StringComparison.Ordinal)
+                        : declarations[target].Replace(" public partial", BadLayer + " public partial", StringComparison.Ordinal);
+                    break;
+                default:
+                    edit = "unrelated code";
+                    compilation = compilation.AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(
+                        $"public static class Unrelated{step} {{ public static int Answer => {step}; }}", GeneratorHarness.ParseOptions, path: $"Unrelated{step}.cs"));
+                    break;
+            }
+
+            var tree = compilation.SyntaxTrees.First();
+            compilation = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(Program(declarations))));
+            driver = driver.RunGenerators(compilation);
+            log.Add($"{step}: {edit}");
+
+            string? difference = FromScratch.Difference(FromScratch.Outputs(driver.GetRunResult()), FromScratch.Run(compilation, texts));
+            Assert.True(difference is null, $"after {string.Join(", ", log)}: {difference}");
+        }
+
+        static string Program(string[] declarations) => "using NetGen;\n" + string.Join("\n", declarations) + "\n";
+    }
+
+    private const string BadLayer = "[Dense(1, (Activation)42)]";
+
+    // Names that collide ignoring case; the same name twice merges two declarations into one type, which is an error too.
+    private static readonly string[] Names = ["Net", "NET", "nEt", "Net2"];
 
     private static void AssertNoCompilerObjects(object? value, string path, HashSet<object> seen)
     {

@@ -38,6 +38,47 @@ public class AllocationTests
         AssertTrainingStepAllocatesNothing(new InterpretedNetwork<double>(DropoutCheckNet.Spec));
     }
 
+    [Fact]
+    public void FullBatchOptimizerStepsOnGeneratedAndInterpretedNetworksAllocateNothing()
+    {
+        // RPROP (both variants) and L-BFGS with its line search, on a generated float network with dropout (L-BFGS then
+        // re-evaluates the whole network) and on its interpreted twin.
+        foreach (ITrainableNetwork<float> network in new ITrainableNetwork<float>[] { new DigitsNet(), new InterpretedNetwork<float>(DigitsNet.Spec) })
+        {
+            foreach (Training.Optimizer optimizer in new Training.Optimizer[] { new Training.RpropOptimizer(), new Training.RpropOptimizer { Variant = Training.RpropVariant.RpropPlus }, new Training.LbfgsOptimizer() })
+            {
+                AssertOptimizerStepsAllocateNothing(network, optimizer);
+            }
+        }
+    }
+
+    private static void AssertOptimizerStepsAllocateNothing(ITrainableNetwork<float> network, Training.Optimizer optimizer)
+    {
+        network.InitializeParameters(1);
+        const int batch = 24;
+        var (inputs, targets) = TestData.Batch(network.Spec, batch, seed: 2);
+        var x = TestData.Convert<float>(inputs);
+        var y = TestData.Convert<float>(targets);
+        var gradient = new float[network.Spec.ParameterCount];
+        var workspace = network.CreateWorkspace(batch);
+        var dropout = new SeededRandom(3);
+        var state = optimizer.CreateState<float>(network.Spec);
+        var regularization = new Training.Regularization(0, 1e-3, batch);
+        void Steps(int count)
+        {
+            for (int step = 0; step < count; step++)
+            {
+                float loss = network.ComputeLossAndGradient(x, y, gradient, workspace, dropout);
+                var context = new Training.TrainingStepContext<float>(network, x, y, workspace, gradient, loss, loss, 0.0, regularization, 0, step);
+                state.Step(in context);
+            }
+        }
+
+        Steps(5);
+        long allocated = LeastAllocatedOverRounds(() => Steps(30));
+        Assert.True(allocated == 0, $"{optimizer.Name} on {network.GetType().Name} allocated {allocated} bytes over 30 steps.");
+    }
+
     private static void AssertForwardAllocatesNothing<T>(INetwork<T> network)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {

@@ -25,6 +25,35 @@ public class SeededRandomTests
     }
 
     [Fact]
+    public void ASavedStateContinuesTheSequenceExactly()
+    {
+        var random = new SeededRandom(11);
+        random.NextGaussian();
+        random.Shuffle<int>([1, 2, 3, 4, 5]);
+        var state = random.SaveState();
+        ulong[] expected = [random.NextUInt64(), random.NextUInt64(), random.NextUInt64()];
+
+        var restored = new SeededRandom(999);
+        restored.RestoreState(state);
+        Assert.Equal(expected, new[] { restored.NextUInt64(), restored.NextUInt64(), restored.NextUInt64() });
+        var created = SeededRandom.FromState(state);
+        Assert.Equal(expected[0], created.NextUInt64());
+        Assert.Equal(state, SeededRandom.FromState(state).SaveState());
+        Assert.True(state.IsValid);
+    }
+
+    [Fact]
+    public void TheAllZeroStateIsRefusedAndLeavesTheGeneratorAsItWas()
+    {
+        var random = new SeededRandom(3);
+        var before = random.SaveState();
+        Assert.Throws<ArgumentException>(() => random.RestoreState(default));
+        Assert.Throws<ArgumentException>(() => SeededRandom.FromState(new SeededRandomState(0, 0, 0, 0)));
+        Assert.Equal(before, random.SaveState());
+        Assert.False(default(SeededRandomState).IsValid);
+    }
+
+    [Fact]
     public void BoundedIntegersAreInRangeAndCoverIt()
     {
         var random = new SeededRandom(3);

@@ -108,14 +108,17 @@ public class ShardedUpdateTests
         Assert.Empty(step.Inspected);
     }
 
-    public static TheoryData<string, int> OptimizersAndThreads()
+    public static TheoryData<string, int, string> OptimizersAndThreads()
     {
-        var data = new TheoryData<string, int>();
-        foreach (string optimizer in new[] { "sgd", "momentum", "nesterov", "adam" })
+        var data = new TheoryData<string, int, string>();
+        foreach (string optimizer in new[] { "sgd", "momentum", "nesterov", "adam", "adamw", "irprop-", "rprop+" })
         {
-            data.Add(optimizer, 1);
-            data.Add(optimizer, 2);
-            data.Add(optimizer, 3);
+            foreach (string clipping in new[] { "none", "norm", "value+norm" })
+            {
+                data.Add(optimizer, 1, clipping);
+                data.Add(optimizer, 2, clipping);
+                data.Add(optimizer, 3, clipping);
+            }
         }
 
         return data;
@@ -123,8 +126,10 @@ public class ShardedUpdateTests
 
     [Theory]
     [MemberData(nameof(OptimizersAndThreads))]
-    public void SlicedUpdatesTakeExactlyTheStepsOfAWholeVectorUpdate(string optimizerName, int threads)
+    public void SlicedUpdatesTakeExactlyTheStepsOfAWholeVectorUpdate(string optimizerName, int threads, string clipping)
     {
+        // Clipping by norm needs the norm of the whole gradient before any slice changes; it must come out the same
+        // bits however the vector is sliced.
         // The same training run twice: once with the optimizer as it is (the trainer updates slice by slice, inside the
         // pass when there are threads), once hidden behind a wrapper that only offers whole-vector steps.
         var data = RandomRegression(count: 40, seed: 8);
@@ -134,9 +139,11 @@ public class ShardedUpdateTests
             var optimizer = CreateOptimizer(optimizerName);
             var options = new TrainerOptions
             {
-                Epochs = 3, BatchSize = 16, LearningRate = 0.05, L1 = 1e-2, L2 = 3e-2, Seed = 12,
+                Epochs = 3, BatchSize = optimizer.RequiresFullBatch ? int.MaxValue : 16, LearningRate = 0.05, L1 = 1e-2, L2 = 3e-2, Seed = 12,
                 Initialization = WeightInitialization.XavierUniform,
                 Optimizer = sliced ? optimizer : new WholeVectorOptimizer(optimizer),
+                GradientClipNorm = clipping == "none" ? null : 0.05,
+                GradientClipValue = clipping == "value+norm" ? 0.004 : null,
             };
             using var parallel = threads > 1 ? new DataParallelNetwork<double>(network, threads) : null;
             var result = new Trainer<double>(parallel is null ? network : parallel, options).Fit(data);
@@ -145,11 +152,12 @@ public class ShardedUpdateTests
 
         var (slicedParameters, slicedHistory) = Train(sliced: true);
         var (wholeParameters, wholeHistory) = Train(sliced: false);
+        int epochs = slicedHistory.Epochs.Count;
 
         // Element-wise updates of the same gradient are the same to the last bit however they are sliced.
         Assert.Equal(Bits(wholeParameters), Bits(slicedParameters));
-        Assert.Equal(3, slicedHistory.Epochs.Count);
-        for (int epoch = 0; epoch < 3; epoch++)
+        Assert.Equal(3, epochs);
+        for (int epoch = 0; epoch < epochs; epoch++)
         {
             var sliced = slicedHistory.Epochs[epoch];
             var whole = wholeHistory.Epochs[epoch];
@@ -249,14 +257,14 @@ public class ShardedUpdateTests
         var data = DataParallelTests.DigitsSubset();
         var network = new DigitsNet();
         using var parallel = new DataParallelNetwork<float>(network, 2);
-        foreach (Optimizer optimizer in new Optimizer[] { new SgdOptimizer(), new MomentumOptimizer(), new AdamOptimizer() })
+        foreach (Optimizer optimizer in new Optimizer[] { new SgdOptimizer(), new MomentumOptimizer(), new AdamOptimizer(), AdamOptimizer.AdamW() })
         {
             long Allocated(int epochs)
             {
                 var trainer = new Trainer<float>(parallel, new TrainerOptions
                 {
                     Epochs = epochs, BatchSize = 8, LearningRate = 0.01, Optimizer = optimizer, L1 = 1e-5, L2 = 1e-4, Seed = 1,
-                    Initialization = WeightInitialization.HeNormal,
+                    Initialization = WeightInitialization.HeNormal, GradientClipNorm = 1.0, GradientClipValue = 0.05,
                 });
                 trainer.Fit(data);
                 long before = GC.GetAllocatedBytesForCurrentThread();
@@ -294,6 +302,9 @@ public class ShardedUpdateTests
         "momentum" => new MomentumOptimizer(),
         "nesterov" => new MomentumOptimizer { Nesterov = true },
         "adam" => new AdamOptimizer(),
+        "adamw" => AdamOptimizer.AdamW(0.1),
+        "irprop-" => new RpropOptimizer(),
+        "rprop+" => new RpropOptimizer { Variant = RpropVariant.RpropPlus },
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
@@ -367,6 +378,8 @@ public class ShardedUpdateTests
     private sealed class WholeVectorOptimizer(Optimizer inner) : Optimizer
     {
         public override string Name => inner.Name;
+
+        public override bool RequiresFullBatch => inner.RequiresFullBatch;
 
         public override IOptimizerState<T> CreateState<T>(NetworkSpec spec) => new State<T>(inner.CreateState<T>(spec));
 

@@ -80,7 +80,7 @@ public sealed class ArchitectureTextTests
     [InlineData("4 → 3 Tanh, MeanSquaredError,BinaryCrossEntropy", "is not a loss")]
     [InlineData("4 → 3 Tanh (keep 1.5), MeanSquaredError", "keep probability 1.5")]
     [InlineData("04 → 3 Tanh, MeanSquaredError", "it reads as '4 → 3 Tanh, MeanSquaredError'")]
-    [InlineData("4 → 3 Tanh, BinaryCrossEntropy", "BinaryCrossEntropy needs outputs in (0, 1) from a Sigmoid output layer")]
+    [InlineData("4 → 3 Tanh, BinaryCrossEntropy", "Loss.BinaryCrossEntropy does not fit an output layer with Activation.Tanh")]
     public void Text_that_describes_no_network_is_refused(string text, string problem)
     {
         var error = Assert.Throws<WeightsFileException>(() => ArchitectureText.Parse(text, "model.safetensors"));

@@ -4,7 +4,9 @@ namespace NetGen.Generator.Diagnostics;
 
 /// <summary>
 /// Every diagnostic NetGen reports. IDs are stable and listed in AnalyzerReleases.*.md; each message says what is wrong
-/// and how to fix it, and each is reported on the attribute or type declaration at fault.
+/// and how to fix it, and each is reported on the attribute or type declaration at fault. The architecture rules
+/// (NG0007–NG0011, NG0013, NG0014, NG0016, NG0020, NG0026) take their message, <c>{0}</c>, from the rules file the runtime's
+/// <c>NetworkSpec</c> shares (Model/NetworkRules.cs), so both say the same thing.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
@@ -36,23 +38,23 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor InvalidSize = Error(
         "NG0007", "Layer size out of range",
-        "The layer size {0} is invalid; a layer has between 1 and {1} units");
+        "{0}");
 
     public static readonly DiagnosticDescriptor NoDenseLayer = Error(
         "NG0008", "Network has no dense layer",
-        "The network '{0}' has no [Dense] layer; the last [Dense] is the output layer");
+        "{0}");
 
     public static readonly DiagnosticDescriptor SoftmaxNotLast = Error(
         "NG0009", "Softmax is only allowed on the output layer",
-        "Dense layer {0} of '{1}' uses Softmax, which is allowed only on the output layer (the last [Dense])");
+        "{0}");
 
     public static readonly DiagnosticDescriptor LossMismatch = Error(
         "NG0010", "Loss does not fit the output activation",
-        "Loss.{0} does not fit an output layer with Activation.{1}: {2}");
+        "{0}");
 
     public static readonly DiagnosticDescriptor InvalidKeepProbability = Error(
         "NG0011", "Dropout keep probability out of range",
-        "The dropout keep probability {0} is invalid; it is the probability that a unit is kept and must be in (0, 1]");
+        "{0}");
 
     public static readonly DiagnosticDescriptor MisplacedDropout = Error(
         "NG0012", "Dropout is misplaced",
@@ -60,11 +62,11 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor StepInTrainedNetwork = Error(
         "NG0013", "A network with a Step layer cannot be trained",
-        "Dense layer {0} of '{1}' uses Activation.Step, whose derivative is zero almost everywhere, but the network declares Loss.{2} to be trained with; remove Loss from [Network] to make it forward-only, or use Sigmoid");
+        "{0}");
 
     public static readonly DiagnosticDescriptor InvalidLeakySlope = Error(
         "NG0014", "Leaky ReLU slope out of range",
-        "The leaky ReLU slope {0} is invalid; it must be in (0, 1)");
+        "{0}");
 
     public static readonly DiagnosticDescriptor LeakySlopeIgnored = new(
         "NG0015", "LeakySlope set on a layer that is not LeakyReLU",
@@ -73,7 +75,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NetworkTooLarge = Error(
         "NG0016", "Network too large",
-        "The network '{0}' is too large: {1}");
+        "{0}");
 
     public static readonly DiagnosticDescriptor LayersOnSeveralDeclarations = Error(
         "NG0017", "Layers spread over several partial declarations",
@@ -90,7 +92,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UndefinedEnumValue = Error(
         "NG0020", "Undefined enum value",
-        "{0} is not a defined {1} value");
+        "{0}");
 
     public static readonly DiagnosticDescriptor WeightsFileNotFound = Error(
         "NG0021", "Weights file not found",
@@ -111,6 +113,23 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor WeightsDoNotFit = Error(
         "NG0025", "Weights do not fit the network",
         "The weights file '{0}' does not fit the network '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor InvalidAlpha = Error(
+        "NG0026", "ELU alpha out of range",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor AlphaIgnored = new(
+        "NG0027", "Alpha set on a layer that is not ELU",
+        "Alpha is set on a layer with Activation.{0}, where it has no effect; it applies only to ELU",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor NameOfGeneratedMember = Error(
+        "NG0028", "Network type has the name of a generated member",
+        "The network type cannot be named '{0}': NetGen generates a member of that name, and a member cannot have the name of its type (CS0542); rename the type");
+
+    public static readonly DiagnosticDescriptor HidesRootNamespace = Error(
+        "NG0029", "Network type hides a namespace the generated code uses",
+        "A network type named '{0}' in the global namespace hides the namespace {0}, which the generated code refers to as global::{0}; declare the network in a namespace or rename it");
 
     public static readonly DiagnosticDescriptor InternalError = Error(
         "NG9999", "NetGen generator internal error",

@@ -72,10 +72,10 @@ internal static class BakedWeightsEmitter
         w.Line();
         if (model.Namespace is not null)
         {
-            w.Open("namespace " + model.Namespace);
+            w.Open("namespace " + model.NamespaceIdentifier);
         }
 
-        w.Open($"partial {model.TypeKeyword} {model.TypeName}");
+        w.Open($"partial {model.TypeKeyword} {model.TypeIdentifier}");
         w.Line($"// {MathText.Int(model.ParameterCount)} {(model.IsDouble ? "double" : "float")} parameters as {MathText.Int(bytes.Length)} little-endian bytes, 8 to a word (word k holds bytes 8k to 8k + 7, byte 8k lowest).");
         w.Line($"private static {TypeNames.ReadOnlySpan}<ulong> BakedParameterWords => new ulong[]");
         w.Line("{");

@@ -34,11 +34,11 @@ internal static class NetworkEmitter
         w.Line();
         if (model.Namespace is not null)
         {
-            w.Open("namespace " + model.Namespace);
+            w.Open("namespace " + model.NamespaceIdentifier);
         }
 
         w.Line($"[{TypeNames.GeneratedCode}(\"NetGen.Generator\", \"{GeneratorVersion}\")]");
-        w.Open($"partial {model.TypeKeyword} {model.TypeName} : {interfaceName}");
+        w.Open($"partial {model.TypeKeyword} {model.TypeIdentifier} : {interfaceName}");
         WriteConstants(w, model);
         WriteSpec(w, model, c.T);
         WriteParameters(w, model, c.T);

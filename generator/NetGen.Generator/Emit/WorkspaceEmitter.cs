@@ -53,7 +53,7 @@ internal static class WorkspaceEmitter
             /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples.</summary>
             /// <param name="batchCapacity">The largest batch, at least 1.</param>
             """);
-        w.Open($"public Workspace(int batchCapacity) : base({model.TypeName}.Spec, batchCapacity)");
+        w.Open($"public Workspace(int batchCapacity) : base({model.QualifiedTypeIdentifier}.Spec, batchCapacity)");
         for (int stage = 0; stage <= layers; stage++)
         {
             string size = MathText.Int(SizeOf(model, stage));

@@ -1,7 +1,7 @@
 namespace NetGen.Generator.Model;
 
 /// <summary>One dense layer as declared: size, activation, leaky slope, the keep probability of dropout after it, and ELU's α.</summary>
-internal sealed record DenseLayerModel(int Size, ActivationKind Activation, double LeakySlope, double KeepProbability, double Alpha = 1.0)
+internal sealed record DenseLayerModel(int Size, ActivationKind Activation, double LeakySlope, double KeepProbability, double Alpha = NetGen.Generator.Shared.NetworkRules.DefaultAlpha)
 {
     public bool HasDropout => KeepProbability < 1.0;
 }
@@ -29,11 +29,16 @@ internal sealed record NetworkModel(
 
     public bool HasInputDropout => InputKeepProbability < 1.0;
 
-    public string HintName => (Namespace is null ? TypeName : Namespace + "." + TypeName) + ".g.cs";
-
-    public string WeightsHintName => (Namespace is null ? TypeName : Namespace + "." + TypeName) + ".Weights.g.cs";
-
     public string DisplayName => Namespace is null ? TypeName : Namespace + "." + TypeName;
+
+    /// <summary>The type's name as code writes it (<see cref="TypeName"/> and <see cref="Namespace"/> are the plain names, for text).</summary>
+    public string TypeIdentifier => Parsing.Identifiers.Type(TypeName);
+
+    /// <summary>The namespace as code writes it, keyword segments escaped: <c>Models.@event</c>; null in the global namespace.</summary>
+    public string? NamespaceIdentifier => Namespace is null ? null : Parsing.Identifiers.Namespace(Namespace);
+
+    /// <summary>The type as code names it from anywhere, even where one of its members hides its simple name: <c>global::Models.@event.Net</c>.</summary>
+    public string QualifiedTypeIdentifier => "global::" + (Namespace is null ? string.Empty : NamespaceIdentifier + ".") + TypeIdentifier;
 
     /// <summary>The width of dense layer <paramref name="index"/>'s input: the previous layer's size or the input size.</summary>
     public int InputSizeOf(int index) => index == 0 ? InputSize : Layers[index - 1].Size;

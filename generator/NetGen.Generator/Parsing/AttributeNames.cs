@@ -15,6 +15,10 @@ internal static class AttributeNames
         && attributeClass.Name == shortName
         && attributeClass.TypeKind != TypeKind.Error;
 
+    /// <summary>Whether the attribute is one of NetGen's: [Network], [Input], [Dense] or [Dropout].</summary>
+    public static bool IsNetGen(INamedTypeSymbol? attributeClass) =>
+        Is(attributeClass, "NetworkAttribute") || LayerKind(attributeClass) is not null;
+
     public static LayerAttributeKind? LayerKind(INamedTypeSymbol? attributeClass) =>
         Is(attributeClass, "InputAttribute") ? LayerAttributeKind.Input
         : Is(attributeClass, "DenseAttribute") ? LayerAttributeKind.Dense

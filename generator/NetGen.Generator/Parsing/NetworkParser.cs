@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -8,20 +7,19 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Model;
+using NetGen.Generator.Shared;
 
 namespace NetGen.Generator.Parsing;
 
 /// <summary>
 /// Turns a <c>[Network]</c> declaration into a <see cref="NetworkModel"/> and its diagnostics. This is the only stage that
-/// sees symbols and syntax; everything it returns is plain data. The rules match <c>NetworkSpec</c>'s run-time validation.
+/// sees symbols and syntax; everything it returns is plain data. What the attributes' order and syntax decide (one
+/// <c>[Input]</c>, first; where each <c>[Dropout]</c> stands) is checked here; the architecture itself is checked by
+/// <see cref="NetworkRules"/>, the runtime's own rules file, so a declaration compiles exactly when
+/// <c>NetworkSpec</c> accepts the same network.
 /// </summary>
 internal static class NetworkParser
 {
-    public const int MaxLayerSize = 1 << 20;
-    public const int MaxDenseLayers = 256;
-    public const long MaxParameterCount = 100_000_000;
-    public const double DefaultLeakySlope = 0.01;
-
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax declaration)
@@ -31,7 +29,7 @@ internal static class NetworkParser
 
         try
         {
-            return Parse(type, declaration, context.Attributes, cancellationToken);
+            return Parse(type, declaration, context.SemanticModel, context.Attributes, cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -45,6 +43,7 @@ internal static class NetworkParser
     private static ParseResult Parse(
         INamedTypeSymbol type,
         TypeDeclarationSyntax declaration,
+        SemanticModel semanticModel,
         IReadOnlyList<AttributeData> networkAttributes,
         CancellationToken cancellationToken)
     {
@@ -55,17 +54,16 @@ internal static class NetworkParser
             return ParseResult.Nothing;
         }
 
-        var diagnostics = new List<DiagnosticInfo>();
-        var identifier = LocationInfo.From(declaration.Identifier);
-        CheckTypeShape(type, declaration, identifier, diagnostics);
-
         var allAttributes = type.GetAttributes();
-        if (allAttributes.Any(HasBindingErrors))
+        if (CompilerReportsAnError(declaration, allAttributes, semanticModel, cancellationToken))
         {
-            // The compiler already reports the broken attribute (a half-typed [Dense(...]); adding NetGen diagnostics or
-            // code for a network whose layers cannot be read would only bury that error.
-            return Result(null, diagnostics);
+            // A declaration being typed (no name yet, a half-written attribute, an argument of the wrong type): the
+            // compiler reports it, and NetGen diagnostics or code computed from it would only bury that error.
+            return ParseResult.Nothing;
         }
+
+        var diagnostics = new List<DiagnosticInfo>();
+        CheckTypeShape(type, declaration, LocationInfo.From(declaration.Identifier), diagnostics);
 
         var network = ReadNetworkAttribute(networkAttribute, cancellationToken, diagnostics);
         var layerAttributes = OrderedLayerAttributes(allAttributes, cancellationToken);
@@ -75,26 +73,23 @@ internal static class NetworkParser
             return Result(null, diagnostics);
         }
 
-        var networkLocation = LocationInfo.From(networkAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
-        var layers = ReadLayers(type, layerAttributes, networkLocation, diagnostics, cancellationToken, out int inputSize, out double inputKeep);
-        var loss = CheckLoss(type, network, layers, diagnostics);
+        var layers = ReadLayers(type, layerAttributes, network, diagnostics, cancellationToken);
+        var loss = EffectiveLoss(network, layers.Dense);
+        ApplyRules(layers, network, loss, diagnostics);
 
         if (diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
         {
             return Result(null, diagnostics);
         }
 
-        string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } containing
-            ? containing.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty)
-            : null;
         string keyword = declaration is RecordDeclarationSyntax ? "record" : "class";
         var model = new NetworkModel(
-            ns,
+            NamespaceOf(type),
             type.Name,
             keyword,
-            inputSize,
-            inputKeep,
-            new EquatableArray<DenseLayerModel>(layers.Select(l => l.Model).ToArray()),
+            layers.InputSize,
+            layers.InputKeepProbability,
+            new EquatableArray<DenseLayerModel>(layers.Dense.Select(l => l.ToModel()).ToArray()),
             loss,
             network.Precision);
         return new ParseResult(model, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()), network.Weights);
@@ -112,6 +107,79 @@ internal static class NetworkParser
         return first is null
             || (first.SyntaxTree == declaration.SyntaxTree && declaration.Span.Contains(first.Span));
     }
+
+    /// <summary>
+    /// Whether the compiler already reports an error that NetGen's view of the declaration would be built on: a missing
+    /// name (of the type or of a namespace around it, <c>namespace namespace Models;</c>), a syntax error in the type's
+    /// header or its NetGen attributes, or an attribute argument that does not bind (<c>[Network(Loss = 1)]</c> still
+    /// yields a value, 1, together with CS0266).
+    /// </summary>
+    internal static bool CompilerReportsAnError(
+        TypeDeclarationSyntax declaration, IEnumerable<AttributeData> attributes, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        if (declaration.Identifier.IsMissing
+            || HasErrors(declaration.Identifier)
+            || (declaration.TypeParameterList is { } typeParameters && HasErrors(typeParameters))
+            || declaration.Ancestors().OfType<BaseNamespaceDeclarationSyntax>().Any(ns => HasErrors(ns.Name)))
+        {
+            return true;
+        }
+
+        foreach (var attribute in attributes)
+        {
+            if (!AttributeNames.IsNetGen(attribute.AttributeClass))
+            {
+                continue;
+            }
+
+            if (HasBindingErrors(attribute) || attribute.ApplicationSyntaxReference is not { } reference)
+            {
+                return true;
+            }
+
+            var syntax = reference.GetSyntax(cancellationToken);
+            if (HasErrors(syntax))
+            {
+                return true;
+            }
+
+            if (syntax is AttributeSyntax { ArgumentList: { } arguments } && !ArgumentsConvert(arguments, syntax.SyntaxTree == semanticModel.SyntaxTree ? semanticModel : semanticModel.Compilation.GetSemanticModel(syntax.SyntaxTree), cancellationToken))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Whether every argument converts implicitly to its parameter or property. Asking only for the arguments' conversions
+    // binds just the attribute, where the span's full diagnostics would also complete every other declaration of the file.
+    private static bool ArgumentsConvert(AttributeArgumentListSyntax arguments, SemanticModel model, CancellationToken cancellationToken)
+    {
+        foreach (var argument in arguments.Arguments)
+        {
+            var target = model.GetTypeInfo(argument.Expression, cancellationToken).ConvertedType;
+            if (target is null or { TypeKind: TypeKind.Error } || model.ClassifyConversion(argument.Expression, target) is not { Exists: true, IsImplicit: true })
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool HasErrors(SyntaxNode node) =>
+        node.ContainsDiagnostics && node.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
+
+    private static bool HasErrors(SyntaxToken token) =>
+        token.ContainsDiagnostics && token.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
+
+    private static bool HasBindingErrors(AttributeData attribute) =>
+        attribute.AttributeClass is null
+        || attribute.AttributeClass.TypeKind == TypeKind.Error
+        || attribute.AttributeConstructor is null
+        || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error || a.Value is null && a.Kind != TypedConstantKind.Array)
+        || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);
 
     private static void CheckTypeShape(INamedTypeSymbol type, TypeDeclarationSyntax declaration, LocationInfo? identifier, List<DiagnosticInfo> diagnostics)
     {
@@ -138,79 +206,72 @@ internal static class NetworkParser
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, identifier, type.Name, "file-local"));
         }
-    }
 
-    private static bool HasBindingErrors(AttributeData attribute) =>
-        attribute.AttributeClass is null
-        || attribute.AttributeClass.TypeKind == TypeKind.Error
-        || attribute.AttributeConstructor is null
-        || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error || a.Value is null && a.Kind != TypedConstantKind.Array)
-        || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);
-
-    private readonly struct NetworkArguments
-    {
-        public NetworkArguments(LossKind? explicitLoss, LocationInfo? lossLocation, PrecisionKind precision, LocationInfo? attributeLocation, WeightsRequest? weights)
+        if (GeneratedMemberNames.IsReserved(type.Name))
         {
-            ExplicitLoss = explicitLoss;
-            LossLocation = lossLocation;
-            Precision = precision;
-            AttributeLocation = attributeLocation;
-            Weights = weights;
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameOfGeneratedMember, identifier, type.Name));
         }
 
-        public WeightsRequest? Weights { get; }
+        if (type.ContainingNamespace is { IsGlobalNamespace: true } && Array.IndexOf(GeneratedMemberNames.RootNamespaces, type.Name) >= 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HidesRootNamespace, identifier, type.Name));
+        }
+    }
 
-        public LossKind? ExplicitLoss { get; }
+    // The namespace by its plain names (NetworkModel escapes them for code): "Models.event" for namespace Models.@event.
+    private static string? NamespaceOf(INamedTypeSymbol type)
+    {
+        var names = new List<string>();
+        for (var ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+        {
+            names.Add(ns.Name);
+        }
 
-        public LocationInfo? LossLocation { get; }
+        names.Reverse();
+        return names.Count == 0 ? null : string.Join(".", names);
+    }
 
-        public PrecisionKind Precision { get; }
+    private sealed class NetworkArguments
+    {
+        public Loss? ExplicitLoss { get; set; }
 
-        public LocationInfo? AttributeLocation { get; }
+        public LocationInfo? LossLocation { get; set; }
+
+        public Precision Precision { get; set; } = Precision.Single;
+
+        public LocationInfo? PrecisionLocation { get; set; }
+
+        public LocationInfo? AttributeLocation { get; set; }
+
+        public WeightsRequest? Weights { get; set; }
     }
 
     private static NetworkArguments ReadNetworkAttribute(AttributeData attribute, CancellationToken cancellationToken, List<DiagnosticInfo> diagnostics)
     {
         var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-        var attributeLocation = LocationInfo.From(syntax);
-        LossKind? loss = null;
-        var precision = PrecisionKind.Single;
-        LocationInfo? lossLocation = attributeLocation;
-        WeightsRequest? weights = null;
+        var network = new NetworkArguments { AttributeLocation = LocationInfo.From(syntax) };
+        network.LossLocation = network.AttributeLocation;
         foreach (var named in attribute.NamedArguments)
         {
-            var argumentLocation = LocationInfo.From(NamedArgumentSyntax(syntax, named.Key)) ?? attributeLocation;
+            var argumentLocation = LocationInfo.From(NamedArgumentSyntax(syntax, named.Key)) ?? network.AttributeLocation;
             if (named.Key == "Loss" && named.Value.Value is int lossValue)
             {
-                lossLocation = argumentLocation;
-                if (Enum.IsDefined(typeof(LossKind), lossValue))
-                {
-                    loss = (LossKind)lossValue;
-                }
-                else
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedEnumValue, argumentLocation, "(Loss)" + Format(lossValue), "Loss"));
-                }
+                network.ExplicitLoss = (Loss)lossValue;
+                network.LossLocation = argumentLocation;
             }
             else if (named.Key == "Weights" && named.Value.Value is string weightsFile)
             {
                 // Resolved against the additional files in a later pipeline step (Weights/WeightsBaker).
-                weights = new WeightsRequest(weightsFile, argumentLocation);
+                network.Weights = new WeightsRequest(weightsFile, argumentLocation);
             }
             else if (named.Key == "Precision" && named.Value.Value is int precisionValue)
             {
-                if (Enum.IsDefined(typeof(PrecisionKind), precisionValue))
-                {
-                    precision = (PrecisionKind)precisionValue;
-                }
-                else
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedEnumValue, argumentLocation, "(Precision)" + Format(precisionValue), "Precision"));
-                }
+                network.Precision = (Precision)precisionValue;
+                network.PrecisionLocation = argumentLocation;
             }
         }
 
-        return new NetworkArguments(loss, lossLocation, precision, attributeLocation, weights);
+        return network;
     }
 
     private static AttributeArgumentSyntax? NamedArgumentSyntax(AttributeSyntax? syntax, string name) =>
@@ -281,35 +342,62 @@ internal static class NetworkParser
         return true;
     }
 
-    private sealed class ParsedLayer
+    /// <summary>One <c>[Dense]</c> as declared, with where each of its parts is written.</summary>
+    private sealed class DeclaredDense
     {
-        public ParsedLayer(DenseLayerModel model, LocationInfo? location, LocationInfo? dropoutLocation)
+        public DeclaredDense(int size, Activation activation, LocationInfo? location)
         {
-            Model = model;
+            Size = size;
+            Activation = activation;
             Location = location;
-            DropoutLocation = dropoutLocation;
         }
 
-        public DenseLayerModel Model { get; set; }
+        public int Size { get; }
+
+        public Activation Activation { get; }
 
         public LocationInfo? Location { get; }
 
+        public double LeakySlope { get; set; } = NetworkRules.DefaultLeakySlope;
+
+        public LocationInfo? LeakySlopeLocation { get; set; }
+
+        public double Alpha { get; set; } = NetworkRules.DefaultAlpha;
+
+        public LocationInfo? AlphaLocation { get; set; }
+
+        public double KeepProbability { get; set; } = 1.0;
+
         public LocationInfo? DropoutLocation { get; set; }
+
+        public DenseLayerFacts ToFacts() => new(Size, Activation, LeakySlope, Alpha, KeepProbability);
+
+        public DenseLayerModel ToModel() => new(Size, Activation, LeakySlope, KeepProbability, Alpha);
     }
 
-    private static List<ParsedLayer> ReadLayers(
+    private sealed class DeclaredLayers
+    {
+        public bool HasInput { get; set; }
+
+        public int InputSize { get; set; }
+
+        public LocationInfo? InputLocation { get; set; }
+
+        public double InputKeepProbability { get; set; } = 1.0;
+
+        public LocationInfo? InputDropoutLocation { get; set; }
+
+        public List<DeclaredDense> Dense { get; } = new();
+    }
+
+    private static DeclaredLayers ReadLayers(
         INamedTypeSymbol type,
         List<LayerAttribute> attributes,
-        LocationInfo? networkLocation,
+        NetworkArguments network,
         List<DiagnosticInfo> diagnostics,
-        CancellationToken cancellationToken,
-        out int inputSize,
-        out double inputKeep)
+        CancellationToken cancellationToken)
     {
-        var layers = new List<ParsedLayer>();
-        inputSize = 0;
-        inputKeep = 1.0;
-        bool inputSeen = false;
+        var layers = new DeclaredLayers();
         bool anyLayerBeforeInput = false;
         LayerAttribute? previous = null;
         foreach (var attribute in attributes)
@@ -318,187 +406,155 @@ internal static class NetworkParser
             switch (attribute.Kind)
             {
                 case LayerAttributeKind.Input:
-                    if (inputSeen)
+                    if (layers.HasInput)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateInput, attribute.Location, type.Name));
                         break;
                     }
 
-                    inputSeen = true;
+                    layers.HasInput = true;
                     if (anyLayerBeforeInput)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputNotFirst, attribute.Location, type.Name));
                     }
 
-                    inputSize = IntArgument(attribute.Data, 0);
-                    CheckSize(inputSize, attribute.Location, diagnostics);
+                    layers.InputSize = IntArgument(attribute.Data, 0);
+                    layers.InputLocation = attribute.Location;
                     break;
 
                 case LayerAttributeKind.Dense:
-                    anyLayerBeforeInput |= !inputSeen;
-                    layers.Add(ReadDense(attribute, diagnostics));
+                    anyLayerBeforeInput |= !layers.HasInput;
+                    layers.Dense.Add(ReadDense(attribute, diagnostics));
                     break;
 
                 case LayerAttributeKind.Dropout:
-                    anyLayerBeforeInput |= !inputSeen;
-                    double keep = DoubleArgument(attribute.Data, 0);
-                    if (!(keep > 0.0 && keep <= 1.0))
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKeepProbability, attribute.Location, Format(keep)));
-                    }
-                    else if (previous?.Kind == LayerAttributeKind.Dropout)
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedDropout, attribute.Location, "follows another [Dropout]"));
-                    }
-                    else if (previous?.Kind == LayerAttributeKind.Input)
-                    {
-                        inputKeep = keep;
-                    }
-                    else if (previous?.Kind == LayerAttributeKind.Dense)
-                    {
-                        var last = layers[layers.Count - 1];
-                        last.Model = last.Model with { KeepProbability = keep };
-                        last.DropoutLocation = attribute.Location;
-                    }
-
-                    // A [Dropout] before everything else is reported once, as NG0006 on the [Input] that should lead.
+                    anyLayerBeforeInput |= !layers.HasInput;
+                    ReadDropout(attribute, previous, layers, network, diagnostics);
                     break;
             }
 
             previous = attribute;
         }
 
-        if (!inputSeen)
+        if (!layers.HasInput)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, networkLocation, type.Name));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, network.AttributeLocation, type.Name));
         }
 
-        if (layers.Count == 0)
+        if (layers.Dense.Count > 0 && layers.Dense[layers.Dense.Count - 1] is { DropoutLocation: { } outputDropout } output)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoDenseLayer, networkLocation, type.Name));
-            return layers;
+            // Whatever its probability, even 1: a [Dropout] after the last [Dense] says something the network cannot do.
+            string? keepProblem = NetworkRules.KeepProbabilityProblem(output.KeepProbability, network.Precision, "the output layer");
+            diagnostics.Add(keepProblem is not null
+                ? DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKeepProbability, outputDropout, keepProblem)
+                : DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedDropout, outputDropout, "follows the output layer (the last [Dense]), whose outputs are never dropped"));
+            output.KeepProbability = 1.0;
         }
 
-        var output = layers[layers.Count - 1];
-        if (output.Model.HasDropout)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedDropout, output.DropoutLocation, "follows the output layer (the last [Dense]), whose outputs are never dropped"));
-        }
-
-        for (int i = 0; i < layers.Count - 1; i++)
-        {
-            if (layers[i].Model.Activation == ActivationKind.Softmax)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNotLast, layers[i].Location, Format(i + 1), type.Name));
-            }
-        }
-
-        CheckTotalSize(type, inputSize, layers, networkLocation, diagnostics);
         return layers;
     }
 
-    private static ParsedLayer ReadDense(LayerAttribute attribute, List<DiagnosticInfo> diagnostics)
+    private static void ReadDropout(LayerAttribute attribute, LayerAttribute? previous, DeclaredLayers layers, NetworkArguments network, List<DiagnosticInfo> diagnostics)
     {
-        int size = IntArgument(attribute.Data, 0);
-        CheckSize(size, attribute.Location, diagnostics);
-        int activationValue = IntArgument(attribute.Data, 1);
-        var activation = ActivationKind.Identity;
-        if (Enum.IsDefined(typeof(ActivationKind), activationValue))
+        double keep = DoubleArgument(attribute.Data, 0);
+        switch (previous?.Kind)
         {
-            activation = (ActivationKind)activationValue;
-        }
-        else
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedEnumValue, attribute.Location, "(Activation)" + Format(activationValue), "Activation"));
-        }
+            case LayerAttributeKind.Input when layers.InputDropoutLocation is null:
+                layers.InputKeepProbability = keep;
+                layers.InputDropoutLocation = attribute.Location;
+                break;
+            case LayerAttributeKind.Dense:
+                var layer = layers.Dense[layers.Dense.Count - 1];
+                layer.KeepProbability = keep;
+                layer.DropoutLocation = attribute.Location;
+                break;
+            case LayerAttributeKind.Dropout:
+                // The probability is still checked, so a bad one is reported as such rather than only as misplaced.
+                string target = layers.Dense.Count == 0 ? "the input" : NetworkRules.LayerName(layers.Dense.Count - 1).ToLowerInvariant();
+                string? problem = NetworkRules.KeepProbabilityProblem(keep, network.Precision, target);
+                diagnostics.Add(problem is not null
+                    ? DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKeepProbability, attribute.Location, problem)
+                    : DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedDropout, attribute.Location, "follows another [Dropout]"));
+                break;
 
-        double slope = DefaultLeakySlope;
+            // A [Dropout] before everything else (or after a second [Input]) is reported once, as NG0006 or NG0005.
+        }
+    }
+
+    private static DeclaredDense ReadDense(LayerAttribute attribute, List<DiagnosticInfo> diagnostics)
+    {
+        var activation = (Activation)IntArgument(attribute.Data, 1);
+        var layer = new DeclaredDense(IntArgument(attribute.Data, 0), activation, attribute.Location);
+        bool defined = Enum.IsDefined(typeof(Activation), activation);
         foreach (var named in attribute.Data.NamedArguments)
         {
-            if (named.Key == "LeakySlope" && named.Value.Value is double value)
+            if (named.Value.Value is not double value || named.Key is not ("LeakySlope" or "Alpha"))
             {
-                var location = LocationInfo.From(NamedArgumentSyntax(attribute.Syntax, "LeakySlope")) ?? attribute.Location;
-                if (activation != ActivationKind.LeakyReLU)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LeakySlopeIgnored, location, activation.ToString()));
-                }
-                else if (!(value > 0.0 && value < 1.0))
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLeakySlope, location, Format(value)));
-                }
-                else
-                {
-                    slope = value;
-                }
+                continue;
+            }
+
+            bool isSlope = named.Key == "LeakySlope";
+            var location = LocationInfo.From(NamedArgumentSyntax(attribute.Syntax, named.Key)) ?? attribute.Location;
+            if (defined && activation != (isSlope ? Activation.LeakyReLU : Activation.ELU))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(isSlope ? DiagnosticDescriptors.LeakySlopeIgnored : DiagnosticDescriptors.AlphaIgnored, location, activation.ToString()));
+            }
+            else if (isSlope)
+            {
+                layer.LeakySlope = value;
+                layer.LeakySlopeLocation = location;
+            }
+            else
+            {
+                layer.Alpha = value;
+                layer.AlphaLocation = location;
             }
         }
 
-        return new ParsedLayer(new DenseLayerModel(size, activation, slope, 1.0), attribute.Location, null);
+        return layer;
     }
 
-    private static void CheckSize(int size, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    // Undeclared, the loss is MeanSquaredError, except in a network with a Step layer, which is then forward-only.
+    private static Loss? EffectiveLoss(NetworkArguments network, List<DeclaredDense> layers) =>
+        network.ExplicitLoss ?? (layers.Any(l => l.Activation == Activation.Step) ? null : Loss.MeanSquaredError);
+
+    /// <summary>Checks the architecture with the shared rules and reports each broken one on the syntax it is about.</summary>
+    private static void ApplyRules(DeclaredLayers layers, NetworkArguments network, Loss? loss, List<DiagnosticInfo> diagnostics)
     {
-        if (size < 1 || size > MaxLayerSize)
+        var facts = layers.Dense.Select(l => l.ToFacts()).ToArray();
+        foreach (var violation in NetworkRules.Check(layers.InputSize, layers.InputKeepProbability, facts, loss, network.Precision))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSize, location, Format(size), Format(MaxLayerSize)));
-        }
-    }
-
-    private static void CheckTotalSize(INamedTypeSymbol type, int inputSize, List<ParsedLayer> layers, LocationInfo? location, List<DiagnosticInfo> diagnostics)
-    {
-        if (layers.Count > MaxDenseLayers)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, location, type.Name, $"it has {Format(layers.Count)} dense layers and at most {Format(MaxDenseLayers)} are supported"));
-            return;
-        }
-
-        long parameters = 0;
-        long previous = inputSize;
-        foreach (var layer in layers)
-        {
-            parameters += (previous + 1) * layer.Model.Size;
-            previous = layer.Model.Size;
-        }
-
-        if (parameters > MaxParameterCount)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, location, type.Name, $"it has {Format(parameters)} parameters and at most {Format(MaxParameterCount)} are supported"));
-        }
-    }
-
-    private static LossKind? CheckLoss(INamedTypeSymbol type, NetworkArguments network, List<ParsedLayer> layers, List<DiagnosticInfo> diagnostics)
-    {
-        if (layers.Count == 0)
-        {
-            return network.ExplicitLoss;
-        }
-
-        int step = layers.FindIndex(l => l.Model.Activation == ActivationKind.Step);
-        if (step >= 0)
-        {
-            if (network.ExplicitLoss is { } declared)
+            var layer = violation.Layer >= 0 ? layers.Dense[violation.Layer] : null;
+            var (descriptor, location) = violation.Rule switch
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StepInTrainedNetwork, layers[step].Location, Format(step + 1), type.Name, declared.ToString()));
+                NetworkRule.UndefinedPrecision => (DiagnosticDescriptors.UndefinedEnumValue, network.PrecisionLocation),
+                NetworkRule.InputSize => (DiagnosticDescriptors.InvalidSize, layers.InputLocation),
+                NetworkRule.InputKeepProbability => (DiagnosticDescriptors.InvalidKeepProbability, layers.InputDropoutLocation),
+                NetworkRule.NoDenseLayer => (DiagnosticDescriptors.NoDenseLayer, network.AttributeLocation),
+                NetworkRule.TooManyLayers or NetworkRule.TooManyParameters => (DiagnosticDescriptors.NetworkTooLarge, network.AttributeLocation),
+                NetworkRule.LayerSize => (DiagnosticDescriptors.InvalidSize, layer!.Location),
+                NetworkRule.UndefinedActivation => (DiagnosticDescriptors.UndefinedEnumValue, layer!.Location),
+                NetworkRule.SoftmaxNotLast => (DiagnosticDescriptors.SoftmaxNotLast, layer!.Location),
+                NetworkRule.LeakySlope => (DiagnosticDescriptors.InvalidLeakySlope, layer!.LeakySlopeLocation),
+                NetworkRule.Alpha => (DiagnosticDescriptors.InvalidAlpha, layer!.AlphaLocation),
+                NetworkRule.KeepProbability or NetworkRule.OutputDropout => (
+                    violation.Rule == NetworkRule.KeepProbability ? DiagnosticDescriptors.InvalidKeepProbability : DiagnosticDescriptors.MisplacedDropout,
+                    layer!.DropoutLocation),
+                NetworkRule.UndefinedLoss or NetworkRule.LossMismatch => (
+                    violation.Rule == NetworkRule.UndefinedLoss ? DiagnosticDescriptors.UndefinedEnumValue : DiagnosticDescriptors.LossMismatch,
+                    network.LossLocation),
+                NetworkRule.StepWithLoss => (DiagnosticDescriptors.StepInTrainedNetwork, layer!.Location),
+                _ => throw new InvalidOperationException("No diagnostic for the rule " + violation.Rule),
+            };
+
+            // Without [Input] the missing input is NG0004 alone, not also an input of size 0.
+            if (violation.Rule == NetworkRule.InputSize && !layers.HasInput)
+            {
+                continue;
             }
 
-            // Without a declared loss a Step network is forward-only: no gradient code is generated for it.
-            return null;
+            diagnostics.Add(DiagnosticInfo.Create(descriptor, location ?? network.AttributeLocation, violation.Message));
         }
-
-        var loss = network.ExplicitLoss ?? LossKind.MeanSquaredError;
-        var output = layers[layers.Count - 1].Model.Activation;
-        string? reason = loss switch
-        {
-            LossKind.SoftmaxCrossEntropy when output != ActivationKind.Softmax => "it is the log-likelihood of a probability distribution, so the output layer must use Softmax",
-            LossKind.BinaryCrossEntropy when output != ActivationKind.Sigmoid => "it takes ln a and ln(1 − a), so every output must be in (0, 1): use Sigmoid",
-            _ => null,
-        };
-        if (reason is not null)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossMismatch, network.LossLocation, loss.ToString(), output.ToString(), reason));
-        }
-
-        return loss;
     }
 
     private static int IntArgument(AttributeData attribute, int index) =>
@@ -512,8 +568,4 @@ internal static class NetworkParser
             int i => i,
             _ => double.NaN,
         } : double.NaN;
-
-    private static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -13,7 +13,9 @@ internal static class OrphanLayerParser
     public static EquatableArray<DiagnosticInfo> Find(GeneratorAttributeSyntaxContext context, string shortName, CancellationToken cancellationToken)
     {
         if (context.TargetSymbol is not INamedTypeSymbol type
-            || type.GetAttributes().Any(a => AttributeNames.Is(a.AttributeClass, "NetworkAttribute")))
+            || context.TargetNode is not Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax declaration
+            || type.GetAttributes().Any(a => AttributeNames.Is(a.AttributeClass, "NetworkAttribute"))
+            || NetworkParser.CompilerReportsAnError(declaration, context.Attributes, context.SemanticModel, cancellationToken))
         {
             return EquatableArray<DiagnosticInfo>.Empty;
         }

@@ -8,6 +8,7 @@ using System.Text;
 using System.Threading;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Model;
+using NetGen.Generator.Shared;
 
 namespace NetGen.Generator.Weights;
 
@@ -78,7 +79,7 @@ internal static class WeightsBaker
             return null;
         }
 
-        string dataTypes = string.Join(", ", content.Tensors.Select(t => t.DType).Distinct().OrderBy(t => t, StringComparer.Ordinal));
+        string dataTypes = string.Join(", ", content.Tensors.Select(t => SafeTensorDataTypes.ToFormatName(t.DataType)).Distinct().OrderBy(t => t, StringComparer.Ordinal));
         return new BakedWeightsModel(request.Name, input.Sha256, dataTypes, new ByteBlob(parameters));
     }
 
@@ -133,36 +134,20 @@ internal static class WeightsBaker
     /// <summary>The network as <c>NetworkSpec.DescribeArchitecture()</c> writes it: what the <c>netgen.spec</c> metadata holds.</summary>
     public static string Architecture(NetworkModel model)
     {
-        var text = new StringBuilder();
-        text.Append(Int(model.InputSize));
-        AppendKeep(text, model.InputKeepProbability);
-        foreach (var layer in model.Layers)
+        var layers = new DenseLayerFacts[model.Layers.Count];
+        for (int i = 0; i < layers.Length; i++)
         {
-            text.Append(" → ").Append(Int(layer.Size)).Append(' ').Append(layer.Activation.ToString());
-            if (layer.Activation == ActivationKind.LeakyReLU)
-            {
-                text.Append("(α=").Append(layer.LeakySlope.ToString("R", CultureInfo.InvariantCulture)).Append(')');
-            }
-
-            AppendKeep(text, layer.KeepProbability);
+            var layer = model.Layers[i];
+            layers[i] = new DenseLayerFacts(layer.Size, layer.Activation, layer.LeakySlope, layer.Alpha, layer.KeepProbability);
         }
 
-        text.Append(", ").Append(model.Loss?.ToString() ?? "forward-only");
-        return text.ToString();
-
-        static void AppendKeep(StringBuilder text, double keep)
-        {
-            if (keep < 1.0)
-            {
-                text.Append(" (keep ").Append(keep.ToString("R", CultureInfo.InvariantCulture)).Append(')');
-            }
-        }
+        return ArchitectureDescription.Describe(model.InputSize, model.InputKeepProbability, layers, model.Loss);
     }
 
-    private static SortedDictionary<int, (TensorEntry Weight, TensorEntry Bias)>? PairLinearTensors(SafeTensorsContent content, out string problem)
+    private static SortedDictionary<int, (SafeTensorInfo Weight, SafeTensorInfo Bias)>? PairLinearTensors(SafeTensorsContent content, out string problem)
     {
-        var weights = new Dictionary<int, TensorEntry>();
-        var biases = new Dictionary<int, TensorEntry>();
+        var weights = new Dictionary<int, SafeTensorInfo>();
+        var biases = new Dictionary<int, SafeTensorInfo>();
         var unexpected = new List<string>();
         foreach (var tensor in content.Tensors)
         {
@@ -178,13 +163,13 @@ internal static class WeightsBaker
 
         if (unexpected.Count > 0)
         {
-            string listed = string.Join(", ", unexpected.Take(MaxNamesListed).Select(name => $"'{name}'"));
+            string listed = string.Join(", ", unexpected.Take(MaxNamesListed).Select(name => $"'{SafeTensorsHeader.Shorten(name)}'"));
             string more = unexpected.Count > MaxNamesListed ? $" and {Int(unexpected.Count - MaxNamesListed)} more" : string.Empty;
             problem = $"the file holds tensors that are not nn.Linear parameters named '<index>.weight' and '<index>.bias': {listed}{more}";
             return null;
         }
 
-        var modules = new SortedDictionary<int, (TensorEntry, TensorEntry)>();
+        var modules = new SortedDictionary<int, (SafeTensorInfo, SafeTensorInfo)>();
         foreach (var pair in weights.OrderBy(p => p.Key))
         {
             if (!biases.TryGetValue(pair.Key, out var bias))
@@ -228,17 +213,17 @@ internal static class WeightsBaker
             && int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out module);
     }
 
-    private static bool RequireShape(TensorEntry tensor, long[] expected, int layer, int module, string what, out string problem)
+    private static bool RequireShape(SafeTensorInfo tensor, long[] expected, int layer, int module, string what, out string problem)
     {
         if (!tensor.Shape.SequenceEqual(expected))
         {
-            problem = $"tensor '{tensor.Name}': dense layer {Int(layer)} (module {Int(module)}) needs a {what} of shape {TensorEntry.FormatShape(expected)}, but the file's has shape {tensor.ShapeText}";
+            problem = $"tensor '{tensor.Name}': dense layer {Int(layer)} (module {Int(module)}) needs a {what} of shape {SafeTensorInfo.FormatShape(expected)}, but the file's has shape {tensor.ShapeText}";
             return false;
         }
 
-        if (!SafeTensorsContent.IsFloatingPoint(tensor.DType))
+        if (!SafeTensorDataTypes.IsReadableAsFloatingPoint(tensor.DataType))
         {
-            problem = $"tensor '{tensor.Name}': dtype {tensor.DType} cannot hold weights; use F32, F64, F16 or BF16";
+            problem = $"tensor '{tensor.Name}': dtype {SafeTensorDataTypes.ToFormatName(tensor.DataType)} cannot hold weights; use F32, F64, F16 or BF16";
             return false;
         }
 
@@ -248,17 +233,17 @@ internal static class WeightsBaker
 
     // Converts every element to the network's type (rounding to nearest, as WeightsFile.Load does) and writes it
     // little-endian at parameter index offset; non-finite results are rejected with the element's position.
-    private static bool Decode(SafeTensorsContent content, TensorEntry tensor, bool toDouble, byte[] destination, int offset, int rowLength, out string problem)
+    private static bool Decode(SafeTensorsContent content, SafeTensorInfo tensor, bool toDouble, byte[] destination, int offset, int rowLength, out string problem)
     {
         var data = content.DataOf(tensor);
         int count = (int)tensor.ElementCount;
         for (int i = 0; i < count; i++)
         {
-            double value = tensor.DType switch
+            double value = tensor.DataType switch
             {
-                "F64" => Bits.ToDouble(ReadUInt64(data, 8 * i)),
-                "F32" => Bits.ToSingle(ReadUInt32(data, 4 * i)),
-                "F16" => Bits.ToSingle(HalfToSingleBits(ReadUInt16(data, 2 * i))),
+                SafeTensorDataType.Float64 => Bits.ToDouble(ReadUInt64(data, 8 * i)),
+                SafeTensorDataType.Float32 => Bits.ToSingle(ReadUInt32(data, 4 * i)),
+                SafeTensorDataType.Float16 => Bits.ToSingle(HalfToSingleBits(ReadUInt16(data, 2 * i))),
                 _ => Bits.ToSingle((uint)ReadUInt16(data, 2 * i) << 16),
             };
             int index = offset + i;
@@ -277,7 +262,7 @@ internal static class WeightsBaker
             if (double.IsNaN(value) || double.IsInfinity(value))
             {
                 string what = double.IsNaN(value) ? "NaN" : value > 0 ? "+infinity" : "-infinity";
-                string overflow = double.IsInfinity(value) && !toDouble && tensor.DType == "F64" ? " (or too large for Single)" : string.Empty;
+                string overflow = double.IsInfinity(value) && !toDouble && tensor.DataType == SafeTensorDataType.Float64 ? " (or too large for Single)" : string.Empty;
                 string element = rowLength > 0 ? $"[{Int(i / rowLength)}, {Int(i % rowLength)}]" : $"[{Int(i)}]";
                 problem = $"tensor '{tensor.Name}': element {element} is {what}{overflow}; weights must be finite";
                 return false;

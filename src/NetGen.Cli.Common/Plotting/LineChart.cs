@@ -38,6 +38,9 @@ internal sealed class LineChart
     /// <summary>Whether the y axis is logarithmic (values plotted as log10, ticks labelled with the values).</summary>
     public bool LogarithmicY { get; init; }
 
+    /// <summary>Whether the x axis is logarithmic, as <see cref="LogarithmicY"/> (learning rates).</summary>
+    public bool LogarithmicX { get; init; }
+
     public LegendCorner Legend { get; init; } = LegendCorner.UpperRight;
 
     public List<Series> Series { get; } = [];
@@ -45,7 +48,7 @@ internal sealed class LineChart
     /// <summary>Adds a line, leaving out points that are not finite (or, on a log axis, not positive).</summary>
     public void Add(string label, IEnumerable<(double X, double? Y)> points)
     {
-        var kept = points.Where(p => p.Y is { } y && double.IsFinite(y) && double.IsFinite(p.X) && (!LogarithmicY || y > 0)).ToArray();
+        var kept = points.Where(p => p.Y is { } y && double.IsFinite(y) && double.IsFinite(p.X) && (!LogarithmicY || y > 0) && (!LogarithmicX || p.X > 0)).ToArray();
         if (kept.Length > 0)
         {
             Series.Add(new Series(label, kept.Select(p => p.X).ToArray(), kept.Select(p => p.Y!.Value).ToArray()));
@@ -54,9 +57,9 @@ internal sealed class LineChart
 
     public void Draw(Canvas canvas, int left, int top, int width, int height)
     {
-        var (xMin, xMax) = Range(Series.SelectMany(s => s.Xs), pad: false);
+        var (xMin, xMax) = Range(Series.SelectMany(s => s.Xs.Select(TransformX)), pad: false);
         var (yMin, yMax) = Range(Series.SelectMany(s => s.Ys.Select(Transform)), pad: true);
-        var xTicks = AxisTicks.Linear(xMin, xMax, Math.Max(2, width / 90), IntegerXTicks);
+        var xTicks = LogarithmicX ? AxisTicks.Logarithmic(xMin, xMax) : AxisTicks.Linear(xMin, xMax, Math.Max(2, width / 90), IntegerXTicks);
         var yTicks = LogarithmicY ? AxisTicks.Logarithmic(yMin, yMax) : AxisTicks.Linear(yMin, yMax, Math.Max(2, height / 60), integersOnly: false);
 
         int yLabelWidth = yTicks.Where(t => t.Label is not null).Select(t => BitmapFont.Measure(t.Label!)).DefaultIfEmpty(0).Max();
@@ -83,9 +86,12 @@ internal sealed class LineChart
         foreach (var tick in xTicks)
         {
             int x = (int)Math.Round(ToX(tick.Position));
-            canvas.FillRectangle(x, plotTop, 1, plotHeight, Rgb.Grid);
-            canvas.FillRectangle(x, plotBottom, 1, TickLength, Rgb.Axis);
-            canvas.DrawTextCentered(tick.Label!, x, plotBottom + TickLength + 4, Rgb.Text);
+            canvas.FillRectangle(x, plotTop, 1, plotHeight, tick.Label is null ? Rgb.Grid.Mix(Rgb.White, 0.5) : Rgb.Grid);
+            canvas.FillRectangle(x, plotBottom, 1, tick.Label is null ? TickLength / 2 : TickLength, Rgb.Axis);
+            if (tick.Label is { } label)
+            {
+                canvas.DrawTextCentered(label, x, plotBottom + TickLength + 4, Rgb.Text);
+            }
         }
 
         canvas.DrawRectangle(plotLeft, plotTop, plotWidth + 1, plotHeight + 1, Rgb.Axis);
@@ -96,7 +102,7 @@ internal sealed class LineChart
         {
             var series = Series[s];
             var color = Rgb.Palette[s % Rgb.Palette.Length];
-            double[] xs = series.Xs.Select(ToX).ToArray();
+            double[] xs = series.Xs.Select(x => ToX(TransformX(x))).ToArray();
             double[] ys = series.Ys.Select(y => ToY(Transform(y))).ToArray();
             canvas.DrawPolyline(xs, ys, color, 2, plotLeft, plotTop, plotRight + 1, plotBottom + 1);
             if (xs.Length <= 40)
@@ -136,6 +142,8 @@ internal sealed class LineChart
     }
 
     private double Transform(double y) => LogarithmicY ? Math.Log10(y) : y;
+
+    private double TransformX(double x) => LogarithmicX ? Math.Log10(x) : x;
 
     private static (double Min, double Max) Range(IEnumerable<double> values, bool pad)
     {

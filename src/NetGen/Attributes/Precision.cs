@@ -1,4 +1,11 @@
+// One source for the runtime and the source generator: generator/NetGen.Generator links this file (see its .csproj),
+// where it compiles into NetGen.Generator.Shared so it never clashes with the runtime's type in a project that
+// references both assemblies (the generator's tests).
+#if NETGEN_GENERATOR
+namespace NetGen.Generator.Shared;
+#else
 namespace NetGen;
+#endif
 
 /// <summary>The floating-point type a generated network computes in.</summary>
 /// <remarks>The numeric values are part of the contract with the source generator; never renumber them.</remarks>

@@ -1,6 +1,12 @@
+// One source for the runtime and the source generator: generator/NetGen.Generator links this file (see its .csproj),
+// where it compiles into NetGen.Generator.Shared.
 using System.Diagnostics.CodeAnalysis;
 
+#if NETGEN_GENERATOR
+namespace NetGen.Generator.Shared;
+#else
 namespace NetGen.IO;
+#endif
 
 /// <summary>
 /// The element types of the safetensors format, each stored little-endian. The format writes them as the strings in
@@ -119,6 +125,14 @@ public static class SafeTensorDataTypes
         };
         return known;
     }
+
+    /// <summary>Every data type, in the order of the enum.</summary>
+    internal static SafeTensorDataType[] All { get; } =
+    [
+        SafeTensorDataType.Bool, SafeTensorDataType.UInt8, SafeTensorDataType.Int8, SafeTensorDataType.Float8E5M2, SafeTensorDataType.Float8E4M3,
+        SafeTensorDataType.Int16, SafeTensorDataType.UInt16, SafeTensorDataType.Float16, SafeTensorDataType.BFloat16, SafeTensorDataType.Int32,
+        SafeTensorDataType.UInt32, SafeTensorDataType.Float32, SafeTensorDataType.Float64, SafeTensorDataType.Int64, SafeTensorDataType.UInt64,
+    ];
 
     /// <summary>Whether the type is one NetGen reads as weights: F64, F32, F16 or BF16.</summary>
     /// <param name="dataType">The element type.</param>

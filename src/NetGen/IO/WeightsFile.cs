@@ -270,7 +270,7 @@ public static class WeightsFile
 
         if (unexpected.Count > 0)
         {
-            string listed = string.Join(", ", unexpected.Take(MaxNamesListed).Select(name => $"'{name}'"));
+            string listed = string.Join(", ", unexpected.Take(MaxNamesListed).Select(name => $"'{SafeTensorsHeader.Shorten(name)}'"));
             string more = unexpected.Count > MaxNamesListed ? $" and {unexpected.Count - MaxNamesListed} more" : string.Empty;
             throw new WeightsFileException(
                 $"the file holds tensors that are not nn.Linear parameters named '<index>.weight' and '<index>.bias': {listed}{more}", reader.Path);

@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
-using System.Text;
 
 namespace NetGen;
 
@@ -170,153 +168,45 @@ public sealed class NetworkSpec : IEquatable<NetworkSpec>
     /// The description without the precision, such as <c>64 → 32 ReLU (keep 0.8) → 10 Softmax, SoftmaxCrossEntropy</c>:
     /// what must match for weights to mean the same thing in another network.
     /// </summary>
-    public string DescribeArchitecture()
-    {
-        var text = new StringBuilder();
-        text.Append(InputSize.ToString(CultureInfo.InvariantCulture));
-        AppendKeep(text, InputKeepProbability);
-        foreach (var layer in _layers)
-        {
-            text.Append(" → ").Append(layer.Size.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(layer.Activation);
-            if (layer.Activation == Activation.LeakyReLU)
-            {
-                text.Append("(α=").Append(layer.LeakySlope.ToString("R", CultureInfo.InvariantCulture)).Append(')');
-            }
-            else if (layer.Activation == Activation.ELU)
-            {
-                text.Append("(α=").Append(layer.Alpha.ToString("R", CultureInfo.InvariantCulture)).Append(')');
-            }
+    public string DescribeArchitecture() => ArchitectureDescription.Describe(InputSize, InputKeepProbability, Facts(_layers), Loss);
 
-            AppendKeep(text, layer.KeepProbability);
-        }
-
-        text.Append(", ").Append(Loss?.ToString() ?? "forward-only");
-        return text.ToString();
-
-        static void AppendKeep(StringBuilder text, double keep)
-        {
-            if (keep < 1.0)
-            {
-                text.Append(" (keep ").Append(keep.ToString("R", CultureInfo.InvariantCulture)).Append(')');
-            }
-        }
-    }
-
-    // The same rules, in the same order, as the generator's diagnostics; NetworkSpecRulesTests holds the two together.
+    // The rules, their order and their messages are the source generator's own (Model/NetworkRules.cs is compiled into
+    // both), so a network is rejected here exactly when its declaration would not compile.
     private void Validate()
     {
-        if (InputSize < 1 || InputSize > NetworkLimits.MaxLayerSize)
-        {
-            throw new ArgumentOutOfRangeException(
-                "inputSize", InputSize, $"The input size must be between 1 and {NetworkLimits.MaxLayerSize}.");
-        }
-
-        if (!IsValidKeepProbability(InputKeepProbability))
-        {
-            throw new ArgumentOutOfRangeException(
-                "inputKeepProbability", InputKeepProbability, "The input keep probability must be in (0, 1].");
-        }
-
-        if (_layers.Length == 0)
-        {
-            throw new ArgumentException("A network needs at least one dense layer (the output layer).", "layers");
-        }
-
-        if (_layers.Length > NetworkLimits.MaxDenseLayers)
-        {
-            throw new ArgumentException($"A network has at most {NetworkLimits.MaxDenseLayers} dense layers; this one has {_layers.Length}.", "layers");
-        }
-
-        long parameters = 0;
-        long previous = InputSize;
         for (int i = 0; i < _layers.Length; i++)
         {
-            var layer = _layers[i] ?? throw new ArgumentException($"Layer {i} is null.", "layers");
-            bool isOutput = i == _layers.Length - 1;
-            if (layer.Size < 1 || layer.Size > NetworkLimits.MaxLayerSize)
+            if (_layers[i] is null)
             {
-                throw new ArgumentException($"Layer {i} has size {layer.Size}; a layer size must be between 1 and {NetworkLimits.MaxLayerSize}.", "layers");
-            }
-
-            if (!Enum.IsDefined(layer.Activation))
-            {
-                throw new ArgumentException($"Layer {i} has an unknown activation {(int)layer.Activation}.", "layers");
-            }
-
-            if (layer.Activation == Activation.Softmax && !isOutput)
-            {
-                throw new ArgumentException($"Layer {i} uses Softmax, which is allowed only on the output layer.", "layers");
-            }
-
-            if (layer.Activation == Activation.LeakyReLU && !IsValidLeakySlope(layer.LeakySlope))
-            {
-                throw new ArgumentException($"Layer {i} has leaky slope {layer.LeakySlope}; it must be in (0, 1).", "layers");
-            }
-
-            if (layer.Activation == Activation.ELU && !IsValidAlpha(layer.Alpha))
-            {
-                throw new ArgumentException($"Layer {i} has ELU α {layer.Alpha}; it must be finite and positive.", "layers");
-            }
-
-            if (!IsValidKeepProbability(layer.KeepProbability))
-            {
-                throw new ArgumentException($"Layer {i} has keep probability {layer.KeepProbability}; it must be in (0, 1].", "layers");
-            }
-
-            if (isOutput && layer.HasDropout)
-            {
-                throw new ArgumentException($"Layer {i} is the output layer; dropout on the outputs is not allowed.", "layers");
-            }
-
-            parameters += (previous + 1) * layer.Size;
-            previous = layer.Size;
-        }
-
-        if (parameters > NetworkLimits.MaxParameterCount)
-        {
-            throw new ArgumentException($"The network has {parameters} parameters; at most {NetworkLimits.MaxParameterCount} are supported.", "layers");
-        }
-
-        if (Loss is { } loss)
-        {
-            if (!Enum.IsDefined(loss))
-            {
-                throw new ArgumentException($"Unknown loss {(int)loss}.", "loss");
-            }
-
-            var stepLayer = Array.FindIndex(_layers, l => l.Activation == Activation.Step);
-            if (stepLayer >= 0)
-            {
-                throw new ArgumentException($"Layer {stepLayer} uses the Step activation, whose derivative is zero almost everywhere; a network with a Step layer is forward-only and cannot have a loss.", "loss");
-            }
-
-            var output = _layers[^1].Activation;
-            string? mismatch = LossFitsOutput(loss, output);
-            if (mismatch is not null)
-            {
-                throw new ArgumentException(mismatch, "loss");
+                throw new ArgumentException($"{NetworkRules.LayerName(i)} is null.", "layers");
             }
         }
 
-        if (!Enum.IsDefined(Precision))
+        var violations = NetworkRules.Check(InputSize, InputKeepProbability, Facts(_layers), Loss, Precision);
+        if (violations.Count > 0)
         {
-            throw new ArgumentException($"Unknown precision {(int)Precision}.", "precision");
+            var first = violations[0];
+            string message = first.Message + ".";
+            throw first.Rule switch
+            {
+                NetworkRule.InputSize => new ArgumentOutOfRangeException("inputSize", InputSize, message),
+                NetworkRule.InputKeepProbability => new ArgumentOutOfRangeException("inputKeepProbability", InputKeepProbability, message),
+                NetworkRule.UndefinedPrecision => new ArgumentException(message, "precision"),
+                NetworkRule.UndefinedLoss or NetworkRule.StepWithLoss or NetworkRule.LossMismatch => new ArgumentException(message, "loss"),
+                _ => new ArgumentException(message, "layers"),
+            };
         }
     }
 
-    /// <summary>Why <paramref name="loss"/> does not fit an output layer with <paramref name="output"/>, or null if it does.</summary>
-    internal static string? LossFitsOutput(Loss loss, Activation output) => loss switch
+    private static DenseLayerFacts[] Facts(DenseLayerSpec[] layers)
     {
-        NetGen.Loss.SoftmaxCrossEntropy when output != Activation.Softmax =>
-            $"SoftmaxCrossEntropy needs a Softmax output layer, but the output layer uses {output}.",
-        NetGen.Loss.BinaryCrossEntropy when output != Activation.Sigmoid =>
-            $"BinaryCrossEntropy needs outputs in (0, 1) from a Sigmoid output layer, but the output layer uses {output}.",
-        _ => null,
-    };
+        var facts = new DenseLayerFacts[layers.Length];
+        for (int i = 0; i < layers.Length; i++)
+        {
+            var layer = layers[i];
+            facts[i] = new DenseLayerFacts(layer.Size, layer.Activation, layer.LeakySlope, layer.Alpha, layer.KeepProbability);
+        }
 
-    internal static bool IsValidKeepProbability(double p) => p > 0.0 && p <= 1.0;
-
-    internal static bool IsValidLeakySlope(double alpha) => alpha > 0.0 && alpha < 1.0;
-
-    internal static bool IsValidAlpha(double alpha) => double.IsFinite(alpha) && alpha > 0.0;
+        return facts;
+    }
 }

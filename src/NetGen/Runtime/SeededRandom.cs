@@ -37,6 +37,28 @@ public sealed class SeededRandom
     /// <summary>Returns an independent copy that continues with the same sequence as this generator.</summary>
     public SeededRandom Clone() => new(_s0, _s1, _s2, _s3);
 
+    /// <summary>A generator that continues from a saved <paramref name="state"/>.</summary>
+    /// <param name="state">A state from <see cref="SaveState"/>.</param>
+    /// <exception cref="ArgumentException">The state is all zero, which no generator can be in.</exception>
+    public static SeededRandom FromState(SeededRandomState state)
+    {
+        RequireValid(state, nameof(state));
+        return new SeededRandom(state.S0, state.S1, state.S2, state.S3);
+    }
+
+    /// <summary>The generator's current state; <see cref="RestoreState"/> or <see cref="FromState"/> continue from it.</summary>
+    public SeededRandomState SaveState() => new(_s0, _s1, _s2, _s3);
+
+    /// <summary>Puts the generator back into a saved <paramref name="state"/>: it continues with the numbers the saved
+    /// generator would have drawn next.</summary>
+    /// <param name="state">A state from <see cref="SaveState"/>.</param>
+    /// <exception cref="ArgumentException">The state is all zero, which no generator can be in; the generator is unchanged.</exception>
+    public void RestoreState(SeededRandomState state)
+    {
+        RequireValid(state, nameof(state));
+        (_s0, _s1, _s2, _s3) = (state.S0, state.S1, state.S2, state.S3);
+    }
+
     /// <summary>Returns the next 64 random bits.</summary>
     public ulong NextUInt64()
     {
@@ -94,6 +116,14 @@ public sealed class SeededRandom
         {
             int j = NextInt32(i + 1);
             (values[i], values[j]) = (values[j], values[i]);
+        }
+    }
+
+    private static void RequireValid(SeededRandomState state, string parameterName)
+    {
+        if (!state.IsValid)
+        {
+            throw new ArgumentException("The random-number state is all zero, which xoshiro256** can never be in (it would draw zeros forever).", parameterName);
         }
     }
 

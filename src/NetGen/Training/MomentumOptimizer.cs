@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Numerics;
 
 namespace NetGen.Training;
@@ -33,7 +34,7 @@ public sealed class MomentumOptimizer : Optimizer
         return new State<T>(spec.ParameterCount, Coefficient, Nesterov);
     }
 
-    private sealed class State<T>(int parameterCount, double coefficient, bool nesterov) : IElementwiseOptimizerState<T>
+    private sealed class State<T>(int parameterCount, double coefficient, bool nesterov) : IElementwiseOptimizerState<T>, ICheckpointableOptimizerState<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly T[] _velocity = new T[parameterCount];
@@ -64,6 +65,16 @@ public sealed class MomentumOptimizer : Optimizer
 
         public void CompleteStep()
         {
+        }
+
+        public OptimizerStateSnapshot SaveState() =>
+            new([new KeyValuePair<string, double[]>("velocity", OptimizerStateSnapshot.ToDoubles<T>(_velocity))]);
+
+        public void RestoreState(OptimizerStateSnapshot snapshot)
+        {
+            ArgumentNullException.ThrowIfNull(snapshot);
+            snapshot.RequireExactly("velocity");
+            OptimizerStateSnapshot.CopyTo<T>(snapshot.RequireValues<T>("velocity", _velocity.Length), _velocity);
         }
     }
 }

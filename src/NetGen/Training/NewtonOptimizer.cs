@@ -68,7 +68,8 @@ public enum NewtonSolveMode
 /// <b>Objective.</b> The objective compared is the regularised batch objective of the whole network, evaluated by
 /// <see cref="TrainingStepContext{T}.EvaluateObjective"/> before and after the trial, so one step costs, besides the
 /// curvature, two forward passes. With dropout, the curvature, gradient and objective are all taken without dropout
-/// (the gradient is recomputed without it, one extra backward pass), so dropout has no effect on Newton training.
+/// (the gradient is recomputed without it, one extra backward pass), so dropout has no effect on Newton training; the
+/// same holds for the trainer's gradient clipping, whose clipped gradient is replaced by the exact one.
 /// </para>
 /// <para>
 /// <b>Learning rate.</b> Ignored: the step length comes from the curvature and λ, so
@@ -78,7 +79,7 @@ public enum NewtonSolveMode
 /// <b>Memory.</b> Allocated once, when the state is created: dense mode P² + 3P doubles (the matrix, its diagonal, the
 /// gradient and the step: 32 MB at the default threshold of 2,000 parameters); Hessian-free mode 5P doubles (gradient,
 /// step, residual, direction, product), no P × P storage at all. Both add 3P values of the network's type T (the
-/// starting point, a direction and its product), and P more for a network with dropout. Steps allocate nothing. All
+/// starting point, a direction and its product). Steps allocate nothing. All
 /// linear algebra is done in double, for float networks too.
 /// </para>
 /// </remarks>
@@ -178,6 +179,9 @@ public sealed class NewtonOptimizer : Optimizer
             ? value
             : throw new ArgumentOutOfRangeException(nameof(ConjugateGradientTolerance), value, "ConjugateGradientTolerance must be in (0, 1).");
     } = 1e-6;
+
+    /// <summary>Newton's step length comes from the curvature and the damping; the learning rate is ignored.</summary>
+    public override bool UsesLearningRate => false;
 
     /// <inheritdoc/>
     public override string Name => FormattableString.Invariant(

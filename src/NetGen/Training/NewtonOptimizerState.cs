@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -9,7 +10,7 @@ namespace NetGen.Training;
 /// steps, and every buffer the steps need, allocated here once. See <see cref="NewtonOptimizer"/> for the method.
 /// </summary>
 /// <typeparam name="T">The network's floating-point type; the linear algebra is done in double regardless.</typeparam>
-public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
+public sealed class NewtonOptimizerState<T> : ICheckpointableOptimizerState<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     // ν doubles with every consecutive rejection; beyond this λ would only hit MaximumDamping sooner.
@@ -21,6 +22,9 @@ public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
     // Within-step rises after a Cholesky failure: at least ×4, and from at least this fraction of the largest |C_ii|.
     private const double CholeskyRiseFactor = 4.0;
     private const double CholeskyRiseScale = 1e-3;
+
+    private const string DampingEntry = "damping";
+    private const string NuEntry = "nu";
 
     private readonly NetworkSpec _spec;
     private readonly int _parameterCount;
@@ -39,8 +43,6 @@ public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
     private readonly double[] _gradient;
     private readonly double[] _step;
 
-    // Only for networks with dropout: the gradient recomputed without dropout.
-    private readonly T[]? _gradientWithoutDropout;
 
     // Dense mode: C's strict upper triangle and, after a factorisation, the Cholesky factor L in the lower triangle
     // and diagonal of the same row-major P × P array; C's diagonal separately, so a failed factorisation can be
@@ -74,7 +76,6 @@ public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
         _product = new T[p];
         _gradient = new double[p];
         _step = new double[p];
-        _gradientWithoutDropout = spec.HasDropout ? new T[p] : null;
         if (dense)
         {
             _matrix = new double[(long)p * p];
@@ -111,6 +112,27 @@ public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
         LastStep = NotTried(OptimizerStepOutcome.Applied);
     }
 
+    /// <summary>Saves λ and ν, the only state that carries from one step to the next.</summary>
+    public OptimizerStateSnapshot SaveState() => new(
+    [
+        new KeyValuePair<string, double[]>(DampingEntry, [_damping]),
+        new KeyValuePair<string, double[]>(NuEntry, [_nu]),
+    ]);
+
+    /// <summary>Restores λ and ν; λ must lie in [0, <see cref="NewtonOptimizer.MaximumDamping"/>] and ν in [2, 2³⁰].</summary>
+    /// <param name="snapshot">A snapshot from <see cref="SaveState"/>.</param>
+    /// <exception cref="ArgumentException">An entry is missing or out of range; the state is unchanged.</exception>
+    public void RestoreState(OptimizerStateSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        snapshot.RequireExactly(DampingEntry, NuEntry);
+        double damping = snapshot.RequireScalar(DampingEntry, 0.0, _maximumDamping);
+        double nu = snapshot.RequireScalar(NuEntry, 2.0, MaximumNu);
+        _damping = damping;
+        _nu = nu;
+        LastStep = NotTried(OptimizerStepOutcome.Applied);
+    }
+
     /// <summary>
     /// Computes the damped Newton step on the context's batch, tries it, and keeps it if the regularised objective fell;
     /// otherwise restores the parameters bitwise and returns <see cref="OptimizerStepOutcome.Rejected"/>. Adapts λ
@@ -132,18 +154,20 @@ public sealed class NewtonOptimizerState<T> : IOptimizerState<T>
         NetworkGuard.CheckLength(parameters.Length, _parameterCount, nameof(context), "parameters (the optimizer state was created for another layout)");
         parameters.CopyTo(_start);
 
-        // The model's gradient and the baseline objective, both of the whole network (see the remarks on dropout).
-        double objectiveBefore;
-        if (_gradientWithoutDropout is not null)
+        // The model's gradient, exact and of the whole network (see the remarks on dropout and clipping), and the
+        // baseline objective, evaluated as the trial's will be, so the two compare like with like.
+        if (!context.IsGradientExact)
         {
-            objectiveBefore = double.CreateTruncating(context.EvaluateObjectiveAndGradient(_gradientWithoutDropout));
-            ToDouble(_gradientWithoutDropout, _gradient);
+            // _product is free until the curvature products start.
+            context.EvaluateObjectiveAndGradient(_product);
+            ToDouble(_product, _gradient);
         }
         else
         {
-            objectiveBefore = double.CreateTruncating(context.EvaluateObjective());
             ToDouble(context.Gradient, _gradient);
         }
+
+        double objectiveBefore = double.CreateTruncating(context.EvaluateObjective());
 
         double gradientSquared = TensorPrimitives.Dot<double>(_gradient, _gradient);
         if (gradientSquared == 0.0)

@@ -27,6 +27,21 @@ public abstract class Optimizer
     public abstract IOptimizerState<T> CreateState<T>(NetworkSpec spec)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
+    /// <summary>
+    /// Whether the steps depend on <see cref="TrainerOptions.LearningRate"/>; <see langword="true"/> by default. RPROP,
+    /// L-BFGS and Newton choose their step lengths themselves and ignore it, so a learning-rate range test
+    /// (<see cref="Trainer{T}.FindLearningRate"/>) refuses them.
+    /// </summary>
+    public virtual bool UsesLearningRate => true;
+
+    /// <summary>
+    /// Whether every step must see the whole training set; <see langword="false"/> by default. Full-batch methods
+    /// (RPROP, L-BFGS) adapt to the change of the gradient from one step to the next, which mini-batches would confuse
+    /// with the change of the batch, so the trainer refuses a <see cref="TrainerOptions.BatchSize"/> below the
+    /// training-set size for them.
+    /// </summary>
+    public virtual bool RequiresFullBatch => false;
+
     /// <summary>Returns <see cref="Name"/>.</summary>
     public override string ToString() => Name;
 
@@ -91,6 +106,28 @@ public interface IElementwiseOptimizerState<T> : IOptimizerState<T>
 
     /// <summary>Ends the current step once every slice has been updated (Adam advances its step count here).</summary>
     void CompleteStep();
+}
+
+/// <summary>
+/// An optimizer state that can be saved in a training checkpoint and restored from one (see
+/// <see cref="TrainerOptions.CheckpointPath"/>), so that a resumed run continues with the same moments, step sizes,
+/// damping or history as the run that was interrupted. Every built-in optimizer's state implements it.
+/// </summary>
+/// <typeparam name="T">The network's floating-point type.</typeparam>
+public interface ICheckpointableOptimizerState<T> : IOptimizerState<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Captures everything the next steps depend on. Allocates the snapshot; call it between steps.</summary>
+    OptimizerStateSnapshot SaveState();
+
+    /// <summary>
+    /// Puts the state back to <paramref name="snapshot"/>. Every entry is checked (present, of the right length, of
+    /// valid values) before anything changes, so a snapshot that does not fit throws and leaves the state as it was.
+    /// </summary>
+    /// <param name="snapshot">A snapshot from <see cref="SaveState"/> of a state of the same optimizer and layout.</param>
+    /// <exception cref="ArgumentException">An entry is missing, has the wrong length or holds an invalid value; the
+    /// message names it.</exception>
+    void RestoreState(OptimizerStateSnapshot snapshot);
 }
 
 /// <summary>What an optimizer did with a step.</summary>

@@ -18,7 +18,7 @@ public sealed class SgdOptimizer : Optimizer
     }
 
     // Plain SGD remembers nothing between steps, so its state is empty.
-    private sealed class State<T> : IElementwiseOptimizerState<T>
+    private sealed class State<T> : IElementwiseOptimizerState<T>, ICheckpointableOptimizerState<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Reset()
@@ -39,6 +39,14 @@ public sealed class SgdOptimizer : Optimizer
 
         public void CompleteStep()
         {
+        }
+
+        public OptimizerStateSnapshot SaveState() => OptimizerStateSnapshot.Empty;
+
+        public void RestoreState(OptimizerStateSnapshot snapshot)
+        {
+            ArgumentNullException.ThrowIfNull(snapshot);
+            snapshot.RequireExactly();
         }
     }
 }

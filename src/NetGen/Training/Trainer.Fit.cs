@@ -13,17 +13,20 @@ public sealed partial class Trainer<T>
 {
     /// <summary>
     /// Trains the network on <paramref name="train"/> until a stopping criterion holds: the epoch limit, early
-    /// stopping, the target loss, or cancellation (checked before every batch; a cancelled run returns normally with
-    /// <see cref="StopReason.Cancelled"/>). With a validation set and <see cref="TrainerOptions.RestoreBestWeights"/>,
-    /// the network ends with the parameters of the epoch of lowest validation loss.
+    /// stopping, the target loss, the target output error, or cancellation (checked before every batch; a cancelled
+    /// run returns normally with <see cref="StopReason.Cancelled"/>). With a validation set and
+    /// <see cref="TrainerOptions.RestoreBestWeights"/>, the network ends with the parameters of the epoch of lowest
+    /// validation loss. With <see cref="TrainerOptions.CheckpointPath"/>, the run's state is saved after every
+    /// <see cref="TrainerOptions.CheckpointEveryEpochs"/> epochs and at its end, for <see cref="Resume"/>.
     /// </summary>
     /// <param name="train">The training set; its size n scales the L1/L2 penalties.</param>
     /// <param name="validation">An optional validation set, evaluated after every epoch with the whole network.</param>
     /// <param name="progress">Receives throttled reports, called synchronously on the training thread.</param>
     /// <param name="cancellationToken">Stops training at the next batch boundary.</param>
     /// <returns>Why training stopped, the best epoch, the final metrics and the history.</returns>
-    /// <exception cref="ArgumentException">A data set does not fit the network, the training set is empty, or early
-    /// stopping is on without a validation set.</exception>
+    /// <exception cref="ArgumentException">A data set does not fit the network, the training set is empty, early
+    /// stopping is on without a validation set, or a full-batch optimizer (<see cref="Optimizer.RequiresFullBatch"/>)
+    /// gets a smaller batch.</exception>
     /// <exception cref="InvalidOperationException">The network's parameters are not finite before training, or
     /// <see cref="TrainerOptions.KeepCurrentParameters"/> keeps all-zero weights in a network with a hidden layer.</exception>
     /// <exception cref="TrainingDivergedException">A loss, gradient or update was NaN or infinite; the network keeps
@@ -35,17 +38,38 @@ public sealed partial class Trainer<T>
         CancellationToken cancellationToken = default)
     {
         var run = StartRun(train, validation, progress);
-        for (int epoch = 0; epoch < Options.Epochs; epoch++)
+        return RunEpochs(run, cancellationToken);
+    }
+
+    // The epoch loop from wherever the run stands (epoch 0, or the epoch after a checkpoint), then the result.
+    private TrainingResult RunEpochs(FitRun run, CancellationToken cancellationToken)
+    {
+        if (run.StopReason is { } finished)
+        {
+            // A checkpoint saved when its run stopped: the run is over.
+            run.FinalStopReason = finished;
+            return FinishRun(run);
+        }
+
+        for (int epoch = run.EpochsRun; epoch < Options.Epochs; epoch++)
         {
             if (!TrainEpoch(run, epoch, cancellationToken))
             {
-                run.StopReason = StopReason.Cancelled;
+                run.FinalStopReason = StopReason.Cancelled;
                 break;
             }
 
-            if (FinishEpoch(run, epoch) is { } stop)
+            var stop = FinishEpoch(run, epoch);
+            run.StopReason = stop;
+            if (Options.CheckpointPath is { } path
+                && (stop is not null || run.EpochsRun == Options.Epochs || run.EpochsRun % Options.CheckpointEveryEpochs == 0))
             {
-                run.StopReason = stop;
+                SaveCheckpoint(run, path);
+            }
+
+            if (stop is not null)
+            {
+                run.FinalStopReason = stop.Value;
                 break;
             }
         }
@@ -63,16 +87,11 @@ public sealed partial class Trainer<T>
             CheckDataset(validation, nameof(validation));
         }
 
-        if (Options.EarlyStoppingPatience is not null && validation is null)
-        {
-            throw new ArgumentException("EarlyStoppingPatience is set but no validation set was given; early stopping monitors the validation loss.", nameof(validation));
-        }
-
+        int sampleCount = train.Count;
+        int batchSize = CheckRunSettings(train, validation);
         long startTimestamp = Stopwatch.GetTimestamp();
         PrepareStartingParameters();
 
-        int sampleCount = train.Count;
-        int batchSize = Math.Min(Options.BatchSize, sampleCount);
         EnsureBatchCapacity(batchSize);
         var seedStream = new SeededRandom(Options.Seed ^ DerivedStreamSalt);
         var shuffleRandom = new SeededRandom(seedStream.NextUInt64());
@@ -89,20 +108,7 @@ public sealed partial class Trainer<T>
         }
 
         _optimizer.Reset();
-        var run = new FitRun(train, validation, progress, startTimestamp)
-        {
-            BatchSize = batchSize,
-            StepsPerEpoch = (sampleCount + batchSize - 1) / batchSize,
-            Regularization = new Regularization(Options.L1, Options.L2, sampleCount),
-            ShuffleRandom = shuffleRandom,
-            DropoutRandom = dropoutRandom,
-            TrainAccuracy = Options.EvaluateTrainingAccuracy ? ClassificationAccuracy.Detect(_spec, train) : AccuracyMode.None,
-            ValidationAccuracy = validation is null ? AccuracyMode.None : ClassificationAccuracy.Detect(_spec, validation),
-            History = new TrainingHistory(_spec.Layers.Count),
-            // In double, so that even TimeSpan.MaxValue converts to timestamp ticks without overflowing.
-            ProgressIntervalTicks = Options.ProgressInterval.TotalSeconds * Stopwatch.Frequency,
-            LastReportTimestamp = startTimestamp,
-        };
+        var run = CreateRun(train, validation, progress, startTimestamp, batchSize, shuffleRandom, dropoutRandom, new TrainingHistory(_spec.Layers.Count));
         RunHooks(run, epoch: 0);
         return run;
     }
@@ -137,6 +143,43 @@ public sealed partial class Trainer<T>
 
         return measurements;
     }
+
+    // The checks Fit and Resume share, before anything changes: early stopping needs a validation set, and a full-batch
+    // optimizer a full batch. Returns the batch size of the run.
+    private int CheckRunSettings(Dataset<T> train, Dataset<T>? validation)
+    {
+        if (Options.EarlyStoppingPatience is not null && validation is null)
+        {
+            throw new ArgumentException("EarlyStoppingPatience is set but no validation set was given; early stopping monitors the validation loss.", nameof(validation));
+        }
+
+        if (Options.Optimizer.RequiresFullBatch && Options.BatchSize < train.Count)
+        {
+            throw new ArgumentException(
+                $"{Options.Optimizer.Name} trains on the full batch, but BatchSize is {Options.BatchSize} for {train.Count} training samples. Set BatchSize to at least the training-set size (int.MaxValue always works).",
+                nameof(train));
+        }
+
+        return Math.Min(Options.BatchSize, train.Count);
+    }
+
+    private FitRun CreateRun(
+        Dataset<T> train, Dataset<T>? validation, IProgress<TrainingProgress>? progress, long startTimestamp, int batchSize,
+        SeededRandom shuffleRandom, SeededRandom dropoutRandom, TrainingHistory history) =>
+        new(train, validation, progress, startTimestamp)
+        {
+            BatchSize = batchSize,
+            StepsPerEpoch = (train.Count + batchSize - 1) / batchSize,
+            Regularization = new Regularization(Options.L1, Options.L2, train.Count),
+            ShuffleRandom = shuffleRandom,
+            DropoutRandom = dropoutRandom,
+            TrainAccuracy = Options.EvaluateTrainingAccuracy ? ClassificationAccuracy.Detect(_spec, train) : AccuracyMode.None,
+            ValidationAccuracy = validation is null ? AccuracyMode.None : ClassificationAccuracy.Detect(_spec, validation),
+            History = history,
+            // In double, so that even TimeSpan.MaxValue converts to timestamp ticks without overflowing.
+            ProgressIntervalTicks = Options.ProgressInterval.TotalSeconds * Stopwatch.Frequency,
+            LastReportTimestamp = startTimestamp,
+        };
 
     // One pass over the shuffled training set; false if cancelled before it completed.
     private bool TrainEpoch(FitRun run, int epoch, CancellationToken cancellationToken)
@@ -244,7 +287,7 @@ public sealed partial class Trainer<T>
             ValidationAccuracy = run.LastValidationAccuracy,
             LearningRate = run.Epoch.RateSum / steps,
             RejectedSteps = run.Epoch.RejectedSteps,
-            Elapsed = Stopwatch.GetElapsedTime(run.StartTimestamp),
+            Elapsed = run.Elapsed,
             LayerGradientNorms = norms,
             Measurements = measurements,
         });
@@ -259,6 +302,11 @@ public sealed partial class Trainer<T>
         if (Options.TargetLoss is { } target && monitoredLoss <= target)
         {
             return StopReason.TargetLossReached;
+        }
+
+        if (Options.TargetOutputError is { } tolerance && AllOutputsWithin(run.Validation ?? run.Train, tolerance))
+        {
+            return StopReason.TargetOutputErrorReached;
         }
 
         if (Options.EarlyStoppingPatience is { } patience && run.EpochsWithoutImprovement >= patience)
@@ -306,7 +354,7 @@ public sealed partial class Trainer<T>
         EvaluationResult? finalValidation = run.Validation is null ? null : Evaluate(run.Validation, run.ValidationAccuracy);
         var metrics = new TrainingMetrics(finalTraining.Loss, finalTraining.Accuracy, finalValidation?.Loss, finalValidation?.Accuracy);
         return new TrainingResult(
-            run.StopReason,
+            run.FinalStopReason,
             run.EpochsRun,
             run.GlobalStep,
             run.BestEpoch,
@@ -314,12 +362,33 @@ public sealed partial class Trainer<T>
             restored,
             metrics,
             run.History,
-            Stopwatch.GetElapsedTime(run.StartTimestamp));
+            run.Elapsed);
+    }
+
+    // Whether every output of every sample is within `tolerance` of its target (TrainerOptions.TargetOutputError).
+    private bool AllOutputsWithin(Dataset<T> data, double tolerance)
+    {
+        T limit = T.CreateTruncating(tolerance);
+        for (int sample = 0; sample < data.Count; sample++)
+        {
+            _network.Forward(data.GetFeatures(sample), _output);
+            ReadOnlySpan<T> targets = data.GetTargets(sample);
+            for (int j = 0; j < _output.Length; j++)
+            {
+                // Written so that a NaN output fails the test.
+                if (!(T.Abs(_output[j] - targets[j]) <= limit))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     private TrainingProgress CreateProgress(FitRun run, int epoch, int stepInEpoch, double trainingLoss, double learningRate, bool isEpochEnd)
     {
-        TimeSpan elapsed = Stopwatch.GetElapsedTime(run.StartTimestamp);
+        TimeSpan elapsed = run.Elapsed;
         return new TrainingProgress
         {
             Epoch = epoch + 1,
@@ -368,7 +437,22 @@ public sealed partial class Trainer<T>
 
         public long LastReportTimestamp { get; set; }
 
-        public StopReason StopReason { get; set; } = StopReason.MaxEpochsReached;
+        // Training time of the run before this Resume (from the checkpoint), counted into every elapsed time.
+        public TimeSpan ElapsedBefore { get; set; }
+
+        // The data's shapes and digests, taken at the first checkpoint (or checked on resuming).
+        public CheckpointData? TrainData { get; set; }
+
+        public CheckpointData? ValidationData { get; set; }
+
+        public TimeSpan Elapsed => ElapsedBefore + Stopwatch.GetElapsedTime(StartTimestamp);
+
+        // Why the run stopped at the end of its last completed epoch (a stopping rule held), saved in checkpoints; null
+        // while it is to go on.
+        public StopReason? StopReason { get; set; }
+
+        // What the result reports: the stopping rule, cancellation, or the epoch limit.
+        public StopReason FinalStopReason { get; set; } = Training.StopReason.MaxEpochsReached;
 
         public int GlobalStep { get; set; }
 

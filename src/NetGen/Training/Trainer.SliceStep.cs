@@ -5,8 +5,9 @@ namespace NetGen.Training;
 
 public sealed partial class Trainer<T>
 {
-    // One step of an element-wise optimizer (SGD, momentum, Adam). Everything after the gradient pass — the finiteness
-    // checks, the gradient norms, the penalty, the backup, the update — works on one slice of the parameters at a time.
+    // One step of an element-wise optimizer (SGD, momentum, Adam, RPROP). Everything after the gradient pass — the
+    // finiteness checks, the gradient norms, clipping, the penalty, the backup, the update — works on one slice of the
+    // parameters at a time.
     // With a DataParallelNetwork each of its threads runs these on its own slice inside the pass, where that slice of
     // the gradient sits in its core's cache; otherwise the whole vector is one slice, run here.
     private NonFiniteQuantity? TrainElementwiseStep(
@@ -92,13 +93,15 @@ public sealed partial class Trainer<T>
                 return false;
             }
 
-            // The norms describe backpropagation itself, so they are taken before the penalty terms are added.
+            // The norms describe backpropagation itself, so they are taken before clipping and the penalty terms.
             if (!InspectGradient(_trainer._spec, offset, gradient, _layerNorms.AsSpan(slice * _layerCount, _layerCount)))
             {
                 _gradientNotFinite[slice] = true;
                 return false;
             }
 
+            // Clipping by norm needs every slice's share of the norm before any slice is clipped (GradientClipping).
+            _trainer._clipping?.MeasureSlice(offset, gradient);
             return true;
         }
 
@@ -107,6 +110,11 @@ public sealed partial class Trainer<T>
             var trainer = _trainer;
             var regularization = _regularization!;
             Span<T> parameters = trainer._network.Parameters.Slice(offset, gradient.Length);
+            if (trainer._clipping is { } clipping)
+            {
+                clipping.ClipSlice(gradient, clipping.Factor());
+            }
+
             regularization.AccumulatePenaltySums(trainer._spec, offset, parameters, ref _sumsOfMagnitudes[slice], ref _sumsOfSquares[slice]);
             regularization.AddGradientTermsToSlice(trainer._spec, offset, parameters, gradient);
             parameters.CopyTo(trainer._parametersBeforeStep.AsSpan(offset, gradient.Length));

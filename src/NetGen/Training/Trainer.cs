@@ -11,19 +11,21 @@ namespace NetGen.Training;
 /// <summary>
 /// Mini-batch gradient-descent training of any <see cref="ITrainableNetwork{T}"/> (a generated network or an
 /// <see cref="InterpretedNetwork{T}"/>): seeded shuffling, a learning-rate schedule, a pluggable
-/// <see cref="Optimizer"/>, L1/L2 penalties, dropout, validation, early stopping, divergence detection, progress
-/// reports and a per-epoch history.
+/// <see cref="Optimizer"/>, L1/L2 penalties, dropout, gradient clipping, validation, early stopping, divergence
+/// detection, progress reports, a per-epoch history, checkpoints (<see cref="TrainerOptions.CheckpointPath"/>,
+/// <see cref="Resume"/>) and a learning-rate range test (<see cref="FindLearningRate"/>).
 /// </summary>
 /// <typeparam name="T">The network's floating-point type.</typeparam>
 /// <remarks>
 /// <para>
 /// Each step gathers a batch into preallocated buffers, computes the batch's mean loss and gradient (with dropout, from
-/// a seeded stream), checks both are finite, adds the penalty gradient to the weights' entries, lets the optimizer
+/// a seeded stream), checks both are finite, clips the gradient if asked, adds the penalty gradient to the weights'
+/// entries, lets the optimizer
 /// update the parameters, and checks the result is finite, rolling it back otherwise. None of this allocates once the
 /// trainer has sized its buffers on the first <see cref="Fit"/>.
 /// </para>
 /// <para>
-/// With an element-wise optimizer (<see cref="IElementwiseOptimizerState{T}"/>: SGD, momentum, Adam) and a
+/// With an element-wise optimizer (<see cref="IElementwiseOptimizerState{T}"/>: SGD, momentum, Adam, RPROP) and a
 /// <see cref="DataParallelNetwork{T}"/>, everything after the gradient pass runs inside it, each thread on the slice of
 /// the parameters whose gradient it has just combined (see <see cref="IParameterSliceStep{T}"/>). The weights are the
 /// same to the last bit as with one whole-vector update; the reported objective and gradient norms are sums taken slice
@@ -45,6 +47,8 @@ public sealed partial class Trainer<T>
     private readonly IElementwiseOptimizerState<T>? _elementwiseOptimizer;
     private readonly SliceStep? _sliceStep;
     private readonly IEpochHookState<T>[] _hooks;
+    // Set when TrainerOptions asks for gradient clipping.
+    private readonly GradientClipping<T>? _clipping;
     private readonly T[] _gradient;
     private readonly T[] _parametersBeforeStep;
     private readonly T[] _bestParameters;
@@ -84,6 +88,18 @@ public sealed partial class Trainer<T>
         for (int i = 0; i < _hooks.Length; i++)
         {
             _hooks[i] = options.EpochHooks[i].CreateState<T>(_spec);
+        }
+
+        if (options.CheckpointPath is not null && _optimizer is not ICheckpointableOptimizerState<T>)
+        {
+            throw new ArgumentException(
+                $"CheckpointPath is set, but the state of the optimizer {options.Optimizer.Name} ({_optimizer.GetType().Name}) does not implement ICheckpointableOptimizerState<{typeof(T).Name}> and cannot be saved.",
+                nameof(options));
+        }
+
+        if (options.GradientClipNorm is not null || options.GradientClipValue is not null)
+        {
+            _clipping = new GradientClipping<T>(_spec.ParameterCount, options.GradientClipNorm, options.GradientClipValue);
         }
 
         _elementwiseOptimizer = _optimizer as IElementwiseOptimizerState<T>;
@@ -152,10 +168,20 @@ public sealed partial class Trainer<T>
             _layerNormSums[layer] += norms[layer];
         }
 
+        bool clipped = false;
+        if (_clipping is { } clipping)
+        {
+            clipping.MeasureSlice(0, _gradient);
+            clipped = clipping.ClipSlice(_gradient, clipping.Factor());
+        }
+
         T batchObjective = batchLoss + regularization.Penalty<T>(_spec, parameters);
         regularization.AddGradientTerms<T>(_spec, parameters, _gradient);
         parameters.CopyTo(_parametersBeforeStep);
-        var context = new TrainingStepContext<T>(_network, inputs, targets, workspace, _gradient, batchLoss, batchObjective, rate, regularization, epoch, step);
+        var context = new TrainingStepContext<T>(_network, inputs, targets, workspace, _gradient, batchLoss, batchObjective, rate, regularization, epoch, step)
+        {
+            IsGradientExact = !_spec.HasDropout && !clipped,
+        };
         rejected = _optimizer.Step(in context) == OptimizerStepOutcome.Rejected;
         if (!TensorPrimitives.IsFiniteAll<T>(parameters))
         {

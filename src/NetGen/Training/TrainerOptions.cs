@@ -5,8 +5,9 @@ using System.Linq;
 namespace NetGen.Training;
 
 /// <summary>
-/// The settings of a <see cref="Trainer{T}"/>. Immutable once built (init-only properties); checked by
-/// <see cref="Validate"/>, which the trainer calls, with a message that names the offending property.
+/// The settings of a <see cref="Trainer{T}"/>. Immutable once built (init-only properties; a record, so
+/// <c>options with { Epochs = 50 }</c> copies with changes); checked by <see cref="Validate"/>, which the trainer calls,
+/// with a message that names the offending property.
 /// </summary>
 /// <example><code>
 /// var options = new TrainerOptions
@@ -16,7 +17,7 @@ namespace NetGen.Training;
 ///     Initialization = WeightInitialization.XavierUniform, EarlyStoppingPatience = 10,
 /// };
 /// </code></example>
-public sealed class TrainerOptions
+public sealed record TrainerOptions
 {
     /// <summary>The default interval between throttled progress reports.</summary>
     public static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromMilliseconds(100);
@@ -93,6 +94,49 @@ public sealed class TrainerOptions
     /// disables it. Checked at the end of each epoch. Finite.
     /// </summary>
     public double? TargetLoss { get; init; }
+
+    /// <summary>
+    /// Stop once every output of every sample of the monitored set (the validation set when given, otherwise the
+    /// training set) is within this distance of its target, |a_j − y_j| ≤ ε, with the whole network: FANN's "bit fail"
+    /// criterion with <c>bit_fail_limit = ε</c> and no failures allowed (<c>FANN_STOPFUNC_BIT</c>).
+    /// <see langword="null"/> (the default) disables it. Checked at the end of each epoch (one forward pass per
+    /// sample). Finite and positive.
+    /// </summary>
+    public double? TargetOutputError { get; init; }
+
+    /// <summary>
+    /// Clip the gradient of the data loss to this global L2 norm before each update, as PyTorch's
+    /// <c>clip_grad_norm_</c> does: g ← g · c / (‖g‖ + 10⁻⁶) when that factor is below 1. The norm runs over every
+    /// weight and bias; the L1/L2 penalty terms are added after clipping. <see langword="null"/> (the default) disables
+    /// it. Finite and positive.
+    /// </summary>
+    /// <remarks>
+    /// Clipping shapes first-order steps (SGD, momentum, Adam, AdamW). RPROP uses only the gradient's signs, which
+    /// clipping keeps, and Newton and L-BFGS recompute the exact gradient for their model and line search, so for them it
+    /// changes nothing. With a <see cref="DataParallelNetwork{T}"/> the norm of the whole gradient is taken before any
+    /// thread updates its slice, with the same bits as a single-threaded update. The history's per-layer gradient norms
+    /// are measured before clipping.
+    /// </remarks>
+    public double? GradientClipNorm { get; init; }
+
+    /// <summary>
+    /// Clip every entry of the data loss's gradient to [−c, c] before each update (PyTorch's <c>clip_grad_value_</c>),
+    /// before any clipping by <see cref="GradientClipNorm"/>. <see langword="null"/> (the default) disables it. Finite
+    /// and positive.
+    /// </summary>
+    public double? GradientClipValue { get; init; }
+
+    /// <summary>
+    /// Where to save the trainer's whole state (parameters, optimizer state, epoch and step, random-number streams,
+    /// sample order, best weights, early-stopping counters, history), atomically, every
+    /// <see cref="CheckpointEveryEpochs"/> epochs and at the end of the run; <see cref="Trainer{T}.Resume"/> continues
+    /// from the file with the same weights, to the last bit, as a run that was never interrupted. <see langword="null"/>
+    /// (the default) saves nothing. The folder must exist. The file format is described at <see cref="TrainingCheckpoint"/>.
+    /// </summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Save a checkpoint after every this many epochs (and after the last); at least 1, 1 by default.</summary>
+    public int CheckpointEveryEpochs { get; init; } = 1;
 
     /// <summary>Whether each epoch visits the training set in a fresh seeded random order; <see langword="true"/> by
     /// default. <see langword="false"/> visits it in stored order every epoch.</summary>
@@ -176,9 +220,30 @@ public sealed class TrainerOptions
             throw new ArgumentException("EpochHooks is null or holds a null hook.", nameof(EpochHooks));
         }
 
+        RequirePositive(TargetOutputError, nameof(TargetOutputError));
+        RequirePositive(GradientClipNorm, nameof(GradientClipNorm));
+        RequirePositive(GradientClipValue, nameof(GradientClipValue));
+        if (CheckpointPath is not null && string.IsNullOrWhiteSpace(CheckpointPath))
+        {
+            throw new ArgumentException("CheckpointPath is empty; name a file, or leave it null to save no checkpoints.", nameof(CheckpointPath));
+        }
+
+        if (CheckpointEveryEpochs < 1)
+        {
+            throw new ArgumentException($"CheckpointEveryEpochs is {CheckpointEveryEpochs}; it must be at least 1.", nameof(CheckpointEveryEpochs));
+        }
+
         if (ProgressInterval < TimeSpan.Zero)
         {
             throw new ArgumentException($"ProgressInterval is {ProgressInterval}; it must not be negative.", nameof(ProgressInterval));
+        }
+    }
+
+    private static void RequirePositive(double? value, string name)
+    {
+        if (value is { } v && !(double.IsFinite(v) && v > 0.0))
+        {
+            throw new ArgumentException($"{name} is {v}; it must be finite and positive, or null to disable it.", name);
         }
     }
 

@@ -16,6 +16,9 @@ public enum StopReason
 
     /// <summary>The cancellation token was signalled; training stopped at the next batch boundary.</summary>
     Cancelled = 3,
+
+    /// <summary>Every output of the monitored set came within <see cref="TrainerOptions.TargetOutputError"/> of its target.</summary>
+    TargetOutputErrorReached = 4,
 }
 
 /// <summary>The losses and accuracies of a network on the training and validation sets (whole network, no dropout).</summary>

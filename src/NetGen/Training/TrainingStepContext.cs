@@ -78,6 +78,7 @@ public readonly ref struct TrainingStepContext<T>
         Regularization = regularization;
         Epoch = epoch;
         Step = step;
+        IsGradientExact = !network.Spec.HasDropout;
     }
 
     /// <summary>The network being trained.</summary>
@@ -112,6 +113,15 @@ public readonly ref struct TrainingStepContext<T>
 
     /// <summary>The penalty terms in force, for optimizers that evaluate the objective themselves.</summary>
     public Regularization Regularization { get; }
+
+    /// <summary>
+    /// Whether <see cref="Gradient"/> and <see cref="Objective"/> are exactly what <see cref="EvaluateObjectiveAndGradient"/>
+    /// would compute at the current parameters: the training pass used the whole network (no dropout) and the trainer's
+    /// gradient clipping (<see cref="TrainerOptions.GradientClipNorm"/>, <see cref="TrainerOptions.GradientClipValue"/>)
+    /// changed nothing. The constructor sets it from the network (false when it has dropout); the trainer also clears it
+    /// when it clipped. Optimizers that model the objective (Newton, L-BFGS) re-evaluate the gradient when it is false.
+    /// </summary>
+    public bool IsGradientExact { get; init; }
 
     /// <summary>The 0-based index of the current epoch.</summary>
     public int Epoch { get; }

@@ -167,7 +167,7 @@ namespace Samples
         {
             /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples.</summary>
             /// <param name="batchCapacity">The largest batch, at least 1.</param>
-            public Workspace(int batchCapacity) : base(DigitsNet.Spec, batchCapacity)
+            public Workspace(int batchCapacity) : base(global::Samples.DigitsNet.Spec, batchCapacity)
             {
                 A1 = new float[batchCapacity * 32];
                 D1 = new float[batchCapacity * 32];

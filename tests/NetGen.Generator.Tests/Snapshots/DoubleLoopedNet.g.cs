@@ -146,7 +146,7 @@ namespace Samples
         {
             /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples.</summary>
             /// <param name="batchCapacity">The largest batch, at least 1.</param>
-            public Workspace(int batchCapacity) : base(DoubleLoopedNet.Spec, batchCapacity)
+            public Workspace(int batchCapacity) : base(global::Samples.DoubleLoopedNet.Spec, batchCapacity)
             {
                 X0 = new double[batchCapacity * 40];
                 M0 = new double[batchCapacity * 40];

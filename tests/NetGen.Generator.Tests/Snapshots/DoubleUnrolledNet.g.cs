@@ -209,7 +209,7 @@ namespace Samples
         {
             /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples.</summary>
             /// <param name="batchCapacity">The largest batch, at least 1.</param>
-            public Workspace(int batchCapacity) : base(DoubleUnrolledNet.Spec, batchCapacity)
+            public Workspace(int batchCapacity) : base(global::Samples.DoubleUnrolledNet.Spec, batchCapacity)
             {
                 A1 = new double[batchCapacity * 6];
                 D1 = new double[batchCapacity * 6];

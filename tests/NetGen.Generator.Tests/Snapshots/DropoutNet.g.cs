@@ -174,7 +174,7 @@ namespace Samples
         {
             /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples.</summary>
             /// <param name="batchCapacity">The largest batch, at least 1.</param>
-            public Workspace(int batchCapacity) : base(DropoutNet.Spec, batchCapacity)
+            public Workspace(int batchCapacity) : base(global::Samples.DropoutNet.Spec, batchCapacity)
             {
                 X0 = new float[batchCapacity * 37];
                 M0 = new float[batchCapacity * 37];

@@ -149,7 +149,7 @@ namespace Samples
         {
             /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples.</summary>
             /// <param name="batchCapacity">The largest batch, at least 1.</param>
-            public Workspace(int batchCapacity) : base(EluNet.Spec, batchCapacity)
+            public Workspace(int batchCapacity) : base(global::Samples.EluNet.Spec, batchCapacity)
             {
                 A1 = new float[batchCapacity * 16];
                 D1 = new float[batchCapacity * 16];

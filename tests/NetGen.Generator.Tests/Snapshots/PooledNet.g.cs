@@ -158,7 +158,7 @@ namespace Samples
         {
             /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples.</summary>
             /// <param name="batchCapacity">The largest batch, at least 1.</param>
-            public Workspace(int batchCapacity) : base(PooledNet.Spec, batchCapacity)
+            public Workspace(int batchCapacity) : base(global::Samples.PooledNet.Spec, batchCapacity)
             {
                 A1 = new float[batchCapacity * 9000];
                 D1 = new float[batchCapacity * 9000];

@@ -156,7 +156,7 @@ namespace Samples
         {
             /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples.</summary>
             /// <param name="batchCapacity">The largest batch, at least 1.</param>
-            public Workspace(int batchCapacity) : base(RegisterWideOutputNet.Spec, batchCapacity)
+            public Workspace(int batchCapacity) : base(global::Samples.RegisterWideOutputNet.Spec, batchCapacity)
             {
                 A1 = new float[batchCapacity * 16];
                 D1 = new float[batchCapacity * 16];

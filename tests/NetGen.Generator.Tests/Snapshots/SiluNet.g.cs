@@ -150,7 +150,7 @@ namespace Samples
         {
             /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples.</summary>
             /// <param name="batchCapacity">The largest batch, at least 1.</param>
-            public Workspace(int batchCapacity) : base(SiluNet.Spec, batchCapacity)
+            public Workspace(int batchCapacity) : base(global::Samples.SiluNet.Spec, batchCapacity)
             {
                 A1 = new double[batchCapacity * 6];
                 D1 = new double[batchCapacity * 6];

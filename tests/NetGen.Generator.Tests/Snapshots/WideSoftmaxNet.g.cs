@@ -169,7 +169,7 @@ namespace Samples
         {
             /// <summary>Creates a workspace for batches of up to <paramref name="batchCapacity"/> samples.</summary>
             /// <param name="batchCapacity">The largest batch, at least 1.</param>
-            public Workspace(int batchCapacity) : base(WideSoftmaxNet.Spec, batchCapacity)
+            public Workspace(int batchCapacity) : base(global::Samples.WideSoftmaxNet.Spec, batchCapacity)
             {
                 A1 = new float[batchCapacity * 72];
                 D1 = new float[batchCapacity * 72];

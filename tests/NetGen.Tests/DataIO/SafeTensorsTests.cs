@@ -203,7 +203,21 @@ public sealed class SafeTensorsTests : IDisposable
         },
         { "entry not an object", SafeTensors("{\"w\":[1,2]}", []), "w", "the entry must be an object with dtype, shape and data_offsets, but it is an array" },
         { "not an object", SafeTensors("[1,2]", []), null, "the header must be a JSON object, starting with '{'" },
-        { "invalid JSON", SafeTensors("{\"w\":{\"dtype\":}", []), null, "the header is not valid JSON: " },
+        { "invalid JSON", SafeTensors("{\"w\":{\"dtype\":\"F32\",}", []), null, "the header is not valid JSON: expected a string but found '}' (at byte 20 of the header)" },
+        { "dtype not a string", SafeTensors("{\"w\":{\"dtype\":}", []), "w", "dtype must be a string, but it is '}'" },
+        // A lone UTF-16 surrogate escape makes a name that is not Unicode text (the JSON reader threw InvalidOperationException).
+        { "lone surrogate in a name", SafeTensors("{\"\\ud800\":{}}", []), null, "the header is not valid JSON: a string holds an unpaired surrogate escape (at byte 2 of the header)" },
+        { "lone low surrogate in a name", SafeTensors("{\"a\\udc00\":{}}", []), null, "the header is not valid JSON: a string holds an unpaired surrogate escape" },
+        { "high surrogate before another escape", SafeTensors("{\"\\ud800\\n\":{}}", []), null, "the header is not valid JSON: a string holds an unpaired surrogate escape" },
+        {
+            "lone surrogate in a dtype", SafeTensors("{\"w\":{\"dtype\":\"F3\\ud8002\",\"shape\":[],\"data_offsets\":[0,4]}}", new byte[4]), null,
+            "the header is not valid JSON: a string holds an unpaired surrogate escape"
+        },
+        { "lone surrogate in a metadata key", SafeTensors("{\"__metadata__\":{\"\\udfff\":\"1\"}}", []), null, "the header is not valid JSON: a string holds an unpaired surrogate escape" },
+        { "lone surrogate in a metadata value", SafeTensors("{\"__metadata__\":{\"a\":\"x\\ud800\"}}", []), null, "the header is not valid JSON: a string holds an unpaired surrogate escape" },
+        { "metadata key twice, once escaped", SafeTensors("{\"__metadata__\":{\"format\":\"pt\",\"\\u0066ormat\":\"pt\"}}", []), null, "__metadata__ has the key 'format' more than once" },
+        { "tensor name twice, once escaped", SafeTensors("{" + TensorEntry("w", "F32", "[1]", 0, 4) + "," + TensorEntry("\\u0077", "F32", "[1]", 4, 8) + "}", new byte[8]), "w", "the header names this tensor more than once" },
+        { "metadata twice", SafeTensors("{\"__metadata__\":null,\"__metadata__\":{}}", []), "__metadata__", "the header names this tensor more than once" },
         { "garbage after the object", SafeTensors("{}  x", []), null, "the header is not valid JSON: " },
         { "invalid UTF-8", SafeTensors(Concat("{\""u8.ToArray(), [0xC3, 0x28], "\":\"1\"}"u8.ToArray()), []), null, "the header is not valid UTF-8" },
         {
@@ -228,6 +242,93 @@ public sealed class SafeTensorsTests : IDisposable
         Assert.Equal(tensor, error.TensorName);
         Assert.Equal(path, error.Path);
         Assert.StartsWith(tensor is null ? "hostile.safetensors: " : $"hostile.safetensors, tensor '{tensor}': ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DecodesEscapedNamesAndMetadataOnce()
+    {
+        byte[] content = SafeTensors("{" + TensorEntry("\\u0030.w\\u00e9ight\\ud83d\\ude00", "F32", "[1]", 0, 4) + ",\"__metadata__\":{\"\\ud83d\\ude00\":\"ok\\n\",\"b\":\"\\\"\\\\\\/\\b\\f\\r\\t\"}}", new byte[4]);
+
+        using var reader = SafeTensorsReader.Open(new MemoryStream(content), "escaped");
+
+        Assert.Equal("0.wéight😀", reader.Tensors.Single().Name);
+        Assert.Equal("ok\n", reader.Metadata["😀"]);
+        Assert.Equal("\"\\/\b\f\r\t", reader.Metadata["b"]);
+        Assert.Equal(2, reader.Metadata.Count);
+        Assert.False(reader.Metadata.ContainsKey("\ud83d"));
+        Assert.Equal(["b", "😀"], reader.Metadata.Keys.Order(StringComparer.Ordinal));
+    }
+
+    public static TheoryData<string> HeaderHeavyFiles => new(HeaderHeavy.Keys);
+
+    /// <summary>
+    /// Headers written to cost the most per byte (thousands of tiny tensors, long shapes, many metadata keys, long escaped
+    /// names) cost at most 5 bytes of allocation per header byte beyond the header's own copy, whether they are accepted
+    /// or rejected at their very end.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(HeaderHeavyFiles))]
+    public void OpeningAllocatesAtMostASmallMultipleOfTheHeader(string name)
+    {
+        var (header, valid) = HeaderHeavy[name]();
+        byte[] content = SafeTensors(header, []);
+        Open();
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Open();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        long bound = (header.Length * (1L + SafeTensorsHeader.MaxAllocationPerHeaderByte)) + (64 << 10);
+        Assert.True(allocated <= bound, $"{name}: {allocated:N0} bytes allocated for a {header.Length:N0}-byte header ({(double)allocated / header.Length:F2} per byte), more than {bound:N0}");
+        Assert.True(header.Length > 1 << 20, "the header is large enough for the bound to mean something");
+
+        void Open()
+        {
+            using var stream = new MemoryStream(content);
+            if (valid)
+            {
+                SafeTensorsReader.Open(stream, name).Dispose();
+            }
+            else
+            {
+                Assert.Throws<WeightsFileException>(() => SafeTensorsReader.Open(stream, name));
+            }
+        }
+    }
+
+    private static readonly System.Collections.Generic.Dictionary<string, Func<(byte[] Header, bool Valid)>> HeaderHeavy = new()
+    {
+        ["many tiny tensors"] = () => (Join(Enumerable.Range(0, 40_000).Select(i => TensorEntry(ShortName(i), "U8", "[0]", 0, 0)), string.Empty), true),
+        ["many tiny tensors, the last a duplicate"] = () => (Join(Enumerable.Range(0, 40_000).Select(i => TensorEntry(ShortName(i), "U8", "[0]", 0, 0)), "," + TensorEntry(ShortName(0), "U8", "[0]", 0, 0)), false),
+        ["a long shape"] = () => (Join([TensorEntry("w", "U8", "[" + string.Join(",", Enumerable.Repeat("0", 600_000)) + "]", 0, 0)], string.Empty), true),
+        ["long shapes, the last negative"] = () => (Join(Enumerable.Range(0, 100).Select(i => TensorEntry(ShortName(i), "U8", "[" + string.Join(",", Enumerable.Repeat("0", 6_000)) + "]", 0, 0)), "," + TensorEntry("x", "U8", "[-1]", 0, 0)), false),
+        ["many metadata keys"] = () => (Encoding.UTF8.GetBytes("{\"__metadata__\":{" + string.Join(",", Enumerable.Range(0, 150_000).Select(i => $"\"{ShortName(i)}\":\"\"")) + "}}"), true),
+        ["many metadata keys, the last a duplicate"] = () => (Encoding.UTF8.GetBytes("{\"__metadata__\":{" + string.Join(",", Enumerable.Range(0, 150_000).Select(i => $"\"{ShortName(i)}\":\"\"")) + ",\"a\":\"\"}}"), false),
+        ["a long escaped name"] = () => (Join([TensorEntry(string.Concat(Enumerable.Repeat("\\u00e9", 200_000)), "U8", "[0]", 0, 0)], string.Empty), true),
+        ["a long name of astral characters"] = () => (Join([TensorEntry(string.Concat(Enumerable.Repeat("😀", 300_000)), "U8", "[0]", 0, 0)], string.Empty), true),
+        ["a long name ending in a lone surrogate"] = () => (Join([TensorEntry(string.Concat(Enumerable.Repeat("a", 1_200_000)) + "\\ud800", "U8", "[0]", 0, 0)], string.Empty), false),
+        ["padding"] = () => (Encoding.UTF8.GetBytes("{}" + new string(' ', 1_500_000)), true),
+        ["a million colons"] = () => (Encoding.UTF8.GetBytes("{" + new string(':', 1_500_000) + "}"), false),
+        ["a long name with an unknown dtype"] = () => (Join([TensorEntry(new string('n', 1_200_000), "F99", "[0]", 0, 0)], string.Empty), false),
+        ["a long shape whose product overflows"] = () => (Join([TensorEntry("w", "U8", "[" + string.Join(",", Enumerable.Repeat("2", 600_000)) + "]", 0, 0)], string.Empty), false),
+    };
+
+    private static byte[] Join(System.Collections.Generic.IEnumerable<string> entries, string tail) =>
+        Encoding.UTF8.GetBytes("{" + string.Join(",", entries) + tail + "}");
+
+    // Distinct names of one to four characters: the shortest entries a header can hold.
+    private static string ShortName(int i)
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        var name = new StringBuilder();
+        do
+        {
+            name.Append(alphabet[i % alphabet.Length]);
+            i /= alphabet.Length;
+        }
+        while (i > 0);
+
+        return name.ToString();
     }
 
     [Fact]

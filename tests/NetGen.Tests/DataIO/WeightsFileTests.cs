@@ -275,6 +275,53 @@ public sealed class WeightsFileTests : IDisposable
         Assert.Equal("dup.safetensors, tensor '0.weight': the header names this tensor more than once", error.Message);
     }
 
+    [Theory]
+    [InlineData("{\"\\ud800\":{}}")]
+    [InlineData("{\"0.weight\":{\"dtype\":\"F32\\udc00\",\"shape\":[],\"data_offsets\":[0,4]}}")]
+    [InlineData("{\"__metadata__\":{\"netgen.spec\":\"\\ud800\"}}")]
+    public void ALoneSurrogateEscapeIsAWeightsFileErrorAndLeavesTheNetworkUnchanged(string header)
+    {
+        string path = _folder.Write("surrogate.safetensors", SafeTensors(header, new byte[header.Contains("F32", StringComparison.Ordinal) ? 4 : 0]));
+        var network = new InterpretedNetwork<float>(SmallSpec);
+        network.InitializeParameters(seed: 3);
+        float[] before = network.Parameters.ToArray();
+
+        var error = Assert.Throws<WeightsFileException>(() => WeightsFile.Load(network, path));
+
+        Assert.Contains("a string holds an unpaired surrogate escape", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, network.Parameters.ToArray());
+    }
+
+    /// <summary>
+    /// Loading a file whose header is almost all of it (thousands of stray tensors, a metadata object of many keys)
+    /// allocates at most 6 times the file's size (the header and 5 bytes per header byte) before rejecting it.
+    /// </summary>
+    [Theory]
+    [InlineData("stray tensors and metadata", "not nn.Linear parameters")]
+    [InlineData("stray tensors of long names", "'mmmmmmmm")]
+    [InlineData("a weight of a long shape", "needs a weight of shape [3, 2], but the file's has shape [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, … (600000 dimensions)]")]
+    public void RejectingAHeaderHeavyFileAllocatesAtMostASmallMultipleOfIt(string kind, string problem)
+    {
+        string header = kind == "stray tensors and metadata"
+            ? "{" + string.Join(",", Enumerable.Range(0, 30_000).Select(i => TensorEntry("t" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), "U8", "[0]", 0, 0)))
+                + ",\"__metadata__\":{" + string.Join(",", Enumerable.Range(0, 30_000).Select(i => $"\"k{i}\":\"v\"")) + "}}"
+            : kind == "stray tensors of long names"
+            ? "{" + string.Join(",", Enumerable.Range(0, 10).Select(i => TensorEntry(new string('m', 100_000) + i.ToString(System.Globalization.CultureInfo.InvariantCulture), "U8", "[0]", 0, 0))) + "}"
+            : "{" + TensorEntry("0.weight", "F32", "[" + string.Join(",", Enumerable.Repeat("0", 600_000)) + "]", 0, 0) + "," + TensorEntry("0.bias", "F32", "[0]", 0, 0)
+                + "," + TensorEntry("2.weight", "F32", "[0]", 0, 0) + "," + TensorEntry("2.bias", "F32", "[0]", 0, 0) + "}";
+        byte[] content = SafeTensors(header, []);
+        string path = _folder.Write("heavy.safetensors", content);
+        var network = new InterpretedNetwork<float>(SmallSpec);
+        Assert.Throws<WeightsFileException>(() => WeightsFile.Load(network, path));
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<WeightsFileException>(() => WeightsFile.Load(network, path));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+        Assert.True(allocated <= (6L * content.Length) + (256 << 10), $"{kind}: {allocated:N0} bytes allocated for a {content.Length:N0}-byte file");
+    }
+
     [Fact]
     public void SavingANonFiniteParameterWritesNothingAndKeepsTheOldFile()
     {

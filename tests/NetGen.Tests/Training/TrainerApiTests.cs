@@ -203,8 +203,11 @@ public sealed class TrainerApiTests
         // allocation-free stand-in so that only the trainer is measured.
         var data = TestData.Regression(256, 4, seed: 1);
         var classes = new Dataset<double>(data.Features.ToArray(), data.Targets.ToArray().Select(y => y > 0 ? 1.0 : 0.0).ToArray(), 4, 1);
-        foreach (Optimizer optimizer in new Optimizer[] { new SgdOptimizer(), new MomentumOptimizer { Nesterov = true }, new AdamOptimizer() })
+        foreach (Optimizer optimizer in new Optimizer[] { new SgdOptimizer(), new MomentumOptimizer { Nesterov = true }, new AdamOptimizer(), AdamOptimizer.AdamW() })
         {
+            // The whole-vector path, with both kinds of clipping, too.
+            foreach (bool clip in new[] { false, true })
+            {
             var network = new AllocationFreeLinearNetwork(4);
             var progress = new RecordingProgress();
             long Allocated(int epochs)
@@ -213,6 +216,7 @@ public sealed class TrainerApiTests
                 {
                     Epochs = epochs, BatchSize = 1, LearningRate = LearningRateSchedule.InverseTime(1e-3, 1e-3), Optimizer = optimizer,
                     L1 = 1e-4, L2 = 1e-4, Seed = 1, Initialization = WeightInitialization.HeNormal, EarlyStoppingPatience = 100,
+                    GradientClipNorm = clip ? 0.5 : null, GradientClipValue = clip ? 0.1 : null,
                 });
                 trainer.Fit(data, classes, progress);
                 long before = GC.GetAllocatedBytesForCurrentThread();
@@ -221,7 +225,38 @@ public sealed class TrainerApiTests
             }
 
             long perEpoch = (Allocated(5) - Allocated(1)) / 4;
-            Assert.True(perEpoch < 1024, $"{optimizer.Name}: {perEpoch} bytes per epoch of 256 steps");
+            Assert.True(perEpoch < 1024, $"{optimizer.Name}, clipping {clip}: {perEpoch} bytes per epoch of 256 steps");
+            }
+        }
+    }
+
+    [Fact]
+    public void Full_batch_optimizer_steps_allocate_nothing()
+    {
+        // RPROP (both variants) and L-BFGS take one step per epoch, so their steps are measured directly.
+        var data = TestData.Regression(64, 4, seed: 1);
+        foreach (Optimizer optimizer in new Optimizer[] { new RpropOptimizer(), new RpropOptimizer { Variant = RpropVariant.RpropPlus }, new LbfgsOptimizer() })
+        {
+            var network = new AllocationFreeLinearNetwork(4);
+            network.Parameters.Fill(0.1);
+            var state = optimizer.CreateState<double>(network.Spec);
+            var workspace = network.CreateWorkspace(64);
+            var gradient = new double[network.Spec.ParameterCount];
+            var regularization = new Regularization(0, 1e-3, 64);
+            void Steps(int count)
+            {
+                for (int step = 0; step < count; step++)
+                {
+                    double loss = network.ComputeLossAndGradient(data.Features, data.Targets, gradient, workspace);
+                    var context = new TrainingStepContext<double>(network, data.Features, data.Targets, workspace, gradient, loss, loss, 0.0, regularization, 0, step);
+                    state.Step(in context);
+                }
+            }
+
+            Steps(10);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Steps(100);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         }
     }
 }
