@@ -48,7 +48,7 @@ public static class SymmetricEigen
         }
 
         var offDiagonal = new double[size];
-        Tridiagonalize(matrix, size, eigenvalues, offDiagonal, vectors);
+        Tridiagonalize(matrix, size, eigenvalues, offDiagonal);
         if (vectors)
         {
             // tred2 leaves the accumulated transformation with the vectors as columns; QL rotates pairs of them, which
@@ -104,8 +104,9 @@ public static class SymmetricEigen
     }
 
     // Householder reduction of the lower triangle of a (row-major, V[r, c] = a[r * n + c]) to tridiagonal form: d the
-    // diagonal, e[1..n−1] the off-diagonal. With accumulate, a ends as the orthogonal transformation (vectors as columns).
-    private static void Tridiagonalize(Span<double> a, int n, Span<double> d, Span<double> e, bool accumulate)
+    // diagonal, e[1..n−1] the off-diagonal; a ends as the orthogonal transformation (vectors as columns). The
+    // accumulation is not optional: the diagonal comes out of it (tred2 keeps the Householder scalars in d until then).
+    private static void Tridiagonalize(Span<double> a, int n, Span<double> d, Span<double> e)
     {
         for (int j = 0; j < n; j++)
         {
@@ -198,39 +199,36 @@ public static class SymmetricEigen
             d[i] = h;
         }
 
-        if (accumulate)
+        for (int i = 0; i < n - 1; i++)
         {
-            for (int i = 0; i < n - 1; i++)
+            a[((n - 1) * n) + i] = a[(i * n) + i];
+            a[(i * n) + i] = 1.0;
+            double h = d[i + 1];
+            if (h != 0.0)
             {
-                a[((n - 1) * n) + i] = a[(i * n) + i];
-                a[(i * n) + i] = 1.0;
-                double h = d[i + 1];
-                if (h != 0.0)
-                {
-                    for (int k = 0; k <= i; k++)
-                    {
-                        d[k] = a[(k * n) + i + 1] / h;
-                    }
-
-                    for (int j = 0; j <= i; j++)
-                    {
-                        double g = 0.0;
-                        for (int k = 0; k <= i; k++)
-                        {
-                            g += a[(k * n) + i + 1] * a[(k * n) + j];
-                        }
-
-                        for (int k = 0; k <= i; k++)
-                        {
-                            a[(k * n) + j] -= g * d[k];
-                        }
-                    }
-                }
-
                 for (int k = 0; k <= i; k++)
                 {
-                    a[(k * n) + i + 1] = 0.0;
+                    d[k] = a[(k * n) + i + 1] / h;
                 }
+
+                for (int j = 0; j <= i; j++)
+                {
+                    double g = 0.0;
+                    for (int k = 0; k <= i; k++)
+                    {
+                        g += a[(k * n) + i + 1] * a[(k * n) + j];
+                    }
+
+                    for (int k = 0; k <= i; k++)
+                    {
+                        a[(k * n) + j] -= g * d[k];
+                    }
+                }
+            }
+
+            for (int k = 0; k <= i; k++)
+            {
+                a[(k * n) + i + 1] = 0.0;
             }
         }
 

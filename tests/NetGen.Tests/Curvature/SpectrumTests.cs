@@ -41,6 +41,11 @@ public sealed class SpectrumTests
             var vectors = new double[n * n];
             SymmetricEigen.Decompose(a.ToArray(), n, values, vectors);
             double scale = expected.Max(Math.Abs);
+
+            // Values only: the same eigenvalues (this path once returned the Householder scalars instead).
+            var valuesOnly = new double[n];
+            SymmetricEigen.Decompose(a.ToArray(), n, valuesOnly, default);
+            Assert.Equal(values, valuesOnly);
             for (int i = 0; i < n; i++)
             {
                 Assert.True(Math.Abs(values[i] - expected[i]) <= 1e-12 * scale, $"n = {n}: λ{i} {values[i]} vs {expected[i]}");
