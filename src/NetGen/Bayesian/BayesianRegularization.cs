@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Numerics;
 using NetGen.Training;
 
@@ -58,6 +59,13 @@ public sealed class BayesianRegularization : EpochHook
         init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(WarmupEpochs), value, "WarmupEpochs must not be negative.");
     } = 5;
 
+    /// <summary>
+    /// One prior precision per dense layer instead of one for all weights (MacKay's grouped priors): the history then
+    /// records <c>gamma_layer1…L</c>, <c>alpha_layer1…L</c> and <c>l2_layer1…L</c> besides <c>gamma</c> and <c>beta</c>,
+    /// and the trainer's penalty becomes (λ_l/2n)Σ_{w ∈ l} w² per layer. False by default.
+    /// </summary>
+    public bool PerLayer { get; init; }
+
     /// <summary>How γ is computed.</summary>
     public EvidenceOptions Evidence { get; init; } = new();
 
@@ -104,6 +112,12 @@ public sealed class BayesianRegularization : EpochHook
                 return;
             }
 
+            if (settings.PerLayer)
+            {
+                EndEpochPerLayer(context);
+                return;
+            }
+
             var estimate = _estimator!.Reestimate(context.L2);
             context.Record("gamma", estimate.Gamma);
             if (!_estimator.IsExact)
@@ -124,6 +138,40 @@ public sealed class BayesianRegularization : EpochHook
             }
 
             context.L2 = estimate.L2;
+        }
+
+        // The strengths in force per layer are L2 × the layer's factor; the new ones are set as L2 = 1 and factors λ_l.
+        private void EndEpochPerLayer(EpochHookContext<T> context)
+        {
+            int layers = context.Network.Spec.Layers.Count;
+            var current = new double[layers];
+            for (int layer = 0; layer < layers; layer++)
+            {
+                current[layer] = context.L2 * (context.LayerL2Scales?[layer] ?? 1.0);
+            }
+
+            var estimate = _estimator!.ReestimatePerLayer(current);
+            context.Record("gamma", estimate.Gamma.Sum());
+            if (estimate.Beta is { } beta)
+            {
+                context.Record("beta", beta);
+            }
+
+            for (int layer = 0; layer < layers; layer++)
+            {
+                string suffix = "_layer" + (layer + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                context.Record("gamma" + suffix, estimate.Gamma[layer]);
+                context.Record("alpha" + suffix, estimate.Alpha[layer]);
+                context.Record("l2" + suffix, estimate.L2[layer]);
+            }
+
+            if (_estimator.IsExact)
+            {
+                context.Record("log_evidence", estimate.LogEvidence);
+            }
+
+            context.L2 = 1.0;
+            context.LayerL2Scales = [.. estimate.L2];
         }
     }
 }

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Numerics;
 using System.Numerics.Tensors;
 using NetGen.Curvature;
@@ -89,6 +91,18 @@ public sealed record EvidenceOptions
 /// negative log-likelihood otherwise). Comparable between minima of the same network on the same data, which is what
 /// <see cref="BayesianRegularization"/> uses it for; NaN when γ was estimated stochastically.</param>
 public sealed record EvidenceEstimate(double Gamma, double GammaStandardError, double Alpha, double? Beta, double L2, double MeanLoss, double SumOfSquaredWeights, long Products, double LogEvidence = double.NaN);
+
+/// <summary>One re-estimation of per-layer prior precisions (<see cref="EvidenceEstimator{T}.ReestimatePerLayer"/>).</summary>
+/// <param name="Gamma">γ_l per dense layer; their sum is the network's γ.</param>
+/// <param name="Alpha">α_l = γ_l / Σ_{w ∈ l} w² per layer.</param>
+/// <param name="Beta">The noise precision (squared error), or null.</param>
+/// <param name="L2">The next L2 strength of each layer: α_l/β, or α_l.</param>
+/// <param name="MeanLoss">The mean data loss C₀.</param>
+/// <param name="Products">The curvature products the estimate took.</param>
+/// <param name="LogEvidence">ln p(D | α, β) up to the same constant as <see cref="EvidenceEstimate.LogEvidence"/>; NaN
+/// when γ was estimated.</param>
+public sealed record LayerEvidenceEstimate(
+    IReadOnlyList<double> Gamma, IReadOnlyList<double> Alpha, double? Beta, IReadOnlyList<double> L2, double MeanLoss, long Products, double LogEvidence);
 
 /// <summary>
 /// MacKay's evidence framework for a network trained with NetGen's L2 penalty: re-estimates the weight prior's
@@ -210,6 +224,122 @@ public sealed class EvidenceEstimator<T>
         }
 
         return estimate with { LogEvidence = evidence };
+    }
+
+    /// <summary>
+    /// Re-estimates one prior precision per dense layer (MacKay's grouped priors): γ_l from one factorisation (or one
+    /// Hutchinson estimate per layer), α_l = γ_l / Σ_{w ∈ l} w², the shared β from Σγ_l, and the next strengths
+    /// λ_l = α_l/β (α_l for the cross-entropies), for the per-layer strengths <paramref name="layerL2"/> the network
+    /// was trained with.
+    /// </summary>
+    /// <param name="layerL2">λ_l per dense layer, each positive.</param>
+    /// <exception cref="ArgumentException">Not one positive, finite strength per layer.</exception>
+    public LayerEvidenceEstimate ReestimatePerLayer(IReadOnlyList<double> layerL2)
+    {
+        ArgumentNullException.ThrowIfNull(layerL2);
+        var spec = _operator.Network.Spec;
+        int layers = spec.Layers.Count;
+        if (layerL2.Count != layers || layerL2.Any(l => !(l > 0.0) || !double.IsFinite(l)))
+        {
+            throw new ArgumentException($"The grouped evidence needs one positive, finite L2 strength per dense layer ({layers}).", nameof(layerL2));
+        }
+
+        int p = _operator.Dimension;
+        int n = TrainingSetSize;
+        var groups = new int[p];
+        groups.AsSpan().Fill(-1);
+        var tau = new double[layers];
+        for (int layer = 0; layer < layers; layer++)
+        {
+            var layout = spec.GetLayout(layer);
+            groups.AsSpan(layout.WeightsOffset, layout.WeightCount).Fill(layer);
+            tau[layer] = layerL2[layer] / n;
+        }
+
+        long productsBefore = _operator.ProductCount;
+        var gamma = new double[layers];
+        double logDeterminant = double.NaN;
+        if (_exact)
+        {
+            _matrix ??= new double[p * p];
+            _operator.AssembleDense(_matrix);
+            EffectiveParameters.ExactPerGroup(_matrix, p, groups, tau, gamma, out logDeterminant);
+        }
+        else
+        {
+            var shift = new double[p];
+            var mask = new double[p];
+            for (int i = 0; i < p; i++)
+            {
+                shift[i] = groups[i] >= 0 ? tau[groups[i]] : 0.0;
+            }
+
+            for (int layer = 0; layer < layers; layer++)
+            {
+                for (int i = 0; i < p; i++)
+                {
+                    mask[i] = groups[i] == layer ? 1.0 : 0.0;
+                }
+
+                var trace = HutchinsonTrace.EstimateInverse(_operator, shift, _options.Probes, _options.Seed, mask, _options.Solver, out _);
+                gamma[layer] = spec.GetLayout(layer).WeightCount - (tau[layer] * trace.Value);
+            }
+        }
+
+        ReadOnlySpan<T> parameters = _operator.Network.Parameters;
+        double meanLoss = _operator.MeanLoss();
+        var alpha = new double[layers];
+        var next = new double[layers];
+        var squares = new double[layers];
+        double totalGamma = 0.0;
+        for (int layer = 0; layer < layers; layer++)
+        {
+            var layout = spec.GetLayout(layer);
+            gamma[layer] = Math.Clamp(gamma[layer], 1e-6 * layout.WeightCount, layout.WeightCount);
+            totalGamma += gamma[layer];
+            foreach (T w in parameters.Slice(layout.WeightsOffset, layout.WeightCount))
+            {
+                double value = double.CreateTruncating(w);
+                squares[layer] += value * value;
+            }
+
+            alpha[layer] = gamma[layer] / Math.Max(squares[layer], double.Epsilon);
+        }
+
+        double beta = 1.0;
+        double? noise = null;
+        var data = _operator.Data;
+        double values = (double)data.Count * data.TargetCount;
+        if (_squaredError)
+        {
+            beta = Math.Max(values - totalGamma, 1.0) / Math.Max(2.0 * data.Count * meanLoss, double.Epsilon);
+            noise = beta;
+        }
+
+        double evidence = double.NaN;
+        if (_exact)
+        {
+            // At the strengths the parameters were fitted with: α_l = βλ_l.
+            double dataTerm = data.Count * meanLoss;
+            evidence = (-beta * dataTerm) - (0.5 * ((p * Math.Log(beta * n)) + logDeterminant));
+            for (int layer = 0; layer < layers; layer++)
+            {
+                double fitted = beta * layerL2[layer];
+                evidence += (-0.5 * fitted * squares[layer]) + (0.5 * spec.GetLayout(layer).WeightCount * Math.Log(fitted));
+            }
+
+            if (_squaredError)
+            {
+                evidence += 0.5 * values * Math.Log(beta / (2.0 * Math.PI));
+            }
+        }
+
+        for (int layer = 0; layer < layers; layer++)
+        {
+            next[layer] = alpha[layer] / beta;
+        }
+
+        return new LayerEvidenceEstimate(gamma, alpha, noise, next, meanLoss, _operator.ProductCount - productsBefore, evidence);
     }
 
     /// <summary>The α, β and λ updates for a given γ at the current parameters (no curvature products).</summary>

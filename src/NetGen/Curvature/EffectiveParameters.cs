@@ -52,27 +52,70 @@ public static class EffectiveParameters
     public static double Exact(ReadOnlySpan<double> gaussNewton, int size, ReadOnlySpan<double> mask, double priorPrecision, out double logDeterminant)
     {
         CheckDense(gaussNewton, size, mask, priorPrecision);
+        var groups = new int[size];
+        for (int i = 0; i < size; i++)
+        {
+            groups[i] = mask[i] == 0.0 ? -1 : 0;
+        }
+
+        var gamma = new double[1];
+        ExactPerGroup(gaussNewton, size, groups, [priorPrecision], gamma, out logDeterminant);
+        return gamma[0];
+    }
+
+    /// <summary>
+    /// γ per group of parameters with a prior precision each (MacKay's grouped priors, such as one per layer):
+    /// γ_g = P_g − τ_g·tr(D_g (G + Σ_h τ_h D_h)⁻¹ D_g), from one Cholesky factorisation, and ln det(G + Σ τ_h D_h).
+    /// </summary>
+    /// <param name="gaussNewton">G, row-major; not changed.</param>
+    /// <param name="size">P.</param>
+    /// <param name="groups">Each parameter's group, 0 to k − 1, or −1 for none (no prior: a bias).</param>
+    /// <param name="priorPrecisions">τ_g per group, positive.</param>
+    /// <param name="gamma">Receives γ_g per group.</param>
+    /// <param name="logDeterminant">Receives ln det(G + Σ τ_g D_g).</param>
+    public static void ExactPerGroup(ReadOnlySpan<double> gaussNewton, int size, ReadOnlySpan<int> groups, ReadOnlySpan<double> priorPrecisions, Span<double> gamma, out double logDeterminant)
+    {
+        if (groups.Length != size || gamma.Length != priorPrecisions.Length)
+        {
+            throw new ArgumentException($"groups needs {size} entries and gamma one per prior precision ({priorPrecisions.Length}).", nameof(groups));
+        }
+
+        var shift = new double[size];
+        for (int i = 0; i < size; i++)
+        {
+            if (groups[i] >= priorPrecisions.Length)
+            {
+                throw new ArgumentException($"Parameter {i} is in group {groups[i]}, but there are {priorPrecisions.Length} prior precisions.", nameof(groups));
+            }
+
+            if (groups[i] >= 0)
+            {
+                RequirePositive(priorPrecisions[groups[i]]);
+                shift[i] = priorPrecisions[groups[i]];
+            }
+        }
+
+        CheckDense(gaussNewton, size, shift, 1.0);
         var factor = new double[gaussNewton.Length];
         var diagonal = new double[size];
-        Factor(gaussNewton, size, mask, priorPrecision, factor, diagonal);
+        Factor(gaussNewton, size, shift, 1.0, factor, diagonal);
         logDeterminant = 0.0;
         for (int i = 0; i < size; i++)
         {
             logDeterminant += 2.0 * Math.Log(factor[(i * size) + i]);
         }
 
-        // tr(D M⁻¹) = Σ_{i ∈ W} ‖L⁻¹ e_i‖²; L⁻¹ e_i is zero above row i, so each solve runs from i down.
+        // tr(D_g M⁻¹) = Σ_{i ∈ g} ‖L⁻¹ e_i‖²; L⁻¹ e_i is zero above row i, so each solve runs from i down.
+        gamma.Clear();
         var column = new double[size];
-        double trace = 0.0;
-        double weights = 0.0;
         for (int i = 0; i < size; i++)
         {
-            if (mask[i] == 0.0)
+            int group = groups[i];
+            if (group < 0)
             {
                 continue;
             }
 
-            weights += mask[i];
             column[i] = 1.0 / factor[(i * size) + i];
             double squares = column[i] * column[i];
             for (int j = i + 1; j < size; j++)
@@ -82,10 +125,8 @@ public static class EffectiveParameters
                 squares += column[j] * column[j];
             }
 
-            trace += squares;
+            gamma[group] += 1.0 - (priorPrecisions[group] * squares);
         }
-
-        return weights - (priorPrecision * trace);
     }
 
     /// <summary>

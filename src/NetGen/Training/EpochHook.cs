@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Numerics;
 using NetGen.Data;
 
@@ -50,9 +51,10 @@ public sealed class EpochHookContext<T>
 {
     private readonly Dictionary<string, double> _measurements;
 
-    internal EpochHookContext(ITrainableNetwork<T> network, Dataset<T> train, Dataset<T>? validation, int epoch, double l2, Dictionary<string, double> measurements)
+    internal EpochHookContext(ITrainableNetwork<T> network, Dataset<T> train, Dataset<T>? validation, int epoch, double l2, IReadOnlyList<double>? layerL2Scales, Dictionary<string, double> measurements)
     {
         Network = network;
+        LayerL2Scales = layerL2Scales;
         Train = train;
         Validation = validation;
         Epoch = epoch;
@@ -80,6 +82,26 @@ public sealed class EpochHookContext<T>
         set => field = double.IsFinite(value) && value >= 0.0
             ? value
             : throw new ArgumentOutOfRangeException(nameof(value), value, "A regularisation strength must be finite and non-negative.");
+    }
+
+    /// <summary>
+    /// Per dense layer, the factor of <see cref="L2"/> for that layer's weights (see
+    /// <see cref="Regularization(double, double, int, IReadOnlyList{double})"/>), or null for one strength everywhere;
+    /// setting it changes the penalty for the following epochs.
+    /// </summary>
+    /// <exception cref="ArgumentException">The list does not have one finite, non-negative factor per dense layer.</exception>
+    public IReadOnlyList<double>? LayerL2Scales
+    {
+        get;
+        set
+        {
+            if (value is not null && (value.Count != Network.Spec.Layers.Count || value.Any(s => !double.IsFinite(s) || s < 0.0)))
+            {
+                throw new ArgumentException($"LayerL2Scales needs one finite, non-negative factor per dense layer ({Network.Spec.Layers.Count}).", nameof(value));
+            }
+
+            field = value;
+        }
     }
 
     /// <summary>Records <paramref name="value"/> under <paramref name="name"/> in this epoch's

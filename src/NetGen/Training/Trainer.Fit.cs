@@ -123,7 +123,7 @@ public sealed partial class Trainer<T>
             return measurements;
         }
 
-        var context = new EpochHookContext<T>(_network, run.Train, run.Validation, epoch, run.Regularization.L2, measurements);
+        var context = new EpochHookContext<T>(_network, run.Train, run.Validation, epoch, run.Regularization.L2, run.Regularization.LayerL2Scales, measurements);
         foreach (var hook in _hooks)
         {
             if (epoch == 0)
@@ -136,9 +136,9 @@ public sealed partial class Trainer<T>
             }
         }
 
-        if (context.L2 != run.Regularization.L2)
+        if (context.L2 != run.Regularization.L2 || !ReferenceEquals(context.LayerL2Scales, run.Regularization.LayerL2Scales))
         {
-            run.Regularization = new Regularization(run.Regularization.L1, context.L2, run.Train.Count);
+            run.Regularization = new Regularization(run.Regularization.L1, context.L2, run.Train.Count, context.LayerL2Scales);
         }
 
         return measurements;

@@ -126,3 +126,111 @@ public sealed class EvidenceTests
         Initialization = WeightInitialization.XavierUniform, EpochHooks = hook is null ? [] : [hook],
     };
 }
+
+public sealed class GroupedEvidenceTests
+{
+    [Fact]
+    public void GroupedGammaEqualsTheDenseEigendecompositionFormula()
+    {
+        var (network, data) = SpectrumTests.Problem("generated-regression");
+        var curvature = new CurvatureOperator<double>(network, data, CurvatureKind.GaussNewton);
+        int p = curvature.Dimension;
+        var g = new double[p * p];
+        curvature.AssembleDense(g);
+        var spec = network.Spec;
+        var groups = Enumerable.Repeat(-1, p).ToArray();
+        double[] tau = [0.02, 0.3];
+        for (int layer = 0; layer < 2; layer++)
+        {
+            var layout = spec.GetLayout(layer);
+            groups.AsSpan(layout.WeightsOffset, layout.WeightCount).Fill(layer);
+        }
+
+        var gamma = new double[2];
+        EffectiveParameters.ExactPerGroup(g, p, groups, tau, gamma, out double logDeterminant);
+
+        var m = g.ToArray();
+        for (int i = 0; i < p; i++)
+        {
+            m[(i * p) + i] += groups[i] >= 0 ? tau[groups[i]] : 0.0;
+        }
+
+        var (mu, q) = CurvatureTestSupport.Jacobi(m, p);
+        Assert.Equal(mu.Sum(Math.Log), logDeterminant, 9);
+        for (int layer = 0; layer < 2; layer++)
+        {
+            double trace = 0;
+            for (int k = 0; k < p; k++)
+            {
+                double weight = Enumerable.Range(0, p).Where(i => groups[i] == layer).Sum(i => q[i, k] * q[i, k]);
+                trace += weight / mu[k];
+            }
+
+            double expected = spec.GetLayout(layer).WeightCount - (tau[layer] * trace);
+            Assert.True(Math.Abs(gamma[layer] - expected) <= 1e-9 * spec.GetLayout(layer).WeightCount, $"layer {layer}: γ {gamma[layer]} vs {expected}");
+        }
+
+        // One group over all weights is the ungrouped γ.
+        var single = groups.Select(x => x >= 0 ? 0 : -1).ToArray();
+        var one = new double[1];
+        EffectiveParameters.ExactPerGroup(g, p, single, [0.05], one, out _);
+        Assert.Equal(EffectiveParameters.Exact(g, p, EffectiveParameters.WeightMask(spec), 0.05), one[0], 12);
+    }
+
+    [Fact]
+    public void PerLayerStrengthsScaleEachLayersPenaltyAndGradient()
+    {
+        var spec = SpectrumRegressionNet.Spec;
+        var parameters = NetGen.Tests.Newton.NewtonTestSupport.Uniform(spec.ParameterCount, 3);
+        var regularization = new Regularization(0.0, 2.0, 10, [1.0, 5.0]);
+        var gradient = new double[spec.ParameterCount];
+        regularization.AddGradientTerms<double>(spec, parameters, gradient);
+        double penalty = 0;
+        for (int layer = 0; layer < 2; layer++)
+        {
+            var layout = spec.GetLayout(layer);
+            double strength = 2.0 * (layer == 0 ? 1.0 : 5.0) / 10;
+            for (int i = 0; i < layout.WeightCount; i++)
+            {
+                double w = parameters[layout.WeightsOffset + i];
+                Assert.Equal(strength * w, gradient[layout.WeightsOffset + i], 14);
+                penalty += 0.5 * strength * w * w;
+            }
+
+            Assert.All(gradient.AsSpan(layout.BiasesOffset, layout.OutputSize).ToArray(), b => Assert.Equal(0.0, b));
+        }
+
+        Assert.Equal(penalty, regularization.Penalty<double>(spec, parameters), 12);
+        Assert.Throws<ArgumentException>(() => regularization.Penalty<double>(NetGen.Tests.Newton.LinearNet.Spec, new double[NetGen.Tests.Newton.LinearNet.Spec.ParameterCount]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Regularization(0.0, 1.0, 10, [1.0, -1.0]));
+    }
+
+    [Fact]
+    public void PerLayerBayesianRegularizationRecordsEachLayerAndTrainsWithItsStrengths()
+    {
+        var (train, _, _) = RegressionSets.NoisySine(2);
+        var hook = new BayesianRegularization { PerLayer = true };
+        double[] Run(out TrainingResult result)
+        {
+            var network = new NoisySineNet();
+            result = new Trainer<double>(network, EvidenceTests.Options(epochs: 30, hook)).Fit(train);
+            return network.Parameters.ToArray();
+        }
+
+        var a = Run(out var first);
+        var b = Run(out _);
+        Assert.Equal(a, b);
+        var m = first.History.Epochs[^1].Measurements;
+        Assert.Equal(m["gamma"], m["gamma_layer1"] + m["gamma_layer2"], 10);
+        Assert.InRange(m["gamma_layer1"], 0.0, 10.0);
+        Assert.InRange(m["gamma_layer2"], 0.0, 10.0);
+        Assert.False(m.ContainsKey("l2"));
+
+        // The strengths in force for the last epoch are the previous epoch's estimates: the objective the trainer
+        // reported is the data loss plus Σ_l (λ_l/2n) Σw² with them, up to the change of the weights within the epoch.
+        var previous = first.History.Epochs[^2].Measurements;
+        Assert.NotEqual(previous["l2_layer1"], previous["l2_layer2"]);
+        var record = first.History.Epochs[^1];
+        Assert.True(record.TrainingObjective > record.TrainingLoss);
+    }
+}
