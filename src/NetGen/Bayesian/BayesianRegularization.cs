@@ -31,14 +31,15 @@ namespace NetGen.Bayesian;
 public sealed class BayesianRegularization : EpochHook
 {
     /// <summary>The L2 strength the first epochs use when the trainer's <see cref="TrainerOptions.L2"/> is 0 (the
-    /// evidence framework needs a proper prior); 1 by default, positive.</summary>
+    /// evidence framework needs a proper prior); 10 by default, positive. Starting strong and letting the evidence lower
+    /// it measured better than starting weak, which lets the first epochs fit noise the evidence then keeps.</summary>
     public double InitialL2
     {
         get;
         init => field = value > 0.0 && double.IsFinite(value)
             ? value
             : throw new ArgumentOutOfRangeException(nameof(InitialL2), value, "InitialL2 must be positive and finite.");
-    } = 1.0;
+    } = 10.0;
 
     /// <summary>Re-estimate after every this many epochs; 1 by default.</summary>
     public int UpdateEvery
@@ -62,9 +63,11 @@ public sealed class BayesianRegularization : EpochHook
     /// <summary>
     /// One prior precision per dense layer instead of one for all weights (MacKay's grouped priors): the history then
     /// records <c>gamma_layer1…L</c>, <c>alpha_layer1…L</c> and <c>l2_layer1…L</c> besides <c>gamma</c> and <c>beta</c>,
-    /// and the trainer's penalty becomes (λ_l/2n)Σ_{w ∈ l} w² per layer. False by default.
+    /// and the trainer's penalty becomes (λ_l/2n)Σ_{w ∈ l} w² per layer. True by default: on the diabetes set one α
+    /// for all weights settles where the input weights overfit (test MSE 42 % above a validated grid's), one per layer
+    /// within 3 %.
     /// </summary>
-    public bool PerLayer { get; init; }
+    public bool PerLayer { get; init; } = true;
 
     /// <summary>How γ is computed.</summary>
     public EvidenceOptions Evidence { get; init; } = new();

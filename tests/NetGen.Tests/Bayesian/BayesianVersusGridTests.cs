@@ -11,8 +11,9 @@ namespace NetGen.Tests.Bayesian;
 /// <summary>
 /// Issue 21's target: Bayesian regularisation reaches a test MSE within 5 % of the best L2 strength a 10-point grid
 /// search picks on a validation set, training once instead of ten times. Levenberg–Marquardt on full batches, the same
-/// start and epochs for every run; the Bayesian run sees only the training split, as each grid run does. The figure is
-/// the mean test MSE over several seeds (splits and starts).
+/// start and epochs for every run; the Bayesian run (one prior per layer, the default) sees only the training split, as
+/// each grid run does. The figure is the mean test MSE over seeds (splits and starts): the README's are over 10
+/// (<c>NETGEN_SEEDS=10</c>); a plain test run uses all 10 on the cheap sine and the first seed of the two real sets.
 /// </summary>
 public sealed class BayesianVersusGridTests
 {
@@ -21,19 +22,43 @@ public sealed class BayesianVersusGridTests
     [Fact]
     public void NoisySine()
     {
-        var (grid, bayes) = Compare(seed => RegressionSets.NoisySine(seed), () => new NoisySineNet(), seeds: 10, epochs: 100);
+        var (grid, bayes) = Compare(seed => RegressionSets.NoisySine(seed), () => new NoisySineNet(), MeasurementSeeds.Count(10), epochs: 100);
+        Assert.True(bayes <= 1.05 * grid, $"Bayesian mean test MSE {bayes} vs grid {grid}");
+    }
+
+    [Fact]
+    public void AutoMpg()
+    {
+        var (grid, bayes) = Compare(seed => RegressionSets.Load("auto-mpg.csv", seed), () => new AutoMpgNet(), MeasurementSeeds.Count(1), epochs: 100);
+        Assert.True(bayes <= 1.05 * grid, $"Bayesian mean test MSE {bayes} vs grid {grid}");
+    }
+
+    [Fact]
+    public void Diabetes()
+    {
+        var (grid, bayes) = Compare(seed => RegressionSets.Load("diabetes.csv", seed), () => new DiabetesNet(), MeasurementSeeds.Count(1), epochs: 100);
         Assert.True(bayes <= 1.05 * grid, $"Bayesian mean test MSE {bayes} vs grid {grid}");
     }
 
     /// <summary>
-    /// Auto MPG misses the 5 % target: over ten seeds the Bayesian mean test MSE is 7 % above the grid's (README,
-    /// Bayesian regularisation). This guards that figure from getting worse; it is not the issue's target.
+    /// One α for all weights misses the target on the diabetes set (test MSE 42 % above the grid's over 10 seeds) where
+    /// one per layer meets it: the single α settles where the input weights overfit. This shows the per-layer default is
+    /// what makes the difference, on the first seed.
     /// </summary>
     [Fact]
-    public void AutoMpgStaysWithinTenPercentOfTheGrid()
+    public void OnDiabetesOnePriorPerLayerBeatsOneForAllWeights()
     {
-        var (grid, bayes) = Compare(seed => RegressionSets.Load("auto-mpg.csv", seed), () => new AutoMpgNet(), seeds: 3, epochs: 100);
-        Assert.True(bayes <= 1.10 * grid, $"Bayesian mean test MSE {bayes} vs grid {grid}");
+        var (train, _, test) = RegressionSets.Load("diabetes.csv", 1);
+        double TestError(bool perLayer)
+        {
+            var network = new DiabetesNet();
+            new Trainer<double>(network, EvidenceTests.Options(100, new BayesianRegularization { PerLayer = perLayer }, seed: 1)).Fit(train);
+            return RegressionSets.MeanSquaredError(network, test);
+        }
+
+        double single = TestError(perLayer: false);
+        double perLayer = TestError(perLayer: true);
+        Assert.True(perLayer < 0.9 * single, $"per layer {perLayer} vs one α {single}");
     }
 
     internal static (double Grid, double Bayes) Compare(

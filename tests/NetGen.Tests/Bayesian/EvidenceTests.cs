@@ -77,7 +77,7 @@ public sealed class EvidenceTests
         TrainingResult Run(out double[] parameters)
         {
             var network = new NoisySineNet();
-            var result = new Trainer<double>(network, Options(epochs: 40, new BayesianRegularization())).Fit(train);
+            var result = new Trainer<double>(network, Options(epochs: 40, new BayesianRegularization { PerLayer = false })).Fit(train);
             parameters = network.Parameters.ToArray();
             return result;
         }
@@ -90,9 +90,14 @@ public sealed class EvidenceTests
         {
             var m = epoch.Measurements;
             Assert.Equal(["gamma", "alpha", "beta", "l2", "log_evidence"], m.Keys.ToArray());
-            Assert.InRange(m["gamma"], 0.05, 20.0);
+            Assert.InRange(m["gamma"], double.Epsilon, 20.0);
             Assert.Equal(m["alpha"] / m["beta"], m["l2"], 12);
         }
+
+        // The default start (λ = 10) has shrunk the weights to nearly nothing by the first re-estimation, so γ is then
+        // nearly 0 and the next λ tiny; from the second re-estimation on the fit has recovered.
+        Assert.True(first.History.Epochs[5].Measurements["gamma"] < 0.05);
+        Assert.All(first.History.Epochs.Skip(6), epoch => Assert.InRange(epoch.Measurements["gamma"], 0.05, 20.0));
 
         // β estimates the noise precision 1/0.2² = 25 once the fit has settled.
         Assert.InRange(first.History.Epochs[^1].Measurements["beta"], 15.0, 40.0);
@@ -103,7 +108,7 @@ public sealed class EvidenceTests
     public void ForClassificationAlphaIsTheL2StrengthAndThereIsNoBeta()
     {
         var (network, data) = SpectrumTests.Problem("generated-softmax");
-        var result = new Trainer<double>(network, Options(epochs: 3, new BayesianRegularization { WarmupEpochs = 1 })).Fit(data);
+        var result = new Trainer<double>(network, Options(epochs: 3, new BayesianRegularization { WarmupEpochs = 1, PerLayer = false })).Fit(data);
         var m = result.History.Epochs[^1].Measurements;
         Assert.False(m.ContainsKey("beta"));
         Assert.Equal(m["alpha"], m["l2"]);
@@ -113,7 +118,7 @@ public sealed class EvidenceTests
     public void TheStochasticMethodRecordsItsStandardError()
     {
         var (train, _, _) = RegressionSets.NoisySine(4);
-        var hook = new BayesianRegularization { WarmupEpochs = 0, Evidence = new EvidenceOptions { Method = EffectiveParameterMethod.Stochastic, Probes = 20 } };
+        var hook = new BayesianRegularization { WarmupEpochs = 0, PerLayer = false, Evidence = new EvidenceOptions { Method = EffectiveParameterMethod.Stochastic, Probes = 20 } };
         var result = new Trainer<double>(new NoisySineNet(), Options(epochs: 3, hook)).Fit(train);
         var m = result.History.Epochs[^1].Measurements;
         Assert.True(m["gamma_se"] > 0);
@@ -175,6 +180,26 @@ public sealed class GroupedEvidenceTests
         var one = new double[1];
         EffectiveParameters.ExactPerGroup(g, p, single, [0.05], one, out _);
         Assert.Equal(EffectiveParameters.Exact(g, p, EffectiveParameters.WeightMask(spec), 0.05), one[0], 12);
+    }
+
+    [Fact]
+    public void StochasticPerLayerGammaAgreesWithTheExactOne()
+    {
+        var (network, data) = SpectrumTests.Problem("generated-softmax");
+        double[] strengths = [0.5, 3.0];
+        var exact = new EvidenceEstimator<double>(network, data, new EvidenceOptions { Method = EffectiveParameterMethod.Exact }).ReestimatePerLayer(strengths);
+        var stochastic = new EvidenceEstimator<double>(network, data, new EvidenceOptions
+        {
+            Method = EffectiveParameterMethod.Stochastic, Probes = 400, Solver = new ConjugateGradientOptions { Tolerance = 1e-8, MaxIterations = 200 },
+        }).ReestimatePerLayer(strengths);
+        for (int layer = 0; layer < 2; layer++)
+        {
+            Assert.True(Math.Abs(stochastic.Gamma[layer] - exact.Gamma[layer]) <= 0.1 * exact.Gamma[layer], $"layer {layer}: {stochastic.Gamma[layer]} vs {exact.Gamma[layer]}");
+        }
+
+        Assert.True(double.IsNaN(stochastic.LogEvidence));
+        Assert.Null(exact.Beta);
+        Assert.Equal(exact.Alpha, exact.L2);
     }
 
     [Fact]

@@ -167,17 +167,39 @@ public sealed class LaplaceTests
         }
     }
 
-    /// <summary>Issue 21's target on the synthetic set: nominal 90 % intervals cover 88–92 % of the test points
-    /// (5 seeds × 1,000 points), for networks trained with Bayesian regularisation and the evidence's λ and β.</summary>
+    /// <summary>Issue 21's target: nominal 90 % intervals cover 88–92 % of the test points, for networks trained with
+    /// Bayesian regularisation and the evidence's λ and β: the sine over 5 seeds × 1,000 points, the two real sets over
+    /// their first 3 test splits (10 with <c>NETGEN_SEEDS=10</c>, the README's figures). A few hundred test points
+    /// measure a coverage only to about ±2 percentage points (one standard error of a binomial count), so the band is
+    /// 90 % ± the larger of 2 points and two standard errors: the target itself from about 900 points on.</summary>
     [Fact]
-    public void NinetyPercentIntervalsCoverNinetyPercentOfTheNoisySine()
+    public void NinetyPercentIntervalsCoverNinetyPercentOfTheNoisySine() =>
+        AssertNinetyPercent(Coverage(seed => RegressionSets.NoisySine(seed), () => new NoisySineNet(), MeasurementSeeds.Count(5)));
+
+    [Fact]
+    public void NinetyPercentIntervalsCoverNinetyPercentOfAutoMpg() =>
+        AssertNinetyPercent(Coverage(seed => RegressionSets.Load("auto-mpg.csv", seed), () => new AutoMpgNet(), MeasurementSeeds.Count(3)));
+
+    [Fact]
+    public void NinetyPercentIntervalsCoverNinetyPercentOfDiabetes() =>
+        AssertNinetyPercent(Coverage(seed => RegressionSets.Load("diabetes.csv", seed), () => new DiabetesNet(), MeasurementSeeds.Count(3)));
+
+    private static void AssertNinetyPercent((int Covered, int Total) count)
+    {
+        double coverage = count.Covered / (double)count.Total;
+        double halfWidth = Math.Max(0.02, 2.0 * Math.Sqrt(0.9 * 0.1 / count.Total));
+        Assert.True(Math.Abs(coverage - 0.9) <= halfWidth, $"coverage {coverage} of {count.Total} test points, allowed 0.9 ± {halfWidth}");
+    }
+
+    private static (int Covered, int Total) Coverage(
+        Func<ulong, (Dataset<double> Train, Dataset<double> Validation, Dataset<double> Test)> load, Func<ISecondOrderNetwork<double>> create, int seeds)
     {
         int covered = 0;
         int total = 0;
-        for (ulong seed = 1; seed <= 5; seed++)
+        for (ulong seed = 1; seed <= (ulong)seeds; seed++)
         {
-            var (train, _, test) = RegressionSets.NoisySine(seed);
-            var network = new NoisySineNet();
+            var (train, _, test) = load(seed);
+            var network = create();
             new Trainer<double>(network, EvidenceTests.Options(epochs: 100, new BayesianRegularization(), seed: seed)).Fit(train);
             var laplace = LaplaceApproximation<double>.Fit(network, train);
             Assert.Equal(LaplaceStructure.Full, laplace.Structure);
@@ -192,8 +214,7 @@ public sealed class LaplaceTests
             }
         }
 
-        double coverage = covered / (double)total;
-        Assert.InRange(coverage, 0.88, 0.92);
+        return (covered, total);
     }
 
     [Fact]
