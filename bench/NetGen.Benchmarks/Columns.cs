@@ -136,3 +136,68 @@ public sealed class MedianRatioColumn : IColumn
     /// <inheritdoc/>
     public override string ToString() => ColumnName;
 }
+
+/// <summary>The floating-point operations one sample costs (two per weight: a multiply and an add), for <see cref="GigaflopsColumn"/>.</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class FlopsPerSampleAttribute(long flops) : Attribute
+{
+    /// <summary>Operations per sample.</summary>
+    public long Flops { get; } = flops;
+}
+
+/// <summary>Arithmetic throughput: [FlopsPerSample] × samples per operation over the median time per operation.</summary>
+public sealed class GigaflopsColumn : IColumn
+{
+    /// <inheritdoc/>
+    public string Id => "Gigaflops";
+
+    /// <inheritdoc/>
+    public string ColumnName => "GFLOP/s (median)";
+
+    /// <inheritdoc/>
+    public bool AlwaysShow => true;
+
+    /// <inheritdoc/>
+    public ColumnCategory Category => ColumnCategory.Custom;
+
+    /// <inheritdoc/>
+    public int PriorityInCategory => 2;
+
+    /// <inheritdoc/>
+    public bool IsNumeric => true;
+
+    /// <inheritdoc/>
+    public UnitType UnitType => UnitType.Dimensionless;
+
+    /// <inheritdoc/>
+    public string Legend => "Billions of multiply and add operations per second (two per weight per sample), from the median time";
+
+    /// <inheritdoc/>
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
+
+    /// <inheritdoc/>
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        var statistics = summary[benchmarkCase]?.ResultStatistics;
+        var flops = Flops(benchmarkCase);
+        if (statistics is null || flops is null || SamplesPerSecondColumn.SamplesPerOperation(benchmarkCase) is not { } samples)
+        {
+            return "NA";
+        }
+
+        return (flops.Value * samples / statistics.Median).ToString("N1", CultureInfo.InvariantCulture);
+    }
+
+    /// <inheritdoc/>
+    public bool IsAvailable(Summary summary) => summary.BenchmarksCases.Any(c => Flops(c) is not null);
+
+    /// <inheritdoc/>
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+
+    /// <inheritdoc/>
+    public override string ToString() => ColumnName;
+
+    private static long? Flops(BenchmarkCase benchmarkCase) =>
+        benchmarkCase.Descriptor.Type.GetCustomAttributes(typeof(FlopsPerSampleAttribute), inherit: true)
+            .OfType<FlopsPerSampleAttribute>().FirstOrDefault()?.Flops;
+}

@@ -22,6 +22,7 @@ if (args.Contains("--accuracy"))
 
 Console.WriteLine($"ONNX Runtime peer: {OrtEnv.Instance().GetVersionString()}");
 Console.WriteLine(TorchPeer.Describe());
+Console.WriteLine($"NetGen compressed-weight kernels: {NetGen.Numerics.QuantizedKernels.DescribePaths()}; Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
 if (args.Contains("--peers"))
 {
     return TorchPeer.Failure is null ? 0 : 1;
@@ -36,7 +37,7 @@ if (!args.Any(a => a is "--filter" or "-f" or "--list" or "--help" or "-h" or "-
 
 var config = DefaultConfig.Instance
     .AddDiagnoser(MemoryDiagnoser.Default)
-    .AddColumn(StatisticColumn.Median, new MedianRatioColumn(), new SamplesPerSecondColumn(median: false), new SamplesPerSecondColumn(median: true))
+    .AddColumn(StatisticColumn.Median, new MedianRatioColumn(), new SamplesPerSecondColumn(median: false), new SamplesPerSecondColumn(median: true), new GigaflopsColumn())
     .WithOrderer(new EngineOrderer())
     .WithOptions(ConfigOptions.DisableLogFile);
 // The projects BenchmarkDotNet generates import no Directory.Build.* files; this hook patches their copy of TorchSharp's

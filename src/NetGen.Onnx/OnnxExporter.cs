@@ -33,6 +33,13 @@ namespace NetGen.Onnx;
 /// the metadata entry <see cref="WeightsFile.ScalerMetadataKey"/> holds the scaler as the weights file does.
 /// </para>
 /// <para>
+/// A <see cref="QuantizedNetwork"/> keeps its compressed weights: int8 weights as an INT8 initializer through
+/// <c>DequantizeLinear</c> (one scale per output neuron, axis 0) into the <c>Gemm</c>; bfloat16 weights as a BFLOAT16
+/// initializer through <c>Cast</c>; full int8 as <c>QuantizeLinear</c> of each layer's input (UINT8, its calibrated scale
+/// and zero point), <c>MatMulInteger</c>, <c>Cast</c> to FLOAT, <c>Mul</c> by the combined scales and <c>Add</c> of the
+/// bias. The metadata entry <c>netgen.quantization</c> says which. (<see cref="OnnxImporter"/> reads float models only.)
+/// </para>
+/// <para>
 /// In a double network LeakyReLU is written as <c>Where(Greater(z, 0), z, Mul(z, α))</c> and ELU as
 /// <c>Where(Greater(z, 0), z, Mul(α, Sub(Exp(z), 1)))</c>, with α a DOUBLE initializer: the <c>alpha</c> attributes of
 /// LeakyRelu and Elu are 32-bit floats, which would round a slope such as 0.3.
@@ -132,6 +139,8 @@ public static class OnnxExporter
             throw new ArgumentException($"The network has {parameters.Length} parameters; its spec {spec} lays out {spec.ParameterCount}.", nameof(network));
         }
 
+        // A quantized network keeps its compressed weights in the model (see OnnxQuantizedLayers).
+        var quantized = network as QuantizedNetwork;
         var graph = new OnnxGraphBuilder(new GraphProto { Name = options.GraphName, DocString = spec.ToString() }, elementType);
         graph.Graph.Input.Add(TensorValue(options.InputName, elementType, options, spec.InputSize));
         graph.Graph.Output.Add(TensorValue(options.OutputName, elementType, options, spec.OutputSize));
@@ -142,14 +151,21 @@ public static class OnnxExporter
             var layer = spec.Layers[l];
             var layout = spec.GetLayout(l);
             bool last = l == spec.Layers.Count - 1;
-            // Initializers keep the PyTorch state_dict names, so the ONNX model and the weights file name W and b alike.
-            string weightName = Name($"{indices[l]}.weight");
-            string biasName = Name($"{indices[l]}.bias");
-            graph.AddInitializer(weightName, parameters.Slice(layout.WeightsOffset, layout.WeightCount), layout.OutputSize, layout.InputSize);
-            graph.AddInitializer(biasName, parameters.Slice(layout.BiasesOffset, layout.OutputSize), layout.OutputSize);
-
             string z = last && layer.Activation == Activation.Identity ? options.OutputName : Name($"z{l + 1}");
-            graph.AddNode("Gemm", Name($"dense{l + 1}"), [current, weightName, biasName], [z], OnnxGraphBuilder.Int("transB", 1));
+            if (quantized is not null)
+            {
+                OnnxQuantizedLayers.AddLayer(graph, quantized, l, Name($"{indices[l]}"), current, z, quantized.Parameters);
+            }
+            else
+            {
+                // Initializers keep the PyTorch state_dict names, so the ONNX model and the weights file name W and b alike.
+                string weightName = Name($"{indices[l]}.weight");
+                string biasName = Name($"{indices[l]}.bias");
+                graph.AddInitializer(weightName, parameters.Slice(layout.WeightsOffset, layout.WeightCount), layout.OutputSize, layout.InputSize);
+                graph.AddInitializer(biasName, parameters.Slice(layout.BiasesOffset, layout.OutputSize), layout.OutputSize);
+                graph.AddNode("Gemm", Name($"dense{l + 1}"), [current, weightName, biasName], [z], OnnxGraphBuilder.Int("transB", 1));
+            }
+
             string a = last ? options.OutputName : Name($"a{l + 1}");
             OnnxActivations.Add(graph, layer, l + 1, z, a);
             current = layer.Activation == Activation.Identity ? z : a;
@@ -171,6 +187,12 @@ public static class OnnxExporter
         {
             model.MetadataProps.Add(new StringStringEntryProto { Key = WeightsFile.ScalerMetadataKey, Value = ScalerMetadata.Write(scaler) });
         }
+
+        if (quantized is not null)
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = OnnxQuantizedLayers.MetadataKey, Value = OnnxQuantizedLayers.Describe(quantized) });
+        }
+
         return model;
 
         static string Name(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -63,6 +63,14 @@ internal sealed class OnnxGraphBuilder(GraphProto graph, TensorProto.Types.DataT
         Graph.Initializer.Add(tensor);
     }
 
+    /// <summary>Adds an initializer of any element type from its little-endian bytes (raw_data), row-major.</summary>
+    public void AddRawInitializer(string name, TensorProto.Types.DataType type, byte[] bytes, params long[] dims)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(bytes) };
+        tensor.Dims.Add(dims);
+        Graph.Initializer.Add(tensor);
+    }
+
     /// <summary>Adds a scalar (rank-0) initializer of the network's element type; in a DOUBLE graph the value is exact.</summary>
     public void AddScalar(string name, double value)
     {

@@ -8,8 +8,9 @@ namespace NetGen.Tool;
 
 /// <summary>
 /// The C# a user pastes to get the trained network as a generated class with its weights baked in: the csproj item
-/// that hands the weights file to the generator, and the attributed partial class (with the input scaler, when there is
-/// one, as a static property built from the exact stored values).
+/// that hands the weights file to the generator, and the attributed partial class. When the weights file stores a
+/// scaler, the generator reads it too and adds <c>InputScaler</c> and <c>ForwardRaw</c>; the comment after the
+/// declaration shows them.
 /// </summary>
 internal static class Declaration
 {
@@ -49,11 +50,11 @@ internal static class Declaration
         return name.Append("Net").ToString();
     }
 
-    /// <summary>The source file: a comment with the project item, the declaration, and the scaler when there is one.</summary>
+    /// <summary>The source file: a comment with the project item, the declaration, and how to call it on raw features when the file stores a scaler.</summary>
     /// <param name="spec">The trained network.</param>
     /// <param name="className">The class to declare.</param>
     /// <param name="weightsFileName">The weights file's name, as the project item names it.</param>
-    /// <param name="scaler">The scaler the weights expect, or null.</param>
+    /// <param name="scaler">The scaler stored with the weights, or null.</param>
     /// <param name="origin">Where the network came from, for the comments, such as <c>netgen train iris.csv</c>.</param>
     public static string Write(NetworkSpec spec, string className, string weightsFileName, IFeatureScaler<float>? scaler, string origin)
     {
@@ -61,13 +62,7 @@ internal static class Declaration
         text.Append("// ").Append(origin).Append(": the trained network as a class the NetGen source generator compiles, with the weights\n");
         text.Append("// of ").Append(weightsFileName).Append(" baked in. The project needs a PackageReference to NetGen and the weights file as\n");
         text.Append("//   <ItemGroup>\n//     ").Append(ProjectItem(weightsFileName)).Append("\n//   </ItemGroup>\n");
-        text.Append("using NetGen;\n");
-        if (scaler is not null)
-        {
-            text.Append("using NetGen.Data;\n");
-        }
-
-        text.Append('\n');
+        text.Append("using NetGen;\n\n");
         text.Append("/// <summary>").Append(spec.DescribeArchitecture()).Append(", trained by ").Append(origin).Append(".</summary>\n");
         text.Append("[Network(Loss = Loss.").Append(spec.Loss?.ToString() ?? throw new ArgumentException("A trained network has a loss.", nameof(spec)))
             .Append(", Weights = \"").Append(weightsFileName).Append("\")]\n");
@@ -89,35 +84,26 @@ internal static class Declaration
             AppendDropout(text, layer.KeepProbability);
         }
 
-        text.Append("public partial class ").Append(className);
+        text.Append("public partial class ").Append(className).Append(";\n");
         if (scaler is null)
         {
-            return text.Append(";\n").ToString();
+            return text.ToString();
         }
 
-        text.Append("\n{\n");
-        text.Append("    /// <summary>\n");
-        text.Append("    /// The scaling the weights expect on raw features, as stored in ").Append(weightsFileName).Append(" (netgen.scaler):\n");
-        text.Append("    /// <c>new Predictor&lt;float&gt;(new ").Append(className).Append("(), ").Append(className).Append(".InputScaler)</c> predicts from raw features.\n");
-        text.Append("    /// </summary>\n");
-        text.Append("    public static IFeatureScaler<float> InputScaler { get; } = ");
-        switch (scaler)
+        string kind = scaler switch
         {
-            case Standardizer<float> standardizer:
-                text.Append("Standardizer<float>.FromStatistics(\n");
-                AppendArray(text, standardizer.Means, last: false);
-                AppendArray(text, standardizer.StandardDeviations, last: true);
-                break;
-            case MinMaxScaler<float> minMax:
-                text.Append("MinMaxScaler<float>.FromRange(\n");
-                AppendArray(text, minMax.Minimums, last: false);
-                AppendArray(text, minMax.Maximums, last: true);
-                break;
-            default:
-                throw new ArgumentException($"A {scaler.GetType().Name} cannot be written as C#.", nameof(scaler));
-        }
-
-        return text.Append("}\n").ToString();
+            Standardizer<float> => "Standardizer<float>",
+            MinMaxScaler<float> => "MinMaxScaler<float>",
+            _ => throw new ArgumentException($"A {scaler.GetType().Name} cannot be stored in a weights file.", nameof(scaler)),
+        };
+        string predict = spec.Loss == Loss.MeanSquaredError ? "PredictValues" : "PredictClass";
+        text.Append('\n');
+        text.Append("// ").Append(weightsFileName).Append(" also stores the scaler the network was trained behind (a ").Append(kind).Append("), so the generator\n");
+        text.Append("// adds ").Append(className).Append(".InputScaler, that scaler with the file's exact values, and ForwardRaw, which scales raw features\n");
+        text.Append("// on the way in (").Append(Invariant(spec.InputSize)).Append(" raw features in, ").Append(Invariant(spec.OutputSize)).Append(" out):\n");
+        text.Append("//   new ").Append(className).Append("().ForwardRaw(rawFeatures, output);\n");
+        text.Append("//   new Predictor<float>(new ").Append(className).Append("(), ").Append(className).Append(".InputScaler).").Append(predict).Append("(rawFeatures);\n");
+        return text.ToString();
     }
 
     private static void AppendDropout(StringBuilder text, double keepProbability)
@@ -126,23 +112,6 @@ internal static class Declaration
         {
             text.Append("[Dropout(").Append(Invariant(keepProbability)).Append(")]           // keep probability while training\n");
         }
-    }
-
-    // Eight values a line; "R" gives the shortest text that reads back to the same float, so the C# holds the exact values.
-    private static void AppendArray(StringBuilder text, ReadOnlySpan<float> values, bool last)
-    {
-        text.Append("        [");
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (i > 0)
-            {
-                text.Append(i % 8 == 0 ? ",\n         " : ", ");
-            }
-
-            text.Append(values[i].ToString("R", CultureInfo.InvariantCulture)).Append('f');
-        }
-
-        text.Append(last ? "]);\n" : "],\n");
     }
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -183,6 +183,51 @@ public sealed class BakedWeightsTests(ITestOutputHelper output) : IDisposable
         AssertBitwiseTwins<float>(assembly, "MnistNet", "MnistTwin", path);
     }
 
+    /// <summary>
+    /// 784 → 128 → 10 baked with InferenceWeights = Int8 keeps a quarter of the float data in the assembly (the int8
+    /// weights, one float maximum and one float bias per neuron), bfloat16 half, and the compiled assembly shrinks
+    /// accordingly; the baked int8 weights are QuantizedNetwork's quantization of the same file.
+    /// </summary>
+    [Fact]
+    public void CompressedWeightsBakeIntoAQuarterAndAHalfOfTheBytes()
+    {
+        var spec = new NetworkSpec(784, [new DenseLayerSpec(128, Activation.ReLU), new DenseLayerSpec(10, Activation.Softmax)], Loss.SoftmaxCrossEntropy);
+        byte[] bytes = SavedFile(spec, seed: 98);
+        string path = Path.Combine(_folder, "mnist.safetensors");
+        File.WriteAllBytes(path, bytes);
+        string network = "[Network(Loss = Loss.SoftmaxCrossEntropy, Weights = \"mnist.safetensors\"{0})][Input(784)][Dense(128, Activation.ReLU)][Dense(10, Activation.Softmax)] internal partial class {1};\n";
+        var sizes = new Dictionary<string, (long DataBytes, long AssemblyBytes)>();
+        Assembly? int8Assembly = null;
+        foreach (var (format, name) in new[] { (string.Empty, "FloatNet"), (", InferenceWeights = WeightFormat.Int8", "Int8Net"), (", InferenceWeights = WeightFormat.BFloat16", "BFloat16Net") })
+        {
+            string source = "using NetGen;\n" + string.Format(System.Globalization.CultureInfo.InvariantCulture, network, format, name)
+                + (name == "Int8Net" ? "internal static class Probe { public static sbyte[] Baked() => Int8Net.BakedInferenceWeights.ToArray(); }\n" : string.Empty);
+            var outcome = GeneratorHarness.Run([GeneratorHarness.WeightsFile("/p/mnist.safetensors", bytes)], source);
+            Assert.Empty(outcome.GeneratorDiagnostics);
+            Assert.True(!outcome.CompilationProblems.Any(), GeneratorHarness.Describe(outcome.CompilationProblems));
+            long words = outcome.SourceOf(name + ".Weights.g.cs").Split("0x").Length - 1;
+            using var stream = new MemoryStream();
+            Assert.True(outcome.Output.Emit(stream).Success);
+            sizes[name] = (8 * words, stream.Length);
+            if (name == "Int8Net")
+            {
+                int8Assembly = GeneratorHarness.CompileAndLoad(outcome);
+            }
+        }
+
+        output.WriteLine(string.Join("; ", sizes.Select(s => $"{s.Key}: data {s.Value.DataBytes:N0} bytes, assembly {s.Value.AssemblyBytes:N0} bytes")));
+        Assert.InRange(sizes["Int8Net"].DataBytes, 0, (long)(0.26 * sizes["FloatNet"].DataBytes));
+        Assert.InRange(sizes["BFloat16Net"].DataBytes, 0, (long)(0.51 * sizes["FloatNet"].DataBytes));
+        long code = sizes["FloatNet"].AssemblyBytes - sizes["FloatNet"].DataBytes;
+        Assert.InRange(sizes["Int8Net"].AssemblyBytes, 0, code + (long)(0.26 * sizes["FloatNet"].DataBytes) + 64 * 1024);
+
+        var twin = new InterpretedNetwork<float>(spec);
+        WeightsFile.Load(twin, path);
+        var runtime = QuantizedNetwork.Create(twin, WeightFormat.Int8);
+        var baked = (sbyte[])int8Assembly!.GetType("Probe", throwOnError: true)!.GetMethod("Baked")!.Invoke(null, null)!;
+        Assert.Equal([.. runtime.GetInt8Weights(0), .. runtime.GetInt8Weights(1)], baked);
+    }
+
     private void AssertBitwiseTwins<T>(Assembly assembly, string bakedName, string twinName, string path)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

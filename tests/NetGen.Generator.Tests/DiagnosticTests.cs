@@ -52,6 +52,8 @@ public class DiagnosticTests
         { "NG0028", "[Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class Dense1WeightsOffset;", "Dense1WeightsOffset" },
         // Found by FuzzTests (token mutation): global::System.Span<float> in the generated code found the class.
         { "NG0029", "[Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class System;", "System" },
+        { "NG0020", "[Network(InferenceWeights = (WeightFormat)5)][Input(2)][Dense(1, Activation.Sigmoid)] public partial class BadFormatNet;", "InferenceWeights = (WeightFormat)5" },
+        { "NG0030", "[Network(Precision = Precision.Double, InferenceWeights = WeightFormat.Int8)][Input(2)][Dense(1, Activation.Sigmoid)] public partial class DoubleInt8Net;", "InferenceWeights = WeightFormat.Int8" },
     };
 
     [Theory]

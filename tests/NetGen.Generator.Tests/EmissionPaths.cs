@@ -18,8 +18,17 @@ internal static class EmissionPaths
         [Network][Input(4000)][Dense(3000, Activation.ReLU)][Dense(3, Activation.Identity)] public partial class PooledForward;
         [Network][Input(3)][Dense(5, Activation.Step)][Dense(1, Activation.Step)] public partial class ForwardOnly;
         [Network(Weights = "paths.safetensors")][Input(2)][Dense(1, Activation.Identity)] public partial class Baked;
+        [Network(Weights = "scaled-paths.safetensors")][Input(2)][Dense(1, Activation.Identity)] public partial class BakedWithScaler;
+        [Network(Loss = Loss.SoftmaxCrossEntropy, InferenceWeights = WeightFormat.Int8)][Input(300)][Dense(70, Activation.ReLU)][Dense(10, Activation.Softmax)] public partial class Int8Weights;
+        [Network(InferenceWeights = WeightFormat.BFloat16)][Input(6)][Dense(5, Activation.Tanh)][Dense(2, Activation.Identity)] public partial class BFloat16Weights;
+        [Network(Weights = "paths.safetensors", InferenceWeights = WeightFormat.Int8)][Input(2)][Dense(1, Activation.Identity)] public partial class BakedInt8;
+        [Network(Weights = "paths.safetensors", InferenceWeights = WeightFormat.BFloat16)][Input(2)][Dense(1, Activation.Identity)] public partial class BakedBFloat16;
         """;
 
-    /// <summary>The weights file <c>Baked</c> names.</summary>
-    public static AdditionalText BakedWeights => GeneratorHarness.WeightsFile("/project/paths.safetensors", TestWeights.TwoToOne());
+    /// <summary>The weights files <c>Baked</c> and <c>BakedWithScaler</c> name.</summary>
+    public static AdditionalText[] BakedWeights =>
+    [
+        GeneratorHarness.WeightsFile("/project/paths.safetensors", TestWeights.TwoToOne()),
+        GeneratorHarness.WeightsFile("/project/scaled-paths.safetensors", TestWeights.TwoToOne(scaler: "{\"kind\":\"min-max\",\"min\":[0,1],\"max\":[4,1]}")),
+    ];
 }

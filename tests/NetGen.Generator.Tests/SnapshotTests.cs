@@ -146,6 +146,33 @@ public class SnapshotTests
         [Dense(3, Activation.ReLU)]
         [Dense(1, Activation.Identity)]
         public partial class BakedNet;
+
+        /// <summary>Weights baked in with a standardizer stored beside them: InputScaler and ForwardRaw.</summary>
+        [Network(Loss = Loss.SoftmaxCrossEntropy, Weights = "scaled.safetensors")]
+        [Input(3)]
+        [Dense(2, Activation.Softmax)]
+        public partial class ScaledNet;
+
+        /// <summary>int8 inference weights: Forward through the runtime's int8 kernel, the compressed copy kept fresh.</summary>
+        [Network(Loss = Loss.SoftmaxCrossEntropy, InferenceWeights = WeightFormat.Int8)]
+        [Input(20)]
+        [Dense(12, Activation.Tanh)]
+        [Dense(3, Activation.Softmax)]
+        public partial class Int8Net;
+
+        /// <summary>bfloat16 inference weights on a forward-only network.</summary>
+        [Network(InferenceWeights = WeightFormat.BFloat16)]
+        [Input(6)]
+        [Dense(5, Activation.Sigmoid)]
+        [Dense(2, Activation.Identity)]
+        public partial class BFloat16Net;
+
+        /// <summary>The baked network's weights baked in as int8: row maxima and float biases beside them.</summary>
+        [Network(Loss = Loss.MeanSquaredError, Weights = "model.safetensors", InferenceWeights = WeightFormat.Int8)]
+        [Input(2)]
+        [Dense(3, Activation.ReLU)]
+        [Dense(1, Activation.Identity)]
+        public partial class BakedInt8Net;
         """;
 
     private static readonly Lazy<GeneratorHarness.Outcome> Outcome = new(() =>
@@ -157,7 +184,15 @@ public class SnapshotTests
             writer.AddTensor<float>("2.weight", [1f, -2f, 0.5f], 1, 3);
             writer.AddTensor<float>("2.bias", [0.0625f], 1);
         });
-        return GeneratorHarness.Run([GeneratorHarness.WeightsFile("/project/model.safetensors", weights)], Declarations);
+        byte[] scaled = TestWeights.Write(writer =>
+        {
+            writer.AddMetadata(NetGen.IO.WeightsFile.ScalerMetadataKey, "{\"kind\":\"standardizer\",\"mean\":[5.8433332443237305,3.0573332309722900,1.25],\"std\":[0.8253012299537659,0.4344086647033691,2]}");
+            writer.AddTensor<float>("0.weight", [0.5f, -1f, 1.5f, 0.25f, -0.75f, 2f], 2, 3);
+            writer.AddTensor<float>("0.bias", [0.125f, -0.25f], 2);
+        });
+        return GeneratorHarness.Run(
+            [GeneratorHarness.WeightsFile("/project/model.safetensors", weights), GeneratorHarness.WeightsFile("/project/scaled.safetensors", scaled)],
+            Declarations);
     });
 
     // Every generated file of the declarations above, by hint name.
@@ -181,6 +216,12 @@ public class SnapshotTests
         "Samples.StepNet.g.cs",
         "Samples.BakedNet.g.cs",
         "Samples.BakedNet.Weights.g.cs",
+        "Samples.ScaledNet.g.cs",
+        "Samples.ScaledNet.Weights.g.cs",
+        "Samples.Int8Net.g.cs",
+        "Samples.BFloat16Net.g.cs",
+        "Samples.BakedInt8Net.g.cs",
+        "Samples.BakedInt8Net.Weights.g.cs",
     ];
 
     public static TheoryData<string> HintNames => new(ExpectedHintNames);

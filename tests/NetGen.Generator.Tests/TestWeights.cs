@@ -60,9 +60,14 @@ internal static class TestWeights
         return bytes;
     }
 
-    /// <summary>Weights for <c>[Input(2)][Dense(1, …)]</c>: 0.weight [1, 2] and 0.bias [1] in F32.</summary>
-    public static byte[] TwoToOne(float w0 = 0.5f, float w1 = -0.25f, float b = 0.125f) => Write(writer =>
+    /// <summary>Weights for <c>[Input(2)][Dense(1, …)]</c>: 0.weight [1, 2] and 0.bias [1] in F32, and a <c>netgen.scaler</c> entry if given.</summary>
+    public static byte[] TwoToOne(float w0 = 0.5f, float w1 = -0.25f, float b = 0.125f, string? scaler = null) => Write(writer =>
     {
+        if (scaler is not null)
+        {
+            writer.AddMetadata(NetGen.IO.WeightsFile.ScalerMetadataKey, scaler);
+        }
+
         writer.AddTensor<float>("0.weight", [w0, w1], 1, 2);
         writer.AddTensor<float>("0.bias", [b], 1);
     });

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Text;
@@ -21,9 +22,15 @@ public static class DotnetCommand
 
     /// <summary>Runs <c>dotnet <paramref name="arguments"/></c> in <paramref name="workingDirectory"/>.</summary>
     /// <returns>The exit code and everything it printed.</returns>
-    public static (int ExitCode, string Printed) Try(ITestOutputHelper log, string workingDirectory, params string[] arguments)
+    public static (int ExitCode, string Printed) Try(ITestOutputHelper log, string workingDirectory, params string[] arguments) =>
+        Try(log, workingDirectory, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs <c>dotnet <paramref name="arguments"/></c> in <paramref name="workingDirectory"/> with extra environment variables.</summary>
+    /// <returns>The exit code and everything it printed.</returns>
+    public static (int ExitCode, string Printed) Try(ITestOutputHelper log, string workingDirectory, Dictionary<string, string> environment, params string[] arguments)
     {
         ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(environment);
         var start = new ProcessStartInfo(PackageFactAttribute.DotnetHost, arguments)
         {
             WorkingDirectory = workingDirectory,
@@ -35,6 +42,11 @@ public static class DotnetCommand
         start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         var text = new StringBuilder();
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => { lock (text) { text.AppendLine(e.Data); } };

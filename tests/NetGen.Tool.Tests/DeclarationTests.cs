@@ -12,9 +12,10 @@ namespace NetGen.Tool.Tests;
 
 /// <summary>
 /// The declaration <c>netgen train</c> prints compiles with the NetGen source generator, under the strictest warning
-/// settings, into a network whose baked parameters are bitwise those of the weights file, and which with its
-/// <c>InputScaler</c> predicts what <c>netgen predict</c> printed (the generated code against the interpreted engine:
-/// within 1e-5, normwise relative, as the engines agree).
+/// settings, into a network whose baked parameters are bitwise those of the weights file, and whose generated
+/// <c>InputScaler</c> (read by the generator from the file) and <c>ForwardRaw</c> predict from raw features what
+/// <c>netgen predict</c> printed (the generated code against the interpreted engine: within 1e-5, normwise relative, as
+/// the engines agree).
 /// </summary>
 public sealed class DeclarationTests(TrainedModels models) : IClassFixture<TrainedModels>
 {
@@ -39,8 +40,10 @@ public sealed class DeclarationTests(TrainedModels models) : IClassFixture<Train
         Assert.Equal(loaded.Network.Spec.DescribeArchitecture(), baked.Spec.DescribeArchitecture());
         Assert.Equal(loaded.Network.Parameters.ToArray(), baked.Parameters.ToArray());
 
-        // With its InputScaler it predicts from raw features what netgen predict printed.
+        // The generator read the scaler from the weights file: with InputScaler it predicts from raw features what netgen
+        // predict printed, and ForwardRaw is Forward on the scaled features.
         var scaler = (IFeatureScaler<float>)type.GetProperty("InputScaler")!.GetValue(null)!;
+        var forwardRaw = (SpanForward)Delegate.CreateDelegate(typeof(SpanForward), baked, type.GetMethod("ForwardRaw")!);
         var model = new Predictor<float>(baked, scaler);
         string csv = folder switch { "iris" => RealData.Iris, "setosa" => models.SetosaCsv, _ => models.PetalCsv };
         string label = folder == "petal" ? "0" : "-1";
@@ -52,10 +55,24 @@ public sealed class DeclarationTests(TrainedModels models) : IClassFixture<Train
             .SelectMany(line => line.Split(',').Where((_, j) => j != labelIndex).Select(v => float.Parse(v, CultureInfo.InvariantCulture))).ToArray();
         float[] predicted = folder == "petal" ? model.PredictValues(raw) : model.PredictProbabilities(raw);
         float[] expected = printed.SelectMany(row => folder == "petal" ? row : row.Skip(1)).ToArray();
-        Assert.Equal(expected.Length, predicted.Length);
-        double difference = Math.Sqrt(expected.Zip(predicted).Sum(p => (double)(p.First - p.Second) * (p.First - p.Second)));
-        double norm = Math.Sqrt(expected.Sum(v => (double)v * v));
-        Assert.True(difference <= 1e-5 * norm, $"‖generated − printed‖ = {difference}, ‖printed‖ = {norm}");
+        AssertClose(expected, predicted);
+
+        int inputs = baked.Spec.InputSize;
+        int outputs = baked.Spec.OutputSize;
+        var rawOutputs = new float[raw.Length / inputs * outputs];
+        var scaled = new float[inputs];
+        var viaForward = new float[outputs];
+        for (int row = 0; row < raw.Length / inputs; row++)
+        {
+            var output = rawOutputs.AsSpan(row * outputs, outputs);
+            forwardRaw(raw.AsSpan(row * inputs, inputs), output);
+            scaler.Transform(raw.AsSpan(row * inputs, inputs), scaled);
+            baked.Forward(scaled, viaForward);
+            Assert.Equal(viaForward, output.ToArray());
+        }
+
+        // The outputs: the value, the softmax's probabilities, or a single sigmoid's P(class 1) (the last printed probability).
+        AssertClose(printed.SelectMany(row => folder switch { "petal" => row, "setosa" => row[^1..], _ => row[1..] }).ToArray(), rawOutputs);
         if (folder != "petal")
         {
             Assert.Equal(printed.Select(row => (int)row[0]), model.PredictClasses(raw));
@@ -63,16 +80,35 @@ public sealed class DeclarationTests(TrainedModels models) : IClassFixture<Train
     }
 
     [Fact]
-    public void The_scaler_in_the_declaration_is_the_files_to_the_bit()
+    public void The_generated_scaler_is_the_files_to_the_bit_and_the_declaration_shows_the_raw_feature_calls()
     {
         string source = File.ReadAllText(Path.Combine(models.Folder("setosa"), "SetosaNet.cs"));
         Assert.Contains("[Dense(8, Activation.Tanh)]\n[Dropout(0.75)]", source, StringComparison.Ordinal);
-        Assert.Contains("MinMaxScaler<float>.FromRange(", source, StringComparison.Ordinal);
+        Assert.Contains("(a MinMaxScaler<float>)", source, StringComparison.Ordinal);
+        Assert.Contains("//   new SetosaNet().ForwardRaw(rawFeatures, output);", source, StringComparison.Ordinal);
+        Assert.Contains("//   new Predictor<float>(new SetosaNet(), SetosaNet.InputScaler).PredictClass(rawFeatures);", source, StringComparison.Ordinal);
+
+        var outcome = GeneratorHarness.Run([GeneratorHarness.WeightsFile(models.SetosaWeights, File.ReadAllBytes(models.SetosaWeights))], source);
+        var generated = GeneratorHarness.CompileAndLoad(outcome).GetType("SetosaNet")!.GetProperty("InputScaler")!.GetValue(null);
         WeightsFile.Load(new InterpretedNetwork<float>(ModelFile.Load(models.SetosaWeights).Network.Spec), models.SetosaWeights, out var stored);
         var minMax = Assert.IsType<MinMaxScaler<float>>(stored);
-        string expected = string.Join(", ", minMax.Minimums.ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture) + "f"));
-        Assert.Contains("[" + expected + "]", source, StringComparison.Ordinal);
+        var baked = Assert.IsType<MinMaxScaler<float>>(generated);
+        Assert.Equal(Bits(minMax.Minimums), Bits(baked.Minimums));
+        Assert.Equal(Bits(minMax.Maximums), Bits(baked.Maximums));
     }
+
+    private delegate void SpanForward(ReadOnlySpan<float> input, Span<float> output);
+
+    // Within 1e-5, normwise relative: the generated code against the interpreted engine the tool predicts with.
+    private static void AssertClose(float[] expected, float[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double difference = Math.Sqrt(expected.Zip(actual).Sum(p => (double)(p.First - p.Second) * (p.First - p.Second)));
+        double norm = Math.Sqrt(expected.Sum(v => (double)v * v));
+        Assert.True(difference <= 1e-5 * norm, $"‖generated − printed‖ = {difference}, ‖printed‖ = {norm}");
+    }
+
+    private static string Bits(ReadOnlySpan<float> values) => Convert.ToHexString(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
 
     [Theory]
     [InlineData("iris", "IrisNet")]

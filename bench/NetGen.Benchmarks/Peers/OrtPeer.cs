@@ -8,9 +8,9 @@ namespace NetGen.Benchmarks.Peers;
 
 /// <summary>
 /// ONNX Runtime running exactly a NetGen network: the model is <see cref="OnnxExporter"/>'s export of it (same layers,
-/// same weights), with a fixed batch of one sample, run on one intra-op and one inter-op thread with all graph
-/// optimisations, through an IOBinding whose input and output OrtValues wrap pinned managed arrays, so that a measured
-/// call is just <see cref="Run"/>.
+/// same weights; a <see cref="QuantizedNetwork"/>'s compressed ones), with a fixed batch (one sample unless given), run on
+/// one intra-op thread (or the given number) and one inter-op thread with all graph optimisations, through an IOBinding
+/// whose input and output OrtValues wrap pinned managed arrays, so that a measured call is just <see cref="Run"/>.
 /// </summary>
 internal sealed class OrtPeer : IDisposable
 {
@@ -20,16 +20,16 @@ internal sealed class OrtPeer : IDisposable
     private readonly OrtIoBinding _binding;
     private readonly RunOptions _runOptions = new();
 
-    public OrtPeer(INetwork<float> network, float[] input, float[] output)
+    public OrtPeer(INetwork<float> network, float[] input, float[] output, int batch = 1, int threads = 1)
     {
         var spec = network.Spec;
-        string path = Path.Combine(Path.GetTempPath(), $"netgen-bench-{Environment.ProcessId}-{spec.ParameterCount}.onnx");
-        OnnxExporter.Export(network, path, new OnnxExportOptions { BatchSize = 1 });
+        string path = Path.Combine(Path.GetTempPath(), $"netgen-bench-{Environment.ProcessId}-{spec.ParameterCount}-{Guid.NewGuid():N}.onnx");
+        OnnxExporter.Export(network, path, new OnnxExportOptions { BatchSize = batch });
         try
         {
             using var options = new SessionOptions
             {
-                IntraOpNumThreads = 1,
+                IntraOpNumThreads = threads,
                 InterOpNumThreads = 1,
                 ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
                 GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
@@ -42,8 +42,8 @@ internal sealed class OrtPeer : IDisposable
         }
 
         // CreateTensorValueFromMemory pins the arrays for the OrtValues' lifetime: ORT reads and writes them in place.
-        _inputValue = OrtValue.CreateTensorValueFromMemory(input, [1, spec.InputSize]);
-        _outputValue = OrtValue.CreateTensorValueFromMemory(output, [1, spec.OutputSize]);
+        _inputValue = OrtValue.CreateTensorValueFromMemory(input, [batch, spec.InputSize]);
+        _outputValue = OrtValue.CreateTensorValueFromMemory(output, [batch, spec.OutputSize]);
         _binding = _session.CreateIoBinding();
         _binding.BindInput("input", _inputValue);
         _binding.BindOutput("output", _outputValue);

@@ -131,6 +131,10 @@ internal static class DiagnosticDescriptors
         "NG0029", "Network type hides a namespace the generated code uses",
         "A network type named '{0}' in the global namespace hides the namespace {0}, which the generated code refers to as global::{0}; declare the network in a namespace or rename it");
 
+    public static readonly DiagnosticDescriptor CompressedWeightsNeedSinglePrecision = Error(
+        "NG0030", "Compressed inference weights need single precision",
+        "{0}");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "NG9999", "NetGen generator internal error",
         "NetGen could not process '{0}': {1}. This is a bug in NetGen; please report it with the declaration.");

@@ -5,7 +5,8 @@ namespace NetGen.Generator.Emit;
 
 /// <summary>
 /// Writes the members of a network with baked weights (<c>[Network(Weights = "…")]</c>): the parameters as read-only
-/// data in the assembly, a static accessor over them, and a parameter vector that starts as a copy of them.
+/// data in the assembly, a static accessor over them, and a parameter vector that starts as a copy of them; and, when
+/// the file stores a feature scaler, the scaler and inference on raw features through it.
 /// </summary>
 /// <remarks>
 /// The data is a <c>ReadOnlySpan&lt;ulong&gt;</c> over an array literal of constants, which the compiler stores as one
@@ -17,8 +18,30 @@ namespace NetGen.Generator.Emit;
 internal static class BakedWeightsEmitter
 {
     private const int WordsPerLine = 6;
+    private const int ValuesPerLine = 8;
 
-    public static void WriteParameters(SourceWriter w, NetworkModel model, string t)
+    // Raw features of up to this many inputs are scaled into a stack buffer (8 KB in double), more into a pooled array.
+    private const int MaxStackInputs = 1024;
+
+    public static void WriteParameters(SourceWriter w, EmitContext c, string t)
+    {
+        var model = c.Model;
+        if (model.HasCompressedWeights)
+        {
+            CompressedWeightsEmitter.WriteBakedMembers(w, c);
+        }
+        else
+        {
+            WriteFullPrecisionParameters(w, model, t);
+        }
+
+        if (model.Weights!.Scaler is { } scaler)
+        {
+            WriteScaler(w, model, scaler, t);
+        }
+    }
+
+    private static void WriteFullPrecisionParameters(SourceWriter w, NetworkModel model, string t)
     {
         var weights = model.Weights!;
         string decode = model.IsDouble
@@ -59,12 +82,104 @@ internal static class BakedWeightsEmitter
             """);
     }
 
+    /// <summary>
+    /// For a weights file with a <c>netgen.scaler</c> entry: <c>InputScaler</c>, the runtime's own scaler type built from
+    /// the entry's exact values, and <c>ForwardRaw</c>, inference on raw features through it.
+    /// </summary>
+    /// <remarks>
+    /// The scaling is applied, not folded into the first layer (W′ = W / σ, b′ = b − W μ / σ): <c>Parameters</c> may be
+    /// trained or reloaded after construction, which would leave folded weights behind, and the fold changes rounding
+    /// (see the README's baked-weights section for the measured error). Applying it through <c>InputScaler.Transform</c>
+    /// keeps one definition of the map, and <c>ForwardRaw(raw)</c> is bitwise <c>Forward(InputScaler.Transform(raw))</c>.
+    /// </remarks>
+    private static void WriteScaler(SourceWriter w, NetworkModel model, BakedScalerModel scaler, string t)
+    {
+        string file = Xml(model.Weights!.FileName);
+        string type = (scaler.IsStandardizer ? TypeNames.Standardizer : TypeNames.MinMaxScaler) + "<" + t + ">";
+        string map = scaler.IsStandardizer
+            ? "a standardizer, x′ = (x − mean) / std per feature"
+            : "a min-max scaler, x′ = (x − min) / (max − min) per feature (a constant feature's range taken as 1)";
+        w.Block($$"""
+
+            /// <summary>
+            /// The scaling the baked weights expect on raw features, stored with them in {{file}} (<c>netgen.scaler</c>):
+            /// {{map}}, with the file's exact values.
+            /// <c>new Predictor&lt;{{t}}&gt;(network, InputScaler)</c> predicts from raw features; <see cref="ForwardRaw"/> runs one raw sample.
+            /// </summary>
+            public static {{type}} InputScaler { get; } = {{type}}.{{(scaler.IsStandardizer ? "FromStatistics" : "FromRange")}}(
+            """);
+        WriteValues(w, scaler.First, model.IsDouble, last: false);
+        WriteValues(w, scaler.Second, model.IsDouble, last: true);
+        bool onStack = model.InputSize <= MaxStackInputs;
+        w.Block($$"""
+
+            /// <summary>
+            /// <see cref="Forward"/> on raw features: each is scaled first by <see cref="InputScaler"/> (computed in double and
+            /// rounded to {{t}}, as <c>InputScaler.Transform</c> computes it), so the output is bitwise that of <c>Forward</c> on
+            /// <c>InputScaler.Transform(rawFeatures)</c>. Allocates nothing{{(onStack ? string.Empty : " once the array pool is warm")}}; like <see cref="Forward"/>,
+            /// any number of threads may call it at once while no one changes the parameters.
+            /// </summary>
+            /// <param name="rawFeatures">One sample's unscaled features, <see cref="InputSize"/> of them.</param>
+            /// <param name="output">Receives the <see cref="OutputSize"/> outputs.</param>
+            /// <exception cref="{{TypeNames.ArgumentException}}">A span has the wrong length.</exception>
+            public void ForwardRaw({{TypeNames.ReadOnlySpan}}<{{t}}> rawFeatures, {{TypeNames.Span}}<{{t}}> output)
+            {
+                if (rawFeatures.Length != InputSize) throw {{TypeNames.NetworkGuard}}.WrongLength(rawFeatures.Length, InputSize, nameof(rawFeatures), "raw input features");
+            """);
+        if (onStack)
+        {
+            w.Block($$"""
+                    {{TypeNames.Span}}<{{t}}> features = stackalloc {{t}}[InputSize];
+                    InputScaler.Transform(rawFeatures, features);
+                    Forward(features, output);
+                }
+                """);
+            return;
+        }
+
+        w.Block($$"""
+                // Too many inputs for the stack: a pooled array keeps the call allocation-free once the pool is warm.
+                {{t}}[] pooled = {{TypeNames.ArrayPool}}<{{t}}>.Shared.Rent(InputSize);
+                try
+                {
+                    {{TypeNames.Span}}<{{t}}> features = new {{TypeNames.Span}}<{{t}}>(pooled, 0, InputSize);
+                    InputScaler.Transform(rawFeatures, features);
+                    Forward(features, output);
+                }
+                finally
+                {
+                    {{TypeNames.ArrayPool}}<{{t}}>.Shared.Return(pooled);
+                }
+            }
+            """);
+    }
+
+    // One array argument, eight exact literals a line.
+    private static void WriteValues(SourceWriter w, EquatableArray<double> values, bool isDouble, bool last)
+    {
+        var line = new System.Text.StringBuilder("    new ").Append(isDouble ? "double" : "float").Append("[]");
+        w.Line(line.ToString());
+        w.Line("    {");
+        line.Clear();
+        for (int i = 0; i < values.Count; i++)
+        {
+            line.Append(line.Length == 0 ? "        " : " ")
+                .Append(isDouble ? MathText.DoubleLiteral(values[i]) : MathText.FloatLiteral((float)values[i]))
+                .Append(',');
+            if ((i + 1) % ValuesPerLine == 0 || i == values.Count - 1)
+            {
+                w.Line(line.ToString());
+                line.Clear();
+            }
+        }
+
+        w.Line(last ? "    });" : "    },");
+    }
+
     /// <summary>The second generated file of a baked network: the data itself.</summary>
     public static string EmitData(NetworkModel model)
     {
         var weights = model.Weights!;
-        var bytes = weights.ParameterBytes.Span;
-        int words = (bytes.Length + 7) / 8;
         var w = new SourceWriter();
         w.Line("// <auto-generated/>");
         w.Line($"// The parameters of {model.DisplayName}, baked in by NetGen from {Comment(weights.FileName)} (SHA-256 {weights.Sha256}).");
@@ -76,8 +191,32 @@ internal static class BakedWeightsEmitter
         }
 
         w.Open($"partial {model.TypeKeyword} {model.TypeIdentifier}");
-        w.Line($"// {MathText.Int(model.ParameterCount)} {(model.IsDouble ? "double" : "float")} parameters as {MathText.Int(bytes.Length)} little-endian bytes, 8 to a word (word k holds bytes 8k to 8k + 7, byte 8k lowest).");
-        w.Line($"private static {TypeNames.ReadOnlySpan}<ulong> BakedParameterWords => new ulong[]");
+        if (model.HasCompressedWeights)
+        {
+            var (bytes, description) = CompressedWeightsEmitter.BakedBytes(model);
+            w.Line($"// {description}, as {MathText.Int(bytes.Length)} little-endian bytes, 8 to a word (word k holds bytes 8k to 8k + 7, byte 8k lowest).");
+            WriteWords(w, "BakedWords", bytes);
+        }
+        else
+        {
+            var bytes = weights.ParameterBytes.Span;
+            w.Line($"// {MathText.Int(model.ParameterCount)} {(model.IsDouble ? "double" : "float")} parameters as {MathText.Int(bytes.Length)} little-endian bytes, 8 to a word (word k holds bytes 8k to 8k + 7, byte 8k lowest).");
+            WriteWords(w, "BakedParameterWords", bytes);
+        }
+
+        w.Close();
+        if (model.Namespace is not null)
+        {
+            w.Close();
+        }
+
+        return w.ToString();
+    }
+
+    private static void WriteWords(SourceWriter w, string name, System.ReadOnlySpan<byte> bytes)
+    {
+        int words = (bytes.Length + 7) / 8;
+        w.Line($"private static {TypeNames.ReadOnlySpan}<ulong> {name} => new ulong[]");
         w.Line("{");
         var line = new System.Text.StringBuilder();
         for (int k = 0; k < words; k++)
@@ -98,16 +237,9 @@ internal static class BakedWeightsEmitter
         }
 
         w.Line("};");
-        w.Close();
-        if (model.Namespace is not null)
-        {
-            w.Close();
-        }
-
-        return w.ToString();
     }
 
-    private static string Xml(string text) => Comment(text).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    internal static string Xml(string text) => Comment(text).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     // A file name goes into comments: a line break in it must not end the comment.
     private static string Comment(string text)

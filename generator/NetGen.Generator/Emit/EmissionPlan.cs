@@ -15,6 +15,12 @@ internal enum ForwardPath
 
     /// <summary>Loops over each layer's neurons with fixed-length vector dot products; hidden activations in scratch memory.</summary>
     Looped,
+
+    /// <summary>
+    /// Int8 or bfloat16 weights (<c>InferenceWeights</c>): each layer one call of the runtime's compressed-weight kernel,
+    /// activations float in scratch memory.
+    /// </summary>
+    CompressedWeights,
 }
 
 /// <summary>How the mini-batch loss and gradient are written.</summary>
@@ -109,7 +115,9 @@ internal sealed class EmissionPlan
         Model = model;
         string? notUnrolled = WhyNotUnrolled(model);
         string? notRegisters = notUnrolled is null ? "it is unrolled" : WhyNotRegisterResident(model);
-        Forward = notUnrolled is null ? ForwardPath.Unrolled : notRegisters is null ? ForwardPath.RegisterResident : ForwardPath.Looped;
+        // The path the float weights would take: training's lanes depend on it whatever Forward reads.
+        var floatForward = notUnrolled is null ? ForwardPath.Unrolled : notRegisters is null ? ForwardPath.RegisterResident : ForwardPath.Looped;
+        Forward = model.HasCompressedWeights ? ForwardPath.CompressedWeights : floatForward;
         InputInRegisters = Forward == ForwardPath.RegisterResident && model.InputSize <= EmissionLimits.MaxRegisterWidth;
         HiddenScratch = model.Layers.Count > 1 ? model.Layers.Take(model.Layers.Count - 1).Max(l => l.Size) : 0;
         HiddenOnStack = 2 * HiddenScratch <= EmissionLimits.MaxStackElements;
@@ -120,12 +128,15 @@ internal sealed class EmissionPlan
             : Forward == ForwardPath.RegisterResident && output.Size <= EmissionLimits.MaxRegisterSoftmax ? SoftmaxPlacement.Registers
             : SpanSoftmax(model.IsDouble, output.Size);
 
-        string? notLanes = WhyNotLanes(model, Forward);
+        string? notLanes = WhyNotLanes(model, floatForward);
         Training = !model.IsTrainable ? TrainingPath.None : notLanes is null ? TrainingPath.Lanes : TrainingPath.Batched;
         BatchedSoftmax = Training == TrainingPath.Batched && softmax ? SpanSoftmax(model.IsDouble, output.Size) : SoftmaxPlacement.None;
         KeepsZ = model.Layers.Select((layer, l) => l == model.Layers.Count - 1 || Activations.Of(layer).NeedsZ).ToList();
+        string? notBatched = WhyNoBatchKernel(model, Forward);
+        HasBatchKernel = notBatched is null;
 
         DescribeForward(notUnrolled, notRegisters);
+        DescribeBatchedInference(notBatched);
         DescribeTraining(notLanes);
     }
 
@@ -154,6 +165,12 @@ internal sealed class EmissionPlan
     /// read zᴸ), a hidden layer only where its activation's σ' or σ'' reads z. The rest keep only a.
     /// </summary>
     public IReadOnlyList<bool> KeepsZ { get; }
+
+    /// <summary>
+    /// Whether batched inference runs blocks of samples through the network's own matrix kernels (<c>IBatchForward</c>),
+    /// rather than <c>Forward</c> once per sample.
+    /// </summary>
+    public bool HasBatchKernel { get; }
 
     /// <summary>The plan as comment lines, each choice with its reason.</summary>
     public IReadOnlyList<string> Describe => _description;
@@ -240,6 +257,51 @@ internal sealed class EmissionPlan
         return null;
     }
 
+    private static string? WhyNoBatchKernel(NetworkModel model, ForwardPath forward)
+    {
+        if (forward == ForwardPath.CompressedWeights)
+        {
+            return "the compressed weights are read by the single-sample kernels";
+        }
+
+        if (model.IsDouble)
+        {
+            return "double precision (the batched kernels are single precision)";
+        }
+
+        if (forward != ForwardPath.Looped)
+        {
+            return "a network this small computes a sample fastest in its own straight-line or register-resident Forward";
+        }
+
+        return null;
+    }
+
+    private string DescribeCompressedWeights(NetworkModel model)
+    {
+        int weights = model.WeightCount;
+        string format = model.InferenceWeights == Shared.WeightFormat.Int8
+            ? $"int8 weights with one scale per neuron ({MathText.Int(weights)} bytes of W, a quarter of float)"
+            : $"bfloat16 weights, rounded to nearest even ({MathText.Int(2 * weights)} bytes of W, half of float)";
+        string kernel = model.InferenceWeights == Shared.WeightFormat.Int8 ? "DenseInt8" : "DenseBFloat16";
+        return $"Forward: {format}; each layer is one call of QuantizedKernels.{kernel} (512-bit vectors where the CPU accelerates them, " +
+            "AVX2 where not), inputs, activations and biases float" +
+            (HiddenScratch == 0 ? "." : HiddenOnStack
+                ? $"; hidden activations on the stack (2 × {MathText.Int(HiddenScratch)} elements)."
+                : $"; hidden activations in pooled arrays (2 × {MathText.Int(HiddenScratch)} elements exceed the {MathText.Int(EmissionLimits.MaxStackElements)} the stack may hold).") +
+            " Training reads the float Parameters; Forward compresses them again whenever they may have changed" +
+            (model.Weights is null ? "." : ", and starts from the compressed weights baked in.");
+    }
+
+    private void DescribeBatchedInference(string? notBatched)
+    {
+        Add(notBatched is null
+            ? "Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, four rows by three " +
+              "samples per kernel call with 512-bit vectors where the CPU accelerates them (256-bit where not), bias and activation " +
+              "applied before each store."
+            : $"Batched inference: Forward once per sample, as {notBatched}.");
+    }
+
     private void DescribeForward(string? notUnrolled, string? notRegisters)
     {
         var model = Model;
@@ -256,6 +318,9 @@ internal sealed class EmissionPlan
                     (model.OutputSize / 8 > EmissionLimits.MaxWrittenOutBlocks
                         ? $"; the {MathText.Int(model.OutputSize)} outputs loop over blocks of eight (written out up to {MathText.Int(8 * EmissionLimits.MaxWrittenOutBlocks)})."
                         : "."));
+                break;
+            case ForwardPath.CompressedWeights:
+                Add(DescribeCompressedWeights(model));
                 break;
             default:
                 Add($"Forward: looped, as {notUnrolled} and {notRegisters}. Each layer loops over its neurons with fixed-length " +

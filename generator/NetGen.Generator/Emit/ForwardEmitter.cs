@@ -47,6 +47,9 @@ internal static class ForwardEmitter
                 w.Line($"{TypeNames.ReadOnlySpan}<{c.T}> w = _parameters.Span;");
                 RegisterForwardEmitter.Write(w, c);
                 break;
+            case ForwardPath.CompressedWeights:
+                CompressedWeightsEmitter.WriteForward(w, c);
+                break;
             default:
                 w.Line($"{TypeNames.ReadOnlySpan}<{c.T}> w = _parameters.Span;");
                 WriteLooped(w, c);
@@ -57,7 +60,25 @@ internal static class ForwardEmitter
     }
 
     // Layers alternate between two scratch spans (even and odd layers), the last writing the output.
-    private static void WriteLooped(SourceWriter w, EmitContext c)
+    private static void WriteLooped(SourceWriter w, EmitContext c) =>
+        WriteOverScratch(w, c, (l, x, a) =>
+        {
+            if (c.IsDouble)
+            {
+                WriteDoubleLayer(w, c, l, x, a);
+            }
+            else
+            {
+                WriteFloatLayer(w, c, l, x, a);
+            }
+        });
+
+    /// <summary>
+    /// The layers in order over two scratch spans (even and odd layers, on the stack or pooled), the last writing the
+    /// output: <paramref name="layer"/> writes layer l's activations from x into a, then a softmax follows where the layer
+    /// has one.
+    /// </summary>
+    internal static void WriteOverScratch(SourceWriter w, EmitContext c, System.Action<int, string, string> layer)
     {
         var model = c.Model;
         string t = c.T;
@@ -88,14 +109,7 @@ internal static class ForwardEmitter
             string a = l == model.Layers.Count - 1 ? "output" : (l % 2 == 0 ? "even" : "odd");
             w.Line();
             CodeText.LayerComment(w, model, l);
-            if (c.IsDouble)
-            {
-                WriteDoubleLayer(w, c, l, x, a);
-            }
-            else
-            {
-                WriteFloatLayer(w, c, l, x, a);
-            }
+            layer(l, x, a);
 
             if (!Activations.Of(model.Layers[l]).IsElementwise)
             {

@@ -204,9 +204,11 @@ internal static class TrainingEmitter
     /// z = W x + b for the whole batch into <paramref name="target"/>: four rows by two (or, for rows of at least 64 and a
     /// multiple of 8, three) samples per kernel call, the bias and (fused) the activation applied to the vector of results
     /// before it is stored. The curvature product reuses it for its directional forward pass: R{z} = V x + v_b (the
-    /// direction's entries as the weights) and then + W R{x}, added into what is there (no bias).
+    /// direction's entries as the weights) and then + W R{x}, added into what is there (no bias). Batched inference
+    /// (<paramref name="inference"/>) writes into spans, with the kernels that take 512-bit vectors where the CPU
+    /// accelerates them.
     /// </summary>
-    internal static void WriteFloatWeightedInputs(SourceWriter w, EmitContext c, int l, string x, string target, bool fuseActivation, string weights = "w", bool addBias = true, bool accumulate = false)
+    internal static void WriteFloatWeightedInputs(SourceWriter w, EmitContext c, int l, string x, string target, bool fuseActivation, string weights = "w", bool addBias = true, bool accumulate = false, bool inference = false)
     {
         var layer = c.Model.Layers[l];
         int inputs = c.Model.InputSizeOf(l);
@@ -233,7 +235,8 @@ internal static class TrainingEmitter
             {
                 // Three samples per pass where the layer is wide enough for weight traffic to matter, pairs for the rest.
                 w.Open("for (; s + 2 < batch; s += 3)");
-                w.Line($"{TypeNames.Vector256Float} z = {c.FloatKernels.DotRows4Samples3(inputs)}({rows}, (s + 2) * {inputsText}, out {TypeNames.Vector128Float} third){bias};");
+                string samples3 = inference ? c.FloatKernels.WideRows4Samples3(inputs) : c.FloatKernels.DotRows4Samples3(inputs);
+                w.Line($"{TypeNames.Vector256Float} z = {samples3}({rows}, (s + 2) * {inputsText}, out {TypeNames.Vector128Float} third){bias};");
                 w.Line($"{TypeNames.Vector128Float} z3 = third{(addBias ? $" + {TypeNames.Vector256}.GetLower(bias)" : string.Empty)};");
                 if (activate)
                 {
@@ -241,18 +244,19 @@ internal static class TrainingEmitter
                     w.Line($"z3 = {activation.Forward(MathText.Vector128, layer, "z3")};");
                 }
 
-                WriteFourRowStores(w, target, size, accumulate, samples: 3);
+                WriteFourRowStores(w, target, size, accumulate, samples: 3, inference);
                 w.Close();
             }
 
             w.Open("for (; s + 1 < batch; s += 2)");
-            w.Line($"{TypeNames.Vector256Float} z = {c.FloatKernels.DotRows4Samples2(inputs)}({rows}){bias};");
+            string samples2 = inference ? c.FloatKernels.WideRows4Samples2(inputs) : c.FloatKernels.DotRows4Samples2(inputs);
+            w.Line($"{TypeNames.Vector256Float} z = {samples2}({rows}){bias};");
             if (activate)
             {
                 w.Line($"z = {activation.Forward(MathText.Vector256, layer, "z")};");
             }
 
-            WriteFourRowStores(w, target, size, accumulate, samples: 2);
+            WriteFourRowStores(w, target, size, accumulate, samples: 2, inference);
             w.Close();
             w.Open("if (s < batch)");
             w.Open("for (int r = 0; r < 4; r++)");
@@ -274,11 +278,12 @@ internal static class TrainingEmitter
         }
     }
 
-    // Stores (or adds into) the four rows j … j + 3 of samples s, s + 1 (the halves of z) and s + 2 (z3).
-    private static void WriteFourRowStores(SourceWriter w, string target, string size, bool accumulate, int samples)
+    // Stores (or adds into) the four rows j … j + 3 of samples s, s + 1 (the halves of z) and s + 2 (z3), of an array (a
+    // workspace's) or a span (batched inference).
+    private static void WriteFourRowStores(SourceWriter w, string target, string size, bool accumulate, int samples, bool targetIsSpan = false)
     {
         const string V128 = TypeNames.Vector128;
-        string reference = $"ref {TypeNames.MemoryMarshal}.GetArrayDataReference({target})";
+        string reference = targetIsSpan ? $"ref {TypeNames.MemoryMarshal}.GetReference({target})" : $"ref {TypeNames.MemoryMarshal}.GetArrayDataReference({target})";
         string Store(string value, string index) => accumulate
             ? $"{V128}.StoreUnsafe({V128}.LoadUnsafe({reference}, (nuint)({index})) + {value}, {reference}, (nuint)({index}));"
             : $"{V128}.StoreUnsafe({value}, {reference}, (nuint)({index}));";

@@ -10,6 +10,8 @@ internal static class TypeNames
     public const string Vector128Float = Vector128 + "<float>";
     public const string Vector256 = "global::System.Runtime.Intrinsics.Vector256";
     public const string Vector256Float = Vector256 + "<float>";
+    public const string Vector512 = "global::System.Runtime.Intrinsics.Vector512";
+    public const string Vector512Float = Vector512 + "<float>";
 
     /// <summary>System.Numerics.Vector: the hardware-width vectors of the double-precision kernels.</summary>
     public const string Vector = "global::System.Numerics.Vector";
@@ -22,6 +24,7 @@ internal static class TypeNames
     public const string Array = "global::System.Array";
     public const string ArrayPool = "global::System.Buffers.ArrayPool";
     public const string BitConverter = "global::System.BitConverter";
+    public const string BinaryPrimitives = "global::System.Buffers.Binary.BinaryPrimitives";
     public const string ArgumentException = "global::System.ArgumentException";
     public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";
 
@@ -44,4 +47,9 @@ internal static class TypeNames
     public const string INetwork = "global::NetGen.INetwork";
     public const string ISecondOrderNetwork = "global::NetGen.ISecondOrderNetwork";
     public const string ParameterBuffer = "global::NetGen.ParameterBuffer";
+    public const string Standardizer = "global::NetGen.Data.Standardizer";
+    public const string MinMaxScaler = "global::NetGen.Data.MinMaxScaler";
+    public const string IBatchForward = "global::NetGen.IBatchForward";
+    public const string QuantizedKernels = "global::NetGen.Numerics.QuantizedKernels";
+    public const string Lock = "global::System.Threading.Lock";
 }

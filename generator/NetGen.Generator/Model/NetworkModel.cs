@@ -1,3 +1,5 @@
+using NetGen.Generator.Shared;
+
 namespace NetGen.Generator.Model;
 
 /// <summary>One dense layer as declared: size, activation, leaky slope, the keep probability of dropout after it, and ELU's α.</summary>
@@ -19,8 +21,51 @@ internal sealed record NetworkModel(
     EquatableArray<DenseLayerModel> Layers,
     LossKind? Loss,
     PrecisionKind Precision,
-    BakedWeightsModel? Weights = null)
+    BakedWeightsModel? Weights = null,
+    WeightFormat InferenceWeights = WeightFormat.Float)
 {
+    /// <summary>Whether Forward reads compressed (int8 or bfloat16) weights.</summary>
+    public bool HasCompressedWeights => InferenceWeights != WeightFormat.Float;
+
+    /// <summary>The number of weights of all dense layers (biases not counted).</summary>
+    public int WeightCount
+    {
+        get
+        {
+            int total = 0;
+            for (int l = 0; l < Layers.Count; l++)
+            {
+                total += InputSizeOf(l) * Layers[l].Size;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>Where dense layer <paramref name="index"/>'s W starts among the compressed weights (all layers' W, in order).</summary>
+    public int CompressedWeightsOffsetOf(int index)
+    {
+        int offset = 0;
+        for (int l = 0; l < index; l++)
+        {
+            offset += InputSizeOf(l) * Layers[l].Size;
+        }
+
+        return offset;
+    }
+
+    /// <summary>Where dense layer <paramref name="index"/>'s neurons start among all layers' neurons (the row scales).</summary>
+    public int NeuronOffsetOf(int index)
+    {
+        int offset = 0;
+        for (int l = 0; l < index; l++)
+        {
+            offset += Layers[l].Size;
+        }
+
+        return offset;
+    }
+
     public bool IsTrainable => Loss is not null;
 
     public bool IsDouble => Precision == PrecisionKind.Double;

@@ -7,9 +7,17 @@ internal sealed record WeightsRequest(string Name, LocationInfo? Location);
 
 /// <summary>
 /// Parameters baked into a network at build time: the weights file as named in the attribute, its SHA-256, the dtypes
-/// it held, and the parameters converted to the network's precision as little-endian bytes, in <c>Parameters</c> order.
+/// it held, the parameters converted to the network's precision as little-endian bytes, in <c>Parameters</c> order, and
+/// the feature scaler stored with them, if any.
 /// </summary>
-internal sealed record BakedWeightsModel(string FileName, string Sha256, string DataTypes, ByteBlob ParameterBytes);
+internal sealed record BakedWeightsModel(string FileName, string Sha256, string DataTypes, ByteBlob ParameterBytes, BakedScalerModel? Scaler);
+
+/// <summary>
+/// The feature scaler of a baked weights file (its <c>netgen.scaler</c> metadata, checked as <c>WeightsFile.Load</c>
+/// checks it): a standardizer (means, standard deviations) or a min-max scaler (minimums, maximums), each value already
+/// converted to the network's precision and held exactly as a double.
+/// </summary>
+internal sealed record BakedScalerModel(bool IsStandardizer, EquatableArray<double> First, EquatableArray<double> Second);
 
 internal enum WeightsInputKind
 {

@@ -23,8 +23,14 @@ internal static class GeneratedMemberNames
         "DirectionalForward", "DirectionalOutputDelta", "DirectionalBackward",
         // Baked weights.
         "BakedParameters", "ResetToBakedParameters", "BakedParameterWords", "DecodeBakedParameters", "s_bakedParametersBigEndian",
+        // Baked weights with a scaler (netgen.scaler).
+        "InputScaler", "ForwardRaw",
+        // Compressed inference weights (InferenceWeights = Int8 or BFloat16), baked or not.
+        "_inferenceWeights", "_inferenceScales", "_inferenceWeightsStale", "_quantizing", "QuantizeInferenceWeights",
+        "RefreshInferenceWeights", "CompressInferenceWeights", "BakedInferenceWeights", "BakedWords", "BakedBytes", "BakedFloats",
+        "BakedScales", "DecodeBakedBytes", "DecodeBakedBFloat16", "s_bakedParameters", "s_bakedBytesBigEndian", "s_bakedBFloat16BigEndian",
         // Kernels specialised per shape.
-        "Dot#", "DotFloat#", "DotRows#x#", "DotRows#Samples#x#", "MultiplyAdd#", "RegisterRow#", "RegisterRows#x#",
+        "Dot#", "DotFloat#", "DotRows#x#", "DotRows#Samples#x#", "WideRows#Samples#x#", "MultiplyAdd#", "RegisterRow#", "RegisterRows#x#",
         "WeightGradient#x#", "BackError#x#", "Load8", "Store8", "StoreOrAdd8",
     ];
 

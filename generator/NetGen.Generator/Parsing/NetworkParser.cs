@@ -91,7 +91,8 @@ internal static class NetworkParser
             layers.InputKeepProbability,
             new EquatableArray<DenseLayerModel>(layers.Dense.Select(l => l.ToModel()).ToArray()),
             loss,
-            network.Precision);
+            network.Precision,
+            InferenceWeights: network.InferenceWeights);
         return new ParseResult(model, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()), network.Weights);
     }
 
@@ -244,6 +245,10 @@ internal static class NetworkParser
         public LocationInfo? AttributeLocation { get; set; }
 
         public WeightsRequest? Weights { get; set; }
+
+        public WeightFormat InferenceWeights { get; set; } = WeightFormat.Float;
+
+        public LocationInfo? InferenceWeightsLocation { get; set; }
     }
 
     private static NetworkArguments ReadNetworkAttribute(AttributeData attribute, CancellationToken cancellationToken, List<DiagnosticInfo> diagnostics)
@@ -268,6 +273,11 @@ internal static class NetworkParser
             {
                 network.Precision = (Precision)precisionValue;
                 network.PrecisionLocation = argumentLocation;
+            }
+            else if (named.Key == "InferenceWeights" && named.Value.Value is int formatValue)
+            {
+                network.InferenceWeights = (WeightFormat)formatValue;
+                network.InferenceWeightsLocation = argumentLocation;
             }
         }
 
@@ -554,6 +564,12 @@ internal static class NetworkParser
             }
 
             diagnostics.Add(DiagnosticInfo.Create(descriptor, location ?? network.AttributeLocation, violation.Message));
+        }
+
+        if (NetworkRules.CheckInferenceWeights(network.InferenceWeights, network.Precision) is { } weights)
+        {
+            var descriptor = weights.Rule == NetworkRule.UndefinedWeightFormat ? DiagnosticDescriptors.UndefinedEnumValue : DiagnosticDescriptors.CompressedWeightsNeedSinglePrecision;
+            diagnostics.Add(DiagnosticInfo.Create(descriptor, network.InferenceWeightsLocation ?? network.AttributeLocation, weights.Message));
         }
     }
 

@@ -14,15 +14,13 @@ namespace NetGen.Generator.Weights;
 
 /// <summary>
 /// Resolves <c>[Network(Weights = "…")]</c>: finds the one matching additional file, checks it against the declaration
-/// with <c>WeightsFile.Load</c>'s rules (PyTorch <c>nn.Sequential</c> names, pairing, layer count, shapes, dtype, finite
-/// values, the <c>netgen.spec</c> metadata) and converts the parameters to the network's precision exactly as
-/// <c>WeightsFile.Load</c> does, so a baked network is bitwise the network that file loads into.
+/// with <c>WeightsFile.Load</c>'s rules (the shared SafeTensorsLayerMatching.cs: the <c>netgen.spec</c> and
+/// <c>netgen.scaler</c> metadata, PyTorch <c>nn.Sequential</c> names, pairing, layer count, shapes, dtype; then finite
+/// values) and converts the parameters to the network's precision exactly as <c>WeightsFile.Load</c> does, so a baked
+/// network is bitwise the network that file loads into, with the scaler it loads.
 /// </summary>
 internal static class WeightsBaker
 {
-    private const string SpecMetadataKey = "netgen.spec";
-    private const int MaxNamesListed = 10;
-
     public static ParseResult Resolve(ParseResult parsed, ImmutableArray<WeightsInput> inputs, CancellationToken cancellationToken)
     {
         if (parsed.Weights is not { } request || parsed.Model is not { } model)
@@ -72,7 +70,7 @@ internal static class WeightsBaker
             return null;
         }
 
-        var parameters = Convert(model, content, out string problem, cancellationToken);
+        var parameters = Convert(model, content, out var scaler, out string problem, cancellationToken);
         if (parameters is null)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsDoNotFit, request.Location, request.Name, model.TypeName, problem));
@@ -80,51 +78,46 @@ internal static class WeightsBaker
         }
 
         string dataTypes = string.Join(", ", content.Tensors.Select(t => SafeTensorDataTypes.ToFormatName(t.DataType)).Distinct().OrderBy(t => t, StringComparer.Ordinal));
-        return new BakedWeightsModel(request.Name, input.Sha256, dataTypes, new ByteBlob(parameters));
+        var bakedScaler = scaler is null
+            ? null
+            : new BakedScalerModel(scaler.IsStandardizer, new EquatableArray<double>(scaler.First), new EquatableArray<double>(scaler.Second));
+        return new BakedWeightsModel(request.Name, input.Sha256, dataTypes, new ByteBlob(parameters), bakedScaler);
     }
 
     /// <summary>
-    /// The file's parameters in the network's layout and precision, as little-endian bytes; null with the reason when the
-    /// file is not for this network. The checks run in <c>WeightsFile.Load</c>'s order, so both report the same problem.
+    /// The file's parameters in the network's layout and precision, as little-endian bytes, and its scaler entry; null
+    /// with the reason when the file is not for this network. The checks are <c>WeightsFile.Load</c>'s own
+    /// (SafeTensorsLayerMatching.cs and ScalerMetadata.cs are compiled into both), so both report the same problem.
     /// </summary>
-    public static byte[]? Convert(NetworkModel model, SafeTensorsContent content, out string problem, CancellationToken cancellationToken)
+    public static byte[]? Convert(NetworkModel model, SafeTensorsContent content, out ScalerEntry? scaler, out string problem, CancellationToken cancellationToken)
     {
+        var sizes = new int[model.Layers.Count];
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            sizes[i] = model.Layers[i].Size;
+        }
+
         string architecture = Architecture(model);
-        if (content.Metadata.TryGetValue(SpecMetadataKey, out string? saved) && saved != architecture)
+        var target = new WeightsTarget(architecture, architecture + ", " + model.Precision, model.InputSize, sizes, model.IsDouble ? ScalarType.Double : ScalarType.Single);
+        var match = SafeTensorsLayerMatching.Match(content.Tensors, content.Metadata, target, out var mismatch);
+        scaler = match?.Scaler;
+        if (match is null)
         {
-            problem = $"the file was saved from the network '{saved}', but this network is '{architecture}'";
-            return null;
-        }
-
-        var modules = PairLinearTensors(content, out problem);
-        if (modules is null)
-        {
-            return null;
-        }
-
-        if (modules.Count != model.Layers.Count)
-        {
-            problem = $"the file holds {Int(modules.Count)} Linear layers (module indices {string.Join(", ", modules.Keys.Select(k => Int(k)))}) but the network has {Int(model.Layers.Count)} dense layers";
+            problem = mismatch!.Describe();
             return null;
         }
 
         int size = model.IsDouble ? 8 : 4;
         var bytes = new byte[checked(model.ParameterCount * size)];
-        int layer = 0;
-        foreach (var pair in modules)
+        for (int layer = 0; layer < match.Layers.Count; layer++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int outputs = model.Layers[layer].Size;
-            int inputs = model.InputSizeOf(layer);
-            if (!RequireShape(pair.Value.Weight, new long[] { outputs, inputs }, layer, pair.Key, "weight", out problem)
-                || !RequireShape(pair.Value.Bias, new long[] { outputs }, layer, pair.Key, "bias", out problem)
-                || !Decode(content, pair.Value.Weight, model.IsDouble, bytes, model.WeightsOffsetOf(layer), inputs, out problem)
-                || !Decode(content, pair.Value.Bias, model.IsDouble, bytes, model.BiasesOffsetOf(layer), 0, out problem))
+            var module = match.Layers[layer];
+            if (!Decode(content, module.Weight, model.IsDouble, bytes, model.WeightsOffsetOf(layer), model.InputSizeOf(layer), out problem)
+                || !Decode(content, module.Bias, model.IsDouble, bytes, model.BiasesOffsetOf(layer), 0, out problem))
             {
                 return null;
             }
-
-            layer++;
         }
 
         problem = string.Empty;
@@ -142,93 +135,6 @@ internal static class WeightsBaker
         }
 
         return ArchitectureDescription.Describe(model.InputSize, model.InputKeepProbability, layers, model.Loss);
-    }
-
-    private static SortedDictionary<int, (SafeTensorInfo Weight, SafeTensorInfo Bias)>? PairLinearTensors(SafeTensorsContent content, out string problem)
-    {
-        var weights = new Dictionary<int, SafeTensorInfo>();
-        var biases = new Dictionary<int, SafeTensorInfo>();
-        var unexpected = new List<string>();
-        foreach (var tensor in content.Tensors)
-        {
-            if (TryParseLinearName(tensor.Name, out int module, out bool isWeight))
-            {
-                (isWeight ? weights : biases)[module] = tensor;
-            }
-            else
-            {
-                unexpected.Add(tensor.Name);
-            }
-        }
-
-        if (unexpected.Count > 0)
-        {
-            string listed = string.Join(", ", unexpected.Take(MaxNamesListed).Select(name => $"'{SafeTensorsHeader.Shorten(name)}'"));
-            string more = unexpected.Count > MaxNamesListed ? $" and {Int(unexpected.Count - MaxNamesListed)} more" : string.Empty;
-            problem = $"the file holds tensors that are not nn.Linear parameters named '<index>.weight' and '<index>.bias': {listed}{more}";
-            return null;
-        }
-
-        var modules = new SortedDictionary<int, (SafeTensorInfo, SafeTensorInfo)>();
-        foreach (var pair in weights.OrderBy(p => p.Key))
-        {
-            if (!biases.TryGetValue(pair.Key, out var bias))
-            {
-                problem = $"tensor '{pair.Value.Name}': module {Int(pair.Key)} has a weight but no '{Int(pair.Key)}.bias'; NetGen's dense layers always have a bias (nn.Linear with bias=True)";
-                return null;
-            }
-
-            modules.Add(pair.Key, (pair.Value, bias));
-        }
-
-        foreach (var pair in biases.OrderBy(p => p.Key))
-        {
-            if (!weights.ContainsKey(pair.Key))
-            {
-                problem = $"tensor '{pair.Value.Name}': module {Int(pair.Key)} has a bias but no '{Int(pair.Key)}.weight'";
-                return null;
-            }
-        }
-
-        problem = string.Empty;
-        return modules;
-    }
-
-    // Exactly the names PyTorch writes: a canonical non-negative integer (no sign, no leading zeros), a dot, weight or bias.
-    private static bool TryParseLinearName(string name, out int module, out bool isWeight)
-    {
-        module = 0;
-        int dot = name.IndexOf('.');
-        string suffix = dot >= 0 ? name.Substring(dot + 1) : string.Empty;
-        isWeight = suffix == "weight";
-        if (!isWeight && suffix != "bias")
-        {
-            return false;
-        }
-
-        string number = name.Substring(0, dot);
-        return number.Length > 0
-            && number.All(c => c >= '0' && c <= '9')
-            && (number.Length == 1 || number[0] != '0')
-            && int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out module);
-    }
-
-    private static bool RequireShape(SafeTensorInfo tensor, long[] expected, int layer, int module, string what, out string problem)
-    {
-        if (!tensor.Shape.SequenceEqual(expected))
-        {
-            problem = $"tensor '{tensor.Name}': dense layer {Int(layer)} (module {Int(module)}) needs a {what} of shape {SafeTensorInfo.FormatShape(expected)}, but the file's has shape {tensor.ShapeText}";
-            return false;
-        }
-
-        if (!SafeTensorDataTypes.IsReadableAsFloatingPoint(tensor.DataType))
-        {
-            problem = $"tensor '{tensor.Name}': dtype {SafeTensorDataTypes.ToFormatName(tensor.DataType)} cannot hold weights; use F32, F64, F16 or BF16";
-            return false;
-        }
-
-        problem = string.Empty;
-        return true;
     }
 
     // Converts every element to the network's type (rounding to nearest, as WeightsFile.Load does) and writes it
@@ -262,9 +168,8 @@ internal static class WeightsBaker
             if (double.IsNaN(value) || double.IsInfinity(value))
             {
                 string what = double.IsNaN(value) ? "NaN" : value > 0 ? "+infinity" : "-infinity";
-                string overflow = double.IsInfinity(value) && !toDouble && tensor.DataType == SafeTensorDataType.Float64 ? " (or too large for Single)" : string.Empty;
-                string element = rowLength > 0 ? $"[{Int(i / rowLength)}, {Int(i % rowLength)}]" : $"[{Int(i)}]";
-                problem = $"tensor '{tensor.Name}': element {element} is {what}{overflow}; weights must be finite";
+                string? overflow = double.IsInfinity(value) && !toDouble && tensor.DataType == SafeTensorDataType.Float64 ? ScalarType.Single.Name : null;
+                problem = new WeightsMismatch(SafeTensorsLayerMatching.NonFiniteProblem(what, i, rowLength, overflow), tensor.Name).Describe();
                 return false;
             }
         }

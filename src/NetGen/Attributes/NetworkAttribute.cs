@@ -40,4 +40,14 @@ public sealed class NetworkAttribute : Attribute
     /// with no file and no I/O at run time. Unset, instances start with all parameters zero.
     /// </summary>
     public string? Weights { get; set; }
+
+    /// <summary>
+    /// How <c>Forward</c> stores the weights it reads: <see cref="WeightFormat.Float"/> (the default, the parameters as
+    /// they are), or <see cref="WeightFormat.Int8"/> (one scale per neuron) or <see cref="WeightFormat.BFloat16"/>,
+    /// 4× and 2× fewer bytes (single precision only). Training always uses the float <c>Parameters</c>; <c>Forward</c>
+    /// computes with their compressed copy, made again whenever <c>Parameters</c> may have changed (reading the property
+    /// marks the copy out of date; <c>QuantizeInferenceWeights()</c> refreshes it explicitly). With <see cref="Weights"/>
+    /// the compressed weights themselves are baked in, so the assembly holds 1 or 2 bytes per weight instead of 4.
+    /// </summary>
+    public WeightFormat InferenceWeights { get; set; }
 }

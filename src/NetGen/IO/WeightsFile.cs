@@ -27,7 +27,7 @@ namespace NetGen.IO;
 public static class WeightsFile
 {
     /// <summary>The metadata key holding <see cref="NetworkSpec.ToString"/> of the saved network.</summary>
-    public const string SpecMetadataKey = "netgen.spec";
+    public const string SpecMetadataKey = SafeTensorsLayerMatching.SpecMetadataKey;
 
     /// <summary>The metadata key holding the PyTorch <c>nn.Sequential</c> that mirrors the saved network.</summary>
     public const string PyTorchMetadataKey = "netgen.pytorch";
@@ -38,9 +38,7 @@ public static class WeightsFile
     /// <c>{"kind":"min-max","min":[…],"max":[…]}</c> (x′ = (x − min) / (max − min), a zero range taken as 1), one number
     /// per network input, each written as the shortest text that reads back to the exact value as a double.
     /// </summary>
-    public const string ScalerMetadataKey = "netgen.scaler";
-
-    private const int MaxNamesListed = 10;
+    public const string ScalerMetadataKey = ScalerMetadata.Key;
 
     /// <summary>
     /// Saves the network's parameters, as F32 for <see cref="float"/>, F64 for <see cref="double"/> or F16 for
@@ -145,37 +143,27 @@ public static class WeightsFile
         ArgumentNullException.ThrowIfNull(path);
         var spec = network.Spec;
         using var reader = SafeTensorsReader.Open(path);
-        // Precision is not part of the check: float weights load into a double twin and back.
-        if (reader.Metadata.TryGetValue(SpecMetadataKey, out string? savedSpec) && savedSpec != spec.DescribeArchitecture())
+        var sizes = new int[spec.Layers.Count];
+        for (int l = 0; l < sizes.Length; l++)
         {
-            throw new WeightsFileException($"the file was saved from the network '{savedSpec}', but this network is '{spec.DescribeArchitecture()}'", path);
+            sizes[l] = spec.Layers[l].Size;
         }
 
-        IFeatureScaler<T>? storedScaler = reader.Metadata.TryGetValue(ScalerMetadataKey, out string? scalerText)
-            ? ScalerMetadata.Read<T>(scalerText, spec.InputSize, path)
-            : null;
-        var modules = PairLinearTensors(reader);
-        if (modules.Count != spec.Layers.Count)
-        {
-            throw new WeightsFileException(
-                $"the file holds {modules.Count} Linear layers (module indices {string.Join(", ", modules.Keys)}) but the network '{spec}' has {spec.Layers.Count} dense layers",
-                path);
-        }
-
+        // The rules and their order are the generator's own (SafeTensorsLayerMatching.cs is compiled into both), so a file
+        // fails here exactly when baking it fails, with the same message.
+        var target = new WeightsTarget(spec.DescribeArchitecture(), spec.ToString(), spec.InputSize, sizes, ScalerMetadata.TypeOf<T>());
+        var match = SafeTensorsLayerMatching.Match(reader.Tensors, reader.Metadata, target, out var mismatch)
+            ?? throw new WeightsFileException(mismatch!.Problem, path, mismatch.TensorName);
         var scratch = new T[spec.ParameterCount];
-        int layer = 0;
-        foreach (var (index, (weight, bias)) in modules)
+        for (int l = 0; l < match.Layers.Count; l++)
         {
-            var layout = spec.GetLayout(layer);
-            RequireShape(reader, weight, [layout.OutputSize, layout.InputSize], layer, index, "weight");
-            RequireShape(reader, bias, [layout.OutputSize], layer, index, "bias");
-            ReadFinite(reader, weight, scratch.AsSpan(layout.WeightsOffset, layout.WeightCount), layout.InputSize);
-            ReadFinite(reader, bias, scratch.AsSpan(layout.BiasesOffset, layout.OutputSize), 0);
-            layer++;
+            var layout = spec.GetLayout(l);
+            ReadFinite(reader, match.Layers[l].Weight, scratch.AsSpan(layout.WeightsOffset, layout.WeightCount), layout.InputSize);
+            ReadFinite(reader, match.Layers[l].Bias, scratch.AsSpan(layout.BiasesOffset, layout.OutputSize), 0);
         }
 
         scratch.CopyTo(network.Parameters);
-        scaler = storedScaler;
+        scaler = match.Scaler is null ? null : ScalerMetadata.Create<T>(match.Scaler);
     }
 
     /// <summary>
@@ -250,91 +238,6 @@ public static class WeightsFile
 
     private static string BiasName(int module) => string.Create(CultureInfo.InvariantCulture, $"{module}.bias");
 
-    // Groups "<i>.weight" / "<i>.bias" by i, in increasing order; anything else in the file is an error.
-    private static SortedDictionary<int, (SafeTensorInfo Weight, SafeTensorInfo Bias)> PairLinearTensors(SafeTensorsReader reader)
-    {
-        var weights = new Dictionary<int, SafeTensorInfo>();
-        var biases = new Dictionary<int, SafeTensorInfo>();
-        var unexpected = new List<string>();
-        foreach (var tensor in reader.Tensors)
-        {
-            if (TryParseLinearName(tensor.Name, out int module, out bool isWeight))
-            {
-                (isWeight ? weights : biases)[module] = tensor;
-            }
-            else
-            {
-                unexpected.Add(tensor.Name);
-            }
-        }
-
-        if (unexpected.Count > 0)
-        {
-            string listed = string.Join(", ", unexpected.Take(MaxNamesListed).Select(name => $"'{SafeTensorsHeader.Shorten(name)}'"));
-            string more = unexpected.Count > MaxNamesListed ? $" and {unexpected.Count - MaxNamesListed} more" : string.Empty;
-            throw new WeightsFileException(
-                $"the file holds tensors that are not nn.Linear parameters named '<index>.weight' and '<index>.bias': {listed}{more}", reader.Path);
-        }
-
-        var modules = new SortedDictionary<int, (SafeTensorInfo, SafeTensorInfo)>();
-        foreach (var (module, weight) in weights)
-        {
-            if (!biases.TryGetValue(module, out var bias))
-            {
-                throw new WeightsFileException(
-                    $"module {module} has a weight but no '{BiasName(module)}'; NetGen's dense layers always have a bias (nn.Linear with bias=True)",
-                    reader.Path, weight.Name);
-            }
-
-            modules.Add(module, (weight, bias));
-        }
-
-        foreach (var (module, bias) in biases)
-        {
-            if (!weights.ContainsKey(module))
-            {
-                throw new WeightsFileException($"module {module} has a bias but no '{WeightName(module)}'", reader.Path, bias.Name);
-            }
-        }
-
-        return modules;
-    }
-
-    // Accepts exactly the names PyTorch writes: a canonical non-negative integer (no sign, no leading zeros), a dot, weight or bias.
-    private static bool TryParseLinearName(string name, out int module, out bool isWeight)
-    {
-        module = 0;
-        int dot = name.IndexOf('.', StringComparison.Ordinal);
-        isWeight = dot >= 0 && name.AsSpan(dot + 1).SequenceEqual("weight");
-        bool isBias = dot >= 0 && name.AsSpan(dot + 1).SequenceEqual("bias");
-        if (!isWeight && !isBias)
-        {
-            return false;
-        }
-
-        ReadOnlySpan<char> number = name.AsSpan(0, dot);
-        return number.Length > 0
-            && !number.ContainsAnyExceptInRange('0', '9')
-            && (number.Length == 1 || number[0] != '0')
-            && int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out module);
-    }
-
-    private static void RequireShape(SafeTensorsReader reader, SafeTensorInfo tensor, long[] expected, int layer, int module, string what)
-    {
-        if (!tensor.Shape.SequenceEqual(expected))
-        {
-            throw new WeightsFileException(
-                $"dense layer {layer} (module {module}) needs a {what} of shape {SafeTensorInfo.FormatShape(expected)}, but the file's has shape {tensor.ShapeText}",
-                reader.Path, tensor.Name);
-        }
-
-        if (!SafeTensorDataTypes.IsReadableAsFloatingPoint(tensor.DataType))
-        {
-            throw new WeightsFileException(
-                $"dtype {SafeTensorDataTypes.ToFormatName(tensor.DataType)} cannot hold weights; use F32, F64, F16 or BF16", reader.Path, tensor.Name);
-        }
-    }
-
     private static void ReadFinite<T>(SafeTensorsReader reader, SafeTensorInfo tensor, Span<T> destination, int rowLength)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -343,11 +246,10 @@ public static class WeightsFile
         if (bad >= 0)
         {
             // A finite F64 value beyond float's range rounds to infinity; say so rather than blame the file.
-            string overflow = T.IsInfinity(destination[bad]) && typeof(T) != typeof(double) && tensor.DataType == SafeTensorDataType.Float64
-                ? $" (or too large for {typeof(T).Name})"
-                : string.Empty;
-            throw new WeightsFileException(
-                $"element {ElementName(bad, rowLength)} is {Describe(destination[bad])}{overflow}; weights must be finite", reader.Path, tensor.Name);
+            string? overflow = T.IsInfinity(destination[bad]) && typeof(T) != typeof(double) && tensor.DataType == SafeTensorDataType.Float64
+                ? typeof(T).Name
+                : null;
+            throw new WeightsFileException(SafeTensorsLayerMatching.NonFiniteProblem(Describe(destination[bad]), bad, rowLength, overflow), reader.Path, tensor.Name);
         }
     }
 
@@ -358,7 +260,7 @@ public static class WeightsFile
         if (bad >= 0)
         {
             throw new ArgumentException(
-                $"Parameter {tensorName}{ElementName(bad, rowLength)} is {Describe(values[bad])}; only finite weights are saved, and nothing was written.",
+                $"Parameter {tensorName}{SafeTensorsLayerMatching.ElementName(bad, rowLength)} is {Describe(values[bad])}; only finite weights are saved, and nothing was written.",
                 "network");
         }
     }
@@ -376,12 +278,6 @@ public static class WeightsFile
 
         return -1;
     }
-
-    // [row, column] for a weight matrix (rowLength > 0), [index] for a bias vector.
-    private static string ElementName(int index, int rowLength) =>
-        rowLength > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"[{index / rowLength}, {index % rowLength}]")
-            : string.Create(CultureInfo.InvariantCulture, $"[{index}]");
 
     private static string Describe<T>(T value)
         where T : unmanaged, IFloatingPointIeee754<T> =>

@@ -29,6 +29,8 @@ internal enum NetworkRule
     UndefinedLoss,
     StepWithLoss,
     LossMismatch,
+    UndefinedWeightFormat,
+    CompressedWeightsPrecision,
 }
 
 /// <summary>One broken rule: which, the dense layer it is about (0-based; −1 for the network as a whole), and the message.</summary>
@@ -178,6 +180,23 @@ internal static class NetworkRules
         return violations;
     }
 
+    /// <summary>
+    /// Checks the inference weight format a network declares (<c>[Network(InferenceWeights = …)]</c>): a defined
+    /// <see cref="WeightFormat"/>, and a compressed one only in single precision (the compressed-weight kernels compute in
+    /// float). Null when it is valid.
+    /// </summary>
+    public static RuleViolation? CheckInferenceWeights(WeightFormat format, Precision precision)
+    {
+        if (!IsDefined(format))
+        {
+            return new(NetworkRule.UndefinedWeightFormat, -1, Undefined("WeightFormat", (int)format));
+        }
+
+        return format != WeightFormat.Float && precision == Precision.Double
+            ? new(NetworkRule.CompressedWeightsPrecision, -1, $"InferenceWeights = WeightFormat.{format} compresses the weights of a single-precision network, and this one is Double; declare it Single or keep WeightFormat.Float")
+            : null;
+    }
+
     /// <summary>Why <paramref name="keep"/> cannot be the dropout keep probability on <paramref name="where"/>, or null if it can.</summary>
     /// <param name="keep">The probability p that a unit is kept.</param>
     /// <param name="precision">The network's precision: kept units are scaled by 1/p, which must be finite in it.</param>
@@ -267,6 +286,8 @@ internal static class NetworkRules
     private static bool IsDefined(Loss loss) => loss is >= Loss.MeanSquaredError and <= Loss.SoftmaxCrossEntropy;
 
     private static bool IsDefined(Precision precision) => precision is Precision.Single or Precision.Double;
+
+    private static bool IsDefined(WeightFormat format) => format is WeightFormat.Float or WeightFormat.BFloat16 or WeightFormat.Int8;
 
     private static bool ScaleIsFinite(double keep, bool isDouble)
     {

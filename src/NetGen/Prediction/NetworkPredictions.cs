@@ -213,25 +213,72 @@ public static class NetworkPredictions
         return outputs;
     }
 
-    private static int SampleCount(NetworkSpec spec, int length, string parameterName)
+    /// <summary>
+    /// The predicted class of each sample of a batch, through batched inference: the network's own block kernels
+    /// where it has them, on the workspace's threads (see <see cref="BatchInference"/>). The same classes as
+    /// <see cref="PredictClasses{T}(INetwork{T}, ReadOnlySpan{T}, Span{int})"/>, up to the rounding of the outputs.
+    /// </summary>
+    /// <typeparam name="T">The network's floating-point type.</typeparam>
+    /// <param name="network">A classifier.</param>
+    /// <param name="inputs">n samples, sample-major.</param>
+    /// <param name="classes">Receives the n classes.</param>
+    /// <param name="workspace">A workspace for the network's architecture, used by one caller at a time.</param>
+    /// <exception cref="ArgumentException">The inputs are not a whole number of samples, <paramref name="classes"/> is not
+    /// n long, or the workspace is for another architecture.</exception>
+    /// <exception cref="InvalidOperationException">The network is not a classifier.</exception>
+    public static void PredictClasses<T>(this INetwork<T> network, ReadOnlySpan<T> inputs, Span<int> classes, InferenceWorkspace<T> workspace)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (length % spec.InputSize != 0)
-        {
-            throw new ArgumentException(
-                $"{parameterName} has {length} values, not a whole number of samples of {spec.InputSize} features.", parameterName);
-        }
-
-        return length / spec.InputSize;
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(workspace);
+        var spec = network.Spec;
+        ClassifierOutput.RequireClassifier(spec);
+        int count = SampleCount(spec, inputs.Length, nameof(inputs));
+        RequireRows(classes.Length, count, 1, nameof(classes), "class");
+        workspace.Run(network, inputs, default, classes, InferenceWorkspace<T>.RunKind.Classes, count);
     }
 
-    private static void RequireRows(int length, int samples, int width, string parameterName, string what)
+    /// <summary>
+    /// The class probabilities of each sample of a batch through batched inference (see
+    /// <see cref="PredictProbabilities{T}(INetwork{T}, ReadOnlySpan{T}, Span{T})"/> for what they are).
+    /// </summary>
+    /// <typeparam name="T">The network's floating-point type.</typeparam>
+    /// <param name="network">A classifier with a softmax output layer or one sigmoid output.</param>
+    /// <param name="inputs">n samples, sample-major.</param>
+    /// <param name="probabilities">Receives n × class-count values, sample-major; must not overlap <paramref name="inputs"/>.</param>
+    /// <param name="workspace">A workspace for the network's architecture, used by one caller at a time.</param>
+    /// <exception cref="ArgumentException">The inputs are not a whole number of samples, <paramref name="probabilities"/>
+    /// has the wrong length or overlaps the inputs, or the workspace is for another architecture.</exception>
+    /// <exception cref="InvalidOperationException">The outputs are not probabilities.</exception>
+    public static void PredictProbabilities<T>(this INetwork<T> network, ReadOnlySpan<T> inputs, Span<T> probabilities, InferenceWorkspace<T> workspace)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (length != (long)samples * width)
-        {
-            throw new ArgumentException(
-                $"{parameterName} has {length} elements; {samples} samples need exactly {(long)samples * width} ({width} {what} each).", parameterName);
-        }
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(workspace);
+        var spec = network.Spec;
+        ClassifierOutput.RequireProbabilities(spec);
+        int count = SampleCount(spec, inputs.Length, nameof(inputs));
+        RequireRows(probabilities.Length, count, ClassifierOutput.ClassCount(spec), nameof(probabilities), "probabilities");
+        NetworkGuard.CheckNoOverlap(inputs, probabilities);
+        workspace.Run(network, inputs, probabilities, default, InferenceWorkspace<T>.RunKind.Probabilities, count);
     }
+
+    /// <summary>The network's outputs for each sample of a batch through batched inference: <see cref="BatchInference.Forward{T}"/>.</summary>
+    /// <typeparam name="T">The network's floating-point type.</typeparam>
+    /// <param name="network">Any network.</param>
+    /// <param name="inputs">n samples, sample-major.</param>
+    /// <param name="outputs">Receives n × <see cref="NetworkSpec.OutputSize"/> values, sample-major.</param>
+    /// <param name="workspace">A workspace for the network's architecture, used by one caller at a time.</param>
+    /// <exception cref="ArgumentException">As <see cref="BatchInference.Forward{T}"/>.</exception>
+    public static void PredictValues<T>(this INetwork<T> network, ReadOnlySpan<T> inputs, Span<T> outputs, InferenceWorkspace<T> workspace)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        BatchInference.Forward(network, inputs, outputs, workspace);
+
+    private static int SampleCount(NetworkSpec spec, int length, string parameterName) =>
+        BatchInference.SampleCount(spec, length, parameterName);
+
+    private static void RequireRows(int length, int samples, int width, string parameterName, string what) =>
+        BatchInference.RequireRows(length, samples, width, parameterName, what);
 
     private static void Return<T>(T[]? rented)
     {

@@ -61,18 +61,18 @@ internal static class ClassificationAccuracy
         return AllRowsOneHot(targets, spec.OutputSize) ? AccuracyMode.ArgMax : AccuracyMode.None;
     }
 
-    /// <summary>Whether the prediction <paramref name="output"/> of sample <paramref name="sample"/> is correct.</summary>
+    /// <summary>Whether the prediction <paramref name="output"/> of sample <paramref name="sample"/> is correct, by the
+    /// class rule the prediction helpers use (<see cref="ClassifierOutput"/>).</summary>
     public static bool IsCorrect<T>(AccuracyMode mode, Dataset<T> data, int sample, ReadOnlySpan<T> output)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (mode == AccuracyMode.Threshold)
         {
-            T half = T.CreateChecked(0.5);
-            return output[0] >= half == data.GetTargets(sample)[0] >= half;
+            return ClassifierOutput.ClassOf(ClassifierKind.Binary, output) == ClassifierOutput.ClassOf(ClassifierKind.Binary, data.GetTargets(sample));
         }
 
-        int truth = data.HasLabels ? data.Labels[sample] : ArgMax(data.GetTargets(sample));
-        return ArgMax(output) == truth;
+        int truth = data.HasLabels ? data.Labels[sample] : OneHot.ArgMax(data.GetTargets(sample));
+        return ClassifierOutput.ClassOf(ClassifierKind.MultiClass, output) == truth;
     }
 
     private static bool AllRowsOneHot<T>(ReadOnlySpan<T> targets, int width)
@@ -100,21 +100,5 @@ internal static class ClassificationAccuracy
         }
 
         return true;
-    }
-
-    // The first index of the largest value, so ties go to the lower class as in most libraries.
-    private static int ArgMax<T>(ReadOnlySpan<T> values)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 }

@@ -7,6 +7,8 @@
 //   Forward: register-resident. Every hidden layer is a multiple of 8 and at most 32 wide, so hidden activations stay
 //     in Vector256 registers from layer to layer; the input is read from memory (more than 32 features).
 //   Output softmax: in registers (10 outputs, at most 40), with no pass through memory.
+//   Batched inference: Forward once per sample, as a network this small computes a sample fastest in its own
+//     straight-line or register-resident Forward.
 //   Training: batched matrix kernels, as the network is too wide for straight-line code (lanes need the unrolled
 //     forward). Forward four rows × two or three samples, weight gradient four rows × 24 columns, back error four
 //     samples × 16 columns.

@@ -7,6 +7,7 @@
 //   Forward: looped, as dense layer 1 has 40 inputs (unrolled layers have at most 32 in double precision) and double
 //     precision keeps hidden activations in memory. Each layer loops over its neurons with fixed-length Vector<double>
 //     dot products; hidden activations on the stack (2 × 36 elements).
+//   Batched inference: Forward once per sample, as double precision (the batched kernels are single precision).
 //   Training: batched matrix kernels, as double precision (the lanes are Vector256 of floats). Loops in the interpreted
 //     engine's operation order.
 //   Weighted inputs kept for backpropagation: zᴸ (the losses' stable forms); hidden layers keep only a, from which

@@ -6,6 +6,7 @@
 // Emission plan (how this file computes the network, and why):
 //   Forward: unrolled. Every layer is small enough for straight-line code over constant parameter offsets.
 //   Output softmax: straight-line scalars, shifted by the largest z.
+//   Batched inference: Forward once per sample, as double precision (the batched kernels are single precision).
 //   Training: batched matrix kernels, as double precision (the lanes are Vector256 of floats). Loops in the interpreted
 //     engine's operation order.
 //   Batched softmax: loops over the span (3 outputs; written out block by block only from 8 to 64 in single precision).

@@ -8,6 +8,9 @@
 //     inputs are not a multiple of 8. Each layer loops over its neurons with fixed-length dot products, eight rows side
 //     by side in Vector256 lanes; hidden activations on the stack (2 × 33 elements).
 //   Output softmax: written out block by block over the span (10 outputs, 8 to 64), every z loaded once.
+//   Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, four rows by
+//     three samples per kernel call with 512-bit vectors where the CPU accelerates them (256-bit where not), bias and
+//     activation applied before each store.
 //   Training: batched matrix kernels, as the network is too wide for straight-line code (lanes need the unrolled
 //     forward). Forward four rows × two or three samples, weight gradient four rows × 24 columns, back error four
 //     samples × 16 columns.
@@ -19,7 +22,7 @@
 namespace Samples
 {
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "1.0.0.0")]
-    partial class DropoutNet : global::NetGen.ISecondOrderNetwork<float>
+    partial class DropoutNet : global::NetGen.ISecondOrderNetwork<float>, global::NetGen.IBatchForward<float>
     {
         /// <summary>The number of input features a sample has.</summary>
         public const int InputSize = 37;
@@ -127,6 +130,96 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector256<float> inverse = global::System.Runtime.Intrinsics.Vector256.Create(1f / sum);
                 Store8(et * inverse, output, 0 + 2);
                 Store8(e0 * inverse, output, 0);
+            }
+        }
+
+        /// <inheritdoc/>
+        void global::NetGen.IBatchForward<float>.ForwardChunk(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::System.Span<float> scratch)
+        {
+            // InferenceWorkspace has checked the spans: whole samples, matching outputs, scratch for two blocks of the widest
+            // hidden layer.
+            int batch = inputs.Length / InputSize;
+            global::System.ReadOnlySpan<float> w = _parameters.Span;
+            global::System.Span<float> even = scratch.Slice(0, batch * 33);
+            global::System.Span<float> odd = scratch.Slice(batch * 33, batch * 33);
+            global::System.ReadOnlySpan<float> x0 = inputs;
+
+            // Dense layer 1 (37 → 33): z¹ = W¹ a⁰ + b¹, a¹ = leaky ReLU (α = 0.05)(z¹), for every sample of the block.
+            for (int j = 0; j < 32; j += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j)));
+                int s = 0;
+                for (; s + 1 < batch; s += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> z = WideRows4Samples2x37(w, Dense1WeightsOffset + j * 37, x0, s * 37, (s + 1) * 37) + bias;
+                    z = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero), z, z * global::System.Runtime.Intrinsics.Vector256.Create(0.05f));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)(s * 33 + j));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 33 + j));
+                }
+                if (s < batch)
+                {
+                    for (int r = 0; r < 4; r++)
+                    {
+                        float z = DotFloat37(w, Dense1WeightsOffset + (j + r) * 37, x0, s * 37) + w[Dense1BiasesOffset + j + r];
+                        even[s * 33 + j + r] = z > 0f ? z : z * 0.05f;
+                    }
+                }
+            }
+            for (int s = 0; s < batch; s++)
+            {
+                for (int j = 32; j < 33; j++)
+                {
+                    float z = DotFloat37(w, Dense1WeightsOffset + j * 37, x0, s * 37) + w[Dense1BiasesOffset + j];
+                    even[s * 33 + j] = z > 0f ? z : z * 0.05f;
+                }
+            }
+            global::System.ReadOnlySpan<float> x1 = even;
+
+            // Dense layer 2 (output, 33 → 10): z² = W² a¹ + b², a² = softmax(z²), for every sample of the block.
+            for (int j = 0; j < 8; j += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense2BiasesOffset + j)));
+                int s = 0;
+                for (; s + 1 < batch; s += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> z = WideRows4Samples2x33(w, Dense2WeightsOffset + j * 33, x1, s * 33, (s + 1) * 33) + bias;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)(s * 10 + j));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 10 + j));
+                }
+                if (s < batch)
+                {
+                    for (int r = 0; r < 4; r++)
+                    {
+                        float z = DotFloat33(w, Dense2WeightsOffset + (j + r) * 33, x1, s * 33) + w[Dense2BiasesOffset + j + r];
+                        outputs[s * 10 + j + r] = z;
+                    }
+                }
+            }
+            for (int s = 0; s < batch; s++)
+            {
+                for (int j = 8; j < 10; j++)
+                {
+                    float z = DotFloat33(w, Dense2WeightsOffset + j * 33, x1, s * 33) + w[Dense2BiasesOffset + j];
+                    outputs[s * 10 + j] = z;
+                }
+            }
+            for (int s = 0; s < batch; s++)
+            {
+                // Softmax, shifted by the largest z so every exponent is ≤ 0 and nothing overflows.
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> z0 = Load8(outputs, s * 10);
+                    global::System.Runtime.Intrinsics.Vector256<float> zt = Load8(outputs, s * 10 + 2); // the last eight z: lanes 6–7 are the rest
+                    float max = global::System.Runtime.Intrinsics.Vector256.ToScalar(global::NetGen.Numerics.VectorMath.MaxAcross(global::System.Runtime.Intrinsics.Vector256.MaxNative(z0, zt)));
+                    global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create(max);
+                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::NetGen.Numerics.VectorMath.Exp(z0 - shift);
+                    global::System.Runtime.Intrinsics.Vector256<float> et = global::NetGen.Numerics.VectorMath.Exp(zt - shift);
+                    float sum = global::System.Runtime.Intrinsics.Vector256.Sum(e0);
+                    sum += global::System.Runtime.Intrinsics.Vector256.GetElement(et, 6);
+                    sum += global::System.Runtime.Intrinsics.Vector256.GetElement(et, 7);
+                    global::System.Runtime.Intrinsics.Vector256<float> inverse = global::System.Runtime.Intrinsics.Vector256.Create(1f / sum);
+                    Store8(et * inverse, outputs, s * 10 + 2);
+                    Store8(e0 * inverse, outputs, s * 10);
+                }
             }
         }
 
@@ -891,6 +984,122 @@ namespace Samples
                 a3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(c3, u, a3);
                 b3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(c3, v, b3);
             }
+            float p0 = 0f; float q0 = 0f; float p1 = 0f; float q1 = 0f; float p2 = 0f; float q2 = 0f; float p3 = 0f; float q3 = 0f;
+            for (int k = 32; k < 37; k++)
+            {
+                float u = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float v = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float e0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, k);
+                p0 += e0 * u;
+                q0 += e0 * v;
+                float e1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 37 + k);
+                p1 += e1 * u;
+                q1 += e1 * v;
+                float e2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 74 + k);
+                p2 += e2 * u;
+                q2 += e2 * v;
+                float e3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 111 + k);
+                p3 += e3 * u;
+                q3 += e3 * v;
+            }
+            return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3) + global::System.Runtime.Intrinsics.Vector256.Create(p0, p1, p2, p3, q0, q1, q2, q3);
+        }
+
+        /// <summary>DotRows4Samples2x33 for batched inference: 512-bit vectors where the CPU accelerates them.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows4Samples2x33(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start)
+        {
+            if (!global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                return DotRows4Samples2x33(w, wStart, x, x0Start, x1Start);
+            }
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 33);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 66);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 99);
+            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 32; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u, a0w);
+                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, v, b0w);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u, a1w);
+                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, v, b1w);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u, a2w);
+                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, v, b2w);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u, a3w);
+                b3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, v, b3w);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w);
+            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w);
+            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w);
+            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w);
+            float p0 = 0f; float q0 = 0f; float p1 = 0f; float q1 = 0f; float p2 = 0f; float q2 = 0f; float p3 = 0f; float q3 = 0f;
+            for (int k = 32; k < 33; k++)
+            {
+                float u = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float v = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float e0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, k);
+                p0 += e0 * u;
+                q0 += e0 * v;
+                float e1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 33 + k);
+                p1 += e1 * u;
+                q1 += e1 * v;
+                float e2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 66 + k);
+                p2 += e2 * u;
+                q2 += e2 * v;
+                float e3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 99 + k);
+                p3 += e3 * u;
+                q3 += e3 * v;
+            }
+            return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3) + global::System.Runtime.Intrinsics.Vector256.Create(p0, p1, p2, p3, q0, q1, q2, q3);
+        }
+
+        /// <summary>DotRows4Samples2x37 for batched inference: 512-bit vectors where the CPU accelerates them.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows4Samples2x37(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start)
+        {
+            if (!global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                return DotRows4Samples2x37(w, wStart, x, x0Start, x1Start);
+            }
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 37);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 74);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 111);
+            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 32; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u, a0w);
+                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, v, b0w);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u, a1w);
+                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, v, b1w);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u, a2w);
+                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, v, b2w);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u, a3w);
+                b3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, v, b3w);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w);
+            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w);
+            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w);
+            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w);
             float p0 = 0f; float q0 = 0f; float p1 = 0f; float q1 = 0f; float p2 = 0f; float q2 = 0f; float p3 = 0f; float q3 = 0f;
             for (int k = 32; k < 37; k++)
             {

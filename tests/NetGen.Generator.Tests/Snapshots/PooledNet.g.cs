@@ -7,6 +7,9 @@
 //   Forward: looped, as dense layer 1 has 9000 neurons (unrolled layers have at most 32) and the 2 inputs are not a
 //     multiple of 8. Each layer loops over its neurons with fixed-length dot products, eight rows side by side in
 //     Vector256 lanes; hidden activations in pooled arrays (2 × 9000 elements exceed the 16384 the stack may hold).
+//   Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, four rows by
+//     three samples per kernel call with 512-bit vectors where the CPU accelerates them (256-bit where not), bias and
+//     activation applied before each store.
 //   Training: batched matrix kernels, as the network is too wide for straight-line code (lanes need the unrolled
 //     forward). Forward four rows × two or three samples, weight gradient four rows × 24 columns, back error four
 //     samples × 16 columns.
@@ -17,7 +20,7 @@
 namespace Samples
 {
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "1.0.0.0")]
-    partial class PooledNet : global::NetGen.ISecondOrderNetwork<float>
+    partial class PooledNet : global::NetGen.ISecondOrderNetwork<float>, global::NetGen.IBatchForward<float>
     {
         /// <summary>The number of input features a sample has.</summary>
         public const int InputSize = 2;
@@ -111,6 +114,51 @@ namespace Samples
             {
                 global::System.Buffers.ArrayPool<float>.Shared.Return(evenArray);
                 global::System.Buffers.ArrayPool<float>.Shared.Return(oddArray);
+            }
+        }
+
+        /// <inheritdoc/>
+        void global::NetGen.IBatchForward<float>.ForwardChunk(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::System.Span<float> scratch)
+        {
+            // InferenceWorkspace has checked the spans: whole samples, matching outputs, scratch for two blocks of the widest
+            // hidden layer.
+            int batch = inputs.Length / InputSize;
+            global::System.ReadOnlySpan<float> w = _parameters.Span;
+            global::System.Span<float> even = scratch.Slice(0, batch * 9000);
+            global::System.Span<float> odd = scratch.Slice(batch * 9000, batch * 9000);
+            global::System.ReadOnlySpan<float> x0 = inputs;
+
+            // Dense layer 1 (2 → 9000): z¹ = W¹ a⁰ + b¹, a¹ = ReLU(z¹), for every sample of the block.
+            for (int j = 0; j < 9000; j += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j)));
+                int s = 0;
+                for (; s + 1 < batch; s += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> z = WideRows4Samples2x2(w, Dense1WeightsOffset + j * 2, x0, s * 2, (s + 1) * 2) + bias;
+                    z = global::System.Runtime.Intrinsics.Vector256.Max(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)(s * 9000 + j));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 9000 + j));
+                }
+                if (s < batch)
+                {
+                    for (int r = 0; r < 4; r++)
+                    {
+                        float z = DotFloat2(w, Dense1WeightsOffset + (j + r) * 2, x0, s * 2) + w[Dense1BiasesOffset + j + r];
+                        even[s * 9000 + j + r] = float.Max(z, 0f);
+                    }
+                }
+            }
+            global::System.ReadOnlySpan<float> x1 = even;
+
+            // Dense layer 2 (output, 9000 → 1): z² = W² a¹ + b², a² = identity(z²), for every sample of the block.
+            for (int s = 0; s < batch; s++)
+            {
+                for (int j = 0; j < 1; j++)
+                {
+                    float z = DotFloat9000(w, Dense2WeightsOffset + j * 9000, x1, s * 9000) + w[Dense2BiasesOffset + j];
+                    outputs[s * 1 + j] = z;
+                }
             }
         }
 
@@ -557,6 +605,47 @@ namespace Samples
                 q3 += e3 * v;
             }
             return global::System.Runtime.Intrinsics.Vector256<float>.Zero + global::System.Runtime.Intrinsics.Vector256.Create(p0, p1, p2, p3, q0, q1, q2, q3);
+        }
+
+        /// <summary>DotRows4Samples2x2 for batched inference: 512-bit vectors where the CPU accelerates them.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows4Samples2x2(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start)
+        {
+            if (!global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                return DotRows4Samples2x2(w, wStart, x, x0Start, x1Start);
+            }
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 2);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 4);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 6);
+            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w);
+            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w);
+            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w);
+            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w);
+            float p0 = 0f; float q0 = 0f; float p1 = 0f; float q1 = 0f; float p2 = 0f; float q2 = 0f; float p3 = 0f; float q3 = 0f;
+            for (int k = 0; k < 2; k++)
+            {
+                float u = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float v = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float e0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, k);
+                p0 += e0 * u;
+                q0 += e0 * v;
+                float e1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 2 + k);
+                p1 += e1 * u;
+                q1 += e1 * v;
+                float e2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 4 + k);
+                p2 += e2 * u;
+                q2 += e2 * v;
+                float e3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 6 + k);
+                p3 += e3 * u;
+                q3 += e3 * v;
+            }
+            return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3) + global::System.Runtime.Intrinsics.Vector256.Create(p0, p1, p2, p3, q0, q1, q2, q3);
         }
 
         /// <summary>x · y over 2 elements from the given starts.</summary>

@@ -7,6 +7,8 @@
 //   Forward: register-resident. Every hidden layer is a multiple of 8 and at most 32 wide, so hidden activations stay
 //     in Vector256 registers from layer to layer; the input is loaded once into registers; the 100 outputs loop over
 //     blocks of eight (written out up to 64).
+//   Batched inference: Forward once per sample, as a network this small computes a sample fastest in its own
+//     straight-line or register-resident Forward.
 //   Training: batched matrix kernels, as the network is too wide for straight-line code (lanes need the unrolled
 //     forward). Forward four rows × two or three samples, weight gradient four rows × 24 columns, back error four
 //     samples × 16 columns.

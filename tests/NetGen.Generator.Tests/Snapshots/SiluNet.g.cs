@@ -5,6 +5,7 @@
 //
 // Emission plan (how this file computes the network, and why):
 //   Forward: unrolled. Every layer is small enough for straight-line code over constant parameter offsets.
+//   Batched inference: Forward once per sample, as double precision (the batched kernels are single precision).
 //   Training: batched matrix kernels, as double precision (the lanes are Vector256 of floats). Loops in the interpreted
 //     engine's operation order.
 //   Weighted inputs kept for backpropagation: zᴸ (the losses' stable forms) and z¹ (their activations' σ' and σ'' read

@@ -7,6 +7,8 @@
 //   Forward: unrolled. Every layer is small enough for straight-line code over constant parameter offsets; layers with
 //     two or four inputs compute four neurons per Vector128.
 //   Output softmax: straight-line scalars, shifted by the largest z.
+//   Batched inference: Forward once per sample, as a network this small computes a sample fastest in its own
+//     straight-line or register-resident Forward.
 //   Training: eight samples at a time, one per Vector256 lane, through straight-line code (single precision, unrolled,
 //     no dropout).
 //   Weighted inputs kept for backpropagation: zᴸ (the losses' stable forms); hidden layers keep only a, from which

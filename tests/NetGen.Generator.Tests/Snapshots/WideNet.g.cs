@@ -8,6 +8,9 @@
 //     layer 1 is 128 wide (registers hold multiples of 8 up to 32). Each layer loops over its neurons with fixed-length
 //     dot products, eight rows side by side in Vector256 lanes; hidden activations on the stack (2 × 128 elements).
 //   Output softmax: written out block by block over the span (10 outputs, 8 to 64), every z loaded once.
+//   Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, four rows by
+//     three samples per kernel call with 512-bit vectors where the CPU accelerates them (256-bit where not), bias and
+//     activation applied before each store.
 //   Training: batched matrix kernels, as the network is too wide for straight-line code (lanes need the unrolled
 //     forward). Forward four rows × two or three samples, weight gradient four rows × 24 columns, back error four
 //     samples × 16 columns.
@@ -19,7 +22,7 @@
 namespace Samples
 {
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "1.0.0.0")]
-    partial class WideNet : global::NetGen.ISecondOrderNetwork<float>
+    partial class WideNet : global::NetGen.ISecondOrderNetwork<float>, global::NetGen.IBatchForward<float>
     {
         /// <summary>The number of input features a sample has.</summary>
         public const int InputSize = 784;
@@ -122,6 +125,106 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector256<float> inverse = global::System.Runtime.Intrinsics.Vector256.Create(1f / sum);
                 Store8(et * inverse, output, 0 + 2);
                 Store8(e0 * inverse, output, 0);
+            }
+        }
+
+        /// <inheritdoc/>
+        void global::NetGen.IBatchForward<float>.ForwardChunk(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::System.Span<float> scratch)
+        {
+            // InferenceWorkspace has checked the spans: whole samples, matching outputs, scratch for two blocks of the widest
+            // hidden layer.
+            int batch = inputs.Length / InputSize;
+            global::System.ReadOnlySpan<float> w = _parameters.Span;
+            global::System.Span<float> even = scratch.Slice(0, batch * 128);
+            global::System.Span<float> odd = scratch.Slice(batch * 128, batch * 128);
+            global::System.ReadOnlySpan<float> x0 = inputs;
+
+            // Dense layer 1 (784 → 128): z¹ = W¹ a⁰ + b¹, a¹ = ReLU(z¹), for every sample of the block.
+            for (int j = 0; j < 128; j += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j)));
+                int s = 0;
+                for (; s + 2 < batch; s += 3)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> z = WideRows4Samples3x784(w, Dense1WeightsOffset + j * 784, x0, s * 784, (s + 1) * 784, (s + 2) * 784, out global::System.Runtime.Intrinsics.Vector128<float> third) + bias;
+                    global::System.Runtime.Intrinsics.Vector128<float> z3 = third + global::System.Runtime.Intrinsics.Vector256.GetLower(bias);
+                    z = global::System.Runtime.Intrinsics.Vector256.Max(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                    z3 = global::System.Runtime.Intrinsics.Vector128.Max(z3, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)(s * 128 + j));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 128 + j));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z3, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 2) * 128 + j));
+                }
+                for (; s + 1 < batch; s += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> z = WideRows4Samples2x784(w, Dense1WeightsOffset + j * 784, x0, s * 784, (s + 1) * 784) + bias;
+                    z = global::System.Runtime.Intrinsics.Vector256.Max(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)(s * 128 + j));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 128 + j));
+                }
+                if (s < batch)
+                {
+                    for (int r = 0; r < 4; r++)
+                    {
+                        float z = DotFloat784(w, Dense1WeightsOffset + (j + r) * 784, x0, s * 784) + w[Dense1BiasesOffset + j + r];
+                        even[s * 128 + j + r] = float.Max(z, 0f);
+                    }
+                }
+            }
+            global::System.ReadOnlySpan<float> x1 = even;
+
+            // Dense layer 2 (output, 128 → 10): z² = W² a¹ + b², a² = softmax(z²), for every sample of the block.
+            for (int j = 0; j < 8; j += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense2BiasesOffset + j)));
+                int s = 0;
+                for (; s + 2 < batch; s += 3)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> z = WideRows4Samples3x128(w, Dense2WeightsOffset + j * 128, x1, s * 128, (s + 1) * 128, (s + 2) * 128, out global::System.Runtime.Intrinsics.Vector128<float> third) + bias;
+                    global::System.Runtime.Intrinsics.Vector128<float> z3 = third + global::System.Runtime.Intrinsics.Vector256.GetLower(bias);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)(s * 10 + j));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 10 + j));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z3, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 2) * 10 + j));
+                }
+                for (; s + 1 < batch; s += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> z = WideRows4Samples2x128(w, Dense2WeightsOffset + j * 128, x1, s * 128, (s + 1) * 128) + bias;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)(s * 10 + j));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 10 + j));
+                }
+                if (s < batch)
+                {
+                    for (int r = 0; r < 4; r++)
+                    {
+                        float z = DotFloat128(w, Dense2WeightsOffset + (j + r) * 128, x1, s * 128) + w[Dense2BiasesOffset + j + r];
+                        outputs[s * 10 + j + r] = z;
+                    }
+                }
+            }
+            for (int s = 0; s < batch; s++)
+            {
+                for (int j = 8; j < 10; j++)
+                {
+                    float z = DotFloat128(w, Dense2WeightsOffset + j * 128, x1, s * 128) + w[Dense2BiasesOffset + j];
+                    outputs[s * 10 + j] = z;
+                }
+            }
+            for (int s = 0; s < batch; s++)
+            {
+                // Softmax, shifted by the largest z so every exponent is ≤ 0 and nothing overflows.
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> z0 = Load8(outputs, s * 10);
+                    global::System.Runtime.Intrinsics.Vector256<float> zt = Load8(outputs, s * 10 + 2); // the last eight z: lanes 6–7 are the rest
+                    float max = global::System.Runtime.Intrinsics.Vector256.ToScalar(global::NetGen.Numerics.VectorMath.MaxAcross(global::System.Runtime.Intrinsics.Vector256.MaxNative(z0, zt)));
+                    global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create(max);
+                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::NetGen.Numerics.VectorMath.Exp(z0 - shift);
+                    global::System.Runtime.Intrinsics.Vector256<float> et = global::NetGen.Numerics.VectorMath.Exp(zt - shift);
+                    float sum = global::System.Runtime.Intrinsics.Vector256.Sum(e0);
+                    sum += global::System.Runtime.Intrinsics.Vector256.GetElement(et, 6);
+                    sum += global::System.Runtime.Intrinsics.Vector256.GetElement(et, 7);
+                    global::System.Runtime.Intrinsics.Vector256<float> inverse = global::System.Runtime.Intrinsics.Vector256.Create(1f / sum);
+                    Store8(et * inverse, outputs, s * 10 + 2);
+                    Store8(e0 * inverse, outputs, s * 10);
+                }
             }
         }
 
@@ -835,6 +938,180 @@ namespace Samples
                 b3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e3, v, b3);
                 c3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e3, t, c3);
             }
+            third = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, c3);
+            return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3);
+        }
+
+        /// <summary>DotRows4Samples2x128 for batched inference: 512-bit vectors where the CPU accelerates them.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows4Samples2x128(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start)
+        {
+            if (!global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                return DotRows4Samples2x128(w, wStart, x, x0Start, x1Start);
+            }
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 128);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 256);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 384);
+            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 128; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u, a0w);
+                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, v, b0w);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u, a1w);
+                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, v, b1w);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u, a2w);
+                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, v, b2w);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u, a3w);
+                b3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, v, b3w);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w);
+            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w);
+            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w);
+            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w);
+            return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3);
+        }
+
+        /// <summary>DotRows4Samples2x784 for batched inference: 512-bit vectors where the CPU accelerates them.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows4Samples2x784(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start)
+        {
+            if (!global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                return DotRows4Samples2x784(w, wStart, x, x0Start, x1Start);
+            }
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 784);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 1568);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 2352);
+            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 784; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u, a0w);
+                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, v, b0w);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u, a1w);
+                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, v, b1w);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u, a2w);
+                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, v, b2w);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u, a3w);
+                b3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, v, b3w);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w);
+            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w);
+            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w);
+            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w);
+            return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3);
+        }
+
+        /// <summary>DotRows4Samples3x128 for batched inference: 512-bit vectors where the CPU accelerates them.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows4Samples3x128(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start, int x2Start, out global::System.Runtime.Intrinsics.Vector128<float> third)
+        {
+            if (!global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                return DotRows4Samples3x128(w, wStart, x, x0Start, x1Start, x2Start, out third);
+            }
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
+            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x2Start);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 128);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 256);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 384);
+            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 128; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> t = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u, a0w);
+                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, v, b0w);
+                c0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, t, c0w);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u, a1w);
+                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, v, b1w);
+                c1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, t, c1w);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u, a2w);
+                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, v, b2w);
+                c2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, t, c2w);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u, a3w);
+                b3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, v, b3w);
+                c3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, t, c3w);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w); global::System.Runtime.Intrinsics.Vector256<float> c0 = global::System.Runtime.Intrinsics.Vector512.GetLower(c0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c0w);
+            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w); global::System.Runtime.Intrinsics.Vector256<float> c1 = global::System.Runtime.Intrinsics.Vector512.GetLower(c1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c1w);
+            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w); global::System.Runtime.Intrinsics.Vector256<float> c2 = global::System.Runtime.Intrinsics.Vector512.GetLower(c2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c2w);
+            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w); global::System.Runtime.Intrinsics.Vector256<float> c3 = global::System.Runtime.Intrinsics.Vector512.GetLower(c3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c3w);
+            third = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, c3);
+            return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3);
+        }
+
+        /// <summary>DotRows4Samples3x784 for batched inference: 512-bit vectors where the CPU accelerates them.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows4Samples3x784(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start, int x2Start, out global::System.Runtime.Intrinsics.Vector128<float> third)
+        {
+            if (!global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                return DotRows4Samples3x784(w, wStart, x, x0Start, x1Start, x2Start, out third);
+            }
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
+            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x2Start);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 784);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 1568);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 2352);
+            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 784; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> t = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u, a0w);
+                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, v, b0w);
+                c0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, t, c0w);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u, a1w);
+                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, v, b1w);
+                c1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, t, c1w);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u, a2w);
+                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, v, b2w);
+                c2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, t, c2w);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u, a3w);
+                b3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, v, b3w);
+                c3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, t, c3w);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w); global::System.Runtime.Intrinsics.Vector256<float> c0 = global::System.Runtime.Intrinsics.Vector512.GetLower(c0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c0w);
+            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w); global::System.Runtime.Intrinsics.Vector256<float> c1 = global::System.Runtime.Intrinsics.Vector512.GetLower(c1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c1w);
+            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w); global::System.Runtime.Intrinsics.Vector256<float> c2 = global::System.Runtime.Intrinsics.Vector512.GetLower(c2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c2w);
+            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w); global::System.Runtime.Intrinsics.Vector256<float> c3 = global::System.Runtime.Intrinsics.Vector512.GetLower(c3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c3w);
             third = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, c3);
             return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3);
         }

@@ -8,6 +8,9 @@
 //     hidden layer to keep in registers. Each layer loops over its neurons with fixed-length dot products, eight rows
 //     side by side in Vector256 lanes.
 //   Output softmax: loops over the span (72 outputs; written out block by block only from 8 to 64 in single precision).
+//   Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, four rows by
+//     three samples per kernel call with 512-bit vectors where the CPU accelerates them (256-bit where not), bias and
+//     activation applied before each store.
 //   Training: batched matrix kernels, as the network is too wide for straight-line code (lanes need the unrolled
 //     forward). Forward four rows × two or three samples, weight gradient four rows × 24 columns, back error four
 //     samples × 16 columns.
@@ -19,7 +22,7 @@
 namespace Samples
 {
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "1.0.0.0")]
-    partial class WideSoftmaxNet : global::NetGen.ISecondOrderNetwork<float>
+    partial class WideSoftmaxNet : global::NetGen.ISecondOrderNetwork<float>, global::NetGen.IBatchForward<float>
     {
         /// <summary>The number of input features a sample has.</summary>
         public const int InputSize = 8;
@@ -121,6 +124,79 @@ namespace Samples
                 for (int j = 72; j < Dense1Size; j++)
                 {
                     output[0 + j] *= inverse;
+                }
+            }
+        }
+
+        /// <inheritdoc/>
+        void global::NetGen.IBatchForward<float>.ForwardChunk(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::System.Span<float> scratch)
+        {
+            // InferenceWorkspace has checked the spans: whole samples, matching outputs, scratch for two blocks of the widest
+            // hidden layer.
+            int batch = inputs.Length / InputSize;
+            global::System.ReadOnlySpan<float> w = _parameters.Span;
+            global::System.ReadOnlySpan<float> x0 = inputs;
+
+            // Dense layer 1 (output, 8 → 72): z¹ = W¹ a⁰ + b¹, a¹ = softmax(z¹), for every sample of the block.
+            for (int j = 0; j < 72; j += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j)));
+                int s = 0;
+                for (; s + 1 < batch; s += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> z = WideRows4Samples2x8(w, Dense1WeightsOffset + j * 8, x0, s * 8, (s + 1) * 8) + bias;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)(s * 72 + j));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 72 + j));
+                }
+                if (s < batch)
+                {
+                    for (int r = 0; r < 4; r++)
+                    {
+                        float z = DotFloat8(w, Dense1WeightsOffset + (j + r) * 8, x0, s * 8) + w[Dense1BiasesOffset + j + r];
+                        outputs[s * 72 + j + r] = z;
+                    }
+                }
+            }
+            for (int s = 0; s < batch; s++)
+            {
+                // Softmax, shifted by the largest z so every exponent is ≤ 0 and nothing overflows.
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> maxima = Load8(outputs, s * 72);
+                    for (int j = 8; j < 72; j += 8)
+                    {
+                        maxima = global::System.Runtime.Intrinsics.Vector256.MaxNative(maxima, Load8(outputs, s * 72 + j));
+                    }
+                    float max = global::System.Runtime.Intrinsics.Vector256.GetElement(maxima, 0);
+                    for (int lane = 1; lane < 8; lane++)
+                    {
+                        max = float.Max(max, global::System.Runtime.Intrinsics.Vector256.GetElement(maxima, lane));
+                    }
+                    for (int j = 72; j < 72; j++)
+                    {
+                        max = float.Max(max, outputs[s * 72 + j]);
+                    }
+                    float sum = 0f;
+                    for (int j = 0; j < 72; j += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> e = global::NetGen.Numerics.VectorMath.Exp(Load8(outputs, s * 72 + j) - global::System.Runtime.Intrinsics.Vector256.Create(max));
+                        Store8(e, outputs, s * 72 + j);
+                        sum += global::System.Runtime.Intrinsics.Vector256.Sum(e);
+                    }
+                    for (int j = 72; j < 72; j++)
+                    {
+                        float e = global::NetGen.Numerics.VectorMath.Exp(outputs[s * 72 + j] - max);
+                        outputs[s * 72 + j] = e;
+                        sum += e;
+                    }
+                    float inverse = 1f / sum;
+                    for (int j = 0; j < 72; j += 8)
+                    {
+                        Store8(Load8(outputs, s * 72 + j) * inverse, outputs, s * 72 + j);
+                    }
+                    for (int j = 72; j < 72; j++)
+                    {
+                        outputs[s * 72 + j] *= inverse;
+                    }
                 }
             }
         }
@@ -477,6 +553,43 @@ namespace Samples
                 a3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(c3, u, a3);
                 b3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(c3, v, b3);
             }
+            return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3);
+        }
+
+        /// <summary>DotRows4Samples2x8 for batched inference: 512-bit vectors where the CPU accelerates them.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows4Samples2x8(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start)
+        {
+            if (!global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                return DotRows4Samples2x8(w, wStart, x, x0Start, x1Start);
+            }
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 8);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 16);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 24);
+            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w);
+            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w);
+            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w);
+            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w);
+            global::System.Runtime.Intrinsics.Vector256<float> u8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0);
+            global::System.Runtime.Intrinsics.Vector256<float> v8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, 0);
+            global::System.Runtime.Intrinsics.Vector256<float> e08 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0);
+            a0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e08, u8, a0);
+            b0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e08, v8, b0);
+            global::System.Runtime.Intrinsics.Vector256<float> e18 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0);
+            a1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e18, u8, a1);
+            b1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e18, v8, b1);
+            global::System.Runtime.Intrinsics.Vector256<float> e28 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0);
+            a2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e28, u8, a2);
+            b2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e28, v8, b2);
+            global::System.Runtime.Intrinsics.Vector256<float> e38 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0);
+            a3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e38, u8, a3);
+            b3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e38, v8, b3);
             return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3);
         }
 

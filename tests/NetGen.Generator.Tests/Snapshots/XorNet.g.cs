@@ -6,6 +6,8 @@
 // Emission plan (how this file computes the network, and why):
 //   Forward: unrolled. Every layer is small enough for straight-line code over constant parameter offsets; layers with
 //     two or four inputs compute four neurons per Vector128.
+//   Batched inference: Forward once per sample, as a network this small computes a sample fastest in its own
+//     straight-line or register-resident Forward.
 //   Training: eight samples at a time, one per Vector256 lane, through straight-line code (single precision, unrolled,
 //     no dropout).
 //   Weighted inputs kept for backpropagation: zᴸ (the losses' stable forms); hidden layers keep only a, from which

@@ -2,12 +2,12 @@ using System;
 using System.IO;
 using System.Linq;
 using NetGen.Data;
+using NetGen.Tests;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace NetGen.DataIO.Tests;
 
-public sealed class IdxTests(ITestOutputHelper output) : IDisposable
+public sealed class IdxTests : IDisposable
 {
     private const byte UByte = 0x08;
     private const byte SByte = 0x09;
@@ -279,16 +279,10 @@ public sealed class IdxTests(ITestOutputHelper output) : IDisposable
         Assert.StartsWith("the gzip data is corrupt: the decompressed content has CRC-32 ", error.Problem, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [FashionFact]
     public void LoadsFashionMnistWhenInstalled()
     {
-        const string Folder = "/usr/share/datasets/fashion-mnist";
-        if (!Directory.Exists(Folder))
-        {
-            output.WriteLine($"{Folder} is not installed (Debian package dataset-fashion-mnist); nothing to check.");
-            return;
-        }
-
+        const string Folder = FashionFactAttribute.Folder;
         var test = IdxLoader.LoadImagesAndLabels<float>(
             Path.Combine(Folder, "t10k-images-idx3-ubyte.gz"), Path.Combine(Folder, "t10k-labels-idx1-ubyte.gz"));
 

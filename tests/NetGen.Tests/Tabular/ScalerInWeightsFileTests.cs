@@ -143,8 +143,13 @@ public sealed class ScalerInWeightsFileTests : IDisposable
         { "{\"kind\":\"standardizer\",\"mean\":[0,0,1e39,0],\"std\":[1,1,1,1]}", "not a finite Single" },
         { "{\"kind\":\"standardizer\",\"mean\":[0,0,0,0],\"std\":[1,0,1,1]}", "standard deviation of feature 1 is 0" },
         { "{\"kind\":\"standardizer\",\"mean\":[0,0,0,0],\"std\":[1,1,-2,1]}", "feature 2" },
-        { "{\"kind\":\"min-max\",\"min\":[0,5,0,0],\"max\":[1,1,1,1]}", "Feature 1 has minimum 5 and maximum 1" },
-        { "{\"kind\":\"min-max\",\"min\":[0,0,0,0],\"max\":[1,1,1,1]} {}", "not valid JSON" },
+        { "{\"kind\":\"min-max\",\"min\":[0,5,0,0],\"max\":[1,1,1,1]}", "feature 1 has minimum 5 and maximum 1" },
+        { "{\"kind\":\"min-max\",\"min\":[0,0,0,0],\"max\":[1,1,1,1]} {}", "text follows the object" },
+        { "{\"kind\":\"min-max\",\"min\":[0,0,0,0],\"max\":[1,1,1,1],}", "not valid JSON: expected a key in quotes but found '}' (at character 50)" },
+        // Utf8JsonReader threw InvalidOperationException for a key with half a surrogate pair, which escaped the load.
+        { "{\"kind\":\"min-max\",\"min\":[0,0,0,0],\"max\":[1,1,1,1],\"\\uD800\":1}", "a \\u escape is half of a surrogate pair" },
+        { "{\"kind\":\"standardizer\",\"mean\":[0,0,0,0],\"std\":[1,1e-46,1,1]}", "the standard deviation of feature 1 is 1E-46, which is 0 as a Single; it must be positive" },
+        { "{\"kind\":\"min-max\",\"min\":[0,-1e308,0,0],\"max\":[1,1e308,1,1]}", "not a finite Single" },
         { "{\"kind\":\"standardizer\",\"mean\":{\"a\":1},\"std\":[1,1,1,1]}", "must be an array of numbers" },
     };
 
@@ -187,6 +192,40 @@ public sealed class ScalerInWeightsFileTests : IDisposable
         var output = new double[1];
         same.Transform([10.0], output);
         Assert.Equal(2.0, output[0]);
+    }
+
+    /// <summary>
+    /// Through the real build (build/NetGen.targets and the generator, as a package user gets them): a file netgen train
+    /// wrote bakes into a network whose InputScaler is the file's scaler to the bit and whose ForwardRaw takes raw iris
+    /// measurements, bitwise Forward on the scaled ones.
+    /// </summary>
+    [Fact]
+    public void A_baked_network_reads_raw_features_with_the_scaler_from_its_file()
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Tabular", "iris-shipped.safetensors");
+        var twin = new IrisNet();
+        WeightsFile.Load(twin, path, out var stored);
+        var standardizer = Assert.IsType<Standardizer<float>>(stored);
+        Assert.Equal(Bits(standardizer.Means), Bits(ShippedIrisNet.InputScaler.Means));
+        Assert.Equal(Bits(standardizer.StandardDeviations), Bits(ShippedIrisNet.InputScaler.StandardDeviations));
+
+        var shipped = new ShippedIrisNet();
+        Assert.Equal(Bits(twin.Parameters), Bits(shipped.Parameters));
+        var iris = TabularData.Iris();
+        var scaled = new float[4];
+        var expected = new float[3];
+        var actual = new float[3];
+        for (int i = 0; i < iris.Count; i++)
+        {
+            standardizer.Transform(iris.GetFeatures(i), scaled);
+            shipped.Forward(scaled, expected);
+            shipped.ForwardRaw(iris.GetFeatures(i), actual);
+            Assert.Equal(Bits<float>(expected), Bits<float>(actual));
+        }
+
+        var model = new Predictor<float>(shipped, ShippedIrisNet.InputScaler);
+        Assert.Equal(0, model.PredictClass([5.1f, 3.5f, 1.4f, 0.2f]));
+        Assert.True(model.EvaluateClassification(iris).Accuracy > 0.9);
     }
 
     [Fact]

@@ -9,6 +9,14 @@ namespace NetGen.Tabular.Tests;
 [Dense(3, Activation.Softmax)]
 public partial class IrisNet;
 
+// The same network shipped as the README's tabular example ships it: weights and standardizer baked in from the file
+// netgen train wrote, so the class has InputScaler and ForwardRaw.
+[Network(Loss = Loss.SoftmaxCrossEntropy, Weights = "iris-shipped.safetensors")]
+[Input(4)]
+[Dense(16, Activation.ReLU)]
+[Dense(3, Activation.Softmax)]
+public partial class ShippedIrisNet;
+
 // A binary task from the digits (3 against 8, 64 pixels): one sigmoid output read as P(8).
 [Network(Loss = Loss.BinaryCrossEntropy)]
 [Input(64)]

@@ -1,25 +1,19 @@
 using System.IO;
 using NetGen.Samples.Train;
+using NetGen.Tests;
 using Xunit;
 
 namespace NetGen.Samples.Train.Tests;
 
 /// <summary>A short Fashion-MNIST run, when the Debian package dataset-fashion-mnist is installed (otherwise the test
-/// returns at once: the data set is not part of the repository).</summary>
+/// reports skipped: the data set is not part of the repository).</summary>
 public sealed class FashionTrainJobTests
 {
-    private const string FashionFolder = "/usr/share/datasets/fashion-mnist";
-
-    [Fact]
+    [FashionFact]
     public void A_short_run_on_3000_images_beats_70_percent_test_accuracy()
     {
-        if (!Directory.Exists(FashionFolder))
-        {
-            return;
-        }
-
         using var folder = new TrainOutputFolder();
-        var result = TrainJob.Run(new TrainJobOptions { DataDirectory = FashionFolder, Limit = 3000, Epochs = 2, OutputDirectory = folder.Path });
+        var result = TrainJob.Run(new TrainJobOptions { DataDirectory = FashionFactAttribute.Folder, Limit = 3000, Epochs = 2, OutputDirectory = folder.Path });
         Assert.IsType<FashionMlp>(result.Network);
         Assert.Equal(DataSetKind.FashionMnist, result.Settings.DataSet);
         Assert.Equal(3000, result.TrainCount + result.ValidationCount);
