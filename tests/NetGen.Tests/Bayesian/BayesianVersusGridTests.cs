@@ -13,7 +13,8 @@ namespace NetGen.Tests.Bayesian;
 /// search picks on a validation set, training once instead of ten times. Levenberg–Marquardt on full batches, the same
 /// start and epochs for every run; the Bayesian run (one prior per layer, the default) sees only the training split, as
 /// each grid run does. The figure is the mean test MSE over seeds (splits and starts): the README's are over 10
-/// (<c>NETGEN_SEEDS=10</c>); a plain test run uses all 10 on the cheap sine and the first seed of the two real sets.
+/// (<c>NETGEN_SEEDS=10</c>); a plain test run checks the first seed of each set, where the ratio per seed ranges from
+/// 0.7 to 1.35 (README), so it guards against a gross regression rather than proving the mean.
 /// </summary>
 public sealed class BayesianVersusGridTests
 {
@@ -22,7 +23,7 @@ public sealed class BayesianVersusGridTests
     [Fact]
     public void NoisySine()
     {
-        var (grid, bayes) = Compare(seed => RegressionSets.NoisySine(seed), () => new NoisySineNet(), MeasurementSeeds.Count(10), epochs: 100);
+        var (grid, bayes) = Compare(seed => RegressionSets.NoisySine(seed), () => new NoisySineNet(), MeasurementSeeds.Count(1), epochs: 100);
         Assert.True(bayes <= 1.05 * grid, $"Bayesian mean test MSE {bayes} vs grid {grid}");
     }
 
