@@ -16,7 +16,7 @@ public sealed record ParsedCommandLine(TrainJobOptions? Options, bool ShowHelp, 
 public static class CommandLine
 {
     private static readonly string[] OptionNames =
-        ["--epochs", "--batch-size", "--learning-rate", "--optimizer", "--l1", "--l2", "--seed", "--output", "--patience", "--engine", "--data", "--limit", "--checkpoint", "--resume", "--find-lr"];
+        ["--epochs", "--batch-size", "--learning-rate", "--optimizer", "--l1", "--l2", "--seed", "--output", "--patience", "--engine", "--data", "--limit", "--checkpoint", "--resume", "--find-lr", "--curvature"];
 
     // Options that take no value: their presence is the setting.
     private static readonly string[] FlagNames = ["--resume", "--find-lr"];
@@ -54,6 +54,9 @@ public static class CommandLine
                                give the same weights as a run that was never interrupted
           --find-lr            do not train: run a learning-rate range test (eta from 1e-7 to 10 over one pass of the
                                training split), write SET-lr-finder.png and .csv and print the suggested learning rate
+          --curvature[=K]      also record the top K (default 3) eigenvalues of the Hessian and of the Gauss-Newton
+                               matrix, and their traces, after every epoch (Lanczos and Hutchinson on exact
+                               curvature products over 256 training samples) and plot them in SET-curvature.png
           -h, --help           show this help
 
         The digits are split 60/20/20 % into training, validation and test sets, stratified by class; Fashion-MNIST
@@ -112,6 +115,12 @@ public static class CommandLine
             if (!seen.Add(name))
             {
                 return Fail($"{name} is given twice.");
+            }
+
+            if (value is null && name == "--curvature")
+            {
+                // A flag: the count is optional, as --curvature=K.
+                value = "3";
             }
 
             if (FlagNames.Contains(name, StringComparer.Ordinal))
@@ -178,6 +187,10 @@ public static class CommandLine
             case "--patience":
                 error = ParseInt(name, value, 1, out int patience);
                 options = options with { Patience = patience };
+                break;
+            case "--curvature":
+                error = ParseInt(name, value, 1, out int count);
+                options = options with { CurvatureEigenvalues = count };
                 break;
             case "--limit":
                 error = ParseInt(name, value, TrainJob.MinimumLimit, out int limit);

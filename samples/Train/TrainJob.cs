@@ -48,6 +48,9 @@ public static class TrainJob
     /// <summary>The default mini-batch size on the digits.</summary>
     public const int DefaultDigitsBatchSize = 32;
 
+    /// <summary>The training samples the curvature spectrum of <c>--curvature</c> is measured on.</summary>
+    public const int CurvatureSamples = 256;
+
     /// <summary>The default mini-batch size on Fashion-MNIST.</summary>
     public const int DefaultFashionBatchSize = 64;
 
@@ -136,6 +139,15 @@ public static class TrainJob
 
         var network = CreateNetwork(settings.DataSet, settings.Engine);
         var trainerOptions = CreateTrainerOptions(settings);
+        if (options.CurvatureEigenvalues is { } count)
+        {
+            trainerOptions = trainerOptions with
+            {
+                EpochHooks = [new NetGen.Curvature.CurvatureSpectrum { Count = count, SampleCount = CurvatureSamples, Seed = settings.Seed }],
+            };
+            reporter.Info(Invariant($"Curvature: the top {count} eigenvalues of the Hessian and the Gauss–Newton matrix (Lanczos) and their traces (Hutchinson, 10 probes) after every epoch, over {CurvatureSamples} training samples."));
+        }
+
         reporter.Info(Invariant($"Network: {network.Spec.DescribeArchitecture()} ({network.Spec.ParameterCount} parameters), {EngineName(settings.Engine)} engine."));
         reporter.Info(Invariant($"Training: {trainerOptions.Optimizer.Name}, learning rate {settings.LearningRate}, batch {settings.BatchSize}, up to {settings.Epochs} epochs, L1 {settings.L1}, L2 {settings.L2}, early stopping {(settings.Patience is { } p ? Invariant($"after {p} epochs without improvement") : "off")}, He-normal initialisation, seed {settings.Seed}."));
 
@@ -173,7 +185,8 @@ public static class TrainJob
             Scaling: Path.Combine(settings.OutputDirectory, prefix + "-scaling.csv"),
             TrainingPlot: Path.Combine(settings.OutputDirectory, prefix + "-training.png"),
             GradientPlot: Path.Combine(settings.OutputDirectory, prefix + "-gradients.png"),
-            ConfusionPlot: Path.Combine(settings.OutputDirectory, prefix + "-confusion.png"));
+            ConfusionPlot: Path.Combine(settings.OutputDirectory, prefix + "-confusion.png"),
+            CurvaturePlot: options.CurvatureEigenvalues is null ? null : Path.Combine(settings.OutputDirectory, prefix + "-curvature.png"));
         // The standardisation travels inside the weights file (metadata netgen.scaler); the CSV copy is for reading.
         WeightsFile.Save(network, files.Weights, data.Scaler);
         training.History.WriteCsv(files.History);
@@ -182,6 +195,10 @@ public static class TrainJob
         TrainingPlots.SaveTrainingCurves(training.History, title, files.TrainingPlot);
         TrainingPlots.SaveGradientNorms(training.History, network.Spec, title, files.GradientPlot);
         TrainingPlots.SaveConfusionMatrix(report.ConfusionMatrix, "Test split: " + title, files.ConfusionPlot);
+        if (files.CurvaturePlot is not null)
+        {
+            TrainingPlots.SaveCurvatureSpectrum(training.History, title, files.CurvaturePlot);
+        }
 
         return new TrainJobResult
         {

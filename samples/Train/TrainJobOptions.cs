@@ -68,6 +68,10 @@ public sealed record TrainJobOptions
     /// <see cref="DataDirectory"/>. <see langword="null"/> uses all 60,000.</summary>
     public int? Limit { get; init; }
 
+    /// <summary>Record the top this many eigenvalues of the Hessian and the Gauss–Newton matrix (and their traces)
+    /// after every epoch and plot them; <see langword="null"/> (the default) records none.</summary>
+    public int? CurvatureEigenvalues { get; init; }
+
     /// <summary>The UCI digits file; <see langword="null"/> for the copy next to the program (<c>Data/digits.csv.gz</c>).</summary>
     public string? DigitsFile { get; init; }
 
@@ -122,6 +126,11 @@ public sealed record TrainJobOptions
         if (string.IsNullOrWhiteSpace(OutputDirectory))
         {
             throw new ArgumentException("OutputDirectory is empty; name a folder.", nameof(OutputDirectory));
+        }
+
+        if (CurvatureEigenvalues is < 1)
+        {
+            throw new ArgumentException($"CurvatureEigenvalues is {CurvatureEigenvalues}; at least 1, or null for none.", nameof(CurvatureEigenvalues));
         }
 
         if (Patience is < 1)

@@ -63,10 +63,14 @@ public sealed record LearningRateJobResult(TrainJobSettings Settings, LearningRa
 /// <param name="TrainingPlot">Training and validation loss and accuracy per epoch, PNG.</param>
 /// <param name="GradientPlot">The per-layer weight-gradient norms per epoch on a log scale, PNG.</param>
 /// <param name="ConfusionPlot">The test split's confusion matrix as a heat map, PNG.</param>
-public sealed record TrainJobFiles(string Weights, string History, string Scaling, string TrainingPlot, string GradientPlot, string ConfusionPlot)
+/// <param name="CurvaturePlot">With <c>--curvature</c>, the top Hessian and Gauss–Newton eigenvalues and the traces
+/// per epoch, PNG; otherwise null.</param>
+public sealed record TrainJobFiles(string Weights, string History, string Scaling, string TrainingPlot, string GradientPlot, string ConfusionPlot, string? CurvaturePlot = null)
 {
-    /// <summary>All the files, in the order above.</summary>
-    public IReadOnlyList<string> All => [Weights, History, Scaling, TrainingPlot, GradientPlot, ConfusionPlot];
+    /// <summary>All the files written, in the order above.</summary>
+    public IReadOnlyList<string> All => CurvaturePlot is null
+        ? [Weights, History, Scaling, TrainingPlot, GradientPlot, ConfusionPlot]
+        : [Weights, History, Scaling, TrainingPlot, GradientPlot, ConfusionPlot, CurvaturePlot];
 }
 
 /// <summary>The standardised training, validation and test splits of a data set.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using NetGen.Evaluation;
@@ -74,6 +75,66 @@ public static class TrainingPlots
         chart.Draw(canvas, 0, 0, Width, PanelHeight + 80);
         canvas.SavePng(path);
     }
+
+    /// <summary>
+    /// The curvature spectrum recorded by <see cref="NetGen.Curvature.CurvatureSpectrum"/> per epoch: the top
+    /// eigenvalues of the Hessian and, below, of the Gauss–Newton matrix, on log scales (non-positive ones left out),
+    /// and the two traces at the bottom.
+    /// </summary>
+    /// <param name="history">The run's history, with the hook's measurements.</param>
+    /// <param name="title">The figure's title.</param>
+    /// <param name="path">The PNG file to write.</param>
+    public static void SaveCurvatureSpectrum(TrainingHistory history, string title, string path)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var epochs = history.Epochs;
+        var traces = new LineChart { XLabel = "epoch", YLabel = "trace (Hutchinson)", IntegerXTicks = true };
+        var panels = new List<LineChart>();
+        foreach (var (kind, name) in new[] { (CurvatureKind.Hessian, "Hessian"), (CurvatureKind.GaussNewton, "Gauss-Newton") })
+        {
+            var chart = new LineChart
+            {
+                Title = panels.Count == 0 ? title : string.Empty, XLabel = "epoch", YLabel = name + " top eigenvalues (log)", IntegerXTicks = true, LogarithmicY = true,
+            };
+            for (int rank = 1; ; rank++)
+            {
+                string key = NetGen.Curvature.CurvatureSpectrum.EigenvalueName(kind, rank);
+                if (!epochs.Any(e => e.Measurements.ContainsKey(key)))
+                {
+                    break;
+                }
+
+                chart.Add(string.Create(CultureInfo.InvariantCulture, $"λ{rank}"), epochs.Select(e => ((double)e.Epoch, Measurement(e, key))));
+            }
+
+            if (chart.Series.Count > 0)
+            {
+                panels.Add(chart);
+            }
+
+            traces.Add(name, epochs.Select(e => ((double)e.Epoch, Measurement(e, NetGen.Curvature.CurvatureSpectrum.TraceName(kind)))));
+        }
+
+        if (traces.Series.Count > 0)
+        {
+            panels.Add(traces);
+        }
+
+        if (panels.Count == 0)
+        {
+            throw new ArgumentException("The history has no curvature measurements; train with a CurvatureSpectrum hook.", nameof(history));
+        }
+
+        var canvas = new Canvas(Width, panels.Count * PanelHeight, Rgb.White);
+        for (int i = 0; i < panels.Count; i++)
+        {
+            panels[i].Draw(canvas, 0, i * PanelHeight, Width, PanelHeight);
+        }
+
+        canvas.SavePng(path);
+    }
+
+    private static double? Measurement(EpochRecord record, string name) => record.Measurements.TryGetValue(name, out double value) ? value : null;
 
     /// <summary>
     /// A learning-rate range test: the batch loss and its smoothed curve against the learning rate on a log axis, with a

@@ -46,4 +46,13 @@ public sealed record EpochRecord
     /// output side show vanishing gradients.
     /// </summary>
     public required IReadOnlyList<double> LayerGradientNorms { get; init; }
+
+    /// <summary>
+    /// What the <see cref="TrainerOptions.EpochHooks"/> recorded at the end of this epoch, by name (for example
+    /// <c>gamma</c>, <c>alpha</c>, <c>beta</c> of Bayesian regularisation, or the curvature spectrum); empty without
+    /// hooks. <see cref="TrainingHistory.ToCsv"/> writes one column per name.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> Measurements { get; init; } = EmptyMeasurements;
+
+    private static readonly IReadOnlyDictionary<string, double> EmptyMeasurements = new Dictionary<string, double>();
 }

@@ -270,7 +270,7 @@ public sealed class NewtonOptimizerState<T> : ICheckpointableOptimizerState<T>
             }
         }
 
-        AddToWeights(diagonal, l2Curvature);
+        AddToWeights(diagonal, l2Curvature, context.Regularization);
         bool finite = TensorPrimitives.IsFiniteAll<double>(matrix) && TensorPrimitives.IsFiniteAll<double>(diagonal);
         if (!finite)
         {
@@ -425,14 +425,15 @@ public sealed class NewtonOptimizerState<T> : ICheckpointableOptimizerState<T>
                 var layout = _spec.GetLayout(layer);
                 TensorPrimitives.MultiplyAdd(
                     v.Slice(layout.WeightsOffset, layout.WeightCount),
-                    l2Curvature,
+                    l2Curvature * context.Regularization.LayerL2Scale(layer),
                     result.Slice(layout.WeightsOffset, layout.WeightCount),
                     result.Slice(layout.WeightsOffset, layout.WeightCount));
             }
         }
     }
 
-    private void AddToWeights(Span<double> diagonal, double value)
+    // Adds the L2 penalty's curvature, value × the layer's factor, to each layer's weights on the diagonal.
+    private void AddToWeights(Span<double> diagonal, double value, Regularization regularization)
     {
         if (value == 0.0)
         {
@@ -442,7 +443,7 @@ public sealed class NewtonOptimizerState<T> : ICheckpointableOptimizerState<T>
         for (int layer = 0; layer < _spec.Layers.Count; layer++)
         {
             var layout = _spec.GetLayout(layer);
-            TensorPrimitives.Add(diagonal.Slice(layout.WeightsOffset, layout.WeightCount), value, diagonal.Slice(layout.WeightsOffset, layout.WeightCount));
+            TensorPrimitives.Add(diagonal.Slice(layout.WeightsOffset, layout.WeightCount), value * regularization.LayerL2Scale(layer), diagonal.Slice(layout.WeightsOffset, layout.WeightCount));
         }
     }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
@@ -22,20 +23,53 @@ public sealed class Regularization
     /// <param name="l2">λ₂, finite and non-negative; 0 turns L2 off.</param>
     /// <param name="trainingSetSize">n, the number of training samples, at least 1.</param>
     public Regularization(double l1, double l2, int trainingSetSize)
+        : this(l1, l2, trainingSetSize, null)
+    {
+    }
+
+    /// <summary>
+    /// Creates the penalty terms with a separate L2 strength per dense layer, λ₂·s_l for layer l (MacKay's grouped
+    /// priors: input-side and output-side weights often want different strengths).
+    /// </summary>
+    /// <param name="l1">λ₁, finite and non-negative; 0 turns L1 off.</param>
+    /// <param name="l2">λ₂, finite and non-negative; 0 turns L2 off.</param>
+    /// <param name="trainingSetSize">n, the number of training samples, at least 1.</param>
+    /// <param name="layerL2Scales">s_l per dense layer, finite and non-negative; null for 1 everywhere.</param>
+    public Regularization(double l1, double l2, int trainingSetSize, IReadOnlyList<double>? layerL2Scales)
     {
         RequireStrength(l1, nameof(l1));
         RequireStrength(l2, nameof(l2));
         ArgumentOutOfRangeException.ThrowIfLessThan(trainingSetSize, 1);
+        if (layerL2Scales is not null)
+        {
+            foreach (double scale in layerL2Scales)
+            {
+                RequireStrength(scale, nameof(layerL2Scales));
+            }
+
+            _layerL2Scales = [.. layerL2Scales];
+        }
+
         L1 = l1;
         L2 = l2;
         TrainingSetSize = trainingSetSize;
     }
+
+    private readonly double[]? _layerL2Scales;
 
     /// <summary>λ₁, the L1 strength.</summary>
     public double L1 { get; }
 
     /// <summary>λ₂, the L2 (weight decay) strength.</summary>
     public double L2 { get; }
+
+    /// <summary>The per-layer factors s_l of the L2 strength, or null when every layer has λ₂.</summary>
+    public IReadOnlyList<double>? LayerL2Scales => _layerL2Scales;
+
+    /// <summary>The factor s_l of dense layer <paramref name="layer"/>'s L2 strength λ₂·s_l (1 without per-layer
+    /// factors).</summary>
+    /// <param name="layer">The 0-based dense layer.</param>
+    public double LayerL2Scale(int layer) => _layerL2Scales is null ? 1.0 : _layerL2Scales[layer];
 
     /// <summary>n, the training-set size the strengths are divided by.</summary>
     public int TrainingSetSize { get; }
@@ -85,10 +119,11 @@ public sealed class Regularization
             return;
         }
 
+        CheckScales(spec);
         T l1 = T.CreateChecked(L1 / TrainingSetSize);
-        T l2 = T.CreateChecked(L2 / TrainingSetSize);
         for (int layer = 0; layer < spec.Layers.Count; layer++)
         {
+            T l2 = T.CreateChecked(L2 * LayerL2Scale(layer) / TrainingSetSize);
             var layout = spec.GetLayout(layer);
             if (!LayoutSlices.TryIntersect(layout.WeightsOffset, layout.WeightCount, offset, parameters.Length, out int start, out int length))
             {
@@ -134,6 +169,8 @@ public sealed class Regularization
             return;
         }
 
+        CheckScales(spec);
+
         for (int layer = 0; layer < spec.Layers.Count; layer++)
         {
             var layout = spec.GetLayout(layer);
@@ -150,7 +187,7 @@ public sealed class Regularization
 
             if (L2 > 0.0)
             {
-                sumOfSquares += TensorPrimitives.SumOfSquares(weights);
+                sumOfSquares += _layerL2Scales is null ? TensorPrimitives.SumOfSquares(weights) : T.CreateChecked(_layerL2Scales[layer]) * TensorPrimitives.SumOfSquares(weights);
             }
         }
     }
@@ -160,6 +197,14 @@ public sealed class Regularization
         IsActive
             ? T.CreateChecked(L1 / TrainingSetSize) * sumOfMagnitudes + T.CreateChecked(L2 / (2.0 * TrainingSetSize)) * sumOfSquares
             : T.Zero;
+
+    private void CheckScales(NetworkSpec spec)
+    {
+        if (_layerL2Scales is not null && _layerL2Scales.Length != spec.Layers.Count)
+        {
+            throw new ArgumentException($"The regularisation has {_layerL2Scales.Length} per-layer L2 factors; the network {spec} has {spec.Layers.Count} dense layers.", nameof(spec));
+        }
+    }
 
     private static void RequireStrength(double lambda, string parameterName)
     {

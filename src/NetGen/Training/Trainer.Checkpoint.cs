@@ -137,6 +137,7 @@ public sealed partial class Trainer<T>
         run.StopReason = contents.StopReason;
         run.TrainData = trainData;
         run.ValidationData = validationData;
+        RunHooks(run, epoch: 0);
         return RunEpochs(run, cancellationToken);
     }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using NetGen.Data;
@@ -108,7 +109,40 @@ public sealed partial class Trainer<T>
         }
 
         _optimizer.Reset();
-        return CreateRun(train, validation, weights, progress, startTimestamp, batchSize, shuffleRandom, dropoutRandom, new TrainingHistory(_spec.Layers.Count));
+        var run = CreateRun(train, validation, weights, progress, startTimestamp, batchSize, shuffleRandom, dropoutRandom, new TrainingHistory(_spec.Layers.Count));
+        RunHooks(run, epoch: 0);
+        return run;
+    }
+
+    // Runs the epoch hooks (Start when epoch is 0, else EndEpoch) and applies an L2 strength they set; returns what they
+    // recorded.
+    private Dictionary<string, double> RunHooks(FitRun run, int epoch)
+    {
+        var measurements = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (_hooks.Length == 0)
+        {
+            return measurements;
+        }
+
+        var context = new EpochHookContext<T>(_network, run.Train, run.Validation, epoch, run.Regularization.L2, run.Regularization.LayerL2Scales, measurements);
+        foreach (var hook in _hooks)
+        {
+            if (epoch == 0)
+            {
+                hook.Start(context);
+            }
+            else
+            {
+                hook.EndEpoch(context);
+            }
+        }
+
+        if (context.L2 != run.Regularization.L2 || !ReferenceEquals(context.LayerL2Scales, run.Regularization.LayerL2Scales))
+        {
+            run.Regularization = new Regularization(run.Regularization.L1, context.L2, run.Train.Count, context.LayerL2Scales);
+        }
+
+        return measurements;
     }
 
     // The checks Fit and Resume share, before anything changes: early stopping needs a validation set, and a full-batch
@@ -234,6 +268,7 @@ public sealed partial class Trainer<T>
             Validate(run);
         }
 
+        var measurements = RunHooks(run, run.EpochsRun);
         var norms = new double[_layerNormSums.Length];
         for (int layer = 0; layer < norms.Length; layer++)
         {
@@ -253,6 +288,7 @@ public sealed partial class Trainer<T>
             RejectedSteps = run.Epoch.RejectedSteps,
             Elapsed = run.Elapsed,
             LayerGradientNorms = norms,
+            Measurements = measurements,
         });
 
         if (run.Progress is not null)
@@ -389,7 +425,7 @@ public sealed partial class Trainer<T>
 
         public required int StepsPerEpoch { get; init; }
 
-        public required Regularization Regularization { get; init; }
+        public required Regularization Regularization { get; set; }
 
         public required SeededRandom ShuffleRandom { get; init; }
 

@@ -46,6 +46,7 @@ public sealed partial class Trainer<T>
     // Set when the optimizer can update slice by slice; such steps run through _sliceStep.
     private readonly IElementwiseOptimizerState<T>? _elementwiseOptimizer;
     private readonly SliceStep? _sliceStep;
+    private readonly IEpochHookState<T>[] _hooks;
     // Set when TrainerOptions asks for gradient clipping.
     private readonly GradientClipping<T>? _clipping;
     private readonly T[] _gradient;
@@ -86,6 +87,12 @@ public sealed partial class Trainer<T>
         _output = new T[_spec.OutputSize];
         _layerNormSums = new double[_spec.Layers.Count];
         _stepNorms = new double[_spec.Layers.Count];
+        _hooks = new IEpochHookState<T>[options.EpochHooks.Count];
+        for (int i = 0; i < _hooks.Length; i++)
+        {
+            _hooks[i] = options.EpochHooks[i].CreateState<T>(_spec);
+        }
+
         if (options.CheckpointPath is not null && _optimizer is not ICheckpointableOptimizerState<T>)
         {
             throw new ArgumentException(

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 
 namespace NetGen.Training;
 
@@ -165,6 +167,13 @@ public sealed record TrainerOptions
     /// </summary>
     public TimeSpan ProgressInterval { get; init; } = DefaultProgressInterval;
 
+    /// <summary>
+    /// Hooks run at the end of every epoch, in order, after validation: they may record measurements in the epoch's
+    /// <see cref="EpochRecord.Measurements"/> or set the L2 strength for the following epochs (see
+    /// <see cref="EpochHook"/>). Empty by default.
+    /// </summary>
+    public IReadOnlyList<EpochHook> EpochHooks { get; init; } = [];
+
     /// <summary>Checks every setting and throws for the first that is invalid.</summary>
     /// <exception cref="ArgumentException">A setting is out of range; the message names it and says why.</exception>
     public void Validate()
@@ -216,6 +225,11 @@ public sealed record TrainerOptions
         if (TargetLoss is { } target && !double.IsFinite(target))
         {
             throw new ArgumentException($"TargetLoss is {target}; it must be finite, or null to disable it.", nameof(TargetLoss));
+        }
+
+        if (EpochHooks is null || EpochHooks.Any(hook => hook is null))
+        {
+            throw new ArgumentException("EpochHooks is null or holds a null hook.", nameof(EpochHooks));
         }
 
         RequirePositive(TargetOutputError, nameof(TargetOutputError));

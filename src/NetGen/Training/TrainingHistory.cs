@@ -46,8 +46,9 @@ public sealed class TrainingHistory
     /// <summary>
     /// The history as CSV (invariant culture, round-trip precision, "\n" line ends), one row per epoch with the columns
     /// <c>epoch, steps, training_loss, training_objective, training_accuracy, validation_loss, validation_accuracy,
-    /// learning_rate, rejected_steps, elapsed_seconds, grad_norm_layer1 … grad_norm_layerL</c>. A missing value is an
-    /// empty field.
+    /// learning_rate, rejected_steps, elapsed_seconds, grad_norm_layer1 … grad_norm_layerL</c>, then one column per
+    /// name in the records' <see cref="EpochRecord.Measurements"/> (in the order the names first appear). A missing
+    /// value is an empty field.
     /// </summary>
     public string ToCsv()
     {
@@ -56,6 +57,23 @@ public sealed class TrainingHistory
         for (int layer = 1; layer <= LayerCount; layer++)
         {
             csv.Append(",grad_norm_layer").Append(layer.ToString(CultureInfo.InvariantCulture));
+        }
+
+        var measurementNames = new List<string>();
+        foreach (var record in _epochs)
+        {
+            foreach (string name in record.Measurements.Keys)
+            {
+                if (!measurementNames.Contains(name))
+                {
+                    measurementNames.Add(name);
+                }
+            }
+        }
+
+        foreach (string name in measurementNames)
+        {
+            csv.Append(',').Append(name);
         }
 
         csv.Append('\n');
@@ -74,6 +92,11 @@ public sealed class TrainingHistory
             foreach (double norm in record.LayerGradientNorms)
             {
                 csv.Append(',').Append(Format(norm));
+            }
+
+            foreach (string name in measurementNames)
+            {
+                csv.Append(',').Append(Format(record.Measurements.TryGetValue(name, out double value) ? value : null));
             }
 
             csv.Append('\n');

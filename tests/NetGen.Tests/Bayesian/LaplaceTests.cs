@@ -1,0 +1,281 @@
+using System;
+using System.IO;
+using System.Linq;
+using NetGen.Bayesian;
+using NetGen.Curvature;
+using NetGen.Data;
+using NetGen.Tests.Curvature;
+using NetGen.Training;
+using Xunit;
+
+namespace NetGen.Tests.Bayesian;
+
+public sealed class LaplaceTests
+{
+    [Theory]
+    [InlineData("generated-regression")]
+    [InlineData("interpreted-regression")]
+    [InlineData("generated-softmax")]
+    [InlineData("interpreted-softmax")]
+    public void OutputJacobianRowsAreTheDerivativesOfTheOutputs(string engine)
+    {
+        var (network, data) = SpectrumTests.Problem(engine);
+        bool softmax = network.Spec.Loss == Loss.SoftmaxCrossEntropy;
+        int k = network.Spec.OutputSize;
+        int p = network.Spec.ParameterCount;
+        var jacobian = new OutputJacobian<double>(network);
+        var rows = new double[k * p];
+        var output = new double[k];
+        var input = data.GetFeatures(3).ToArray();
+        jacobian.Compute(input, output, rows);
+
+        // f = a (squared error) or the centred logits ln a − mean(ln a) (softmax), by central differences.
+        double[] F(double[] parameters)
+        {
+            parameters.CopyTo(network.Parameters);
+            var a = new double[k];
+            network.Forward(input, a);
+            if (!softmax)
+            {
+                return a;
+            }
+
+            var logits = a.Select(x => Math.Log(x)).ToArray();
+            double mean = logits.Average();
+            return logits.Select(z => z - mean).ToArray();
+        }
+
+        var w = network.Parameters.ToArray();
+        const double h = 1e-6;
+        for (int i = 0; i < p; i++)
+        {
+            var plus = w.ToArray();
+            var minus = w.ToArray();
+            plus[i] += h;
+            minus[i] -= h;
+            var fp = F(plus);
+            var fm = F(minus);
+            for (int row = 0; row < k; row++)
+            {
+                double numeric = (fp[row] - fm[row]) / (2 * h);
+                Assert.True(Math.Abs(rows[(row * p) + i] - numeric) <= 1e-6 + (1e-5 * Math.Abs(numeric)), $"{engine}: J[{row}, {i}] {rows[(row * p) + i]} vs {numeric}");
+            }
+        }
+
+        w.CopyTo(network.Parameters);
+    }
+
+    [Theory]
+    [InlineData("generated-regression")]
+    [InlineData("generated-softmax")]
+    public void TheFullPredictiveVarianceIsJTimesTheInversePrecisionTimesJTransposed(string engine)
+    {
+        var (network, data) = SpectrumTests.Problem(engine);
+        const double l2 = 3.0;
+        var laplace = LaplaceApproximation<double>.Fit(network, data, new LaplaceOptions { Structure = LaplaceStructure.Full, L2 = l2, NoisePrecision = 4.0 });
+
+        // Oracle: A = βn (G + τI), with G assembled from products and inverted by Jacobi.
+        var curvature = new CurvatureOperator<double>(network, data, CurvatureKind.GaussNewton);
+        int p = curvature.Dimension;
+        var g = new double[p * p];
+        curvature.AssembleDense(g);
+        double beta = laplace.IsRegression ? 4.0 : 1.0;
+        int n = data.Count;
+        for (int i = 0; i < p; i++)
+        {
+            g[(i * p) + i] += l2 / n;
+        }
+
+        var (mu, q) = CurvatureTestSupport.Jacobi(g, p);
+        int k = network.Spec.OutputSize;
+        var rows = new double[k * p];
+        var output = new double[k];
+        var input = data.GetFeatures(5).ToArray();
+        new OutputJacobian<double>(network).Compute(input, output, rows);
+        var variance = new double[k];
+        laplace.PredictFunctionVariance(input, variance);
+        for (int row = 0; row < k; row++)
+        {
+            double expected = 0;
+            for (int m = 0; m < p; m++)
+            {
+                double projection = 0;
+                for (int i = 0; i < p; i++)
+                {
+                    projection += q[i, m] * rows[(row * p) + i];
+                }
+
+                expected += projection * projection / mu[m];
+            }
+
+            expected /= beta * n;
+            Assert.True(Math.Abs(variance[row] - expected) <= 1e-8 * expected, $"{engine}: output {row} variance {variance[row]} vs {expected}");
+        }
+    }
+
+    [Theory]
+    [InlineData("generated-regression")]
+    [InlineData("interpreted-softmax")]
+    public void TheLastLayerBlockFromJacobiansEqualsTheProductsBlock(string engine)
+    {
+        var (network, data) = SpectrumTests.Problem(engine);
+        var curvature = new CurvatureOperator<double>(network, data, CurvatureKind.GaussNewton);
+        int p = curvature.Dimension;
+        var g = new double[p * p];
+        curvature.AssembleDense(g);
+        var layout = network.Spec.GetLayout(network.Spec.Layers.Count - 1);
+        int offset = layout.WeightsOffset;
+        int m = layout.ParameterCount;
+
+        // With the same λ and β, a last-layer approximation predicts what the full one does with the other layers
+        // held fixed: J_L (G_LL + τI)⁻¹ J_Lᵀ / (βn). Compare that oracle, built from the products' block.
+        const double l2 = 2.0;
+        var laplace = LaplaceApproximation<double>.Fit(network, data, new LaplaceOptions { Structure = LaplaceStructure.LastLayer, L2 = l2, NoisePrecision = 1.0 });
+        var block = new double[m * m];
+        for (int r = 0; r < m; r++)
+        {
+            for (int c = 0; c < m; c++)
+            {
+                block[(r * m) + c] = g[((offset + r) * p) + offset + c] + (r == c ? l2 / data.Count : 0.0);
+            }
+        }
+
+        var (mu, q) = CurvatureTestSupport.Jacobi(block, m);
+        int k = network.Spec.OutputSize;
+        var rows = new double[k * m];
+        var output = new double[k];
+        var input = data.GetFeatures(9).ToArray();
+        new OutputJacobian<double>(network).Compute(input, output, rows, offset);
+        var variance = new double[k];
+        laplace.PredictFunctionVariance(input, variance);
+        for (int row = 0; row < k; row++)
+        {
+            double expected = 0;
+            for (int e = 0; e < m; e++)
+            {
+                double projection = 0;
+                for (int i = 0; i < m; i++)
+                {
+                    projection += q[i, e] * rows[(row * m) + i];
+                }
+
+                expected += projection * projection / mu[e];
+            }
+
+            expected /= data.Count;
+            Assert.True(Math.Abs(variance[row] - expected) <= 1e-8 * expected, $"{engine}: output {row} variance {variance[row]} vs {expected}");
+        }
+    }
+
+    /// <summary>Issue 21's target: nominal 90 % intervals cover 88–92 % of the test points, for networks trained with
+    /// Bayesian regularisation and the evidence's λ and β: the sine over 5 seeds × 1,000 points, the two real sets over
+    /// their first 2 test splits (10 with <c>NETGEN_SEEDS=10</c>, the README's figures). A few hundred test points
+    /// measure a coverage only to about ±2 percentage points (one standard error of a binomial count), so the band is
+    /// 90 % ± the larger of 2 points and two standard errors: the target itself from about 900 points on.</summary>
+    [Fact]
+    public void NinetyPercentIntervalsCoverNinetyPercentOfTheNoisySine() =>
+        AssertNinetyPercent(Coverage(seed => RegressionSets.NoisySine(seed), () => new NoisySineNet(), MeasurementSeeds.Count(5)));
+
+    [Fact]
+    public void NinetyPercentIntervalsCoverNinetyPercentOfAutoMpg() =>
+        AssertNinetyPercent(Coverage(seed => RegressionSets.Load("auto-mpg.csv", seed), () => new AutoMpgNet(), MeasurementSeeds.Count(2)));
+
+    [Fact]
+    public void NinetyPercentIntervalsCoverNinetyPercentOfDiabetes() =>
+        AssertNinetyPercent(Coverage(seed => RegressionSets.Load("diabetes.csv", seed), () => new DiabetesNet(), MeasurementSeeds.Count(2)));
+
+    private static void AssertNinetyPercent((int Covered, int Total) count)
+    {
+        double coverage = count.Covered / (double)count.Total;
+        double halfWidth = Math.Max(0.02, 2.0 * Math.Sqrt(0.9 * 0.1 / count.Total));
+        Assert.True(Math.Abs(coverage - 0.9) <= halfWidth, $"coverage {coverage} of {count.Total} test points, allowed 0.9 ± {halfWidth}");
+    }
+
+    private static (int Covered, int Total) Coverage(
+        Func<ulong, (Dataset<double> Train, Dataset<double> Validation, Dataset<double> Test)> load, Func<ISecondOrderNetwork<double>> create, int seeds)
+    {
+        int covered = 0;
+        int total = 0;
+        for (ulong seed = 1; seed <= (ulong)seeds; seed++)
+        {
+            var (train, _, test) = load(seed);
+            var network = create();
+            new Trainer<double>(network, EvidenceTests.Options(epochs: 100, new BayesianRegularization(), seed: seed)).Fit(train);
+            var laplace = LaplaceApproximation<double>.Fit(network, train);
+            Assert.Equal(LaplaceStructure.Full, laplace.Structure);
+            var mean = new double[1];
+            var deviation = new double[1];
+            for (int i = 0; i < test.Count; i++)
+            {
+                laplace.PredictWithUncertainty(test.GetFeatures(i), mean, deviation);
+                Assert.True(deviation[0] >= Math.Sqrt(1.0 / laplace.NoisePrecision));
+                covered += Math.Abs(test.GetTargets(i)[0] - mean[0]) <= 1.6448536269514722 * deviation[0] ? 1 : 0;
+                total++;
+            }
+        }
+
+        return (covered, total);
+    }
+
+    [Fact]
+    public void AStrongPriorGivesThePlainNetworksProbabilitiesAndAWeakOneFlattensThem()
+    {
+        var (network, data) = SpectrumTests.Problem("generated-softmax");
+        var plain = new double[3];
+        var averaged = new double[3];
+        var input = data.GetFeatures(0);
+        network.Forward(input, plain);
+        foreach (var averaging in new[] { ClassificationAveraging.Probit, ClassificationAveraging.Sampling })
+        {
+            var strong = LaplaceApproximation<double>.Fit(network, data, new LaplaceOptions { L2 = 1e12, Averaging = averaging, Samples = 200 });
+            strong.PredictProbabilities(input, averaged);
+            for (int j = 0; j < 3; j++)
+            {
+                Assert.Equal(plain[j], averaged[j], 6);
+            }
+
+            var weak = LaplaceApproximation<double>.Fit(network, data, new LaplaceOptions { L2 = 1e-3, Averaging = averaging, Samples = 2000 });
+            weak.PredictProbabilities(input, averaged);
+            Assert.Equal(1.0, averaged.Sum(), 12);
+            Assert.True(averaged.Max() < plain.Max());
+        }
+    }
+
+    [Fact]
+    public void ValidationSelectsThePriorWithTheLowestValidationLogLikelihood()
+    {
+        var (network, data) = SpectrumTests.Problem("generated-softmax");
+        var validation = CurvatureTestSupport.RandomData(40, 4, 3, classes: true, seed: 77);
+        var tuned = LaplaceApproximation<double>.Fit(network, data, new LaplaceOptions { Prior = LaplacePrior.Validation }, validation);
+        Assert.Contains(tuned.L2, LaplaceApproximation<double>.ValidationGrid);
+        double Nll(double l2)
+        {
+            var fixedPrior = LaplaceApproximation<double>.Fit(network, data, new LaplaceOptions { L2 = l2 });
+            var p = new double[3];
+            double total = 0;
+            for (int i = 0; i < validation.Count; i++)
+            {
+                fixedPrior.PredictProbabilities(validation.GetFeatures(i), p);
+                var y = validation.GetTargets(i);
+                total -= Math.Log(p[y.IndexOf(1.0)]);
+            }
+
+            return total;
+        }
+
+        double chosen = Nll(tuned.L2);
+        foreach (double l2 in LaplaceApproximation<double>.ValidationGrid)
+        {
+            Assert.True(chosen <= Nll(l2) + 1e-9);
+        }
+    }
+
+    [Fact]
+    public void ValidationPriorNeedsAValidationSet()
+    {
+        var (network, data) = SpectrumTests.Problem("generated-softmax");
+        Assert.Throws<ArgumentNullException>(() => LaplaceApproximation<double>.Fit(network, data, new LaplaceOptions { Prior = LaplacePrior.Validation }));
+        var regression = LaplaceApproximation<double>.Fit(SpectrumTests.Problem("generated-regression").Network, SpectrumTests.Problem("generated-regression").Data);
+        Assert.Throws<InvalidOperationException>(() => regression.PredictProbabilities(new double[3], new double[2]));
+    }
+}
