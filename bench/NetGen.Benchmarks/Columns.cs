@@ -145,7 +145,15 @@ public sealed class FlopsPerSampleAttribute(long flops) : Attribute
     public long Flops { get; } = flops;
 }
 
-/// <summary>Arithmetic throughput: [FlopsPerSample] × samples per operation over the median time per operation.</summary>
+/// <summary>The floating-point operations one benchmark operation performs, for classes whose work is not counted in samples (<see cref="FmaPeak"/>).</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class FlopsPerOperationAttribute(long flops) : Attribute
+{
+    /// <summary>Operations per benchmark operation.</summary>
+    public long Flops { get; } = flops;
+}
+
+/// <summary>Arithmetic throughput: [FlopsPerOperation], or [FlopsPerSample] × samples per operation, over the median time per operation.</summary>
 public sealed class GigaflopsColumn : IColumn
 {
     /// <inheritdoc/>
@@ -170,7 +178,7 @@ public sealed class GigaflopsColumn : IColumn
     public UnitType UnitType => UnitType.Dimensionless;
 
     /// <inheritdoc/>
-    public string Legend => "Billions of multiply and add operations per second (two per weight per sample), from the median time";
+    public string Legend => "Billions of multiply and add operations per second (two per weight per sample; two per lane of a fused multiply-add), from the median time";
 
     /// <inheritdoc/>
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
@@ -179,17 +187,16 @@ public sealed class GigaflopsColumn : IColumn
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
         var statistics = summary[benchmarkCase]?.ResultStatistics;
-        var flops = Flops(benchmarkCase);
-        if (statistics is null || flops is null || SamplesPerSecondColumn.SamplesPerOperation(benchmarkCase) is not { } samples)
+        if (statistics is null || FlopsPerOperation(benchmarkCase) is not { } flops)
         {
             return "NA";
         }
 
-        return (flops.Value * samples / statistics.Median).ToString("N1", CultureInfo.InvariantCulture);
+        return (flops / statistics.Median).ToString("N1", CultureInfo.InvariantCulture);
     }
 
     /// <inheritdoc/>
-    public bool IsAvailable(Summary summary) => summary.BenchmarksCases.Any(c => Flops(c) is not null);
+    public bool IsAvailable(Summary summary) => summary.BenchmarksCases.Any(c => FlopsPerOperation(c) is not null);
 
     /// <inheritdoc/>
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
@@ -197,7 +204,17 @@ public sealed class GigaflopsColumn : IColumn
     /// <inheritdoc/>
     public override string ToString() => ColumnName;
 
-    private static long? Flops(BenchmarkCase benchmarkCase) =>
-        benchmarkCase.Descriptor.Type.GetCustomAttributes(typeof(FlopsPerSampleAttribute), inherit: true)
-            .OfType<FlopsPerSampleAttribute>().FirstOrDefault()?.Flops;
+    private static double? FlopsPerOperation(BenchmarkCase benchmarkCase)
+    {
+        var type = benchmarkCase.Descriptor.Type;
+        if (type.GetCustomAttributes(typeof(FlopsPerOperationAttribute), inherit: true).OfType<FlopsPerOperationAttribute>().FirstOrDefault() is { } perOperation)
+        {
+            return perOperation.Flops;
+        }
+
+        var perSample = type.GetCustomAttributes(typeof(FlopsPerSampleAttribute), inherit: true).OfType<FlopsPerSampleAttribute>().FirstOrDefault();
+        return perSample is not null && SamplesPerSecondColumn.SamplesPerOperation(benchmarkCase) is { } samples
+            ? (double)perSample.Flops * samples
+            : null;
+    }
 }
