@@ -5,6 +5,7 @@
 # Each round runs the ShortRun job with 7 iterations for both commits; with "full" the new commit runs every row
 # (peers and the rows the old commit lacks too), so one session gives both the comparison and the full table. The
 # tables land in bench/results/compare-<old>-<new>/{old,new}-run<k>/. Summarise with bench/compare-summary.py.
+# NEW_ARGS adds arguments to the new commit's runs only, e.g. NEW_ARGS=--both-widths.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 old=$(git rev-parse --short "${1:?old commit}")
@@ -24,7 +25,7 @@ for round in $(seq 1 "$rounds"); do
     filter=('*.Generated' '*.Interpreted')
     if [ "$which" = new ] && [ "$full" = full ]; then filter=('*'); fi
     (cd "$work/$which" && dotnet run -c Release --no-build --project bench/NetGen.Benchmarks -- --short --iterationCount 7 \
-        --filter "${filter[@]}" --artifacts "$work/artifacts-$which-$round" >"$work/log-$which-$round.txt")
+        --filter "${filter[@]}" $([ "$which" = new ] && echo "${NEW_ARGS:-}") --artifacts "$work/artifacts-$which-$round" >"$work/log-$which-$round.txt")
     mkdir -p "$out/$which-run$round"
     cp "$work/artifacts-$which-$round"/results/*-report-github.md "$out/$which-run$round/"
   done

@@ -4,6 +4,7 @@ new/old (each ratio taken within one round), and every row of the new commit wit
 Usage: bench/compare-summary.py bench/results/compare-<old>-<new>"""
 import glob, html, os, re, statistics, sys
 
+CHARACTERISTICS = {'Arguments', 'EnvironmentVariables', 'IterationCount', 'LaunchCount', 'WarmupCount', 'Runtime', 'Toolchain'}
 UNITS = {'ns': 1.0, 'μs': 1e3, 'us': 1e3, 'ms': 1e6, 's': 1e9}
 
 
@@ -22,7 +23,9 @@ def parse(path):
             continue
         row = dict(zip(header, cells))
         stats = header.index('Mean')
-        params = tuple(f'{h}={row[h]}' for h in header[1:stats] if h not in ('Job', 'Arguments'))
+        # Parameters, and the job where a run has several (--both-widths); not the job's other characteristics.
+        params = tuple(f'{h}={row[h]}' for h in header[1:stats]
+                       if h not in CHARACTERISTICS and not (h == 'Job' and row[h] in ('ShortRun', 'DefaultJob', 'Dry')))
         value, unit = row['Median'].replace(',', '').split()
         rows[(cls, row['Method'], params)] = (float(value) * UNITS[unit], row.get('Allocated', ''))
     return rows

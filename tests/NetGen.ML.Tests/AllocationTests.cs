@@ -13,7 +13,7 @@ public sealed class AllocationTests(ITestOutputHelper output)
     private const int Rows = 20_000;
 
     [Fact]
-    public void Scoring_allocates_nothing_per_row_beyond_the_cursor_it_reads()
+    public void ScoringAllocatesNothingPerRowBeyondTheCursorItReads()
     {
         var ml = new MLContext(seed: 1);
         var random = new Random(5);

@@ -12,7 +12,7 @@ public sealed class EquivalenceTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void Pipeline_scores_are_bitwise_the_outputs_of_the_network_called_directly(bool interpreted)
+    public void PipelineScoresAreBitwiseTheOutputsOfTheNetworkCalledDirectly(bool interpreted)
     {
         var ml = new MLContext(seed: 1);
         var data = MLData.DigitsView(ml);
@@ -43,7 +43,7 @@ public sealed class EquivalenceTests
     }
 
     [Fact]
-    public void Sparse_feature_vectors_score_as_their_dense_equals()
+    public void SparseFeatureVectorsScoreAsTheirDenseEquals()
     {
         var ml = new MLContext(seed: 1);
         var model = ml.Transforms.Conversion.MapValueToKey("Label")

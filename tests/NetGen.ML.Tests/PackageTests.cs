@@ -31,7 +31,7 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
     [MLPackageFact]
 
     [Trait("Category", "Slow")]
-    public void A_packed_NetGen_ML_trains_saves_and_loads_in_a_new_project()
+    public void APackedNetGenMLTrainsSavesAndLoadsInANewProject()
     {
         string repository = PackageFactAttribute.RepositoryRoot!;
         string feed = Directory.CreateDirectory(Path.Combine(_folder.FullName, "feed")).FullName;

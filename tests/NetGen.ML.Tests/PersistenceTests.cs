@@ -15,7 +15,7 @@ public sealed class PersistenceTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void A_saved_pipeline_loads_into_a_new_context_and_scores_bitwise_alike(bool interpreted)
+    public void ASavedPipelineLoadsIntoANewContextAndScoresBitwiseAlike(bool interpreted)
     {
         var ml = new MLContext(seed: 1);
         var data = MLData.DigitsView(ml);
@@ -40,7 +40,7 @@ public sealed class PersistenceTests
     }
 
     [Fact]
-    public void The_label_values_survive_a_save_so_predicted_keys_still_map_back_to_text()
+    public void TheLabelValuesSurviveASaveSoPredictedKeysStillMapBackToText()
     {
         var ml = new MLContext(seed: 1);
         var data = MLData.IrisView(ml);
@@ -58,7 +58,7 @@ public sealed class PersistenceTests
     }
 
     [Fact]
-    public void Binary_and_regression_transformers_round_trip()
+    public void BinaryAndRegressionTransformersRoundTrip()
     {
         var ml = new MLContext(seed: 1);
         var data = MLData.IrisView(ml);
@@ -81,7 +81,7 @@ public sealed class PersistenceTests
     }
 
     [Fact]
-    public void A_model_naming_a_network_type_the_process_cannot_load_fails_with_its_name()
+    public void AModelNamingANetworkTypeTheProcessCannotLoadFailsWithItsName()
     {
         var (ml, data, bytes) = SavedIrisModel();
         // Same length, so the string's length prefix stays right.
@@ -95,7 +95,7 @@ public sealed class PersistenceTests
     }
 
     [Fact]
-    public void A_model_whose_network_type_changed_architecture_fails_and_says_so()
+    public void AModelWhoseNetworkTypeChangedArchitectureFailsAndSaysSo()
     {
         var (ml, _, bytes) = SavedIrisModel();
         byte[] damaged = Replace(bytes, "NetGen.ML.Tests.MLIrisNet,", "NetGen.ML.Tests.MLWideNet,");
@@ -106,7 +106,7 @@ public sealed class PersistenceTests
     }
 
     [Fact]
-    public void A_model_with_a_non_finite_parameter_fails_to_load()
+    public void AModelWithANonFiniteParameterFailsToLoad()
     {
         var ml = new MLContext(seed: 1);
         var data = MLData.IrisView(ml);
@@ -123,7 +123,7 @@ public sealed class PersistenceTests
     }
 
     [Fact]
-    public void A_string_claiming_gigabytes_is_refused_before_anything_is_allocated_for_it()
+    public void AStringClaimingGigabytesIsRefusedBeforeAnythingIsAllocatedForIt()
     {
         var (ml, _, bytes) = SavedIrisModel();
         // The feature column name, "Features" behind its one-byte length, now claims int.MaxValue bytes (7-bit encoded).

@@ -12,7 +12,7 @@ namespace NetGen.ML.Tests;
 public sealed class PipelineTests
 {
     [Fact]
-    public void A_generated_multiclass_network_trains_in_a_pipeline_and_MLNet_evaluates_it()
+    public void AGeneratedMulticlassNetworkTrainsInAPipelineAndMLNetEvaluatesIt()
     {
         var ml = new MLContext(seed: 1);
         var split = MLData.IrisSplit(ml);
@@ -33,7 +33,7 @@ public sealed class PipelineTests
     }
 
     [Fact]
-    public void The_interpreted_engine_trains_any_architecture_from_its_spec()
+    public void TheInterpretedEngineTrainsAnyArchitectureFromItsSpec()
     {
         var ml = new MLContext(seed: 1);
         var split = MLData.IrisSplit(ml);
@@ -51,7 +51,7 @@ public sealed class PipelineTests
     }
 
     [Fact]
-    public void The_predicted_key_maps_back_to_the_label_text()
+    public void ThePredictedKeyMapsBackToTheLabelText()
     {
         var ml = new MLContext(seed: 1);
         var data = MLData.IrisView(ml);
@@ -75,7 +75,7 @@ public sealed class PipelineTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void A_binary_network_gives_probability_log_odds_and_a_boolean_label(bool softmax)
+    public void ABinaryNetworkGivesProbabilityLogOddsAndABooleanLabel(bool softmax)
     {
         var ml = new MLContext(seed: 1);
         var split = MLData.IrisSplit(ml);
@@ -107,7 +107,7 @@ public sealed class PipelineTests
     }
 
     [Fact]
-    public void A_regression_network_predicts_a_float_label()
+    public void ARegressionNetworkPredictsAFloatLabel()
     {
         var ml = new MLContext(seed: 1);
         var split = MLData.IrisSplit(ml);
@@ -123,7 +123,7 @@ public sealed class PipelineTests
     }
 
     [Fact]
-    public void Outputs_that_are_not_probabilities_are_scored_as_they_are()
+    public void OutputsThatAreNotProbabilitiesAreScoredAsTheyAre()
     {
         var ml = new MLContext(seed: 1);
         var data = MLData.IrisView(ml);
@@ -149,7 +149,7 @@ public sealed class PipelineTests
     }
 
     [Fact]
-    public void Equal_options_and_data_train_bitwise_equal_networks()
+    public void EqualOptionsAndDataTrainBitwiseEqualNetworks()
     {
         var ml = new MLContext(seed: 1);
         var data = MLData.DigitsView(ml);
@@ -165,7 +165,7 @@ public sealed class PipelineTests
     }
 
     [Fact]
-    public void Validation_data_drives_early_stopping()
+    public void ValidationDataDrivesEarlyStopping()
     {
         var ml = new MLContext(seed: 1);
         var split = MLData.IrisSplit(ml);
@@ -190,7 +190,7 @@ public sealed class PipelineTests
     [Fact]
 
     [Trait("Category", "Slow")]
-    public void The_added_columns_are_typed_and_annotated_as_SDCA_types_and_annotates_them()
+    public void TheAddedColumnsAreTypedAndAnnotatedAsSDCATypesAndAnnotatesThem()
     {
         var ml = new MLContext(seed: 1);
         var data = MLData.IrisView(ml);
@@ -209,7 +209,7 @@ public sealed class PipelineTests
     }
 
     [Fact]
-    public void The_estimator_describes_its_output_columns_before_fitting()
+    public void TheEstimatorDescribesItsOutputColumnsBeforeFitting()
     {
         var ml = new MLContext(seed: 1);
         var data = MLData.IrisView(ml);

@@ -11,7 +11,7 @@ public sealed class SchemaErrorTests
     private readonly MLContext _ml = new(seed: 1);
 
     [Fact]
-    public void A_feature_vector_of_another_size_is_a_schema_mismatch_naming_the_column()
+    public void AFeatureVectorOfAnotherSizeIsASchemaMismatchNamingTheColumn()
     {
         var data = MLData.IrisView(_ml);
         var trainer = _ml.Regression.Trainers.NetGen<MLPetalWidthNet>("PetalWidth", "Features");
@@ -23,7 +23,7 @@ public sealed class SchemaErrorTests
     }
 
     [Fact]
-    public void A_fitted_transformer_refuses_features_of_another_size_when_scoring()
+    public void AFittedTransformerRefusesFeaturesOfAnotherSizeWhenScoring()
     {
         var data = MLData.IrisView(_ml);
         var transformer = _ml.Regression.Trainers.NetGen<MLPetalWidthNet>("PetalWidth", "Measurements", MLData.Adam(epochs: 1)).Fit(data);
@@ -36,7 +36,7 @@ public sealed class SchemaErrorTests
     }
 
     [Fact]
-    public void A_missing_column_is_named()
+    public void AMissingColumnIsNamed()
     {
         var data = MLData.IrisView(_ml);
 
@@ -48,7 +48,7 @@ public sealed class SchemaErrorTests
     }
 
     [Fact]
-    public void Each_task_names_the_label_type_it_needs()
+    public void EachTaskNamesTheLabelTypeItNeeds()
     {
         var data = MLData.IrisView(_ml);
         var normalized = _ml.Transforms.Conversion.MapValueToKey("SpeciesKey", "Species").Fit(data).Transform(data);
@@ -65,7 +65,7 @@ public sealed class SchemaErrorTests
     }
 
     [Fact]
-    public void The_estimator_checks_the_schema_shape_too()
+    public void TheEstimatorChecksTheSchemaShapeToo()
     {
         var shape = PipelineTests.ShapeOf(MLData.IrisView(_ml).Schema);
 
@@ -77,7 +77,7 @@ public sealed class SchemaErrorTests
     }
 
     [Fact]
-    public void A_network_that_does_not_fit_the_task_is_refused_when_the_trainer_is_made()
+    public void ANetworkThatDoesNotFitTheTaskIsRefusedWhenTheTrainerIsMade()
     {
         var regression = Assert.Throws<ArgumentException>(() => _ml.Regression.Trainers.NetGen<MLIrisNet>());
         var binary = Assert.Throws<ArgumentException>(() => _ml.BinaryClassification.Trainers.NetGen<MLIrisNet>());
@@ -92,7 +92,7 @@ public sealed class SchemaErrorTests
     }
 
     [Fact]
-    public void Rows_with_missing_values_are_refused_with_their_position()
+    public void RowsWithMissingValuesAreRefusedWithTheirPosition()
     {
         var rows = MLData.Iris.Select(r => new IrisRow { Features = [.. r.Features], Label = r.Label, Species = r.Species, IsSetosa = r.IsSetosa, Measurements = r.Measurements, PetalWidth = r.PetalWidth }).ToArray();
         rows[7].Features[2] = float.NaN;
@@ -107,7 +107,7 @@ public sealed class SchemaErrorTests
     }
 
     [Fact]
-    public void A_key_label_without_a_class_is_refused()
+    public void AKeyLabelWithoutAClassIsRefused()
     {
         var data = MLData.IrisView(_ml);
         // Three keys, none of them for virginica (species 2, rows 100–149), whose rows therefore get key 0.
@@ -121,7 +121,7 @@ public sealed class SchemaErrorTests
     }
 
     [Fact]
-    public void No_rows_is_refused()
+    public void NoRowsIsRefused()
     {
         var data = _ml.Data.FilterRowsByColumn(MLData.IrisView(_ml), "PetalWidth", lowerBound: 100);
 
@@ -131,7 +131,7 @@ public sealed class SchemaErrorTests
     }
 
     [Fact]
-    public void An_unknown_output_type_asked_of_a_cursor_is_refused()
+    public void AnUnknownOutputTypeAskedOfACursorIsRefused()
     {
         var data = MLData.IrisView(_ml);
         var scored = _ml.Regression.Trainers.NetGen<MLPetalWidthNet>("PetalWidth", "Measurements", MLData.Adam(epochs: 1)).Fit(data).Transform(data);

@@ -25,7 +25,7 @@ public sealed class ThreadSafetyTests
     });
 
     [Fact]
-    public void Threads_enumerating_one_transformers_output_at_once_get_the_single_threaded_scores()
+    public void ThreadsEnumeratingOneTransformersOutputAtOnceGetTheSingleThreadedScores()
     {
         var (ml, data, model) = Trained.Value;
         var expected = Scores(ml, model.Transform(data));
@@ -45,7 +45,7 @@ public sealed class ThreadSafetyTests
     }
 
     [Fact]
-    public void A_parallel_cursor_set_over_the_output_scores_every_row_once_as_one_cursor_does()
+    public void AParallelCursorSetOverTheOutputScoresEveryRowOnceAsOneCursorDoes()
     {
         var (_, data, model) = Trained.Value;
         var scored = model.Transform(data);
@@ -59,7 +59,7 @@ public sealed class ThreadSafetyTests
     }
 
     [Fact]
-    public void One_row_mapper_serves_rows_on_many_threads()
+    public void OneRowMapperServesRowsOnManyThreads()
     {
         var (ml, data, model) = Trained.Value;
         var normalized = new TransformerChain<ITransformer>(model.Take(2).ToArray()).Transform(data);
@@ -92,7 +92,7 @@ public sealed class ThreadSafetyTests
     }
 
     [Fact]
-    public void The_thread_safe_prediction_engine_answers_many_threads_as_one_engine_answers_one()
+    public void TheThreadSafePredictionEngineAnswersManyThreadsAsOneEngineAnswersOne()
     {
         var (ml, _, model) = Trained.Value;
         var rows = MLData.Digits;

@@ -40,7 +40,7 @@ public sealed class ArchitectureTextTests
 
     [Theory]
     [MemberData(nameof(Specs))]
-    public void Every_description_reads_back_as_the_same_network(NetworkSpec spec)
+    public void EveryDescriptionReadsBackAsTheSameNetwork(NetworkSpec spec)
     {
         var parsed = ArchitectureText.Parse(spec.DescribeArchitecture(), "model.safetensors");
 
@@ -81,7 +81,7 @@ public sealed class ArchitectureTextTests
     [InlineData("4 → 3 Tanh (keep 1.5), MeanSquaredError", "keep probability 1.5")]
     [InlineData("04 → 3 Tanh, MeanSquaredError", "it reads as '4 → 3 Tanh, MeanSquaredError'")]
     [InlineData("4 → 3 Tanh, BinaryCrossEntropy", "Loss.BinaryCrossEntropy does not fit an output layer with Activation.Tanh")]
-    public void Text_that_describes_no_network_is_refused(string text, string problem)
+    public void TextThatDescribesNoNetworkIsRefused(string text, string problem)
     {
         var error = Assert.Throws<WeightsFileException>(() => ArchitectureText.Parse(text, "model.safetensors"));
 

@@ -59,7 +59,7 @@ public sealed class BadInputTests(TrainedModels models) : IClassFixture<TrainedM
 
     [Theory]
     [MemberData(nameof(UsageErrors))]
-    public void A_wrong_command_line_exits_with_2_and_names_the_problem(string[] args, string message)
+    public void AWrongCommandLineExitsWith2AndNamesTheProblem(string[] args, string message)
     {
         var run = ToolRun.Of(args);
         Assert.Equal(2, run.ExitCode);
@@ -69,7 +69,7 @@ public sealed class BadInputTests(TrainedModels models) : IClassFixture<TrainedM
     }
 
     [Fact]
-    public void No_arguments_print_the_usage_and_help_exits_0()
+    public void NoArgumentsPrintTheUsageAndHelpExits0()
     {
         var none = ToolRun.Of();
         Assert.Equal(2, none.ExitCode);
@@ -87,7 +87,7 @@ public sealed class BadInputTests(TrainedModels models) : IClassFixture<TrainedM
     }
 
     [Fact]
-    public void Missing_or_malformed_data_exits_with_1_and_names_the_file_and_line()
+    public void MissingOrMalformedDataExitsWith1AndNamesTheFileAndLine()
     {
         ToolRun.Of("train", _folder.File("missing.csv"), "--label-column", "-1", "--task", "regression").Failed(1, "missing.csv: no such file.");
         ToolRun.Of("train", _folder.Path, "--label-column", "-1", "--task", "regression").Failed(1, "is a folder, not a CSV file");
@@ -108,7 +108,7 @@ public sealed class BadInputTests(TrainedModels models) : IClassFixture<TrainedM
     }
 
     [Fact]
-    public void Model_files_that_are_missing_foreign_or_damaged_exit_with_1()
+    public void ModelFilesThatAreMissingForeignOrDamagedExitWith1()
     {
         ToolRun.Of("predict", _folder.File("missing.safetensors"), RealData.Iris).Failed(1, "no such model file");
         ToolRun.Of("evaluate", _folder.WriteText("junk.safetensors", "not a model"), RealData.Iris, "--label-column", "-1").Failed(1, "not a usable model file: ");
@@ -124,7 +124,7 @@ public sealed class BadInputTests(TrainedModels models) : IClassFixture<TrainedM
     }
 
     [Fact]
-    public void Data_that_does_not_fit_the_model_is_named()
+    public void DataThatDoesNotFitTheModelIsNamed()
     {
         ToolRun.Of("predict", models.IrisWeights, RealData.Iris).Failed(2, "has 5 columns and the model takes 4 features: name the column to leave out with --label-column");
         ToolRun.Of("predict", models.IrisWeights, RealData.Digits, "--label-column", "-1").Failed(1, "has 64 feature columns besides the label column 65, but the model takes 4 features");

@@ -23,7 +23,7 @@ public sealed class DeclarationTests(TrainedModels models) : IClassFixture<Train
     [InlineData("iris", "IrisNet")]
     [InlineData("setosa", "SetosaNet")]
     [InlineData("petal", "PetalWidthNet")]
-    public void The_declaration_compiles_and_bakes_the_weights_file(string folder, string className)
+    public void TheDeclarationCompilesAndBakesTheWeightsFile(string folder, string className)
     {
         string directory = models.Folder(folder);
         string weights = Directory.GetFiles(directory, "*.safetensors").Single();
@@ -82,7 +82,7 @@ public sealed class DeclarationTests(TrainedModels models) : IClassFixture<Train
     [Fact]
 
     [Trait("Category", "Slow")]
-    public void The_generated_scaler_is_the_files_to_the_bit_and_the_declaration_shows_the_raw_feature_calls()
+    public void TheGeneratedScalerIsTheFilesToTheBitAndTheDeclarationShowsTheRawFeatureCalls()
     {
         string source = File.ReadAllText(Path.Combine(models.Folder("setosa"), "SetosaNet.cs"));
         Assert.Contains("[Dense(8, Activation.Tanh)]\n[Dropout(0.75)]", source, StringComparison.Ordinal);
@@ -118,7 +118,7 @@ public sealed class DeclarationTests(TrainedModels models) : IClassFixture<Train
     [InlineData("2024 sales", "Data2024SalesNet")]
     [InlineData("---", "DataNet")]
     [InlineData("wine_quality", "WineQualityNet")]
-    public void Class_names_come_from_the_data_file(string stem, string className)
+    public void ClassNamesComeFromTheDataFile(string stem, string className)
     {
         Assert.Equal(className, Declaration.ClassNameFor(stem));
         Assert.True(Declaration.IsClassName(className));

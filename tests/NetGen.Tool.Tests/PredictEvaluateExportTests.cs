@@ -37,7 +37,7 @@ public sealed class PredictEvaluateExportTests(TrainedModels models) : IClassFix
             .Select(line => line.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
 
     [Fact]
-    public void Predict_writes_each_rows_class_and_probabilities_exactly_as_the_predictor_computes_them()
+    public void PredictWritesEachRowsClassAndProbabilitiesExactlyAsThePredictorComputesThem()
     {
         string file = _folder.File("predictions.csv");
         var run = ToolRun.Of("predict", models.IrisWeights, RealData.Iris, "--label-column", "-1", "--output", file).Succeeded();
@@ -56,7 +56,7 @@ public sealed class PredictEvaluateExportTests(TrainedModels models) : IClassFix
     }
 
     [Fact]
-    public void Predict_reads_a_file_of_features_only_and_a_binary_model_gives_both_probabilities()
+    public void PredictReadsAFileOfFeaturesOnlyAndABinaryModelGivesBothProbabilities()
     {
         // The setosa rows without their label: four feature columns, header detected.
         string[] lines = File.ReadAllLines(models.SetosaCsv);
@@ -75,7 +75,7 @@ public sealed class PredictEvaluateExportTests(TrainedModels models) : IClassFix
     }
 
     [Fact]
-    public void Predict_writes_a_regression_models_values()
+    public void PredictWritesARegressionModelsValues()
     {
         var run = ToolRun.Of("predict", models.PetalWeights, models.PetalCsv, "--label-column", "0").Succeeded();
 
@@ -86,7 +86,7 @@ public sealed class PredictEvaluateExportTests(TrainedModels models) : IClassFix
     }
 
     [Fact]
-    public void Evaluate_prints_the_predictors_classification_report()
+    public void EvaluatePrintsThePredictorsClassificationReport()
     {
         var run = ToolRun.Of("evaluate", models.IrisWeights, RealData.Iris, "--label-column", "-1").Succeeded();
 
@@ -105,7 +105,7 @@ public sealed class PredictEvaluateExportTests(TrainedModels models) : IClassFix
     [InlineData("iris")]
     [InlineData("setosa")]
     [InlineData("petal")]
-    public void The_exported_onnx_model_takes_raw_features_and_gives_the_predictors_outputs(string name)
+    public void TheExportedOnnxModelTakesRawFeaturesAndGivesThePredictorsOutputs(string name)
     {
         var (weights, spec, csv, label) = name switch
         {

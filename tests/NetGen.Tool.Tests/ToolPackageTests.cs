@@ -31,7 +31,7 @@ public sealed class ToolPackageTests(ITestOutputHelper output) : IDisposable
     [ToolPackageFact]
 
     [Trait("Category", "Slow")]
-    public void The_packed_tool_installs_as_a_local_tool_and_trains_predicts_and_evaluates()
+    public void ThePackedToolInstallsAsALocalToolAndTrainsPredictsAndEvaluates()
     {
         string repository = PackageFactAttribute.RepositoryRoot!;
         string feed = Directory.CreateDirectory(Path.Combine(_folder.FullName, "feed")).FullName;

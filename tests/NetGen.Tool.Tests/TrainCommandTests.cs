@@ -24,7 +24,7 @@ public sealed class TrainCommandTests(TrainedModels models) : IClassFixture<Trai
     private static Dataset<float> Iris() => CsvLoader.Load<float>(RealData.Iris, new CsvOptions { HasHeader = true, LabelColumn = -1 });
 
     [Fact]
-    public void Iris_trains_a_softmax_network_whose_test_report_is_the_librarys_on_the_same_split()
+    public void IrisTrainsASoftmaxNetworkWhoseTestReportIsTheLibrarysOnTheSameSplit()
     {
         string printed = models.IrisTrainOutput;
         Assert.Contains("a header line (detected", printed, StringComparison.Ordinal);
@@ -47,7 +47,7 @@ public sealed class TrainCommandTests(TrainedModels models) : IClassFixture<Trai
     }
 
     [Fact]
-    public void Train_writes_the_weights_history_plots_and_declaration()
+    public void TrainWritesTheWeightsHistoryPlotsAndDeclaration()
     {
         string folder = Path.GetDirectoryName(models.IrisWeights)!;
         Assert.Equal(
@@ -70,7 +70,7 @@ public sealed class TrainCommandTests(TrainedModels models) : IClassFixture<Trai
     }
 
     [Fact]
-    public void Two_classes_train_one_sigmoid_output_by_default_and_a_two_way_softmax_on_request()
+    public void TwoClassesTrainOneSigmoidOutputByDefaultAndATwoWaySoftmaxOnRequest()
     {
         string csv = TabularData.WriteSetosaCsv(_folder);
         var sigmoid = ToolRun.Of("train", csv, "--label-column", "is_setosa", "--task", "classification", "--hidden", "4", "--epochs", "30", "--output", _folder.File("sigmoid")).Succeeded();
@@ -85,7 +85,7 @@ public sealed class TrainCommandTests(TrainedModels models) : IClassFixture<Trai
     }
 
     [Fact]
-    public void The_digits_3_against_8_train_a_binary_classifier_above_95_percent_from_a_label_named_in_the_header()
+    public void TheDigits3Against8TrainABinaryClassifierAbove95PercentFromALabelNamedInTheHeader()
     {
         string csv = TabularData.WriteThreeOrEightCsv(_folder);
         var run = ToolRun.Of("train", csv, "--label-column", "is_eight", "--task", "classification", "--hidden", "16", "--activation", "tanh", "--epochs", "30", "--seed", "2", "--output", _folder.File("out")).Succeeded();
@@ -101,7 +101,7 @@ public sealed class TrainCommandTests(TrainedModels models) : IClassFixture<Trai
     }
 
     [Fact]
-    public void Regression_with_the_target_in_the_first_column_uses_the_other_columns_as_features()
+    public void RegressionWithTheTargetInTheFirstColumnUsesTheOtherColumnsAsFeatures()
     {
         var spec = ModelReader.Spec(3, Loss.MeanSquaredError, new DenseLayerSpec(8, Activation.Tanh), new DenseLayerSpec(1, Activation.Identity));
         var model = ModelReader.Load(spec, models.PetalWeights);
@@ -117,7 +117,7 @@ public sealed class TrainCommandTests(TrainedModels models) : IClassFixture<Trai
     }
 
     [Fact]
-    public void Equal_seeds_give_identical_weights_files_and_another_seed_other_weights()
+    public void EqualSeedsGiveIdenticalWeightsFilesAndAnotherSeedOtherWeights()
     {
         string[] common = ["train", RealData.Iris, "--label-column", "-1", "--task", "classification", "--hidden", "8", "--epochs", "5", "--dropout", "0.2"];
         ToolRun.Of([.. common, "--output", _folder.File("a")]).Succeeded();
@@ -131,7 +131,7 @@ public sealed class TrainCommandTests(TrainedModels models) : IClassFixture<Trai
     }
 
     [Fact]
-    public void A_headerless_gzip_file_is_read_with_the_header_detected_as_absent()
+    public void AHeaderlessGzipFileIsReadWithTheHeaderDetectedAsAbsent()
     {
         var run = ToolRun.Of("train", RealData.Digits, "--label-column", "-1", "--task", "classification", "--hidden", "8", "--epochs", "2", "--test-fraction", "0", "--output", _folder.File("digits")).Succeeded();
 
@@ -142,7 +142,7 @@ public sealed class TrainCommandTests(TrainedModels models) : IClassFixture<Trai
     }
 
     [Fact]
-    public void Scalers_newton_and_early_stopping_are_options()
+    public void ScalersNewtonAndEarlyStoppingAreOptions()
     {
         string[] common = ["train", RealData.Iris, "--label-column", "-1", "--task", "classification", "--hidden", "6"];
         ToolRun.Of([.. common, "--scaler", "none", "--epochs", "3", "--output", _folder.File("none")]).Succeeded();
@@ -162,7 +162,7 @@ public sealed class TrainCommandTests(TrainedModels models) : IClassFixture<Trai
     }
 
     [Fact]
-    public void Divergence_exits_with_1_and_an_interrupted_run_still_evaluates_and_writes_its_files_with_130()
+    public void DivergenceExitsWith1AndAnInterruptedRunStillEvaluatesAndWritesItsFilesWith130()
     {
         ToolRun.Of(Iris("--optimizer", "sgd", "--learning-rate", "1e30", "--epochs", "5", "--output", _folder.File("diverged")))
             .Failed(1, "training diverged (--learning-rate): ");
@@ -181,7 +181,7 @@ public sealed class TrainCommandTests(TrainedModels models) : IClassFixture<Trai
         ["train", RealData.Iris, "--label-column", "-1", "--task", "classification", "--hidden", "8", .. extra];
 
     [Fact]
-    public void A_bad_output_folder_is_reported_before_anything_trains()
+    public void ABadOutputFolderIsReportedBeforeAnythingTrains()
     {
         string file = _folder.WriteText("taken", "a file, not a folder");
         var run = ToolRun.Of("train", RealData.Iris, "--label-column", "-1", "--task", "classification", "--output", Path.Combine(file, "out"))

@@ -8,7 +8,7 @@ namespace NetGen.Curvature;
 /// <summary>
 /// The curvature of a network's mean loss over a whole data set, H or the Gauss–Newton G, as a symmetric operator in
 /// double: each <see cref="Multiply"/> runs the network's exact product
-/// (<see cref="ISecondOrderNetwork{T}.ComputeCurvatureProduct"/>) over the set in chunks and weights each chunk's mean
+/// (<see cref="ISecondOrderNetwork{T}.ComputeCurvatureProduct(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, NetworkWorkspace, CurvatureKind, SeededRandom?)"/>) over the set in chunks and weights each chunk's mean
 /// by its size. The network's parameters are read at every product, so the operator follows them as they change.
 /// </summary>
 /// <typeparam name="T">The network's floating-point type; the operator's vectors are double regardless.</typeparam>

@@ -28,6 +28,8 @@ public sealed class BayesianVersusGridTests
     }
 
     [Fact]
+
+    [Trait("Category", "Slow")]
     public void AutoMpg()
     {
         var (grid, bayes) = Compare(seed => RegressionSets.Load("auto-mpg.csv", seed), () => new AutoMpgNet(), MeasurementSeeds.Count(1), epochs: 100);
@@ -35,6 +37,8 @@ public sealed class BayesianVersusGridTests
     }
 
     [Fact]
+
+    [Trait("Category", "Slow")]
     public void Diabetes()
     {
         var (grid, bayes) = Compare(seed => RegressionSets.Load("diabetes.csv", seed), () => new DiabetesNet(), MeasurementSeeds.Count(1), epochs: 100);

@@ -181,6 +181,8 @@ public sealed class LaplaceTests
         AssertNinetyPercent(Coverage(seed => RegressionSets.Load("auto-mpg.csv", seed), () => new AutoMpgNet(), MeasurementSeeds.Count(2)));
 
     [Fact]
+
+    [Trait("Category", "Slow")]
     public void NinetyPercentIntervalsCoverNinetyPercentOfDiabetes() =>
         AssertNinetyPercent(Coverage(seed => RegressionSets.Load("diabetes.csv", seed), () => new DiabetesNet(), MeasurementSeeds.Count(2)));
 

@@ -54,7 +54,7 @@ public sealed class NewtonConvergenceTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Levenberg_Marquardt_fits_sin_for_all_20_seeds_in_a_median_of_at_most_10_epochs_and_first_order_methods_need_10x_more()
+    public void LevenbergMarquardtFitsSinForAll20SeedsInAMedianOfAtMost10EpochsAndFirstOrderMethodsNeed10xMore()
     {
         var levenbergMarquardt = AllSeeds("LM (Gauss–Newton, dense)", new NewtonOptimizer(), NewtonTestSupport.SinePoints, 1.0, maxEpochs: 100);
         double lmMedian = NewtonTestSupport.Median(levenbergMarquardt);
@@ -69,7 +69,7 @@ public sealed class NewtonConvergenceTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Hessian_free_and_exact_Hessian_variants_also_fit_sin_for_all_20_seeds()
+    public void HessianFreeAndExactHessianVariantsAlsoFitSinForAll20Seeds()
     {
         var hessianFree = AllSeeds("Hessian-free (Gauss–Newton)", new NewtonOptimizer { Mode = NewtonSolveMode.HessianFree }, NewtonTestSupport.SinePoints, 1.0, maxEpochs: 100);
         var exactHessian = AllSeeds("exact Hessian (dense)", new NewtonOptimizer { Curvature = CurvatureKind.Hessian }, NewtonTestSupport.SinePoints, 1.0, maxEpochs: 100);
@@ -80,7 +80,7 @@ public sealed class NewtonConvergenceTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Large_mini_batches_work_too()
+    public void LargeMiniBatchesWorkToo()
     {
         // Two batches of 20 and 21 per epoch: each step is a Newton step on its own batch.
         var epochs = AllSeeds("LM, batch 21", new NewtonOptimizer(), 21, 1.0, maxEpochs: 200);

@@ -31,7 +31,7 @@ public sealed class NewtonHessianFreeScaleTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_784_128_10_network_takes_Hessian_free_steps_that_lower_the_loss_with_memory_linear_in_P()
+    public void A78412810NetworkTakesHessianFreeStepsThatLowerTheLossWithMemoryLinearInP()
     {
         var data = RandomClassification();
         var network = new MnistSizedNet();
@@ -69,7 +69,7 @@ public sealed class NewtonHessianFreeScaleTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_state_of_a_Hessian_free_optimizer_is_linear_in_P()
+    public void TheStateOfAHessianFreeOptimizerIsLinearInP()
     {
         const int p = MnistSizedNet.ParameterCount;
         long before = GC.GetAllocatedBytesForCurrentThread();

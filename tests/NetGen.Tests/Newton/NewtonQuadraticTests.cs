@@ -68,7 +68,7 @@ public sealed class NewtonQuadraticTests
     [InlineData(NewtonSolveMode.Dense, CurvatureKind.Hessian)]
     [InlineData(NewtonSolveMode.HessianFree, CurvatureKind.GaussNewton)]
     [InlineData(NewtonSolveMode.HessianFree, CurvatureKind.Hessian)]
-    public void One_undamped_step_through_the_trainer_lands_on_the_least_squares_solution(NewtonSolveMode mode, CurvatureKind kind)
+    public void OneUndampedStepThroughTheTrainerLandsOnTheLeastSquaresSolution(NewtonSolveMode mode, CurvatureKind kind)
     {
         var (inputs, targets) = Data();
         var expected = LeastSquares(inputs, targets);
@@ -91,7 +91,7 @@ public sealed class NewtonQuadraticTests
     }
 
     [Fact]
-    public void With_L2_the_step_lands_on_the_ridge_solution_which_penalises_weights_but_not_biases()
+    public void WithL2TheStepLandsOnTheRidgeSolutionWhichPenalisesWeightsButNotBiases()
     {
         var (inputs, targets) = Data();
         const double l2 = 4.0;
@@ -109,7 +109,7 @@ public sealed class NewtonQuadraticTests
     }
 
     [Fact]
-    public void A_single_precision_network_is_solved_in_double_and_lands_near_the_solution()
+    public void ASinglePrecisionNetworkIsSolvedInDoubleAndLandsNearTheSolution()
     {
         var (inputs, targets) = Data();
         var expected = LeastSquares(Array.ConvertAll(Array.ConvertAll(inputs, x => (float)x), x => (double)x), Array.ConvertAll(Array.ConvertAll(targets, x => (float)x), x => (double)x));
@@ -126,7 +126,7 @@ public sealed class NewtonQuadraticTests
     [Theory]
     [InlineData(NewtonSolveMode.Dense)]
     [InlineData(NewtonSolveMode.HessianFree)]
-    public void On_an_exact_quadratic_model_the_gain_ratio_is_one_and_the_accepted_step_cuts_the_damping_to_a_third(NewtonSolveMode mode)
+    public void OnAnExactQuadraticModelTheGainRatioIsOneAndTheAcceptedStepCutsTheDampingToAThird(NewtonSolveMode mode)
     {
         var (inputs, targets) = Data();
         var network = new LinearNet();

@@ -15,7 +15,7 @@ public sealed class NewtonRobustnessTests
     [Theory]
     [InlineData(NewtonSolveMode.Dense)]
     [InlineData(NewtonSolveMode.HessianFree)]
-    public void A_rejected_step_leaves_the_parameters_bitwise_unchanged_and_raises_the_damping_until_a_step_is_accepted(NewtonSolveMode mode)
+    public void ARejectedStepLeavesTheParametersBitwiseUnchangedAndRaisesTheDampingUntilAStepIsAccepted(NewtonSolveMode mode)
     {
         var network = new PseudoHuberNetwork(2.0, 2.0);
         var driver = new NewtonDriver<double>(network, new NewtonOptimizer { Mode = mode, InitialDamping = 0.0, MinimumDamping = 1e-3 }, NoData, NoData);
@@ -48,7 +48,7 @@ public sealed class NewtonRobustnessTests
     }
 
     [Fact]
-    public void The_trainer_counts_rejected_steps_in_the_history()
+    public void TheTrainerCountsRejectedStepsInTheHistory()
     {
         var network = new PseudoHuberNetwork(2.0, 2.0);
         var options = new TrainerOptions { Optimizer = new NewtonOptimizer { InitialDamping = 0.0, MinimumDamping = 1e-3 }, BatchSize = 1, Epochs = 8 };
@@ -58,7 +58,7 @@ public sealed class NewtonRobustnessTests
     }
 
     [Fact]
-    public void Accepted_steps_with_a_good_model_lower_the_damping()
+    public void AcceptedStepsWithAGoodModelLowerTheDamping()
     {
         // Near the minimum the quadratic model of the pseudo-Huber objective is good (ρ > ½), so λ falls each step.
         var network = new PseudoHuberNetwork(0.3, -0.2);
@@ -82,7 +82,7 @@ public sealed class NewtonRobustnessTests
     }
 
     [Fact]
-    public void With_an_indefinite_Hessian_the_dense_exact_Newton_step_raises_the_damping_and_lowers_the_loss()
+    public void WithAnIndefiniteHessianTheDenseExactNewtonStepRaisesTheDampingAndLowersTheLoss()
     {
         var (inputs, targets) = SineBatch();
         var network = new SineNet();
@@ -125,7 +125,7 @@ public sealed class NewtonRobustnessTests
     }
 
     [Fact]
-    public void With_an_indefinite_Hessian_Hessian_free_steps_stop_at_negative_curvature_and_lower_the_loss()
+    public void WithAnIndefiniteHessianHessianFreeStepsStopAtNegativeCurvatureAndLowerTheLoss()
     {
         var (inputs, targets) = SineBatch();
         var network = new SineNet();
@@ -157,7 +157,7 @@ public sealed class NewtonRobustnessTests
     }
 
     [Fact]
-    public void A_network_without_curvature_products_gets_a_clear_error()
+    public void ANetworkWithoutCurvatureProductsGetsAClearError()
     {
         var network = new FakeNetwork(TestData.TwoLayerLinearSpec, (_, _, gradient) =>
         {
@@ -175,7 +175,7 @@ public sealed class NewtonRobustnessTests
     [InlineData(NewtonSolveMode.HessianFree, false)]
     [InlineData(NewtonSolveMode.Dense, true)]
     [InlineData(NewtonSolveMode.HessianFree, true)]
-    public void Steps_allocate_nothing(NewtonSolveMode mode, bool dropoutAndL2)
+    public void StepsAllocateNothing(NewtonSolveMode mode, bool dropoutAndL2)
     {
         var (inputs, targets) = SineBatch();
         ITrainableNetwork<double> network = dropoutAndL2 ? new SineDropoutNet() : new SineNet();
@@ -196,7 +196,7 @@ public sealed class NewtonRobustnessTests
     }
 
     [Fact]
-    public void Options_are_checked_and_Auto_picks_the_solver_by_parameter_count()
+    public void OptionsAreCheckedAndAutoPicksTheSolverByParameterCount()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new NewtonOptimizer { InitialDamping = -1 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new NewtonOptimizer { InitialDamping = double.NaN });

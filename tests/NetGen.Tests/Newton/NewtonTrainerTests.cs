@@ -20,7 +20,7 @@ public sealed class NewtonTrainerTests
     };
 
     [Fact]
-    public void Early_stopping_ends_a_run_once_the_validation_loss_stops_improving_and_restores_the_best_epoch()
+    public void EarlyStoppingEndsARunOnceTheValidationLossStopsImprovingAndRestoresTheBestEpoch()
     {
         // Validation points between the training points: once the fit is done the validation loss stalls.
         var train = NewtonTestSupport.Sine();
@@ -43,7 +43,7 @@ public sealed class NewtonTrainerTests
     }
 
     [Fact]
-    public void Newton_trains_through_a_two_thread_DataParallelNetwork_reproducibly()
+    public void NewtonTrainsThroughATwoThreadDataParallelNetworkReproducibly()
     {
         // Newton is not element-wise, so the trainer updates the whole vector after each parallel pass, and its
         // Hessian-vector products run sharded too.
@@ -67,7 +67,7 @@ public sealed class NewtonTrainerTests
     }
 
     [Fact]
-    public void Cancellation_stops_at_the_next_batch_boundary()
+    public void CancellationStopsAtTheNextBatchBoundary()
     {
         var data = NewtonTestSupport.Sine();
         var network = new SineNet();
@@ -91,7 +91,7 @@ public sealed class NewtonTrainerTests
     }
 
     [Fact]
-    public void The_learning_rate_is_ignored()
+    public void TheLearningRateIsIgnored()
     {
         static long[] Train(double rate)
         {
@@ -109,7 +109,7 @@ public sealed class NewtonTrainerTests
     }
 
     [Fact]
-    public void With_dropout_Newton_models_the_whole_network_so_the_dropout_masks_do_not_matter()
+    public void WithDropoutNewtonModelsTheWholeNetworkSoTheDropoutMasksDoNotMatter()
     {
         static long[] Train(ulong seed)
         {

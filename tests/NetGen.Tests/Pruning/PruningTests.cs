@@ -144,6 +144,7 @@ public sealed class PruningTests
     /// first split and start in a plain test run; the README's figures are means over three (<c>NETGEN_SEEDS=3</c>).
     /// </summary>
     [Fact]
+    [Trait("Category", "Slow")]
     public void DigitsAtSeventyPercentSparsity()
     {
         var data = CsvLoader.Load<float>(Path.Combine(AppContext.BaseDirectory, "Data", "digits.csv.gz"), new CsvOptions { LabelColumn = -1, ClassCount = 10 });

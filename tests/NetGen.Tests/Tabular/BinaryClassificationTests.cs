@@ -29,7 +29,7 @@ public sealed class BinaryClassificationTests : IDisposable
     }
 
     [Fact]
-    public void A_class_label_csv_loads_as_one_binary_target_that_keeps_the_labels()
+    public void AClassLabelCsvLoadsAsOneBinaryTargetThatKeepsTheLabels()
     {
         var data = CsvLoader.Load<float>(TabularData.WriteThreeOrEightCsv(_folder), new CsvOptions { HasHeader = true, LabelColumn = -1, LabelEncoding = LabelEncoding.Binary });
         Assert.Equal(357, data.Count);
@@ -50,7 +50,7 @@ public sealed class BinaryClassificationTests : IDisposable
     }
 
     [Fact]
-    public void One_sigmoid_output_and_a_two_way_softmax_both_train_on_it_with_accuracy_reported()
+    public void OneSigmoidOutputAndATwoWaySoftmaxBothTrainOnItWithAccuracyReported()
     {
         var binary = Split(new CsvOptions { HasHeader = true, LabelColumn = -1, LabelEncoding = LabelEncoding.Binary });
         var sigmoidNet = new ThreeOrEightNet();
@@ -75,7 +75,7 @@ public sealed class BinaryClassificationTests : IDisposable
     }
 
     [Fact]
-    public void A_regression_load_of_a_0_1_target_column_can_still_be_split_stratified()
+    public void ARegressionLoadOfA01TargetColumnCanStillBeSplitStratified()
     {
         var asRegression = CsvLoader.Load<float>(TabularData.WriteThreeOrEightCsv(_folder), new CsvOptions { HasHeader = true, TargetColumns = 1 });
         Assert.False(asRegression.HasLabels);
@@ -92,7 +92,7 @@ public sealed class BinaryClassificationTests : IDisposable
     }
 
     [Fact]
-    public void Iris_setosa_against_the_rest_trains_a_logistic_model_from_the_binary_encoding()
+    public void IrisSetosaAgainstTheRestTrainsALogisticModelFromTheBinaryEncoding()
     {
         var data = CsvLoader.Load<float>(TabularData.WriteSetosaCsv(_folder), new CsvOptions { HasHeader = true, LabelColumn = -1, LabelEncoding = LabelEncoding.Binary, ClassNames = ["other", "setosa"] });
         Assert.Equal(50, data.Labels.ToArray().Count(l => l == 1));
@@ -102,7 +102,7 @@ public sealed class BinaryClassificationTests : IDisposable
     }
 
     [Fact]
-    public void A_label_other_than_0_or_1_is_named_with_its_line()
+    public void ALabelOtherThan0Or1IsNamedWithItsLine()
     {
         string path = _folder.WriteText("three-classes.csv", "a,b,label\n1,2,0\n3,4,1\n5,6,2\n");
         var error = Assert.Throws<DataFormatException>(() => CsvLoader.Load<float>(path, new CsvOptions { HasHeader = true, LabelColumn = -1, LabelEncoding = LabelEncoding.Binary }));
@@ -111,7 +111,7 @@ public sealed class BinaryClassificationTests : IDisposable
     }
 
     [Fact]
-    public void Inconsistent_binary_options_and_data_are_refused()
+    public void InconsistentBinaryOptionsAndDataAreRefused()
     {
         Assert.Contains("LabelColumn", Assert.Throws<ArgumentException>(() => new CsvOptions { TargetColumns = 1, LabelEncoding = LabelEncoding.Binary }.Validate()).Message, StringComparison.Ordinal);
         Assert.Contains("two classes", Assert.Throws<ArgumentException>(() => new CsvOptions { LabelColumn = 0, ClassCount = 3, LabelEncoding = LabelEncoding.Binary }.Validate()).Message, StringComparison.Ordinal);

@@ -20,7 +20,7 @@ public sealed class EvaluationTests
     private static readonly int[] Predicted = [0, 1, 0, 1, 1, 2, 1, 2, 0, 2];
 
     [Fact]
-    public void Confusion_matrix_counts_rows_as_actual_and_columns_as_predicted()
+    public void ConfusionMatrixCountsRowsAsActualAndColumnsAsPredicted()
     {
         var matrix = ConfusionMatrix.FromClasses(Actual, Predicted, 4);
         int[,] expected = { { 2, 1, 0, 0 }, { 0, 3, 1, 0 }, { 1, 0, 2, 0 }, { 0, 0, 0, 0 } };
@@ -40,7 +40,7 @@ public sealed class EvaluationTests
     }
 
     [Fact]
-    public void Per_class_scores_and_their_averages_match_the_hand_computed_values()
+    public void PerClassScoresAndTheirAveragesMatchTheHandComputedValues()
     {
         var matrix = ConfusionMatrix.FromClasses(Actual, Predicted, 4, ["a", "b", "c", "d"]);
         // Class 0: TP 2, predicted 3, support 3 → P = R = F1 = 2/3. Class 1: TP 3 of 4 both ways → 3/4. Class 2: 2/3.
@@ -57,7 +57,7 @@ public sealed class EvaluationTests
     }
 
     [Fact]
-    public void A_class_never_predicted_has_precision_zero_rather_than_NaN()
+    public void AClassNeverPredictedHasPrecisionZeroRatherThanNaN()
     {
         var matrix = ConfusionMatrix.FromClasses([0, 0, 1, 1, 2, 2], [0, 0, 0, 0, 2, 2], 3);
         var classes = matrix.GetClassMetrics();
@@ -73,7 +73,7 @@ public sealed class EvaluationTests
     }
 
     [Fact]
-    public void Roc_auc_counts_ties_as_one_half()
+    public void RocAucCountsTiesAsOneHalf()
     {
         // Positives 0.35, 0.8, 0.4, 0.9 against negatives 0.1, 0.4, 0.4, 0.2: 2 + 4 + (2 + ½ + ½) + 4 = 13 of 16 pairs.
         int[] actual = [0, 0, 1, 1, 0, 1, 0, 1];
@@ -89,7 +89,7 @@ public sealed class EvaluationTests
     }
 
     [Fact]
-    public void Log_loss_matches_the_definition_and_clips_at_the_machine_epsilon()
+    public void LogLossMatchesTheDefinitionAndClipsAtTheMachineEpsilon()
     {
         int[] actual = [0, 0, 1, 1, 0, 1, 0, 1];
         double[] p = [0.1, 0.4, 0.35, 0.8, 0.4, 0.4, 0.2, 0.9];
@@ -108,7 +108,7 @@ public sealed class EvaluationTests
     }
 
     [Fact]
-    public void Regression_scores_match_the_hand_computed_values()
+    public void RegressionScoresMatchTheHandComputedValues()
     {
         // Errors 0.5, −0.5, 0, −1: MSE 1.5/4, MAE 2/4; Σ(y − ȳ)² = 29.1875, so R² = 1 − 1.5/29.1875.
         var single = RegressionReport.Create<double>([3, -0.5, 2, 7], [2.5, 0, 2, 8], 1);
@@ -127,7 +127,7 @@ public sealed class EvaluationTests
     }
 
     [Fact]
-    public void A_trained_iris_classifier_is_evaluated_consistently_with_its_predictions()
+    public void ATrainedIrisClassifierIsEvaluatedConsistentlyWithItsPredictions()
     {
         var split = DatasetSplit.Split(TabularData.Iris(), 0.7, 0, seed: 3, stratify: true);
         var scaler = Standardizer<float>.Fit(split.Train);
@@ -149,7 +149,7 @@ public sealed class EvaluationTests
     }
 
     [Fact]
-    public void A_binary_classifier_gets_roc_auc_whether_it_has_one_sigmoid_or_two_softmax_outputs()
+    public void ABinaryClassifierGetsRocAucWhetherItHasOneSigmoidOrTwoSoftmaxOutputs()
     {
         using var folder = new TemporaryFolder();
         string csv = TabularData.WriteThreeOrEightCsv(folder);
@@ -171,7 +171,7 @@ public sealed class EvaluationTests
     }
 
     [Fact]
-    public void A_regression_network_is_evaluated_with_mse_mae_and_r2()
+    public void ARegressionNetworkIsEvaluatedWithMseMaeAndR2()
     {
         using var folder = new TemporaryFolder();
         var data = CsvLoader.Load<float>(TabularData.WritePetalWidthCsv(folder), new CsvOptions { HasHeader = true, TargetColumns = 1 });
@@ -193,7 +193,7 @@ public sealed class EvaluationTests
     }
 
     [Fact]
-    public void Mismatched_data_is_refused()
+    public void MismatchedDataIsRefused()
     {
         var network = new IrisNet();
         Assert.Throws<ArgumentException>(() => network.EvaluateClassification(new Dataset<float>([1, 2, 3], [0], 3, 1)));

@@ -26,7 +26,7 @@ public sealed class InitializationDefaultTests
 
     [Theory]
     [MemberData(nameof(Engines))]
-    public void A_new_network_trained_with_default_options_learns_well_above_the_majority_class(string engine)
+    public void ANewNetworkTrainedWithDefaultOptionsLearnsWellAboveTheMajorityClass(string engine)
     {
         var (train, test) = IrisSplit();
         ITrainableNetwork<float> network = engine == "generated" ? new IrisNet() : new InterpretedNetwork<float>(IrisNet.Spec);
@@ -44,7 +44,7 @@ public sealed class InitializationDefaultTests
     }
 
     [Fact]
-    public void The_default_draws_by_activation_from_the_seed_exactly_as_InitializeParameters_would()
+    public void TheDefaultDrawsByActivationFromTheSeedExactlyAsInitializeParametersWould()
     {
         var (train, _) = IrisSplit();
         var network = new IrisNet();
@@ -56,7 +56,7 @@ public sealed class InitializationDefaultTests
     }
 
     [Fact]
-    public void Baked_weights_are_fine_tuned_not_replaced_by_the_default()
+    public void BakedWeightsAreFineTunedNotReplacedByTheDefault()
     {
         var digits = CsvLoader.Load<float>(DataIO.Tests.RealData.Digits, new CsvOptions { LabelColumn = -1, ClassCount = 10 });
         var subset = digits.Subset(Enumerable.Range(0, 64).ToArray());
@@ -76,7 +76,7 @@ public sealed class InitializationDefaultTests
     }
 
     [Fact]
-    public void Loaded_weights_and_a_second_Fit_keep_their_parameters_under_the_default()
+    public void LoadedWeightsAndASecondFitKeepTheirParametersUnderTheDefault()
     {
         var (train, _) = IrisSplit();
         var network = new IrisNet();
@@ -99,7 +99,7 @@ public sealed class InitializationDefaultTests
     }
 
     [Fact]
-    public void Keeping_all_zero_weights_explicitly_in_a_network_with_a_hidden_layer_throws_and_changes_nothing()
+    public void KeepingAllZeroWeightsExplicitlyInANetworkWithAHiddenLayerThrowsAndChangesNothing()
     {
         var (train, _) = IrisSplit();
         var network = new IrisNet();
@@ -111,7 +111,7 @@ public sealed class InitializationDefaultTests
     }
 
     [Fact]
-    public void Keeping_all_zero_weights_is_allowed_for_a_single_layer_model_which_learns_from_them()
+    public void KeepingAllZeroWeightsIsAllowedForASingleLayerModelWhichLearnsFromThem()
     {
         using var folder = new DataIO.Tests.TemporaryFolder();
         var data = CsvLoader.Load<float>(TabularData.WriteSetosaCsv(folder), new CsvOptions { HasHeader = true, TargetColumns = 1 });
@@ -121,7 +121,7 @@ public sealed class InitializationDefaultTests
     }
 
     [Fact]
-    public void A_single_layer_model_starts_from_zero_under_the_default()
+    public void ASingleLayerModelStartsFromZeroUnderTheDefault()
     {
         using var folder = new DataIO.Tests.TemporaryFolder();
         var data = CsvLoader.Load<float>(TabularData.WriteSetosaCsv(folder), new CsvOptions { HasHeader = true, TargetColumns = 1 });
@@ -131,7 +131,7 @@ public sealed class InitializationDefaultTests
     }
 
     [Fact]
-    public void Keeping_and_drawing_at_once_is_an_invalid_option()
+    public void KeepingAndDrawingAtOnceIsAnInvalidOption()
     {
         var options = new TrainerOptions { KeepCurrentParameters = true, Initialization = WeightInitialization.HeNormal };
         var error = Assert.Throws<ArgumentException>(options.Validate);
@@ -139,7 +139,7 @@ public sealed class InitializationDefaultTests
     }
 
     [Fact]
-    public void ByActivation_gives_ReLU_layers_He_and_other_layers_Xavier()
+    public void ByActivationGivesReLULayersHeAndOtherLayersXavier()
     {
         // The first layer is drawn first, so it matches the whole-network scheme of its activation bit for bit.
         var relu = new InterpretedNetwork<double>(new NetworkSpec(6, [new DenseLayerSpec(5, Activation.ReLU), new DenseLayerSpec(2, Activation.Sigmoid)], Loss.BinaryCrossEntropy, Precision.Double));
@@ -160,7 +160,7 @@ public sealed class InitializationDefaultTests
     }
 
     [Fact]
-    public void ByActivation_He_layers_have_the_variance_two_over_fan_in()
+    public void ByActivationHeLayersHaveTheVarianceTwoOverFanIn()
     {
         var network = new InterpretedNetwork<double>(new NetworkSpec(200, [new DenseLayerSpec(300, Activation.ReLU), new DenseLayerSpec(1, Activation.Identity)], Loss.MeanSquaredError, Precision.Double));
         network.InitializeParameters(5, WeightInitialization.ByActivation);

@@ -24,7 +24,7 @@ public sealed class PredictionTests
     }
 
     [Fact]
-    public void The_spec_is_reachable_from_an_instance_of_the_generated_class_and_from_the_interface_without_casts()
+    public void TheSpecIsReachableFromAnInstanceOfTheGeneratedClassAndFromTheInterfaceWithoutCasts()
     {
         var net = new DigitsNet();
         Assert.Same(DigitsNet.Spec, net.NetworkSpec);
@@ -36,7 +36,7 @@ public sealed class PredictionTests
     }
 
     [Fact]
-    public void Softmax_classes_and_probabilities_agree_with_Forward_on_both_engines()
+    public void SoftmaxClassesAndProbabilitiesAgreeWithForwardOnBothEngines()
     {
         var (generated, interpreted) = DigitsPair();
         float[] inputs = Batch(12, 64, 1);
@@ -65,7 +65,7 @@ public sealed class PredictionTests
     }
 
     [Fact]
-    public void One_sigmoid_output_is_P_of_class_1_on_both_engines()
+    public void OneSigmoidOutputIsPOfClass1OnBothEngines()
     {
         var generated = new XorNet();
         generated.InitializeParameters(3, WeightInitialization.XavierUniform);
@@ -92,7 +92,7 @@ public sealed class PredictionTests
     }
 
     [Fact]
-    public void A_step_output_is_a_binary_classifier_too()
+    public void AStepOutputIsABinaryClassifierToo()
     {
         var network = new PerceptronNet();
         network.InitializeParameters(1, WeightInitialization.XavierUniform);
@@ -107,7 +107,7 @@ public sealed class PredictionTests
     }
 
     [Fact]
-    public void Identity_outputs_give_classes_but_not_probabilities_and_a_single_identity_output_is_no_classifier()
+    public void IdentityOutputsGiveClassesButNotProbabilitiesAndASingleIdentityOutputIsNoClassifier()
     {
         var twoOutputs = new InterpretedNetwork<double>(new NetworkSpec(3, [new DenseLayerSpec(4, Activation.Tanh), new DenseLayerSpec(2, Activation.Identity)], Loss.MeanSquaredError, Precision.Double));
         twoOutputs.InitializeParameters(1);
@@ -129,7 +129,7 @@ public sealed class PredictionTests
     }
 
     [Fact]
-    public void Outputs_wider_than_the_stack_scratch_take_the_pooled_path()
+    public void OutputsWiderThanTheStackScratchTakeThePooledPath()
     {
         var network = new InterpretedNetwork<float>(new NetworkSpec(5, [new DenseLayerSpec(300, Activation.Softmax)], Loss.SoftmaxCrossEntropy, Precision.Single));
         network.InitializeParameters(2);
@@ -145,7 +145,7 @@ public sealed class PredictionTests
     }
 
     [Fact]
-    public void Wrong_lengths_name_the_span()
+    public void WrongLengthsNameTheSpan()
     {
         var (generated, _) = DigitsPair();
         Assert.Equal("input", Assert.Throws<ArgumentException>(() => generated.PredictClass(new float[63])).ParamName);
@@ -157,7 +157,7 @@ public sealed class PredictionTests
     }
 
     [Fact]
-    public void The_span_overloads_allocate_nothing()
+    public void TheSpanOverloadsAllocateNothing()
     {
         var (generated, interpreted) = DigitsPair();
         var xor = new XorNet();

@@ -30,7 +30,7 @@ public sealed class ScalerInWeightsFileTests : IDisposable
     }
 
     [Fact]
-    public void A_standardizer_travels_with_the_weights_bitwise_and_predictions_from_raw_features_match()
+    public void AStandardizerTravelsWithTheWeightsBitwiseAndPredictionsFromRawFeaturesMatch()
     {
         var network = Trained(out var scaler, out var rawTest);
         string path = _folder.File("iris.safetensors");
@@ -61,7 +61,7 @@ public sealed class ScalerInWeightsFileTests : IDisposable
     }
 
     [Fact]
-    public void The_format_is_one_json_metadata_entry_and_the_tensors_stay_pytorch_state_dict_names()
+    public void TheFormatIsOneJsonMetadataEntryAndTheTensorsStayPytorchStateDictNames()
     {
         var network = Trained(out var scaler, out _);
         string path = _folder.File("iris.safetensors");
@@ -78,7 +78,7 @@ public sealed class ScalerInWeightsFileTests : IDisposable
     }
 
     [Fact]
-    public void A_min_max_scaler_round_trips_in_float_and_double_with_a_constant_feature()
+    public void AMinMaxScalerRoundTripsInFloatAndDoubleWithAConstantFeature()
     {
         var data = new Dataset<double>([1, 5, -2, 3, 5, 0.1, 2, 5, 7], [0, 0, 0], 3, 1);
         var scaler = MinMaxScaler<double>.Fit(data);
@@ -103,7 +103,7 @@ public sealed class ScalerInWeightsFileTests : IDisposable
     }
 
     [Fact]
-    public void A_file_without_a_scaler_still_loads_and_says_so()
+    public void AFileWithoutAScalerStillLoadsAndSaysSo()
     {
         var network = Trained(out _, out _);
         string path = _folder.File("plain.safetensors");
@@ -116,7 +116,7 @@ public sealed class ScalerInWeightsFileTests : IDisposable
     }
 
     [Fact]
-    public void A_scaler_for_another_feature_count_is_refused_on_save_and_nothing_is_written()
+    public void AScalerForAnotherFeatureCountIsRefusedOnSaveAndNothingIsWritten()
     {
         var network = new IrisNet();
         network.InitializeParameters(1);
@@ -155,7 +155,7 @@ public sealed class ScalerInWeightsFileTests : IDisposable
 
     [Theory]
     [MemberData(nameof(HostileEntries))]
-    public void A_malformed_scaler_entry_fails_the_load_and_leaves_the_network_unchanged(string entry, string expected)
+    public void AMalformedScalerEntryFailsTheLoadAndLeavesTheNetworkUnchanged(string entry, string expected)
     {
         var source = new IrisNet();
         source.InitializeParameters(5, WeightInitialization.ByActivation);
@@ -182,7 +182,7 @@ public sealed class ScalerInWeightsFileTests : IDisposable
     }
 
     [Fact]
-    public void Restoring_scalers_from_statistics_checks_them()
+    public void RestoringScalersFromStatisticsChecksThem()
     {
         Assert.Throws<ArgumentException>(() => Standardizer<float>.FromStatistics([1f], [1f, 2f]));
         Assert.Throws<ArgumentException>(() => Standardizer<float>.FromStatistics([float.NaN], [1f]));
@@ -200,7 +200,7 @@ public sealed class ScalerInWeightsFileTests : IDisposable
     /// measurements, bitwise Forward on the scaled ones.
     /// </summary>
     [Fact]
-    public void A_baked_network_reads_raw_features_with_the_scaler_from_its_file()
+    public void ABakedNetworkReadsRawFeaturesWithTheScalerFromItsFile()
     {
         string path = Path.Combine(AppContext.BaseDirectory, "Tabular", "iris-shipped.safetensors");
         var twin = new IrisNet();
@@ -229,7 +229,7 @@ public sealed class ScalerInWeightsFileTests : IDisposable
     }
 
     [Fact]
-    public void Predictions_from_raw_features_allocate_nothing()
+    public void PredictionsFromRawFeaturesAllocateNothing()
     {
         var network = Trained(out var scaler, out var rawTest);
         var model = new Predictor<float>(network, scaler);

@@ -22,7 +22,7 @@ public sealed class ScalerNumberTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public void Every_number_text_reads_as_the_correctly_rounded_double()
+    public void EveryNumberTextReadsAsTheCorrectlyRoundedDouble()
     {
         var texts = new List<string>
         {
@@ -93,7 +93,7 @@ public sealed class ScalerNumberTests : IDisposable
     }
 
     [Fact]
-    public void Saved_scalers_of_any_finite_values_load_back_bitwise()
+    public void SavedScalersOfAnyFiniteValuesLoadBackBitwise()
     {
         var random = new SeededRandom(5);
         var network = new InterpretedNetwork<double>(new NetworkSpec(64, [new DenseLayerSpec(1, Activation.Identity)], Loss.MeanSquaredError, Precision.Double));

@@ -11,7 +11,7 @@ namespace NetGen.Samples.Train.Tests;
 public sealed class CurvatureJobTests
 {
     [Fact]
-    public void Curvature_adds_the_spectrum_to_the_history_and_writes_its_plot()
+    public void CurvatureAddsTheSpectrumToTheHistoryAndWritesItsPlot()
     {
         var parsed = CommandLine.Parse(["--epochs", "3", "--curvature=2"]);
         Assert.Null(parsed.Error);

@@ -11,7 +11,7 @@ public sealed class FashionTrainJobTests
 {
     [FashionFact]
     [Trait("Category", "Slow")]
-    public void A_short_run_on_3000_images_beats_70_percent_test_accuracy()
+    public void AShortRunOn3000ImagesBeats70PercentTestAccuracy()
     {
         using var folder = new TrainOutputFolder();
         var result = TrainJob.Run(new TrainJobOptions { DataDirectory = FashionFactAttribute.Folder, Limit = 3000, Epochs = 2, OutputDirectory = folder.Path });

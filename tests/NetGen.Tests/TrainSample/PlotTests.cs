@@ -97,7 +97,7 @@ public sealed class PlotTests
     }
 
     [Fact]
-    public void Training_curves_and_gradient_norms_are_valid_pngs_of_the_stated_size_with_drawn_lines()
+    public void TrainingCurvesAndGradientNormsAreValidPngsOfTheStatedSizeWithDrawnLines()
     {
         string path = Path.Combine(Path.GetTempPath(), $"netgen-plot-{Environment.ProcessId}-curves.png");
         string gradients = Path.ChangeExtension(path, ".gradients.png");
@@ -122,7 +122,7 @@ public sealed class PlotTests
     }
 
     [Fact]
-    public void The_confusion_matrix_heat_map_shades_cells_by_their_share_of_the_actual_class()
+    public void TheConfusionMatrixHeatMapShadesCellsByTheirShareOfTheActualClass()
     {
         var matrix = ConfusionMatrix.FromClasses([0, 0, 0, 0, 1, 1], [0, 0, 0, 1, 1, 1], 2, ["cat", "dog"]);
         string path = Path.Combine(Path.GetTempPath(), $"netgen-plot-{Environment.ProcessId}-confusion.png");

@@ -22,7 +22,7 @@ public sealed class TrainCheckpointAndRangeTestCliTests
     [InlineData("--find-lr --checkpoint x", "--find-lr does not train; leave out --checkpoint and --resume")]
     [InlineData("--checkpoint", "--checkpoint needs a value (a folder)")]
     [InlineData("--find-lr --find-lr", "--find-lr is given twice")]
-    public void Bad_combinations_are_named_with_exit_code_2(string commandLine, string expected)
+    public void BadCombinationsAreNamedWithExitCode2(string commandLine, string expected)
     {
         var (exitCode, output, error) = Run(commandLine.Split(' '));
         Assert.Equal(TrainCli.ExitUsage, exitCode);
@@ -31,7 +31,7 @@ public sealed class TrainCheckpointAndRangeTestCliTests
     }
 
     [Fact]
-    public void A_run_resumed_from_its_checkpoint_writes_the_weights_file_of_an_uninterrupted_run_byte_for_byte()
+    public void ARunResumedFromItsCheckpointWritesTheWeightsFileOfAnUninterruptedRunByteForByte()
     {
         using var folder = new TrainOutputFolder();
         string checkpoints = folder.Sub("checkpoints");
@@ -60,7 +60,7 @@ public sealed class TrainCheckpointAndRangeTestCliTests
     }
 
     [Fact]
-    public void Find_lr_writes_the_plot_and_the_table_and_prints_the_suggestion_without_training()
+    public void FindLrWritesThePlotAndTheTableAndPrintsTheSuggestionWithoutTraining()
     {
         using var folder = new TrainOutputFolder();
         var (exitCode, output, error) = Run("--find-lr", "--output", folder.Path);

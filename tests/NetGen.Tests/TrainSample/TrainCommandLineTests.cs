@@ -46,7 +46,7 @@ public sealed class TrainCommandLineTests
     [InlineData("--epochs 3 --epochs 4", "--epochs is given twice")]
     [InlineData("--limit 5000", "--limit applies only to Fashion-MNIST; give --data DIR too")]
     [InlineData("--data x --limit 10", "--limit: 10 is out of range; it must be at least 100")]
-    public void A_bad_option_is_named_with_the_reason_and_exit_code_2(string commandLine, string expected)
+    public void ABadOptionIsNamedWithTheReasonAndExitCode2(string commandLine, string expected)
     {
         var (exitCode, output, error) = Run(commandLine.Split(' '));
         Assert.Equal(TrainCli.ExitUsage, exitCode);
@@ -56,7 +56,7 @@ public sealed class TrainCommandLineTests
     }
 
     [Fact]
-    public void A_missing_data_folder_names_the_files_expected_there_and_exits_with_1()
+    public void AMissingDataFolderNamesTheFilesExpectedThereAndExitsWith1()
     {
         using var folder = new TrainOutputFolder();
         string missing = folder.Sub("no-such-folder");
@@ -69,7 +69,7 @@ public sealed class TrainCommandLineTests
     }
 
     [Fact]
-    public void A_data_folder_without_one_file_names_just_that_file()
+    public void ADataFolderWithoutOneFileNamesJustThatFile()
     {
         using var folder = new TrainOutputFolder();
         foreach (string name in TrainJob.FashionFiles.Where(n => n != "t10k-images-idx3-ubyte.gz"))
@@ -85,7 +85,7 @@ public sealed class TrainCommandLineTests
     }
 
     [Fact]
-    public void A_missing_digits_file_is_named_with_where_it_was_expected()
+    public void AMissingDigitsFileIsNamedWithWhereItWasExpected()
     {
         using var folder = new TrainOutputFolder();
         var exception = Assert.Throws<FileNotFoundException>(() => TrainJob.Run(new TrainJobOptions { DigitsFile = folder.Sub("digits.csv.gz"), OutputDirectory = folder.Path }));
@@ -93,7 +93,7 @@ public sealed class TrainCommandLineTests
     }
 
     [Fact]
-    public void Help_lists_every_option_and_exits_with_0()
+    public void HelpListsEveryOptionAndExitsWith0()
     {
         var (exitCode, output, error) = Run("--epochs", "0", "--help");
         Assert.Equal(TrainCli.ExitSuccess, exitCode);
@@ -105,7 +105,7 @@ public sealed class TrainCommandLineTests
     }
 
     [Fact]
-    public void A_short_run_prints_one_line_per_epoch_and_the_test_accuracy_both_plain_and_live()
+    public void AShortRunPrintsOneLinePerEpochAndTheTestAccuracyBothPlainAndLive()
     {
         using var folder = new TrainOutputFolder();
         var (exitCode, output, error) = Run("--epochs", "2", "--output", folder.Sub("plain"));
@@ -142,7 +142,7 @@ public sealed class TrainCommandLineTests
     }
 
     [Fact]
-    public void Every_option_is_parsed_in_the_invariant_culture_in_both_spellings()
+    public void EveryOptionIsParsedInTheInvariantCultureInBothSpellings()
     {
         var parsed = CommandLine.Parse(
         [
@@ -162,7 +162,7 @@ public sealed class TrainCommandLineTests
     }
 
     [Fact]
-    public void No_options_mean_the_defaults()
+    public void NoOptionsMeanTheDefaults()
     {
         var parsed = CommandLine.Parse([]);
         Assert.Equal(new TrainJobOptions(), parsed.Options);
@@ -178,7 +178,7 @@ public sealed class TrainCommandLineTests
 public sealed class TrainOutputCheckTests
 {
     [Fact]
-    public void An_unwritable_output_folder_is_named_before_any_training_with_exit_code_1()
+    public void AnUnwritableOutputFolderIsNamedBeforeAnyTrainingWithExitCode1()
     {
         using var folder = new TrainOutputFolder();
         string blocker = folder.Sub("a-file");
@@ -197,7 +197,7 @@ public sealed class TrainOutputCheckTests
     }
 
     [Fact]
-    public void A_missing_output_folder_is_created_and_left_without_the_probe_file()
+    public void AMissingOutputFolderIsCreatedAndLeftWithoutTheProbeFile()
     {
         using var folder = new TrainOutputFolder();
         string output = Path.Combine(folder.Path, "new", "nested");

@@ -44,7 +44,7 @@ public sealed class TrainJobTests(DefaultDigitsRun run) : IClassFixture<DefaultD
     private static readonly byte[] PngMagic = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
     [Fact]
-    public void Default_options_train_the_generated_network_to_at_least_95_percent_test_accuracy()
+    public void DefaultOptionsTrainTheGeneratedNetworkToAtLeast95PercentTestAccuracy()
     {
         var result = run.Result;
         Assert.IsType<DigitsMlp>(result.Network);
@@ -61,7 +61,7 @@ public sealed class TrainJobTests(DefaultDigitsRun run) : IClassFixture<DefaultD
     }
 
     [Fact]
-    public void The_weights_file_reloads_bitwise_into_a_fresh_network_with_the_same_test_accuracy()
+    public void TheWeightsFileReloadsBitwiseIntoAFreshNetworkWithTheSameTestAccuracy()
     {
         var result = run.Result;
         var fresh = new DigitsMlp();
@@ -83,7 +83,7 @@ public sealed class TrainJobTests(DefaultDigitsRun run) : IClassFixture<DefaultD
     }
 
     [Fact]
-    public void The_plots_and_csv_files_exist_and_are_well_formed()
+    public void ThePlotsAndCsvFilesExistAndAreWellFormed()
     {
         var files = run.Result.Files;
         Assert.All(files.All, path => Assert.StartsWith(run.Folder.Path, path, StringComparison.Ordinal));
@@ -110,7 +110,7 @@ public sealed class TrainJobTests(DefaultDigitsRun run) : IClassFixture<DefaultD
     }
 
     [Fact]
-    public void The_weights_file_carries_the_standardisation_so_raw_test_images_classify_as_in_training()
+    public void TheWeightsFileCarriesTheStandardisationSoRawTestImagesClassifyAsInTraining()
     {
         var result = run.Result;
         var model = Predictor<float>.Load(new DigitsMlp(), result.Files.Weights);
@@ -123,7 +123,7 @@ public sealed class TrainJobTests(DefaultDigitsRun run) : IClassFixture<DefaultD
     }
 
     [Fact]
-    public void The_test_report_agrees_with_the_test_accuracy_and_is_printed()
+    public void TheTestReportAgreesWithTheTestAccuracyAndIsPrinted()
     {
         var report = run.Result.TestReport;
         Assert.Equal(run.Result.TestCount, report.Count);
@@ -136,7 +136,7 @@ public sealed class TrainJobTests(DefaultDigitsRun run) : IClassFixture<DefaultD
     }
 
     [Fact]
-    public void The_same_seed_gives_a_bitwise_identical_weights_file()
+    public void TheSameSeedGivesABitwiseIdenticalWeightsFile()
     {
         using var folder = new TrainOutputFolder();
         var again = TrainJob.Run(run.Options with { OutputDirectory = folder.Path });
@@ -145,7 +145,7 @@ public sealed class TrainJobTests(DefaultDigitsRun run) : IClassFixture<DefaultD
     }
 
     [Fact]
-    public void Different_seeds_give_different_weights()
+    public void DifferentSeedsGiveDifferentWeights()
     {
         using var folder = new TrainOutputFolder();
         var one = TrainJob.Run(new TrainJobOptions { Epochs = 2, Seed = 1, OutputDirectory = folder.Sub("1") });
@@ -154,7 +154,7 @@ public sealed class TrainJobTests(DefaultDigitsRun run) : IClassFixture<DefaultD
     }
 
     [Fact]
-    public void The_interpreted_engine_trains_the_same_network_from_the_same_start_and_data()
+    public void TheInterpretedEngineTrainsTheSameNetworkFromTheSameStartAndData()
     {
         using var folder = new TrainOutputFolder();
         var options = new TrainJobOptions { Epochs = 5, Optimizer = OptimizerKind.Momentum, L2 = 0.01, Patience = 3, OutputDirectory = folder.Sub("g") };
@@ -179,7 +179,7 @@ public sealed class TrainJobTests(DefaultDigitsRun run) : IClassFixture<DefaultD
     }
 
     [Fact]
-    public void Early_stopping_stops_before_the_epoch_limit_and_keeps_the_best_epoch()
+    public void EarlyStoppingStopsBeforeTheEpochLimitAndKeepsTheBestEpoch()
     {
         using var folder = new TrainOutputFolder();
         // A rate this high makes the validation loss wander, so patience 1 ends the run early.

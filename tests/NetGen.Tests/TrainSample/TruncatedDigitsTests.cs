@@ -17,7 +17,7 @@ public sealed class TruncatedDigitsTests
     private const int CutLength = 31_479;
 
     [Fact]
-    public void The_job_refuses_a_truncated_digits_file_before_training_and_writes_nothing()
+    public void TheJobRefusesATruncatedDigitsFileBeforeTrainingAndWritesNothing()
     {
         using var folder = new TrainOutputFolder();
         string digits = folder.Sub("digits.csv.gz");
@@ -32,7 +32,7 @@ public sealed class TruncatedDigitsTests
     }
 
     [Fact]
-    public void The_program_with_a_truncated_digits_file_exits_with_1_and_says_why()
+    public void TheProgramWithATruncatedDigitsFileExitsWith1AndSaysWhy()
     {
         // The program as built, in a folder of its own whose Data/digits.csv.gz is the cut copy. The program's own files
         // are copied (the host finds the application's folder through links); the rest link to the build output.

@@ -41,7 +41,7 @@ public sealed class CheckpointFileTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public void The_file_is_laid_out_as_documented()
+    public void TheFileIsLaidOutAsDocumented()
     {
         Assert.True(_good.AsSpan(0, 8).SequenceEqual(TrainingCheckpoint.Magic));
         Assert.Equal(new byte[] { 0x89, 0x4E, 0x47, 0x43, 0x4B, 0x50, 0x54, 0x0A }, TrainingCheckpoint.Magic.ToArray());
@@ -58,7 +58,7 @@ public sealed class CheckpointFileTests : IDisposable
     }
 
     [Fact]
-    public void Every_truncation_is_refused_and_changes_nothing()
+    public void EveryTruncationIsRefusedAndChangesNothing()
     {
         for (int length = 0; length < _good.Length; length++)
         {
@@ -74,7 +74,7 @@ public sealed class CheckpointFileTests : IDisposable
     [Fact]
 
     [Trait("Category", "Slow")]
-    public void Every_single_byte_edit_is_refused_with_the_problem_it_causes()
+    public void EverySingleByteEditIsRefusedWithTheProblemItCauses()
     {
         var kinds = new System.Collections.Generic.HashSet<CheckpointProblem>();
         for (int offset = 0; offset < _good.Length; offset++)
@@ -98,7 +98,7 @@ public sealed class CheckpointFileTests : IDisposable
     }
 
     [Fact]
-    public void Random_edits_are_refused_property()
+    public void RandomEditsAreRefusedProperty()
     {
         // Up to eight bytes anywhere set to random values: unless every edit left its byte as it was, the file is
         // refused with a CheckpointException and nothing changes.
@@ -122,7 +122,7 @@ public sealed class CheckpointFileTests : IDisposable
     }
 
     [Fact]
-    public void Edited_contents_with_a_valid_checksum_are_accepted_or_refused_never_crash_property()
+    public void EditedContentsWithAValidChecksumAreAcceptedOrRefusedNeverCrashProperty()
     {
         // A forged file: payload bytes edited, then signed again. The parser must still hold: every result is either a
         // resumed run or a CheckpointException that left the network unchanged.
@@ -160,7 +160,7 @@ public sealed class CheckpointFileTests : IDisposable
     }
 
     [Fact]
-    public void Hostile_counts_are_refused_before_anything_is_allocated()
+    public void HostileCountsAreRefusedBeforeAnythingIsAllocated()
     {
         // An array count of two billion in front of twelve bytes.
         byte[] payload = [.. BitConverter.GetBytes(2_000_000_000), .. new byte[12]];
@@ -179,7 +179,7 @@ public sealed class CheckpointFileTests : IDisposable
     }
 
     [Fact]
-    public void Inconsistent_contents_are_refused_as_malformed()
+    public void InconsistentContentsAreRefusedAsMalformed()
     {
         var contents = TrainingCheckpoint.Read(_folder.File("good.ckpt"));
         void Refused(CheckpointContents edited, string expected)

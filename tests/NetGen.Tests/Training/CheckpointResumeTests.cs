@@ -51,7 +51,7 @@ public sealed class CheckpointResumeTests
 
     [Theory]
     [MemberData(nameof(Optimizers))]
-    public void Resuming_gives_the_weights_of_an_uninterrupted_run_bitwise(string optimizer)
+    public void ResumingGivesTheWeightsOfAnUninterruptedRunBitwise(string optimizer)
     {
         using var folder = new TemporaryFolder();
         var train = TrainingTestData.Blobs<double>(90, seed: 3);
@@ -81,7 +81,7 @@ public sealed class CheckpointResumeTests
     }
 
     [Fact]
-    public void Early_stopping_resumes_with_its_counters_and_best_weights()
+    public void EarlyStoppingResumesWithItsCountersAndBestWeights()
     {
         using var folder = new TemporaryFolder();
         var train = TrainingTestData.Blobs<double>(60, seed: 5);
@@ -117,7 +117,7 @@ public sealed class CheckpointResumeTests
     }
 
     [Fact]
-    public void A_float_network_on_two_threads_resumes_bitwise()
+    public void AFloatNetworkOnTwoThreadsResumesBitwise()
     {
         using var folder = new TemporaryFolder();
         var train = TrainingTestData.Blobs<float>(200, seed: 7);
@@ -146,7 +146,7 @@ public sealed class CheckpointResumeTests
     }
 
     [Fact]
-    public void A_resumed_run_can_be_extended_with_more_epochs()
+    public void AResumedRunCanBeExtendedWithMoreEpochs()
     {
         using var folder = new TemporaryFolder();
         var train = TrainingTestData.Blobs<double>(90, seed: 3);
@@ -165,7 +165,7 @@ public sealed class CheckpointResumeTests
     }
 
     [Fact]
-    public void Mismatched_checkpoints_name_what_differs_and_change_nothing()
+    public void MismatchedCheckpointsNameWhatDiffersAndChangeNothing()
     {
         using var folder = new TemporaryFolder();
         var train = TrainingTestData.Blobs<double>(90, seed: 3);
@@ -209,7 +209,7 @@ public sealed class CheckpointResumeTests
     }
 
     [Fact]
-    public void An_optimizer_state_that_does_not_fit_is_refused_and_the_trainer_still_resumes_the_right_file()
+    public void AnOptimizerStateThatDoesNotFitIsRefusedAndTheTrainerStillResumesTheRightFile()
     {
         using var folder = new TemporaryFolder();
         var train = TrainingTestData.Blobs<double>(90, seed: 3);
@@ -238,7 +238,7 @@ public sealed class CheckpointResumeTests
     }
 
     [Fact]
-    public void An_optimizer_without_a_saveable_state_cannot_checkpoint()
+    public void AnOptimizerWithoutASaveableStateCannotCheckpoint()
     {
         var options = new TrainerOptions { Optimizer = new OpaqueOptimizer(), CheckpointPath = "x.ckpt" };
         var error = Assert.Throws<ArgumentException>(() => new Trainer<double>(new SmallClassifier(), options));

@@ -28,7 +28,7 @@ public sealed class ClippingAndWeightDecayTests
     }
 
     [Fact]
-    public void Clipping_by_norm_scales_the_whole_gradient_as_pytorch_clip_grad_norm()
+    public void ClippingByNormScalesTheWholeGradientAsPytorchClipGradNorm()
     {
         // ‖g‖² = 0.04 + 0.01 + 0.16 + 0 + 1 + 4 + 0.0025 + 0.09 + 0.36 = 5.6625; factor = 1 / (√5.6625 + 1e-6).
         double factor = 1.0 / (Math.Sqrt(5.6625) + 1e-6);
@@ -45,7 +45,7 @@ public sealed class ClippingAndWeightDecayTests
     }
 
     [Fact]
-    public void A_gradient_within_the_norm_is_left_exactly_as_it_is()
+    public void AGradientWithinTheNormIsLeftExactlyAsItIs()
     {
         var clipped = Run(new TrainerOptions { Epochs = 2, BatchSize = 4, LearningRate = 0.1, GradientClipNorm = 2.5, Optimizer = new MomentumOptimizer() });
         var plain = Run(new TrainerOptions { Epochs = 2, BatchSize = 4, LearningRate = 0.1, Optimizer = new MomentumOptimizer() });
@@ -53,7 +53,7 @@ public sealed class ClippingAndWeightDecayTests
     }
 
     [Fact]
-    public void Clipping_by_value_clamps_each_entry_then_clipping_by_norm_sees_the_clamped_gradient()
+    public void ClippingByValueClampsEachEntryThenClippingByNormSeesTheClampedGradient()
     {
         // Clamped to ±0.5: [0.2, −0.1, 0.4, 0, 0.5, −0.5, 0.05, 0.3, −0.5].
         double[] clamped = [0.2, -0.1, 0.4, 0.0, 0.5, -0.5, 0.05, 0.3, -0.5];
@@ -73,7 +73,7 @@ public sealed class ClippingAndWeightDecayTests
     }
 
     [Fact]
-    public void The_penalty_gradient_is_added_after_clipping()
+    public void ThePenaltyGradientIsAddedAfterClipping()
     {
         // L2 with λ₂/n = 0.8/4 = 0.2: the step is η(clip(g) + 0.2w) on the weights, η·clip(g) on the biases.
         double factor = 1.0 / (Math.Sqrt(5.6625) + 1e-6);
@@ -86,7 +86,7 @@ public sealed class ClippingAndWeightDecayTests
     }
 
     [Fact]
-    public void AdamW_decays_the_weights_by_one_minus_eta_lambda_before_the_adam_step()
+    public void AdamWDecaysTheWeightsByOneMinusEtaLambdaBeforeTheAdamStep()
     {
         // PyTorch's AdamW: θ ← θ − γλθ, then the Adam step. Step 1 with γ = 0.01, λ = 0.1: weight 0 (w = 0.5, g = 0.2)
         // becomes 0.5·0.999 − 0.01·0.2/(0.2 + 1e-8) = 0.4895000005; bias 4 (b = 0.3, g = 1) is not decayed:
@@ -119,7 +119,7 @@ public sealed class ClippingAndWeightDecayTests
     }
 
     [Fact]
-    public void AdamW_with_a_zero_gradient_shrinks_each_weight_geometrically()
+    public void AdamWWithAZeroGradientShrinksEachWeightGeometrically()
     {
         var network = Run(new TrainerOptions { Epochs = 3, BatchSize = 4, LearningRate = 0.5, Optimizer = AdamOptimizer.AdamW(0.2) }, _ => new double[9]);
         foreach (int i in WeightIndices)
@@ -135,7 +135,7 @@ public sealed class ClippingAndWeightDecayTests
     }
 
     [Fact]
-    public void Clipping_changes_nothing_for_rprop_newton_and_lbfgs()
+    public void ClippingChangesNothingForRpropNewtonAndLbfgs()
     {
         // RPROP reads signs, which clipping keeps; Newton and L-BFGS recompute the exact gradient.
         var data = NewtonTestSupport.Sine();
@@ -159,7 +159,7 @@ public sealed class ClippingAndWeightDecayTests
     }
 
     [Fact]
-    public void Options_are_validated()
+    public void OptionsAreValidated()
     {
         Assert.Throws<ArgumentException>(() => new TrainerOptions { GradientClipNorm = 0 }.Validate());
         Assert.Throws<ArgumentException>(() => new TrainerOptions { GradientClipValue = double.NaN }.Validate());
@@ -169,7 +169,7 @@ public sealed class ClippingAndWeightDecayTests
     }
 
     [Fact]
-    public void Target_output_error_stops_when_every_output_is_within_the_tolerance()
+    public void TargetOutputErrorStopsWhenEveryOutputIsWithinTheTolerance()
     {
         // A linear model y = 2x fitted by gradient descent: it stops the first epoch all four outputs are within 0.05.
         var data = new Dataset<double>([0.0, 1.0, 2.0, 3.0], [0.0, 2.0, 4.0, 6.0], 1, 1);

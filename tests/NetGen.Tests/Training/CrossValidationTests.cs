@@ -14,7 +14,7 @@ public sealed class CrossValidationTests
     };
 
     [Fact]
-    public void Stratified_folds_keep_each_class_within_one_sample_of_its_share()
+    public void StratifiedFoldsKeepEachClassWithinOneSampleOfItsShare()
     {
         // 10 of class 0, 23 of class 1, 7 of class 2 in 4 folds.
         int[] classes = [.. Enumerable.Repeat(0, 10), .. Enumerable.Repeat(1, 23), .. Enumerable.Repeat(2, 7)];
@@ -36,7 +36,7 @@ public sealed class CrossValidationTests
     }
 
     [Fact]
-    public void Plain_folds_partition_the_samples_into_sizes_that_differ_by_at_most_one()
+    public void PlainFoldsPartitionTheSamplesIntoSizesThatDifferByAtMostOne()
     {
         int[] folds = CrossValidation.AssignFolds(23, 5, seed: 2);
         var sizes = Enumerable.Range(0, 5).Select(f => folds.Count(x => x == f)).OrderBy(x => x).ToArray();
@@ -45,7 +45,7 @@ public sealed class CrossValidationTests
     }
 
     [Fact]
-    public void Each_fold_trains_a_fresh_network_on_the_other_folds_and_is_scored_on_its_own()
+    public void EachFoldTrainsAFreshNetworkOnTheOtherFoldsAndIsScoredOnItsOwn()
     {
         var data = TrainingTestData.Blobs<double>(90, seed: 1);
         var result = CrossValidation.Run(() => new SmallClassifier(), data, Training, new CrossValidationOptions { Folds = 3, Seed = 5 });
@@ -81,7 +81,7 @@ public sealed class CrossValidationTests
     }
 
     [Fact]
-    public void Threads_give_bitwise_the_results_of_a_sequential_run()
+    public void ThreadsGiveBitwiseTheResultsOfASequentialRun()
     {
         var data = TrainingTestData.Blobs<double>(60, seed: 2);
         var options = Training with { L2 = 1e-3 };
@@ -98,7 +98,7 @@ public sealed class CrossValidationTests
     }
 
     [Fact]
-    public void An_inner_validation_share_drives_early_stopping_and_the_held_out_fold_is_only_scored()
+    public void AnInnerValidationShareDrivesEarlyStoppingAndTheHeldOutFoldIsOnlyScored()
     {
         var data = TrainingTestData.Blobs<double>(90, seed: 3);
         var options = Training with { Epochs = 200, EarlyStoppingPatience = 3 };
@@ -115,7 +115,7 @@ public sealed class CrossValidationTests
     }
 
     [Fact]
-    public void Regression_sets_get_plain_folds_and_regression_reports()
+    public void RegressionSetsGetPlainFoldsAndRegressionReports()
     {
         var data = TestData.Regression(40, 2, seed: 3);
         var spec = new NetworkSpec(2, [new DenseLayerSpec(6, Activation.Tanh), new DenseLayerSpec(1, Activation.Identity)], Loss.MeanSquaredError, Precision.Double);
@@ -128,7 +128,7 @@ public sealed class CrossValidationTests
     }
 
     [Fact]
-    public void The_factory_must_make_a_new_network_of_one_architecture_for_every_fold()
+    public void TheFactoryMustMakeANewNetworkOfOneArchitectureForEveryFold()
     {
         var data = TrainingTestData.Blobs<double>(30, seed: 1);
         var shared = new SmallClassifier();
@@ -146,7 +146,7 @@ public sealed class CrossValidationTests
     }
 
     [Fact]
-    public void A_diverging_fold_surfaces_as_the_lowest_failing_fold_however_many_threads()
+    public void ADivergingFoldSurfacesAsTheLowestFailingFoldHoweverManyThreads()
     {
         // A linear output fitted by squared error with η far too large grows without bound until it overflows.
         var data = TestData.Regression(60, 2, seed: 1);
@@ -158,7 +158,7 @@ public sealed class CrossValidationTests
     }
 
     [Fact]
-    public void Metric_summary_uses_the_sample_standard_deviation()
+    public void MetricSummaryUsesTheSampleStandardDeviation()
     {
         var summary = MetricSummary.Of([1.0, 2.0, 3.0, 4.0]);
         Assert.Equal(2.5, summary.Mean);

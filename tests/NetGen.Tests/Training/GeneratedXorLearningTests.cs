@@ -16,13 +16,13 @@ public partial class XorSigmoidMseNet;
 public sealed class GeneratedXorLearningTests
 {
     [Fact]
-    public void The_declaration_is_the_interpreted_xor_network()
+    public void TheDeclarationIsTheInterpretedXorNetwork()
     {
         Assert.Equal(TestData.XorSpec(), XorSigmoidMseNet.Spec);
     }
 
     [Fact]
-    public void Generated_xor_2_4_1_sigmoid_reaches_mse_below_1e3_for_at_least_9_of_10_seeds()
+    public void GeneratedXor241SigmoidReachesMseBelow1e3ForAtLeast9Of10Seeds()
     {
         Dataset<double> data = TestData.Xor();
         int solved = 0;

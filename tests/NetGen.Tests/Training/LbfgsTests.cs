@@ -11,7 +11,7 @@ namespace NetGen.Training.Tests;
 public sealed class LbfgsTests
 {
     [Fact]
-    public void Two_loop_recursion_matches_a_hand_computed_case()
+    public void TwoLoopRecursionMatchesAHandComputedCase()
     {
         // Pairs along the axes of f = x² + 2y² (Hessian diag(2, 4)): s₁ = (1, 0), y₁ = (2, 0), ρ₁ = ½; s₂ = (0, 1),
         // y₂ = (0, 4), ρ₂ = ¼; g = (1, 1). First loop: α₂ = ¼·1 = ¼, q = (1, 0); α₁ = ½·1 = ½, q = (0, 0).
@@ -26,7 +26,7 @@ public sealed class LbfgsTests
     }
 
     [Fact]
-    public void Two_loop_recursion_equals_the_dense_bfgs_update_of_the_scaled_identity()
+    public void TwoLoopRecursionEqualsTheDenseBfgsUpdateOfTheScaledIdentity()
     {
         // Independent formula: H ← (I − ρsyᵀ) H (I − ρysᵀ) + ρssᵀ applied to H₀ = γI for each pair, oldest first, with γ
         // from the newest pair; the two-loop recursion must give −H g. Three pairs in 3-D, and a ring of two that has
@@ -66,7 +66,7 @@ public sealed class LbfgsTests
     }
 
     [Fact]
-    public void Pairs_without_positive_curvature_are_skipped()
+    public void PairsWithoutPositiveCurvatureAreSkipped()
     {
         var history = new LbfgsHistory(2, 2);
         new double[] { 1.0, 0.0 }.CopyTo(history.NextS());
@@ -90,7 +90,7 @@ public sealed class LbfgsTests
 
     [Theory]
     [MemberData(nameof(LineSearchCases))]
-    public void Line_search_result_satisfies_both_strong_wolfe_conditions(string name, double c2)
+    public void LineSearchResultSatisfiesBothStrongWolfeConditions(string name, double c2)
     {
         var function = new AnalyticLine(name);
         double value0 = function.Evaluate(0.0, out double slope0);
@@ -122,7 +122,7 @@ public sealed class LbfgsTests
     }
 
     [Fact]
-    public void Line_search_without_any_decrease_fails_at_step_zero()
+    public void LineSearchWithoutAnyDecreaseFailsAtStepZero()
     {
         var function = new AnalyticLine("rises");
         var result = StrongWolfeLineSearch.Search(ref function, 0.0, -1.0, 1.0, 1e-4, 0.9, 10);
@@ -132,7 +132,7 @@ public sealed class LbfgsTests
     }
 
     [Fact]
-    public void Cubic_interpolation_is_exact_for_a_quadratic_and_rejects_a_cubic_without_minimum()
+    public void CubicInterpolationIsExactForAQuadraticAndRejectsACubicWithoutMinimum()
     {
         // φ = 2(α − 0.7)²: values and slopes at 0 and 2.
         static double Phi(double a) => 2 * (a - 0.7) * (a - 0.7);
@@ -147,7 +147,7 @@ public sealed class LbfgsTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void On_a_quadratic_it_converges_in_at_most_n_plus_one_iterations(bool interpreted)
+    public void OnAQuadraticItConvergesInAtMostNPlusOneIterations(bool interpreted)
     {
         // LinearNet (3 → 2 linear, quadratic cost) has n = 8 parameters and a loss exactly quadratic in them; targets of
         // a linear map leave a minimum of zero. With a near-exact line search (c₂ = 1e-6) and m ≥ n, L-BFGS is conjugate
@@ -194,7 +194,7 @@ public sealed class LbfgsTests
     }
 
     [Fact]
-    public void Every_accepted_trainer_step_satisfies_the_strong_wolfe_conditions()
+    public void EveryAcceptedTrainerStepSatisfiesTheStrongWolfeConditions()
     {
         // Drives the state directly on sin(πx) with a 1-5-1 tanh network and checks each step's report.
         var data = NewtonTestSupport.Sine();
@@ -231,7 +231,7 @@ public sealed class LbfgsTests
     }
 
     [Fact]
-    public void Generated_and_interpreted_networks_follow_the_same_iterates()
+    public void GeneratedAndInterpretedNetworksFollowTheSameIterates()
     {
         var data = NewtonTestSupport.Sine();
         double[] Train(ITrainableNetwork<double> network)
@@ -248,7 +248,7 @@ public sealed class LbfgsTests
     }
 
     [Fact]
-    public void Sine_fit_converges_from_every_start_the_convergence_table_uses()
+    public void SineFitConvergesFromEveryStartTheConvergenceTableUses()
     {
         var data = NewtonTestSupport.Sine();
         var epochs = new System.Collections.Generic.List<double>();
@@ -269,7 +269,7 @@ public sealed class LbfgsTests
     }
 
     [Fact]
-    public void Dropout_does_not_change_its_steps_and_a_float_network_trains_too()
+    public void DropoutDoesNotChangeItsStepsAndAFloatNetworkTrainsToo()
     {
         // With dropout the training pass's gradient is not the objective's: L-BFGS recomputes it on the whole network,
         // so two runs with different dropout seeds take the same steps.
@@ -293,7 +293,7 @@ public sealed class LbfgsTests
     }
 
     [Fact]
-    public void Steps_allocate_nothing()
+    public void StepsAllocateNothing()
     {
         var data = NewtonTestSupport.Sine();
         var network = new SineNet();

@@ -12,7 +12,7 @@ public sealed class LearningRateRangeTestTests
         new(2, [new DenseLayerSpec(8, Activation.Tanh), new DenseLayerSpec(1, Activation.Identity)], Loss.MeanSquaredError, Precision.Double);
 
     [Fact]
-    public void Rates_rise_exponentially_over_one_pass_and_the_weights_come_back_bitwise()
+    public void RatesRiseExponentiallyOverOnePassAndTheWeightsComeBackBitwise()
     {
         // A regression with squared error and a linear output, which large rates drive to divergence.
         var data = TestData.Regression(120, 2, seed: 2);
@@ -55,7 +55,7 @@ public sealed class LearningRateRangeTestTests
     }
 
     [Fact]
-    public void The_suggestion_is_the_steepest_fall_of_the_smoothed_loss_against_log_eta_before_its_minimum()
+    public void TheSuggestionIsTheSteepestFallOfTheSmoothedLossAgainstLogEtaBeforeItsMinimum()
     {
         // Rates 1, 10, …, 10⁸ (spacing ln 10). Over the first seven points the smoothed loss is lowest at index 5, and the
         // slopes (in units of 1/ln 10) are: i0 one-sided −0.2; central i1 (5.0 − 9.0)/2 = −2, i2 (3.5 − 8.8)/2 = −2.65,
@@ -81,7 +81,7 @@ public sealed class LearningRateRangeTestTests
     }
 
     [Fact]
-    public void Optimizers_that_ignore_the_learning_rate_are_refused()
+    public void OptimizersThatIgnoreTheLearningRateAreRefused()
     {
         var data = TrainingTestData.Blobs<double>(30, seed: 2);
         foreach (Optimizer optimizer in new Optimizer[] { new RpropOptimizer(), new LbfgsOptimizer(), new NewtonOptimizer() })
@@ -98,7 +98,7 @@ public sealed class LearningRateRangeTestTests
     }
 
     [Fact]
-    public void On_the_digits_adam_gets_a_suggestion_that_trains()
+    public void OnTheDigitsAdamGetsASuggestionThatTrains()
     {
         var all = CsvLoader.Load<float>(System.IO.Path.Combine(AppContext.BaseDirectory, "Data", "digits.csv.gz"), new CsvOptions { LabelColumn = -1, ClassCount = 10 });
         var split = DatasetSplit.Split(all, 0.6, 0.2, seed: 1, stratify: true);

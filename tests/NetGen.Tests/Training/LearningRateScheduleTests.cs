@@ -8,7 +8,7 @@ namespace NetGen.Training.Tests;
 public sealed class LearningRateScheduleTests
 {
     [Fact]
-    public void Constant_and_implicit_conversion_return_the_rate_everywhere()
+    public void ConstantAndImplicitConversionReturnTheRateEverywhere()
     {
         LearningRateSchedule fromNumber = 0.25;
         Assert.IsType<ConstantLearningRate>(fromNumber);
@@ -26,7 +26,7 @@ public sealed class LearningRateScheduleTests
     [InlineData(5, 0.05)]
     [InlineData(6, 0.025)]
     [InlineData(9, 0.0125)]
-    public void StepDecay_multiplies_by_the_factor_every_n_epochs(int epoch, double expected)
+    public void StepDecayMultipliesByTheFactorEveryNEpochs(int epoch, double expected)
     {
         Assert.Equal(expected, LearningRateSchedule.StepDecay(0.1, 0.5, 3).GetRate(epoch, step: 999), 15);
     }
@@ -36,7 +36,7 @@ public sealed class LearningRateScheduleTests
     [InlineData(2, 0.5)]
     [InlineData(6, 0.25)]
     [InlineData(98, 0.02)]
-    public void InverseTime_is_eta0_over_one_plus_decay_times_global_step(int step, double expected)
+    public void InverseTimeIsEta0OverOnePlusDecayTimesGlobalStep(int step, double expected)
     {
         Assert.Equal(expected, LearningRateSchedule.InverseTime(1.0, 0.5).GetRate(epoch: 7, step), 15);
     }
@@ -47,20 +47,20 @@ public sealed class LearningRateScheduleTests
     [InlineData(2, 0.55)]
     [InlineData(4, 0.1)]
     [InlineData(10, 0.1)]
-    public void Cosine_anneals_from_initial_to_minimum_and_holds(int epoch, double expected)
+    public void CosineAnnealsFromInitialToMinimumAndHolds(int epoch, double expected)
     {
         Assert.Equal(expected, LearningRateSchedule.Cosine(1.0, 0.1, 4).GetRate(epoch, step: 0), 14);
     }
 
     [Fact]
-    public void FromFunction_passes_epoch_and_step_through()
+    public void FromFunctionPassesEpochAndStepThrough()
     {
         var schedule = LearningRateSchedule.FromFunction((epoch, step) => epoch * 1000 + step);
         Assert.Equal(3007, schedule.GetRate(3, 7));
     }
 
     [Fact]
-    public void Invalid_schedule_arguments_are_rejected()
+    public void InvalidScheduleArgumentsAreRejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.Constant(-0.1));
         Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.Constant(double.NaN));
@@ -73,7 +73,7 @@ public sealed class LearningRateScheduleTests
     }
 
     [Fact]
-    public void Trainer_asks_the_schedule_with_0_based_epoch_and_global_step_and_records_the_rates()
+    public void TrainerAsksTheScheduleWith0BasedEpochAndGlobalStepAndRecordsTheRates()
     {
         var calls = new List<(int Epoch, int Step)>();
         var schedule = LearningRateSchedule.FromFunction((epoch, step) =>
@@ -90,7 +90,7 @@ public sealed class LearningRateScheduleTests
     }
 
     [Fact]
-    public void A_schedule_returning_an_unusable_rate_stops_training_with_a_clear_error()
+    public void AScheduleReturningAnUnusableRateStopsTrainingWithAClearError()
     {
         var network = new FakeNetwork(TestData.TwoLayerLinearSpec, (_, _, _) => 1.0);
         var trainer = new Trainer<double>(network, new TrainerOptions { LearningRate = LearningRateSchedule.FromFunction((_, _) => double.NaN) });

@@ -25,7 +25,7 @@ public sealed class OptimizerStateSnapshotTests
 
     [Theory]
     [MemberData(nameof(Optimizers))]
-    public void A_restored_state_takes_the_same_next_step_and_a_foreign_one_is_refused(string name)
+    public void ARestoredStateTakesTheSameNextStepAndAForeignOneIsRefused(string name)
     {
         var data = TrainingTestData.Blobs<double>(30, seed: 1);
         var optimizer = Create(name);
@@ -69,7 +69,7 @@ public sealed class OptimizerStateSnapshotTests
     }
 
     [Fact]
-    public void Entries_are_checked_for_length_finiteness_and_range()
+    public void EntriesAreCheckedForLengthFinitenessAndRange()
     {
         var snapshot = new OptimizerStateSnapshot(
         [
@@ -91,7 +91,7 @@ public sealed class OptimizerStateSnapshotTests
     }
 
     [Fact]
-    public void Invalid_values_of_each_optimizer_are_named()
+    public void InvalidValuesOfEachOptimizerAreNamed()
     {
         var spec = TestData.TwoLayerLinearSpec;
         var rprop = (ICheckpointableOptimizerState<double>)new RpropOptimizer().CreateState<double>(spec);

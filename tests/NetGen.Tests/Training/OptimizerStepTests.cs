@@ -28,7 +28,7 @@ public sealed class OptimizerStepTests
     }
 
     [Fact]
-    public void Sgd_step_is_w_minus_eta_g()
+    public void SgdStepIsWMinusEtaG()
     {
         var network = Run(new SgdOptimizer(), 0.1, steps: 1);
         Assert.Equal(0.48, network.Parameters[0], 15);   // 0.5 − 0.1·0.2
@@ -41,7 +41,7 @@ public sealed class OptimizerStepTests
     }
 
     [Fact]
-    public void Classical_momentum_accumulates_velocity()
+    public void ClassicalMomentumAccumulatesVelocity()
     {
         // v₁ = −ηg, w₁ = w₀ − ηg; v₂ = μv₁ − ηg = −0.19g, w₂ = w₀ − 0.29g (η = 0.1, μ = 0.9).
         var network = Run(new MomentumOptimizer(), 0.1, steps: 2);
@@ -53,7 +53,7 @@ public sealed class OptimizerStepTests
     }
 
     [Fact]
-    public void Nesterov_momentum_takes_the_look_ahead_step()
+    public void NesterovMomentumTakesTheLookAheadStep()
     {
         // w₁ = w₀ + μv₁ − ηg = w₀ − 0.19g; v₂ = −0.19g, w₂ = w₁ + μv₂ − ηg = w₀ − 0.19g − 0.271g = w₀ − 0.461g.
         var once = Run(new MomentumOptimizer { Nesterov = true }, 0.1, steps: 1);
@@ -66,7 +66,7 @@ public sealed class OptimizerStepTests
     }
 
     [Fact]
-    public void Momentum_coefficient_is_configurable()
+    public void MomentumCoefficientIsConfigurable()
     {
         // μ = 0.5: w₂ = w₀ − ηg − (0.5ηg + ηg) = w₀ − 0.25g with η = 0.1.
         var network = Run(new MomentumOptimizer { Coefficient = 0.5 }, 0.1, steps: 2);
@@ -75,7 +75,7 @@ public sealed class OptimizerStepTests
     }
 
     [Fact]
-    public void Adam_two_bias_corrected_steps()
+    public void AdamTwoBiasCorrectedSteps()
     {
         // Parameter 0 starts at 0.3 and sees g = 1, then g = 0.5, with η = 0.01; the others get assorted gradients.
         static double[] Gradient(int call) => Enumerable.Range(0, 9).Select(i => i == 0 ? (call == 0 ? 1.0 : 0.5) : (call + 1) * (i - 4) / 10.0).ToArray();
@@ -116,7 +116,7 @@ public sealed class OptimizerStepTests
     }
 
     [Fact]
-    public void Optimizer_state_is_reset_at_the_start_of_every_fit()
+    public void OptimizerStateIsResetAtTheStartOfEveryFit()
     {
         var network = new FakeNetwork(TestData.TwoLayerLinearSpec, (_, _, gradient) =>
         {
@@ -133,7 +133,7 @@ public sealed class OptimizerStepTests
     }
 
     [Fact]
-    public void L2_adds_lambda_over_n_times_w_to_weights_only()
+    public void L2AddsLambdaOverNTimesWToWeightsOnly()
     {
         // n = 4, λ₂ = 0.8: each weight's gradient gains 0.2·w, so with g = 0 and η = 0.5, w ← 0.9w; biases stay.
         var network = Run(new SgdOptimizer(), 0.5, steps: 1, gradientAtCall: _ => new double[9], l2: 0.8);
@@ -149,7 +149,7 @@ public sealed class OptimizerStepTests
     }
 
     [Fact]
-    public void L1_adds_lambda_over_n_times_sign_w_to_weights_only_and_leaves_zero_weights()
+    public void L1AddsLambdaOverNTimesSignWToWeightsOnlyAndLeavesZeroWeights()
     {
         // n = 4, λ₁ = 0.4: the gradient gains 0.1·sgn(w); with η = 0.5 each weight moves 0.05 towards 0, sgn(0) = 0.
         var network = Run(new SgdOptimizer(), 0.5, steps: 1, gradientAtCall: _ => new double[9], l1: 0.4);
@@ -166,7 +166,7 @@ public sealed class OptimizerStepTests
     }
 
     [Fact]
-    public void L1_and_L2_combine_with_the_data_gradient_and_the_objective_includes_both_penalties()
+    public void L1AndL2CombineWithTheDataGradientAndTheObjectiveIncludesBothPenalties()
     {
         var network = Run(new SgdOptimizer(), 0.5, steps: 1, l1: 0.4, l2: 0.8, loss: 1.0);
         for (int i = 0; i < InitialParameters.Length; i++)
@@ -189,7 +189,7 @@ public sealed class OptimizerStepTests
     }
 
     [Fact]
-    public void Regularization_helpers_match_the_formulas_directly()
+    public void RegularizationHelpersMatchTheFormulasDirectly()
     {
         var regularization = new Regularization(l1: 0.4, l2: 0.8, trainingSetSize: 4);
         var gradient = new double[9];
@@ -202,7 +202,7 @@ public sealed class OptimizerStepTests
     }
 
     [Fact]
-    public void Penalty_gradient_terms_are_the_scalar_formula_bit_for_bit_in_every_lane_and_tail()
+    public void PenaltyGradientTermsAreTheScalarFormulaBitForBitInEveryLaneAndTail()
     {
         // 37 → 11 → 3: weight blocks of 407 and 33 entries leave vector tails, and the layout interleaves biases.
         var spec = new NetworkSpec(37, [new DenseLayerSpec(11, Activation.Tanh), new DenseLayerSpec(3, Activation.Identity)], Loss.MeanSquaredError, Precision.Single);

@@ -38,7 +38,7 @@ public sealed class RpropTests
     [InlineData(4, 0.22)]
     [InlineData(5, 0.22)]
     [InlineData(6, 0.16)]
-    public void IRpropMinus_steps_match_the_hand_computed_values(int steps, double expected)
+    public void IRpropMinusStepsMatchTheHandComputedValues(int steps, double expected)
     {
         var network = Run(new RpropOptimizer(), steps);
         Assert.Equal(expected, network.Parameters[0], 14);
@@ -53,14 +53,14 @@ public sealed class RpropTests
     [InlineData(4, 0.34)]
     [InlineData(5, 0.34)]
     [InlineData(6, 0.28)]
-    public void RpropPlus_backtracks_the_previous_update_when_the_sign_flips(int steps, double expected)
+    public void RpropPlusBacktracksThePreviousUpdateWhenTheSignFlips(int steps, double expected)
     {
         var network = Run(new RpropOptimizer { Variant = RpropVariant.RpropPlus }, steps);
         Assert.Equal(expected, network.Parameters[0], 14);
     }
 
     [Fact]
-    public void Step_sizes_grow_by_eta_plus_up_to_the_maximum_and_shrink_by_eta_minus_down_to_the_minimum()
+    public void StepSizesGrowByEtaPlusUpToTheMaximumAndShrinkByEtaMinusDownToTheMinimum()
     {
         // A constant gradient: Δ = 0.1, 0.12, 0.144, then held at 0.15; w = 0.5 − 0.1 − 0.12 − 0.144 − 0.15 − 0.15.
         var growing = Run(new RpropOptimizer { MaximumStep = 0.15 }, 5, (_, _) => 1.0);
@@ -78,7 +78,7 @@ public sealed class RpropTests
     }
 
     [Fact]
-    public void Every_parameter_has_its_own_step_size_and_the_learning_rate_is_ignored()
+    public void EveryParameterHasItsOwnStepSizeAndTheLearningRateIsIgnored()
     {
         // Parameter 0 follows the script; the others see +1 throughout: 0.5 − (0.1 + 0.12 + 0.144).
         var network = Run(new RpropOptimizer(), 3);
@@ -90,7 +90,7 @@ public sealed class RpropTests
     }
 
     [Fact]
-    public void Mini_batches_are_refused_naming_the_full_batch_rule()
+    public void MiniBatchesAreRefusedNamingTheFullBatchRule()
     {
         var network = new FakeNetwork(TestData.TwoLayerLinearSpec, (_, _, _) => 1.0);
         var before = network.Parameters.ToArray();
@@ -107,7 +107,7 @@ public sealed class RpropTests
     }
 
     [Fact]
-    public void Settings_are_validated()
+    public void SettingsAreValidated()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new RpropOptimizer { IncreaseFactor = 1.0 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new RpropOptimizer { DecreaseFactor = 1.0 });
@@ -126,7 +126,7 @@ public sealed class RpropTests
 
     [Theory]
     [MemberData(nameof(Variants))]
-    public void Fanns_xor_example_converges_for_at_least_19_of_20_seeds(RpropVariant variant)
+    public void FannsXorExampleConvergesForAtLeast19Of20Seeds(RpropVariant variant)
     {
         // FANN's xor_train.c: 2-3-1 tanh (sigmoid symmetric, steepness 1) hidden and output, targets ±1, quadratic
         // cost, iRPROP⁻ with the published defaults, stop when every output is within 0.01 of its target (bit-fail limit
@@ -154,7 +154,7 @@ public sealed class RpropTests
     }
 
     [Fact]
-    public void Generated_and_interpreted_networks_take_the_same_rprop_steps()
+    public void GeneratedAndInterpretedNetworksTakeTheSameRpropSteps()
     {
         var data = TrainingTestData.FannXor<double>();
         double[] Train(ITrainableNetwork<double> network, RpropVariant variant)

@@ -26,7 +26,7 @@ public sealed class TrainerApiTests
 
     [Theory]
     [MemberData(nameof(InvalidOptions))]
-    public void Invalid_options_are_rejected_with_a_message_naming_the_option(string option, TrainerOptions options)
+    public void InvalidOptionsAreRejectedWithAMessageNamingTheOption(string option, TrainerOptions options)
     {
         var error = Assert.Throws<ArgumentException>(() => new Trainer<double>(new InterpretedNetwork<double>(TestData.XorSpec()), options));
         Assert.Equal(option, error.ParamName);
@@ -34,7 +34,7 @@ public sealed class TrainerApiTests
     }
 
     [Fact]
-    public void Invalid_optimizer_settings_are_rejected()
+    public void InvalidOptimizerSettingsAreRejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new AdamOptimizer { Beta1 = 1.0 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new AdamOptimizer { Beta2 = -0.1 });
@@ -43,7 +43,7 @@ public sealed class TrainerApiTests
     }
 
     [Fact]
-    public void Forward_only_networks_and_mismatched_or_empty_data_sets_are_rejected()
+    public void ForwardOnlyNetworksAndMismatchedOrEmptyDataSetsAreRejected()
     {
         var forwardOnly = new InterpretedNetwork<double>(new NetworkSpec(2, [new DenseLayerSpec(1, Activation.Step)], loss: null, Precision.Double));
         Assert.Throws<ArgumentException>(() => new Trainer<double>(forwardOnly, new TrainerOptions()));
@@ -57,7 +57,7 @@ public sealed class TrainerApiTests
     }
 
     [Fact]
-    public void Each_epoch_visits_every_sample_once_in_batches_with_a_partial_last_batch()
+    public void EachEpochVisitsEverySampleOnceInBatchesWithAPartialLastBatch()
     {
         var network = new FakeNetwork(TestData.TwoLayerLinearSpec, (_, _, _) => 1.0);
         var result = new Trainer<double>(network, new TrainerOptions { Epochs = 3, BatchSize = 4, Seed = 8 }).Fit(TestData.Indexed(10));
@@ -76,7 +76,7 @@ public sealed class TrainerApiTests
     }
 
     [Fact]
-    public void Without_shuffling_batches_follow_the_stored_order()
+    public void WithoutShufflingBatchesFollowTheStoredOrder()
     {
         var network = new FakeNetwork(TestData.TwoLayerLinearSpec, (_, _, _) => 1.0);
         new Trainer<double>(network, new TrainerOptions { Epochs = 2, BatchSize = 3, ShuffleEachEpoch = false }).Fit(TestData.Indexed(5));
@@ -84,7 +84,7 @@ public sealed class TrainerApiTests
     }
 
     [Fact]
-    public void A_batch_size_above_the_training_set_size_means_full_batch()
+    public void ABatchSizeAboveTheTrainingSetSizeMeansFullBatch()
     {
         var network = new FakeNetwork(TestData.TwoLayerLinearSpec, (_, _, _) => 1.0);
         var result = new Trainer<double>(network, new TrainerOptions { Epochs = 2, BatchSize = 1000 }).Fit(TestData.Indexed(6));
@@ -150,7 +150,7 @@ public sealed class TrainerApiTests
     }
 
     [Fact]
-    public void The_step_context_lets_an_optimizer_reevaluate_the_regularised_objective_and_reject_steps()
+    public void TheStepContextLetsAnOptimizerReevaluateTheRegularisedObjectiveAndRejectSteps()
     {
         var data = TestData.Xor();
         var sensible = new AcceptIfBetterOptimizer();
@@ -173,7 +173,7 @@ public sealed class TrainerApiTests
     }
 
     [Fact]
-    public void The_step_context_checks_its_arguments()
+    public void TheStepContextChecksItsArguments()
     {
         var network = new InterpretedNetwork<double>(TestData.XorSpec());
         var workspace = network.CreateWorkspace(2);
@@ -196,7 +196,7 @@ public sealed class TrainerApiTests
     }
 
     [Fact]
-    public void Training_steps_allocate_nothing()
+    public void TrainingStepsAllocateNothing()
     {
         // 256 samples in batches of 1: 256 steps per epoch. Extra epochs may allocate their history record, but a
         // step that allocated even one small object would add several kilobytes per epoch. The network is an
@@ -231,7 +231,7 @@ public sealed class TrainerApiTests
     }
 
     [Fact]
-    public void Full_batch_optimizer_steps_allocate_nothing()
+    public void FullBatchOptimizerStepsAllocateNothing()
     {
         // RPROP (both variants) and L-BFGS take one step per epoch, so their steps are measured directly.
         var data = TestData.Regression(64, 4, seed: 1);

@@ -22,7 +22,7 @@ public sealed class TrainerLearningTests
     };
 
     [Fact]
-    public void Xor_2_4_1_sigmoid_reaches_mse_below_1e3_for_at_least_9_of_10_seeds()
+    public void Xor241SigmoidReachesMseBelow1e3ForAtLeast9Of10Seeds()
     {
         var data = TestData.Xor();
         int solved = 0;
@@ -41,7 +41,7 @@ public sealed class TrainerLearningTests
     }
 
     [Fact]
-    public void Xor_also_trains_with_full_batch_adam()
+    public void XorAlsoTrainsWithFullBatchAdam()
     {
         var data = TestData.Xor();
         var network = new InterpretedNetwork<double>(TestData.XorSpec());
@@ -56,7 +56,7 @@ public sealed class TrainerLearningTests
     }
 
     [Fact]
-    public void Single_precision_networks_train_reproducibly_too()
+    public void SinglePrecisionNetworksTrainReproduciblyToo()
     {
         var spec = new NetworkSpec(2, [new DenseLayerSpec(4, Activation.Sigmoid), new DenseLayerSpec(1, Activation.Sigmoid)], Loss.MeanSquaredError, Precision.Single);
         var data = TestData.Xor().Convert<float>();
@@ -85,7 +85,7 @@ public sealed class TrainerLearningTests
     }
 
     [Fact]
-    public void Equal_seeds_give_bitwise_equal_weights_and_different_seeds_differ()
+    public void EqualSeedsGiveBitwiseEqualWeightsAndDifferentSeedsDiffer()
     {
         var data = TestData.Regression(20, 2, seed: 5);
         var spec = TestData.XorSpec();
@@ -94,7 +94,7 @@ public sealed class TrainerLearningTests
     }
 
     [Fact]
-    public void Equal_seeds_give_bitwise_equal_weights_with_dropout_too()
+    public void EqualSeedsGiveBitwiseEqualWeightsWithDropoutToo()
     {
         var data = TestData.Regression(20, 2, seed: 5);
         var spec = TestData.XorSpec(hiddenKeep: 0.5);
@@ -103,7 +103,7 @@ public sealed class TrainerLearningTests
     }
 
     [Fact]
-    public void Dropout_is_applied_in_training_only()
+    public void DropoutIsAppliedInTrainingOnly()
     {
         // The same start and seed with and without dropout end differently, so the masks are drawn while training …
         var data = TestData.Regression(20, 2, seed: 5);
@@ -118,7 +118,7 @@ public sealed class TrainerLearningTests
     }
 
     [Fact]
-    public void Initialization_null_keeps_the_current_weights_and_a_set_scheme_draws_them_from_the_seed()
+    public void InitializationNullKeepsTheCurrentWeightsAndASetSchemeDrawsThemFromTheSeed()
     {
         var data = TestData.Xor();
         var network = new InterpretedNetwork<double>(TestData.XorSpec());
@@ -147,7 +147,7 @@ public sealed class TrainerLearningTests
     }
 
     [Fact]
-    public void Per_layer_gradient_norms_show_vanishing_gradients_in_a_deep_sigmoid_stack_but_not_with_relu()
+    public void PerLayerGradientNormsShowVanishingGradientsInADeepSigmoidStackButNotWithRelu()
     {
         double sigmoid = FirstToLastGradientNormRatio(Activation.Sigmoid, WeightInitialization.XavierUniform);
         double relu = FirstToLastGradientNormRatio(Activation.ReLU, WeightInitialization.HeNormal);

@@ -11,7 +11,7 @@ namespace NetGen.Training.Tests;
 public sealed class TrainerReportingTests
 {
     [Fact]
-    public void Progress_reports_every_step_when_unthrottled_with_sane_values()
+    public void ProgressReportsEveryStepWhenUnthrottledWithSaneValues()
     {
         // 10 samples in batches of 3: 4 steps per epoch, the last of 1 sample.
         var network = new InterpretedNetwork<double>(TestData.XorSpec());
@@ -45,7 +45,7 @@ public sealed class TrainerReportingTests
     }
 
     [Fact]
-    public void Throttled_progress_always_reports_each_epoch_end()
+    public void ThrottledProgressAlwaysReportsEachEpochEnd()
     {
         var progress = new RecordingProgress();
         var options = new TrainerOptions { Epochs = 4, BatchSize = 2, ProgressInterval = TimeSpan.FromHours(1), Seed = 1, Initialization = WeightInitialization.XavierUniform };
@@ -55,7 +55,7 @@ public sealed class TrainerReportingTests
     }
 
     [Fact]
-    public void History_records_every_epoch_and_exports_csv()
+    public void HistoryRecordsEveryEpochAndExportsCsv()
     {
         var network = new InterpretedNetwork<double>(TestData.XorSpec());
         var options = new TrainerOptions { Epochs = 3, BatchSize = 2, LearningRate = LearningRateSchedule.StepDecay(0.4, 0.5, 1), L2 = 0.1, Seed = 3, Initialization = WeightInitialization.XavierUniform };
@@ -99,7 +99,7 @@ public sealed class TrainerReportingTests
     }
 
     [Fact]
-    public void Accuracy_is_reported_for_classification_and_null_for_regression()
+    public void AccuracyIsReportedForClassificationAndNullForRegression()
     {
         // Three classes, softmax cross-entropy: argmax accuracy on training and validation sets.
         var random = new SeededRandom(12);
@@ -143,7 +143,7 @@ public sealed class TrainerReportingTests
     }
 
     [Fact]
-    public void Training_accuracy_can_be_turned_off()
+    public void TrainingAccuracyCanBeTurnedOff()
     {
         var options = new TrainerOptions { Epochs = 2, EvaluateTrainingAccuracy = false, Seed = 1, Initialization = WeightInitialization.XavierUniform };
         var result = new Trainer<double>(new InterpretedNetwork<double>(TestData.XorSpec()), options).Fit(TestData.Xor());
@@ -151,7 +151,7 @@ public sealed class TrainerReportingTests
     }
 
     [Fact]
-    public void Evaluate_gives_the_mean_loss_over_all_samples_whatever_the_chunking()
+    public void EvaluateGivesTheMeanLossOverAllSamplesWhateverTheChunking()
     {
         var network = new InterpretedNetwork<double>(TestData.XorSpec());
         network.InitializeParameters(3);

@@ -33,7 +33,7 @@ public sealed class TrainerStoppingTests
         });
 
     [Fact]
-    public void Early_stopping_restores_the_weights_of_the_best_validation_epoch_exactly()
+    public void EarlyStoppingRestoresTheWeightsOfTheBestValidationEpochExactly()
     {
         var network = new InterpretedNetwork<double>(LineSpec);
         var snapshots = new List<double[]>();
@@ -57,7 +57,7 @@ public sealed class TrainerStoppingTests
     }
 
     [Fact]
-    public void Early_stopping_min_delta_ignores_small_improvements()
+    public void EarlyStoppingMinDeltaIgnoresSmallImprovements()
     {
         // Each epoch improves the validation loss (0.32, 0.192, 0.105, 0.049 …), but after epoch 2 by less than 0.1,
         // so patience 2 runs out at epoch 4; the restored weights are still those of the lowest loss seen.
@@ -71,7 +71,7 @@ public sealed class TrainerStoppingTests
     }
 
     [Fact]
-    public void Without_early_stopping_the_best_weights_are_still_restored_by_default_but_can_be_kept_last()
+    public void WithoutEarlyStoppingTheBestWeightsAreStillRestoredByDefaultButCanBeKeptLast()
     {
         var network = new InterpretedNetwork<double>(LineSpec);
         var result = new Trainer<double>(network, LineOptions(12)).Fit(TowardsTwo, WantsOne);
@@ -91,7 +91,7 @@ public sealed class TrainerStoppingTests
     }
 
     [Fact]
-    public void Early_stopping_needs_a_validation_set()
+    public void EarlyStoppingNeedsAValidationSet()
     {
         var trainer = new Trainer<double>(new InterpretedNetwork<double>(LineSpec), LineOptions(10, patience: 2));
         var error = Assert.Throws<ArgumentException>(() => trainer.Fit(TowardsTwo));
@@ -99,7 +99,7 @@ public sealed class TrainerStoppingTests
     }
 
     [Fact]
-    public void Target_loss_stops_at_the_first_epoch_whose_training_loss_reaches_it()
+    public void TargetLossStopsAtTheFirstEpochWhoseTrainingLossReachesIt()
     {
         var network = new InterpretedNetwork<double>(TestData.XorSpec());
         var options = new TrainerOptions
@@ -115,7 +115,7 @@ public sealed class TrainerStoppingTests
     }
 
     [Fact]
-    public void Target_loss_monitors_the_validation_loss_when_there_is_a_validation_set()
+    public void TargetLossMonitorsTheValidationLossWhenThereIsAValidationSet()
     {
         // The validation loss ½(o − 1)² reaches 0.01 once o > 0.859, at epoch 6 (o₆ = 0.937).
         var network = new InterpretedNetwork<double>(LineSpec);
@@ -128,7 +128,7 @@ public sealed class TrainerStoppingTests
     }
 
     [Fact]
-    public void Cancellation_stops_at_the_next_batch_boundary_and_returns_a_result()
+    public void CancellationStopsAtTheNextBatchBoundaryAndReturnsAResult()
     {
         // 12 samples in batches of 4: 3 steps per epoch. Cancelling after global step 5 stops in epoch 2.
         using var cancellation = new CancellationTokenSource();
@@ -153,7 +153,7 @@ public sealed class TrainerStoppingTests
     }
 
     [Fact]
-    public void Cancellation_with_a_validation_set_returns_the_best_validated_weights()
+    public void CancellationWithAValidationSetReturnsTheBestValidatedWeights()
     {
         using var cancellation = new CancellationTokenSource();
         var snapshots = new List<double[]>();
@@ -182,7 +182,7 @@ public sealed class TrainerStoppingTests
     }
 
     [Fact]
-    public void An_already_cancelled_token_runs_no_step_and_keeps_the_weights()
+    public void AnAlreadyCancelledTokenRunsNoStepAndKeepsTheWeights()
     {
         var network = new InterpretedNetwork<double>(TestData.XorSpec());
         network.InitializeParameters(5);
@@ -208,7 +208,7 @@ public sealed class TrainerStoppingTests
         });
 
     [Fact]
-    public void A_nan_gradient_throws_diverged_and_keeps_the_weights_from_before_that_step()
+    public void ANanGradientThrowsDivergedAndKeepsTheWeightsFromBeforeThatStep()
     {
         // 8 samples in batches of 4: the call with index 2 is epoch 2, step 1, global step 3.
         var network = Diverging(2, _ => 1.0, g => g[5] = double.NaN);
@@ -223,7 +223,7 @@ public sealed class TrainerStoppingTests
     }
 
     [Fact]
-    public void A_nan_loss_throws_diverged_before_any_update()
+    public void ANanLossThrowsDivergedBeforeAnyUpdate()
     {
         var network = Diverging(1, _ => double.NaN, _ => { });
         var trainer = new Trainer<double>(network, new TrainerOptions { Epochs = 5, BatchSize = 4, LearningRate = 0.1 });
@@ -233,7 +233,7 @@ public sealed class TrainerStoppingTests
     }
 
     [Fact]
-    public void An_update_that_overflows_is_rolled_back_and_reported()
+    public void AnUpdateThatOverflowsIsRolledBackAndReported()
     {
         // A finite but huge gradient times η = 10 overflows the parameters to infinity.
         var network = Diverging(3, _ => 1.0, g => g[0] = 1e308);
@@ -246,7 +246,7 @@ public sealed class TrainerStoppingTests
     }
 
     [Fact]
-    public void A_huge_learning_rate_on_a_real_network_diverges_and_leaves_the_last_finite_weights()
+    public void AHugeLearningRateOnARealNetworkDivergesAndLeavesTheLastFiniteWeights()
     {
         // A linear regression with η = 1e3 overshoots further at every step until the loss overflows.
         var network = new InterpretedNetwork<double>(new NetworkSpec(2, [new DenseLayerSpec(1, Activation.Identity)], Loss.MeanSquaredError, Precision.Double));
