@@ -475,29 +475,34 @@ internal sealed class FloatKernelEmitter
         }
 
         string sums = $"{HorizontalSums}(a0, a1, a2, a3, b0, b1, b2, b3)";
-        if (body8 == n)
+        WriteScalarColumnsAndReturn(w, body8, n, sums);
+        w.Close();
+    }
+
+    // The columns past the last block of eight, one at a time, for four rows and two samples; then the return of the
+    // eight sums (the vector sums of the block part plus these).
+    private static void WriteScalarColumnsAndReturn(SourceWriter w, int start, int n, string sums)
+    {
+        if (start == n)
         {
             w.Line($"return {sums};");
+            return;
         }
-        else
-        {
-            w.Line(string.Join(" ", Enumerable.Range(0, 4).Select(r => $"float p{r} = 0f; float q{r} = 0f;")));
-            w.Open($"for (int k = {I(body8)}; k < {I(n)}; k++)");
-            w.Line($"float u = {At("x0", "k")};");
-            w.Line($"float v = {At("x1", "k")};");
-            for (int r = 0; r < 4; r++)
-            {
-                string weight = At("wr", r == 0 ? "k" : $"{I(r * n)} + k");
-                w.Line($"float e{r} = {weight};");
-                w.Line($"p{r} += e{r} * u;");
-                w.Line($"q{r} += e{r} * v;");
-            }
 
-            w.Close();
-            w.Line($"return {sums} + {V}.Create(p0, p1, p2, p3, q0, q1, q2, q3);");
+        w.Line(string.Join(" ", Enumerable.Range(0, 4).Select(r => $"float p{r} = 0f; float q{r} = 0f;")));
+        w.Open($"for (int k = {I(start)}; k < {I(n)}; k++)");
+        w.Line($"float u = {At("x0", "k")};");
+        w.Line($"float v = {At("x1", "k")};");
+        for (int r = 0; r < 4; r++)
+        {
+            string weight = At("wr", r == 0 ? "k" : $"{I(r * n)} + k");
+            w.Line($"float e{r} = {weight};");
+            w.Line($"p{r} += e{r} * u;");
+            w.Line($"q{r} += e{r} * v;");
         }
 
         w.Close();
+        w.Line($"return {sums} + {V}.Create(p0, p1, p2, p3, q0, q1, q2, q3);");
     }
 
     private static void WriteDotRows4Samples2(SourceWriter w, int n)
@@ -528,28 +533,7 @@ internal sealed class FloatKernelEmitter
             sums = $"{HorizontalSums}(a0, a1, a2, a3, b0, b1, b2, b3)";
         }
 
-        if (body == n)
-        {
-            w.Line($"return {sums};");
-        }
-        else
-        {
-            w.Line(string.Join(" ", Enumerable.Range(0, 4).Select(r => $"float p{r} = 0f; float q{r} = 0f;")));
-            w.Open($"for (int k = {I(body)}; k < {I(n)}; k++)");
-            w.Line($"float u = {At("x0", "k")};");
-            w.Line($"float v = {At("x1", "k")};");
-            for (int r = 0; r < 4; r++)
-            {
-                string weight = At("wr", r == 0 ? "k" : $"{I(r * n)} + k");
-                w.Line($"float e{r} = {weight};");
-                w.Line($"p{r} += e{r} * u;");
-                w.Line($"q{r} += e{r} * v;");
-            }
-
-            w.Close();
-            w.Line($"return {sums} + {V}.Create(p0, p1, p2, p3, q0, q1, q2, q3);");
-        }
-
+        WriteScalarColumnsAndReturn(w, body, n, sums);
         w.Close();
     }
 
