@@ -26,7 +26,10 @@ def parse(path):
         # Parameters, and the job where a run has several (--both-widths); not the job's other characteristics.
         params = tuple(f'{h}={row[h]}' for h in header[1:stats]
                        if h not in CHARACTERISTICS and not (h == 'Job' and row[h] in ('ShortRun', 'DefaultJob', 'Dry')))
-        value, unit = row['Median'].replace(',', '').split()
+        parts = row['Median'].replace(',', '').split()
+        if len(parts) != 2:
+            continue  # NA: a row that did not run on this host (Vector512 in the Vector256-only job)
+        value, unit = parts
         rows[(cls, row['Method'], params)] = (float(value) * UNITS[unit], row.get('Allocated', ''))
     return rows
 

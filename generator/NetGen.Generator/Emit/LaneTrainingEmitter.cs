@@ -79,7 +79,7 @@ internal sealed class LaneTrainingEmitter
         }
 
         var deltas = WriteLossAndOutputDelta(ys);
-        w.Line($"total += {V}.Sum({V}.BitwiseAnd(loss * sampleWeight, valid));");
+        w.Line($"total += {V}.Sum({V}.BitwiseAnd(weighted ? loss * sampleWeight : loss, valid));");
         w.Open("if (!computeGradient)");
         w.Line("continue;");
         w.Close();
@@ -220,7 +220,9 @@ internal sealed class LaneTrainingEmitter
         for (int j = 0; j < deltas.Count; j++)
         {
             string d = $"d{ln}_{MathText.Int(j)}";
-            _w.Line($"{Vf} {d} = {V}.BitwiseAnd(({deltas[j]}) * sampleWeight, valid);");
+            // Without weights the multiply is skipped, not done by one: δᴸ heads the step's dependency chain, which bounds
+            // tiny networks, and the branch is the same for every group of the pass.
+            _w.Line($"{Vf} {d} = weighted ? {V}.BitwiseAnd(({deltas[j]}) * sampleWeight, valid) : {V}.BitwiseAnd({deltas[j]}, valid);");
             current.Add(d);
         }
 

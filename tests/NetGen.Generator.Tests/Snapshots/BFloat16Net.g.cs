@@ -669,13 +669,13 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector256<float> error1 = a2_1 - y1;
                 loss += error1 * error1;
                 loss *= global::System.Runtime.Intrinsics.Vector256.Create(0.5f);
-                total += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(loss * sampleWeight, valid));
+                total += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(weighted ? loss * sampleWeight : loss, valid));
                 if (!computeGradient)
                 {
                     continue;
                 }
-                global::System.Runtime.Intrinsics.Vector256<float> d2_0 = global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((error0) * sampleWeight, valid);
-                global::System.Runtime.Intrinsics.Vector256<float> d2_1 = global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((error1) * sampleWeight, valid);
+                global::System.Runtime.Intrinsics.Vector256<float> d2_0 = weighted ? global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((error0) * sampleWeight, valid) : global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(error0, valid);
+                global::System.Runtime.Intrinsics.Vector256<float> d2_1 = weighted ? global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((error1) * sampleWeight, valid) : global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(error1, valid);
 
                 // Dense layer 2: ∂C/∂W²_jk = Σ_x a¹_k δ²_j (BP4), ∂C/∂b²_j = Σ_x δ²_j (BP3).
                 {

@@ -584,12 +584,12 @@ namespace Samples
                 global::System.Runtime.Intrinsics.Vector256<float> error0 = a2_0 - y0;
                 loss += error0 * error0;
                 loss *= global::System.Runtime.Intrinsics.Vector256.Create(0.5f);
-                total += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(loss * sampleWeight, valid));
+                total += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(weighted ? loss * sampleWeight : loss, valid));
                 if (!computeGradient)
                 {
                     continue;
                 }
-                global::System.Runtime.Intrinsics.Vector256<float> d2_0 = global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((error0) * sampleWeight, valid);
+                global::System.Runtime.Intrinsics.Vector256<float> d2_0 = weighted ? global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((error0) * sampleWeight, valid) : global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(error0, valid);
 
                 // Dense layer 2: ∂C/∂W²_jk = Σ_x a¹_k δ²_j (BP4), ∂C/∂b²_j = Σ_x δ²_j (BP3).
                 // BP2: δ¹ = ((W²)ᵀ δ²) ⊙ σ'(z¹), σ' = 1 if z > 0 else 0.

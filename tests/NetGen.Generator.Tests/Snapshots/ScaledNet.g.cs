@@ -497,13 +497,13 @@ namespace Samples
                 sumY += y0;
                 loss -= y1 * (z1_1 - logSumExp1);
                 sumY += y1;
-                total += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(loss * sampleWeight, valid));
+                total += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(weighted ? loss * sampleWeight : loss, valid));
                 if (!computeGradient)
                 {
                     continue;
                 }
-                global::System.Runtime.Intrinsics.Vector256<float> d1_0 = global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((a1_0 * sumY - y0) * sampleWeight, valid);
-                global::System.Runtime.Intrinsics.Vector256<float> d1_1 = global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((a1_1 * sumY - y1) * sampleWeight, valid);
+                global::System.Runtime.Intrinsics.Vector256<float> d1_0 = weighted ? global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((a1_0 * sumY - y0) * sampleWeight, valid) : global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(a1_0 * sumY - y0, valid);
+                global::System.Runtime.Intrinsics.Vector256<float> d1_1 = weighted ? global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((a1_1 * sumY - y1) * sampleWeight, valid) : global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(a1_1 * sumY - y1, valid);
 
                 // Dense layer 1: ∂C/∂W¹_jk = Σ_x a⁰_k δ¹_j (BP4), ∂C/∂b¹_j = Σ_x δ¹_j (BP3).
                 StoreOrAdd8(ref gr, global::NetGen.Numerics.VectorMath.HorizontalSums(d1_0 * x0, d1_0 * x1, d1_0 * x2, d1_1 * x0, d1_1 * x1, d1_1 * x2, d1_0, d1_1) * gradientScale, first == 0);

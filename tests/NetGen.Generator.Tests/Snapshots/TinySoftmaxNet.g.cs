@@ -653,14 +653,14 @@ namespace Samples
                 projection += a2_0 * error0;
                 projection += a2_1 * error1;
                 projection += a2_2 * error2;
-                total += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(loss * sampleWeight, valid));
+                total += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(weighted ? loss * sampleWeight : loss, valid));
                 if (!computeGradient)
                 {
                     continue;
                 }
-                global::System.Runtime.Intrinsics.Vector256<float> d2_0 = global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((a2_0 * (error0 - projection)) * sampleWeight, valid);
-                global::System.Runtime.Intrinsics.Vector256<float> d2_1 = global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((a2_1 * (error1 - projection)) * sampleWeight, valid);
-                global::System.Runtime.Intrinsics.Vector256<float> d2_2 = global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((a2_2 * (error2 - projection)) * sampleWeight, valid);
+                global::System.Runtime.Intrinsics.Vector256<float> d2_0 = weighted ? global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((a2_0 * (error0 - projection)) * sampleWeight, valid) : global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(a2_0 * (error0 - projection), valid);
+                global::System.Runtime.Intrinsics.Vector256<float> d2_1 = weighted ? global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((a2_1 * (error1 - projection)) * sampleWeight, valid) : global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(a2_1 * (error1 - projection), valid);
+                global::System.Runtime.Intrinsics.Vector256<float> d2_2 = weighted ? global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((a2_2 * (error2 - projection)) * sampleWeight, valid) : global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(a2_2 * (error2 - projection), valid);
 
                 // Dense layer 2: ∂C/∂W²_jk = Σ_x a¹_k δ²_j (BP4), ∂C/∂b²_j = Σ_x δ²_j (BP3).
                 StoreOrAdd8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, 24), global::NetGen.Numerics.VectorMath.HorizontalSums(d2_1 * a1_0, d2_1 * a1_1, d2_1 * a1_2, d2_1 * a1_3, d2_2 * a1_0, d2_2 * a1_1, d2_2 * a1_2, d2_2 * a1_3) * gradientScale, first == 0);

@@ -564,12 +564,12 @@ namespace Samples
                 // C_x = −Σ_j [y ln σ(z) + (1 − y) ln(1 − σ(z))] = Σ_j max(z, 0) − y z + ln(1 + e^(−|z|)); BP1 fused with sigmoid and cross-entropy: σ'(z) cancels, δᴸ = a − y.
                 global::System.Runtime.Intrinsics.Vector256<float> loss = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 loss += global::System.Runtime.Intrinsics.Vector256.Max(z2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero) - y0 * z2_0 + global::NetGen.Numerics.VectorMath.LogP1(global::NetGen.Numerics.VectorMath.Exp(-global::System.Runtime.Intrinsics.Vector256.Abs(z2_0)));
-                total += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(loss * sampleWeight, valid));
+                total += global::System.Runtime.Intrinsics.Vector256.Sum(global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(weighted ? loss * sampleWeight : loss, valid));
                 if (!computeGradient)
                 {
                     continue;
                 }
-                global::System.Runtime.Intrinsics.Vector256<float> d2_0 = global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((a2_0 - y0) * sampleWeight, valid);
+                global::System.Runtime.Intrinsics.Vector256<float> d2_0 = weighted ? global::System.Runtime.Intrinsics.Vector256.BitwiseAnd((a2_0 - y0) * sampleWeight, valid) : global::System.Runtime.Intrinsics.Vector256.BitwiseAnd(a2_0 - y0, valid);
 
                 // Dense layer 2: ∂C/∂W²_jk = Σ_x a¹_k δ²_j (BP4), ∂C/∂b²_j = Σ_x δ²_j (BP3).
                 {
