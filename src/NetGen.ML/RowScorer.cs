@@ -38,6 +38,32 @@ internal sealed class RowScorer
         _scores = new float[plan.ClassCount];
     }
 
+    /// <summary>Whether <paramref name="column"/> of a scored row is active: an input column as the input row says, an
+    /// added column as the caller asked.</summary>
+    public static bool IsColumnActive(DataViewRow input, DataViewSchema inputSchema, bool[] active, DataViewSchema.Column column) =>
+        column.Index < inputSchema.Count ? input.IsColumnActive(inputSchema[column.Index]) : active[column.Index - inputSchema.Count];
+
+    /// <summary>The getter of <paramref name="column"/> of a scored row: an input column's from the input row, an added
+    /// column's from the scorer, which exists when any added column is active.</summary>
+    /// <exception cref="InvalidOperationException">An added column that was not asked for; <paramref name="rowKind"/>
+    /// names the row or cursor in the message.</exception>
+    public static ValueGetter<TValue> GetterOf<TValue>(
+        DataViewRow input, DataViewSchema inputSchema, RowScorer? scorer, bool[] active, DataViewSchema.Column column, string rowKind)
+    {
+        if (column.Index < inputSchema.Count)
+        {
+            return input.GetGetter<TValue>(inputSchema[column.Index]);
+        }
+
+        int output = column.Index - inputSchema.Count;
+        if (scorer is null || !active[output])
+        {
+            throw new InvalidOperationException($"Column '{column.Name}' is not active in this {rowKind}; ask for it when creating the {rowKind}.");
+        }
+
+        return scorer.GetGetter<TValue>(output, column.Name);
+    }
+
     /// <summary>The getter of added column <paramref name="output"/>, typed as ML.NET asks for it.</summary>
     /// <exception cref="InvalidOperationException"><typeparamref name="TValue"/> is not the column's type.</exception>
     public ValueGetter<TValue> GetGetter<TValue>(int output, string columnName)

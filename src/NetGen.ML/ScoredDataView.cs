@@ -96,28 +96,11 @@ internal sealed class ScoredDataView : IDataView
 
         public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
 
-        public override bool IsColumnActive(DataViewSchema.Column column)
-        {
-            int sourceCount = _view._source.Schema.Count;
-            return column.Index < sourceCount ? _input.IsColumnActive(_view._source.Schema[column.Index]) : _active[column.Index - sourceCount];
-        }
+        public override bool IsColumnActive(DataViewSchema.Column column) =>
+            RowScorer.IsColumnActive(_input, _view._source.Schema, _active, column);
 
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            int sourceCount = _view._source.Schema.Count;
-            if (column.Index < sourceCount)
-            {
-                return _input.GetGetter<TValue>(_view._source.Schema[column.Index]);
-            }
-
-            int output = column.Index - sourceCount;
-            if (_scorer is null || !_active[output])
-            {
-                throw new InvalidOperationException($"Column '{column.Name}' is not active in this cursor; ask for it when creating the cursor.");
-            }
-
-            return _scorer.GetGetter<TValue>(output, column.Name);
-        }
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) =>
+            RowScorer.GetterOf<TValue>(_input, _view._source.Schema, _scorer, _active, column, "cursor");
 
         public override bool MoveNext() => _input.MoveNext();
 

@@ -85,23 +85,9 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
 
         public override bool IsColumnActive(DataViewSchema.Column column) =>
-            column.Index < _mapper.InputSchema.Count ? _input.IsColumnActive(_mapper.InputSchema[column.Index]) : _active[column.Index - _mapper.InputSchema.Count];
+            RowScorer.IsColumnActive(_input, _mapper.InputSchema, _active, column);
 
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            int inputCount = _mapper.InputSchema.Count;
-            if (column.Index < inputCount)
-            {
-                return _input.GetGetter<TValue>(_mapper.InputSchema[column.Index]);
-            }
-
-            int output = column.Index - inputCount;
-            if (_scorer is null || !_active[output])
-            {
-                throw new InvalidOperationException($"Column '{column.Name}' is not active in this row; ask for it when creating the row.");
-            }
-
-            return _scorer.GetGetter<TValue>(output, column.Name);
-        }
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) =>
+            RowScorer.GetterOf<TValue>(_input, _mapper.InputSchema, _scorer, _active, column, "row");
     }
 }
