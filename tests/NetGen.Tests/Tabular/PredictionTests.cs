@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using NetGen.Tests.Networks;
+using NetGen.Testing;
 using Xunit;
 
 namespace NetGen.Tabular.Tests;
@@ -167,13 +168,7 @@ public sealed class PredictionTests
         var probabilities = new float[160];
         var binary = new float[32];
         Run();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
-        {
-            Run();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.Least(Run));
 
         void Run()
         {
