@@ -139,17 +139,13 @@ public sealed partial class InterpretedNetwork<T> : ISecondOrderNetwork<T>
     private InterpretedWorkspace<T> AsOwnWorkspace(NetworkWorkspace workspace) =>
         workspace as InterpretedWorkspace<T> ?? throw NetworkGuard.ForeignWorkspace(workspace, typeof(InterpretedWorkspace<T>));
 
-    // z = W·x + b for one sample: one dot product per neuron, along W's contiguous rows.
-    private void WeightedInput(DenseLayerLayout layout, ReadOnlySpan<T> x, Span<T> z)
-    {
-        ReadOnlySpan<T> weights = _parameters.AsSpan(layout.WeightsOffset, layout.WeightCount);
-        ReadOnlySpan<T> biases = _parameters.AsSpan(layout.BiasesOffset, layout.OutputSize);
-        int n = layout.InputSize;
-        for (int j = 0; j < z.Length; j++)
-        {
-            z[j] = TensorPrimitives.Dot(weights.Slice(j * n, n), x) + biases[j];
-        }
-    }
+    // z = W·x + b for one sample, along W's contiguous rows.
+    private void WeightedInput(DenseLayerLayout layout, ReadOnlySpan<T> x, Span<T> z) =>
+        SpanMath.MatrixVector<T>(
+            _parameters.AsSpan(layout.WeightsOffset, layout.WeightCount),
+            x,
+            _parameters.AsSpan(layout.BiasesOffset, layout.OutputSize),
+            z);
 
     // The layer-major, sample-major, unit-major order of mask draws is part of the engines' shared contract.
     private void ForwardBatch(ReadOnlySpan<T> inputs, int batch, InterpretedWorkspace<T> ws, SeededRandom? dropoutRandom)
