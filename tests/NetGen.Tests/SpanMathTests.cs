@@ -133,4 +133,64 @@ public class SpanMathTests
         Assert.Equal(double.PositiveInfinity, SpanMath.SumOfSquaresAsDouble<double>([1e200, 1e200]));
         Assert.Equal(2.0 * float.MaxValue * (double)float.MaxValue, SpanMath.SumOfSquaresAsDouble<float>([float.MaxValue, -float.MaxValue]));
     }
+
+    [Fact]
+    public void MatrixVectorAgreesWithADoubleSumForEveryRowCountWidthAndOffset()
+    {
+        // Row counts across the four-row blocks and their single-row rest; widths across the 256-bit block and tail of
+        // both element types, narrower than one vector too; the matrix starting mid-block.
+        var random = new SeededRandom(12);
+        for (int rows = 1; rows <= 9; rows++)
+        {
+            for (int n = 1; n <= 37; n += 3)
+            {
+                for (int offset = 0; offset < 2; offset++)
+                {
+                    var matrix = new double[offset + (rows * n)];
+                    var x = new double[n];
+                    var bias = new double[rows];
+                    Fill(matrix);
+                    Fill(x);
+                    Fill(bias);
+                    var expected = new double[rows];
+                    for (int j = 0; j < rows; j++)
+                    {
+                        double sum = bias[j];
+                        for (int k = 0; k < n; k++)
+                        {
+                            sum += matrix[offset + (j * n) + k] * x[k];
+                        }
+
+                        expected[j] = sum;
+                    }
+
+                    var resultDouble = new double[rows];
+                    SpanMath.MatrixVector<double>(matrix.AsSpan(offset), x, bias, resultDouble);
+                    var resultFloat = new float[rows];
+                    SpanMath.MatrixVector<float>(Array.ConvertAll(matrix, v => (float)v).AsSpan(offset), Array.ConvertAll(x, v => (float)v), Array.ConvertAll(bias, v => (float)v), resultFloat);
+                    for (int j = 0; j < rows; j++)
+                    {
+                        Assert.Equal(expected[j], resultDouble[j], 1e-12);
+                        Assert.Equal(expected[j], resultFloat[j], 1e-4);
+                    }
+                }
+            }
+        }
+
+        void Fill(double[] values)
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = random.NextDouble() - 0.5;
+            }
+        }
+    }
+
+    [Fact]
+    public void MatrixVectorRejectsAMatrixOrBiasTooShortForTheResult()
+    {
+        var result = new float[3];
+        Assert.Throws<ArgumentException>(() => SpanMath.MatrixVector<float>(new float[11], new float[4], new float[3], result));
+        Assert.Throws<ArgumentException>(() => SpanMath.MatrixVector<float>(new float[12], new float[4], new float[2], result));
+    }
 }

@@ -9,6 +9,7 @@ using NetGen.Evaluation;
 using NetGen.IO;
 using NetGen.Training;
 using Xunit;
+using NetGen.Testing;
 
 namespace NetGen.Tabular.Tests;
 
@@ -236,13 +237,7 @@ public sealed class ScalerInWeightsFileTests : IDisposable
         var classes = new int[rawTest.Count];
         var probabilities = new float[rawTest.Count * 3];
         Run();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 50; i++)
-        {
-            Run();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.Least(Run, repetitions: 50));
 
         void Run()
         {
