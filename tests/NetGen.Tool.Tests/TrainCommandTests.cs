@@ -181,6 +181,53 @@ public sealed class TrainCommandTests(TrainedModels models) : IClassFixture<Trai
         ["train", RealData.Iris, "--label-column", "-1", "--task", "classification", "--hidden", "8", .. extra];
 
     [Fact]
+    public void BalancedClassWeightsRaiseTheMinorityRecallOfAnImbalancedSet()
+    {
+        // 183 threes against 30 eights; the same seed, split and network with and without weights, so the weights are the
+        // one difference.
+        string csv = TabularData.WriteImbalancedThreeOrEightCsv(_folder, eightsKept: 6);
+        string[] common = ["train", csv, "--label-column", "is_eight", "--task", "classification", "--hidden", "4", "--epochs", "8", "--learning-rate", "0.003", "--seed", "3"];
+        var plain = ToolRun.Of([.. common, "--output", _folder.File("plain")]).Succeeded();
+        var weighted = ToolRun.Of([.. common, "--class-weights", "balanced", "--output", _folder.File("weighted")]).Succeeded();
+        Assert.Contains("no class weights", plain.Output, StringComparison.Ordinal);
+        Assert.Contains("class weights balanced", weighted.Output, StringComparison.Ordinal);
+
+        // Weighting the 30 eights as heavily as the 183 threes moves the fitted probabilities toward the minority: every
+        // 8's mean P(8) rises.
+        var spec = ModelReader.Spec(64, Loss.BinaryCrossEntropy, new DenseLayerSpec(4, Activation.ReLU), new DenseLayerSpec(1, Activation.Sigmoid));
+        var data = CsvLoader.Load<float>(csv, new CsvOptions { HasHeader = true, LabelColumn = -1, LabelEncoding = LabelEncoding.Binary });
+        double MeanMinorityProbability(string folder)
+        {
+            float[] p = ModelReader.Load(spec, _folder.File(folder + "/imbalanced-three-or-eight.safetensors")).PredictProbabilities(data.Features);
+            int perRow = p.Length / data.Count;
+            var labels = data.Labels.ToArray();
+            return Enumerable.Range(0, data.Count).Where(i => labels[i] == 1).Average(i => p[(i * perRow) + perRow - 1]);
+        }
+
+        double plainMean = MeanMinorityProbability("plain");
+        double weightedMean = MeanMinorityProbability("weighted");
+        Assert.True(weightedMean > plainMean + 0.01, $"the eights' mean P(8) is {weightedMean} with balanced weights against {plainMean} without");
+
+        // Explicit weights, one per class: equal ones train exactly as no weights do.
+        ToolRun.Of([.. common, "--class-weights", "2,2", "--output", _folder.File("equal")]).Succeeded();
+        Assert.Equal(
+            File.ReadAllBytes(_folder.File("plain/imbalanced-three-or-eight.safetensors")),
+            File.ReadAllBytes(_folder.File("equal/imbalanced-three-or-eight.safetensors")));
+    }
+
+    [Fact]
+    public void ClassWeightsThatDoNotFitTheTaskOrTheClassesAreRejectedBeforeTraining()
+    {
+        ToolRun.Of(Iris("--class-weights", "1,x")).Failed(2, "--class-weights: 'x' (class 1) is not a weight");
+        ToolRun.Of(Iris("--class-weights", "1,-1,1")).Failed(2, "--class-weights: '-1' (class 1) is not a weight");
+        ToolRun.Of(Iris("--class-weights", "0,0,0")).Failed(2, "every weight is 0");
+        var count = ToolRun.Of(Iris("--class-weights", "1,2", "--output", _folder.File("count"))).Failed(1, "--class-weights gives 2 weights, but");
+        Assert.Contains("has 3 classes", count.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Training:", count.Output, StringComparison.Ordinal);
+        ToolRun.Of("train", RealData.Iris, "--label-column", "-1", "--task", "regression", "--class-weights", "balanced").Failed(2, "does not apply to --task regression");
+    }
+
+    [Fact]
     public void ABadOutputFolderIsReportedBeforeAnythingTrains()
     {
         string file = _folder.WriteText("taken", "a file, not a folder");

@@ -71,6 +71,21 @@ internal static class TrainCommand
             throw new InputException($"{settings.DataPath}: the {data.Count} rows cannot be split as asked: {e.Message}");
         }
 
+        if (settings.ClassWeights is { IsBalanced: true })
+        {
+            var present = new bool[split.Train.ClassCount];
+            foreach (int label in split.Train.Labels)
+            {
+                present[label] = true;
+            }
+
+            int missing = Array.IndexOf(present, false);
+            if (missing >= 0)
+            {
+                throw new InputException(Invariant($"--class-weights balanced weighs each class by its training rows, but class {missing} has none among the {split.Train.Count} training rows; give explicit weights or more rows of it."));
+            }
+        }
+
         var scaler = FitScaler(settings.Scaler, split.Train);
         output.WriteLine(Invariant($"Split (seed {settings.Seed}{(classification ? ", stratified by class" : string.Empty)}): {split.Train.Count} training, {split.Validation.Count} validation, {split.Test.Count} test rows; {ScalerText(settings.Scaler)}."));
         if (settings.Patience is not null && split.Validation.Count == 0)
@@ -84,7 +99,7 @@ internal static class TrainCommand
         var spec = network.Spec;
         var trainerOptions = TrainerOptions(settings, split.Train.Count);
         output.WriteLine(Invariant($"Network: {spec.DescribeArchitecture()}: {spec.ParameterCount:N0} parameters, interpreted engine (no compile step)."));
-        output.WriteLine(Invariant($"Training: {trainerOptions.Optimizer.Name}{(settings.Optimizer == OptimizerKind.Newton ? string.Empty : Invariant($", learning rate {settings.LearningRate}"))}, batch {trainerOptions.BatchSize}, up to {settings.Epochs} epochs, L2 {settings.L2}, early stopping {(settings.Patience is { } p ? Invariant($"after {p} epochs without improvement") : "off")}, initial weights by activation (He for ReLU-like layers, Xavier otherwise), seed {settings.Seed}."));
+        output.WriteLine(Invariant($"Training: {trainerOptions.Optimizer.Name}{(settings.Optimizer == OptimizerKind.Newton ? string.Empty : Invariant($", learning rate {settings.LearningRate}"))}, batch {trainerOptions.BatchSize}, up to {settings.Epochs} epochs, L2 {settings.L2}, {(settings.ClassWeights is { } cw ? Invariant($"class weights {cw}") : "no class weights")}, early stopping {(settings.Patience is { } p ? Invariant($"after {p} epochs without improvement") : "off")}, initial weights by activation (He for ReLU-like layers, Xavier otherwise), seed {settings.Seed}."));
 
         var scaledValidation = split.Validation.Count > 0 ? Scale(scaler, split.Validation) : null;
         var training = new Trainer<float>(network, trainerOptions).Fit(Scale(scaler, split.Train), scaledValidation, new EpochPrinter(output, settings.Epochs), cancellationToken);
@@ -177,6 +192,11 @@ internal static class TrainCommand
             throw new InputException($"{layout.Path}: every row of {where} holds the class {Array.FindIndex(counts, n => n > 0)}; a classifier needs at least two classes.");
         }
 
+        if (settings.ClassWeights is { IsBalanced: false } weights && weights.Values.Count != data.ClassCount)
+        {
+            throw new InputException(Invariant($"--class-weights gives {weights.Values.Count} weights, but {layout.Path} has {data.ClassCount} classes ({where}); give one weight per class, in class order 0, 1, 2, …"));
+        }
+
         if (data.ClassCount == 2 && !settings.SoftmaxForTwoClasses)
         {
             (loss, outputActivation, outputSize) = (Loss.BinaryCrossEntropy, Activation.Sigmoid, 1);
@@ -220,6 +240,7 @@ internal static class TrainCommand
             _ => new AdamOptimizer(),
         },
         L2 = settings.L2,
+        ClassWeights = settings.ClassWeights,
         Seed = settings.Seed,
         // Null: a new network's all-zero weights are drawn by activation from the seed (He for ReLU-like, Xavier otherwise).
         Initialization = null,

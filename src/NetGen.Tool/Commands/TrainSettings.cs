@@ -61,6 +61,7 @@ internal sealed record TrainSettings
         new("--learning-rate", "X", "constant learning rate, X > 0 (default 0.01 for adam, 0.01 for momentum, 0.1 for sgd; newton has none)"),
         new("--optimizer", "NAME", "adam, sgd, momentum (mu 0.9) or newton (Levenberg-Marquardt on exact curvature products) (default adam)"),
         new("--l2", "X", "L2 penalty (weight decay), X >= 0 (default 0: off)"),
+        new("--class-weights", "WEIGHTS", "classification: balanced (each class the same total weight, n / (classes * n_class), from the\ntraining rows) or one weight per class, comma-separated, such as 1,4 (default: every row counts alike)"),
         new("--dropout", "RATE", "share of each hidden layer's units dropped while training, 0 <= RATE < 1 (default 0: off);\nthe declaration writes it as [Dropout(1 - RATE)], NetGen's keep probability"),
         new("--seed", "N", $"seed of the split, the initial weights, the shuffles and the dropout masks (default {DefaultSeed});\nequal seeds give identical weights files"),
         new("--validation-fraction", "X", $"share of the rows for validation (early stopping, best epoch), 0 <= X < 1 (default {DefaultValidationFraction})"),
@@ -85,6 +86,7 @@ internal sealed record TrainSettings
     public required double LearningRate { get; init; }
     public required OptimizerKind Optimizer { get; init; }
     public required double L2 { get; init; }
+    public required NetGen.Training.ClassWeights? ClassWeights { get; init; }
     public required double Dropout { get; init; }
     public required ulong Seed { get; init; }
     public required double ValidationFraction { get; init; }
@@ -168,6 +170,12 @@ internal sealed record TrainSettings
             throw new UsageException("--binary-output chooses between output layers of a two-class classifier; it does not apply to --task regression.");
         }
 
+        var classWeights = ParseClassWeights(arguments.Text("--class-weights"));
+        if (classWeights is not null && kind == TaskKind.Regression)
+        {
+            throw new UsageException("--class-weights weights the rows of each class; it does not apply to --task regression.");
+        }
+
         string? className = arguments.Text("--name");
         if (className is not null && !Declaration.IsClassName(className))
         {
@@ -186,6 +194,7 @@ internal sealed record TrainSettings
             LearningRate = arguments.Number("--learning-rate", x => x > 0, "> 0") ?? DefaultLearningRate(optimizer),
             Optimizer = optimizer,
             L2 = arguments.Number("--l2", x => x >= 0, ">= 0 (0 turns it off)") ?? 0,
+            ClassWeights = classWeights,
             Dropout = dropout,
             Seed = arguments.Seed("--seed") ?? DefaultSeed,
             ValidationFraction = validation,
@@ -229,6 +238,37 @@ internal sealed record TrainSettings
         }
 
         return result;
+    }
+
+    private static NetGen.Training.ClassWeights? ParseClassWeights(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (string.Equals(text.Trim(), "balanced", StringComparison.OrdinalIgnoreCase))
+        {
+            return NetGen.Training.ClassWeights.Balanced;
+        }
+
+        var parts = text.Split(',');
+        var weights = new double[parts.Length];
+        for (int c = 0; c < parts.Length; c++)
+        {
+            if (!double.TryParse(parts[c].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out weights[c]) || !double.IsFinite(weights[c]) || weights[c] < 0)
+            {
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                    $"--class-weights: '{parts[c].Trim()}' (class {c}) is not a weight; give balanced, or one finite weight >= 0 per class separated by commas (such as 1,4)."));
+            }
+        }
+
+        if (weights.All(w => w == 0))
+        {
+            throw new UsageException("--class-weights: every weight is 0, so no row would count; give at least one positive weight.");
+        }
+
+        return NetGen.Training.ClassWeights.FromValues(weights);
     }
 
     // The names are the enum's in lower case, so the case-insensitive parse finds every one Choice accepted.

@@ -39,6 +39,27 @@ internal static class TabularData
         return folder.WriteText("three-or-eight.csv", text.ToString());
     }
 
+    /// <summary>
+    /// The digits 3 against 8 as <see cref="WriteThreeOrEightCsv"/>, keeping only every <paramref name="eightsKept"/>-th
+    /// 8: an imbalanced two-class set whose minority is class 1.
+    /// </summary>
+    public static string WriteImbalancedThreeOrEightCsv(TemporaryFolder folder, int eightsKept)
+    {
+        var text = new StringBuilder(string.Join(",", Enumerable.Range(0, 64).Select(i => "pixel" + i)) + ",is_eight\n");
+        int eights = 0;
+        foreach (string line in ReadLines(RealData.Digits))
+        {
+            int comma = line.LastIndexOf(',');
+            string label = line[(comma + 1)..];
+            if (label == "3" || (label == "8" && eights++ % eightsKept == 0))
+            {
+                text.Append(line.AsSpan(0, comma)).Append(',').Append(label == "8" ? '1' : '0').Append('\n');
+            }
+        }
+
+        return folder.WriteText("imbalanced-three-or-eight.csv", text.ToString());
+    }
+
     /// <summary>Iris as a CSV whose last column is 1 for setosa and 0 for the other two species.</summary>
     public static string WriteSetosaCsv(TemporaryFolder folder)
     {
