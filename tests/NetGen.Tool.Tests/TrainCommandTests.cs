@@ -181,7 +181,7 @@ public sealed class TrainCommandTests(TrainedModels models) : IClassFixture<Trai
         ["train", RealData.Iris, "--label-column", "-1", "--task", "classification", "--hidden", "8", .. extra];
 
     [Fact]
-    public void BalancedClassWeightsRaiseTheMinorityRecallOfAnImbalancedSet()
+    public void BalancedClassWeightsRaiseTheMinorityProbabilitiesOfAnImbalancedSet()
     {
         // 183 threes against 30 eights; the same seed, split and network with and without weights, so the weights are the
         // one difference.
