@@ -5,6 +5,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using NetGen.Curvature;
 using NetGen.Data;
+using NetGen.Evaluation;
 using NetGen.Training;
 
 namespace NetGen.Bayesian;
@@ -54,9 +55,11 @@ public enum LaplacePrior
     /// from the training set alone.</summary>
     Evidence = 0,
 
-    /// <summary>The λ of a log-spaced grid (10⁻² to 10⁶, 17 points) whose predictive gives the validation set the
-    /// lowest negative log-likelihood (the usual practice for classifiers, whose Gauss–Newton matrix nearly vanishes
-    /// where they are confident); needs a validation set.</summary>
+    /// <summary>The λ of <see cref="LaplaceApproximation{T}.ValidationGrid"/> (10⁻² to 10⁶, two per decade, and +∞)
+    /// whose predictive gives the validation set the lowest negative log-likelihood (the usual practice for classifiers,
+    /// whose Gauss–Newton matrix nearly vanishes where they are confident); needs a validation set. The grid ends at the
+    /// network's own predictions (λ = +∞), so the choice is never worse on the validation set than the plain
+    /// network.</summary>
     Validation = 1,
 }
 
@@ -72,7 +75,8 @@ public sealed record LaplaceOptions
     /// <summary>
     /// λ, the L2 strength (trainer units, (λ/2n)Σw²) of the weight prior; the network should have been trained with
     /// it. Null (the default) re-estimates it by the evidence framework at the trained weights: the fixed point of
-    /// α = γ/Σw² (and β = (N − γ)/Σ(y − a)²) over the covered parameters, with G fixed.
+    /// α = γ/Σw² (and β = (N − γ)/Σ(y − a)²) over the covered parameters, with G fixed. +∞ is the limit of a prior so
+    /// strong that the posterior has no variance: the network's own predictions (and, for a regression, the noise alone).
     /// </summary>
     public double? L2 { get; init; }
 
@@ -108,9 +112,9 @@ public sealed record LaplaceOptions
             throw new ArgumentException($"DenseThreshold is {DenseThreshold}; it must be from 1 to {NewtonOptimizer.MaximumDenseParameterCount}.", nameof(DenseThreshold));
         }
 
-        if (L2 is { } l2 && !(l2 > 0.0 && double.IsFinite(l2)))
+        if (L2 is { } l2 && !(l2 > 0.0 && !double.IsNaN(l2)))
         {
-            throw new ArgumentException($"L2 is {l2}; the prior needs a positive, finite strength.", nameof(L2));
+            throw new ArgumentException($"L2 is {l2}; the prior needs a positive strength (+∞ for none of the posterior's variance).", nameof(L2));
         }
 
         if (NoisePrecision is { } beta && !(beta > 0.0 && double.IsFinite(beta)))
@@ -198,7 +202,8 @@ public sealed class LaplaceApproximation<T>
     /// <summary>The structure fitted (Auto resolved).</summary>
     public LaplaceStructure Structure { get; }
 
-    /// <summary>λ of the prior used (given, or re-estimated by the evidence framework).</summary>
+    /// <summary>λ of the prior used (given, re-estimated by the evidence framework, or chosen on validation); +∞ when the
+    /// posterior has no variance and predictions are the network's own.</summary>
     public double L2 { get; private set; }
 
     /// <summary>β, the noise precision (1 for classification).</summary>
@@ -323,8 +328,9 @@ public sealed class LaplaceApproximation<T>
         return laplace;
     }
 
-    /// <summary>The prior strengths of <see cref="LaplacePrior.Validation"/>: 10⁻² to 10⁶, two per decade.</summary>
-    public static IReadOnlyList<double> ValidationGrid { get; } = [.. Enumerable.Range(0, 17).Select(i => Math.Pow(10.0, -2.0 + (0.5 * i)))];
+    /// <summary>The prior strengths of <see cref="LaplacePrior.Validation"/>: 10⁻² to 10⁶, two per decade, then +∞ (no
+    /// posterior variance: the plain network's predictions, the limit the grid approaches).</summary>
+    public static IReadOnlyList<double> ValidationGrid { get; } = [.. Enumerable.Range(0, 17).Select(i => Math.Pow(10.0, -2.0 + (0.5 * i))), double.PositiveInfinity];
 
     // Puts the prior λ (trainer units) and noise precision β in force: τ = λ/n, the factor of G + τI (dense) and the
     // predictive's 1/(βn).
@@ -335,7 +341,7 @@ public sealed class LaplaceApproximation<T>
         NoisePrecision = beta;
         EffectiveParameterCount = gamma;
         _scale = 1.0 / (beta * _trainingSetSize);
-        if (_block is not null)
+        if (_block is not null && !double.IsPositiveInfinity(_tau))
         {
             EffectiveParameters.Factor(_block, _count, _mask, _tau, _factor, _diagonal);
         }
@@ -376,7 +382,7 @@ public sealed class LaplaceApproximation<T>
             }
         }
 
-        SetPrior(bestL2, beta, gamma(bestL2 / _trainingSetSize));
+        SetPrior(bestL2, beta, double.IsPositiveInfinity(bestL2) ? 0.0 : gamma(bestL2 / _trainingSetSize));
     }
 
     private int ClassCount => _network.Spec.Loss == Loss.BinaryCrossEntropy && _output.Length == 1 ? 2 : _output.Length;
@@ -484,6 +490,37 @@ public sealed class LaplaceApproximation<T>
         ProbabilitiesFromCovariance(probabilities);
     }
 
+    /// <summary>
+    /// Scores the calibration of the averaged probabilities (<see cref="PredictProbabilities"/>) on a data set: expected
+    /// calibration error over <paramref name="binCount"/> equal-width confidence bins, Brier score and log-loss, as
+    /// <see cref="NetworkEvaluation.EvaluateCalibration{T}"/> scores the network's own probabilities.
+    /// </summary>
+    /// <param name="data">A non-empty set with the network's input size and classes (labels, one 0/1 column or one-hot rows).</param>
+    /// <param name="binCount">The number of confidence bins, at least 1; 15 by default.</param>
+    /// <exception cref="InvalidOperationException">The network is a regression.</exception>
+    /// <exception cref="ArgumentException">The set is empty, does not fit the network, or has a class the network does
+    /// not tell apart; the bin count is below 1.</exception>
+    public CalibrationReport EvaluateCalibration(Dataset<T> data, int binCount = CalibrationReport.DefaultBinCount)
+    {
+        if (IsRegression)
+        {
+            throw new InvalidOperationException("The network is a regression; its calibration is the coverage of PredictWithUncertainty's intervals.");
+        }
+
+        ArgumentNullException.ThrowIfNull(data);
+        CurvatureOperator<T>.CheckData(_network.Spec, data, nameof(data));
+        ArgumentOutOfRangeException.ThrowIfLessThan(binCount, 1);
+        int[] actual = ClassLabels.Of(data, "Evaluating calibration", nameof(data));
+        int classes = ClassCount;
+        var probabilities = new double[(long)data.Count * classes];
+        for (int i = 0; i < data.Count; i++)
+        {
+            PredictProbabilities(data.GetFeatures(i), probabilities.AsSpan(i * classes, classes));
+        }
+
+        return CalibrationReport.Create<double>(actual, probabilities, classes, binCount);
+    }
+
     // The averaged probabilities from _output and _covariance.
     private void ProbabilitiesFromCovariance(Span<double> probabilities)
     {
@@ -562,6 +599,13 @@ public sealed class LaplaceApproximation<T>
     private void CovarianceFromRows()
     {
         int k = _output.Length;
+        if (double.IsPositiveInfinity(_tau))
+        {
+            // The λ → ∞ limit: the posterior is a point at the trained weights.
+            _covariance.AsSpan().Clear();
+            return;
+        }
+
         if (Structure == LaplaceStructure.LowRank)
         {
             LowRankCovariance(k);
@@ -688,7 +732,7 @@ public sealed class LaplaceApproximation<T>
         if (options.L2 is { } l2)
         {
             double tau = l2 / n;
-            double g = gamma(tau);
+            double g = double.IsPositiveInfinity(tau) ? 0.0 : gamma(tau);
             return (tau, BetaFor(g), g);
         }
 
