@@ -170,6 +170,7 @@ public sealed class LaplaceApproximation<T>
     private readonly double[] _solve;
     private readonly double[] _output;
     private readonly double[] _covariance;
+    private readonly double[] _projections;
     private readonly double[] _sample;
     private readonly SeededRandom _random;
 
@@ -194,6 +195,7 @@ public sealed class LaplaceApproximation<T>
         _solve = new double[count];
         _output = new double[k];
         _covariance = new double[k * k];
+        _projections = new double[k * eigenvalues.Length];
         _sample = new double[k];
         _random = new SeededRandom(options.Seed);
         IsRegression = !_jacobian.IsLogitSpace;
@@ -627,24 +629,28 @@ public sealed class LaplaceApproximation<T>
         }
     }
 
-    // Σ ≈ U diag(1/(λ + τ)) Uᵀ + (I − UUᵀ)/τ, scaled by 1/(βn).
+    // Σ ≈ U diag(1/(λ + τ)) Uᵀ + (I − UUᵀ)/τ, scaled by 1/(βn). Each row of J is projected on the eigenvectors once.
     private void LowRankCovariance(int k)
     {
         int p = _count;
         int rank = _eigenvalues.Length;
         for (int i = 0; i < k; i++)
         {
+            ReadOnlySpan<double> ji = _rows.AsSpan(i * p, p);
+            for (int r = 0; r < rank; r++)
+            {
+                _projections[(i * rank) + r] = TensorPrimitives.Dot(_factor.AsSpan(r * p, p), ji);
+            }
+        }
+
+        for (int i = 0; i < k; i++)
+        {
             for (int j = 0; j <= i; j++)
             {
-                ReadOnlySpan<double> ji = _rows.AsSpan(i * p, p);
-                ReadOnlySpan<double> jj = _rows.AsSpan(j * p, p);
-                double value = TensorPrimitives.Dot(ji, jj) / _tau;
+                double value = TensorPrimitives.Dot(_rows.AsSpan(i * p, p), _rows.AsSpan(j * p, p)) / _tau;
                 for (int r = 0; r < rank; r++)
                 {
-                    ReadOnlySpan<double> u = _factor.AsSpan(r * p, p);
-                    double pi = TensorPrimitives.Dot(u, ji);
-                    double pj = TensorPrimitives.Dot(u, jj);
-                    value += pi * pj * ((1.0 / (_eigenvalues[r] + _tau)) - (1.0 / _tau));
+                    value += _projections[(i * rank) + r] * _projections[(j * rank) + r] * ((1.0 / (_eigenvalues[r] + _tau)) - (1.0 / _tau));
                 }
 
                 value *= _scale;

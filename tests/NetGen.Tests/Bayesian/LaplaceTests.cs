@@ -119,6 +119,58 @@ public sealed class LaplaceTests(ITestOutputHelper output)
     [Theory]
     [InlineData("generated-regression")]
     [InlineData("interpreted-softmax")]
+    public void TheLowRankPredictiveVarianceKeepsTheTopEigenpairsAndThePriorInTheirComplement(string engine)
+    {
+        var (network, data) = SpectrumTests.Problem(engine);
+        const double l2 = 3.0;
+        const int rank = 6;
+        var laplace = LaplaceApproximation<double>.Fit(network, data, new LaplaceOptions { Structure = LaplaceStructure.LowRank, Rank = rank, L2 = l2, NoisePrecision = 2.0 });
+
+        // Oracle: G's top `rank` eigenpairs by Jacobi, Σ = [U diag(1/(μ + τ)) Uᵀ + (I − UUᵀ)/τ] / (βn).
+        var curvature = new CurvatureOperator<double>(network, data, CurvatureKind.GaussNewton);
+        int p = curvature.Dimension;
+        var g = new double[p * p];
+        curvature.AssembleDense(g);
+        var (mu, q) = CurvatureTestSupport.Jacobi(g, p);
+        int[] top = [.. Enumerable.Range(0, p).OrderByDescending(m => mu[m]).Take(rank)];
+        double beta = laplace.IsRegression ? 2.0 : 1.0;
+        int n = data.Count;
+        double tau = l2 / n;
+        int k = network.Spec.OutputSize;
+        var rows = new double[k * p];
+        var output = new double[k];
+        var input = data.GetFeatures(11).ToArray();
+        new OutputJacobian<double>(network).Compute(input, output, rows);
+        var variance = new double[k];
+        laplace.PredictFunctionVariance(input, variance);
+        for (int row = 0; row < k; row++)
+        {
+            var j = rows.AsSpan(row * p, p);
+            double expected = 0;
+            for (int i = 0; i < p; i++)
+            {
+                expected += j[i] * j[i] / tau;
+            }
+
+            foreach (int m in top)
+            {
+                double projection = 0;
+                for (int i = 0; i < p; i++)
+                {
+                    projection += q[i, m] * j[i];
+                }
+
+                expected += projection * projection * ((1.0 / (Math.Max(mu[m], 0.0) + tau)) - (1.0 / tau));
+            }
+
+            expected /= beta * n;
+            Assert.True(Math.Abs(variance[row] - expected) <= 1e-7 * expected, $"{engine}: output {row} variance {variance[row]} vs {expected}");
+        }
+    }
+
+    [Theory]
+    [InlineData("generated-regression")]
+    [InlineData("interpreted-softmax")]
     public void TheLastLayerBlockFromJacobiansEqualsTheProductsBlock(string engine)
     {
         var (network, data) = SpectrumTests.Problem(engine);
