@@ -171,6 +171,7 @@ public sealed class LaplaceApproximation<T>
     private readonly double[] _output;
     private readonly double[] _covariance;
     private readonly double[] _projections;
+    private readonly double[] _gram;
     private readonly double[] _sample;
     private readonly SeededRandom _random;
 
@@ -196,6 +197,7 @@ public sealed class LaplaceApproximation<T>
         _output = new double[k];
         _covariance = new double[k * k];
         _projections = new double[k * eigenvalues.Length];
+        _gram = new double[structure == LaplaceStructure.LowRank ? k * k : 0];
         _sample = new double[k];
         _random = new SeededRandom(options.Seed);
         IsRegression = !_jacobian.IsLogitSpace;
@@ -350,41 +352,81 @@ public sealed class LaplaceApproximation<T>
     }
 
     // Tries every λ of the grid (β kept) and keeps the one whose predictive gives the validation set the lowest mean
-    // negative log-likelihood. The validation samples' Jacobians are computed once.
+    // negative log-likelihood.
     private void SelectPriorOnValidation(Dataset<T> validation, Func<double, double> gamma)
     {
+        double beta = NoisePrecision;
+        double[] losses = ValidationLosses(validation);
+        int best = 0;
+        for (int i = 1; i < losses.Length; i++)
+        {
+            if (losses[i] < losses[best])
+            {
+                best = i;
+            }
+        }
+
+        double bestL2 = ValidationGrid[best];
+        SetPrior(bestL2, beta, double.IsPositiveInfinity(bestL2) ? 0.0 : gamma(bestL2 / _trainingSetSize));
+    }
+
+    // The validation set's total negative log-likelihood under the predictive of each λ of ValidationGrid (β kept);
+    // leaves the prior at the grid's last λ. What does not depend on λ is computed once per validation sample: the
+    // Jacobian's rows (full, last layer), or their projections on the eigenvectors and their Gram matrix (low rank:
+    // K·r + K² values per sample rather than K·P).
+    internal double[] ValidationLosses(Dataset<T> validation)
+    {
         int k = _output.Length;
-        var rows = new double[(long)validation.Count * _rows.Length];
+        bool lowRank = Structure == LaplaceStructure.LowRank;
+        int kept = lowRank ? _projections.Length + _gram.Length : _rows.Length;
+        var saved = new double[(long)validation.Count * kept];
         var outputs = new double[validation.Count * k];
         for (int sample = 0; sample < validation.Count; sample++)
         {
-            _jacobian.Compute(validation.GetFeatures(sample), outputs.AsSpan(sample * k, k), rows.AsSpan(sample * _rows.Length, _rows.Length), _offset);
+            _jacobian.Compute(validation.GetFeatures(sample), outputs.AsSpan(sample * k, k), _rows, _offset);
+            Span<double> destination = saved.AsSpan(sample * kept, kept);
+            if (lowRank)
+            {
+                LowRankStatistics(k);
+                _projections.CopyTo(destination);
+                _gram.CopyTo(destination[_projections.Length..]);
+            }
+            else
+            {
+                _rows.CopyTo(destination);
+            }
         }
 
         double beta = NoisePrecision;
-        double bestL2 = L2;
-        double best = double.PositiveInfinity;
+        var losses = new double[ValidationGrid.Count];
         var probabilities = new double[IsRegression ? k : ClassCount];
-        foreach (double l2 in ValidationGrid)
+        for (int index = 0; index < losses.Length; index++)
         {
-            SetPrior(l2, beta, double.NaN);
+            SetPrior(ValidationGrid[index], beta, double.NaN);
             double total = 0.0;
             for (int sample = 0; sample < validation.Count; sample++)
             {
-                rows.AsSpan(sample * _rows.Length, _rows.Length).CopyTo(_rows);
+                ReadOnlySpan<double> source = saved.AsSpan(sample * kept, kept);
                 outputs.AsSpan(sample * k, k).CopyTo(_output);
-                CovarianceFromRows();
+                if (lowRank)
+                {
+                    source[.._projections.Length].CopyTo(_projections);
+                    source[_projections.Length..].CopyTo(_gram);
+                    CovarianceFromStatistics(k);
+                }
+                else
+                {
+                    source.CopyTo(_rows);
+                    CovarianceFromRows();
+                }
+
                 total += NegativeLogLikelihood(validation.GetTargets(sample), probabilities);
             }
 
-            if (total < best)
-            {
-                best = total;
-                bestL2 = l2;
-            }
+            losses[index] = total;
         }
 
-        SetPrior(bestL2, beta, double.IsPositiveInfinity(bestL2) ? 0.0 : gamma(bestL2 / _trainingSetSize));
+        return losses;
     }
 
     private int ClassCount => _network.Spec.Loss == Loss.BinaryCrossEntropy && _output.Length == 1 ? 2 : _output.Length;
@@ -610,7 +652,8 @@ public sealed class LaplaceApproximation<T>
 
         if (Structure == LaplaceStructure.LowRank)
         {
-            LowRankCovariance(k);
+            LowRankStatistics(k);
+            CovarianceFromStatistics(k);
             return;
         }
 
@@ -629,8 +672,9 @@ public sealed class LaplaceApproximation<T>
         }
     }
 
-    // Σ ≈ U diag(1/(λ + τ)) Uᵀ + (I − UUᵀ)/τ, scaled by 1/(βn). Each row of J is projected on the eigenvectors once.
-    private void LowRankCovariance(int k)
+    // Low rank, the part of a prediction that does not depend on λ: the rows of J projected on the eigenvectors,
+    // _projections (K × r), and their Gram matrix J Jᵀ, _gram (K × K).
+    private void LowRankStatistics(int k)
     {
         int p = _count;
         int rank = _eigenvalues.Length;
@@ -641,13 +685,29 @@ public sealed class LaplaceApproximation<T>
             {
                 _projections[(i * rank) + r] = TensorPrimitives.Dot(_factor.AsSpan(r * p, p), ji);
             }
+
+            for (int j = 0; j <= i; j++)
+            {
+                _gram[(i * k) + j] = TensorPrimitives.Dot(ji, _rows.AsSpan(j * p, p));
+            }
+        }
+    }
+
+    // Low rank: J Σ Jᵀ with Σ ≈ U diag(1/(λ + τ)) Uᵀ + (I − UUᵀ)/τ, scaled by 1/(βn), from _projections and _gram.
+    private void CovarianceFromStatistics(int k)
+    {
+        if (double.IsPositiveInfinity(_tau))
+        {
+            _covariance.AsSpan().Clear();
+            return;
         }
 
+        int rank = _eigenvalues.Length;
         for (int i = 0; i < k; i++)
         {
             for (int j = 0; j <= i; j++)
             {
-                double value = TensorPrimitives.Dot(_rows.AsSpan(i * p, p), _rows.AsSpan(j * p, p)) / _tau;
+                double value = _gram[(i * k) + j] / _tau;
                 for (int r = 0; r < rank; r++)
                 {
                     value += _projections[(i * rank) + r] * _projections[(j * rank) + r] * ((1.0 / (_eigenvalues[r] + _tau)) - (1.0 / _tau));

@@ -334,16 +334,19 @@ public sealed class LaplaceTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => LaplaceApproximation<double>.Fit(network, data, new LaplaceOptions { L2 = double.NaN }));
     }
 
-    [Fact]
-    public void ValidationSelectsThePriorWithTheLowestValidationLogLikelihood()
+    [Theory]
+    [InlineData(LaplaceStructure.Full)]
+    [InlineData(LaplaceStructure.LastLayer)]
+    [InlineData(LaplaceStructure.LowRank)]
+    public void ValidationSelectsThePriorWithTheLowestValidationLogLikelihood(LaplaceStructure structure)
     {
         var (network, data) = SpectrumTests.Problem("generated-softmax");
         var validation = CurvatureTestSupport.RandomData(40, 4, 3, classes: true, seed: 77);
-        var tuned = LaplaceApproximation<double>.Fit(network, data, new LaplaceOptions { Prior = LaplacePrior.Validation }, validation);
+        var tuned = LaplaceApproximation<double>.Fit(network, data, new LaplaceOptions { Structure = structure, Rank = 5, Prior = LaplacePrior.Validation }, validation);
         Assert.Contains(tuned.L2, LaplaceApproximation<double>.ValidationGrid);
         double Nll(double l2)
         {
-            var fixedPrior = LaplaceApproximation<double>.Fit(network, data, new LaplaceOptions { L2 = l2 });
+            var fixedPrior = LaplaceApproximation<double>.Fit(network, data, new LaplaceOptions { Structure = structure, Rank = 5, L2 = l2 });
             var p = new double[3];
             double total = 0;
             for (int i = 0; i < validation.Count; i++)
@@ -359,7 +362,29 @@ public sealed class LaplaceTests(ITestOutputHelper output)
         double chosen = Nll(tuned.L2);
         foreach (double l2 in LaplaceApproximation<double>.ValidationGrid)
         {
-            Assert.True(chosen <= Nll(l2) + 1e-9);
+            Assert.True(chosen <= Nll(l2) + 1e-9, $"{structure}: λ {tuned.L2} gives {chosen}, λ {l2} gives {Nll(l2)}");
+        }
+
+        // The search's own losses, from what it keeps of each validation sample, are those of posteriors fitted at each λ.
+        var losses = LaplaceApproximation<double>.Fit(network, data, new LaplaceOptions { Structure = structure, Rank = 5, L2 = 1.0 }).ValidationLosses(validation);
+        for (int i = 0; i < losses.Length; i++)
+        {
+            double refitted = Nll(LaplaceApproximation<double>.ValidationGrid[i]);
+            Assert.True(Math.Abs(losses[i] - refitted) <= 1e-9 * refitted, $"{structure}: λ {LaplaceApproximation<double>.ValidationGrid[i]}: {losses[i]} vs {refitted}");
+        }
+
+        // After the search the posterior predicts as one fitted at the chosen λ.
+        var same = LaplaceApproximation<double>.Fit(network, data, new LaplaceOptions { Structure = structure, Rank = 5, L2 = tuned.L2 });
+        var expected = new double[3];
+        var actual = new double[3];
+        for (int i = 0; i < 5; i++)
+        {
+            same.PredictProbabilities(validation.GetFeatures(i), expected);
+            tuned.PredictProbabilities(validation.GetFeatures(i), actual);
+            for (int j = 0; j < 3; j++)
+            {
+                Assert.Equal(expected[j], actual[j], 12);
+            }
         }
     }
 
