@@ -5,6 +5,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using NetGen.Curvature;
 using NetGen.Data;
+using NetGen.Evaluation;
 using NetGen.Training;
 
 namespace NetGen.Bayesian;
@@ -54,9 +55,11 @@ public enum LaplacePrior
     /// from the training set alone.</summary>
     Evidence = 0,
 
-    /// <summary>The λ of a log-spaced grid (10⁻² to 10⁶, 17 points) whose predictive gives the validation set the
-    /// lowest negative log-likelihood (the usual practice for classifiers, whose Gauss–Newton matrix nearly vanishes
-    /// where they are confident); needs a validation set.</summary>
+    /// <summary>The λ of <see cref="LaplaceApproximation{T}.ValidationGrid"/> (10⁻² to 10⁶, two per decade, and +∞)
+    /// whose predictive gives the validation set the lowest negative log-likelihood (the usual practice for classifiers,
+    /// whose Gauss–Newton matrix nearly vanishes where they are confident); needs a validation set. The grid ends at the
+    /// network's own predictions (λ = +∞), so the choice is never worse on the validation set than the plain
+    /// network.</summary>
     Validation = 1,
 }
 
@@ -72,7 +75,8 @@ public sealed record LaplaceOptions
     /// <summary>
     /// λ, the L2 strength (trainer units, (λ/2n)Σw²) of the weight prior; the network should have been trained with
     /// it. Null (the default) re-estimates it by the evidence framework at the trained weights: the fixed point of
-    /// α = γ/Σw² (and β = (N − γ)/Σ(y − a)²) over the covered parameters, with G fixed.
+    /// α = γ/Σw² (and β = (N − γ)/Σ(y − a)²) over the covered parameters, with G fixed. +∞ is the limit of a prior so
+    /// strong that the posterior has no variance: the network's own predictions (and, for a regression, the noise alone).
     /// </summary>
     public double? L2 { get; init; }
 
@@ -108,9 +112,9 @@ public sealed record LaplaceOptions
             throw new ArgumentException($"DenseThreshold is {DenseThreshold}; it must be from 1 to {NewtonOptimizer.MaximumDenseParameterCount}.", nameof(DenseThreshold));
         }
 
-        if (L2 is { } l2 && !(l2 > 0.0 && double.IsFinite(l2)))
+        if (L2 is { } l2 && !(l2 > 0.0 && !double.IsNaN(l2)))
         {
-            throw new ArgumentException($"L2 is {l2}; the prior needs a positive, finite strength.", nameof(L2));
+            throw new ArgumentException($"L2 is {l2}; the prior needs a positive strength (+∞ for none of the posterior's variance).", nameof(L2));
         }
 
         if (NoisePrecision is { } beta && !(beta > 0.0 && double.IsFinite(beta)))
@@ -166,6 +170,8 @@ public sealed class LaplaceApproximation<T>
     private readonly double[] _solve;
     private readonly double[] _output;
     private readonly double[] _covariance;
+    private readonly double[] _projections;
+    private readonly double[] _gram;
     private readonly double[] _sample;
     private readonly SeededRandom _random;
 
@@ -190,6 +196,8 @@ public sealed class LaplaceApproximation<T>
         _solve = new double[count];
         _output = new double[k];
         _covariance = new double[k * k];
+        _projections = new double[k * eigenvalues.Length];
+        _gram = new double[structure == LaplaceStructure.LowRank ? k * k : 0];
         _sample = new double[k];
         _random = new SeededRandom(options.Seed);
         IsRegression = !_jacobian.IsLogitSpace;
@@ -198,7 +206,8 @@ public sealed class LaplaceApproximation<T>
     /// <summary>The structure fitted (Auto resolved).</summary>
     public LaplaceStructure Structure { get; }
 
-    /// <summary>λ of the prior used (given, or re-estimated by the evidence framework).</summary>
+    /// <summary>λ of the prior used (given, re-estimated by the evidence framework, or chosen on validation); +∞ when the
+    /// posterior has no variance and predictions are the network's own.</summary>
     public double L2 { get; private set; }
 
     /// <summary>β, the noise precision (1 for classification).</summary>
@@ -323,8 +332,9 @@ public sealed class LaplaceApproximation<T>
         return laplace;
     }
 
-    /// <summary>The prior strengths of <see cref="LaplacePrior.Validation"/>: 10⁻² to 10⁶, two per decade.</summary>
-    public static IReadOnlyList<double> ValidationGrid { get; } = [.. Enumerable.Range(0, 17).Select(i => Math.Pow(10.0, -2.0 + (0.5 * i)))];
+    /// <summary>The prior strengths of <see cref="LaplacePrior.Validation"/>: 10⁻² to 10⁶, two per decade, then +∞ (no
+    /// posterior variance: the plain network's predictions, the limit the grid approaches).</summary>
+    public static IReadOnlyList<double> ValidationGrid { get; } = [.. Enumerable.Range(0, 17).Select(i => Math.Pow(10.0, -2.0 + (0.5 * i))), double.PositiveInfinity];
 
     // Puts the prior λ (trainer units) and noise precision β in force: τ = λ/n, the factor of G + τI (dense) and the
     // predictive's 1/(βn).
@@ -335,48 +345,88 @@ public sealed class LaplaceApproximation<T>
         NoisePrecision = beta;
         EffectiveParameterCount = gamma;
         _scale = 1.0 / (beta * _trainingSetSize);
-        if (_block is not null)
+        if (_block is not null && !double.IsPositiveInfinity(_tau))
         {
             EffectiveParameters.Factor(_block, _count, _mask, _tau, _factor, _diagonal);
         }
     }
 
     // Tries every λ of the grid (β kept) and keeps the one whose predictive gives the validation set the lowest mean
-    // negative log-likelihood. The validation samples' Jacobians are computed once.
+    // negative log-likelihood.
     private void SelectPriorOnValidation(Dataset<T> validation, Func<double, double> gamma)
     {
+        double beta = NoisePrecision;
+        double[] losses = ValidationLosses(validation);
+        int best = 0;
+        for (int i = 1; i < losses.Length; i++)
+        {
+            if (losses[i] < losses[best])
+            {
+                best = i;
+            }
+        }
+
+        double bestL2 = ValidationGrid[best];
+        SetPrior(bestL2, beta, double.IsPositiveInfinity(bestL2) ? 0.0 : gamma(bestL2 / _trainingSetSize));
+    }
+
+    // The validation set's total negative log-likelihood under the predictive of each λ of ValidationGrid (β kept);
+    // leaves the prior at the grid's last λ. What does not depend on λ is computed once per validation sample: the
+    // Jacobian's rows (full, last layer), or their projections on the eigenvectors and their Gram matrix (low rank:
+    // K·r + K² values per sample rather than K·P).
+    internal double[] ValidationLosses(Dataset<T> validation)
+    {
         int k = _output.Length;
-        var rows = new double[(long)validation.Count * _rows.Length];
+        bool lowRank = Structure == LaplaceStructure.LowRank;
+        int kept = lowRank ? _projections.Length + _gram.Length : _rows.Length;
+        var saved = new double[(long)validation.Count * kept];
         var outputs = new double[validation.Count * k];
         for (int sample = 0; sample < validation.Count; sample++)
         {
-            _jacobian.Compute(validation.GetFeatures(sample), outputs.AsSpan(sample * k, k), rows.AsSpan(sample * _rows.Length, _rows.Length), _offset);
+            _jacobian.Compute(validation.GetFeatures(sample), outputs.AsSpan(sample * k, k), _rows, _offset);
+            Span<double> destination = saved.AsSpan(sample * kept, kept);
+            if (lowRank)
+            {
+                LowRankStatistics(k);
+                _projections.CopyTo(destination);
+                _gram.CopyTo(destination[_projections.Length..]);
+            }
+            else
+            {
+                _rows.CopyTo(destination);
+            }
         }
 
         double beta = NoisePrecision;
-        double bestL2 = L2;
-        double best = double.PositiveInfinity;
+        var losses = new double[ValidationGrid.Count];
         var probabilities = new double[IsRegression ? k : ClassCount];
-        foreach (double l2 in ValidationGrid)
+        for (int index = 0; index < losses.Length; index++)
         {
-            SetPrior(l2, beta, double.NaN);
+            SetPrior(ValidationGrid[index], beta, double.NaN);
             double total = 0.0;
             for (int sample = 0; sample < validation.Count; sample++)
             {
-                rows.AsSpan(sample * _rows.Length, _rows.Length).CopyTo(_rows);
+                ReadOnlySpan<double> source = saved.AsSpan(sample * kept, kept);
                 outputs.AsSpan(sample * k, k).CopyTo(_output);
-                CovarianceFromRows();
+                if (lowRank)
+                {
+                    source[.._projections.Length].CopyTo(_projections);
+                    source[_projections.Length..].CopyTo(_gram);
+                    CovarianceFromStatistics(k);
+                }
+                else
+                {
+                    source.CopyTo(_rows);
+                    CovarianceFromRows();
+                }
+
                 total += NegativeLogLikelihood(validation.GetTargets(sample), probabilities);
             }
 
-            if (total < best)
-            {
-                best = total;
-                bestL2 = l2;
-            }
+            losses[index] = total;
         }
 
-        SetPrior(bestL2, beta, gamma(bestL2 / _trainingSetSize));
+        return losses;
     }
 
     private int ClassCount => _network.Spec.Loss == Loss.BinaryCrossEntropy && _output.Length == 1 ? 2 : _output.Length;
@@ -484,6 +534,37 @@ public sealed class LaplaceApproximation<T>
         ProbabilitiesFromCovariance(probabilities);
     }
 
+    /// <summary>
+    /// Scores the calibration of the averaged probabilities (<see cref="PredictProbabilities"/>) on a data set: expected
+    /// calibration error over <paramref name="binCount"/> equal-width confidence bins, Brier score and log-loss, as
+    /// <see cref="NetworkEvaluation.EvaluateCalibration{T}"/> scores the network's own probabilities.
+    /// </summary>
+    /// <param name="data">A non-empty set with the network's input size and classes (labels, one 0/1 column or one-hot rows).</param>
+    /// <param name="binCount">The number of confidence bins, at least 1; 15 by default.</param>
+    /// <exception cref="InvalidOperationException">The network is a regression.</exception>
+    /// <exception cref="ArgumentException">The set is empty, does not fit the network, or has a class the network does
+    /// not tell apart; the bin count is below 1.</exception>
+    public CalibrationReport EvaluateCalibration(Dataset<T> data, int binCount = CalibrationReport.DefaultBinCount)
+    {
+        if (IsRegression)
+        {
+            throw new InvalidOperationException("The network is a regression; its calibration is the coverage of PredictWithUncertainty's intervals.");
+        }
+
+        ArgumentNullException.ThrowIfNull(data);
+        CurvatureOperator<T>.CheckData(_network.Spec, data, nameof(data));
+        ArgumentOutOfRangeException.ThrowIfLessThan(binCount, 1);
+        int[] actual = ClassLabels.Of(data, "Evaluating calibration", nameof(data));
+        int classes = ClassCount;
+        var probabilities = new double[(long)data.Count * classes];
+        for (int i = 0; i < data.Count; i++)
+        {
+            PredictProbabilities(data.GetFeatures(i), probabilities.AsSpan(i * classes, classes));
+        }
+
+        return CalibrationReport.Create<double>(actual, probabilities, classes, binCount);
+    }
+
     // The averaged probabilities from _output and _covariance.
     private void ProbabilitiesFromCovariance(Span<double> probabilities)
     {
@@ -562,9 +643,17 @@ public sealed class LaplaceApproximation<T>
     private void CovarianceFromRows()
     {
         int k = _output.Length;
+        if (double.IsPositiveInfinity(_tau))
+        {
+            // The λ → ∞ limit: the posterior is a point at the trained weights.
+            _covariance.AsSpan().Clear();
+            return;
+        }
+
         if (Structure == LaplaceStructure.LowRank)
         {
-            LowRankCovariance(k);
+            LowRankStatistics(k);
+            CovarianceFromStatistics(k);
             return;
         }
 
@@ -583,24 +672,45 @@ public sealed class LaplaceApproximation<T>
         }
     }
 
-    // Σ ≈ U diag(1/(λ + τ)) Uᵀ + (I − UUᵀ)/τ, scaled by 1/(βn).
-    private void LowRankCovariance(int k)
+    // Low rank, the part of a prediction that does not depend on λ: the rows of J projected on the eigenvectors,
+    // _projections (K × r), and their Gram matrix J Jᵀ, _gram (K × K).
+    private void LowRankStatistics(int k)
     {
         int p = _count;
         int rank = _eigenvalues.Length;
         for (int i = 0; i < k; i++)
         {
+            ReadOnlySpan<double> ji = _rows.AsSpan(i * p, p);
+            for (int r = 0; r < rank; r++)
+            {
+                _projections[(i * rank) + r] = TensorPrimitives.Dot(_factor.AsSpan(r * p, p), ji);
+            }
+
             for (int j = 0; j <= i; j++)
             {
-                ReadOnlySpan<double> ji = _rows.AsSpan(i * p, p);
-                ReadOnlySpan<double> jj = _rows.AsSpan(j * p, p);
-                double value = TensorPrimitives.Dot(ji, jj) / _tau;
+                _gram[(i * k) + j] = TensorPrimitives.Dot(ji, _rows.AsSpan(j * p, p));
+            }
+        }
+    }
+
+    // Low rank: J Σ Jᵀ with Σ ≈ U diag(1/(λ + τ)) Uᵀ + (I − UUᵀ)/τ, scaled by 1/(βn), from _projections and _gram.
+    private void CovarianceFromStatistics(int k)
+    {
+        if (double.IsPositiveInfinity(_tau))
+        {
+            _covariance.AsSpan().Clear();
+            return;
+        }
+
+        int rank = _eigenvalues.Length;
+        for (int i = 0; i < k; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                double value = _gram[(i * k) + j] / _tau;
                 for (int r = 0; r < rank; r++)
                 {
-                    ReadOnlySpan<double> u = _factor.AsSpan(r * p, p);
-                    double pi = TensorPrimitives.Dot(u, ji);
-                    double pj = TensorPrimitives.Dot(u, jj);
-                    value += pi * pj * ((1.0 / (_eigenvalues[r] + _tau)) - (1.0 / _tau));
+                    value += _projections[(i * rank) + r] * _projections[(j * rank) + r] * ((1.0 / (_eigenvalues[r] + _tau)) - (1.0 / _tau));
                 }
 
                 value *= _scale;
@@ -688,7 +798,7 @@ public sealed class LaplaceApproximation<T>
         if (options.L2 is { } l2)
         {
             double tau = l2 / n;
-            double g = gamma(tau);
+            double g = double.IsPositiveInfinity(tau) ? 0.0 : gamma(tau);
             return (tau, BetaFor(g), g);
         }
 

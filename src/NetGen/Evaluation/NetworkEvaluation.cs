@@ -50,6 +50,33 @@ public static class NetworkEvaluation
         return ClassificationReport.Create<T>(actual, predicted, probabilities, classCount, names);
     }
 
+    /// <summary>
+    /// Scores how well the network's class probabilities are calibrated on a data set (<see cref="CalibrationReport"/>:
+    /// expected calibration error over <paramref name="binCount"/> equal-width confidence bins, Brier score, log-loss).
+    /// </summary>
+    /// <typeparam name="T">The network's floating-point type.</typeparam>
+    /// <param name="network">A classifier that outputs probabilities: a softmax layer or one sigmoid output.</param>
+    /// <param name="data">A non-empty set with the network's input size and classes (labels, one 0/1 column or one-hot rows).</param>
+    /// <param name="binCount">The number of confidence bins, at least 1; 15 by default.</param>
+    /// <exception cref="ArgumentException">The set is empty, does not fit the network, or has a class the network does
+    /// not tell apart; the bin count is below 1.</exception>
+    /// <exception cref="InvalidOperationException">The network does not output probabilities.</exception>
+    public static CalibrationReport EvaluateCalibration<T>(this INetwork<T> network, Dataset<T> data, int binCount = CalibrationReport.DefaultBinCount)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var spec = network.Spec;
+        CheckData(spec, data);
+        if (!ClassifierOutput.HasProbabilities(spec))
+        {
+            throw new InvalidOperationException($"The network {spec} does not output class probabilities (a softmax layer or one sigmoid output), so it has no calibration.");
+        }
+
+        int classCount = network.GetClassCount();
+        int[] actual = ClassLabels.Of(data, "Evaluating calibration", nameof(data));
+        return CalibrationReport.Create<T>(actual, network.PredictProbabilities(data.Features), classCount, binCount);
+    }
+
     /// <summary>Runs every sample through the network and scores its outputs against the targets.</summary>
     /// <typeparam name="T">The network's floating-point type.</typeparam>
     /// <param name="network">Any network.</param>
