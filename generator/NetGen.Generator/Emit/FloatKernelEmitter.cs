@@ -31,8 +31,7 @@ internal sealed class FloatKernelEmitter
     private readonly SortedSet<int> _registerRows8 = new();
     private readonly SortedSet<int> _registerRows = new();
     private readonly SortedSet<(int Rows, int Vectors)> _registerRowsRest = new();
-    private readonly SortedSet<int> _wideRows4Samples2 = new();
-    private readonly SortedSet<int> _wideRows4Samples3 = new();
+    private readonly SortedSet<(int Rows, int Samples, int Inputs)> _wideRows = new();
 
     /// <summary>
     /// [w_r · x] for eight consecutive rows r of a row-major [·, 8·<paramref name="vectors"/>] matrix, with x held in
@@ -94,23 +93,20 @@ internal sealed class FloatKernelEmitter
     }
 
     /// <summary>
-    /// <see cref="DotRows4Samples2"/> for batched inference: with 512-bit vectors where the CPU accelerates them (the
-    /// 256-bit kernel where not), so each multiply-add covers sixteen inputs.
+    /// Batched inference on CPUs that accelerate 512-bit vectors: [w_r · x_i] for <paramref name="rows"/> (1–8)
+    /// consecutive rows r and <paramref name="samples"/> (1–3) consecutive samples x_i of a sample-major block. Each
+    /// sample's sums come back as one vector (<see cref="WideRowsResult"/>) with row r in lane r and zero in the lanes past
+    /// the rows: the first returned, the others in out arguments z1 and z2. A sample's sums are the same bits whichever of
+    /// these kernels computes them.
     /// </summary>
-    public string WideRows4Samples2(int inputs)
+    public string WideRows(int rows, int samples, int inputs)
     {
-        _wideRows4Samples2.Add(inputs);
-        DotRows4Samples2(inputs);
-        return "WideRows4Samples2x" + MathText.Int(inputs);
+        _wideRows.Add((rows, samples, inputs));
+        return $"WideRows{MathText.Int(rows)}Samples{MathText.Int(samples)}x{MathText.Int(inputs)}";
     }
 
-    /// <summary><see cref="DotRows4Samples3"/> for batched inference, with 512-bit vectors where the CPU accelerates them.</summary>
-    public string WideRows4Samples3(int inputs)
-    {
-        _wideRows4Samples3.Add(inputs);
-        DotRows4Samples3(inputs);
-        return "WideRows4Samples3x" + MathText.Int(inputs);
-    }
+    /// <summary>The vector type of one sample's sums from <see cref="WideRows"/>: eight lanes for five rows or more, four for fewer.</summary>
+    public static string WideRowsResult(int rows) => rows > 4 ? Vf : TypeNames.Vector128Float;
 
     /// <summary>One dot product of length <paramref name="inputs"/>.</summary>
     public string Dot(int inputs)
@@ -150,14 +146,9 @@ internal sealed class FloatKernelEmitter
             WriteDotRows4Samples3(w, n);
         }
 
-        foreach (int n in _wideRows4Samples2)
+        foreach (var (rows, samples, n) in _wideRows)
         {
-            WriteWideRows4Samples(w, n, samples: 2);
-        }
-
-        foreach (int n in _wideRows4Samples3)
-        {
-            WriteWideRows4Samples(w, n, samples: 3);
+            WriteWideRows(w, rows, samples, n);
         }
 
         foreach (int m in _registerRows8)
@@ -396,87 +387,118 @@ internal sealed class FloatKernelEmitter
         w.Close();
     }
 
-    // Four rows by two or three samples with 512-bit accumulators: sixteen inputs per multiply-add, half the instructions
-    // of the 256-bit kernel (measured faster than it on a host with full-width AVX-512 units). The accumulators are
-    // folded to 256 bits for a last block of eight inputs and the 256-bit kernel's horizontal sums; where 512-bit vectors
-    // are not accelerated, the 256-bit kernel runs instead (the JIT drops the other branch).
-    private static void WriteWideRows4Samples(SourceWriter w, int n, int samples)
+    // Eight rows by three samples: twenty-four 512-bit accumulators, three sample vectors and one weight vector of the
+    // thirty-two registers, eleven loads per twenty-four multiply-adds. The eight rows stay in the first-level cache
+    // while the block's samples stream past them three at a time; a sample vector is loaded once per eight rows, so the
+    // samples' placement (a 512-bit load that straddles two cache lines) costs little. Past the last block of sixteen
+    // inputs the accumulators are folded to 256 bits for a block of eight, then single columns; one horizontal-add tree
+    // per sample gives its row sums.
+    private static void WriteWideRows(SourceWriter w, int rows, int samples, int n)
     {
         const string V512 = TypeNames.Vector512;
         const string Vf512 = TypeNames.Vector512Float;
         int body16 = n / 16 * 16;
         int body8 = n / 8 * 8;
-        string[] acc = ["a", "b", "c"];
-        string[] xs = ["u", "v", "t"];
-        string name = $"WideRows4Samples{I(samples)}x{I(n)}";
-        string fallback = $"DotRows4Samples{I(samples)}x{I(n)}";
-        string xStarts = string.Join(", ", Enumerable.Range(0, samples).Select(i => $"int x{i}Start"));
-        string xArguments = string.Join(", ", Enumerable.Range(0, samples).Select(i => $"x{i}Start"));
+        string result = WideRowsResult(rows);
+        string outs = string.Concat(Enumerable.Range(1, samples - 1).Select(i => $", out {result} z{I(i)}"));
         w.Line();
-        w.Line($"/// <summary>{fallback} for batched inference: 512-bit vectors where the CPU accelerates them.</summary>");
+        w.Line($"/// <summary>[w_r · x_i] for the {I(rows)} rows of w from wStart (row length {I(n)}) and the {I(samples)} samples of x from xStart: one");
+        w.Line("/// vector of row sums per sample, the first returned.</summary>");
         w.Line(Inline);
-        w.Open(samples == 3
-            ? $"private static {Vf} {name}({ReadOnlySpan}<float> w, int wStart, {ReadOnlySpan}<float> x, {xStarts}, out {V128}<float> third)"
-            : $"private static {Vf} {name}({ReadOnlySpan}<float> w, int wStart, {ReadOnlySpan}<float> x, {xStarts})");
-        w.Open($"if (!{V512}.IsHardwareAccelerated)");
-        w.Line(samples == 3 ? $"return {fallback}(w, wStart, x, {xArguments}, out third);" : $"return {fallback}(w, wStart, x, {xArguments});");
-        w.Close();
-        Pointers(w, [("wr", "w", "wStart"), .. Enumerable.Range(0, samples).Select(i => ($"x{i}", "x", $"x{i}Start"))]);
-        RowReferences(w, "wr", n, 4);
-        w.Line(string.Join(" ", Enumerable.Range(0, 4).SelectMany(r => Enumerable.Range(0, samples).Select(i => $"{Vf512} {acc[i]}{r}w = {Vf512}.Zero;"))));
-        if (body16 > 0)
+        w.Open($"private static {result} WideRows{I(rows)}Samples{I(samples)}x{I(n)}({ReadOnlySpan}<float> w, int wStart, {ReadOnlySpan}<float> x, int xStart{outs})");
+        Pointers(w, ("wr", "w", "wStart"), ("x0", "x", "xStart"));
+        for (int i = 1; i < samples; i++)
         {
-            w.Open($"for (nuint k = 0; k < {I(body16)}; k += 16)");
-            for (int i = 0; i < samples; i++)
-            {
-                w.Line($"{Vf512} {xs[i]} = {V512}.LoadUnsafe(ref x{i}, k);");
-            }
-
-            for (int r = 0; r < 4; r++)
-            {
-                w.Line($"{Vf512} e{r} = {V512}.LoadUnsafe(ref w{r}, k);");
-                for (int i = 0; i < samples; i++)
-                {
-                    w.Line($"{acc[i]}{r}w = {V512}.MultiplyAddEstimate(e{r}, {xs[i]}, {acc[i]}{r}w);");
-                }
-            }
-
-            w.Close();
+            w.Line($"ref float x{I(i)} = ref {U}.Add(ref x0, {I(i * n)});");
         }
 
-        for (int r = 0; r < 4; r++)
+        RowReferences(w, "wr", n, rows);
+        string Acc(int i, int r) => $"{"abc"[i]}{I(r)}";
+        if (body16 > 0)
         {
-            w.Line(string.Join(" ", Enumerable.Range(0, samples).Select(i => $"{Vf} {acc[i]}{r} = {V512}.GetLower({acc[i]}{r}w) + {V512}.GetUpper({acc[i]}{r}w);")));
+            for (int i = 0; i < samples; i++)
+            {
+                w.Line(string.Join(" ", Enumerable.Range(0, rows).Select(r => $"{Vf512} {Acc(i, r)}w = {Vf512}.Zero;")));
+            }
+
+            w.Open($"for (nuint k = 0; k < {I(body16)}; k += 16)");
+            WriteWideStep(w, V512, Vf512, rows, samples, "k", suffix: "w", Acc);
+            w.Close();
+            for (int i = 0; i < samples; i++)
+            {
+                w.Line(string.Join(" ", Enumerable.Range(0, rows).Select(r => $"{Vf} {Acc(i, r)} = {V512}.GetLower({Acc(i, r)}w) + {V512}.GetUpper({Acc(i, r)}w);")));
+            }
+        }
+        else
+        {
+            for (int i = 0; i < samples; i++)
+            {
+                w.Line(string.Join(" ", Enumerable.Range(0, rows).Select(r => $"{Vf} {Acc(i, r)} = {Vf}.Zero;")));
+            }
         }
 
         if (body8 > body16)
         {
+            WriteWideStep(w, V, Vf, rows, samples, I(body16), suffix: string.Empty, Acc);
+        }
+
+        WriteWideRowsReturn(w, rows, samples, body8, n, Acc);
+        w.Close();
+    }
+
+    // One step of sixteen (Vector512) or eight (Vector256) inputs: each sample's vector loaded once, then each row's
+    // weights once for all the samples.
+    private static void WriteWideStep(SourceWriter w, string vector, string type, int rows, int samples, string k, string suffix, System.Func<int, int, string> acc)
+    {
+        string index = k == "k" ? "k" : $"(nuint){k}";
+        for (int i = 0; i < samples; i++)
+        {
+            w.Line($"{type} u{I(i)}{suffix} = {vector}.LoadUnsafe(ref x{I(i)}, {index});");
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            w.Line($"{type} e{I(r)}{suffix} = {vector}.LoadUnsafe(ref w{I(r)}, {index});");
             for (int i = 0; i < samples; i++)
             {
-                w.Line($"{Vf} {xs[i]}8 = {V}.LoadUnsafe(ref x{i}, {I(body16)});");
-            }
-
-            for (int r = 0; r < 4; r++)
-            {
-                w.Line($"{Vf} e{r}8 = {V}.LoadUnsafe(ref w{r}, {I(body16)});");
-                for (int i = 0; i < samples; i++)
-                {
-                    w.Line($"{acc[i]}{r} = {Fma($"e{r}8", $"{xs[i]}8", $"{acc[i]}{r}")};");
-                }
+                w.Line($"{acc(i, r)}{suffix} = {vector}.MultiplyAddEstimate(e{I(r)}{suffix}, u{I(i)}{suffix}, {acc(i, r)}{suffix});");
             }
         }
+    }
 
-        if (samples == 3)
+    // The columns past the last block of eight one at a time, then each sample's row sums: one horizontal-add tree over
+    // its accumulators (zero vectors standing in for the rows past the last), plus those columns' sums.
+    private static void WriteWideRowsReturn(SourceWriter w, int rows, int samples, int body8, int n, System.Func<int, int, string> acc)
+    {
+        bool wide = rows > 4;
+        int lanes = wide ? 8 : 4;
+        string zero = $"{Vf}.Zero";
+        if (body8 < n)
         {
-            w.Line($"third = {HorizontalSums}(c0, c1, c2, c3);");
-            w.Line($"return {HorizontalSums}(a0, a1, a2, a3, b0, b1, b2, b3);");
+            w.Line(string.Join(" ", Enumerable.Range(0, samples).SelectMany(i => Enumerable.Range(0, rows).Select(r => $"float {acc(i, r)}s = 0f;"))));
+            w.Open($"for (int k = {I(body8)}; k < {I(n)}; k++)");
+            for (int r = 0; r < rows; r++)
+            {
+                w.Line($"float f{I(r)} = {At($"w{I(r)}", "k")};");
+                w.Line(string.Join(" ", Enumerable.Range(0, samples).Select(i => $"{acc(i, r)}s += f{I(r)} * {At($"x{I(i)}", "k")};")));
+            }
+
             w.Close();
-            return;
         }
 
-        string sums = $"{HorizontalSums}(a0, a1, a2, a3, b0, b1, b2, b3)";
-        WriteScalarColumnsAndReturn(w, body8, n, sums);
-        w.Close();
+        for (int i = 0; i < samples; i++)
+        {
+            string sums = $"{HorizontalSums}({string.Join(", ", Enumerable.Range(0, lanes).Select(r => r < rows ? acc(i, r) : zero))})";
+            if (body8 < n)
+            {
+                string vector = wide ? V : V128;
+                sums += $" + {vector}.Create({string.Join(", ", Enumerable.Range(0, lanes).Select(r => r < rows ? acc(i, r) + "s" : "0f"))})";
+            }
+
+            w.Line(i == 0 ? $"{WideRowsResult(rows)} z0 = {sums};" : $"z{I(i)} = {sums};");
+        }
+
+        w.Line("return z0;");
     }
 
     // The columns past the last block of eight, one at a time, for four rows and two samples; then the return of the

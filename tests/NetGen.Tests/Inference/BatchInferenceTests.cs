@@ -49,14 +49,20 @@ public class BatchInferenceTests
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(7)]
+    [InlineData(13)]
     [InlineData(47)]
     [InlineData(48)]
     [InlineData(49)]
+    [InlineData(64)]
+    [InlineData(65)]
     [InlineData(101)]
     [InlineData(1000)]
     public void GeneratedBlockKernelsMatchTheInterpretedEngineWithTheSameBitsOnAnyThreadCount(int batch)
     {
-        foreach (INetwork<float> generated in new INetwork<float>[] { new FashionQuantizationNet(), new FashionQuantizationDeepNet(), new WideFloatNet(), new VeryWideFloatNet() })
+        foreach (INetwork<float> generated in new INetwork<float>[] { new FashionQuantizationNet(), new FashionQuantizationDeepNet(), new WideFloatNet(), new VeryWideFloatNet(), new OddWidthFloatNet() })
         {
             Assert.IsAssignableFrom<IBatchForward<float>>(generated);
             generated.InitializeParameters(3, WeightInitialization.ByActivation);
