@@ -97,7 +97,7 @@ internal sealed class FloatKernelEmitter
     /// consecutive rows r and <paramref name="samples"/> (1–3) consecutive samples x_i of a sample-major block. Each
     /// sample's sums come back as one vector (<see cref="WideRowsResult"/>) with row r in lane r and zero in the lanes past
     /// the rows: the first returned, the others in out arguments z1 and z2. A sample's sums are the same bits whichever of
-    /// these kernels computes them.
+    /// these kernels computes them (each sample has its own accumulators and reduction).
     /// </summary>
     public string WideRows(int rows, int samples, int inputs)
     {
@@ -390,9 +390,9 @@ internal sealed class FloatKernelEmitter
     // Eight rows by three samples: twenty-four 512-bit accumulators, three sample vectors and one weight vector of the
     // thirty-two registers, eleven loads per twenty-four multiply-adds. The eight rows stay in the first-level cache
     // while the block's samples stream past them three at a time; a sample vector is loaded once per eight rows, so the
-    // samples' placement (a 512-bit load that straddles two cache lines) costs little. Past the last block of sixteen
-    // inputs the accumulators are folded to 256 bits for a block of eight, then single columns; one horizontal-add tree
-    // per sample gives its row sums.
+    // samples' placement (a 512-bit load that straddles two cache lines) costs little. A last block of eight inputs goes
+    // into the lower halves of the accumulators, single columns into scalars; each sample's row sums come from one
+    // 512-bit reduction tree (VectorMath.HorizontalSums), zero vectors standing in for the rows past the last.
     private static void WriteWideRows(SourceWriter w, int rows, int samples, int n)
     {
         const string V512 = TypeNames.Vector512;
@@ -414,65 +414,56 @@ internal sealed class FloatKernelEmitter
 
         RowReferences(w, "wr", n, rows);
         string Acc(int i, int r) => $"{"abc"[i]}{I(r)}";
+        for (int i = 0; i < samples; i++)
+        {
+            w.Line(string.Join(" ", Enumerable.Range(0, rows).Select(r => $"{Vf512} {Acc(i, r)} = {Vf512}.Zero;")));
+        }
+
         if (body16 > 0)
         {
-            for (int i = 0; i < samples; i++)
-            {
-                w.Line(string.Join(" ", Enumerable.Range(0, rows).Select(r => $"{Vf512} {Acc(i, r)}w = {Vf512}.Zero;")));
-            }
-
             w.Open($"for (nuint k = 0; k < {I(body16)}; k += 16)");
-            WriteWideStep(w, V512, Vf512, rows, samples, "k", suffix: "w", Acc);
+            WriteWideStep(w, rows, samples, k => $"{V512}.LoadUnsafe(ref {k}, k)", Acc);
             w.Close();
-            for (int i = 0; i < samples; i++)
-            {
-                w.Line(string.Join(" ", Enumerable.Range(0, rows).Select(r => $"{Vf} {Acc(i, r)} = {V512}.GetLower({Acc(i, r)}w) + {V512}.GetUpper({Acc(i, r)}w);")));
-            }
-        }
-        else
-        {
-            for (int i = 0; i < samples; i++)
-            {
-                w.Line(string.Join(" ", Enumerable.Range(0, rows).Select(r => $"{Vf} {Acc(i, r)} = {Vf}.Zero;")));
-            }
         }
 
         if (body8 > body16)
         {
-            WriteWideStep(w, V, Vf, rows, samples, I(body16), suffix: string.Empty, Acc);
+            // Eight inputs widened with zeros: the upper lanes add 0 · 0.
+            w.Open();
+            WriteWideStep(w, rows, samples, k => $"{V512}.Create({V}.LoadUnsafe(ref {k}, {I(body16)}), {Vf}.Zero)", Acc);
+            w.Close();
         }
 
         WriteWideRowsReturn(w, rows, samples, body8, n, Acc);
         w.Close();
     }
 
-    // One step of sixteen (Vector512) or eight (Vector256) inputs: each sample's vector loaded once, then each row's
-    // weights once for all the samples.
-    private static void WriteWideStep(SourceWriter w, string vector, string type, int rows, int samples, string k, string suffix, System.Func<int, int, string> acc)
+    // One step of sixteen inputs: each sample's vector loaded once, then each row's weights once for all the samples.
+    private static void WriteWideStep(SourceWriter w, int rows, int samples, System.Func<string, string> load, System.Func<int, int, string> acc)
     {
-        string index = k == "k" ? "k" : $"(nuint){k}";
+        const string V512 = TypeNames.Vector512;
+        const string Vf512 = TypeNames.Vector512Float;
         for (int i = 0; i < samples; i++)
         {
-            w.Line($"{type} u{I(i)}{suffix} = {vector}.LoadUnsafe(ref x{I(i)}, {index});");
+            w.Line($"{Vf512} u{I(i)} = {load($"x{I(i)}")};");
         }
 
         for (int r = 0; r < rows; r++)
         {
-            w.Line($"{type} e{I(r)}{suffix} = {vector}.LoadUnsafe(ref w{I(r)}, {index});");
+            w.Line($"{Vf512} e{I(r)} = {load($"w{I(r)}")};");
             for (int i = 0; i < samples; i++)
             {
-                w.Line($"{acc(i, r)}{suffix} = {vector}.MultiplyAddEstimate(e{I(r)}{suffix}, u{I(i)}{suffix}, {acc(i, r)}{suffix});");
+                w.Line($"{acc(i, r)} = {V512}.MultiplyAddEstimate(e{I(r)}, u{I(i)}, {acc(i, r)});");
             }
         }
     }
 
-    // The columns past the last block of eight one at a time, then each sample's row sums: one horizontal-add tree over
-    // its accumulators (zero vectors standing in for the rows past the last), plus those columns' sums.
+    // The columns past the last block of eight one at a time, then each sample's row sums: the reduction tree over its
+    // accumulators plus those columns' sums.
     private static void WriteWideRowsReturn(SourceWriter w, int rows, int samples, int body8, int n, System.Func<int, int, string> acc)
     {
         bool wide = rows > 4;
-        int lanes = wide ? 8 : 4;
-        string zero = $"{Vf}.Zero";
+        string zero = $"{TypeNames.Vector512Float}.Zero";
         if (body8 < n)
         {
             w.Line(string.Join(" ", Enumerable.Range(0, samples).SelectMany(i => Enumerable.Range(0, rows).Select(r => $"float {acc(i, r)}s = 0f;"))));
@@ -488,11 +479,16 @@ internal sealed class FloatKernelEmitter
 
         for (int i = 0; i < samples; i++)
         {
-            string sums = $"{HorizontalSums}({string.Join(", ", Enumerable.Range(0, lanes).Select(r => r < rows ? acc(i, r) : zero))})";
+            string sums = $"{HorizontalSums}({string.Join(", ", Enumerable.Range(0, 8).Select(r => r < rows ? acc(i, r) : zero))})";
+            if (!wide)
+            {
+                sums = $"{V}.GetLower({sums})";
+            }
+
             if (body8 < n)
             {
-                string vector = wide ? V : V128;
-                sums += $" + {vector}.Create({string.Join(", ", Enumerable.Range(0, lanes).Select(r => r < rows ? acc(i, r) + "s" : "0f"))})";
+                int lanes = wide ? 8 : 4;
+                sums += $" + {(wide ? V : V128)}.Create({string.Join(", ", Enumerable.Range(0, lanes).Select(r => r < rows ? acc(i, r) + "s" : "0f"))})";
             }
 
             w.Line(i == 0 ? $"{WideRowsResult(rows)} z0 = {sums};" : $"z{I(i)} = {sums};");

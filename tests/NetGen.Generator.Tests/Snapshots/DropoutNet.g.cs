@@ -1205,21 +1205,20 @@ namespace Samples
             ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
             ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
             ref float w0 = ref wr;
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 32; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> e0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u0w, a0w);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w);
             float a0s = 0f;
             for (int k = 32; k < 37; k++)
             {
                 float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
                 a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
             }
-            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, 0f, 0f, 0f);
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, 0f, 0f, 0f);
             return z0;
         }
 
@@ -1232,26 +1231,24 @@ namespace Samples
             ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
             ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 37);
             ref float w0 = ref wr;
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 32; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> u1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
-                global::System.Runtime.Intrinsics.Vector512<float> e0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u0w, a0w);
-                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u1w, b0w);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w);
-            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w);
             float a0s = 0f; float b0s = 0f;
             for (int k = 32; k < 37; k++)
             {
                 float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
                 a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
             }
-            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, 0f, 0f, 0f);
-            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, 0f, 0f, 0f);
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, 0f, 0f, 0f);
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, 0f, 0f, 0f);
             return z0;
         }
 
@@ -1265,31 +1262,28 @@ namespace Samples
             ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 37);
             ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 74);
             ref float w0 = ref wr;
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> c0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 32; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> u1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
-                global::System.Runtime.Intrinsics.Vector512<float> u2w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
-                global::System.Runtime.Intrinsics.Vector512<float> e0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u0w, a0w);
-                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u1w, b0w);
-                c0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u2w, c0w);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w);
-            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w);
-            global::System.Runtime.Intrinsics.Vector256<float> c0 = global::System.Runtime.Intrinsics.Vector512.GetLower(c0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c0w);
             float a0s = 0f; float b0s = 0f; float c0s = 0f;
             for (int k = 32; k < 37; k++)
             {
                 float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
                 a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
             }
-            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, 0f, 0f, 0f);
-            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, 0f, 0f, 0f);
-            z2 = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(c0s, 0f, 0f, 0f);
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, 0f, 0f, 0f);
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, 0f, 0f, 0f);
+            z2 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(c0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(c0s, 0f, 0f, 0f);
             return z0;
         }
 
@@ -1302,16 +1296,15 @@ namespace Samples
             ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
             ref float w0 = ref wr;
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 33);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 32; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> e0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u0w, a0w);
-                global::System.Runtime.Intrinsics.Vector512<float> e1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u0w, a1w);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w);
             float a0s = 0f; float a1s = 0f;
             for (int k = 32; k < 33; k++)
             {
@@ -1320,7 +1313,7 @@ namespace Samples
                 float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
                 a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
             }
-            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, 0f, 0f);
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, 0f, 0f);
             return z0;
         }
 
@@ -1334,21 +1327,19 @@ namespace Samples
             ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 33);
             ref float w0 = ref wr;
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 33);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 32; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> u1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
-                global::System.Runtime.Intrinsics.Vector512<float> e0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u0w, a0w);
-                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u1w, b0w);
-                global::System.Runtime.Intrinsics.Vector512<float> e1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u0w, a1w);
-                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u1w, b1w);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w);
-            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w);
             float a0s = 0f; float a1s = 0f; float b0s = 0f; float b1s = 0f;
             for (int k = 32; k < 33; k++)
             {
@@ -1357,8 +1348,8 @@ namespace Samples
                 float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
                 a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
             }
-            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, 0f, 0f);
-            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, 0f, 0f);
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, 0f, 0f);
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, 0f, 0f);
             return z0;
         }
 
@@ -1373,26 +1364,23 @@ namespace Samples
             ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 66);
             ref float w0 = ref wr;
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 33);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> c0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 32; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> u1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
-                global::System.Runtime.Intrinsics.Vector512<float> u2w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
-                global::System.Runtime.Intrinsics.Vector512<float> e0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u0w, a0w);
-                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u1w, b0w);
-                c0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u2w, c0w);
-                global::System.Runtime.Intrinsics.Vector512<float> e1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u0w, a1w);
-                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u1w, b1w);
-                c1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u2w, c1w);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                c1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u2, c1);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w);
-            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w);
-            global::System.Runtime.Intrinsics.Vector256<float> c0 = global::System.Runtime.Intrinsics.Vector512.GetLower(c0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c0w); global::System.Runtime.Intrinsics.Vector256<float> c1 = global::System.Runtime.Intrinsics.Vector512.GetLower(c1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c1w);
             float a0s = 0f; float a1s = 0f; float b0s = 0f; float b1s = 0f; float c0s = 0f; float c1s = 0f;
             for (int k = 32; k < 33; k++)
             {
@@ -1401,9 +1389,9 @@ namespace Samples
                 float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
                 a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
             }
-            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, 0f, 0f);
-            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, 0f, 0f);
-            z2 = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, global::System.Runtime.Intrinsics.Vector256<float>.Zero, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(c0s, c1s, 0f, 0f);
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, 0f, 0f);
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, 0f, 0f);
+            z2 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(c0s, c1s, 0f, 0f);
             return z0;
         }
 
@@ -1422,28 +1410,27 @@ namespace Samples
             ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 165);
             ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 198);
             ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 231);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 32; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> e0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u0w, a0w);
-                global::System.Runtime.Intrinsics.Vector512<float> e1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u0w, a1w);
-                global::System.Runtime.Intrinsics.Vector512<float> e2w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
-                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u0w, a2w);
-                global::System.Runtime.Intrinsics.Vector512<float> e3w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
-                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3w, u0w, a3w);
-                global::System.Runtime.Intrinsics.Vector512<float> e4w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
-                a4w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4w, u0w, a4w);
-                global::System.Runtime.Intrinsics.Vector512<float> e5w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
-                a5w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5w, u0w, a5w);
-                global::System.Runtime.Intrinsics.Vector512<float> e6w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
-                a6w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6w, u0w, a6w);
-                global::System.Runtime.Intrinsics.Vector512<float> e7w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
-                a7w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7w, u0w, a7w);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector512.GetLower(a4w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a4w); global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector512.GetLower(a5w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a5w); global::System.Runtime.Intrinsics.Vector256<float> a6 = global::System.Runtime.Intrinsics.Vector512.GetLower(a6w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a6w); global::System.Runtime.Intrinsics.Vector256<float> a7 = global::System.Runtime.Intrinsics.Vector512.GetLower(a7w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a7w);
             float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f;
             for (int k = 32; k < 33; k++)
             {
@@ -1483,28 +1470,27 @@ namespace Samples
             ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 185);
             ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 222);
             ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 259);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 32; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> e0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u0w, a0w);
-                global::System.Runtime.Intrinsics.Vector512<float> e1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u0w, a1w);
-                global::System.Runtime.Intrinsics.Vector512<float> e2w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
-                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u0w, a2w);
-                global::System.Runtime.Intrinsics.Vector512<float> e3w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
-                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3w, u0w, a3w);
-                global::System.Runtime.Intrinsics.Vector512<float> e4w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
-                a4w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4w, u0w, a4w);
-                global::System.Runtime.Intrinsics.Vector512<float> e5w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
-                a5w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5w, u0w, a5w);
-                global::System.Runtime.Intrinsics.Vector512<float> e6w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
-                a6w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6w, u0w, a6w);
-                global::System.Runtime.Intrinsics.Vector512<float> e7w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
-                a7w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7w, u0w, a7w);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector512.GetLower(a4w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a4w); global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector512.GetLower(a5w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a5w); global::System.Runtime.Intrinsics.Vector256<float> a6 = global::System.Runtime.Intrinsics.Vector512.GetLower(a6w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a6w); global::System.Runtime.Intrinsics.Vector256<float> a7 = global::System.Runtime.Intrinsics.Vector512.GetLower(a7w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a7w);
             float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f;
             for (int k = 32; k < 37; k++)
             {
@@ -1545,39 +1531,37 @@ namespace Samples
             ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 165);
             ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 198);
             ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 231);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 32; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> u1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
-                global::System.Runtime.Intrinsics.Vector512<float> e0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u0w, a0w);
-                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u1w, b0w);
-                global::System.Runtime.Intrinsics.Vector512<float> e1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u0w, a1w);
-                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u1w, b1w);
-                global::System.Runtime.Intrinsics.Vector512<float> e2w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
-                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u0w, a2w);
-                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u1w, b2w);
-                global::System.Runtime.Intrinsics.Vector512<float> e3w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
-                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3w, u0w, a3w);
-                b3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3w, u1w, b3w);
-                global::System.Runtime.Intrinsics.Vector512<float> e4w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
-                a4w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4w, u0w, a4w);
-                b4w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4w, u1w, b4w);
-                global::System.Runtime.Intrinsics.Vector512<float> e5w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
-                a5w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5w, u0w, a5w);
-                b5w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5w, u1w, b5w);
-                global::System.Runtime.Intrinsics.Vector512<float> e6w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
-                a6w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6w, u0w, a6w);
-                b6w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6w, u1w, b6w);
-                global::System.Runtime.Intrinsics.Vector512<float> e7w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
-                a7w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7w, u0w, a7w);
-                b7w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7w, u1w, b7w);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector512.GetLower(a4w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a4w); global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector512.GetLower(a5w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a5w); global::System.Runtime.Intrinsics.Vector256<float> a6 = global::System.Runtime.Intrinsics.Vector512.GetLower(a6w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a6w); global::System.Runtime.Intrinsics.Vector256<float> a7 = global::System.Runtime.Intrinsics.Vector512.GetLower(a7w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a7w);
-            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w); global::System.Runtime.Intrinsics.Vector256<float> b4 = global::System.Runtime.Intrinsics.Vector512.GetLower(b4w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b4w); global::System.Runtime.Intrinsics.Vector256<float> b5 = global::System.Runtime.Intrinsics.Vector512.GetLower(b5w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b5w); global::System.Runtime.Intrinsics.Vector256<float> b6 = global::System.Runtime.Intrinsics.Vector512.GetLower(b6w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b6w); global::System.Runtime.Intrinsics.Vector256<float> b7 = global::System.Runtime.Intrinsics.Vector512.GetLower(b7w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b7w);
             float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f; float b4s = 0f; float b5s = 0f; float b6s = 0f; float b7s = 0f;
             for (int k = 32; k < 33; k++)
             {
@@ -1619,39 +1603,37 @@ namespace Samples
             ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 185);
             ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 222);
             ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 259);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 32; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> u1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
-                global::System.Runtime.Intrinsics.Vector512<float> e0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u0w, a0w);
-                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u1w, b0w);
-                global::System.Runtime.Intrinsics.Vector512<float> e1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u0w, a1w);
-                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u1w, b1w);
-                global::System.Runtime.Intrinsics.Vector512<float> e2w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
-                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u0w, a2w);
-                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u1w, b2w);
-                global::System.Runtime.Intrinsics.Vector512<float> e3w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
-                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3w, u0w, a3w);
-                b3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3w, u1w, b3w);
-                global::System.Runtime.Intrinsics.Vector512<float> e4w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
-                a4w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4w, u0w, a4w);
-                b4w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4w, u1w, b4w);
-                global::System.Runtime.Intrinsics.Vector512<float> e5w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
-                a5w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5w, u0w, a5w);
-                b5w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5w, u1w, b5w);
-                global::System.Runtime.Intrinsics.Vector512<float> e6w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
-                a6w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6w, u0w, a6w);
-                b6w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6w, u1w, b6w);
-                global::System.Runtime.Intrinsics.Vector512<float> e7w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
-                a7w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7w, u0w, a7w);
-                b7w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7w, u1w, b7w);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector512.GetLower(a4w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a4w); global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector512.GetLower(a5w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a5w); global::System.Runtime.Intrinsics.Vector256<float> a6 = global::System.Runtime.Intrinsics.Vector512.GetLower(a6w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a6w); global::System.Runtime.Intrinsics.Vector256<float> a7 = global::System.Runtime.Intrinsics.Vector512.GetLower(a7w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a7w);
-            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w); global::System.Runtime.Intrinsics.Vector256<float> b4 = global::System.Runtime.Intrinsics.Vector512.GetLower(b4w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b4w); global::System.Runtime.Intrinsics.Vector256<float> b5 = global::System.Runtime.Intrinsics.Vector512.GetLower(b5w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b5w); global::System.Runtime.Intrinsics.Vector256<float> b6 = global::System.Runtime.Intrinsics.Vector512.GetLower(b6w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b6w); global::System.Runtime.Intrinsics.Vector256<float> b7 = global::System.Runtime.Intrinsics.Vector512.GetLower(b7w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b7w);
             float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f; float b4s = 0f; float b5s = 0f; float b6s = 0f; float b7s = 0f;
             for (int k = 32; k < 37; k++)
             {
@@ -1694,50 +1676,47 @@ namespace Samples
             ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 165);
             ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 198);
             ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 231);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> c0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c4w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c5w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c6w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c7w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 32; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> u1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
-                global::System.Runtime.Intrinsics.Vector512<float> u2w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
-                global::System.Runtime.Intrinsics.Vector512<float> e0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u0w, a0w);
-                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u1w, b0w);
-                c0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u2w, c0w);
-                global::System.Runtime.Intrinsics.Vector512<float> e1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u0w, a1w);
-                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u1w, b1w);
-                c1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u2w, c1w);
-                global::System.Runtime.Intrinsics.Vector512<float> e2w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
-                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u0w, a2w);
-                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u1w, b2w);
-                c2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u2w, c2w);
-                global::System.Runtime.Intrinsics.Vector512<float> e3w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
-                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3w, u0w, a3w);
-                b3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3w, u1w, b3w);
-                c3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3w, u2w, c3w);
-                global::System.Runtime.Intrinsics.Vector512<float> e4w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
-                a4w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4w, u0w, a4w);
-                b4w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4w, u1w, b4w);
-                c4w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4w, u2w, c4w);
-                global::System.Runtime.Intrinsics.Vector512<float> e5w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
-                a5w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5w, u0w, a5w);
-                b5w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5w, u1w, b5w);
-                c5w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5w, u2w, c5w);
-                global::System.Runtime.Intrinsics.Vector512<float> e6w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
-                a6w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6w, u0w, a6w);
-                b6w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6w, u1w, b6w);
-                c6w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6w, u2w, c6w);
-                global::System.Runtime.Intrinsics.Vector512<float> e7w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
-                a7w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7w, u0w, a7w);
-                b7w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7w, u1w, b7w);
-                c7w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7w, u2w, c7w);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                c1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u2, c1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                c2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u2, c2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                c3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u2, c3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                c4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u2, c4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                c5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u2, c5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                c6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u2, c6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
+                c7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u2, c7);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector512.GetLower(a4w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a4w); global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector512.GetLower(a5w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a5w); global::System.Runtime.Intrinsics.Vector256<float> a6 = global::System.Runtime.Intrinsics.Vector512.GetLower(a6w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a6w); global::System.Runtime.Intrinsics.Vector256<float> a7 = global::System.Runtime.Intrinsics.Vector512.GetLower(a7w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a7w);
-            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w); global::System.Runtime.Intrinsics.Vector256<float> b4 = global::System.Runtime.Intrinsics.Vector512.GetLower(b4w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b4w); global::System.Runtime.Intrinsics.Vector256<float> b5 = global::System.Runtime.Intrinsics.Vector512.GetLower(b5w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b5w); global::System.Runtime.Intrinsics.Vector256<float> b6 = global::System.Runtime.Intrinsics.Vector512.GetLower(b6w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b6w); global::System.Runtime.Intrinsics.Vector256<float> b7 = global::System.Runtime.Intrinsics.Vector512.GetLower(b7w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b7w);
-            global::System.Runtime.Intrinsics.Vector256<float> c0 = global::System.Runtime.Intrinsics.Vector512.GetLower(c0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c0w); global::System.Runtime.Intrinsics.Vector256<float> c1 = global::System.Runtime.Intrinsics.Vector512.GetLower(c1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c1w); global::System.Runtime.Intrinsics.Vector256<float> c2 = global::System.Runtime.Intrinsics.Vector512.GetLower(c2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c2w); global::System.Runtime.Intrinsics.Vector256<float> c3 = global::System.Runtime.Intrinsics.Vector512.GetLower(c3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c3w); global::System.Runtime.Intrinsics.Vector256<float> c4 = global::System.Runtime.Intrinsics.Vector512.GetLower(c4w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c4w); global::System.Runtime.Intrinsics.Vector256<float> c5 = global::System.Runtime.Intrinsics.Vector512.GetLower(c5w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c5w); global::System.Runtime.Intrinsics.Vector256<float> c6 = global::System.Runtime.Intrinsics.Vector512.GetLower(c6w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c6w); global::System.Runtime.Intrinsics.Vector256<float> c7 = global::System.Runtime.Intrinsics.Vector512.GetLower(c7w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c7w);
             float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f; float b4s = 0f; float b5s = 0f; float b6s = 0f; float b7s = 0f; float c0s = 0f; float c1s = 0f; float c2s = 0f; float c3s = 0f; float c4s = 0f; float c5s = 0f; float c6s = 0f; float c7s = 0f;
             for (int k = 32; k < 33; k++)
             {
@@ -1781,50 +1760,47 @@ namespace Samples
             ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 185);
             ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 222);
             ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 259);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> c0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c4w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c5w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c6w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c7w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 32; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> u1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
-                global::System.Runtime.Intrinsics.Vector512<float> u2w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
-                global::System.Runtime.Intrinsics.Vector512<float> e0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u0w, a0w);
-                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u1w, b0w);
-                c0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u2w, c0w);
-                global::System.Runtime.Intrinsics.Vector512<float> e1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u0w, a1w);
-                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u1w, b1w);
-                c1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u2w, c1w);
-                global::System.Runtime.Intrinsics.Vector512<float> e2w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
-                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u0w, a2w);
-                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u1w, b2w);
-                c2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u2w, c2w);
-                global::System.Runtime.Intrinsics.Vector512<float> e3w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
-                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3w, u0w, a3w);
-                b3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3w, u1w, b3w);
-                c3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3w, u2w, c3w);
-                global::System.Runtime.Intrinsics.Vector512<float> e4w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
-                a4w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4w, u0w, a4w);
-                b4w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4w, u1w, b4w);
-                c4w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4w, u2w, c4w);
-                global::System.Runtime.Intrinsics.Vector512<float> e5w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
-                a5w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5w, u0w, a5w);
-                b5w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5w, u1w, b5w);
-                c5w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5w, u2w, c5w);
-                global::System.Runtime.Intrinsics.Vector512<float> e6w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
-                a6w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6w, u0w, a6w);
-                b6w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6w, u1w, b6w);
-                c6w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6w, u2w, c6w);
-                global::System.Runtime.Intrinsics.Vector512<float> e7w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
-                a7w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7w, u0w, a7w);
-                b7w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7w, u1w, b7w);
-                c7w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7w, u2w, c7w);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                c1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u2, c1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                c2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u2, c2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                c3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u2, c3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                c4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u2, c4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                c5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u2, c5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                c6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u2, c6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
+                c7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u2, c7);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector512.GetLower(a4w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a4w); global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector512.GetLower(a5w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a5w); global::System.Runtime.Intrinsics.Vector256<float> a6 = global::System.Runtime.Intrinsics.Vector512.GetLower(a6w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a6w); global::System.Runtime.Intrinsics.Vector256<float> a7 = global::System.Runtime.Intrinsics.Vector512.GetLower(a7w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a7w);
-            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w); global::System.Runtime.Intrinsics.Vector256<float> b4 = global::System.Runtime.Intrinsics.Vector512.GetLower(b4w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b4w); global::System.Runtime.Intrinsics.Vector256<float> b5 = global::System.Runtime.Intrinsics.Vector512.GetLower(b5w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b5w); global::System.Runtime.Intrinsics.Vector256<float> b6 = global::System.Runtime.Intrinsics.Vector512.GetLower(b6w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b6w); global::System.Runtime.Intrinsics.Vector256<float> b7 = global::System.Runtime.Intrinsics.Vector512.GetLower(b7w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b7w);
-            global::System.Runtime.Intrinsics.Vector256<float> c0 = global::System.Runtime.Intrinsics.Vector512.GetLower(c0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c0w); global::System.Runtime.Intrinsics.Vector256<float> c1 = global::System.Runtime.Intrinsics.Vector512.GetLower(c1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c1w); global::System.Runtime.Intrinsics.Vector256<float> c2 = global::System.Runtime.Intrinsics.Vector512.GetLower(c2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c2w); global::System.Runtime.Intrinsics.Vector256<float> c3 = global::System.Runtime.Intrinsics.Vector512.GetLower(c3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c3w); global::System.Runtime.Intrinsics.Vector256<float> c4 = global::System.Runtime.Intrinsics.Vector512.GetLower(c4w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c4w); global::System.Runtime.Intrinsics.Vector256<float> c5 = global::System.Runtime.Intrinsics.Vector512.GetLower(c5w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c5w); global::System.Runtime.Intrinsics.Vector256<float> c6 = global::System.Runtime.Intrinsics.Vector512.GetLower(c6w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c6w); global::System.Runtime.Intrinsics.Vector256<float> c7 = global::System.Runtime.Intrinsics.Vector512.GetLower(c7w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c7w);
             float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f; float b4s = 0f; float b5s = 0f; float b6s = 0f; float b7s = 0f; float c0s = 0f; float c1s = 0f; float c2s = 0f; float c3s = 0f; float c4s = 0f; float c5s = 0f; float c6s = 0f; float c7s = 0f;
             for (int k = 32; k < 37; k++)
             {

@@ -947,18 +947,17 @@ namespace Samples
             ref float w0 = ref wr;
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 20);
             ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 40);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 16; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> e0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u0w, a0w);
-                global::System.Runtime.Intrinsics.Vector512<float> e1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u0w, a1w);
-                global::System.Runtime.Intrinsics.Vector512<float> e2w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
-                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u0w, a2w);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w);
             float a0s = 0f; float a1s = 0f; float a2s = 0f;
             for (int k = 16; k < 20; k++)
             {
@@ -969,7 +968,7 @@ namespace Samples
                 float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
                 a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
             }
-            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, 0f);
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, 0f);
             return z0;
         }
 
@@ -984,24 +983,22 @@ namespace Samples
             ref float w0 = ref wr;
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 20);
             ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 40);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 16; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> u1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
-                global::System.Runtime.Intrinsics.Vector512<float> e0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u0w, a0w);
-                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u1w, b0w);
-                global::System.Runtime.Intrinsics.Vector512<float> e1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u0w, a1w);
-                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u1w, b1w);
-                global::System.Runtime.Intrinsics.Vector512<float> e2w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
-                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u0w, a2w);
-                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u1w, b2w);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w);
-            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w);
             float a0s = 0f; float a1s = 0f; float a2s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f;
             for (int k = 16; k < 20; k++)
             {
@@ -1012,8 +1009,8 @@ namespace Samples
                 float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
                 a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
             }
-            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, 0f);
-            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, b2s, 0f);
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, 0f);
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, b2s, 0f);
             return z0;
         }
 
@@ -1029,30 +1026,27 @@ namespace Samples
             ref float w0 = ref wr;
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 20);
             ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 40);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> c0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 16; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> u1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
-                global::System.Runtime.Intrinsics.Vector512<float> u2w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
-                global::System.Runtime.Intrinsics.Vector512<float> e0w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u0w, a0w);
-                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u1w, b0w);
-                c0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0w, u2w, c0w);
-                global::System.Runtime.Intrinsics.Vector512<float> e1w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u0w, a1w);
-                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u1w, b1w);
-                c1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1w, u2w, c1w);
-                global::System.Runtime.Intrinsics.Vector512<float> e2w = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
-                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u0w, a2w);
-                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u1w, b2w);
-                c2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2w, u2w, c2w);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                c1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u2, c1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                c2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u2, c2);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w);
-            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w);
-            global::System.Runtime.Intrinsics.Vector256<float> c0 = global::System.Runtime.Intrinsics.Vector512.GetLower(c0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c0w); global::System.Runtime.Intrinsics.Vector256<float> c1 = global::System.Runtime.Intrinsics.Vector512.GetLower(c1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c1w); global::System.Runtime.Intrinsics.Vector256<float> c2 = global::System.Runtime.Intrinsics.Vector512.GetLower(c2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c2w);
             float a0s = 0f; float a1s = 0f; float a2s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float c0s = 0f; float c1s = 0f; float c2s = 0f;
             for (int k = 16; k < 20; k++)
             {
@@ -1063,9 +1057,9 @@ namespace Samples
                 float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
                 a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
             }
-            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, 0f);
-            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, b2s, 0f);
-            z2 = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, global::System.Runtime.Intrinsics.Vector256<float>.Zero) + global::System.Runtime.Intrinsics.Vector128.Create(c0s, c1s, c2s, 0f);
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, 0f);
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, b2s, 0f);
+            z2 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(c0s, c1s, c2s, 0f);
             return z0;
         }
 
@@ -1080,16 +1074,18 @@ namespace Samples
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12);
             ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 24);
             ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 36);
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> u0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)0);
-            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)0);
-            a0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e0, u0, a0);
-            global::System.Runtime.Intrinsics.Vector256<float> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)0);
-            a1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e1, u0, a1);
-            global::System.Runtime.Intrinsics.Vector256<float> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)0);
-            a2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e2, u0, a2);
-            global::System.Runtime.Intrinsics.Vector256<float> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)0);
-            a3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e3, u0, a3);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+            }
             float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f;
             for (int k = 8; k < 12; k++)
             {
@@ -1102,7 +1098,7 @@ namespace Samples
                 float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
                 a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
             }
-            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, a3s);
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, a3s);
             return z0;
         }
 
@@ -1118,22 +1114,24 @@ namespace Samples
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12);
             ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 24);
             ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 36);
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> u0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)0);
-            global::System.Runtime.Intrinsics.Vector256<float> u1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)0);
-            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)0);
-            a0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e0, u0, a0);
-            b0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e0, u1, b0);
-            global::System.Runtime.Intrinsics.Vector256<float> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)0);
-            a1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e1, u0, a1);
-            b1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e1, u1, b1);
-            global::System.Runtime.Intrinsics.Vector256<float> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)0);
-            a2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e2, u0, a2);
-            b2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e2, u1, b2);
-            global::System.Runtime.Intrinsics.Vector256<float> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)0);
-            a3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e3, u0, a3);
-            b3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e3, u1, b3);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+            }
             float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f;
             for (int k = 8; k < 12; k++)
             {
@@ -1146,8 +1144,8 @@ namespace Samples
                 float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
                 a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
             }
-            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, a3s);
-            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, b2s, b3s);
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, a3s);
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, b2s, b3s);
             return z0;
         }
 
@@ -1164,28 +1162,30 @@ namespace Samples
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12);
             ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 24);
             ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 36);
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> c2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> c3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> u0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)0);
-            global::System.Runtime.Intrinsics.Vector256<float> u1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)0);
-            global::System.Runtime.Intrinsics.Vector256<float> u2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, (nuint)0);
-            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)0);
-            a0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e0, u0, a0);
-            b0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e0, u1, b0);
-            c0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e0, u2, c0);
-            global::System.Runtime.Intrinsics.Vector256<float> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)0);
-            a1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e1, u0, a1);
-            b1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e1, u1, b1);
-            c1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e1, u2, c1);
-            global::System.Runtime.Intrinsics.Vector256<float> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)0);
-            a2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e2, u0, a2);
-            b2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e2, u1, b2);
-            c2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e2, u2, c2);
-            global::System.Runtime.Intrinsics.Vector256<float> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)0);
-            a3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e3, u0, a3);
-            b3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e3, u1, b3);
-            c3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e3, u2, c3);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                c1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u2, c1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                c2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u2, c2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                c3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u2, c3);
+            }
             float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f; float c0s = 0f; float c1s = 0f; float c2s = 0f; float c3s = 0f;
             for (int k = 8; k < 12; k++)
             {
@@ -1198,9 +1198,9 @@ namespace Samples
                 float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
                 a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
             }
-            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, a3s);
-            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, b2s, b3s);
-            z2 = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, c3) + global::System.Runtime.Intrinsics.Vector128.Create(c0s, c1s, c2s, c3s);
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, a3s);
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, b2s, b3s);
+            z2 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, c3, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(c0s, c1s, c2s, c3s);
             return z0;
         }
 
@@ -1219,24 +1219,26 @@ namespace Samples
             ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 60);
             ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 72);
             ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 84);
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> u0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)0);
-            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)0);
-            a0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e0, u0, a0);
-            global::System.Runtime.Intrinsics.Vector256<float> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)0);
-            a1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e1, u0, a1);
-            global::System.Runtime.Intrinsics.Vector256<float> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)0);
-            a2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e2, u0, a2);
-            global::System.Runtime.Intrinsics.Vector256<float> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)0);
-            a3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e3, u0, a3);
-            global::System.Runtime.Intrinsics.Vector256<float> e4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w4, (nuint)0);
-            a4 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e4, u0, a4);
-            global::System.Runtime.Intrinsics.Vector256<float> e5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w5, (nuint)0);
-            a5 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e5, u0, a5);
-            global::System.Runtime.Intrinsics.Vector256<float> e6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w6, (nuint)0);
-            a6 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e6, u0, a6);
-            global::System.Runtime.Intrinsics.Vector256<float> e7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w7, (nuint)0);
-            a7 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e7, u0, a7);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w4, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w5, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w6, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w7, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+            }
             float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f;
             for (int k = 8; k < 12; k++)
             {
@@ -1277,34 +1279,36 @@ namespace Samples
             ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 60);
             ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 72);
             ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 84);
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> u0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)0);
-            global::System.Runtime.Intrinsics.Vector256<float> u1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)0);
-            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)0);
-            a0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e0, u0, a0);
-            b0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e0, u1, b0);
-            global::System.Runtime.Intrinsics.Vector256<float> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)0);
-            a1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e1, u0, a1);
-            b1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e1, u1, b1);
-            global::System.Runtime.Intrinsics.Vector256<float> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)0);
-            a2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e2, u0, a2);
-            b2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e2, u1, b2);
-            global::System.Runtime.Intrinsics.Vector256<float> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)0);
-            a3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e3, u0, a3);
-            b3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e3, u1, b3);
-            global::System.Runtime.Intrinsics.Vector256<float> e4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w4, (nuint)0);
-            a4 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e4, u0, a4);
-            b4 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e4, u1, b4);
-            global::System.Runtime.Intrinsics.Vector256<float> e5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w5, (nuint)0);
-            a5 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e5, u0, a5);
-            b5 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e5, u1, b5);
-            global::System.Runtime.Intrinsics.Vector256<float> e6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w6, (nuint)0);
-            a6 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e6, u0, a6);
-            b6 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e6, u1, b6);
-            global::System.Runtime.Intrinsics.Vector256<float> e7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w7, (nuint)0);
-            a7 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e7, u0, a7);
-            b7 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e7, u1, b7);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w4, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w5, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w6, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w7, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
+            }
             float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f; float b4s = 0f; float b5s = 0f; float b6s = 0f; float b7s = 0f;
             for (int k = 8; k < 12; k++)
             {
@@ -1347,44 +1351,46 @@ namespace Samples
             ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 60);
             ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 72);
             ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 84);
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> a7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> b7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> c2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> c3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> c4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> c5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> c6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; global::System.Runtime.Intrinsics.Vector256<float> c7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> u0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)0);
-            global::System.Runtime.Intrinsics.Vector256<float> u1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)0);
-            global::System.Runtime.Intrinsics.Vector256<float> u2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, (nuint)0);
-            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)0);
-            a0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e0, u0, a0);
-            b0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e0, u1, b0);
-            c0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e0, u2, c0);
-            global::System.Runtime.Intrinsics.Vector256<float> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)0);
-            a1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e1, u0, a1);
-            b1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e1, u1, b1);
-            c1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e1, u2, c1);
-            global::System.Runtime.Intrinsics.Vector256<float> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)0);
-            a2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e2, u0, a2);
-            b2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e2, u1, b2);
-            c2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e2, u2, c2);
-            global::System.Runtime.Intrinsics.Vector256<float> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)0);
-            a3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e3, u0, a3);
-            b3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e3, u1, b3);
-            c3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e3, u2, c3);
-            global::System.Runtime.Intrinsics.Vector256<float> e4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w4, (nuint)0);
-            a4 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e4, u0, a4);
-            b4 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e4, u1, b4);
-            c4 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e4, u2, c4);
-            global::System.Runtime.Intrinsics.Vector256<float> e5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w5, (nuint)0);
-            a5 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e5, u0, a5);
-            b5 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e5, u1, b5);
-            c5 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e5, u2, c5);
-            global::System.Runtime.Intrinsics.Vector256<float> e6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w6, (nuint)0);
-            a6 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e6, u0, a6);
-            b6 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e6, u1, b6);
-            c6 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e6, u2, c6);
-            global::System.Runtime.Intrinsics.Vector256<float> e7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w7, (nuint)0);
-            a7 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e7, u0, a7);
-            b7 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e7, u1, b7);
-            c7 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e7, u2, c7);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                c1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u2, c1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                c2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u2, c2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                c3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u2, c3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w4, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                c4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u2, c4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w5, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                c5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u2, c5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w6, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                c6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u2, c6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w7, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
+                c7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u2, c7);
+            }
             float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f; float b4s = 0f; float b5s = 0f; float b6s = 0f; float b7s = 0f; float c0s = 0f; float c1s = 0f; float c2s = 0f; float c3s = 0f; float c4s = 0f; float c5s = 0f; float c6s = 0f; float c7s = 0f;
             for (int k = 8; k < 12; k++)
             {
