@@ -58,6 +58,8 @@ public class BatchInferenceTests
     [InlineData(49)]
     [InlineData(64)]
     [InlineData(65)]
+    [InlineData(66)]
+    [InlineData(67)]
     [InlineData(101)]
     [InlineData(1000)]
     public void GeneratedBlockKernelsMatchTheInterpretedEngineWithTheSameBitsOnAnyThreadCount(int batch)
@@ -106,11 +108,12 @@ public class BatchInferenceTests
     [Fact]
     public void TheWorkspaceCutsBatchesIntoWholeBlocksOfThree()
     {
-        Assert.Equal(39, InferenceWorkspace<float>.ChunkSamplesFor(Spec)); // hidden 200 wide: 8192 / 200 → 40, down to 39
-        Assert.Equal(48, InferenceWorkspace<float>.ChunkSamplesFor(new NetworkSpec(784, [new DenseLayerSpec(128, Activation.ReLU), new DenseLayerSpec(10, Activation.Softmax)])));
-        Assert.Equal(48, InferenceWorkspace<float>.ChunkSamplesFor(new NetworkSpec(784, [new DenseLayerSpec(10, Activation.Softmax)])));
+        Assert.Equal(66, InferenceWorkspace<float>.ChunkSamplesFor(Spec)); // hidden 200 wide: 16384 / 200 → 81, capped at 66
+        Assert.Equal(54, InferenceWorkspace<float>.ChunkSamplesFor(new NetworkSpec(30, [new DenseLayerSpec(300, Activation.ReLU), new DenseLayerSpec(2, Activation.Identity)]))); // 16384 / 300 → 54
+        Assert.Equal(66, InferenceWorkspace<float>.ChunkSamplesFor(new NetworkSpec(784, [new DenseLayerSpec(128, Activation.ReLU), new DenseLayerSpec(10, Activation.Softmax)])));
+        Assert.Equal(66, InferenceWorkspace<float>.ChunkSamplesFor(new NetworkSpec(784, [new DenseLayerSpec(10, Activation.Softmax)])));
         Assert.Equal(3, InferenceWorkspace<float>.ChunkSamplesFor(new NetworkSpec(3, [new DenseLayerSpec(9000, Activation.ReLU), new DenseLayerSpec(2, Activation.Identity)])));
-        Assert.Equal(2 * 39 * 200, InferenceWorkspace<float>.ScratchLengthFor(Spec));
+        Assert.Equal(2 * 66 * 200, InferenceWorkspace<float>.ScratchLengthFor(Spec));
     }
 
     [Theory]
