@@ -8,7 +8,8 @@ namespace NetGen.Generator.Emit;
 /// written only as far as each shape needs (no remainder code where a size divides evenly). They are the batched
 /// matrix products of a dense layer: forward z = W x (several rows and samples per pass, reduced by horizontal-add
 /// trees), the weight gradient ∂C/∂W = δᵀ x (four rows by sixteen columns per pass over the batch) and the backward
-/// error (W)ᵀ δ (four samples by sixteen columns per pass over the rows).
+/// error (W)ᵀ δ (four samples by sixteen columns per pass over the rows). Batched inference on CPUs that accelerate
+/// 512-bit vectors has its own forward kernels (<see cref="WideRows"/>: up to eight rows by three samples).
 /// </summary>
 internal sealed class FloatKernelEmitter
 {
