@@ -142,6 +142,41 @@ public class VectorMathTests
     }
 
     [Fact]
+    public void WideHorizontalSumsAddEachVectorInTheirStatedOrder()
+    {
+        // Values whose sum depends on the order of the additions, so any other tree gives other bits.
+        var random = new SeededRandom(11);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            var vectors = new Vector512<float>[8];
+            var expected = new float[8];
+            for (int r = 0; r < 8; r++)
+            {
+                var values = new float[16];
+                for (int l = 0; l < 16; l++)
+                {
+                    values[l] = (float)(random.NextGaussian() * Math.Pow(2, random.NextInt32(24) - 12));
+                }
+
+                vectors[r] = Vector512.Create(values);
+                var p = new float[8];
+                for (int l = 0; l < 8; l++)
+                {
+                    p[l] = values[l] + values[l + 8];
+                }
+
+                expected[r] = ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
+            }
+
+            var sums = VectorMath.HorizontalSums(vectors[0], vectors[1], vectors[2], vectors[3], vectors[4], vectors[5], vectors[6], vectors[7]);
+            for (int r = 0; r < 8; r++)
+            {
+                Assert.Equal(expected[r], sums[r]);
+            }
+        }
+    }
+
+    [Fact]
     public void MaxAndSumAcrossFillEveryLane()
     {
         var v = Vector256.Create(3f, -1f, 7.5f, 0f, -8f, 7.25f, 2f, 1f);

@@ -296,9 +296,9 @@ internal sealed class EmissionPlan
     private void DescribeBatchedInference(string? notBatched)
     {
         Add(notBatched is null
-            ? "Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, four rows by three " +
-              "samples per kernel call with 512-bit vectors where the CPU accelerates them (256-bit where not), bias and activation " +
-              "applied before each store."
+            ? "Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, eight rows by " +
+              "three samples per kernel call with 512-bit vectors where the CPU accelerates them (four rows by three with 256-bit where " +
+              "not), bias and activation applied before each store."
             : $"Batched inference: Forward once per sample, as {notBatched}.");
     }
 

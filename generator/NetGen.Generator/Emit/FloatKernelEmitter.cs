@@ -8,7 +8,8 @@ namespace NetGen.Generator.Emit;
 /// written only as far as each shape needs (no remainder code where a size divides evenly). They are the batched
 /// matrix products of a dense layer: forward z = W x (several rows and samples per pass, reduced by horizontal-add
 /// trees), the weight gradient ∂C/∂W = δᵀ x (four rows by sixteen columns per pass over the batch) and the backward
-/// error (W)ᵀ δ (four samples by sixteen columns per pass over the rows).
+/// error (W)ᵀ δ (four samples by sixteen columns per pass over the rows). Batched inference on CPUs that accelerate
+/// 512-bit vectors has its own forward kernels (<see cref="WideRows"/>: up to eight rows by three samples).
 /// </summary>
 internal sealed class FloatKernelEmitter
 {
@@ -31,8 +32,7 @@ internal sealed class FloatKernelEmitter
     private readonly SortedSet<int> _registerRows8 = new();
     private readonly SortedSet<int> _registerRows = new();
     private readonly SortedSet<(int Rows, int Vectors)> _registerRowsRest = new();
-    private readonly SortedSet<int> _wideRows4Samples2 = new();
-    private readonly SortedSet<int> _wideRows4Samples3 = new();
+    private readonly SortedSet<(int Rows, int Samples, int Inputs)> _wideRows = new();
 
     /// <summary>
     /// [w_r · x] for eight consecutive rows r of a row-major [·, 8·<paramref name="vectors"/>] matrix, with x held in
@@ -94,23 +94,20 @@ internal sealed class FloatKernelEmitter
     }
 
     /// <summary>
-    /// <see cref="DotRows4Samples2"/> for batched inference: with 512-bit vectors where the CPU accelerates them (the
-    /// 256-bit kernel where not), so each multiply-add covers sixteen inputs.
+    /// Batched inference on CPUs that accelerate 512-bit vectors: [w_r · x_i] for <paramref name="rows"/> (1–8)
+    /// consecutive rows r and <paramref name="samples"/> (1–3) consecutive samples x_i of a sample-major block. Each
+    /// sample's sums come back as one vector (<see cref="WideRowsResult"/>) with row r in lane r and zero in the lanes past
+    /// the rows: the first returned, the others in out arguments z1 and z2. A sample's sums are the same bits whichever of
+    /// these kernels computes them (each sample has its own accumulators and reduction).
     /// </summary>
-    public string WideRows4Samples2(int inputs)
+    public string WideRows(int rows, int samples, int inputs)
     {
-        _wideRows4Samples2.Add(inputs);
-        DotRows4Samples2(inputs);
-        return "WideRows4Samples2x" + MathText.Int(inputs);
+        _wideRows.Add((rows, samples, inputs));
+        return $"WideRows{MathText.Int(rows)}Samples{MathText.Int(samples)}x{MathText.Int(inputs)}";
     }
 
-    /// <summary><see cref="DotRows4Samples3"/> for batched inference, with 512-bit vectors where the CPU accelerates them.</summary>
-    public string WideRows4Samples3(int inputs)
-    {
-        _wideRows4Samples3.Add(inputs);
-        DotRows4Samples3(inputs);
-        return "WideRows4Samples3x" + MathText.Int(inputs);
-    }
+    /// <summary>The vector type of one sample's sums from <see cref="WideRows"/>: eight lanes for five rows or more, four for fewer.</summary>
+    public static string WideRowsResult(int rows) => rows > 4 ? Vf : TypeNames.Vector128Float;
 
     /// <summary>One dot product of length <paramref name="inputs"/>.</summary>
     public string Dot(int inputs)
@@ -150,14 +147,9 @@ internal sealed class FloatKernelEmitter
             WriteDotRows4Samples3(w, n);
         }
 
-        foreach (int n in _wideRows4Samples2)
+        foreach (var (rows, samples, n) in _wideRows)
         {
-            WriteWideRows4Samples(w, n, samples: 2);
-        }
-
-        foreach (int n in _wideRows4Samples3)
-        {
-            WriteWideRows4Samples(w, n, samples: 3);
+            WriteWideRows(w, rows, samples, n);
         }
 
         foreach (int m in _registerRows8)
@@ -396,87 +388,114 @@ internal sealed class FloatKernelEmitter
         w.Close();
     }
 
-    // Four rows by two or three samples with 512-bit accumulators: sixteen inputs per multiply-add, half the instructions
-    // of the 256-bit kernel (measured faster than it on a host with full-width AVX-512 units). The accumulators are
-    // folded to 256 bits for a last block of eight inputs and the 256-bit kernel's horizontal sums; where 512-bit vectors
-    // are not accelerated, the 256-bit kernel runs instead (the JIT drops the other branch).
-    private static void WriteWideRows4Samples(SourceWriter w, int n, int samples)
+    // Eight rows by three samples: twenty-four 512-bit accumulators, three sample vectors and one weight vector of the
+    // thirty-two registers, eleven loads per twenty-four multiply-adds. The eight rows stay in the first-level cache
+    // while the block's samples stream past them three at a time; a sample vector is loaded once per eight rows, so the
+    // samples' placement (a 512-bit load that straddles two cache lines) costs little. A last block of eight inputs goes
+    // into the lower halves of the accumulators, single columns into scalars; each sample's row sums come from one
+    // 512-bit reduction tree (VectorMath.HorizontalSums), zero vectors standing in for the rows past the last.
+    private static void WriteWideRows(SourceWriter w, int rows, int samples, int n)
     {
         const string V512 = TypeNames.Vector512;
         const string Vf512 = TypeNames.Vector512Float;
         int body16 = n / 16 * 16;
         int body8 = n / 8 * 8;
-        string[] acc = ["a", "b", "c"];
-        string[] xs = ["u", "v", "t"];
-        string name = $"WideRows4Samples{I(samples)}x{I(n)}";
-        string fallback = $"DotRows4Samples{I(samples)}x{I(n)}";
-        string xStarts = string.Join(", ", Enumerable.Range(0, samples).Select(i => $"int x{i}Start"));
-        string xArguments = string.Join(", ", Enumerable.Range(0, samples).Select(i => $"x{i}Start"));
+        string result = WideRowsResult(rows);
+        string outs = string.Concat(Enumerable.Range(1, samples - 1).Select(i => $", out {result} z{I(i)}"));
         w.Line();
-        w.Line($"/// <summary>{fallback} for batched inference: 512-bit vectors where the CPU accelerates them.</summary>");
+        w.Line($"/// <summary>[w_r · x_i] for the {I(rows)} rows of w from wStart (row length {I(n)}) and the {I(samples)} samples of x from xStart: one");
+        w.Line("/// vector of row sums per sample, the first returned.</summary>");
         w.Line(Inline);
-        w.Open(samples == 3
-            ? $"private static {Vf} {name}({ReadOnlySpan}<float> w, int wStart, {ReadOnlySpan}<float> x, {xStarts}, out {V128}<float> third)"
-            : $"private static {Vf} {name}({ReadOnlySpan}<float> w, int wStart, {ReadOnlySpan}<float> x, {xStarts})");
-        w.Open($"if (!{V512}.IsHardwareAccelerated)");
-        w.Line(samples == 3 ? $"return {fallback}(w, wStart, x, {xArguments}, out third);" : $"return {fallback}(w, wStart, x, {xArguments});");
-        w.Close();
-        Pointers(w, [("wr", "w", "wStart"), .. Enumerable.Range(0, samples).Select(i => ($"x{i}", "x", $"x{i}Start"))]);
-        RowReferences(w, "wr", n, 4);
-        w.Line(string.Join(" ", Enumerable.Range(0, 4).SelectMany(r => Enumerable.Range(0, samples).Select(i => $"{Vf512} {acc[i]}{r}w = {Vf512}.Zero;"))));
+        w.Open($"private static {result} WideRows{I(rows)}Samples{I(samples)}x{I(n)}({ReadOnlySpan}<float> w, int wStart, {ReadOnlySpan}<float> x, int xStart{outs})");
+        Pointers(w, ("wr", "w", "wStart"), ("x0", "x", "xStart"));
+        for (int i = 1; i < samples; i++)
+        {
+            w.Line($"ref float x{I(i)} = ref {U}.Add(ref x0, {I(i * n)});");
+        }
+
+        RowReferences(w, "wr", n, rows);
+        string Acc(int i, int r) => $"{"abc"[i]}{I(r)}";
+        for (int i = 0; i < samples; i++)
+        {
+            w.Line(string.Join(" ", Enumerable.Range(0, rows).Select(r => $"{Vf512} {Acc(i, r)} = {Vf512}.Zero;")));
+        }
+
         if (body16 > 0)
         {
             w.Open($"for (nuint k = 0; k < {I(body16)}; k += 16)");
-            for (int i = 0; i < samples; i++)
-            {
-                w.Line($"{Vf512} {xs[i]} = {V512}.LoadUnsafe(ref x{i}, k);");
-            }
-
-            for (int r = 0; r < 4; r++)
-            {
-                w.Line($"{Vf512} e{r} = {V512}.LoadUnsafe(ref w{r}, k);");
-                for (int i = 0; i < samples; i++)
-                {
-                    w.Line($"{acc[i]}{r}w = {V512}.MultiplyAddEstimate(e{r}, {xs[i]}, {acc[i]}{r}w);");
-                }
-            }
-
+            WriteWideStep(w, rows, samples, k => $"{V512}.LoadUnsafe(ref {k}, k)", Acc);
             w.Close();
-        }
-
-        for (int r = 0; r < 4; r++)
-        {
-            w.Line(string.Join(" ", Enumerable.Range(0, samples).Select(i => $"{Vf} {acc[i]}{r} = {V512}.GetLower({acc[i]}{r}w) + {V512}.GetUpper({acc[i]}{r}w);")));
         }
 
         if (body8 > body16)
         {
+            // Eight inputs widened with zeros: the upper lanes add 0 · 0.
+            w.Open();
+            WriteWideStep(w, rows, samples, k => $"{V512}.Create({V}.LoadUnsafe(ref {k}, {I(body16)}), {Vf}.Zero)", Acc);
+            w.Close();
+        }
+
+        WriteWideRowsReturn(w, rows, samples, body8, n, Acc);
+        w.Close();
+    }
+
+    // One step of sixteen inputs: each sample's vector loaded once, then each row's weights once for all the samples.
+    private static void WriteWideStep(SourceWriter w, int rows, int samples, System.Func<string, string> load, System.Func<int, int, string> acc)
+    {
+        const string V512 = TypeNames.Vector512;
+        const string Vf512 = TypeNames.Vector512Float;
+        for (int i = 0; i < samples; i++)
+        {
+            w.Line($"{Vf512} u{I(i)} = {load($"x{I(i)}")};");
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            w.Line($"{Vf512} e{I(r)} = {load($"w{I(r)}")};");
             for (int i = 0; i < samples; i++)
             {
-                w.Line($"{Vf} {xs[i]}8 = {V}.LoadUnsafe(ref x{i}, {I(body16)});");
-            }
-
-            for (int r = 0; r < 4; r++)
-            {
-                w.Line($"{Vf} e{r}8 = {V}.LoadUnsafe(ref w{r}, {I(body16)});");
-                for (int i = 0; i < samples; i++)
-                {
-                    w.Line($"{acc[i]}{r} = {Fma($"e{r}8", $"{xs[i]}8", $"{acc[i]}{r}")};");
-                }
+                w.Line($"{acc(i, r)} = {V512}.MultiplyAddEstimate(e{I(r)}, u{I(i)}, {acc(i, r)});");
             }
         }
+    }
 
-        if (samples == 3)
+    // The columns past the last block of eight one at a time, then each sample's row sums: the reduction tree over its
+    // accumulators plus those columns' sums.
+    private static void WriteWideRowsReturn(SourceWriter w, int rows, int samples, int body8, int n, System.Func<int, int, string> acc)
+    {
+        bool wide = rows > 4;
+        string zero = $"{TypeNames.Vector512Float}.Zero";
+        if (body8 < n)
         {
-            w.Line($"third = {HorizontalSums}(c0, c1, c2, c3);");
-            w.Line($"return {HorizontalSums}(a0, a1, a2, a3, b0, b1, b2, b3);");
+            w.Line(string.Join(" ", Enumerable.Range(0, samples).SelectMany(i => Enumerable.Range(0, rows).Select(r => $"float {acc(i, r)}s = 0f;"))));
+            w.Open($"for (int k = {I(body8)}; k < {I(n)}; k++)");
+            for (int r = 0; r < rows; r++)
+            {
+                w.Line($"float f{I(r)} = {At($"w{I(r)}", "k")};");
+                w.Line(string.Join(" ", Enumerable.Range(0, samples).Select(i => $"{acc(i, r)}s += f{I(r)} * {At($"x{I(i)}", "k")};")));
+            }
+
             w.Close();
-            return;
         }
 
-        string sums = $"{HorizontalSums}(a0, a1, a2, a3, b0, b1, b2, b3)";
-        WriteScalarColumnsAndReturn(w, body8, n, sums);
-        w.Close();
+        for (int i = 0; i < samples; i++)
+        {
+            string sums = $"{HorizontalSums}({string.Join(", ", Enumerable.Range(0, 8).Select(r => r < rows ? acc(i, r) : zero))})";
+            if (!wide)
+            {
+                sums = $"{V}.GetLower({sums})";
+            }
+
+            if (body8 < n)
+            {
+                int lanes = wide ? 8 : 4;
+                sums += $" + {(wide ? V : V128)}.Create({string.Join(", ", Enumerable.Range(0, lanes).Select(r => r < rows ? acc(i, r) + "s" : "0f"))})";
+            }
+
+            w.Line(i == 0 ? $"{WideRowsResult(rows)} z0 = {sums};" : $"z{I(i)} = {sums};");
+        }
+
+        w.Line("return z0;");
     }
 
     // The columns past the last block of eight, one at a time, for four rows and two samples; then the return of the

@@ -234,8 +234,7 @@ internal static class TrainingEmitter
     /// multiple of 8, three) samples per kernel call, the bias and (fused) the activation applied to the vector of results
     /// before it is stored. The curvature product reuses it for its directional forward pass: R{z} = V x + v_b (the
     /// direction's entries as the weights) and then + W R{x}, added into what is there (no bias). Batched inference
-    /// (<paramref name="inference"/>) writes into spans, with the kernels that take 512-bit vectors where the CPU
-    /// accelerates them.
+    /// (<paramref name="inference"/>) writes into spans; it runs this on CPUs without accelerated 512-bit vectors.
     /// </summary>
     internal static void WriteFloatWeightedInputs(SourceWriter w, EmitContext c, int l, string x, string target, bool fuseActivation, string weights = "w", bool addBias = true, bool accumulate = false, bool inference = false)
     {
@@ -264,7 +263,7 @@ internal static class TrainingEmitter
             {
                 // Three samples per pass where the layer is wide enough for weight traffic to matter, pairs for the rest.
                 w.Open("for (; s + 2 < batch; s += 3)");
-                string samples3 = inference ? c.FloatKernels.WideRows4Samples3(inputs) : c.FloatKernels.DotRows4Samples3(inputs);
+                string samples3 = c.FloatKernels.DotRows4Samples3(inputs);
                 w.Line($"{TypeNames.Vector256Float} z = {samples3}({rows}, (s + 2) * {inputsText}, out {TypeNames.Vector128Float} third){bias};");
                 w.Line($"{TypeNames.Vector128Float} z3 = third{(addBias ? $" + {TypeNames.Vector256}.GetLower(bias)" : string.Empty)};");
                 if (activate)
@@ -278,7 +277,7 @@ internal static class TrainingEmitter
             }
 
             w.Open("for (; s + 1 < batch; s += 2)");
-            string samples2 = inference ? c.FloatKernels.WideRows4Samples2(inputs) : c.FloatKernels.DotRows4Samples2(inputs);
+            string samples2 = c.FloatKernels.DotRows4Samples2(inputs);
             w.Line($"{TypeNames.Vector256Float} z = {samples2}({rows}){bias};");
             if (activate)
             {

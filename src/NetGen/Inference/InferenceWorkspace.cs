@@ -28,9 +28,11 @@ public sealed unsafe class InferenceWorkspace<T> : IDisposable
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     // A block's hidden activations: at most this many elements per buffer (two buffers, even and odd layers), so that the
-    // block a layer writes is still in the first- or second-level cache when the next layer reads it.
-    private const int BlockElements = 8192;
-    private const int MaxBlockSamples = 48;
+    // block a layer writes is still in the second-level cache when the next layer reads it. The most samples a block takes
+    // is the smallest multiple of three from 64, so a batch of 64 is one block: the 512-bit kernels read a block's rows of
+    // W once per block, and a block's last samples (past its last three) cost more than the others.
+    private const int BlockElements = 16384;
+    private const int MaxBlockSamples = 66;
 
     private readonly T[][] _scratch;
     private readonly T[][] _outputs;
@@ -74,7 +76,7 @@ public sealed unsafe class InferenceWorkspace<T> : IDisposable
 
     /// <summary>
     /// The block size for an architecture: a multiple of three (the matrix kernels take samples three at a time), up to
-    /// 48, fewer for hidden layers wider than 170 so that a block's activations stay within <c>2 × 8192</c> elements.
+    /// 66, fewer for hidden layers wider than 248 so that a block's activations stay within <c>2 × 16384</c> elements.
     /// </summary>
     /// <param name="spec">The architecture.</param>
     /// <returns>The number of samples per block.</returns>

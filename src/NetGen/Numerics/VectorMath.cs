@@ -388,6 +388,53 @@ public static partial class VectorMath
     }
 
     /// <summary>
+    /// The eight horizontal sums of eight 512-bit vectors, [Σv0, Σv1, …, Σv7]: the last step of eight dot products computed
+    /// side by side with 512-bit accumulators. Each sum is ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)) with
+    /// p_l = v[l] + v[l + 8]; with AVX-512 the eight vectors are halved pairwise (two, then four rows per vector), so the
+    /// whole tree is eleven adds and thirteen shuffles instead of a fold and a horizontal-add tree per vector.
+    /// </summary>
+    /// <param name="v0">The first vector.</param>
+    /// <param name="v1">The second vector.</param>
+    /// <param name="v2">The third vector.</param>
+    /// <param name="v3">The fourth vector.</param>
+    /// <param name="v4">The fifth vector.</param>
+    /// <param name="v5">The sixth vector.</param>
+    /// <param name="v6">The seventh vector.</param>
+    /// <param name="v7">The eighth vector.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> HorizontalSums(
+        Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3,
+        Vector512<float> v4, Vector512<float> v5, Vector512<float> v6, Vector512<float> v7)
+    {
+        if (Avx512F.IsSupported)
+        {
+            // 128-bit lanes: [v0 L0+L2, v0 L1+L3, v1 L0+L2, v1 L1+L3], …
+            Vector512<float> p01 = Avx512F.Shuffle4x128(v0, v1, 0b01_00_01_00) + Avx512F.Shuffle4x128(v0, v1, 0b11_10_11_10);
+            Vector512<float> p23 = Avx512F.Shuffle4x128(v2, v3, 0b01_00_01_00) + Avx512F.Shuffle4x128(v2, v3, 0b11_10_11_10);
+            Vector512<float> p45 = Avx512F.Shuffle4x128(v4, v5, 0b01_00_01_00) + Avx512F.Shuffle4x128(v4, v5, 0b11_10_11_10);
+            Vector512<float> p67 = Avx512F.Shuffle4x128(v6, v7, 0b01_00_01_00) + Avx512F.Shuffle4x128(v6, v7, 0b11_10_11_10);
+
+            // Lane r of q0 (q1): the four partial sums of row r (r + 4).
+            Vector512<float> q0 = Avx512F.Shuffle4x128(p01, p23, 0b10_00_10_00) + Avx512F.Shuffle4x128(p01, p23, 0b11_01_11_01);
+            Vector512<float> q1 = Avx512F.Shuffle4x128(p45, p67, 0b10_00_10_00) + Avx512F.Shuffle4x128(p45, p67, 0b11_01_11_01);
+
+            // Lane r: two partial sums of row r, then two of row r + 4; then each pair added.
+            Vector512<float> r = Avx512F.Shuffle(q0, q1, 0b01_00_01_00) + Avx512F.Shuffle(q0, q1, 0b11_10_11_10);
+            Vector512<float> t = r + Avx512F.Shuffle(r, r, 0b10_11_00_01);
+            return Avx512F.PermuteVar16x32(t, Vector512.Create(0, 4, 8, 12, 2, 6, 10, 14, 0, 4, 8, 12, 2, 6, 10, 14)).GetLower();
+        }
+
+        return Vector256.Create(RowSum(v0), RowSum(v1), RowSum(v2), RowSum(v3), RowSum(v4), RowSum(v5), RowSum(v6), RowSum(v7));
+    }
+
+    // One lane of the 512-bit HorizontalSums, in its order.
+    private static float RowSum(Vector512<float> v)
+    {
+        Vector256<float> p = v.GetLower() + v.GetUpper();
+        return ((p.GetElement(0) + p.GetElement(4)) + (p.GetElement(2) + p.GetElement(6))) + ((p.GetElement(1) + p.GetElement(5)) + (p.GetElement(3) + p.GetElement(7)));
+    }
+
+    /// <summary>
     /// The eight horizontal sums of eight vectors, [Σv0, Σv1, …, Σv7]: the last step of eight dot products computed side
     /// by side. With AVX it is a tree of seven horizontal adds and one cross-lane add.
     /// </summary>

@@ -8,9 +8,9 @@
 //     inputs are not a multiple of 8. Each layer loops over its neurons with fixed-length dot products, eight rows side
 //     by side in Vector256 lanes; hidden activations on the stack (2 × 33 elements).
 //   Output softmax: written out block by block over the span (10 outputs, 8 to 64), every z loaded once.
-//   Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, four rows by
-//     three samples per kernel call with 512-bit vectors where the CPU accelerates them (256-bit where not), bias and
-//     activation applied before each store.
+//   Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, eight rows
+//     by three samples per kernel call with 512-bit vectors where the CPU accelerates them (four rows by three with
+//     256-bit where not), bias and activation applied before each store.
 //   Training: batched matrix kernels, as the network is too wide for straight-line code (lanes need the unrolled
 //     forward). Forward four rows × two or three samples, weight gradient four rows × 24 columns, back error four
 //     samples × 16 columns.
@@ -145,62 +145,208 @@ namespace Samples
             global::System.ReadOnlySpan<float> x0 = inputs;
 
             // Dense layer 1 (37 → 33): z¹ = W¹ a⁰ + b¹, a¹ = leaky ReLU (α = 0.05)(z¹), for every sample of the block.
-            for (int j = 0; j < 32; j += 4)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j)));
-                int s = 0;
-                for (; s + 1 < batch; s += 2)
+                for (int j = 0; j < 32; j += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> z = WideRows4Samples2x37(w, Dense1WeightsOffset + j * 37, x0, s * 37, (s + 1) * 37) + bias;
-                    z = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero), z, z * global::System.Runtime.Intrinsics.Vector256.Create(0.05f));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)(s * 33 + j));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 33 + j));
-                }
-                if (s < batch)
-                {
-                    for (int r = 0; r < 4; r++)
+                    global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j));
+                    int s = 0;
+                    for (; s + 2 < batch; s += 3)
                     {
-                        float z = DotFloat37(w, Dense1WeightsOffset + (j + r) * 37, x0, s * 37) + w[Dense1BiasesOffset + j + r];
-                        even[s * 33 + j + r] = z > 0f ? z : z * 0.05f;
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples3x37(w, Dense1WeightsOffset + j * 37, x0, s * 37, out global::System.Runtime.Intrinsics.Vector256<float> z1, out global::System.Runtime.Intrinsics.Vector256<float> z2);
+                        z0 += bias;
+                        z0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(z0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), z0, z0 * global::System.Runtime.Intrinsics.Vector256.Create(0.05f));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 0) * 33 + j));
+                        z1 += bias;
+                        z1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(z1, global::System.Runtime.Intrinsics.Vector256<float>.Zero), z1, z1 * global::System.Runtime.Intrinsics.Vector256.Create(0.05f));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 33 + j));
+                        z2 += bias;
+                        z2 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(z2, global::System.Runtime.Intrinsics.Vector256<float>.Zero), z2, z2 * global::System.Runtime.Intrinsics.Vector256.Create(0.05f));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z2, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 2) * 33 + j));
+                    }
+                    if (batch - s == 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples2x37(w, Dense1WeightsOffset + j * 37, x0, s * 37, out global::System.Runtime.Intrinsics.Vector256<float> z1);
+                        z0 += bias;
+                        z0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(z0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), z0, z0 * global::System.Runtime.Intrinsics.Vector256.Create(0.05f));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 0) * 33 + j));
+                        z1 += bias;
+                        z1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(z1, global::System.Runtime.Intrinsics.Vector256<float>.Zero), z1, z1 * global::System.Runtime.Intrinsics.Vector256.Create(0.05f));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 33 + j));
+                    }
+                    else if (batch - s == 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples1x37(w, Dense1WeightsOffset + j * 37, x0, s * 37);
+                        z0 += bias;
+                        z0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(z0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), z0, z0 * global::System.Runtime.Intrinsics.Vector256.Create(0.05f));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 0) * 33 + j));
+                    }
+                }
+                {
+                    const int j = 32;
+                    global::System.Runtime.Intrinsics.Vector128<float> bias = global::System.Runtime.Intrinsics.Vector128.Create(w[Dense1BiasesOffset + j + 0], 0f, 0f, 0f);
+                    int s = 0;
+                    for (; s + 2 < batch; s += 3)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows1Samples3x37(w, Dense1WeightsOffset + j * 37, x0, s * 37, out global::System.Runtime.Intrinsics.Vector128<float> z1, out global::System.Runtime.Intrinsics.Vector128<float> z2);
+                        z0 += bias;
+                        z0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z0, z0 * global::System.Runtime.Intrinsics.Vector128.Create(0.05f));
+                        even[(s + 0) * 33 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 0);
+                        z1 += bias;
+                        z1 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z1, z1 * global::System.Runtime.Intrinsics.Vector128.Create(0.05f));
+                        even[(s + 1) * 33 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 0);
+                        z2 += bias;
+                        z2 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z2, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z2, z2 * global::System.Runtime.Intrinsics.Vector128.Create(0.05f));
+                        even[(s + 2) * 33 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z2, 0);
+                    }
+                    if (batch - s == 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows1Samples2x37(w, Dense1WeightsOffset + j * 37, x0, s * 37, out global::System.Runtime.Intrinsics.Vector128<float> z1);
+                        z0 += bias;
+                        z0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z0, z0 * global::System.Runtime.Intrinsics.Vector128.Create(0.05f));
+                        even[(s + 0) * 33 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 0);
+                        z1 += bias;
+                        z1 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z1, z1 * global::System.Runtime.Intrinsics.Vector128.Create(0.05f));
+                        even[(s + 1) * 33 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 0);
+                    }
+                    else if (batch - s == 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows1Samples1x37(w, Dense1WeightsOffset + j * 37, x0, s * 37);
+                        z0 += bias;
+                        z0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(z0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), z0, z0 * global::System.Runtime.Intrinsics.Vector128.Create(0.05f));
+                        even[(s + 0) * 33 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 0);
                     }
                 }
             }
-            for (int s = 0; s < batch; s++)
+            else
             {
-                for (int j = 32; j < 33; j++)
+                for (int j = 0; j < 32; j += 4)
                 {
-                    float z = DotFloat37(w, Dense1WeightsOffset + j * 37, x0, s * 37) + w[Dense1BiasesOffset + j];
-                    even[s * 33 + j] = z > 0f ? z : z * 0.05f;
+                    global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j)));
+                    int s = 0;
+                    for (; s + 1 < batch; s += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z = DotRows4Samples2x37(w, Dense1WeightsOffset + j * 37, x0, s * 37, (s + 1) * 37) + bias;
+                        z = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero), z, z * global::System.Runtime.Intrinsics.Vector256.Create(0.05f));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)(s * 33 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 33 + j));
+                    }
+                    if (s < batch)
+                    {
+                        for (int r = 0; r < 4; r++)
+                        {
+                            float z = DotFloat37(w, Dense1WeightsOffset + (j + r) * 37, x0, s * 37) + w[Dense1BiasesOffset + j + r];
+                            even[s * 33 + j + r] = z > 0f ? z : z * 0.05f;
+                        }
+                    }
+                }
+                for (int s = 0; s < batch; s++)
+                {
+                    for (int j = 32; j < 33; j++)
+                    {
+                        float z = DotFloat37(w, Dense1WeightsOffset + j * 37, x0, s * 37) + w[Dense1BiasesOffset + j];
+                        even[s * 33 + j] = z > 0f ? z : z * 0.05f;
+                    }
                 }
             }
             global::System.ReadOnlySpan<float> x1 = even;
 
             // Dense layer 2 (output, 33 → 10): z² = W² a¹ + b², a² = softmax(z²), for every sample of the block.
-            for (int j = 0; j < 8; j += 4)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense2BiasesOffset + j)));
-                int s = 0;
-                for (; s + 1 < batch; s += 2)
+                for (int j = 0; j < 8; j += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> z = WideRows4Samples2x33(w, Dense2WeightsOffset + j * 33, x1, s * 33, (s + 1) * 33) + bias;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)(s * 10 + j));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 10 + j));
-                }
-                if (s < batch)
-                {
-                    for (int r = 0; r < 4; r++)
+                    global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense2BiasesOffset + j));
+                    int s = 0;
+                    for (; s + 2 < batch; s += 3)
                     {
-                        float z = DotFloat33(w, Dense2WeightsOffset + (j + r) * 33, x1, s * 33) + w[Dense2BiasesOffset + j + r];
-                        outputs[s * 10 + j + r] = z;
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples3x33(w, Dense2WeightsOffset + j * 33, x1, s * 33, out global::System.Runtime.Intrinsics.Vector256<float> z1, out global::System.Runtime.Intrinsics.Vector256<float> z2);
+                        z0 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 0) * 10 + j));
+                        z1 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 10 + j));
+                        z2 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z2, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 2) * 10 + j));
+                    }
+                    if (batch - s == 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples2x33(w, Dense2WeightsOffset + j * 33, x1, s * 33, out global::System.Runtime.Intrinsics.Vector256<float> z1);
+                        z0 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 0) * 10 + j));
+                        z1 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 10 + j));
+                    }
+                    else if (batch - s == 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples1x33(w, Dense2WeightsOffset + j * 33, x1, s * 33);
+                        z0 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 0) * 10 + j));
+                    }
+                }
+                {
+                    const int j = 8;
+                    global::System.Runtime.Intrinsics.Vector128<float> bias = global::System.Runtime.Intrinsics.Vector128.Create(w[Dense2BiasesOffset + j + 0], w[Dense2BiasesOffset + j + 1], 0f, 0f);
+                    int s = 0;
+                    for (; s + 2 < batch; s += 3)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows2Samples3x33(w, Dense2WeightsOffset + j * 33, x1, s * 33, out global::System.Runtime.Intrinsics.Vector128<float> z1, out global::System.Runtime.Intrinsics.Vector128<float> z2);
+                        z0 += bias;
+                        outputs[(s + 0) * 10 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 0);
+                        outputs[(s + 0) * 10 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 1);
+                        z1 += bias;
+                        outputs[(s + 1) * 10 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 0);
+                        outputs[(s + 1) * 10 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 1);
+                        z2 += bias;
+                        outputs[(s + 2) * 10 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z2, 0);
+                        outputs[(s + 2) * 10 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z2, 1);
+                    }
+                    if (batch - s == 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows2Samples2x33(w, Dense2WeightsOffset + j * 33, x1, s * 33, out global::System.Runtime.Intrinsics.Vector128<float> z1);
+                        z0 += bias;
+                        outputs[(s + 0) * 10 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 0);
+                        outputs[(s + 0) * 10 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 1);
+                        z1 += bias;
+                        outputs[(s + 1) * 10 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 0);
+                        outputs[(s + 1) * 10 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 1);
+                    }
+                    else if (batch - s == 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows2Samples1x33(w, Dense2WeightsOffset + j * 33, x1, s * 33);
+                        z0 += bias;
+                        outputs[(s + 0) * 10 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 0);
+                        outputs[(s + 0) * 10 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 1);
                     }
                 }
             }
-            for (int s = 0; s < batch; s++)
+            else
             {
-                for (int j = 8; j < 10; j++)
+                for (int j = 0; j < 8; j += 4)
                 {
-                    float z = DotFloat33(w, Dense2WeightsOffset + j * 33, x1, s * 33) + w[Dense2BiasesOffset + j];
-                    outputs[s * 10 + j] = z;
+                    global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense2BiasesOffset + j)));
+                    int s = 0;
+                    for (; s + 1 < batch; s += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z = DotRows4Samples2x33(w, Dense2WeightsOffset + j * 33, x1, s * 33, (s + 1) * 33) + bias;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)(s * 10 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 10 + j));
+                    }
+                    if (s < batch)
+                    {
+                        for (int r = 0; r < 4; r++)
+                        {
+                            float z = DotFloat33(w, Dense2WeightsOffset + (j + r) * 33, x1, s * 33) + w[Dense2BiasesOffset + j + r];
+                            outputs[s * 10 + j + r] = z;
+                        }
+                    }
+                }
+                for (int s = 0; s < batch; s++)
+                {
+                    for (int j = 8; j < 10; j++)
+                    {
+                        float z = DotFloat33(w, Dense2WeightsOffset + j * 33, x1, s * 33) + w[Dense2BiasesOffset + j];
+                        outputs[s * 10 + j] = z;
+                    }
                 }
             }
             for (int s = 0; s < batch; s++)
@@ -1051,120 +1197,634 @@ namespace Samples
             return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3) + global::System.Runtime.Intrinsics.Vector256.Create(p0, p1, p2, p3, q0, q1, q2, q3);
         }
 
-        /// <summary>DotRows4Samples2x33 for batched inference: 512-bit vectors where the CPU accelerates them.</summary>
+        /// <summary>[w_r · x_i] for the 1 rows of w from wStart (row length 37) and the 1 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows4Samples2x33(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start)
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows1Samples1x37(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart)
         {
-            if (!global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                return DotRows4Samples2x33(w, wStart, x, x0Start, x1Start);
-            }
             ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
-            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
-            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float w0 = ref wr;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 32; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+            }
+            float a0s = 0f;
+            for (int k = 32; k < 37; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, 0f, 0f, 0f);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 1 rows of w from wStart (row length 37) and the 2 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows1Samples2x37(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector128<float> z1)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 37);
+            ref float w0 = ref wr;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 32; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+            }
+            float a0s = 0f; float b0s = 0f;
+            for (int k = 32; k < 37; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, 0f, 0f, 0f);
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, 0f, 0f, 0f);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 1 rows of w from wStart (row length 37) and the 3 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows1Samples3x37(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector128<float> z1, out global::System.Runtime.Intrinsics.Vector128<float> z2)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 37);
+            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 74);
+            ref float w0 = ref wr;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 32; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+            }
+            float a0s = 0f; float b0s = 0f; float c0s = 0f;
+            for (int k = 32; k < 37; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, 0f, 0f, 0f);
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, 0f, 0f, 0f);
+            z2 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(c0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(c0s, 0f, 0f, 0f);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 2 rows of w from wStart (row length 33) and the 1 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows2Samples1x33(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 33);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 32; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+            }
+            float a0s = 0f; float a1s = 0f;
+            for (int k = 32; k < 33; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, 0f, 0f);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 2 rows of w from wStart (row length 33) and the 2 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows2Samples2x33(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector128<float> z1)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 33);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 33);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 32; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+            }
+            float a0s = 0f; float a1s = 0f; float b0s = 0f; float b1s = 0f;
+            for (int k = 32; k < 33; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, 0f, 0f);
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, 0f, 0f);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 2 rows of w from wStart (row length 33) and the 3 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows2Samples3x33(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector128<float> z1, out global::System.Runtime.Intrinsics.Vector128<float> z2)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 33);
+            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 66);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 33);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 32; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                c1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u2, c1);
+            }
+            float a0s = 0f; float a1s = 0f; float b0s = 0f; float b1s = 0f; float c0s = 0f; float c1s = 0f;
+            for (int k = 32; k < 33; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, 0f, 0f);
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, 0f, 0f);
+            z2 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(c0s, c1s, 0f, 0f);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 33) and the 1 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples1x33(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
             ref float w0 = ref wr;
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 33);
             ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 66);
             ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 99);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 132);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 165);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 198);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 231);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 32; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
                 global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u, a0w);
-                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, v, b0w);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
                 global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u, a1w);
-                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, v, b1w);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
                 global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
-                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u, a2w);
-                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, v, b2w);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
                 global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
-                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u, a3w);
-                b3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, v, b3w);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w);
-            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w);
-            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w);
-            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w);
-            float p0 = 0f; float q0 = 0f; float p1 = 0f; float q1 = 0f; float p2 = 0f; float q2 = 0f; float p3 = 0f; float q3 = 0f;
+            float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f;
             for (int k = 32; k < 33; k++)
             {
-                float u = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                float v = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
-                float e0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, k);
-                p0 += e0 * u;
-                q0 += e0 * v;
-                float e1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 33 + k);
-                p1 += e1 * u;
-                q1 += e1 * v;
-                float e2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 66 + k);
-                p2 += e2 * u;
-                q2 += e2 * v;
-                float e3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 99 + k);
-                p3 += e3 * u;
-                q3 += e3 * v;
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
+                a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, k);
+                a4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, k);
+                a5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, k);
+                a6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, k);
+                a7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
             }
-            return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3) + global::System.Runtime.Intrinsics.Vector256.Create(p0, p1, p2, p3, q0, q1, q2, q3);
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7) + global::System.Runtime.Intrinsics.Vector256.Create(a0s, a1s, a2s, a3s, a4s, a5s, a6s, a7s);
+            return z0;
         }
 
-        /// <summary>DotRows4Samples2x37 for batched inference: 512-bit vectors where the CPU accelerates them.</summary>
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 37) and the 1 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows4Samples2x37(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start)
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples1x37(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart)
         {
-            if (!global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                return DotRows4Samples2x37(w, wStart, x, x0Start, x1Start);
-            }
             ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
-            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
-            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
             ref float w0 = ref wr;
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 37);
             ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 74);
             ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 111);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 148);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 185);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 222);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 259);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 32; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
                 global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u, a0w);
-                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, v, b0w);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
                 global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u, a1w);
-                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, v, b1w);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
                 global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
-                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u, a2w);
-                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, v, b2w);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
                 global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
-                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u, a3w);
-                b3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, v, b3w);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w);
-            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w);
-            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w);
-            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w);
-            float p0 = 0f; float q0 = 0f; float p1 = 0f; float q1 = 0f; float p2 = 0f; float q2 = 0f; float p3 = 0f; float q3 = 0f;
+            float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f;
             for (int k = 32; k < 37; k++)
             {
-                float u = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                float v = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
-                float e0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, k);
-                p0 += e0 * u;
-                q0 += e0 * v;
-                float e1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 37 + k);
-                p1 += e1 * u;
-                q1 += e1 * v;
-                float e2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 74 + k);
-                p2 += e2 * u;
-                q2 += e2 * v;
-                float e3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 111 + k);
-                p3 += e3 * u;
-                q3 += e3 * v;
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
+                a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, k);
+                a4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, k);
+                a5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, k);
+                a6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, k);
+                a7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
             }
-            return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3) + global::System.Runtime.Intrinsics.Vector256.Create(p0, p1, p2, p3, q0, q1, q2, q3);
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7) + global::System.Runtime.Intrinsics.Vector256.Create(a0s, a1s, a2s, a3s, a4s, a5s, a6s, a7s);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 33) and the 2 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples2x33(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector256<float> z1)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 33);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 33);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 66);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 99);
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 132);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 165);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 198);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 231);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 32; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
+            }
+            float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f; float b4s = 0f; float b5s = 0f; float b6s = 0f; float b7s = 0f;
+            for (int k = 32; k < 33; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
+                a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, k);
+                a4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, k);
+                a5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, k);
+                a6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, k);
+                a7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7) + global::System.Runtime.Intrinsics.Vector256.Create(a0s, a1s, a2s, a3s, a4s, a5s, a6s, a7s);
+            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, b4, b5, b6, b7) + global::System.Runtime.Intrinsics.Vector256.Create(b0s, b1s, b2s, b3s, b4s, b5s, b6s, b7s);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 37) and the 2 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples2x37(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector256<float> z1)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 37);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 37);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 74);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 111);
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 148);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 185);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 222);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 259);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 32; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
+            }
+            float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f; float b4s = 0f; float b5s = 0f; float b6s = 0f; float b7s = 0f;
+            for (int k = 32; k < 37; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
+                a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, k);
+                a4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, k);
+                a5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, k);
+                a6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, k);
+                a7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7) + global::System.Runtime.Intrinsics.Vector256.Create(a0s, a1s, a2s, a3s, a4s, a5s, a6s, a7s);
+            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, b4, b5, b6, b7) + global::System.Runtime.Intrinsics.Vector256.Create(b0s, b1s, b2s, b3s, b4s, b5s, b6s, b7s);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 33) and the 3 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples3x33(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector256<float> z1, out global::System.Runtime.Intrinsics.Vector256<float> z2)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 33);
+            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 66);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 33);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 66);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 99);
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 132);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 165);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 198);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 231);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 32; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                c1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u2, c1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                c2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u2, c2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                c3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u2, c3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                c4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u2, c4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                c5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u2, c5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                c6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u2, c6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
+                c7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u2, c7);
+            }
+            float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f; float b4s = 0f; float b5s = 0f; float b6s = 0f; float b7s = 0f; float c0s = 0f; float c1s = 0f; float c2s = 0f; float c3s = 0f; float c4s = 0f; float c5s = 0f; float c6s = 0f; float c7s = 0f;
+            for (int k = 32; k < 33; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
+                a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, k);
+                a4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, k);
+                a5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, k);
+                a6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, k);
+                a7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7) + global::System.Runtime.Intrinsics.Vector256.Create(a0s, a1s, a2s, a3s, a4s, a5s, a6s, a7s);
+            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, b4, b5, b6, b7) + global::System.Runtime.Intrinsics.Vector256.Create(b0s, b1s, b2s, b3s, b4s, b5s, b6s, b7s);
+            z2 = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, c3, c4, c5, c6, c7) + global::System.Runtime.Intrinsics.Vector256.Create(c0s, c1s, c2s, c3s, c4s, c5s, c6s, c7s);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 37) and the 3 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples3x37(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector256<float> z1, out global::System.Runtime.Intrinsics.Vector256<float> z2)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 37);
+            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 74);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 37);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 74);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 111);
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 148);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 185);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 222);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 259);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 32; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                c1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u2, c1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                c2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u2, c2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                c3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u2, c3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                c4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u2, c4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                c5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u2, c5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                c6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u2, c6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
+                c7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u2, c7);
+            }
+            float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f; float b4s = 0f; float b5s = 0f; float b6s = 0f; float b7s = 0f; float c0s = 0f; float c1s = 0f; float c2s = 0f; float c3s = 0f; float c4s = 0f; float c5s = 0f; float c6s = 0f; float c7s = 0f;
+            for (int k = 32; k < 37; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
+                a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, k);
+                a4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, k);
+                a5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, k);
+                a6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, k);
+                a7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7) + global::System.Runtime.Intrinsics.Vector256.Create(a0s, a1s, a2s, a3s, a4s, a5s, a6s, a7s);
+            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, b4, b5, b6, b7) + global::System.Runtime.Intrinsics.Vector256.Create(b0s, b1s, b2s, b3s, b4s, b5s, b6s, b7s);
+            z2 = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, c3, c4, c5, c6, c7) + global::System.Runtime.Intrinsics.Vector256.Create(c0s, c1s, c2s, c3s, c4s, c5s, c6s, c7s);
+            return z0;
         }
 
         /// <summary>x · y over 33 elements from the given starts.</summary>

@@ -8,9 +8,9 @@
 //     inputs are not a multiple of 8. Each layer loops over its neurons with fixed-length dot products, eight rows side
 //     by side in Vector256 lanes; hidden activations on the stack (2 × 20 elements).
 //   Output softmax: loops over the span (3 outputs; written out block by block only from 8 to 64 in single precision).
-//   Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, four rows by
-//     three samples per kernel call with 512-bit vectors where the CPU accelerates them (256-bit where not), bias and
-//     activation applied before each store.
+//   Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, eight rows
+//     by three samples per kernel call with 512-bit vectors where the CPU accelerates them (four rows by three with
+//     256-bit where not), bias and activation applied before each store.
 //   Training: batched matrix kernels, as the network is too wide for straight-line code (lanes need the unrolled
 //     forward). Forward four rows × two or three samples, weight gradient four rows × 24 columns, back error four
 //     samples × 16 columns.
@@ -144,35 +144,158 @@ namespace Samples
             global::System.ReadOnlySpan<float> x0 = inputs;
 
             // Dense layer 1 (12 → 20): z¹ = W¹ a⁰ + b¹, a¹ = GELU(z¹), for every sample of the block.
-            for (int j = 0; j < 20; j += 4)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j)));
-                int s = 0;
-                for (; s + 1 < batch; s += 2)
+                for (int j = 0; j < 16; j += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> z = WideRows4Samples2x12(w, Dense1WeightsOffset + j * 12, x0, s * 12, (s + 1) * 12) + bias;
-                    z = global::NetGen.Numerics.VectorMath.Gelu(z);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)(s * 20 + j));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 20 + j));
-                }
-                if (s < batch)
-                {
-                    for (int r = 0; r < 4; r++)
+                    global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j));
+                    int s = 0;
+                    for (; s + 2 < batch; s += 3)
                     {
-                        float z = DotFloat12(w, Dense1WeightsOffset + (j + r) * 12, x0, s * 12) + w[Dense1BiasesOffset + j + r];
-                        even[s * 20 + j + r] = global::NetGen.Numerics.VectorMath.Gelu(z);
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples3x12(w, Dense1WeightsOffset + j * 12, x0, s * 12, out global::System.Runtime.Intrinsics.Vector256<float> z1, out global::System.Runtime.Intrinsics.Vector256<float> z2);
+                        z0 += bias;
+                        z0 = global::NetGen.Numerics.VectorMath.Gelu(z0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 0) * 20 + j));
+                        z1 += bias;
+                        z1 = global::NetGen.Numerics.VectorMath.Gelu(z1);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 20 + j));
+                        z2 += bias;
+                        z2 = global::NetGen.Numerics.VectorMath.Gelu(z2);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z2, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 2) * 20 + j));
+                    }
+                    if (batch - s == 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples2x12(w, Dense1WeightsOffset + j * 12, x0, s * 12, out global::System.Runtime.Intrinsics.Vector256<float> z1);
+                        z0 += bias;
+                        z0 = global::NetGen.Numerics.VectorMath.Gelu(z0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 0) * 20 + j));
+                        z1 += bias;
+                        z1 = global::NetGen.Numerics.VectorMath.Gelu(z1);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 20 + j));
+                    }
+                    else if (batch - s == 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples1x12(w, Dense1WeightsOffset + j * 12, x0, s * 12);
+                        z0 += bias;
+                        z0 = global::NetGen.Numerics.VectorMath.Gelu(z0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 0) * 20 + j));
+                    }
+                }
+                {
+                    const int j = 16;
+                    global::System.Runtime.Intrinsics.Vector128<float> bias = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j));
+                    int s = 0;
+                    for (; s + 2 < batch; s += 3)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows4Samples3x12(w, Dense1WeightsOffset + j * 12, x0, s * 12, out global::System.Runtime.Intrinsics.Vector128<float> z1, out global::System.Runtime.Intrinsics.Vector128<float> z2);
+                        z0 += bias;
+                        z0 = global::NetGen.Numerics.VectorMath.Gelu(z0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 0) * 20 + j));
+                        z1 += bias;
+                        z1 = global::NetGen.Numerics.VectorMath.Gelu(z1);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 20 + j));
+                        z2 += bias;
+                        z2 = global::NetGen.Numerics.VectorMath.Gelu(z2);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z2, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 2) * 20 + j));
+                    }
+                    if (batch - s == 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows4Samples2x12(w, Dense1WeightsOffset + j * 12, x0, s * 12, out global::System.Runtime.Intrinsics.Vector128<float> z1);
+                        z0 += bias;
+                        z0 = global::NetGen.Numerics.VectorMath.Gelu(z0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 0) * 20 + j));
+                        z1 += bias;
+                        z1 = global::NetGen.Numerics.VectorMath.Gelu(z1);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 20 + j));
+                    }
+                    else if (batch - s == 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows4Samples1x12(w, Dense1WeightsOffset + j * 12, x0, s * 12);
+                        z0 += bias;
+                        z0 = global::NetGen.Numerics.VectorMath.Gelu(z0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 0) * 20 + j));
+                    }
+                }
+            }
+            else
+            {
+                for (int j = 0; j < 20; j += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j)));
+                    int s = 0;
+                    for (; s + 1 < batch; s += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z = DotRows4Samples2x12(w, Dense1WeightsOffset + j * 12, x0, s * 12, (s + 1) * 12) + bias;
+                        z = global::NetGen.Numerics.VectorMath.Gelu(z);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)(s * 20 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 20 + j));
+                    }
+                    if (s < batch)
+                    {
+                        for (int r = 0; r < 4; r++)
+                        {
+                            float z = DotFloat12(w, Dense1WeightsOffset + (j + r) * 12, x0, s * 12) + w[Dense1BiasesOffset + j + r];
+                            even[s * 20 + j + r] = global::NetGen.Numerics.VectorMath.Gelu(z);
+                        }
                     }
                 }
             }
             global::System.ReadOnlySpan<float> x1 = even;
 
             // Dense layer 2 (output, 20 → 3): z² = W² a¹ + b², a² = softmax(z²), for every sample of the block.
-            for (int s = 0; s < batch; s++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int j = 0; j < 3; j++)
                 {
-                    float z = DotFloat20(w, Dense2WeightsOffset + j * 20, x1, s * 20) + w[Dense2BiasesOffset + j];
-                    outputs[s * 3 + j] = z;
+                    const int j = 0;
+                    global::System.Runtime.Intrinsics.Vector128<float> bias = global::System.Runtime.Intrinsics.Vector128.Create(w[Dense2BiasesOffset + j + 0], w[Dense2BiasesOffset + j + 1], w[Dense2BiasesOffset + j + 2], 0f);
+                    int s = 0;
+                    for (; s + 2 < batch; s += 3)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows3Samples3x20(w, Dense2WeightsOffset + j * 20, x1, s * 20, out global::System.Runtime.Intrinsics.Vector128<float> z1, out global::System.Runtime.Intrinsics.Vector128<float> z2);
+                        z0 += bias;
+                        outputs[(s + 0) * 3 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 0);
+                        outputs[(s + 0) * 3 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 1);
+                        outputs[(s + 0) * 3 + j + 2] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 2);
+                        z1 += bias;
+                        outputs[(s + 1) * 3 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 0);
+                        outputs[(s + 1) * 3 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 1);
+                        outputs[(s + 1) * 3 + j + 2] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 2);
+                        z2 += bias;
+                        outputs[(s + 2) * 3 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z2, 0);
+                        outputs[(s + 2) * 3 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z2, 1);
+                        outputs[(s + 2) * 3 + j + 2] = global::System.Runtime.Intrinsics.Vector128.GetElement(z2, 2);
+                    }
+                    if (batch - s == 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows3Samples2x20(w, Dense2WeightsOffset + j * 20, x1, s * 20, out global::System.Runtime.Intrinsics.Vector128<float> z1);
+                        z0 += bias;
+                        outputs[(s + 0) * 3 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 0);
+                        outputs[(s + 0) * 3 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 1);
+                        outputs[(s + 0) * 3 + j + 2] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 2);
+                        z1 += bias;
+                        outputs[(s + 1) * 3 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 0);
+                        outputs[(s + 1) * 3 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 1);
+                        outputs[(s + 1) * 3 + j + 2] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 2);
+                    }
+                    else if (batch - s == 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows3Samples1x20(w, Dense2WeightsOffset + j * 20, x1, s * 20);
+                        z0 += bias;
+                        outputs[(s + 0) * 3 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 0);
+                        outputs[(s + 0) * 3 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 1);
+                        outputs[(s + 0) * 3 + j + 2] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 2);
+                    }
+                }
+            }
+            else
+            {
+                for (int s = 0; s < batch; s++)
+                {
+                    for (int j = 0; j < 3; j++)
+                    {
+                        float z = DotFloat20(w, Dense2WeightsOffset + j * 20, x1, s * 20) + w[Dense2BiasesOffset + j];
+                        outputs[s * 3 + j] = z;
+                    }
                 }
             }
             for (int s = 0; s < batch; s++)
@@ -814,59 +937,484 @@ namespace Samples
             return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3) + global::System.Runtime.Intrinsics.Vector256.Create(p0, p1, p2, p3, q0, q1, q2, q3);
         }
 
-        /// <summary>DotRows4Samples2x12 for batched inference: 512-bit vectors where the CPU accelerates them.</summary>
+        /// <summary>[w_r · x_i] for the 3 rows of w from wStart (row length 20) and the 1 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows4Samples2x12(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start)
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows3Samples1x20(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart)
         {
-            if (!global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                return DotRows4Samples2x12(w, wStart, x, x0Start, x1Start);
-            }
             ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
-            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
-            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 20);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 40);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 16; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+            }
+            float a0s = 0f; float a1s = 0f; float a2s = 0f;
+            for (int k = 16; k < 20; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, 0f);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 3 rows of w from wStart (row length 20) and the 2 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows3Samples2x20(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector128<float> z1)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 20);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 20);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 40);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 16; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+            }
+            float a0s = 0f; float a1s = 0f; float a2s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f;
+            for (int k = 16; k < 20; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, 0f);
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, b2s, 0f);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 3 rows of w from wStart (row length 20) and the 3 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows3Samples3x20(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector128<float> z1, out global::System.Runtime.Intrinsics.Vector128<float> z2)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 20);
+            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 40);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 20);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 40);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 16; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                c1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u2, c1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                c2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u2, c2);
+            }
+            float a0s = 0f; float a1s = 0f; float a2s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float c0s = 0f; float c1s = 0f; float c2s = 0f;
+            for (int k = 16; k < 20; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, 0f);
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, b2s, 0f);
+            z2 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(c0s, c1s, c2s, 0f);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 4 rows of w from wStart (row length 12) and the 1 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows4Samples1x12(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
             ref float w0 = ref wr;
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12);
             ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 24);
             ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 36);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w);
-            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w);
-            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w);
-            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w);
-            global::System.Runtime.Intrinsics.Vector256<float> u8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0);
-            global::System.Runtime.Intrinsics.Vector256<float> v8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, 0);
-            global::System.Runtime.Intrinsics.Vector256<float> e08 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0);
-            a0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e08, u8, a0);
-            b0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e08, v8, b0);
-            global::System.Runtime.Intrinsics.Vector256<float> e18 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0);
-            a1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e18, u8, a1);
-            b1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e18, v8, b1);
-            global::System.Runtime.Intrinsics.Vector256<float> e28 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0);
-            a2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e28, u8, a2);
-            b2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e28, v8, b2);
-            global::System.Runtime.Intrinsics.Vector256<float> e38 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0);
-            a3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e38, u8, a3);
-            b3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e38, v8, b3);
-            float p0 = 0f; float q0 = 0f; float p1 = 0f; float q1 = 0f; float p2 = 0f; float q2 = 0f; float p3 = 0f; float q3 = 0f;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+            }
+            float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f;
             for (int k = 8; k < 12; k++)
             {
-                float u = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                float v = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
-                float e0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, k);
-                p0 += e0 * u;
-                q0 += e0 * v;
-                float e1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12 + k);
-                p1 += e1 * u;
-                q1 += e1 * v;
-                float e2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 24 + k);
-                p2 += e2 * u;
-                q2 += e2 * v;
-                float e3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 36 + k);
-                p3 += e3 * u;
-                q3 += e3 * v;
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
+                a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
             }
-            return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3) + global::System.Runtime.Intrinsics.Vector256.Create(p0, p1, p2, p3, q0, q1, q2, q3);
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, a3s);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 4 rows of w from wStart (row length 12) and the 2 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows4Samples2x12(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector128<float> z1)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 12);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 24);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 36);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+            }
+            float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f;
+            for (int k = 8; k < 12; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
+                a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, a3s);
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, b2s, b3s);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 4 rows of w from wStart (row length 12) and the 3 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows4Samples3x12(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector128<float> z1, out global::System.Runtime.Intrinsics.Vector128<float> z2)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 12);
+            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 24);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 24);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 36);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                c1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u2, c1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                c2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u2, c2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                c3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u2, c3);
+            }
+            float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f; float c0s = 0f; float c1s = 0f; float c2s = 0f; float c3s = 0f;
+            for (int k = 8; k < 12; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
+                a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(a0s, a1s, a2s, a3s);
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(b0s, b1s, b2s, b3s);
+            z2 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, c3, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero)) + global::System.Runtime.Intrinsics.Vector128.Create(c0s, c1s, c2s, c3s);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 12) and the 1 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples1x12(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 24);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 36);
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 48);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 60);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 72);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 84);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w4, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w5, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w6, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w7, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+            }
+            float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f;
+            for (int k = 8; k < 12; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
+                a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, k);
+                a4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, k);
+                a5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, k);
+                a6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, k);
+                a7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7) + global::System.Runtime.Intrinsics.Vector256.Create(a0s, a1s, a2s, a3s, a4s, a5s, a6s, a7s);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 12) and the 2 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples2x12(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector256<float> z1)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 12);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 24);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 36);
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 48);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 60);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 72);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 84);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w4, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w5, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w6, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w7, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
+            }
+            float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f; float b4s = 0f; float b5s = 0f; float b6s = 0f; float b7s = 0f;
+            for (int k = 8; k < 12; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
+                a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, k);
+                a4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, k);
+                a5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, k);
+                a6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, k);
+                a7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7) + global::System.Runtime.Intrinsics.Vector256.Create(a0s, a1s, a2s, a3s, a4s, a5s, a6s, a7s);
+            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, b4, b5, b6, b7) + global::System.Runtime.Intrinsics.Vector256.Create(b0s, b1s, b2s, b3s, b4s, b5s, b6s, b7s);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 12) and the 3 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples3x12(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector256<float> z1, out global::System.Runtime.Intrinsics.Vector256<float> z2)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 12);
+            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 24);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 24);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 36);
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 48);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 60);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 72);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 84);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                c1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u2, c1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                c2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u2, c2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                c3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u2, c3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w4, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                c4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u2, c4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w5, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                c5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u2, c5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w6, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                c6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u2, c6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w7, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
+                c7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u2, c7);
+            }
+            float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f; float b4s = 0f; float b5s = 0f; float b6s = 0f; float b7s = 0f; float c0s = 0f; float c1s = 0f; float c2s = 0f; float c3s = 0f; float c4s = 0f; float c5s = 0f; float c6s = 0f; float c7s = 0f;
+            for (int k = 8; k < 12; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
+                a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, k);
+                a4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, k);
+                a5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, k);
+                a6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, k);
+                a7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7) + global::System.Runtime.Intrinsics.Vector256.Create(a0s, a1s, a2s, a3s, a4s, a5s, a6s, a7s);
+            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, b4, b5, b6, b7) + global::System.Runtime.Intrinsics.Vector256.Create(b0s, b1s, b2s, b3s, b4s, b5s, b6s, b7s);
+            z2 = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, c3, c4, c5, c6, c7) + global::System.Runtime.Intrinsics.Vector256.Create(c0s, c1s, c2s, c3s, c4s, c5s, c6s, c7s);
+            return z0;
         }
 
         /// <summary>x · y over 12 elements from the given starts.</summary>

@@ -7,9 +7,9 @@
 //   Forward: looped, as dense layer 1 has 9000 neurons (unrolled layers have at most 32) and the 2 inputs are not a
 //     multiple of 8. Each layer loops over its neurons with fixed-length dot products, eight rows side by side in
 //     Vector256 lanes; hidden activations in pooled arrays (2 × 9000 elements exceed the 16384 the stack may hold).
-//   Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, four rows by
-//     three samples per kernel call with 512-bit vectors where the CPU accelerates them (256-bit where not), bias and
-//     activation applied before each store.
+//   Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, eight rows
+//     by three samples per kernel call with 512-bit vectors where the CPU accelerates them (four rows by three with
+//     256-bit where not), bias and activation applied before each store.
 //   Training: batched matrix kernels, as the network is too wide for straight-line code (lanes need the unrolled
 //     forward). Forward four rows × two or three samples, weight gradient four rows × 24 columns, back error four
 //     samples × 16 columns.
@@ -129,35 +129,111 @@ namespace Samples
             global::System.ReadOnlySpan<float> x0 = inputs;
 
             // Dense layer 1 (2 → 9000): z¹ = W¹ a⁰ + b¹, a¹ = ReLU(z¹), for every sample of the block.
-            for (int j = 0; j < 9000; j += 4)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j)));
-                int s = 0;
-                for (; s + 1 < batch; s += 2)
+                for (int j = 0; j < 9000; j += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> z = WideRows4Samples2x2(w, Dense1WeightsOffset + j * 2, x0, s * 2, (s + 1) * 2) + bias;
-                    z = global::System.Runtime.Intrinsics.Vector256.Max(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)(s * 9000 + j));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 9000 + j));
-                }
-                if (s < batch)
-                {
-                    for (int r = 0; r < 4; r++)
+                    global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j));
+                    int s = 0;
+                    for (; s + 2 < batch; s += 3)
                     {
-                        float z = DotFloat2(w, Dense1WeightsOffset + (j + r) * 2, x0, s * 2) + w[Dense1BiasesOffset + j + r];
-                        even[s * 9000 + j + r] = float.Max(z, 0f);
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples3x2(w, Dense1WeightsOffset + j * 2, x0, s * 2, out global::System.Runtime.Intrinsics.Vector256<float> z1, out global::System.Runtime.Intrinsics.Vector256<float> z2);
+                        z0 += bias;
+                        z0 = global::System.Runtime.Intrinsics.Vector256.Max(z0, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 0) * 9000 + j));
+                        z1 += bias;
+                        z1 = global::System.Runtime.Intrinsics.Vector256.Max(z1, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 9000 + j));
+                        z2 += bias;
+                        z2 = global::System.Runtime.Intrinsics.Vector256.Max(z2, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z2, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 2) * 9000 + j));
+                    }
+                    if (batch - s == 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples2x2(w, Dense1WeightsOffset + j * 2, x0, s * 2, out global::System.Runtime.Intrinsics.Vector256<float> z1);
+                        z0 += bias;
+                        z0 = global::System.Runtime.Intrinsics.Vector256.Max(z0, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 0) * 9000 + j));
+                        z1 += bias;
+                        z1 = global::System.Runtime.Intrinsics.Vector256.Max(z1, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 9000 + j));
+                    }
+                    else if (batch - s == 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples1x2(w, Dense1WeightsOffset + j * 2, x0, s * 2);
+                        z0 += bias;
+                        z0 = global::System.Runtime.Intrinsics.Vector256.Max(z0, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 0) * 9000 + j));
+                    }
+                }
+            }
+            else
+            {
+                for (int j = 0; j < 9000; j += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j)));
+                    int s = 0;
+                    for (; s + 1 < batch; s += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z = DotRows4Samples2x2(w, Dense1WeightsOffset + j * 2, x0, s * 2, (s + 1) * 2) + bias;
+                        z = global::System.Runtime.Intrinsics.Vector256.Max(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)(s * 9000 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 9000 + j));
+                    }
+                    if (s < batch)
+                    {
+                        for (int r = 0; r < 4; r++)
+                        {
+                            float z = DotFloat2(w, Dense1WeightsOffset + (j + r) * 2, x0, s * 2) + w[Dense1BiasesOffset + j + r];
+                            even[s * 9000 + j + r] = float.Max(z, 0f);
+                        }
                     }
                 }
             }
             global::System.ReadOnlySpan<float> x1 = even;
 
             // Dense layer 2 (output, 9000 → 1): z² = W² a¹ + b², a² = identity(z²), for every sample of the block.
-            for (int s = 0; s < batch; s++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int j = 0; j < 1; j++)
                 {
-                    float z = DotFloat9000(w, Dense2WeightsOffset + j * 9000, x1, s * 9000) + w[Dense2BiasesOffset + j];
-                    outputs[s * 1 + j] = z;
+                    const int j = 0;
+                    global::System.Runtime.Intrinsics.Vector128<float> bias = global::System.Runtime.Intrinsics.Vector128.Create(w[Dense2BiasesOffset + j + 0], 0f, 0f, 0f);
+                    int s = 0;
+                    for (; s + 2 < batch; s += 3)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows1Samples3x9000(w, Dense2WeightsOffset + j * 9000, x1, s * 9000, out global::System.Runtime.Intrinsics.Vector128<float> z1, out global::System.Runtime.Intrinsics.Vector128<float> z2);
+                        z0 += bias;
+                        outputs[(s + 0) * 1 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 0);
+                        z1 += bias;
+                        outputs[(s + 1) * 1 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 0);
+                        z2 += bias;
+                        outputs[(s + 2) * 1 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z2, 0);
+                    }
+                    if (batch - s == 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows1Samples2x9000(w, Dense2WeightsOffset + j * 9000, x1, s * 9000, out global::System.Runtime.Intrinsics.Vector128<float> z1);
+                        z0 += bias;
+                        outputs[(s + 0) * 1 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 0);
+                        z1 += bias;
+                        outputs[(s + 1) * 1 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 0);
+                    }
+                    else if (batch - s == 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows1Samples1x9000(w, Dense2WeightsOffset + j * 9000, x1, s * 9000);
+                        z0 += bias;
+                        outputs[(s + 0) * 1 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 0);
+                    }
+                }
+            }
+            else
+            {
+                for (int s = 0; s < batch; s++)
+                {
+                    for (int j = 0; j < 1; j++)
+                    {
+                        float z = DotFloat9000(w, Dense2WeightsOffset + j * 9000, x1, s * 9000) + w[Dense2BiasesOffset + j];
+                        outputs[s * 1 + j] = z;
+                    }
                 }
             }
         }
@@ -653,45 +729,226 @@ namespace Samples
             return global::System.Runtime.Intrinsics.Vector256<float>.Zero + global::System.Runtime.Intrinsics.Vector256.Create(p0, p1, p2, p3, q0, q1, q2, q3);
         }
 
-        /// <summary>DotRows4Samples2x2 for batched inference: 512-bit vectors where the CPU accelerates them.</summary>
+        /// <summary>[w_r · x_i] for the 1 rows of w from wStart (row length 9000) and the 1 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows4Samples2x2(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start)
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows1Samples1x9000(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart)
         {
-            if (!global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                return DotRows4Samples2x2(w, wStart, x, x0Start, x1Start);
-            }
             ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
-            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
-            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float w0 = ref wr;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 8992; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+            }
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 8992), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 8992), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero));
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 1 rows of w from wStart (row length 9000) and the 2 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows1Samples2x9000(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector128<float> z1)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 9000);
+            ref float w0 = ref wr;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 8992; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+            }
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 8992), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, 8992), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 8992), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero));
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero));
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 1 rows of w from wStart (row length 9000) and the 3 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows1Samples3x9000(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector128<float> z1, out global::System.Runtime.Intrinsics.Vector128<float> z2)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 9000);
+            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 18000);
+            ref float w0 = ref wr;
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 8992; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+            }
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 8992), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, 8992), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, 8992), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 8992), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero));
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero));
+            z2 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(c0, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero));
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 2) and the 1 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples1x2(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
             ref float w0 = ref wr;
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 2);
             ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 4);
             ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 6);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w);
-            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w);
-            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w);
-            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w);
-            float p0 = 0f; float q0 = 0f; float p1 = 0f; float q1 = 0f; float p2 = 0f; float q2 = 0f; float p3 = 0f; float q3 = 0f;
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 8);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 10);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 14);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f;
             for (int k = 0; k < 2; k++)
             {
-                float u = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                float v = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
-                float e0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, k);
-                p0 += e0 * u;
-                q0 += e0 * v;
-                float e1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 2 + k);
-                p1 += e1 * u;
-                q1 += e1 * v;
-                float e2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 4 + k);
-                p2 += e2 * u;
-                q2 += e2 * v;
-                float e3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 6 + k);
-                p3 += e3 * u;
-                q3 += e3 * v;
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
+                a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, k);
+                a4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, k);
+                a5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, k);
+                a6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                float f7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, k);
+                a7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
             }
-            return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3) + global::System.Runtime.Intrinsics.Vector256.Create(p0, p1, p2, p3, q0, q1, q2, q3);
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7) + global::System.Runtime.Intrinsics.Vector256.Create(a0s, a1s, a2s, a3s, a4s, a5s, a6s, a7s);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 2) and the 2 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples2x2(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector256<float> z1)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 2);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 2);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 4);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 6);
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 8);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 10);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 14);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f; float b4s = 0f; float b5s = 0f; float b6s = 0f; float b7s = 0f;
+            for (int k = 0; k < 2; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
+                a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, k);
+                a4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, k);
+                a5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, k);
+                a6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+                float f7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, k);
+                a7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7) + global::System.Runtime.Intrinsics.Vector256.Create(a0s, a1s, a2s, a3s, a4s, a5s, a6s, a7s);
+            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, b4, b5, b6, b7) + global::System.Runtime.Intrinsics.Vector256.Create(b0s, b1s, b2s, b3s, b4s, b5s, b6s, b7s);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 2) and the 3 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples3x2(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector256<float> z1, out global::System.Runtime.Intrinsics.Vector256<float> z2)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 2);
+            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 4);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 2);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 4);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 6);
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 8);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 10);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 12);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 14);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float a0s = 0f; float a1s = 0f; float a2s = 0f; float a3s = 0f; float a4s = 0f; float a5s = 0f; float a6s = 0f; float a7s = 0f; float b0s = 0f; float b1s = 0f; float b2s = 0f; float b3s = 0f; float b4s = 0f; float b5s = 0f; float b6s = 0f; float b7s = 0f; float c0s = 0f; float c1s = 0f; float c2s = 0f; float c3s = 0f; float c4s = 0f; float c5s = 0f; float c6s = 0f; float c7s = 0f;
+            for (int k = 0; k < 2; k++)
+            {
+                float f0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, k);
+                a0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c0s += f0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, k);
+                a1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c1s += f1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, k);
+                a2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c2s += f2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, k);
+                a3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c3s += f3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, k);
+                a4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c4s += f4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, k);
+                a5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c5s += f5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, k);
+                a6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c6s += f6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+                float f7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, k);
+                a7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k); b7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, k); c7s += f7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, k);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7) + global::System.Runtime.Intrinsics.Vector256.Create(a0s, a1s, a2s, a3s, a4s, a5s, a6s, a7s);
+            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, b4, b5, b6, b7) + global::System.Runtime.Intrinsics.Vector256.Create(b0s, b1s, b2s, b3s, b4s, b5s, b6s, b7s);
+            z2 = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, c3, c4, c5, c6, c7) + global::System.Runtime.Intrinsics.Vector256.Create(c0s, c1s, c2s, c3s, c4s, c5s, c6s, c7s);
+            return z0;
         }
 
         /// <summary>x · y over 2 elements from the given starts.</summary>

@@ -8,9 +8,9 @@
 //     layer 1 is 128 wide (registers hold multiples of 8 up to 32). Each layer loops over its neurons with fixed-length
 //     dot products, eight rows side by side in Vector256 lanes; hidden activations on the stack (2 × 128 elements).
 //   Output softmax: written out block by block over the span (10 outputs, 8 to 64), every z loaded once.
-//   Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, four rows by
-//     three samples per kernel call with 512-bit vectors where the CPU accelerates them (256-bit where not), bias and
-//     activation applied before each store.
+//   Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, eight rows
+//     by three samples per kernel call with 512-bit vectors where the CPU accelerates them (four rows by three with
+//     256-bit where not), bias and activation applied before each store.
 //   Training: batched matrix kernels, as the network is too wide for straight-line code (lanes need the unrolled
 //     forward). Forward four rows × two or three samples, weight gradient four rows × 24 columns, back error four
 //     samples × 16 columns.
@@ -140,72 +140,183 @@ namespace Samples
             global::System.ReadOnlySpan<float> x0 = inputs;
 
             // Dense layer 1 (784 → 128): z¹ = W¹ a⁰ + b¹, a¹ = ReLU(z¹), for every sample of the block.
-            for (int j = 0; j < 128; j += 4)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j)));
-                int s = 0;
-                for (; s + 2 < batch; s += 3)
+                for (int j = 0; j < 128; j += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> z = WideRows4Samples3x784(w, Dense1WeightsOffset + j * 784, x0, s * 784, (s + 1) * 784, (s + 2) * 784, out global::System.Runtime.Intrinsics.Vector128<float> third) + bias;
-                    global::System.Runtime.Intrinsics.Vector128<float> z3 = third + global::System.Runtime.Intrinsics.Vector256.GetLower(bias);
-                    z = global::System.Runtime.Intrinsics.Vector256.Max(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-                    z3 = global::System.Runtime.Intrinsics.Vector128.Max(z3, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)(s * 128 + j));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 128 + j));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z3, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 2) * 128 + j));
-                }
-                for (; s + 1 < batch; s += 2)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> z = WideRows4Samples2x784(w, Dense1WeightsOffset + j * 784, x0, s * 784, (s + 1) * 784) + bias;
-                    z = global::System.Runtime.Intrinsics.Vector256.Max(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)(s * 128 + j));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 128 + j));
-                }
-                if (s < batch)
-                {
-                    for (int r = 0; r < 4; r++)
+                    global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j));
+                    int s = 0;
+                    for (; s + 2 < batch; s += 3)
                     {
-                        float z = DotFloat784(w, Dense1WeightsOffset + (j + r) * 784, x0, s * 784) + w[Dense1BiasesOffset + j + r];
-                        even[s * 128 + j + r] = float.Max(z, 0f);
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples3x784(w, Dense1WeightsOffset + j * 784, x0, s * 784, out global::System.Runtime.Intrinsics.Vector256<float> z1, out global::System.Runtime.Intrinsics.Vector256<float> z2);
+                        z0 += bias;
+                        z0 = global::System.Runtime.Intrinsics.Vector256.Max(z0, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 0) * 128 + j));
+                        z1 += bias;
+                        z1 = global::System.Runtime.Intrinsics.Vector256.Max(z1, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 128 + j));
+                        z2 += bias;
+                        z2 = global::System.Runtime.Intrinsics.Vector256.Max(z2, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z2, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 2) * 128 + j));
+                    }
+                    if (batch - s == 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples2x784(w, Dense1WeightsOffset + j * 784, x0, s * 784, out global::System.Runtime.Intrinsics.Vector256<float> z1);
+                        z0 += bias;
+                        z0 = global::System.Runtime.Intrinsics.Vector256.Max(z0, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 0) * 128 + j));
+                        z1 += bias;
+                        z1 = global::System.Runtime.Intrinsics.Vector256.Max(z1, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 128 + j));
+                    }
+                    else if (batch - s == 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples1x784(w, Dense1WeightsOffset + j * 784, x0, s * 784);
+                        z0 += bias;
+                        z0 = global::System.Runtime.Intrinsics.Vector256.Max(z0, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 0) * 128 + j));
+                    }
+                }
+            }
+            else
+            {
+                for (int j = 0; j < 128; j += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j)));
+                    int s = 0;
+                    for (; s + 2 < batch; s += 3)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z = DotRows4Samples3x784(w, Dense1WeightsOffset + j * 784, x0, s * 784, (s + 1) * 784, (s + 2) * 784, out global::System.Runtime.Intrinsics.Vector128<float> third) + bias;
+                        global::System.Runtime.Intrinsics.Vector128<float> z3 = third + global::System.Runtime.Intrinsics.Vector256.GetLower(bias);
+                        z = global::System.Runtime.Intrinsics.Vector256.Max(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        z3 = global::System.Runtime.Intrinsics.Vector128.Max(z3, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)(s * 128 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 128 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z3, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 2) * 128 + j));
+                    }
+                    for (; s + 1 < batch; s += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z = DotRows4Samples2x784(w, Dense1WeightsOffset + j * 784, x0, s * 784, (s + 1) * 784) + bias;
+                        z = global::System.Runtime.Intrinsics.Vector256.Max(z, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)(s * 128 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(even), (nuint)((s + 1) * 128 + j));
+                    }
+                    if (s < batch)
+                    {
+                        for (int r = 0; r < 4; r++)
+                        {
+                            float z = DotFloat784(w, Dense1WeightsOffset + (j + r) * 784, x0, s * 784) + w[Dense1BiasesOffset + j + r];
+                            even[s * 128 + j + r] = float.Max(z, 0f);
+                        }
                     }
                 }
             }
             global::System.ReadOnlySpan<float> x1 = even;
 
             // Dense layer 2 (output, 128 → 10): z² = W² a¹ + b², a² = softmax(z²), for every sample of the block.
-            for (int j = 0; j < 8; j += 4)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense2BiasesOffset + j)));
-                int s = 0;
-                for (; s + 2 < batch; s += 3)
+                for (int j = 0; j < 8; j += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> z = WideRows4Samples3x128(w, Dense2WeightsOffset + j * 128, x1, s * 128, (s + 1) * 128, (s + 2) * 128, out global::System.Runtime.Intrinsics.Vector128<float> third) + bias;
-                    global::System.Runtime.Intrinsics.Vector128<float> z3 = third + global::System.Runtime.Intrinsics.Vector256.GetLower(bias);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)(s * 10 + j));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 10 + j));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z3, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 2) * 10 + j));
-                }
-                for (; s + 1 < batch; s += 2)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> z = WideRows4Samples2x128(w, Dense2WeightsOffset + j * 128, x1, s * 128, (s + 1) * 128) + bias;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)(s * 10 + j));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 10 + j));
-                }
-                if (s < batch)
-                {
-                    for (int r = 0; r < 4; r++)
+                    global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense2BiasesOffset + j));
+                    int s = 0;
+                    for (; s + 2 < batch; s += 3)
                     {
-                        float z = DotFloat128(w, Dense2WeightsOffset + (j + r) * 128, x1, s * 128) + w[Dense2BiasesOffset + j + r];
-                        outputs[s * 10 + j + r] = z;
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples3x128(w, Dense2WeightsOffset + j * 128, x1, s * 128, out global::System.Runtime.Intrinsics.Vector256<float> z1, out global::System.Runtime.Intrinsics.Vector256<float> z2);
+                        z0 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 0) * 10 + j));
+                        z1 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 10 + j));
+                        z2 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z2, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 2) * 10 + j));
+                    }
+                    if (batch - s == 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples2x128(w, Dense2WeightsOffset + j * 128, x1, s * 128, out global::System.Runtime.Intrinsics.Vector256<float> z1);
+                        z0 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 0) * 10 + j));
+                        z1 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 10 + j));
+                    }
+                    else if (batch - s == 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples1x128(w, Dense2WeightsOffset + j * 128, x1, s * 128);
+                        z0 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 0) * 10 + j));
+                    }
+                }
+                {
+                    const int j = 8;
+                    global::System.Runtime.Intrinsics.Vector128<float> bias = global::System.Runtime.Intrinsics.Vector128.Create(w[Dense2BiasesOffset + j + 0], w[Dense2BiasesOffset + j + 1], 0f, 0f);
+                    int s = 0;
+                    for (; s + 2 < batch; s += 3)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows2Samples3x128(w, Dense2WeightsOffset + j * 128, x1, s * 128, out global::System.Runtime.Intrinsics.Vector128<float> z1, out global::System.Runtime.Intrinsics.Vector128<float> z2);
+                        z0 += bias;
+                        outputs[(s + 0) * 10 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 0);
+                        outputs[(s + 0) * 10 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 1);
+                        z1 += bias;
+                        outputs[(s + 1) * 10 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 0);
+                        outputs[(s + 1) * 10 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 1);
+                        z2 += bias;
+                        outputs[(s + 2) * 10 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z2, 0);
+                        outputs[(s + 2) * 10 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z2, 1);
+                    }
+                    if (batch - s == 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows2Samples2x128(w, Dense2WeightsOffset + j * 128, x1, s * 128, out global::System.Runtime.Intrinsics.Vector128<float> z1);
+                        z0 += bias;
+                        outputs[(s + 0) * 10 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 0);
+                        outputs[(s + 0) * 10 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 1);
+                        z1 += bias;
+                        outputs[(s + 1) * 10 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 0);
+                        outputs[(s + 1) * 10 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z1, 1);
+                    }
+                    else if (batch - s == 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> z0 = WideRows2Samples1x128(w, Dense2WeightsOffset + j * 128, x1, s * 128);
+                        z0 += bias;
+                        outputs[(s + 0) * 10 + j + 0] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 0);
+                        outputs[(s + 0) * 10 + j + 1] = global::System.Runtime.Intrinsics.Vector128.GetElement(z0, 1);
                     }
                 }
             }
-            for (int s = 0; s < batch; s++)
+            else
             {
-                for (int j = 8; j < 10; j++)
+                for (int j = 0; j < 8; j += 4)
                 {
-                    float z = DotFloat128(w, Dense2WeightsOffset + j * 128, x1, s * 128) + w[Dense2BiasesOffset + j];
-                    outputs[s * 10 + j] = z;
+                    global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense2BiasesOffset + j)));
+                    int s = 0;
+                    for (; s + 2 < batch; s += 3)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z = DotRows4Samples3x128(w, Dense2WeightsOffset + j * 128, x1, s * 128, (s + 1) * 128, (s + 2) * 128, out global::System.Runtime.Intrinsics.Vector128<float> third) + bias;
+                        global::System.Runtime.Intrinsics.Vector128<float> z3 = third + global::System.Runtime.Intrinsics.Vector256.GetLower(bias);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)(s * 10 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 10 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z3, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 2) * 10 + j));
+                    }
+                    for (; s + 1 < batch; s += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z = DotRows4Samples2x128(w, Dense2WeightsOffset + j * 128, x1, s * 128, (s + 1) * 128) + bias;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)(s * 10 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 10 + j));
+                    }
+                    if (s < batch)
+                    {
+                        for (int r = 0; r < 4; r++)
+                        {
+                            float z = DotFloat128(w, Dense2WeightsOffset + (j + r) * 128, x1, s * 128) + w[Dense2BiasesOffset + j + r];
+                            outputs[s * 10 + j + r] = z;
+                        }
+                    }
+                }
+                for (int s = 0; s < batch; s++)
+                {
+                    for (int j = 8; j < 10; j++)
+                    {
+                        float z = DotFloat128(w, Dense2WeightsOffset + j * 128, x1, s * 128) + w[Dense2BiasesOffset + j];
+                        outputs[s * 10 + j] = z;
+                    }
                 }
             }
             for (int s = 0; s < batch; s++)
@@ -988,178 +1099,400 @@ namespace Samples
             return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3);
         }
 
-        /// <summary>DotRows4Samples2x128 for batched inference: 512-bit vectors where the CPU accelerates them.</summary>
+        /// <summary>[w_r · x_i] for the 2 rows of w from wStart (row length 128) and the 1 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows4Samples2x128(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start)
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows2Samples1x128(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart)
         {
-            if (!global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                return DotRows4Samples2x128(w, wStart, x, x0Start, x1Start);
-            }
             ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
-            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
-            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 128);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 128; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero));
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 2 rows of w from wStart (row length 128) and the 2 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows2Samples2x128(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector128<float> z1)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 128);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 128);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 128; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero));
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero));
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 2 rows of w from wStart (row length 128) and the 3 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector128<float> WideRows2Samples3x128(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector128<float> z1, out global::System.Runtime.Intrinsics.Vector128<float> z2)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 128);
+            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 256);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 128);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 128; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                c1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u2, c1);
+            }
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero));
+            z1 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero));
+            z2 = global::System.Runtime.Intrinsics.Vector256.GetLower(global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512<float>.Zero));
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 128) and the 1 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples1x128(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
             ref float w0 = ref wr;
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 128);
             ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 256);
             ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 384);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 512);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 640);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 768);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 896);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 128; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
                 global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u, a0w);
-                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, v, b0w);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
                 global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u, a1w);
-                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, v, b1w);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
                 global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
-                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u, a2w);
-                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, v, b2w);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
                 global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
-                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u, a3w);
-                b3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, v, b3w);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w);
-            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w);
-            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w);
-            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w);
-            return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3);
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7);
+            return z0;
         }
 
-        /// <summary>DotRows4Samples2x784 for batched inference: 512-bit vectors where the CPU accelerates them.</summary>
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 784) and the 1 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows4Samples2x784(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start)
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples1x784(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart)
         {
-            if (!global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                return DotRows4Samples2x784(w, wStart, x, x0Start, x1Start);
-            }
             ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
-            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
-            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
             ref float w0 = ref wr;
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 784);
             ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 1568);
             ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 2352);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 3136);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 3920);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 4704);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 5488);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 784; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
                 global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u, a0w);
-                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, v, b0w);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
                 global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u, a1w);
-                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, v, b1w);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
                 global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
-                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u, a2w);
-                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, v, b2w);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
                 global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
-                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u, a3w);
-                b3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, v, b3w);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w);
-            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w);
-            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w);
-            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w);
-            return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3);
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7);
+            return z0;
         }
 
-        /// <summary>DotRows4Samples3x128 for batched inference: 512-bit vectors where the CPU accelerates them.</summary>
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 128) and the 2 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows4Samples3x128(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start, int x2Start, out global::System.Runtime.Intrinsics.Vector128<float> third)
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples2x128(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector256<float> z1)
         {
-            if (!global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                return DotRows4Samples3x128(w, wStart, x, x0Start, x1Start, x2Start, out third);
-            }
             ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
-            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
-            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
-            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x2Start);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 128);
             ref float w0 = ref wr;
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 128);
             ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 256);
             ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 384);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 512);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 640);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 768);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 896);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 128; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
-                global::System.Runtime.Intrinsics.Vector512<float> t = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
                 global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u, a0w);
-                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, v, b0w);
-                c0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, t, c0w);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
                 global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u, a1w);
-                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, v, b1w);
-                c1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, t, c1w);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
                 global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
-                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u, a2w);
-                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, v, b2w);
-                c2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, t, c2w);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
                 global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
-                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u, a3w);
-                b3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, v, b3w);
-                c3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, t, c3w);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w); global::System.Runtime.Intrinsics.Vector256<float> c0 = global::System.Runtime.Intrinsics.Vector512.GetLower(c0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c0w);
-            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w); global::System.Runtime.Intrinsics.Vector256<float> c1 = global::System.Runtime.Intrinsics.Vector512.GetLower(c1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c1w);
-            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w); global::System.Runtime.Intrinsics.Vector256<float> c2 = global::System.Runtime.Intrinsics.Vector512.GetLower(c2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c2w);
-            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w); global::System.Runtime.Intrinsics.Vector256<float> c3 = global::System.Runtime.Intrinsics.Vector512.GetLower(c3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c3w);
-            third = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, c3);
-            return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3);
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7);
+            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, b4, b5, b6, b7);
+            return z0;
         }
 
-        /// <summary>DotRows4Samples3x784 for batched inference: 512-bit vectors where the CPU accelerates them.</summary>
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 784) and the 2 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows4Samples3x784(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start, int x2Start, out global::System.Runtime.Intrinsics.Vector128<float> third)
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples2x784(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector256<float> z1)
         {
-            if (!global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                return DotRows4Samples3x784(w, wStart, x, x0Start, x1Start, x2Start, out third);
-            }
             ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
-            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
-            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
-            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x2Start);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 784);
             ref float w0 = ref wr;
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 784);
             ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 1568);
             ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 2352);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 3136);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 3920);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 4704);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 5488);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             for (nuint k = 0; k < 784; k += 16)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> u = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
-                global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
-                global::System.Runtime.Intrinsics.Vector512<float> t = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
                 global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
-                a0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u, a0w);
-                b0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, v, b0w);
-                c0w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, t, c0w);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
                 global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
-                a1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u, a1w);
-                b1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, v, b1w);
-                c1w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, t, c1w);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
                 global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
-                a2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u, a2w);
-                b2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, v, b2w);
-                c2w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, t, c2w);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
                 global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
-                a3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u, a3w);
-                b3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, v, b3w);
-                c3w = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, t, c3w);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
             }
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w); global::System.Runtime.Intrinsics.Vector256<float> c0 = global::System.Runtime.Intrinsics.Vector512.GetLower(c0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c0w);
-            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w); global::System.Runtime.Intrinsics.Vector256<float> c1 = global::System.Runtime.Intrinsics.Vector512.GetLower(c1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c1w);
-            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w); global::System.Runtime.Intrinsics.Vector256<float> c2 = global::System.Runtime.Intrinsics.Vector512.GetLower(c2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c2w);
-            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w); global::System.Runtime.Intrinsics.Vector256<float> c3 = global::System.Runtime.Intrinsics.Vector512.GetLower(c3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(c3w);
-            third = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, c3);
-            return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3);
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7);
+            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, b4, b5, b6, b7);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 128) and the 3 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples3x128(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector256<float> z1, out global::System.Runtime.Intrinsics.Vector256<float> z2)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 128);
+            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 256);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 128);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 256);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 384);
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 512);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 640);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 768);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 896);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 128; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                c1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u2, c1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                c2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u2, c2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                c3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u2, c3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                c4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u2, c4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                c5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u2, c5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                c6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u2, c6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
+                c7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u2, c7);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7);
+            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, b4, b5, b6, b7);
+            z2 = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, c3, c4, c5, c6, c7);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 784) and the 3 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples3x784(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector256<float> z1, out global::System.Runtime.Intrinsics.Vector256<float> z2)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 784);
+            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 1568);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 784);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 1568);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 2352);
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 3136);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 3920);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 4704);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 5488);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 784; k += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, k);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x2, k);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, k);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, k);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                c1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u2, c1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, k);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                c2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u2, c2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, k);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                c3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u2, c3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w4, k);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                c4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u2, c4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w5, k);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                c5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u2, c5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w6, k);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                c6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u2, c6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w7, k);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
+                c7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u2, c7);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7);
+            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, b4, b5, b6, b7);
+            z2 = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, c3, c4, c5, c6, c7);
+            return z0;
         }
 
         /// <summary>x · y over 128 elements from the given starts.</summary>

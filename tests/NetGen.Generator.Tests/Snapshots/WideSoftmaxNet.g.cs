@@ -8,9 +8,9 @@
 //     hidden layer to keep in registers. Each layer loops over its neurons with fixed-length dot products, eight rows
 //     side by side in Vector256 lanes.
 //   Output softmax: loops over the span (72 outputs; written out block by block only from 8 to 64 in single precision).
-//   Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, four rows by
-//     three samples per kernel call with 512-bit vectors where the CPU accelerates them (256-bit where not), bias and
-//     activation applied before each store.
+//   Batched inference: blocks of samples (InferenceWorkspace.ChunkSamples) go through each layer together, eight rows
+//     by three samples per kernel call with 512-bit vectors where the CPU accelerates them (four rows by three with
+//     256-bit where not), bias and activation applied before each store.
 //   Training: batched matrix kernels, as the network is too wide for straight-line code (lanes need the unrolled
 //     forward). Forward four rows × two or three samples, weight gradient four rows × 24 columns, back error four
 //     samples × 16 columns.
@@ -138,22 +138,57 @@ namespace Samples
             global::System.ReadOnlySpan<float> x0 = inputs;
 
             // Dense layer 1 (output, 8 → 72): z¹ = W¹ a⁰ + b¹, a¹ = softmax(z¹), for every sample of the block.
-            for (int j = 0; j < 72; j += 4)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j)));
-                int s = 0;
-                for (; s + 1 < batch; s += 2)
+                for (int j = 0; j < 72; j += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> z = WideRows4Samples2x8(w, Dense1WeightsOffset + j * 8, x0, s * 8, (s + 1) * 8) + bias;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)(s * 72 + j));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 72 + j));
-                }
-                if (s < batch)
-                {
-                    for (int r = 0; r < 4; r++)
+                    global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j));
+                    int s = 0;
+                    for (; s + 2 < batch; s += 3)
                     {
-                        float z = DotFloat8(w, Dense1WeightsOffset + (j + r) * 8, x0, s * 8) + w[Dense1BiasesOffset + j + r];
-                        outputs[s * 72 + j + r] = z;
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples3x8(w, Dense1WeightsOffset + j * 8, x0, s * 8, out global::System.Runtime.Intrinsics.Vector256<float> z1, out global::System.Runtime.Intrinsics.Vector256<float> z2);
+                        z0 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 0) * 72 + j));
+                        z1 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 72 + j));
+                        z2 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z2, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 2) * 72 + j));
+                    }
+                    if (batch - s == 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples2x8(w, Dense1WeightsOffset + j * 8, x0, s * 8, out global::System.Runtime.Intrinsics.Vector256<float> z1);
+                        z0 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 0) * 72 + j));
+                        z1 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 72 + j));
+                    }
+                    else if (batch - s == 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z0 = WideRows8Samples1x8(w, Dense1WeightsOffset + j * 8, x0, s * 8);
+                        z0 += bias;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 0) * 72 + j));
+                    }
+                }
+            }
+            else
+            {
+                for (int j = 0; j < 72; j += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> bias = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), (nuint)(Dense1BiasesOffset + j)));
+                    int s = 0;
+                    for (; s + 1 < batch; s += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> z = DotRows4Samples2x8(w, Dense1WeightsOffset + j * 8, x0, s * 8, (s + 1) * 8) + bias;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)(s * 72 + j));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetUpper(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nuint)((s + 1) * 72 + j));
+                    }
+                    if (s < batch)
+                    {
+                        for (int r = 0; r < 4; r++)
+                        {
+                            float z = DotFloat8(w, Dense1WeightsOffset + (j + r) * 8, x0, s * 8) + w[Dense1BiasesOffset + j + r];
+                            outputs[s * 72 + j + r] = z;
+                        }
                     }
                 }
             }
@@ -602,41 +637,157 @@ namespace Samples
             return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3);
         }
 
-        /// <summary>DotRows4Samples2x8 for batched inference: 512-bit vectors where the CPU accelerates them.</summary>
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 8) and the 1 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows4Samples2x8(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int x0Start, int x1Start)
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples1x8(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart)
         {
-            if (!global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                return DotRows4Samples2x8(w, wStart, x, x0Start, x1Start);
-            }
             ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
-            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x0Start);
-            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), x1Start);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
             ref float w0 = ref wr;
             ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 8);
             ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 16);
             ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 24);
-            global::System.Runtime.Intrinsics.Vector512<float> a0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b0w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3w = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector512.GetLower(a0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a0w); global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector512.GetLower(b0w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b0w);
-            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector512.GetLower(a1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a1w); global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector512.GetLower(b1w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b1w);
-            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector512.GetLower(a2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a2w); global::System.Runtime.Intrinsics.Vector256<float> b2 = global::System.Runtime.Intrinsics.Vector512.GetLower(b2w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b2w);
-            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector512.GetLower(a3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(a3w); global::System.Runtime.Intrinsics.Vector256<float> b3 = global::System.Runtime.Intrinsics.Vector512.GetLower(b3w) + global::System.Runtime.Intrinsics.Vector512.GetUpper(b3w);
-            global::System.Runtime.Intrinsics.Vector256<float> u8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0);
-            global::System.Runtime.Intrinsics.Vector256<float> v8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, 0);
-            global::System.Runtime.Intrinsics.Vector256<float> e08 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0);
-            a0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e08, u8, a0);
-            b0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e08, v8, b0);
-            global::System.Runtime.Intrinsics.Vector256<float> e18 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0);
-            a1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e18, u8, a1);
-            b1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e18, v8, b1);
-            global::System.Runtime.Intrinsics.Vector256<float> e28 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0);
-            a2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e28, u8, a2);
-            b2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e28, v8, b2);
-            global::System.Runtime.Intrinsics.Vector256<float> e38 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0);
-            a3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e38, u8, a3);
-            b3 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(e38, v8, b3);
-            return global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, b0, b1, b2, b3);
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 32);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 40);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 48);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 56);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w4, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w5, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w6, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w7, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 8) and the 2 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples2x8(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector256<float> z1)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 8);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 8);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 16);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 24);
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 32);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 40);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 48);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 56);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w4, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w5, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w6, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w7, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7);
+            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, b4, b5, b6, b7);
+            return z0;
+        }
+
+        /// <summary>[w_r · x_i] for the 8 rows of w from wStart (row length 8) and the 3 samples of x from xStart: one
+        /// vector of row sums per sample, the first returned.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<float> WideRows8Samples3x8(global::System.ReadOnlySpan<float> w, int wStart, global::System.ReadOnlySpan<float> x, int xStart, out global::System.Runtime.Intrinsics.Vector256<float> z1, out global::System.Runtime.Intrinsics.Vector256<float> z2)
+        {
+            ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(w), wStart);
+            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), xStart);
+            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 8);
+            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, 16);
+            ref float w0 = ref wr;
+            ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 8);
+            ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 16);
+            ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 24);
+            ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 32);
+            ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 40);
+            ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 48);
+            ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, 56);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; global::System.Runtime.Intrinsics.Vector512<float> c7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> u0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> u2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u0, a0);
+                b0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u1, b0);
+                c0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e0, u2, c0);
+                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u0, a1);
+                b1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u1, b1);
+                c1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e1, u2, c1);
+                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u0, a2);
+                b2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u1, b2);
+                c2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e2, u2, c2);
+                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u0, a3);
+                b3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u1, b3);
+                c3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e3, u2, c3);
+                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w4, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u0, a4);
+                b4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u1, b4);
+                c4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e4, u2, c4);
+                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w5, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u0, a5);
+                b5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u1, b5);
+                c5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e5, u2, c5);
+                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w6, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u0, a6);
+                b6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u1, b6);
+                c6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e6, u2, c6);
+                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w7, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                a7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u0, a7);
+                b7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u1, b7);
+                c7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(e7, u2, c7);
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::NetGen.Numerics.VectorMath.HorizontalSums(a0, a1, a2, a3, a4, a5, a6, a7);
+            z1 = global::NetGen.Numerics.VectorMath.HorizontalSums(b0, b1, b2, b3, b4, b5, b6, b7);
+            z2 = global::NetGen.Numerics.VectorMath.HorizontalSums(c0, c1, c2, c3, c4, c5, c6, c7);
+            return z0;
         }
 
         /// <summary>x · y over 8 elements from the given starts.</summary>

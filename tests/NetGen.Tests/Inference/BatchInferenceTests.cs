@@ -49,14 +49,22 @@ public class BatchInferenceTests
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(7)]
+    [InlineData(13)]
     [InlineData(47)]
     [InlineData(48)]
     [InlineData(49)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(66)]
+    [InlineData(67)]
     [InlineData(101)]
     [InlineData(1000)]
     public void GeneratedBlockKernelsMatchTheInterpretedEngineWithTheSameBitsOnAnyThreadCount(int batch)
     {
-        foreach (INetwork<float> generated in new INetwork<float>[] { new FashionQuantizationNet(), new FashionQuantizationDeepNet(), new WideFloatNet(), new VeryWideFloatNet() })
+        foreach (INetwork<float> generated in new INetwork<float>[] { new FashionQuantizationNet(), new FashionQuantizationDeepNet(), new WideFloatNet(), new VeryWideFloatNet(), new OddWidthFloatNet() })
         {
             Assert.IsAssignableFrom<IBatchForward<float>>(generated);
             generated.InitializeParameters(3, WeightInitialization.ByActivation);
@@ -100,11 +108,12 @@ public class BatchInferenceTests
     [Fact]
     public void TheWorkspaceCutsBatchesIntoWholeBlocksOfThree()
     {
-        Assert.Equal(39, InferenceWorkspace<float>.ChunkSamplesFor(Spec)); // hidden 200 wide: 8192 / 200 → 40, down to 39
-        Assert.Equal(48, InferenceWorkspace<float>.ChunkSamplesFor(new NetworkSpec(784, [new DenseLayerSpec(128, Activation.ReLU), new DenseLayerSpec(10, Activation.Softmax)])));
-        Assert.Equal(48, InferenceWorkspace<float>.ChunkSamplesFor(new NetworkSpec(784, [new DenseLayerSpec(10, Activation.Softmax)])));
+        Assert.Equal(66, InferenceWorkspace<float>.ChunkSamplesFor(Spec)); // hidden 200 wide: 16384 / 200 → 81, capped at 66
+        Assert.Equal(54, InferenceWorkspace<float>.ChunkSamplesFor(new NetworkSpec(30, [new DenseLayerSpec(300, Activation.ReLU), new DenseLayerSpec(2, Activation.Identity)]))); // 16384 / 300 → 54
+        Assert.Equal(66, InferenceWorkspace<float>.ChunkSamplesFor(new NetworkSpec(784, [new DenseLayerSpec(128, Activation.ReLU), new DenseLayerSpec(10, Activation.Softmax)])));
+        Assert.Equal(66, InferenceWorkspace<float>.ChunkSamplesFor(new NetworkSpec(784, [new DenseLayerSpec(10, Activation.Softmax)])));
         Assert.Equal(3, InferenceWorkspace<float>.ChunkSamplesFor(new NetworkSpec(3, [new DenseLayerSpec(9000, Activation.ReLU), new DenseLayerSpec(2, Activation.Identity)])));
-        Assert.Equal(2 * 39 * 200, InferenceWorkspace<float>.ScratchLengthFor(Spec));
+        Assert.Equal(2 * 66 * 200, InferenceWorkspace<float>.ScratchLengthFor(Spec));
     }
 
     [Theory]

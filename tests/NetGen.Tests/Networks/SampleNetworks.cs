@@ -45,6 +45,16 @@ public partial class WideFloatNet;
 [Dense(2, Activation.Identity)]
 public partial class VeryWideFloatNet;
 
+// Batched inference's row blocks and column tails: 100 inputs (sixteens, then four single columns), 20 rows (two blocks
+// of eight, then four), 13 (eight, then five) and 4 (no block of eight); a layer of 13 inputs (no sixteen, one eight,
+// five single columns).
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(100)]
+[Dense(20, Activation.Tanh)]
+[Dense(13, Activation.ReLU)]
+[Dense(4, Activation.Identity)]
+public partial class OddWidthFloatNet;
+
 // Forward keeps hidden activations in vector registers (inputs and hidden layers multiples of eight, hidden ≤ 32 wide):
 // 8-16-1 tanh with the input in registers too; two hidden layers and an output with a remainder after its block of
 // eight; an input read from memory (wider than 32) feeding a softmax with a remainder.
