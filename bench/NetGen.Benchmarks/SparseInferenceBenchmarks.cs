@@ -1,15 +1,16 @@
 using System;
+using System.Collections.Generic;
 using BenchmarkDotNet.Attributes;
 using NetGen;
 
 namespace NetGen.Benchmarks;
 
-// The main job's digits network, OBD-pruned to 70 % and 90 % of its weights (Pruned/, made as
-// tests/NetGen.Tests/Pruning/PrunedWeightsFilesTests says), baked three ways per file: dense (no SparseInference),
-// SparseInference with the generator's measured threshold, and SparseInference with MaxSparseDensity = 1 (every layer
-// sparse, whether or not that pays).
+// The main job's digits network 64-128-64-10, pruned (Pruned/, made as tests/NetGen.Tests/Pruning/PrunedWeightsFilesTests
+// says): by OBD to 70 % and 90 % of its weights (OBD keeps most of the output layer), and by magnitude to 85 % and 90 % in
+// every layer alike. Each file is baked three ways: dense (no SparseInference), SparseInference at the generator's
+// threshold, and SparseInference with MaxSparseDensity = 1 (every layer sparse that the term budget allows).
 
-/// <summary>Pruned to 70 %, dense generated code.</summary>
+/// <summary>Digits OBD-pruned to 70 % (global): dense generated code.</summary>
 [Network(Loss = Loss.SoftmaxCrossEntropy, Weights = "Pruned/digits-pruned-70.safetensors")]
 [Input(64)]
 [Dense(128, Activation.ReLU)]
@@ -17,9 +18,9 @@ namespace NetGen.Benchmarks;
 [Dense(64, Activation.ReLU)]
 [Dropout(0.8)]
 [Dense(10, Activation.Softmax)]
-public partial class Pruned70Dense;
+public partial class Obd70Dense;
 
-/// <summary>Pruned to 70 %, SparseInference (the layers below the measured threshold sparse).</summary>
+/// <summary>Digits OBD-pruned to 70 % (global): SparseInference at the generator's threshold.</summary>
 [Network(Loss = Loss.SoftmaxCrossEntropy, Weights = "Pruned/digits-pruned-70.safetensors", SparseInference = true)]
 [Input(64)]
 [Dense(128, Activation.ReLU)]
@@ -27,9 +28,9 @@ public partial class Pruned70Dense;
 [Dense(64, Activation.ReLU)]
 [Dropout(0.8)]
 [Dense(10, Activation.Softmax)]
-public partial class Pruned70Sparse;
+public partial class Obd70Sparse;
 
-/// <summary>Pruned to 70 %, every layer sparse.</summary>
+/// <summary>Digits OBD-pruned to 70 % (global): every layer sparse.</summary>
 [Network(Loss = Loss.SoftmaxCrossEntropy, Weights = "Pruned/digits-pruned-70.safetensors", SparseInference = true, MaxSparseDensity = 1)]
 [Input(64)]
 [Dense(128, Activation.ReLU)]
@@ -37,9 +38,9 @@ public partial class Pruned70Sparse;
 [Dense(64, Activation.ReLU)]
 [Dropout(0.8)]
 [Dense(10, Activation.Softmax)]
-public partial class Pruned70AllSparse;
+public partial class Obd70AllSparse;
 
-/// <summary>Pruned to 90 %, dense generated code.</summary>
+/// <summary>Digits OBD-pruned to 90 % (global): dense generated code.</summary>
 [Network(Loss = Loss.SoftmaxCrossEntropy, Weights = "Pruned/digits-pruned-90.safetensors")]
 [Input(64)]
 [Dense(128, Activation.ReLU)]
@@ -47,9 +48,9 @@ public partial class Pruned70AllSparse;
 [Dense(64, Activation.ReLU)]
 [Dropout(0.8)]
 [Dense(10, Activation.Softmax)]
-public partial class Pruned90Dense;
+public partial class Obd90Dense;
 
-/// <summary>Pruned to 90 %, SparseInference (the layers below the measured threshold sparse).</summary>
+/// <summary>Digits OBD-pruned to 90 % (global): SparseInference at the generator's threshold.</summary>
 [Network(Loss = Loss.SoftmaxCrossEntropy, Weights = "Pruned/digits-pruned-90.safetensors", SparseInference = true)]
 [Input(64)]
 [Dense(128, Activation.ReLU)]
@@ -57,9 +58,9 @@ public partial class Pruned90Dense;
 [Dense(64, Activation.ReLU)]
 [Dropout(0.8)]
 [Dense(10, Activation.Softmax)]
-public partial class Pruned90Sparse;
+public partial class Obd90Sparse;
 
-/// <summary>Pruned to 90 %, every layer sparse.</summary>
+/// <summary>Digits OBD-pruned to 90 % (global): every layer sparse.</summary>
 [Network(Loss = Loss.SoftmaxCrossEntropy, Weights = "Pruned/digits-pruned-90.safetensors", SparseInference = true, MaxSparseDensity = 1)]
 [Input(64)]
 [Dense(128, Activation.ReLU)]
@@ -67,12 +68,72 @@ public partial class Pruned90Sparse;
 [Dense(64, Activation.ReLU)]
 [Dropout(0.8)]
 [Dense(10, Activation.Softmax)]
-public partial class Pruned90AllSparse;
+public partial class Obd90AllSparse;
+
+/// <summary>Digits pruned to 85 % in every layer: dense generated code.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, Weights = "Pruned/digits-layers-85.safetensors")]
+[Input(64)]
+[Dense(128, Activation.ReLU)]
+[Dropout(0.8)]
+[Dense(64, Activation.ReLU)]
+[Dropout(0.8)]
+[Dense(10, Activation.Softmax)]
+public partial class Layers85Dense;
+
+/// <summary>Digits pruned to 85 % in every layer: SparseInference at the generator's threshold.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, Weights = "Pruned/digits-layers-85.safetensors", SparseInference = true)]
+[Input(64)]
+[Dense(128, Activation.ReLU)]
+[Dropout(0.8)]
+[Dense(64, Activation.ReLU)]
+[Dropout(0.8)]
+[Dense(10, Activation.Softmax)]
+public partial class Layers85Sparse;
+
+/// <summary>Digits pruned to 85 % in every layer: every layer sparse.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, Weights = "Pruned/digits-layers-85.safetensors", SparseInference = true, MaxSparseDensity = 1)]
+[Input(64)]
+[Dense(128, Activation.ReLU)]
+[Dropout(0.8)]
+[Dense(64, Activation.ReLU)]
+[Dropout(0.8)]
+[Dense(10, Activation.Softmax)]
+public partial class Layers85AllSparse;
+
+/// <summary>Digits pruned to 90 % in every layer: dense generated code.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, Weights = "Pruned/digits-layers-90.safetensors")]
+[Input(64)]
+[Dense(128, Activation.ReLU)]
+[Dropout(0.8)]
+[Dense(64, Activation.ReLU)]
+[Dropout(0.8)]
+[Dense(10, Activation.Softmax)]
+public partial class Layers90Dense;
+
+/// <summary>Digits pruned to 90 % in every layer: SparseInference at the generator's threshold.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, Weights = "Pruned/digits-layers-90.safetensors", SparseInference = true)]
+[Input(64)]
+[Dense(128, Activation.ReLU)]
+[Dropout(0.8)]
+[Dense(64, Activation.ReLU)]
+[Dropout(0.8)]
+[Dense(10, Activation.Softmax)]
+public partial class Layers90Sparse;
+
+/// <summary>Digits pruned to 90 % in every layer: every layer sparse.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, Weights = "Pruned/digits-layers-90.safetensors", SparseInference = true, MaxSparseDensity = 1)]
+[Input(64)]
+[Dense(128, Activation.ReLU)]
+[Dropout(0.8)]
+[Dense(64, Activation.ReLU)]
+[Dropout(0.8)]
+[Dense(10, Activation.Softmax)]
+public partial class Layers90AllSparse;
 
 /// <summary>
-/// Single-sample inference of the OBD-pruned digits 64-128-64-10 (issue 21): the generated dense <c>Forward</c> (the
-/// baseline), <c>SparseInference</c> at the generator's threshold, every layer sparse, and the interpreted engine, on
-/// the same baked weights and input. Whether sparse rows pay, and from which density, is what this measures.
+/// Single-sample inference of the pruned digits 64-128-64-10 (issue 21): the generated dense <c>Forward</c> (the
+/// baseline), <c>SparseInference</c> at the generator's threshold, every layer sparse, and the interpreted engine, on the
+/// same baked weights and input. Where sparse rows pay, and from which density, is what this measures.
 /// </summary>
 /// <remarks>
 /// Every engine's output is checked against the dense generated one in setup (within 1e-5). The input is uniform: the
@@ -81,32 +142,42 @@ public partial class Pruned90AllSparse;
 [BenchmarkCategory("inference", "sparse")]
 public class SparseInferenceBenchmarks
 {
+    // Per weights file: the dense, threshold and every-layer networks, and the baked parameters.
+    private static readonly Dictionary<string, (Func<INetwork<float>> Dense, Func<INetwork<float>> Sparse, Func<INetwork<float>> AllSparse)> Networks = new()
+    {
+        ["digits-pruned-70"] = (() => new Obd70Dense(), () => new Obd70Sparse(), () => new Obd70AllSparse()),
+        ["digits-pruned-90"] = (() => new Obd90Dense(), () => new Obd90Sparse(), () => new Obd90AllSparse()),
+        ["digits-layers-85"] = (() => new Layers85Dense(), () => new Layers85Sparse(), () => new Layers85AllSparse()),
+        ["digits-layers-90"] = (() => new Layers90Dense(), () => new Layers90Sparse(), () => new Layers90AllSparse()),
+    };
+
     private INetwork<float> _network = null!;
     private float[] _input = [];
     private float[] _output = [];
 
-    /// <summary>The share of weights pruned, in per cent.</summary>
-    [Params(70, 90)]
-    public int Sparsity { get; set; }
+    /// <summary>The weights file (Pruned/).</summary>
+    [Params("digits-pruned-70", "digits-pruned-90", "digits-layers-85", "digits-layers-90")]
+    public string Weights { get; set; } = "";
 
     /// <summary>The dense generated network.</summary>
     [GlobalSetup(Target = nameof(GeneratedDense))]
-    public void SetupDense() => Setup(Sparsity == 70 ? new Pruned70Dense() : new Pruned90Dense());
+    public void SetupDense() => Setup(Networks[Weights].Dense());
 
     /// <summary>SparseInference at the generator's threshold.</summary>
     [GlobalSetup(Target = nameof(GeneratedSparse))]
-    public void SetupSparse() => Setup(Sparsity == 70 ? new Pruned70Sparse() : new Pruned90Sparse());
+    public void SetupSparse() => Setup(Networks[Weights].Sparse());
 
     /// <summary>Every layer sparse.</summary>
     [GlobalSetup(Target = nameof(GeneratedAllSparse))]
-    public void SetupAllSparse() => Setup(Sparsity == 70 ? new Pruned70AllSparse() : new Pruned90AllSparse());
+    public void SetupAllSparse() => Setup(Networks[Weights].AllSparse());
 
     /// <summary>The interpreted engine with the baked parameters.</summary>
     [GlobalSetup(Target = nameof(Interpreted))]
     public void SetupInterpreted()
     {
-        var interpreted = new InterpretedNetwork<float>(Pruned70Dense.Spec);
-        (Sparsity == 70 ? Pruned70Dense.BakedParameters : Pruned90Dense.BakedParameters).CopyTo(interpreted.Parameters);
+        var dense = Networks[Weights].Dense();
+        var interpreted = new InterpretedNetwork<float>(dense.Spec);
+        dense.Parameters.CopyTo(interpreted.Parameters);
         Setup(interpreted);
     }
 
@@ -131,9 +202,8 @@ public class SparseInferenceBenchmarks
         _network = network;
         _input = Fixtures.Uniform(64, seed: 2);
         _output = new float[10];
-        INetwork<float> reference = Sparsity == 70 ? new Pruned70Dense() : new Pruned90Dense();
         var expected = new float[10];
-        reference.Forward(_input, expected);
+        Networks[Weights].Dense().Forward(_input, expected);
         network.Forward(_input, _output);
         Fixtures.CheckClose(network.GetType().Name, expected, _output);
     }
