@@ -108,18 +108,17 @@ internal static class EmissionLimits
 
     /// <summary>
     /// <c>SparseInference</c> without <c>MaxSparseDensity</c>: a layer is written sparse when at most this share of its
-    /// weights is nonzero. A sparse term costs a scalar load, multiply and add per nonzero weight (about 18 bytes of
-    /// code), a dense row a 256-bit multiply-add per eight weights. Measured on the digits 64-128-64-10 with every layer
-    /// pruned alike (bench/NetGen.Benchmarks, SparseInferenceBenchmarks, and the README's pruning section): every layer
-    /// sparse ran at about 0.8 of the dense Forward at 10 % nonzero and 1.3–1.4× it at 15 %, so the break-even is near
-    /// 12 %; 10 % stays on the side that was measured to pay.
+    /// weights is nonzero. A sparse term costs a scalar load, multiply and add per nonzero weight, a dense row a 256-bit
+    /// multiply-add per eight weights. On the digits 64-128-64-10 pruned alike in every layer (SparseInferenceBenchmarks;
+    /// the README's pruning section has the figures) every layer sparse paid at 10 % nonzero and lost at 15 %, so the
+    /// threshold sits on the side measured to pay.
     /// </summary>
     public const double DefaultMaxSparseDensity = 0.1;
 
     /// <summary>
     /// The most nonzero weights a network's sparse code may hold, the sparsest layers first; a layer that would pass it
-    /// stays dense. Each is written out as a term of straight-line code (about 18 bytes of machine code, 110 characters
-    /// of source): past about 2,000 terms the code outgrows a 32 KB instruction cache, and each term costs more.
+    /// stays dense. Each is a term of straight-line code (about 18 bytes of machine code, 110 characters of source), so
+    /// this bounds the generated source, and beyond about 2,000 terms the code outgrows a 32 KB instruction cache.
     /// </summary>
     public const int MaxSparseTerms = 4096;
 
