@@ -94,6 +94,28 @@ public sealed class SparseInferenceTests
         Assert.Contains("Dense1SparseRows1(", outcome.SourceOf("Sparse.SplitMethods.g.cs"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AnOnnxModelsWeightsAreBakedSparseToo()
+    {
+        var c = new Case("OnnxSparse", Net(6, Loss.SoftmaxCrossEntropy, (10, Activation.ReLU), (3, Activation.Softmax)), string.Empty, [0.9, 0.6]);
+        var parameters = new Dictionary<string, Array>();
+        Pruned<float>(c, parameters);
+        var network = new InterpretedNetwork<float>(c.Spec);
+        ((float[])parameters[c.Name]).AsSpan().CopyTo(network.Parameters);
+        using var model = new System.IO.MemoryStream();
+        NetGen.Onnx.OnnxExporter.Export(network, model);
+        const string source = "using NetGen;\n[Network(Onnx = \"sparse.onnx\", SparseInference = true, MaxSparseDensity = 0.5)] internal partial class OnnxSparse;\n";
+
+        var outcome = GeneratorHarness.Run([OnnxSources.Container("/project/sparse.onnx", model.ToArray())], source);
+        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.True(!outcome.CompilationProblems.Any(), GeneratorHarness.Describe(outcome.CompilationProblems));
+        string generated = outcome.SourceOf("OnnxSparse.g.cs");
+        Assert.Contains("//   Sparse rows: Dense layer 1: 6 of 60 weights nonzero (10 %), sparse: at most 50 % (MaxSparseDensity);", generated, StringComparison.Ordinal);
+        Assert.Contains("//   Sparse rows: Dense layer 2: 12 of 30 weights nonzero (40 %), sparse:", generated, StringComparison.Ordinal);
+        var assembly = GeneratorHarness.CompileAndLoad(outcome);
+        AssertEqualsInterpreted((INetwork<float>)Activator.CreateInstance(assembly.GetType("OnnxSparse", throwOnError: true)!)!, c, (float[])parameters[c.Name], 1e-5);
+    }
+
     // The spec's parameters, initialised and with the given share of each layer's weights set to zero (chosen by a
     // seeded shuffle, so the count is exact), saved as a weights file; the parameters are kept for the comparison.
     private static byte[] Pruned<T>(Case c, Dictionary<string, Array> parameters)
