@@ -78,9 +78,10 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>
     /// With <see cref="SparseInference"/>: the largest share of nonzero weights, in [0, 1], at which a layer is written
-    /// sparse; denser layers keep the dense vector code. Unset (NaN), the generator uses the threshold measured on the
-    /// pruned digits network (see the README's pruning section); 1 writes every layer sparse, 0 only layers with no
-    /// nonzero weight.
+    /// sparse; denser layers keep the dense vector code. Unset, the generator uses the threshold measured on the pruned
+    /// digits network, 0.1 (see the README's pruning section); 1 writes every layer sparse (within the generator's bound
+    /// on the sparse code's size), 0 only layers with no nonzero weight. A value outside [0, 1], NaN included, is the
+    /// compile-time error NG0032; setting it without <see cref="SparseInference"/> is the warning NG0033.
     /// </summary>
     public double MaxSparseDensity { get; set; } = double.NaN;
 }
