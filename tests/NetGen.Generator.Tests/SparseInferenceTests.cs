@@ -35,6 +35,8 @@ public sealed class SparseInferenceTests
         yield return new Case("Double", Net(9, Loss.MeanSquaredError, (12, Activation.Tanh), (2, Activation.Identity), precision: Precision.Double), "[Input(9)][Dense(12, Activation.Tanh)][Dense(2, Activation.Identity)]", [0.7, 0.3], Loss: "MeanSquaredError");
         // 1,638 nonzero weights in the first layer: more than one method's worth of terms.
         yield return new Case("SplitMethods", Net(64, Loss.SoftmaxCrossEntropy, (128, Activation.ReLU), (10, Activation.Softmax)), "[Input(64)][Dense(128, Activation.ReLU)][Dense(10, Activation.Softmax)]", [0.8, 0.9], Loss: "SoftmaxCrossEntropy");
+        // 3,277 nonzero weights in each layer: the second would take the sparse code past its 4,096-term budget.
+        yield return new Case("Budget", Net(64, Loss.MeanSquaredError, (128, Activation.ReLU), (64, Activation.Identity)), "[Input(64)][Dense(128, Activation.ReLU)][Dense(64, Activation.Identity)]", [0.6, 0.6]);
         // The generator's own threshold: the second layer is sparse enough, the first is not.
         yield return new Case("Threshold", Net(16, Loss.SoftmaxCrossEntropy, (24, Activation.ReLU), (8, Activation.Softmax)), "[Input(16)][Dense(24, Activation.ReLU)][Dense(8, Activation.Softmax)]", [0.5, 0.95], Forced: false, Loss: "SoftmaxCrossEntropy");
         // No layer sparse enough: the dense path.
@@ -92,6 +94,9 @@ public sealed class SparseInferenceTests
         Assert.Contains("//   Sparse rows: Dense layer 2: 10 of 192 weights nonzero (5.2 %), sparse: at most 10 % (the measured threshold;", threshold, StringComparison.Ordinal);
         Assert.Contains("//   Sparse rows: No layer is sparse enough, so Forward takes the dense path above.", outcome.SourceOf("Sparse.TooDense.g.cs"), StringComparison.Ordinal);
         Assert.Contains("Dense1SparseRows1(", outcome.SourceOf("Sparse.SplitMethods.g.cs"), StringComparison.Ordinal);
+        string budget = outcome.SourceOf("Sparse.Budget.g.cs");
+        Assert.Contains("//   Sparse rows: Dense layer 1: 3277 of 8192 weights nonzero (40 %), sparse:", budget, StringComparison.Ordinal);
+        Assert.Contains("//   Sparse rows: Dense layer 2: 3277 of 8192 weights nonzero (40 %), dense: its nonzero weights would take the", budget, StringComparison.Ordinal);
     }
 
     [Fact]

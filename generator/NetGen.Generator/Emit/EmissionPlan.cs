@@ -443,7 +443,7 @@ internal sealed class EmissionPlan
                 chosen[l] = true;
                 terms += nonzeros[l];
                 int emptyRows = columns[l].Count(r => r.Length == 0);
-                int unread = Enumerable.Range(0, model.InputSizeOf(l)).Count(k => columns[l].All(r => System.Array.BinarySearch(r, k) < 0));
+                int unread = model.InputSizeOf(l) - Read(columns[l], model.InputSizeOf(l)).Count(read => read);
                 why[l] = $"sparse: at most {threshold}; {Count(emptyRows, "row")} with no nonzero weight, {Count(unread, "input")} no nonzero weight reads.";
             }
         }
@@ -471,12 +471,8 @@ internal sealed class EmissionPlan
             // A hidden neuron is computed unless the next layer is sparse and reads it with no nonzero weight; an
             // elementwise activation makes its value matter to nothing else (a softmax is only ever the output layer).
             int rows = model.Layers[l].Size;
-            var computed = new bool[rows];
             bool nextSparse = l + 1 < model.Layers.Count && chosen[l + 1];
-            for (int j = 0; j < rows; j++)
-            {
-                computed[j] = !nextSparse || columns[l + 1].Any(r => System.Array.BinarySearch(r, j) >= 0);
-            }
+            var computed = nextSparse ? Read(columns[l + 1], rows) : Enumerable.Repeat(true, rows).ToArray();
 
             patterns[l] = new SparseLayerPattern(columns[l], computed, nonzeros[l]);
         }
@@ -484,6 +480,21 @@ internal sealed class EmissionPlan
         return patterns;
 
         static string Percent(double share) => (100 * share).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " %";
+
+        // Which of a layer's inputs some nonzero weight reads.
+        static bool[] Read(int[][] rows, int inputs)
+        {
+            var read = new bool[inputs];
+            foreach (int[] row in rows)
+            {
+                foreach (int k in row)
+                {
+                    read[k] = true;
+                }
+            }
+
+            return read;
+        }
 
         static string Count(int count, string noun) => MathText.Int(count) + " " + noun + (count == 1 ? string.Empty : "s");
     }
