@@ -54,6 +54,13 @@ public class DiagnosticTests
         { "NG0029", "[Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class System;", "System" },
         { "NG0020", "[Network(InferenceWeights = (WeightFormat)5)][Input(2)][Dense(1, Activation.Sigmoid)] public partial class BadFormatNet;", "InferenceWeights = (WeightFormat)5" },
         { "NG0030", "[Network(Precision = Precision.Double, InferenceWeights = WeightFormat.Int8)][Input(2)][Dense(1, Activation.Sigmoid)] public partial class DoubleInt8Net;", "InferenceWeights = WeightFormat.Int8" },
+        { "NG0031", "[Network(SparseInference = true)][Input(2)][Dense(1, Activation.Sigmoid)] public partial class UnbakedSparseNet;", "SparseInference = true" },
+        { "NG0031", "[Network(Weights = \"w.safetensors\", InferenceWeights = WeightFormat.Int8, SparseInference = true)][Input(2)][Dense(1, Activation.Sigmoid)] public partial class CompressedSparseNet;", "SparseInference = true" },
+        { "NG0032", "[Network(Weights = \"w.safetensors\", SparseInference = true, MaxSparseDensity = 1.5)][Input(2)][Dense(1, Activation.Sigmoid)] public partial class DenserThanDenseNet;", "MaxSparseDensity = 1.5" },
+        { "NG0032", "[Network(Weights = \"w.safetensors\", SparseInference = true, MaxSparseDensity = -0.1)][Input(2)][Dense(1, Activation.Sigmoid)] public partial class NegativeDensityNet;", "MaxSparseDensity = -0.1" },
+        { "NG0032", "[Network(Weights = \"w.safetensors\", SparseInference = true, MaxSparseDensity = double.NaN)][Input(2)][Dense(1, Activation.Sigmoid)] public partial class NaNDensityNet;", "MaxSparseDensity = double.NaN" },
+        { "NG0033", "[Network(MaxSparseDensity = 0.5)][Input(2)][Dense(1, Activation.Sigmoid)] public partial class IgnoredDensityNet;", "MaxSparseDensity = 0.5" },
+        { "NG0028", "[Network][Input(2)][Dense(1, Activation.Sigmoid)] public partial class Dense1SparseRows0;", "Dense1SparseRows0" },
     };
 
     [Theory]

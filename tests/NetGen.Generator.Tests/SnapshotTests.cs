@@ -173,6 +173,17 @@ public class SnapshotTests
         [Dense(3, Activation.ReLU)]
         [Dense(1, Activation.Identity)]
         public partial class BakedInt8Net;
+
+        /// <summary>
+        /// SparseInference on baked weights at the default threshold: both layers under 10 % nonzero, so their rows are
+        /// straight-line terms over the nonzero weights; three first-layer rows have none (z = b), and only the two
+        /// first-layer neurons the output layer reads are computed.
+        /// </summary>
+        [Network(Loss = Loss.SoftmaxCrossEntropy, Weights = "sparse.safetensors", SparseInference = true)]
+        [Input(8)]
+        [Dense(8, Activation.ReLU)]
+        [Dense(3, Activation.Softmax)]
+        public partial class SparseNet;
         """;
 
     private static readonly Lazy<GeneratorHarness.Outcome> Outcome = new(() =>
@@ -190,8 +201,20 @@ public class SnapshotTests
             writer.AddTensor<float>("0.weight", [0.5f, -1f, 1.5f, 0.25f, -0.75f, 2f], 2, 3);
             writer.AddTensor<float>("0.bias", [0.125f, -0.25f], 2);
         });
+        // 6 of 64 and 2 of 24 weights nonzero.
+        var first = new float[64];
+        (first[1], first[5], first[(2 * 8) + 3], first[3 * 8], first[(5 * 8) + 7], first[(7 * 8) + 2]) = (0.5f, -1f, 1.5f, 0.25f, -0.75f, 2f);
+        var second = new float[24];
+        (second[0], second[(2 * 8) + 5]) = (1f, -2f);
+        byte[] sparse = TestWeights.Write(writer =>
+        {
+            writer.AddTensor<float>("0.weight", first, 8, 8);
+            writer.AddTensor<float>("0.bias", [0.125f, -0.25f, 0.375f, 0.5f, -0.625f, 0.75f, 0.875f, -1f], 8);
+            writer.AddTensor<float>("2.weight", second, 3, 8);
+            writer.AddTensor<float>("2.bias", [0.0625f, -0.125f, 0.25f], 3);
+        });
         return GeneratorHarness.Run(
-            [GeneratorHarness.WeightsFile("/project/model.safetensors", weights), GeneratorHarness.WeightsFile("/project/scaled.safetensors", scaled)],
+            [GeneratorHarness.WeightsFile("/project/model.safetensors", weights), GeneratorHarness.WeightsFile("/project/scaled.safetensors", scaled), GeneratorHarness.WeightsFile("/project/sparse.safetensors", sparse)],
             Declarations);
     });
 
@@ -222,6 +245,8 @@ public class SnapshotTests
         "Samples.BFloat16Net.g.cs",
         "Samples.BakedInt8Net.g.cs",
         "Samples.BakedInt8Net.Weights.g.cs",
+        "Samples.SparseNet.g.cs",
+        "Samples.SparseNet.Weights.g.cs",
     ];
 
     public static TheoryData<string> HintNames => new(ExpectedHintNames);

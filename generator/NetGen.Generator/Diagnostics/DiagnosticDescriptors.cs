@@ -135,6 +135,20 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor CompressedWeightsNeedSinglePrecision = Error(
         "NG0030", "Compressed inference weights need single precision",
         "{0}");
+
+    // [Network(SparseInference = true, MaxSparseDensity = d)]: sparse rows are written from the baked weights.
+    public static readonly DiagnosticDescriptor SparseInferenceNeedsBakedFloatWeights = Error(
+        "NG0031", "SparseInference needs baked float weights",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor SparseDensityOutOfRange = Error(
+        "NG0032", "MaxSparseDensity out of range",
+        "MaxSparseDensity is {0}; it must be a share of nonzero weights between 0 and 1");
+
+    public static readonly DiagnosticDescriptor SparseDensityIgnored = new(
+        "NG0033", "MaxSparseDensity set without SparseInference",
+        "MaxSparseDensity has no effect unless SparseInference = true",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
     // [Network(Onnx = "…")], NG0040–NG0048. The model is read by NetGen.Onnx's own reader and recognizer (linked), so each
     // message holds the text OnnxImporter's exception carries as its Detail, followed by its OnnxImportProblem in
     // parentheses where one ID stands for several.

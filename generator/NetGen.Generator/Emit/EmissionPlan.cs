@@ -21,6 +21,12 @@ internal enum ForwardPath
     /// activations float in scratch memory.
     /// </summary>
     CompressedWeights,
+
+    /// <summary>
+    /// <c>SparseInference</c>: the layers sparse enough in the baked weights are straight-line code over their nonzero
+    /// weights; the rest loop as in <see cref="Looped"/>; activations in scratch memory.
+    /// </summary>
+    Sparse,
 }
 
 /// <summary>How the mini-batch loss and gradient are written.</summary>
@@ -99,6 +105,52 @@ internal static class EmissionLimits
     /// the curvature product's softmax R{δ}. Loops and written-out blocks compute the same operations in the same order.
     /// </summary>
     public const int MaxWrittenOutBlocks = 8;
+
+    /// <summary>
+    /// <c>SparseInference</c> without <c>MaxSparseDensity</c>: a layer is written sparse when at most this share of its
+    /// weights is nonzero. A sparse term costs a scalar load, multiply and add per nonzero weight, a dense row a 256-bit
+    /// multiply-add per eight weights. On the digits 64-128-64-10 pruned alike in every layer (SparseInferenceBenchmarks;
+    /// the README's pruning section has the figures) every layer sparse paid at 10 % nonzero and lost at 15 %, so the
+    /// threshold sits on the side measured to pay.
+    /// </summary>
+    public const double DefaultMaxSparseDensity = 0.1;
+
+    /// <summary>
+    /// The most nonzero weights a network's sparse code may hold, the sparsest layers first; a layer that would pass it
+    /// stays dense. Each is a term of straight-line code (about 18 bytes of machine code, 110 characters of source), so
+    /// this bounds the generated source, and beyond about 2,000 terms the code outgrows a 32 KB instruction cache.
+    /// </summary>
+    public const int MaxSparseTerms = 4096;
+
+    /// <summary>
+    /// Sparse rows are split into methods of at most this many multiply-adds, each small enough that the JIT optimises
+    /// it (a method with tens of thousands of IL instructions or locals is compiled without optimisation).
+    /// </summary>
+    public const int MaxSparseTermsPerMethod = 1024;
+
+    /// <summary>Sparse rows are computed this many at a time, their multiply-add chains interleaved column by column.</summary>
+    public const int SparseRowsPerBlock = 8;
+}
+
+/// <summary>
+/// The nonzero pattern of one layer written sparse: per row (neuron) the input columns whose baked weight is nonzero, in
+/// ascending order, and whether the row is computed at all (a hidden neuron that only zero weights of the next, also
+/// sparse, layer read is not).
+/// </summary>
+internal sealed class SparseLayerPattern
+{
+    public SparseLayerPattern(int[][] columns, bool[] computed, int nonzeros)
+    {
+        Columns = columns;
+        Computed = computed;
+        Nonzeros = nonzeros;
+    }
+
+    public int[][] Columns { get; }
+
+    public bool[] Computed { get; }
+
+    public int Nonzeros { get; }
 }
 
 /// <summary>
@@ -117,7 +169,8 @@ internal sealed class EmissionPlan
         string? notRegisters = notUnrolled is null ? "it is unrolled" : WhyNotRegisterResident(model);
         // The path the float weights would take: training's lanes depend on it whatever Forward reads.
         var floatForward = notUnrolled is null ? ForwardPath.Unrolled : notRegisters is null ? ForwardPath.RegisterResident : ForwardPath.Looped;
-        Forward = model.HasCompressedWeights ? ForwardPath.CompressedWeights : floatForward;
+        Sparse = SparsePatterns(model, out var sparseReasons);
+        Forward = model.HasCompressedWeights ? ForwardPath.CompressedWeights : Sparse.Any(p => p is not null) ? ForwardPath.Sparse : floatForward;
         InputInRegisters = Forward == ForwardPath.RegisterResident && model.InputSize <= EmissionLimits.MaxRegisterWidth;
         HiddenScratch = model.Layers.Count > 1 ? model.Layers.Take(model.Layers.Count - 1).Max(l => l.Size) : 0;
         HiddenOnStack = 2 * HiddenScratch <= EmissionLimits.MaxStackElements;
@@ -136,6 +189,7 @@ internal sealed class EmissionPlan
         HasBatchKernel = notBatched is null;
 
         DescribeForward(notUnrolled, notRegisters);
+        DescribeSparse(sparseReasons);
         DescribeBatchedInference(notBatched);
         DescribeTraining(notLanes);
     }
@@ -143,6 +197,12 @@ internal sealed class EmissionPlan
     public NetworkModel Model { get; }
 
     public ForwardPath Forward { get; }
+
+    /// <summary>
+    /// Per dense layer, its nonzero pattern when Forward writes it sparse (<c>SparseInference</c>), else null. All null
+    /// unless <see cref="Forward"/> is <see cref="ForwardPath.Sparse"/>.
+    /// </summary>
+    public IReadOnlyList<SparseLayerPattern?> Sparse { get; }
 
     /// <summary>Register-resident forward: whether the input is loaded once into registers (else read from memory by the first layer).</summary>
     public bool InputInRegisters { get; }
@@ -264,6 +324,11 @@ internal sealed class EmissionPlan
             return "the compressed weights are read by the single-sample kernels";
         }
 
+        if (forward == ForwardPath.Sparse)
+        {
+            return "Forward skips the weights that are zero in the baked file (SparseInference), and batches see the weights it sees";
+        }
+
         if (model.IsDouble)
         {
             return "double precision (the batched kernels are single precision)";
@@ -291,6 +356,155 @@ internal sealed class EmissionPlan
                 : $"; hidden activations in pooled arrays (2 × {MathText.Int(HiddenScratch)} elements exceed the {MathText.Int(EmissionLimits.MaxStackElements)} the stack may hold).") +
             " Training reads the float Parameters; Forward compresses them again whenever they may have changed" +
             (model.Weights is null ? "." : ", and starts from the compressed weights baked in.");
+    }
+
+    /// <summary>
+    /// With <c>SparseInference</c>: per layer, its nonzero weights in the baked file, and whether they are few enough for
+    /// the sparse form (at most the density threshold, within <see cref="EmissionLimits.MaxSparseTerms"/>); all null when
+    /// no layer is, or when the network is not declared sparse.
+    /// </summary>
+    private static IReadOnlyList<SparseLayerPattern?> SparsePatterns(NetworkModel model, out List<string> reasons)
+    {
+        reasons = [];
+        var none = new SparseLayerPattern?[model.Layers.Count];
+        if (model.Sparse is not { } sparse || model.Weights is not { } weights || model.HasCompressedWeights)
+        {
+            return none;
+        }
+
+        var blob = weights.ParameterBytes;
+        int size = model.IsDouble ? 8 : 4;
+
+        // ±0 in the network's precision, from the little-endian bytes.
+        bool IsZero(int index) => model.IsDouble
+            ? (System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(blob.Span.Slice(index * size, size)) & long.MaxValue) == 0
+            : (System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(blob.Span.Slice(index * size, size)) & int.MaxValue) == 0;
+
+        // Counted first, and the columns listed only for layers that may be chosen, so a large dense network costs no
+        // memory beyond its weights.
+        var columns = new int[model.Layers.Count][][];
+        var nonzeros = new int[model.Layers.Count];
+        var density = new double[model.Layers.Count];
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            int count = model.InputSizeOf(l) * model.Layers[l].Size;
+            int offset = model.WeightsOffsetOf(l);
+            for (int i = 0; i < count; i++)
+            {
+                nonzeros[l] += IsZero(offset + i) ? 0 : 1;
+            }
+
+            density[l] = nonzeros[l] / (double)count;
+            int inputs = model.InputSizeOf(l);
+            int rows = model.Layers[l].Size;
+            if (density[l] > sparse.MaxDensity || nonzeros[l] > EmissionLimits.MaxSparseTerms)
+            {
+                columns[l] = [];
+                continue;
+            }
+
+            columns[l] = new int[rows][];
+            for (int j = 0; j < rows; j++)
+            {
+                var row = new List<int>();
+                for (int k = 0; k < inputs; k++)
+                {
+                    if (!IsZero(offset + (j * inputs) + k))
+                    {
+                        row.Add(k);
+                    }
+                }
+
+                columns[l][j] = row.ToArray();
+            }
+        }
+
+        // The sparsest layers take the term budget first: they gain the most per term.
+        var chosen = new bool[model.Layers.Count];
+        var why = new string[model.Layers.Count];
+        string threshold = Percent(sparse.MaxDensity) + (sparse.MaxDensity == EmissionLimits.DefaultMaxSparseDensity ? " (the measured threshold; MaxSparseDensity sets another)" : " (MaxSparseDensity)");
+        int terms = 0;
+        foreach (int l in Enumerable.Range(0, model.Layers.Count).OrderBy(l => density[l]).ThenBy(l => l))
+        {
+            if (density[l] > sparse.MaxDensity)
+            {
+                why[l] = $"dense: above the {threshold} at which sparse rows are written.";
+            }
+            else if (terms + nonzeros[l] > EmissionLimits.MaxSparseTerms)
+            {
+                why[l] = $"dense: its nonzero weights would take the network's sparse code past {MathText.Int(EmissionLimits.MaxSparseTerms)} terms.";
+            }
+            else if (columns[l].Any(r => r.Length > EmissionLimits.MaxSparseTermsPerMethod))
+            {
+                why[l] = $"dense: a row has more than the {MathText.Int(EmissionLimits.MaxSparseTermsPerMethod)} nonzero weights one sparse method may hold.";
+            }
+            else
+            {
+                chosen[l] = true;
+                terms += nonzeros[l];
+                int emptyRows = columns[l].Count(r => r.Length == 0);
+                int unread = model.InputSizeOf(l) - Read(columns[l], model.InputSizeOf(l)).Count(read => read);
+                why[l] = $"sparse: at most {threshold}; {Count(emptyRows, "row")} with no nonzero weight, {Count(unread, "input")} no nonzero weight reads.";
+            }
+        }
+
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            long total = (long)model.InputSizeOf(l) * model.Layers[l].Size;
+            reasons.Add($"Dense layer {MathText.Int(l + 1)}: {MathText.Int(nonzeros[l])} of {total.ToString(System.Globalization.CultureInfo.InvariantCulture)} weights nonzero ({Percent(density[l])}), {why[l]}");
+        }
+
+        if (!chosen.Any(c => c))
+        {
+            reasons.Add("No layer is sparse enough, so Forward takes the dense path above.");
+            return none;
+        }
+
+        var patterns = new SparseLayerPattern?[model.Layers.Count];
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            if (!chosen[l])
+            {
+                continue;
+            }
+
+            // A hidden neuron is computed unless the next layer is sparse and reads it with no nonzero weight; an
+            // elementwise activation makes its value matter to nothing else (a softmax is only ever the output layer).
+            int rows = model.Layers[l].Size;
+            bool nextSparse = l + 1 < model.Layers.Count && chosen[l + 1];
+            var computed = nextSparse ? Read(columns[l + 1], rows) : Enumerable.Repeat(true, rows).ToArray();
+
+            patterns[l] = new SparseLayerPattern(columns[l], computed, nonzeros[l]);
+        }
+
+        return patterns;
+
+        static string Percent(double share) => (100 * share).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " %";
+
+        // Which of a layer's inputs some nonzero weight reads.
+        static bool[] Read(int[][] rows, int inputs)
+        {
+            var read = new bool[inputs];
+            foreach (int[] row in rows)
+            {
+                foreach (int k in row)
+                {
+                    read[k] = true;
+                }
+            }
+
+            return read;
+        }
+
+        static string Count(int count, string noun) => MathText.Int(count) + " " + noun + (count == 1 ? string.Empty : "s");
+    }
+
+    private void DescribeSparse(List<string> reasons)
+    {
+        foreach (string reason in reasons)
+        {
+            Add("Sparse rows: " + reason);
+        }
     }
 
     private void DescribeBatchedInference(string? notBatched)
@@ -321,6 +535,17 @@ internal sealed class EmissionPlan
                 break;
             case ForwardPath.CompressedWeights:
                 Add(DescribeCompressedWeights(model));
+                break;
+            case ForwardPath.Sparse:
+                Add("Forward: sparse (SparseInference). The layers below marked sparse are straight-line code over only their nonzero " +
+                    "baked weights, read from Parameters at constant offsets, " + MathText.Int(EmissionLimits.SparseRowsPerBlock) +
+                    " rows at a time with their multiply-add chains interleaved column by column; a row with no nonzero weight is z = b, " +
+                    "and a hidden neuron whose outputs only zero weights of a sparse next layer read is not computed. A weight zero in " +
+                    "the baked file stays zero for Forward whatever Parameters later holds there. The other layers loop with fixed-length " +
+                    (model.IsDouble ? "Vector<double> dot products" : "dot products, eight rows side by side in Vector256 lanes") +
+                    (HiddenScratch == 0 ? "." : HiddenOnStack
+                        ? $"; hidden activations on the stack (2 × {MathText.Int(HiddenScratch)} elements)."
+                        : $"; hidden activations in pooled arrays (2 × {MathText.Int(HiddenScratch)} elements exceed the {MathText.Int(EmissionLimits.MaxStackElements)} the stack may hold)."));
                 break;
             default:
                 Add($"Forward: looped, as {notUnrolled} and {notRegisters}. Each layer loops over its neurons with fixed-length " +

@@ -50,6 +50,9 @@ internal static class ForwardEmitter
             case ForwardPath.CompressedWeights:
                 CompressedWeightsEmitter.WriteForward(w, c);
                 break;
+            case ForwardPath.Sparse:
+                WriteSparse(w, c);
+                break;
             default:
                 w.Line($"{TypeNames.ReadOnlySpan}<{c.T}> w = _parameters.Span;");
                 WriteLooped(w, c);
@@ -57,6 +60,37 @@ internal static class ForwardEmitter
         }
 
         w.Close();
+        if (c.Plan.Forward == ForwardPath.Sparse)
+        {
+            SparseForwardEmitter.WriteMethods(w, c);
+        }
+    }
+
+    // The looped forward, with the layers the plan writes sparse replaced by calls of their row methods.
+    private static void WriteSparse(SourceWriter w, EmitContext c)
+    {
+        bool anyDense = c.Plan.Sparse.Any(p => p is null);
+        if (anyDense)
+        {
+            w.Line($"{TypeNames.ReadOnlySpan}<{c.T}> w = _parameters.Span;");
+        }
+
+        w.Line($"ref {c.T} wr = ref _parameters.Reference;");
+        WriteOverScratch(w, c, (l, x, a) =>
+        {
+            if (c.Plan.Sparse[l] is not null)
+            {
+                SparseForwardEmitter.WriteCalls(w, c, l, x, a);
+            }
+            else if (c.IsDouble)
+            {
+                WriteDoubleLayer(w, c, l, x, a);
+            }
+            else
+            {
+                WriteFloatLayer(w, c, l, x, a);
+            }
+        });
     }
 
     // Layers alternate between two scratch spans (even and odd layers), the last writing the output.

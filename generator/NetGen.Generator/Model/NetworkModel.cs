@@ -9,6 +9,12 @@ internal sealed record DenseLayerModel(int Size, ActivationKind Activation, doub
 }
 
 /// <summary>
+/// <c>[Network(SparseInference = true)]</c>: Forward may skip the weights that are zero in the baked file, in every layer
+/// whose share of nonzero weights is at most <paramref name="MaxDensity"/>.
+/// </summary>
+internal sealed record SparseInferenceModel(double MaxDensity);
+
+/// <summary>
 /// Everything the emitter needs to write a network's code, and nothing else: strings, numbers and enums only, so two
 /// parses of an unchanged declaration compare equal and the incremental pipeline skips emission.
 /// </summary>
@@ -23,7 +29,8 @@ internal sealed record NetworkModel(
     PrecisionKind Precision,
     BakedWeightsModel? Weights = null,
     WeightFormat InferenceWeights = WeightFormat.Float,
-    OnnxImportModel? Import = null)
+    OnnxImportModel? Import = null,
+    SparseInferenceModel? Sparse = null)
 {
     /// <summary>Whether Forward reads compressed (int8 or bfloat16) weights.</summary>
     public bool HasCompressedWeights => InferenceWeights != WeightFormat.Float;

@@ -21,7 +21,8 @@ internal sealed record OnnxRequest(
     PrecisionKind? ExplicitPrecision,
     LocationInfo? PrecisionLocation,
     WeightFormat InferenceWeights = WeightFormat.Float,
-    LocationInfo? InferenceWeightsLocation = null);
+    LocationInfo? InferenceWeightsLocation = null,
+    SparseInferenceModel? Sparse = null);
 
 /// <summary>Where a network's layers and weights came from, for the generated file's opening comment.</summary>
 internal sealed record OnnxImportModel(string FileName, string Producer, long Opset, EquatableArray<string> Notes);

@@ -115,7 +115,8 @@ internal static class OnnxNetworkResolver
             precision,
             weights,
             request.InferenceWeights,
-            import);
+            import,
+            request.Sparse);
     }
 
     // Exactly one additional file must match; the same file listed twice is one file, and a converted container hides the

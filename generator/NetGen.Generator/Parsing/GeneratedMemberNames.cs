@@ -31,7 +31,7 @@ internal static class GeneratedMemberNames
         "BakedScales", "DecodeBakedBytes", "DecodeBakedBFloat16", "s_bakedParameters", "s_bakedBytesBigEndian", "s_bakedBFloat16BigEndian",
         // Kernels specialised per shape.
         "Dot#", "DotFloat#", "DotRows#x#", "DotRows#Samples#x#", "WideRows#Samples#x#", "MultiplyAdd#", "RegisterRow#", "RegisterRows#x#",
-        "WeightGradient#x#", "BackError#x#", "Load8", "Store8", "StoreOrAdd8",
+        "WeightGradient#x#", "BackError#x#", "Load8", "Store8", "StoreOrAdd8", "Dense#SparseRows#",
     ];
 
     /// <summary>

@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Emit;
 using NetGen.Generator.Model;
 using NetGen.Generator.Shared;
 
@@ -97,7 +98,8 @@ internal static class NetworkParser
             new EquatableArray<DenseLayerModel>(layers.Dense.Select(l => l.ToModel()).ToArray()),
             loss,
             network.Precision,
-            InferenceWeights: network.InferenceWeights);
+            InferenceWeights: network.InferenceWeights,
+            Sparse: network.Sparse);
         return new ParseResult(model, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()), network.Weights);
     }
 
@@ -135,7 +137,8 @@ internal static class NetworkParser
             network.PrecisionLocation is null ? null : network.Precision,
             network.PrecisionLocation,
             network.InferenceWeights,
-            network.InferenceWeightsLocation);
+            network.InferenceWeightsLocation,
+            network.Sparse);
         return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()), Onnx: request);
     }
 
@@ -294,6 +297,17 @@ internal static class NetworkParser
         public LocationInfo? InferenceWeightsLocation { get; set; }
 
         public OnnxRequestSyntax? Onnx { get; set; }
+
+        public bool SparseInference { get; set; }
+
+        public LocationInfo? SparseInferenceLocation { get; set; }
+
+        public double? MaxSparseDensity { get; set; }
+
+        public LocationInfo? MaxSparseDensityLocation { get; set; }
+
+        /// <summary>What SparseInference asks for, once its arguments are valid (<see cref="CheckSparseInference"/>); null when off.</summary>
+        public SparseInferenceModel? Sparse { get; set; }
     }
 
     /// <summary>The <c>Onnx</c> argument as written, and where.</summary>
@@ -332,9 +346,61 @@ internal static class NetworkParser
                 network.InferenceWeights = (WeightFormat)formatValue;
                 network.InferenceWeightsLocation = argumentLocation;
             }
+            else if (named.Key == "SparseInference" && named.Value.Value is bool sparse)
+            {
+                network.SparseInference = sparse;
+                network.SparseInferenceLocation = argumentLocation;
+            }
+            else if (named.Key == "MaxSparseDensity" && named.Value.Value is double density)
+            {
+                network.MaxSparseDensity = density;
+                network.MaxSparseDensityLocation = argumentLocation;
+            }
         }
 
+        CheckSparseInference(network, diagnostics);
         return network;
+    }
+
+    /// <summary>
+    /// SparseInference reads the sparsity pattern of baked float weights: it needs Weights or Onnx (NG0031) and float
+    /// inference weights (NG0031); MaxSparseDensity is a share in [0, 1] (NG0032) and means nothing without it (NG0033).
+    /// </summary>
+    private static void CheckSparseInference(NetworkArguments network, List<DiagnosticInfo> diagnostics)
+    {
+        var densityLocation = network.MaxSparseDensityLocation ?? network.AttributeLocation;
+        if (network.MaxSparseDensity is { } density && !(density >= 0.0 && density <= 1.0))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SparseDensityOutOfRange, densityLocation, MathText.Number(density)));
+            return;
+        }
+
+        if (!network.SparseInference)
+        {
+            if (network.MaxSparseDensity is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SparseDensityIgnored, densityLocation));
+            }
+
+            return;
+        }
+
+        var location = network.SparseInferenceLocation ?? network.AttributeLocation;
+        if (network.Weights is null && network.Onnx is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SparseInferenceNeedsBakedFloatWeights, location,
+                "SparseInference skips the weights that are zero in baked weights, and this network bakes none; name a weights file with Weights = \"…\" (or an ONNX model with Onnx = \"…\")"));
+            return;
+        }
+
+        if (network.InferenceWeights is WeightFormat.Int8 or WeightFormat.BFloat16)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SparseInferenceNeedsBakedFloatWeights, location,
+                $"SparseInference writes Forward over the float weights, and InferenceWeights = WeightFormat.{network.InferenceWeights} makes Forward read compressed ones; use one or the other"));
+            return;
+        }
+
+        network.Sparse = new SparseInferenceModel(network.MaxSparseDensity ?? EmissionLimits.DefaultMaxSparseDensity);
     }
 
     private static AttributeArgumentSyntax? NamedArgumentSyntax(AttributeSyntax? syntax, string name) =>

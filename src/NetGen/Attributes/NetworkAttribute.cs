@@ -61,4 +61,27 @@ public sealed class NetworkAttribute : Attribute
     /// the compressed weights themselves are baked in, so the assembly holds 1 or 2 bytes per weight instead of 4.
     /// </summary>
     public WeightFormat InferenceWeights { get; set; }
+
+    /// <summary>
+    /// For a network with baked weights (<see cref="Weights"/> or <see cref="Onnx"/>), typically a pruned one: whether
+    /// <c>Forward</c> may skip the weights that are zero in the baked file. The generator then writes each layer whose
+    /// share of nonzero weights is at most <see cref="MaxSparseDensity"/> as straight-line code over only its nonzero
+    /// weights (read from <c>Parameters</c> at their constant positions), skips rows with no nonzero weight (z = b) and
+    /// neurons that only zero weights read, and says which layers it chose, and why, in the generated file's emission
+    /// plan. The contract this opts into: <c>Forward</c> and everything built on it (prediction helpers, batched
+    /// inference) treat a weight that is zero in the baked file as zero for good: writing a nonzero value there later
+    /// (training without the pruning mask, loading other weights) is ignored by inference, while the surviving weights
+    /// are read as they are (retraining them with <c>MaskedOptimizer</c> is seen). Training, losses and curvature products
+    /// stay dense and read every parameter. False unless set.
+    /// </summary>
+    public bool SparseInference { get; set; }
+
+    /// <summary>
+    /// With <see cref="SparseInference"/>: the largest share of nonzero weights, in [0, 1], at which a layer is written
+    /// sparse; denser layers keep the dense vector code. Unset, the generator uses the threshold measured on the pruned
+    /// digits network, 0.1 (see the README's pruning section); 1 writes every layer sparse (within the generator's bound
+    /// on the sparse code's size), 0 only layers with no nonzero weight. A value outside [0, 1], NaN included, is the
+    /// compile-time error NG0032; setting it without <see cref="SparseInference"/> is the warning NG0033.
+    /// </summary>
+    public double MaxSparseDensity { get; set; } = double.NaN;
 }
