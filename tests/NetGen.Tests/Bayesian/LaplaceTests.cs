@@ -422,13 +422,13 @@ public sealed class LaplaceTests(ITestOutputHelper output)
     /// (<see cref="DigitsMapMlp"/>), its Adam, learning rate and batch (0.001, 32), for a fixed 200 epochs on the training
     /// split alone (no validation set, so no early stopping and no return to an earlier epoch), with the Gaussian prior
     /// as a fixed L2 of 10⁻⁴ per training sample (λ₂ = 10⁻⁴·n, PyTorch's <c>weight_decay=1e-4</c>). All chosen before
-    /// measuring, none on the test split. Asserted as for the main job's network.
+    /// measuring, none on the test split. Asserted as for the main job's network, and no more: over 30 seeds the Laplace
+    /// ECE is higher than the plain network's on 22 (README), so a lower mean ECE is not asserted.
     /// </summary>
     [Fact]
     [Trait("Category", "Slow")]
-    public void DigitsCalibrationOfAConvergedMapNetworkAndTheLaplacePredictives()
-    {
-        var (plain, lastLayer, lowRank) = DigitsCalibration((options, data) =>
+    public void DigitsCalibrationOfAConvergedMapNetworkAndTheLaplacePredictives() =>
+        _ = DigitsCalibration((options, data) =>
         {
             var network = new DigitsMapMlp();
             var result = new Trainer<float>(network, new TrainerOptions
@@ -445,8 +445,6 @@ public sealed class LaplaceTests(ITestOutputHelper output)
             output.WriteLine(FormattableString.Invariant($"seed {options.Seed}: {result.EpochsRun} epochs, final training loss {result.FinalMetrics.TrainingLoss:G3}, training accuracy {result.FinalMetrics.TrainingAccuracy:F4}"));
             return network;
         });
-        _ = (plain, lastLayer, lowRank);
-    }
 
     /// <summary>
     /// Trains a digits network per seed 1…<see cref="MeasurementSeeds.Count"/>(3) with <paramref name="train"/> on the
