@@ -399,17 +399,64 @@ public sealed class LaplaceTests(ITestOutputHelper output)
 
     /// <summary>
     /// Issue 21's classification target, measured: the main job's digits network (64-128-64-10 with dropout, trained as
-    /// <c>samples/Train</c> trains it on seeds 1…N of its split), its own probabilities against two Laplace predictives
-    /// with λ chosen on the validation split by log-likelihood (the last layer, and the top 100 eigenpairs of the whole
-    /// G), all scored on the test split (360 images): expected calibration error over 15 bins, log-loss, Brier score and
-    /// mean confidence, per seed and as mean ± standard error over the seeds (written to the test output;
-    /// <c>NETGEN_SEEDS=30</c> gives the README's figures). What is asserted is what the validation choice guarantees: the
-    /// chosen predictive's validation log-likelihood is no worse than the plain network's (the plain network is the
-    /// λ → ∞ end of the grid), and averaging never raises confidence.
+    /// <c>samples/Train</c> trains it on seeds 1…N of its split, keeping the epoch of lowest validation loss), its own
+    /// probabilities against two Laplace predictives with λ chosen on the validation split by log-likelihood (the last
+    /// layer, and the top 100 eigenpairs of the whole G), all scored on the test split (360 images): expected calibration
+    /// error over 15 bins, log-loss, Brier score and mean confidence, per seed and as mean ± standard error over the seeds
+    /// (written to the test output; <c>NETGEN_SEEDS=30</c> gives the README's figures). What is asserted is what the
+    /// validation choice guarantees (see <see cref="DigitsCalibration"/>).
     /// </summary>
     [Fact]
     [Trait("Category", "Slow")]
-    public void DigitsCalibrationOfThePlainNetworkAndTheLaplacePredictives()
+    public void DigitsCalibrationOfThePlainNetworkAndTheLaplacePredictives() =>
+        _ = DigitsCalibration((options, data) =>
+        {
+            var network = new DigitsMlp();
+            new Trainer<float>(network, TrainJob.CreateTrainerOptions(TrainJob.Resolve(options))).Fit(data.Train, data.Validation);
+            return network;
+        });
+
+    /// <summary>
+    /// The same comparison on the network the Laplace approximation assumes (MacKay 1992; Kristiadi et al. 2020; Daxberger
+    /// et al. 2021): a MAP estimate trained to convergence. The main job's architecture without dropout
+    /// (<see cref="DigitsMapMlp"/>), its Adam, learning rate and batch (0.001, 32), for a fixed 200 epochs on the training
+    /// split alone (no validation set, so no early stopping and no return to an earlier epoch), with the Gaussian prior
+    /// as a fixed L2 of 10⁻⁴ per training sample (λ₂ = 10⁻⁴·n, PyTorch's <c>weight_decay=1e-4</c>). All chosen before
+    /// measuring, none on the test split. Asserted as for the main job's network, and no more: over 30 seeds the Laplace
+    /// ECE is higher than the plain network's on 22 (README), so a lower mean ECE is not asserted.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void DigitsCalibrationOfAConvergedMapNetworkAndTheLaplacePredictives() =>
+        _ = DigitsCalibration((options, data) =>
+        {
+            var network = new DigitsMapMlp();
+            var result = new Trainer<float>(network, new TrainerOptions
+            {
+                Epochs = 200,
+                BatchSize = TrainJob.DefaultDigitsBatchSize,
+                LearningRate = LearningRateSchedule.Constant(TrainJob.DefaultLearningRate(OptimizerKind.Adam)),
+                Optimizer = new AdamOptimizer(),
+                L2 = 1e-4 * data.Train.Count,
+                Seed = options.Seed,
+                Initialization = WeightInitialization.HeNormal,
+                EvaluateTrainingAccuracy = true,
+            }).Fit(data.Train);
+            output.WriteLine(FormattableString.Invariant($"seed {options.Seed}: {result.EpochsRun} epochs, final training loss {result.FinalMetrics.TrainingLoss:G3}, training accuracy {result.FinalMetrics.TrainingAccuracy:F4}"));
+            return network;
+        });
+
+    /// <summary>
+    /// Trains a digits network per seed 1…<see cref="MeasurementSeeds.Count"/>(3) with <paramref name="train"/> on the
+    /// main job's split of that seed, and compares its own test probabilities with the last-layer and the low-rank
+    /// (top 100 eigenpairs of the whole G) Laplace predictives, λ chosen on the validation split by log-likelihood.
+    /// Writes per seed and as mean ± standard error of the paired difference over the seeds: the test ECE (15 bins),
+    /// log-loss, Brier score and mean confidence. Asserts what the validation choice guarantees: the chosen predictive's
+    /// validation log-likelihood is no worse than the plain network's (the plain network is the λ → ∞ end of the grid),
+    /// and averaging never raises confidence.
+    /// </summary>
+    private (CalibrationReport[] Plain, CalibrationReport[] LastLayer, CalibrationReport[] LowRank) DigitsCalibration(
+        Func<TrainJobOptions, PreparedData, ISecondOrderNetwork<float>> train)
     {
         int seeds = MeasurementSeeds.Count(3);
         var plain = new CalibrationReport[seeds];
@@ -420,8 +467,7 @@ public sealed class LaplaceTests(ITestOutputHelper output)
             ulong seed = (ulong)(s + 1);
             var options = new TrainJobOptions { Seed = seed };
             var data = TrainJob.LoadData(options);
-            var network = new DigitsMlp();
-            new Trainer<float>(network, TrainJob.CreateTrainerOptions(TrainJob.Resolve(options))).Fit(data.Train, data.Validation);
+            var network = train(options, data);
 
             // The plain network's probabilities in double (the λ = ∞ posterior), so all log-losses clip alike.
             var pointMass = LaplaceApproximation<float>.Fit(network, data.Train, new LaplaceOptions { Structure = LaplaceStructure.LastLayer, L2 = double.PositiveInfinity });
@@ -461,5 +507,7 @@ public sealed class LaplaceTests(ITestOutputHelper output)
             return FormattableString.Invariant(
                 $"{name}, {score}: plain {plain.Average(of):F4}, Laplace {laplace.Average(of):F4}, difference {mean:+0.0000;-0.0000} ± {error:F4} over {seeds} seeds; Laplace lower on {differences.Count(d => d < 0)}, equal on {differences.Count(d => d == 0)}, higher on {differences.Count(d => d > 0)}");
         }
+
+        return (plain, lastLayer, lowRank);
     }
 }

@@ -36,3 +36,14 @@ internal partial class AutoMpgNet;
 [Dense(8, Activation.Tanh)]
 [Dense(1, Activation.Identity)]
 internal partial class DiabetesNet;
+
+/// <summary>
+/// The main job's digits network (64-128-64-10, ReLU hidden layers, softmax output) without its dropout layers: the
+/// network the Laplace approximation assumes, a MAP estimate trained to convergence.
+/// </summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(64)]
+[Dense(128, Activation.ReLU)]
+[Dense(64, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+internal partial class DigitsMapMlp;
