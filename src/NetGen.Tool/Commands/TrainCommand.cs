@@ -73,16 +73,15 @@ internal static class TrainCommand
 
         if (settings.ClassWeights is { IsBalanced: true })
         {
-            var present = new bool[split.Train.ClassCount];
-            foreach (int label in split.Train.Labels)
+            // The trainer computes the same weights at Fit; computing them here reports a class missing from the training
+            // rows before anything is written or trained, in the library's words.
+            try
             {
-                present[label] = true;
+                ClassWeights.ComputeBalanced(split.Train.Labels, split.Train.ClassCount);
             }
-
-            int missing = Array.IndexOf(present, false);
-            if (missing >= 0)
+            catch (ArgumentException e)
             {
-                throw new InputException(Invariant($"--class-weights balanced weighs each class by its training rows, but class {missing} has none among the {split.Train.Count} training rows; give explicit weights or more rows of it."));
+                throw new InputException($"--class-weights balanced: {e.Message}");
             }
         }
 
